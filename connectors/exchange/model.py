@@ -1,0 +1,284 @@
+"""The engine's plain data: what an Exchange organisation looks like to the simulator.
+
+Everything here is a frozen dataclass or an enum so that engine functions can take and return values
+without sharing mutable state. The Django models convert to and from these (connectors/convert.py);
+the PowerShell console edits an `Organization` and hands the result back to be saved.
+
+Names follow Exchange's property names where one exists (RemoteIPRanges -> remote_ip_ranges).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+
+from .addresses import Binding, IPRange
+
+
+class ExchangeVersion(enum.Enum):
+    E2007 = "2007"
+    E2010 = "2010"
+    E2013 = "2013"
+    E2016 = "2016"
+    E2019 = "2019"
+    SE = "SE"
+
+    @property
+    def label(self) -> str:
+        return "Exchange Server SE" if self is ExchangeVersion.SE else f"Exchange Server {self.value}"
+
+    @property
+    def rank(self) -> int:
+        return list(ExchangeVersion).index(self)
+
+    @property
+    def is_e14_or_later(self) -> bool:
+        return self.rank >= ExchangeVersion.E2010.rank
+
+    @property
+    def is_e15_or_later(self) -> bool:
+        """Exchange 2013 and later: Front End/Hub transport services, TransportRole on connectors."""
+        return self.rank >= ExchangeVersion.E2013.rank
+
+    @classmethod
+    def parse(cls, text: str) -> ExchangeVersion:
+        cleaned = str(text).strip().upper().removeprefix("EXCHANGE").strip()
+        for version in cls:
+            if cleaned == version.value.upper() or cleaned == version.name:
+                return version
+        raise ValueError(f"Unknown Exchange version '{text}'. Use one of: {', '.join(v.value for v in cls)}.")
+
+
+class ServerRole(enum.Enum):
+    HUB_TRANSPORT = "HubTransport"
+    MAILBOX = "Mailbox"
+    CLIENT_ACCESS = "ClientAccess"
+    EDGE = "Edge"
+
+
+class TransportRole(enum.Enum):
+    """Which transport service loads a connector (2013+). 2007/2010 connectors are all HubTransport."""
+
+    FRONTEND = "FrontendTransport"
+    HUB = "HubTransport"
+
+
+class DomainType(enum.Enum):
+    AUTHORITATIVE = "Authoritative"
+    INTERNAL_RELAY = "InternalRelay"
+    EXTERNAL_RELAY = "ExternalRelay"
+
+    @property
+    def is_internal(self) -> bool:
+        """Authoritative and InternalRelay domains are 'internal' for the sender checks (X-AD)."""
+        return self is not DomainType.EXTERNAL_RELAY
+
+
+class RecipientKind(enum.Enum):
+    MAILBOX = "Mailbox"
+    MAIL_USER = "MailUser"
+    CONTACT = "MailContact"
+    GROUP = "DistributionGroup"
+
+
+class PrincipalKind(enum.Enum):
+    USER = "User"
+    GROUP = "Group"
+    COMPUTER = "Computer"
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    fqdn: str
+    version: ExchangeVersion
+    roles: frozenset[ServerRole]
+    ip_addresses: tuple[str, ...] = ()
+    mapi_encryption_required: bool = False
+
+    @property
+    def is_edge(self) -> bool:
+        return ServerRole.EDGE in self.roles
+
+    @property
+    def has_mailbox(self) -> bool:
+        return ServerRole.MAILBOX in self.roles
+
+    @property
+    def has_frontend_transport(self) -> bool:
+        """2013+ servers with the Mailbox (2016+) or Client Access (2013) role run the Front End Transport service."""
+        if not self.version.is_e15_or_later or self.is_edge:
+            return False
+        return bool(self.roles & {ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS})
+
+    @property
+    def has_hub_transport(self) -> bool:
+        """The Transport (Hub) service: the Hub Transport role before 2013, the Mailbox role from 2013."""
+        if self.is_edge:
+            return False
+        if self.version.is_e15_or_later:
+            return ServerRole.MAILBOX in self.roles
+        return ServerRole.HUB_TRANSPORT in self.roles
+
+    @property
+    def netbios_name(self) -> str:
+        return self.name.upper()
+
+
+@dataclass(frozen=True)
+class ACE:
+    """One access control entry on a receive connector: an extended right allowed or denied to a principal.
+
+    `group` records which permission group wrote the ACE (Exchange itself does not keep this; we do, to explain
+    provenance). None means it was written by Add-ADPermission.
+    """
+
+    principal: str
+    right: str
+    deny: bool = False
+    inherited: bool = False
+    group: str | None = None
+
+    @property
+    def origin(self) -> str:
+        if self.inherited:
+            return "inherited from a parent container"
+        if self.group:
+            return f"permission group {self.group}"
+        return "Add-ADPermission"
+
+    def describe(self) -> str:
+        verb = "Deny" if self.deny else "Allow"
+        return f"{verb} {self.right} for {self.principal} ({self.origin})"
+
+
+@dataclass(frozen=True)
+class ReceiveConnector:
+    server: str
+    name: str
+    usage: str = "Custom"  # the usage it was created with: Client, Custom, Internal, Internet, Partner, or "" (none)
+    transport_role: TransportRole = TransportRole.HUB
+    enabled: bool = True
+    bindings: tuple[Binding, ...] = ()
+    remote_ip_ranges: tuple[IPRange, ...] = ()
+    auth_mechanism: int = 1  # catalogue.AuthMechanism flags; Tls by default
+    permission_groups_written: int = 0  # the groups last written by New/Set -PermissionGroups (catalogue.PermissionGroup)
+    require_tls: bool = False
+    domain_secure_enabled: bool = False
+    enable_auth_gssapi: bool = False
+    fqdn: str = ""
+    banner: str = ""
+    max_message_size: int = 37_748_736  # 36 MB
+    max_recipients_per_message: int = 200
+    message_rate_limit: int | None = None  # None = Unlimited
+    protocol_logging_level: str = "None"
+    size_enabled: str = "Enabled"
+    comment: str = ""
+    created_by_setup: bool = False
+    acl: tuple[ACE, ...] = ()
+
+    @property
+    def identity(self) -> str:
+        return f"{self.server}\\{self.name}"
+
+    def with_changes(self, **changes) -> ReceiveConnector:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class AcceptedDomain:
+    name: str
+    domain_name: str  # contoso.com, *.contoso.com or *
+    domain_type: DomainType = DomainType.AUTHORITATIVE
+    default: bool = False
+    address_book_enabled: bool = True
+    match_subdomains: bool = False
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    kind: RecipientKind
+    addresses: tuple[str, ...]  # primary first; lower-case SMTP addresses
+
+    @property
+    def primary_address(self) -> str:
+        return self.addresses[0] if self.addresses else ""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A security principal of the modelled forest: CONTOSO\\alice, CONTOSO\\Printers, CONTOSO\\EX01$."""
+
+    name: str
+    kind: PrincipalKind = PrincipalKind.USER
+    member_of: tuple[str, ...] = ()
+    smtp_password: str | None = None
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str = "Contoso"
+    domain_netbios: str = "CONTOSO"
+    servers: tuple[Server, ...] = ()
+    connectors: tuple[ReceiveConnector, ...] = ()
+    accepted_domains: tuple[AcceptedDomain, ...] = ()
+    recipients: tuple[Recipient, ...] = ()
+    principals: tuple[Principal, ...] = ()
+    recipient_validation_enabled: bool = False  # Set-RecipientFilterConfig -RecipientValidationEnabled
+    tls_receive_domain_secure_list: tuple[str, ...] = ()  # Set-TransportConfig -TLSReceiveDomainSecureList
+
+    def server(self, name: str) -> Server | None:
+        wanted = name.casefold()
+        return next((s for s in self.servers if s.name.casefold() == wanted), None)
+
+    def connectors_of(self, server_name: str) -> tuple[ReceiveConnector, ...]:
+        wanted = server_name.casefold()
+        return tuple(c for c in self.connectors if c.server.casefold() == wanted)
+
+    def connector(self, server_name: str, name: str) -> ReceiveConnector | None:
+        wanted = name.casefold()
+        return next((c for c in self.connectors_of(server_name) if c.name.casefold() == wanted), None)
+
+    def principal(self, name: str) -> Principal | None:
+        wanted = name.casefold()
+        return next((p for p in self.principals if p.name.casefold() == wanted), None)
+
+    def with_changes(self, **changes) -> Organization:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """A validation failure worded as Exchange words it, attached to the property it concerns."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Explained:
+    """A value with the plain-English reason a trainee reads next to it."""
+
+    value: object
+    reason: str
+
+
+__all__ = [
+    "ACE",
+    "AcceptedDomain",
+    "DomainType",
+    "ExchangeVersion",
+    "Explained",
+    "FieldError",
+    "Organization",
+    "Principal",
+    "PrincipalKind",
+    "ReceiveConnector",
+    "Recipient",
+    "RecipientKind",
+    "Server",
+    "ServerRole",
+    "TransportRole",
+]
