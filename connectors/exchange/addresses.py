@@ -12,7 +12,23 @@ from dataclasses import dataclass
 
 from .errors import ExchangeError
 
-# TODO(engine helper): implement parsing; the classes' fields and method names are the contract.
+# Exchange stops at "roughly 1,200-1,300" entries per connector (an AD value limit, T-LIMIT); we take the safe end.
+MAX_REMOTE_IP_RANGES = 1200
+
+_BITS = {4: 32, 6: 128}
+_IPV4_BROADCAST = 2**32 - 1
+
+
+def _ip_text(version: int, address: int) -> str:
+    return str(ipaddress.IPv4Address(address) if version == 4 else ipaddress.IPv6Address(address))
+
+
+def _prefix_length(version: int, first: int, last: int) -> int | None:
+    """The prefix length when first-last is exactly one CIDR block, else None."""
+    size = last - first + 1
+    if size & (size - 1) or first % size:
+        return None
+    return _BITS[version] - (size.bit_length() - 1)
 
 
 @dataclass(frozen=True, order=True)
@@ -34,10 +50,22 @@ class IPRange:
     def contains(self, other: IPRange) -> bool:
         return self.version == other.version and self.first <= other.first and other.last <= self.last
 
+    def partially_overlaps(self, other: IPRange) -> bool:
+        """The ranges intersect and neither contains the other (§5.2, X-IPR `PartiallyOverlaps`)."""
+        if self.version != other.version or self.last < other.first or other.last < self.first:
+            return False
+        return not (self.contains(other) or other.contains(self))
+
     @property
     def text(self) -> str:
         """Normalised text that parses back to an equal IPRange."""
-        raise NotImplementedError
+        first = _ip_text(self.version, self.first)
+        if self.notation == "single" and self.first == self.last:
+            return first
+        prefix = _prefix_length(self.version, self.first, self.last)
+        if self.notation == "cidr" and prefix is not None:
+            return f"{first}/{prefix}"
+        return f"{first}-{_ip_text(self.version, self.last)}"
 
     def __str__(self) -> str:
         return self.text
@@ -55,40 +83,161 @@ class Binding:
 
     @property
     def ip_text(self) -> str:
-        return str(ipaddress.ip_address(self.address) if self.version == 4 else ipaddress.IPv6Address(self.address))
+        return _ip_text(self.version, self.address)
 
     @property
     def text(self) -> str:
         """`10.0.0.1:25`, `0.0.0.0:25`, `[::]:25`, `[fe80::1]:25`."""
-        raise NotImplementedError
+        host = self.ip_text if self.version == 4 else f"[{self.ip_text}]"
+        return f"{host}:{self.port}"
 
     def __str__(self) -> str:
         return self.text
 
 
-def parse_binding(text: str) -> Binding:
-    """Parse one binding; raise ExchangeError with a precise message (port range, multicast/broadcast, malformed)."""
-    raise NotImplementedError
-
-
-def parse_remote_range(text: str) -> IPRange:
-    """Parse one RemoteIPRanges entry: single address, lo-hi, CIDR (IPv4/IPv6). Errors: reversed, mixed families..."""
-    raise NotImplementedError
-
-
-def parse_bindings(values) -> tuple[Binding, ...]:
-    """Parse a list (or a comma-separated string) of bindings; duplicates are removed, order kept."""
-    raise NotImplementedError
-
-
-def parse_remote_ranges(values) -> tuple[IPRange, ...]:
-    """Parse a list (or comma-separated string); enforce the administrative limit (MAX_REMOTE_IP_RANGES)."""
-    raise NotImplementedError
+def _address(text: str) -> tuple[int, int]:
+    """Parse one address; brackets (`[::]`) and IPv6 zone ids (`%11`) are accepted and dropped. ValueError if bad."""
+    cleaned = text.strip()
+    if cleaned.startswith("[") and cleaned.endswith("]"):
+        cleaned = cleaned[1:-1]
+    if ":" in cleaned:
+        cleaned = cleaned.split("%", 1)[0]
+    address = ipaddress.ip_address(cleaned)
+    return address.version, int(address)
 
 
 def parse_ip(text: str) -> tuple[int, int]:
     """Parse a single IP address -> (version, integer). Raise ExchangeError when malformed."""
-    raise NotImplementedError
+    try:
+        return _address(str(text))
+    except ValueError:
+        raise ExchangeError(f'"{str(text).strip()}" isn\'t a valid IP address.') from None
+
+
+def parse_binding(text: str) -> Binding:
+    """Parse one binding; raise ExchangeError with a precise message (port range, multicast/broadcast, malformed)."""
+    value = str(text).strip()
+    host, colon, port_text = value.rpartition(":")
+    if not colon or not host or not port_text.strip().isdigit():
+        raise ExchangeError(
+            f'"{value}" isn\'t a valid binding. Use IPAddress:TCPPort, for example 10.0.0.1:25, 0.0.0.0:25 or [::]:25.',
+            "Bindings",
+        )
+    port = int(port_text)
+    if not 1 <= port <= 65535:
+        raise ExchangeError(
+            f'The port {port} in binding "{value}" is out of range. Specify a TCP port from 1 to 65535.', "Bindings"
+        )
+    try:
+        version, address = _address(host)
+    except ValueError:
+        raise ExchangeError(f'"{value}" isn\'t a valid binding: "{host}" isn\'t an IP address.', "Bindings") from None
+    if _is_multicast_or_broadcast(version, address):
+        raise ExchangeError("Binding addresses cannot be a multicast or a broadcast address.", "Bindings")
+    return Binding(version, address, port)
+
+
+def _is_multicast_or_broadcast(version: int, address: int) -> bool:
+    if version == 4:
+        return address == _IPV4_BROADCAST or ipaddress.IPv4Address(address).is_multicast
+    return ipaddress.IPv6Address(address).is_multicast
+
+
+def parse_remote_range(text: str) -> IPRange:
+    """Parse one RemoteIPRanges entry: single address, lo-hi, CIDR (IPv4/IPv6). Errors: reversed, mixed families..."""
+    value = str(text).strip()
+    if "/" in value:
+        return _parse_cidr(value)
+    if "(" in value:
+        return _parse_masked(value)
+    if "-" in value:
+        low_text, _, high_text = value.partition("-")
+        low_version, low = _range_address(low_text, value)
+        high_version, high = _range_address(high_text, value)
+        if low_version != high_version:
+            raise ExchangeError(
+                f'The IP range "{value}" mixes an IPv{low_version} and an IPv{high_version} address. '
+                "Both ends of a range must be of the same address family.",
+                "RemoteIPRanges",
+            )
+        if low > high:
+            raise ExchangeError(
+                f'The IP range "{value}" is reversed: the start address {_ip_text(low_version, low)} is greater than '
+                f"the end address {_ip_text(low_version, high)}.",
+                "RemoteIPRanges",
+            )
+        return IPRange(low_version, low, high, "range")
+    version, address = _range_address(value, value)
+    return IPRange(version, address, address, "single")
+
+
+def _malformed_range(value: str) -> ExchangeError:
+    return ExchangeError(
+        f'"{value}" isn\'t a valid remote IP address range. Use a single address (192.168.1.10), a range '
+        "(192.168.1.10-192.168.1.20) or CIDR notation (192.168.1.0/24).",
+        "RemoteIPRanges",
+    )
+
+
+def _range_address(text: str, value: str) -> tuple[int, int]:
+    try:
+        return _address(text)
+    except ValueError:
+        raise _malformed_range(value) from None
+
+
+def _block(version: int, address: int, prefix: int) -> IPRange:
+    """The CIDR block containing `address`; host bits are dropped as Exchange accepts 192.168.1.1/24."""
+    host_bits = _BITS[version] - prefix
+    first = address >> host_bits << host_bits
+    return IPRange(version, first, first + (1 << host_bits) - 1, "cidr")
+
+
+def _parse_cidr(value: str) -> IPRange:
+    address_text, _, prefix_text = value.partition("/")
+    version, address = _range_address(address_text, value)
+    prefix_text = prefix_text.strip()
+    if not prefix_text.isdigit() or not 0 <= int(prefix_text) <= _BITS[version]:
+        raise ExchangeError(
+            f'The prefix length in "{value}" is out of range. Use /0 to /{_BITS[version]} for an IPv{version} address.',
+            "RemoteIPRanges",
+        )
+    return _block(version, address, int(prefix_text))
+
+
+def _parse_masked(value: str) -> IPRange:
+    """`address(mask)`, the netmask form Exchange's IPRange parser knows (X-IPR); written back as CIDR."""
+    address_text, _, rest = value.partition("(")
+    if not rest.endswith(")"):
+        raise _malformed_range(value)
+    version, address = _range_address(address_text, value)
+    mask_version, mask = _range_address(rest[:-1], value)
+    inverted = ~mask & ((1 << _BITS[version]) - 1)
+    if mask_version != version or inverted & (inverted + 1):
+        raise ExchangeError(f'The subnet mask in "{value}" isn\'t a valid netmask.', "RemoteIPRanges")
+    return _block(version, address, _BITS[version] - inverted.bit_length())
+
+
+def _entries(values) -> list[str]:
+    items = values.split(",") if isinstance(values, str) else [str(v) for v in values or ()]
+    return [item.strip() for item in items if item.strip()]
+
+
+def _unique(items):
+    return tuple(dict.fromkeys(items))
+
+
+def parse_bindings(values) -> tuple[Binding, ...]:
+    """Parse a list (or a comma-separated string) of bindings; duplicates are removed, order kept."""
+    return _unique(parse_binding(item) for item in _entries(values))
+
+
+def parse_remote_ranges(values) -> tuple[IPRange, ...]:
+    """Parse a list (or comma-separated string); enforce the administrative limit (MAX_REMOTE_IP_RANGES)."""
+    ranges = _unique(parse_remote_range(item) for item in _entries(values))
+    if len(ranges) > MAX_REMOTE_IP_RANGES:
+        raise ExchangeError("The administrative limit for this request was exceeded.", "RemoteIPRanges")
+    return ranges
 
 
 ALL_IPV4 = IPRange(4, 0, 2**32 - 1)
