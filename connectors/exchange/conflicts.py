@@ -1,0 +1,68 @@
+"""Uniqueness of Bindings and RemoteIPRanges among one server's receive connectors (reference §5.2).
+
+Exchange runs this check (`ReceiveConnectorNoMappingConflictCondition`) in both New- and Set-ReceiveConnector against
+every other connector under the same server, enabled or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .addresses import Binding, IPRange
+from .model import FieldError, ReceiveConnector
+
+_PREFIX = (
+    "The values that you specified for the Bindings and RemoteIPRanges parameters conflict with the settings on "
+    'Receive connector "{0}". '
+)
+ROLE_CONFLICT = _PREFIX + (
+    "Receive connectors assigned to different Transport roles on a single server must listen on unique local IP "
+    "address & port bindings."
+)
+MAPPING_CONFLICT = _PREFIX + (
+    "A Receive connector must have a unique combination of a local IP address & port bindings and remote IP "
+    "address ranges. Change at least one of these values."
+)
+
+
+def bindings_collide(a: Binding, b: Binding) -> bool:
+    """Identical, or the same family and port with the wildcard (0.0.0.0 / [::]) on at least one side."""
+    return a.version == b.version and a.port == b.port and (a.address == b.address or a.is_wildcard or b.is_wildcard)
+
+
+def _any_pair(left: Iterable[IPRange], right: tuple[IPRange, ...], clash) -> bool:
+    return any(clash(a, b) for a in left for b in right)
+
+
+def _equal_or_partial(a: IPRange, b: IPRange) -> bool:
+    return (a.version, a.first, a.last) == (b.version, b.first, b.last) or a.partially_overlaps(b)
+
+
+def _conflict(connector: ReceiveConnector, other: ReceiveConnector) -> str | None:
+    """The Exchange message for the first clash between the two connectors, or None."""
+    collisions = [(a, b) for a in connector.bindings for b in other.bindings if bindings_collide(a, b)]
+    if not collisions:
+        return None
+    if connector.transport_role is not other.transport_role:
+        return ROLE_CONFLICT.format(other.identity)
+    mine, theirs = connector.remote_ip_ranges, other.remote_ip_ranges
+    identical = any(a == b for a, b in collisions)
+    # An identical binding may not reuse a range; a wildcard-vs-specific pair may (the specific IP wins at runtime).
+    if identical and _any_pair(mine, theirs, _equal_or_partial):
+        return MAPPING_CONFLICT.format(other.identity)
+    if any(a != b for a, b in collisions) and _any_pair(mine, theirs, IPRange.partially_overlaps):
+        return MAPPING_CONFLICT.format(other.identity)
+    return None
+
+
+def find_conflicts(connector: ReceiveConnector, others: Iterable[ReceiveConnector]) -> list[FieldError]:
+    """One FieldError("Bindings", Exchange's text) per connector of the same server that `connector` clashes with."""
+    server, name = connector.server.casefold(), connector.name.casefold()
+    errors = []
+    for other in others:
+        if other.server.casefold() != server or other.name.casefold() == name:
+            continue
+        message = _conflict(connector, other)
+        if message:
+            errors.append(FieldError("Bindings", message))
+    return errors
