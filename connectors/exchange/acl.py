@@ -1,0 +1,261 @@
+"""A receive connector's ACL: permission groups, Add-/Remove-ADPermission, and who ends up with which right.
+
+Reference §1.4 (how PermissionGroups is written and read back), §2.1 (session identity), §10 (Deny vs Allow).
+An ACL is a tuple of model.ACE, one extended right per ACE; every function returns a new tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .catalogue import (
+    ANONYMOUS_LOGON,
+    AUTHENTICATED_USERS,
+    EDGE_TRANSPORT_SERVERS,
+    EVERYONE,
+    EXTERNALLY_SECURED_SERVERS,
+    HUB_TRANSPORT_SERVERS,
+    PARTNER_SERVERS,
+    RIGHTS,
+    PermissionGroup,
+    canonical_principal,
+    canonical_right,
+    exchange_servers_group,
+    group_presets,
+    parse_permission_groups,
+    predefined_right_sets,
+    preset_grants,
+)
+from .errors import ExchangeError
+from .model import ACE, Organization, Server
+
+# --- Writing the ACL --------------------------------------------------------------------------------------------
+
+
+def _key(ace: ACE) -> tuple:
+    return ace.principal.casefold(), ace.right, ace.deny, ace.inherited
+
+
+def _append_missing(acl: Iterable[ACE], new: Iterable[ACE]) -> tuple[ACE, ...]:
+    result = list(acl)
+    present = {_key(ace) for ace in result}
+    for ace in new:
+        if _key(ace) not in present:
+            present.add(_key(ace))
+            result.append(ace)
+    return tuple(result)
+
+
+def apply_permission_groups(acl: Iterable[ACE], groups: int, server: Server, domain_netbios: str) -> tuple[ACE, ...]:
+    """What -PermissionGroups writes (X-RC): drop the preset Allow ACEs of every preset principal, then add the
+    selected groups' ACEs. Custom grants and Deny ACEs stay; preset rights removed earlier come back."""
+    groups = parse_permission_groups(groups)
+    preset_allows = {
+        (grant.principal.casefold(), right) for grant in preset_grants(server, domain_netbios) for right in grant.allow
+    }
+    kept = [
+        ace for ace in acl if ace.inherited or ace.deny or (ace.principal.casefold(), ace.right) not in preset_allows
+    ]
+    return _append_missing(kept, group_presets(groups, server, domain_netbios))
+
+
+def _rights(rights: Iterable[str] | str) -> list[str]:
+    items = rights.split(",") if isinstance(rights, str) else list(rights)
+    canonical = list(dict.fromkeys(canonical_right(item) for item in items if str(item).strip()))
+    if not canonical:
+        raise ExchangeError("Specify at least one extended right with the ExtendedRights parameter.", "ExtendedRights")
+    return canonical
+
+
+def add_ad_permission(
+    acl: Iterable[ACE],
+    principal: str,
+    rights: Iterable[str] | str,
+    deny: bool = False,
+    domain_netbios: str | None = None,
+) -> tuple[ACE, ...]:
+    """Add-ADPermission -User principal -ExtendedRights rights [-Deny]; adding an ACE that exists changes nothing."""
+    who = canonical_principal(principal, domain_netbios)
+    return _append_missing(acl, (ACE(who, right, deny=deny) for right in _rights(rights)))
+
+
+def remove_ad_permission(
+    acl: Iterable[ACE],
+    principal: str,
+    rights: Iterable[str] | str,
+    deny: bool = False,
+    domain_netbios: str | None = None,
+) -> tuple[ACE, ...]:
+    """Remove-ADPermission: removes the explicit ACEs, whoever wrote them (a permission group included, as the
+    anti-spoofing recipe relies on, §9.3). Nothing is removed if any requested ACE doesn't exist."""
+    acl = tuple(acl)
+    who = canonical_principal(principal, domain_netbios)
+    wanted = {(who.casefold(), right, deny) for right in _rights(rights)}
+    explicit = {(ace.principal.casefold(), ace.right, ace.deny) for ace in acl if not ace.inherited}
+    missing = [right for _, right, _ in sorted(wanted - explicit)]
+    if missing:
+        kind = "Deny" if deny else "Allow"
+        inherited = any((ace.principal.casefold(), ace.right, ace.deny) in wanted and ace.inherited for ace in acl)
+        note = " It is inherited from a parent container; remove it there." if inherited else ""
+        raise ExchangeError(
+            f"The access control entry you want to remove doesn't exist on the object: {kind} {', '.join(missing)} "
+            f'for "{who}".{note}',
+            "User",
+        )
+    return tuple(ace for ace in acl if ace.inherited or (ace.principal.casefold(), ace.right, ace.deny) not in wanted)
+
+
+# --- Session identity (§2.1) --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionIdentity:
+    """Who an SMTP session runs as, and every principal whose ACEs apply to it (the user and its token groups)."""
+
+    kind: str  # "anonymous" | "externally_secured" | "partner" | "exchange_server" | "account" | "principal"
+    name: str
+    principals: frozenset[str]
+
+    @classmethod
+    def anonymous(cls) -> SessionIdentity:
+        # Windows leaves Everyone out of the anonymous token (EveryoneIncludesAnonymous is off by default).
+        return cls("anonymous", ANONYMOUS_LOGON, frozenset({ANONYMOUS_LOGON}))
+
+    @classmethod
+    def externally_secured(cls) -> SessionIdentity:
+        return cls("externally_secured", EXTERNALLY_SECURED_SERVERS, frozenset({EXTERNALLY_SECURED_SERVERS}))
+
+    @classmethod
+    def partner(cls, domain: str) -> SessionIdentity:
+        return cls("partner", domain, frozenset({PARTNER_SERVERS}))
+
+    @classmethod
+    def exchange_server(cls, server: Server, netbios: str) -> SessionIdentity:
+        """Another Exchange server after X-EXPS: the Edge SID, or the Hub SID and <Domain>\\Exchange Servers."""
+        if server.is_edge:
+            return cls("exchange_server", server.name, frozenset({EDGE_TRANSPORT_SERVERS}))
+        return cls("exchange_server", server.name, frozenset({HUB_TRANSPORT_SERVERS, exchange_servers_group(netbios)}))
+
+    @classmethod
+    def account(cls, principal: str, org: Organization) -> SessionIdentity:
+        """An authenticated account: the user, its groups (transitively), Authenticated Users and Everyone."""
+        netbios = org.domain_netbios
+        user = canonical_principal(principal, netbios)
+        found = org.principal(user)
+        token = {found.name if found else user}
+        pending = list(found.member_of if found else ())
+        while pending:
+            group = canonical_principal(pending.pop(), netbios)
+            if group.casefold() in {name.casefold() for name in token}:
+                continue
+            member = org.principal(group)
+            token.add(member.name if member else group)
+            pending += member.member_of if member else ()
+        return cls("account", found.name if found else user, frozenset(token | {AUTHENTICATED_USERS, EVERYONE}))
+
+    @classmethod
+    def principal(cls, name: str) -> SessionIdentity:
+        """Exactly one principal, no token groups: how Exchange evaluates a preset principal on read-back."""
+        return cls("principal", name, frozenset({name}))
+
+
+# --- Effective rights (§10) ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RightDecision:
+    right: str
+    allowed: bool
+    ace: ACE | None  # the ACE that decided, None when nothing applies
+    reason: str
+
+
+@dataclass(frozen=True)
+class RightsResult:
+    decisions: dict[str, RightDecision]  # every receive right, in RIGHTS order
+
+    def has(self, right: str) -> bool:
+        return self.decisions[canonical_right(right)].allowed
+
+    @property
+    def allowed_rights(self) -> tuple[str, ...]:
+        return tuple(right for right, decision in self.decisions.items() if decision.allowed)
+
+
+def _canonical_rank(ace: ACE) -> int:
+    """Windows canonical order: explicit Deny, explicit Allow, inherited Deny, inherited Allow (T-ACE)."""
+    return 2 * ace.inherited + (not ace.deny)
+
+
+def _ace_reason(ace: ACE) -> str:
+    if ace.deny:
+        level = "an inherited" if ace.inherited else "an explicit"
+        via = f" (permission group {ace.group})" if ace.group else ""
+        return f"denied by {level} Deny ACE for {ace.principal}{via}"
+    if ace.inherited:
+        return f"granted by an ACE for {ace.principal} inherited from a parent container"
+    if ace.group:
+        return f"granted by permission group {ace.group} to {ace.principal}"
+    return f"granted by Add-ADPermission to {ace.principal}"
+
+
+def _decide(right: str, aces: list[ACE], identity: SessionIdentity) -> RightDecision:
+    if not aces:
+        whom = identity.name if len(identity.principals) == 1 else f"{identity.name} or any group in its token"
+        return RightDecision(right, False, None, f"not granted: no ACE for {whom} gives this right")
+    aces.sort(key=_canonical_rank)
+    winner = aces[0]
+    reason = _ace_reason(winner)
+    beaten = next((ace for ace in aces[1:] if ace.deny != winner.deny), None)
+    if beaten:
+        rule = "an explicit Deny beats an Allow" if winner.deny else "an explicit Allow beats an inherited Deny"
+        reason += f"; {rule} ({_ace_reason(beaten)})"
+    return RightDecision(right, not winner.deny, winner, reason)
+
+
+def effective_rights(acl: Iterable[ACE], identity: SessionIdentity) -> RightsResult:
+    """Every receive right for the identity's token, decided the way Windows AuthZ decides over a canonical DACL."""
+    token = {name.casefold() for name in identity.principals}
+    by_right: dict[str, list[ACE]] = {right: [] for right in RIGHTS}
+    for ace in acl:
+        if ace.right in by_right and ace.principal.casefold() in token:
+            by_right[ace.right].append(ace)
+    return RightsResult({right: _decide(right, aces, identity) for right, aces in by_right.items()})
+
+
+def effective_matrix(acl: Iterable[ACE], principals: Iterable[str | SessionIdentity]) -> dict[str, RightsResult]:
+    """For the UI matrix: {principal or identity name: its rights}. A plain name is evaluated on its own ACEs."""
+    acl = tuple(acl)
+    result = {}
+    for who in principals:
+        identity = who if isinstance(who, SessionIdentity) else SessionIdentity.principal(who)
+        result[identity.name if isinstance(who, SessionIdentity) else who] = effective_rights(acl, identity)
+    return result
+
+
+# --- Reading PermissionGroups back (§1.4) -------------------------------------------------------------------------
+
+
+def read_permission_groups(acl: Iterable[ACE], server: Server, domain_netbios: str) -> int:
+    """What Get-ReceiveConnector shows: a group when all its principals hold at least its preset, plus Custom when a
+    preset principal holds another non-empty set or another explicit principal holds a set that is no preset (X-RC)."""
+    acl = tuple(acl)
+    grants = preset_grants(server, domain_netbios)
+    held = {
+        grant.principal: frozenset(effective_rights(acl, SessionIdentity.principal(grant.principal)).allowed_rights)
+        for grant in grants
+    }
+    groups = PermissionGroup.NONE
+    for group in PermissionGroup:
+        own = [grant for grant in grants if grant.group is group]
+        if own and all(held[grant.principal] >= set(grant.allow) for grant in own):
+            groups |= group
+    custom = any(held[grant.principal] and held[grant.principal] != set(grant.allow) for grant in grants)
+    preset_names = {grant.principal.casefold() for grant in grants}
+    others = {ace.principal for ace in acl if not ace.inherited and ace.principal.casefold() not in preset_names}
+    predefined = predefined_right_sets()
+    for principal in others:
+        rights = frozenset(effective_rights(acl, SessionIdentity.principal(principal)).allowed_rights)
+        custom = custom or (bool(rights) and rights not in predefined)
+    return groups | PermissionGroup.CUSTOM if custom else groups
