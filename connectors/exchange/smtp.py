@@ -134,7 +134,7 @@ class Simulator:
     def __init__(self, org: Organization):
         self.org = org
         self._indexes: dict[str, SelectionIndex] = {}
-        self._rights: dict[tuple[tuple[ACE, ...], SessionIdentity], RightsResult] = {}
+        self._rights: dict[tuple[int, SessionIdentity], tuple[tuple[ACE, ...], RightsResult]] = {}
 
     @cached_property
     def domains(self) -> AcceptedDomainTable:
@@ -173,10 +173,12 @@ class Simulator:
         return next((s for s in self.org.servers if wanted in (s.name.casefold(), s.fqdn.casefold())), None)
 
     def rights(self, acl: tuple[ACE, ...], identity: SessionIdentity) -> RightsResult:
-        key = (acl, identity)
-        if key not in self._rights:
-            self._rights[key] = effective_rights(acl, identity)
-        return self._rights[key]
+        # Keyed by the ACL object (kept alive and compared by identity): hashing a long ACL costs more than the answer.
+        key = (id(acl), identity)
+        cached = self._rights.get(key)
+        if cached is None or cached[0] is not acl:
+            cached = self._rights[key] = (acl, effective_rights(acl, identity))
+        return cached[1]
 
     def simulate(self, probe: Probe, index: SelectionIndex | None = None) -> SessionResult:
         server = self.org.server(probe.server)
