@@ -16,19 +16,20 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .acl import RightsResult, SessionIdentity, effective_rights
-from .catalogue import AuthMechanism
+from .catalogue import (
+    ACCEPT_ANY_RECIPIENT,
+    ACCEPT_ANY_SENDER,
+    ACCEPT_AUTHORITATIVE_DOMAIN_SENDER,
+    ACCEPT_HEADERS_ORGANIZATION,
+    BYPASS_ANTI_SPAM,
+    BYPASS_MESSAGE_SIZE_LIMIT,
+    SUBMIT,
+    AuthMechanism,
+)
 from .domains import AcceptedDomainTable, DomainMatch
 from .errors import ExchangeError
 from .model import ACE, DomainType, Organization, Principal, Recipient, Server
 from .selection import Selection, SelectionIndex
-
-SUBMIT = "ms-Exch-SMTP-Submit"
-ACCEPT_ANY_RECIPIENT = "ms-Exch-SMTP-Accept-Any-Recipient"
-ACCEPT_ANY_SENDER = "ms-Exch-SMTP-Accept-Any-Sender"
-ACCEPT_AUTHORITATIVE_SENDER = "ms-Exch-SMTP-Accept-Authoritative-Domain-Sender"
-BYPASS_ANTI_SPAM = "ms-Exch-Bypass-Anti-Spam"
-BYPASS_SIZE_LIMIT = "ms-Exch-Bypass-Message-Size-Limit"
-HEADERS_ORGANIZATION = "ms-Exch-Accept-Headers-Organization"
 
 # A fixed date keeps transcripts deterministic (tests, golden files, training answers).
 BANNER_DATE = "Mon, 1 Jan 2024 09:00:00 +0000"
@@ -412,7 +413,7 @@ class _Session:
         if wrong and self.probe.auth_password != principal.smtp_password:
             return None, f"the password for {principal.name} is wrong"
         self.principal = principal
-        return SessionIdentity.account(principal, self.sim.org), ""
+        return SessionIdentity.account(principal.name, self.sim.org), ""
 
     def _exps_identity(self, user: str) -> tuple[SessionIdentity | None, str]:
         server = self.sim.exchange_server(user)
@@ -473,7 +474,7 @@ class _Session:
         limit = self.connector.max_message_size
         if size is None or size <= limit:
             return False
-        for right in (BYPASS_SIZE_LIMIT, HEADERS_ORGANIZATION):
+        for right in (BYPASS_MESSAGE_SIZE_LIMIT, ACCEPT_HEADERS_ORGANIZATION):
             if self._has(right):
                 self.reasons.append(
                     f"{stage}: {size} bytes exceeds MaxMessageSize {limit}, but {right} lifts the limit."
@@ -498,7 +499,7 @@ class _Session:
 
     def _rcpt(self, address: str, accepted_so_far: int) -> tuple[str, str, str, DomainMatch | None]:
         connector = self.connector
-        if accepted_so_far >= connector.max_recipients_per_message and not self._has(BYPASS_SIZE_LIMIT):
+        if accepted_so_far >= connector.max_recipients_per_message and not self._has(BYPASS_MESSAGE_SIZE_LIMIT):
             return (
                 TOO_MANY_RECIPIENTS,
                 "rejected",
@@ -572,10 +573,10 @@ class _Session:
         )
 
     def _sender_refusal(self) -> str | None:
-        if self._has(ACCEPT_ANY_SENDER) and self._has(ACCEPT_AUTHORITATIVE_SENDER):
+        if self._has(ACCEPT_ANY_SENDER) and self._has(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER):
             self.reasons.append(
                 f"Sender checks skipped: {self.identity.name} holds both {ACCEPT_ANY_SENDER} and "
-                f"{ACCEPT_AUTHORITATIVE_SENDER}."
+                f"{ACCEPT_AUTHORITATIVE_DOMAIN_SENDER}."
             )
             return None
         checks = [("P1 (MAIL FROM)", self.probe.mail_from)]
@@ -595,8 +596,8 @@ class _Session:
         who = self.identity.name
         if not internal and self._has(ACCEPT_ANY_SENDER):
             passed = f"{domain} is not an internal domain and {self._why(ACCEPT_ANY_SENDER)}"
-        elif internal and self._has(ACCEPT_AUTHORITATIVE_SENDER):
-            passed = f"{domain} is an internal domain and {self._why(ACCEPT_AUTHORITATIVE_SENDER)}"
+        elif internal and self._has(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER):
+            passed = f"{domain} is an internal domain and {self._why(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}"
         elif self.identity.kind == "partner" and domain == self.identity.name.casefold():
             passed = f"{domain} is the Domain Secure partner's own domain"
         elif internal and not self.server.is_edge and self._may_send_as(address):
@@ -609,11 +610,11 @@ class _Session:
         if internal and not self.server.is_edge:
             self.reasons.append(
                 f"Sender check {label} {address} failed at end of headers: {domain} is internal, {who} has no "
-                f"{ACCEPT_AUTHORITATIVE_SENDER} ({self._why(ACCEPT_AUTHORITATIVE_SENDER)}), and the AD Send-As check "
-                f"on this Hub/Front End server finds no Send-As right for {who} on {address}."
+                f"{ACCEPT_AUTHORITATIVE_DOMAIN_SENDER} ({self._why(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}), and the AD "
+                f"Send-As check on this Hub/Front End server finds no Send-As right for {who} on {address}."
             )
             return CANNOT_SEND_AS
-        needed = ACCEPT_AUTHORITATIVE_SENDER if internal else ACCEPT_ANY_SENDER
+        needed = ACCEPT_AUTHORITATIVE_DOMAIN_SENDER if internal else ACCEPT_ANY_SENDER
         self.reasons.append(
             f"Sender check {label} {address} failed at end of headers: {who} has no {needed} ({self._why(needed)})"
             + (" and Edge makes no AD Send-As check." if internal else ".")
