@@ -291,6 +291,9 @@ class _Session:
         decision = self.rights.decisions.get(right)
         return decision.reason if decision else f"{right} is not granted"
 
+    def _granted(self, right: str) -> str:
+        return f"{right} is {self._why(right)}"
+
     # --- connect, EHLO, STARTTLS ------------------------------------------------------------------------------------
 
     def _connect(self) -> None:
@@ -521,7 +524,7 @@ class _Session:
                     None,
                 )
             why = f"accepted for relay: {domain.casefold()} is not an accepted domain, but"
-            return RECIPIENT_OK, "", f"{why} {self._why(ACCEPT_ANY_RECIPIENT)}.", None
+            return RECIPIENT_OK, "", f"{why} {self._granted(ACCEPT_ANY_RECIPIENT)}.", None
         lookup_applies = (
             self.sim.org.recipient_validation_enabled
             and match.domain.domain_type is DomainType.AUTHORITATIVE
@@ -595,9 +598,9 @@ class _Session:
         internal = match is not None and match.domain.domain_type.is_internal
         who = self.identity.name
         if not internal and self._has(ACCEPT_ANY_SENDER):
-            passed = f"{domain} is not an internal domain and {self._why(ACCEPT_ANY_SENDER)}"
+            passed = f"{domain} is not an internal domain and {self._granted(ACCEPT_ANY_SENDER)}"
         elif internal and self._has(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER):
-            passed = f"{domain} is an internal domain and {self._why(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}"
+            passed = f"{domain} is an internal domain and {self._granted(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}"
         elif self.identity.kind == "partner" and domain == self.identity.name.casefold():
             passed = f"{domain} is the Domain Secure partner's own domain"
         elif internal and not self.server.is_edge and self._may_send_as(address):

@@ -1,6 +1,8 @@
 """Accepted domains (reference §6): best-match look-up, validation texts, New-/Set-/Remove-AcceptedDomain."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connectors.exchange.domains import (
     OPEN_RELAY_WARNING,
@@ -218,3 +220,30 @@ def test_the_default_domain_cannot_be_removed():
         remove_accepted_domain([CONTOSO], "Contoso")
     assert "can't be removed" in refused.value.message
     assert remove_accepted_domain([CONTOSO, domain("F", "f.com")], "f.com").domains == (CONTOSO,)
+
+
+# --- property: the table agrees with the rule as written -------------------------------------------------------------
+
+LABELS = st.sampled_from(["contoso", "com", "eu", "sales", "x", "fabrikam"])
+NAMES = st.lists(LABELS, min_size=1, max_size=4).map(".".join)
+
+
+def best_by_the_rule(domains, name):
+    """§6.2 read literally: exact (incl. the bare domain of *.d), then the longest *.suffix, then *."""
+    exact = [d for d in domains if d.domain_name == name]
+    bare = [d for d in domains if d.domain_name == "*." + name]
+    if exact or bare:
+        return (exact or bare)[0]
+    suffixes = [d for d in domains if d.domain_name.startswith("*.") and name.endswith(d.domain_name[1:])]
+    if suffixes:
+        return max(suffixes, key=lambda d: len(d.domain_name))
+    return next((d for d in domains if d.domain_name == "*"), None)
+
+
+@given(
+    entries=st.lists(st.one_of(NAMES, NAMES.map("*.{}".format), st.just("*")), max_size=6, unique=True),
+    name=NAMES,
+)
+def test_the_table_picks_the_entry_the_rule_describes(entries, name):
+    domains = [domain(f"D{i}", value, INTERNAL) for i, value in enumerate(entries)]
+    assert AcceptedDomainTable(domains).match(name) == best_by_the_rule(domains, name)
