@@ -235,7 +235,6 @@ class _Session:
         self.reasons: list[str] = [selection.reason]
         self.identity: SessionIdentity | None = None
         self.rights: RightsResult | None = None
-        self.principal: Principal | None = None
         self.tls = False
         self.greeted = False
         self.disconnected = False
@@ -288,8 +287,7 @@ class _Session:
         return self.rights.has(right)
 
     def _why(self, right: str) -> str:
-        decision = self.rights.decisions.get(right)
-        return decision.reason if decision else f"{right} is not granted"
+        return self.rights.decisions[right].reason
 
     def _granted(self, right: str) -> str:
         return f"{right} is {self._why(right)}"
@@ -383,10 +381,9 @@ class _Session:
         identity, failure = self._exps_identity(user) if exps else self._account_identity(user)
         rights = self.sim.rights(self.connector.acl, identity) if identity is not None else None
         if rights is not None and not rights.has(SUBMIT):
-            decision = rights.decisions.get(SUBMIT)
             failure = (
                 f"the credentials of {identity.name} are valid, but it has no {SUBMIT} on "
-                f"{self.connector.identity} ({decision.reason if decision else 'not granted'}), "
+                f"{self.connector.identity} ({rights.decisions[SUBMIT].reason}), "
                 "and Exchange treats that as a failed logon"
             )
         if failure:
@@ -415,7 +412,6 @@ class _Session:
         wrong = self.probe.auth_password is not None and principal.smtp_password is not None
         if wrong and self.probe.auth_password != principal.smtp_password:
             return None, f"the password for {principal.name} is wrong"
-        self.principal = principal
         return SessionIdentity.account(principal.name, self.sim.org), ""
 
     def _exps_identity(self, user: str) -> tuple[SessionIdentity | None, str]:
@@ -626,9 +622,10 @@ class _Session:
 
     def _may_send_as(self, address: str) -> bool:
         """The directory model has no Send-As grants: a signed-in user may send only as one of its own addresses."""
-        if self.principal is None or not self.principal.email:
+        principal = self.sim.principal(self.identity.name) if self.identity.kind == "account" else None
+        if principal is None or not principal.email:
             return False
-        own = self.principal.email.casefold()
+        own = principal.email.casefold()
         recipient = self.sim.recipient(address)
         return own == address.casefold() or (recipient is not None and own in recipient.addresses)
 

@@ -340,6 +340,15 @@ def test_a_signed_in_user_may_send_as_itself_only():
     assert external.data == "550 5.7.1 Client does not have permissions to send as this sender"
 
 
+def test_a_failed_logon_lends_the_session_nothing_of_the_account():
+    org = anti_spoofed(contoso())
+    result = run(
+        org, auth_mechanism="NTLM", auth_user="CONTOSO\\bob", mail_from="bob@contoso.com", rcpts=("alice@contoso.com",)
+    )
+    assert result.identity.kind == "anonymous"
+    assert result.data == "550 5.7.1 Client does not have permissions to send as this sender"
+
+
 def test_edge_refuses_an_anonymous_external_spoof_with_the_anonymous_wording():
     org = edge_org()
     edge = connector(org, EDGE_DEFAULT, "EDGE01")
