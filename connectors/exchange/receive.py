@@ -1,0 +1,461 @@
+"""New-ReceiveConnector and Set-ReceiveConnector semantics, every validation rule, and Setup's default connectors.
+
+Reference §3 (usage types), §4 (auth rules and texts), §5.2 (uniqueness, default TransportRole), §8 (Setup's
+connectors), §9.1-9.2 (parameters and ranges).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .acl import apply_permission_groups, read_permission_groups
+from .addresses import MAX_REMOTE_IP_RANGES, Binding, IPRange, parse_bindings, parse_remote_ranges
+from .catalogue import (
+    AuthMechanism,
+    PermissionGroup,
+    parse_auth_mechanism,
+    parse_permission_groups,
+    usage_preset,
+)
+from .conflicts import find_conflicts
+from .errors import ExchangeError, ValidationFailed
+from .model import FieldError, Organization, ReceiveConnector, Server, TransportRole
+
+MAX_NAME_LENGTH = 64
+ALL_IPV6_TEXT = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+
+NO_SUCH_SERVER = "The operation couldn't be performed because object '{0}' couldn't be found."
+NO_SUCH_PARAMETER = "A parameter cannot be found that matches parameter name '{0}'."
+TRANSPORT_ROLE_ON_EDGE = "The TransportRole parameter can't be used on Edge Transport servers."
+EDGE_GROUPS = (
+    "The Exchange Legacy Servers and Exchange Users permission groups aren't supported for the Edge Transport "
+    "server role."
+)
+BASIC_REQUIRE_TLS_NEEDS_TLS = "If BasicAuthRequireTLS is set, TLS must also be set as an authentication mechanism."
+BASIC_REQUIRE_TLS_NEEDS_BASIC = (
+    "If BasicAuthRequireTLS is set, BasicAuth must also be set as an authentication mechanism."
+)
+REQUIRE_TLS_NEEDS_TLS = "If RequireTLS is set, TLS must also be set as an authentication mechanism."
+EXTERNAL_AUTHORITATIVE_ALONE = (
+    "ExternalAuthoritative cannot be set with BasicAuth, BasicAuthRequireTLS, ExchangeServer, or Integrated "
+    "authentication mechanisms."
+)
+EXTERNAL_AUTHORITATIVE_GROUP = (
+    "You must set the value for the PermissionGroups parameter to ExchangeServers when you set the AuthMechanism "
+    "parameter to a value of ExternalAuthoritative."
+)
+DOMAIN_SECURE_NEEDS_TLS = (
+    "The DomainSecureEnabled parameter can't be set to $True unless Transport Layer Security (TLS) is set on the "
+    "AuthMechanism parameter."
+)
+DOMAIN_SECURE_NOT_EXTERNAL = (
+    "The DomainSecureEnabled parameter can't be set to $True if the AuthMechanism parameter is set to "
+    "ExternalAuthoritative."
+)
+EXCHANGE_SERVER_FQDN = (
+    "If the AuthMechanism attribute on a Receive connector contains the value ExchangeServer, you must set the FQDN "
+    'parameter on the Receive connector to one of the following values: the FQDN of the transport server "{0}", the '
+    'NetBIOS name of the transport server "{1}", or $null.'
+)
+BANNER = "The banner must start with a status code of 220 and contain only seven bit ASCII characters."
+ADMIN_LIMIT = "The administrative limit for this request was exceeded."
+
+# (field, Exchange parameter, lowest, highest) — P-NRC ranges.
+_NUMBER_RANGES = (
+    ("max_message_size", "MaxMessageSize", 65_536, 2_147_483_647),
+    ("max_recipients_per_message", "MaxRecipientsPerMessage", 1, 512_000),
+    ("message_rate_limit", "MessageRateLimit", 0, 2_147_483_647),
+)
+_CHOICES = {
+    "protocol_logging_level": ("ProtocolLoggingLevel", ("None", "Verbose")),
+    "size_enabled": ("SizeEnabled", ("Enabled", "Disabled", "EnabledWithoutValue")),
+}
+_SETTABLE = frozenset(ReceiveConnector.__dataclass_fields__) - {"server", "usage", "created_by_setup", "acl"}
+
+
+def _pascal(field: str) -> str:
+    """Exchange's parameter name for a model field, for 'no such parameter' errors."""
+    special = {"remote_ip_ranges": "RemoteIPRanges", "fqdn": "Fqdn", "require_tls": "RequireTLS"}
+    return special.get(field, "".join(part.capitalize() for part in field.split("_")))
+
+
+# --- TransportRole (§5.2 "Practical hazard") -----------------------------------------------------------------------
+
+
+def default_transport_role(server: Server) -> TransportRole:
+    """2013+ rule when -TransportRole is omitted: Edge -> Hub; a server with the Hub (Transport) service -> Hub, which
+    puts a port-25 connector in a fight with the Front End service; otherwise FrontendTransport (X-NEW)."""
+    if server.is_edge or server.has_hub_transport or not server.version.is_e15_or_later:
+        return TransportRole.HUB
+    return TransportRole.FRONTEND
+
+
+def parse_transport_role(value, server: Server) -> TransportRole:
+    if server.is_edge:
+        raise ExchangeError(TRANSPORT_ROLE_ON_EDGE, "TransportRole")
+    if not server.version.is_e15_or_later:
+        raise ExchangeError(NO_SUCH_PARAMETER.format("TransportRole"), "TransportRole")
+    if isinstance(value, TransportRole):
+        return value
+    wanted = str(value).strip().casefold()
+    for role in TransportRole:
+        # D-CUSTOM's examples write "Frontend"; the short forms are accepted (docs/decisions.md).
+        if wanted in (role.value.casefold(), role.value.casefold().removesuffix("transport")):
+            return role
+    raise ExchangeError(
+        f'Cannot convert value "{value}" for the TransportRole parameter. Specify one of the following enumerator '
+        "names and try again: FrontendTransport, HubTransport",
+        "TransportRole",
+    )
+
+
+# --- Coercing parameter values -------------------------------------------------------------------------------------
+
+
+def _choice(field: str, value) -> str:
+    parameter, choices = _CHOICES[field]
+    for choice in choices:
+        if choice.casefold() == str(value).strip().casefold():
+            return choice
+    raise ExchangeError(
+        f'Cannot convert value "{value}" for the {parameter} parameter. Specify one of the following enumerator names '
+        f"and try again: {', '.join(choices)}",
+        parameter,
+    )
+
+
+def _coerce(field: str, value, server: Server):
+    """A parameter value in the model's type: text lists parsed, flags as int, enums canonical."""
+    if field not in _SETTABLE:
+        raise ExchangeError(NO_SUCH_PARAMETER.format(_pascal(field)), _pascal(field))
+    if field == "bindings":
+        return value if _all_of(value, Binding) else parse_bindings(value)
+    if field == "remote_ip_ranges":
+        return value if _all_of(value, IPRange) else parse_remote_ranges(value)
+    if field == "auth_mechanism":
+        return int(parse_auth_mechanism(value))
+    if field == "permission_groups_written":
+        return int(parse_permission_groups(value))
+    if field == "transport_role":
+        return parse_transport_role(value, server)
+    if field in _CHOICES:
+        return _choice(field, value)
+    return value
+
+
+def _all_of(value, kind) -> bool:
+    return isinstance(value, tuple) and all(isinstance(item, kind) for item in value)
+
+
+def _server(org: Organization, server_name: str) -> Server:
+    server = org.server(server_name)
+    if server is None:
+        raise ExchangeError(NO_SUCH_SERVER.format(server_name), "Server")
+    return server
+
+
+def _settings(changes: dict, server: Server) -> dict:
+    """Model-field changes; `permission_groups` (-PermissionGroups) is stored as permission_groups_written."""
+    renamed = {"permission_groups": "permission_groups_written"}
+    return {
+        renamed.get(field, field): _coerce(renamed.get(field, field), value, server) for field, value in changes.items()
+    }
+
+
+def _with_groups(connector: ReceiveConnector, server: Server, domain_netbios: str) -> ReceiveConnector:
+    acl = apply_permission_groups(connector.acl, connector.permission_groups_written, server, domain_netbios)
+    return connector.with_changes(acl=acl)
+
+
+def _raise_if_invalid(org: Organization, connector: ReceiveConnector) -> ReceiveConnector:
+    errors = validate_receive_connector(org, connector)
+    if errors:
+        raise ValidationFailed(errors)
+    return connector
+
+
+# --- New- and Set-ReceiveConnector ---------------------------------------------------------------------------------
+
+
+def new_receive_connector(
+    org: Organization,
+    server_name: str,
+    name: str,
+    *,
+    usage: str | None = None,
+    bindings=None,
+    remote_ip_ranges=None,
+    transport_role=None,
+    **settings,
+) -> ReceiveConnector:
+    """The connector New-ReceiveConnector would create (not yet added to `org`); ValidationFailed / ExchangeError."""
+    server = _server(org, server_name)
+    preset = usage_preset(usage, server)
+    given = {"Bindings": bindings, "RemoteIPRanges": remote_ip_ranges}
+    if any(not given[parameter] for parameter in preset.required):
+        raise ExchangeError(preset.missing_message, next(p for p in preset.required if not given[p]))
+    role = default_transport_role(server) if transport_role is None else parse_transport_role(transport_role, server)
+    fields = {
+        "auth_mechanism": int(preset.auth_mechanism),
+        "permission_groups_written": int(preset.permission_groups),
+        **preset.settings,
+        **_settings(dict(settings), server),
+    }
+    connector = ReceiveConnector(
+        server=server.name,
+        name=str(name).strip(),
+        usage=preset.usage,
+        transport_role=role,
+        bindings=_coerce("bindings", bindings or preset.default_bindings, server),
+        remote_ip_ranges=_coerce("remote_ip_ranges", remote_ip_ranges or preset.default_remote_ranges, server),
+        fqdn=server.fqdn,
+        created_by_setup=False,
+    ).with_changes(**fields)
+    return _raise_if_invalid(org, _with_groups(connector, server, org.domain_netbios))
+
+
+def set_receive_connector(org: Organization, connector: ReceiveConnector, **changes) -> ReceiveConnector:
+    """Set-ReceiveConnector: field changes by model name; `permission_groups` rewrites the ACL's preset ACEs."""
+    server = _server(org, connector.server)
+    fields = _settings(dict(changes), server)
+    updated = connector.with_changes(**fields)
+    if "permission_groups_written" in fields:
+        updated = _with_groups(updated, server, org.domain_netbios)
+    others = tuple(c for c in org.connectors if c.identity.casefold() != connector.identity.casefold())
+    return _raise_if_invalid(org.with_changes(connectors=(*others, updated)), updated)
+
+
+# --- Validation ----------------------------------------------------------------------------------------------------
+
+
+def _name_errors(org: Organization, connector: ReceiveConnector) -> list[FieldError]:
+    name = connector.name
+    if not name:
+        return [FieldError("Name", "Cannot bind argument to parameter 'Name' because it is an empty string.")]
+    errors = []
+    if len(name) > MAX_NAME_LENGTH:
+        errors.append(
+            FieldError(
+                "Name",
+                f"The length of the property is too long. The maximum length is {MAX_NAME_LENGTH} and the length "
+                f"of the value provided is {len(name)}.",
+            )
+        )
+    if "\\" in name:
+        errors.append(
+            FieldError("Name", f'The name "{name}" isn\'t valid: a Receive connector name can\'t contain "\\".')
+        )
+    same = [c for c in org.connectors_of(connector.server) if c.name.casefold() == name.casefold()]
+    if any(c is not connector for c in same):
+        errors.append(
+            FieldError("Name", f'A Receive connector named "{name}" already exists on server {connector.server}.')
+        )
+    return errors
+
+
+def _auth_errors(connector: ReceiveConnector, server: Server, domain_netbios: str) -> list[FieldError]:
+    auth = AuthMechanism(connector.auth_mechanism)
+    tls = AuthMechanism.TLS in auth
+    external = AuthMechanism.EXTERNAL_AUTHORITATIVE in auth
+    others = AuthMechanism.BASIC_AUTH | AuthMechanism.BASIC_AUTH_REQUIRE_TLS
+    others |= AuthMechanism.EXCHANGE_SERVER | AuthMechanism.INTEGRATED
+    groups = read_permission_groups(connector.acl, server, domain_netbios)
+    rules: list[tuple[bool, str, str]] = [
+        (AuthMechanism.BASIC_AUTH_REQUIRE_TLS in auth and not tls, "AuthMechanism", BASIC_REQUIRE_TLS_NEEDS_TLS),
+        (
+            AuthMechanism.BASIC_AUTH_REQUIRE_TLS in auth and AuthMechanism.BASIC_AUTH not in auth,
+            "AuthMechanism",
+            BASIC_REQUIRE_TLS_NEEDS_BASIC,
+        ),
+        (connector.require_tls and not tls, "RequireTLS", REQUIRE_TLS_NEEDS_TLS),
+        (external and bool(auth & others), "AuthMechanism", EXTERNAL_AUTHORITATIVE_ALONE),
+        (
+            external and not groups & PermissionGroup.EXCHANGE_SERVERS,
+            "PermissionGroups",
+            EXTERNAL_AUTHORITATIVE_GROUP,
+        ),
+        (connector.domain_secure_enabled and not tls, "DomainSecureEnabled", DOMAIN_SECURE_NEEDS_TLS),
+        (connector.domain_secure_enabled and external, "DomainSecureEnabled", DOMAIN_SECURE_NOT_EXTERNAL),
+    ]
+    errors = [FieldError(field, message) for broken, field, message in rules if broken]
+    allowed_fqdns = {"", server.fqdn.casefold(), server.netbios_name.casefold()}
+    if AuthMechanism.EXCHANGE_SERVER in auth and not server.is_edge and connector.fqdn.casefold() not in allowed_fqdns:
+        errors.append(FieldError("Fqdn", EXCHANGE_SERVER_FQDN.format(server.fqdn, server.netbios_name)))
+    return errors
+
+
+def _role_errors(connector: ReceiveConnector, server: Server) -> list[FieldError]:
+    errors = []
+    if server.is_edge and connector.permission_groups_written & PermissionGroup.EXCHANGE_LEGACY_SERVERS:
+        errors.append(FieldError("PermissionGroups", EDGE_GROUPS))
+    role = connector.transport_role
+    if role is TransportRole.FRONTEND:
+        served = server.has_frontend_transport
+    else:
+        served = server.is_edge or server.has_hub_transport
+    if not served:
+        errors.append(
+            FieldError(
+                "TransportRole",
+                f"Server {server.name} doesn't run the {role.value} service, so a {role.value} connector on it "
+                "would never receive a connection.",
+            )
+        )
+    return errors
+
+
+def _value_errors(connector: ReceiveConnector) -> list[FieldError]:
+    errors = []
+    for field, parameter, low, high in _NUMBER_RANGES:
+        value = getattr(connector, field)
+        if value is None and field == "message_rate_limit":
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors.append(
+                FieldError(
+                    parameter,
+                    f'The value "{value}" for {parameter} is out of range. Specify a value from {low} to {high}.',
+                )
+            )
+    for field, (parameter, choices) in _CHOICES.items():
+        if getattr(connector, field) not in choices:
+            errors.append(FieldError(parameter, f"{parameter} must be one of: {', '.join(choices)}."))
+    if connector.banner and not (connector.banner.startswith("220") and connector.banner.isascii()):
+        errors.append(FieldError("Banner", BANNER))
+    if not connector.bindings:
+        errors.append(FieldError("Bindings", "The Bindings parameter can't be empty."))
+    if not connector.remote_ip_ranges:
+        errors.append(FieldError("RemoteIPRanges", "The RemoteIPRanges parameter can't be empty."))
+    if len(connector.remote_ip_ranges) > MAX_REMOTE_IP_RANGES:
+        errors.append(FieldError("RemoteIPRanges", ADMIN_LIMIT))
+    return errors
+
+
+def validate_receive_connector(org: Organization, connector: ReceiveConnector) -> list[FieldError]:
+    """Every rule New-/Set-ReceiveConnector enforces, as FieldErrors in Exchange's words (empty list = valid)."""
+    server = org.server(connector.server)
+    if server is None:
+        return [FieldError("Server", NO_SUCH_SERVER.format(connector.server))]
+    checks: tuple[Callable[[], list[FieldError]], ...] = (
+        lambda: _name_errors(org, connector),
+        lambda: _auth_errors(connector, server, org.domain_netbios),
+        lambda: _role_errors(connector, server),
+        lambda: _value_errors(connector),
+        lambda: find_conflicts(connector, (c for c in org.connectors_of(connector.server) if c is not connector)),
+    )
+    return [error for check in checks for error in check()]
+
+
+# --- Setup's connectors (§8) ---------------------------------------------------------------------------------------
+
+_FULL = "Tls, Integrated, BasicAuth, BasicAuthRequireTLS, ExchangeServer"
+_CLIENT = "Tls, Integrated, BasicAuth, BasicAuthRequireTLS"
+
+
+def _setup_connector(
+    server: Server,
+    domain_netbios: str,
+    name: str,
+    ports: Iterable[int],
+    groups: str,
+    auth: str,
+    *,
+    ipv6: bool = True,
+    role: TransportRole = TransportRole.HUB,
+    usage: str = "",
+    **settings,
+) -> ReceiveConnector:
+    ports = tuple(ports)
+    bindings = [f"0.0.0.0:{port}" for port in ports] + ([f"[::]:{port}" for port in ports] if ipv6 else [])
+    ranges = ["0.0.0.0-255.255.255.255"] + ([ALL_IPV6_TEXT] if ipv6 else [])
+    connector = ReceiveConnector(
+        server=server.name,
+        name=f"{name} {server.name}",
+        usage=usage,
+        transport_role=role,
+        bindings=parse_bindings(bindings),
+        remote_ip_ranges=parse_remote_ranges(ranges),
+        auth_mechanism=int(parse_auth_mechanism(auth)),
+        permission_groups_written=int(parse_permission_groups(groups)),
+        fqdn=server.fqdn,
+        created_by_setup=True,
+        **settings,
+    )
+    return _with_groups(connector, server, domain_netbios)
+
+
+def default_connectors(server: Server, domain_netbios: str) -> tuple[ReceiveConnector, ...]:
+    """The receive connectors Setup creates on `server` (§8), marked created_by_setup."""
+    make = lambda *args, **kwargs: _setup_connector(server, domain_netbios, *args, **kwargs)  # noqa: E731
+    if server.is_edge:
+        return (
+            make(
+                "Default internal receive connector",
+                [25],
+                "AnonymousUsers, ExchangeServers, Partners",
+                "Tls, ExchangeServer",
+                ipv6=False,
+                domain_secure_enabled=True,
+                message_rate_limit=600,
+            ),
+        )
+    if not server.version.is_e15_or_later:
+        if not server.has_hub_transport:
+            return ()
+        return (
+            make("Default", [25], "ExchangeUsers, ExchangeServers, ExchangeLegacyServers", _FULL, ipv6=False),
+            make("Client", [587], "ExchangeUsers", _CLIENT, ipv6=False, usage="Client"),
+        )
+    connectors = []
+    frontend = server.has_frontend_transport
+    if frontend:
+        fe = TransportRole.FRONTEND
+        connectors += [
+            make(
+                "Default Frontend",
+                [25],
+                "AnonymousUsers, ExchangeServers, ExchangeLegacyServers",
+                _FULL,
+                role=fe,
+                domain_secure_enabled=True,
+                protocol_logging_level="Verbose",
+            ),
+            make(
+                "Outbound Proxy Frontend",
+                [717],
+                "ExchangeServers",
+                _FULL,
+                role=fe,
+                domain_secure_enabled=True,
+                protocol_logging_level="Verbose",
+            ),
+            make(
+                "Client Frontend",
+                [587],
+                "ExchangeUsers",
+                _CLIENT,
+                role=fe,
+                enable_auth_gssapi=True,
+                message_rate_limit=5,
+            ),
+        ]
+    if server.has_hub_transport:
+        connectors += [
+            make(
+                "Default",
+                [2525 if frontend else 25],
+                "ExchangeUsers, ExchangeServers, ExchangeLegacyServers",
+                _FULL,
+                max_recipients_per_message=5000,
+                size_enabled="EnabledWithoutValue",
+            ),
+            make(
+                "Client Proxy",
+                [465],
+                "ExchangeUsers, ExchangeServers",
+                _FULL,
+                enable_auth_gssapi=True,
+                message_rate_limit=5,
+            ),
+        ]
+    return tuple(connectors)
