@@ -8,7 +8,9 @@ An IPRange is an inclusive range of remote addresses of one family, written by t
 from __future__ import annotations
 
 import ipaddress
+import socket
 from dataclasses import dataclass
+from functools import cached_property
 
 from .errors import ExchangeError
 
@@ -19,8 +21,10 @@ _BITS = {4: 32, 6: 128}
 _IPV4_BROADCAST = 2**32 - 1
 
 
-def _ip_text(version: int, address: int) -> str:
-    return str(ipaddress.IPv4Address(address) if version == 4 else ipaddress.IPv6Address(address))
+def format_ip(version: int, address: int) -> str:
+    if version == 4:  # hot in selection reasons: formatting directly is 10x faster than ipaddress
+        return ".".join(map(str, address.to_bytes(4, "big")))
+    return str(ipaddress.IPv6Address(address))
 
 
 def _prefix_length(version: int, first: int, last: int) -> int | None:
@@ -56,16 +60,16 @@ class IPRange:
             return False
         return not (self.contains(other) or other.contains(self))
 
-    @property
+    @cached_property
     def text(self) -> str:
         """Normalised text that parses back to an equal IPRange."""
-        first = _ip_text(self.version, self.first)
+        first = format_ip(self.version, self.first)
         if self.notation == "single" and self.first == self.last:
             return first
         prefix = _prefix_length(self.version, self.first, self.last)
         if self.notation == "cidr" and prefix is not None:
             return f"{first}/{prefix}"
-        return f"{first}-{_ip_text(self.version, self.last)}"
+        return f"{first}-{format_ip(self.version, self.last)}"
 
     def __str__(self) -> str:
         return self.text
@@ -83,9 +87,9 @@ class Binding:
 
     @property
     def ip_text(self) -> str:
-        return _ip_text(self.version, self.address)
+        return format_ip(self.version, self.address)
 
-    @property
+    @cached_property
     def text(self) -> str:
         """`10.0.0.1:25`, `0.0.0.0:25`, `[::]:25`, `[fe80::1]:25`."""
         host = self.ip_text if self.version == 4 else f"[{self.ip_text}]"
@@ -98,6 +102,10 @@ class Binding:
 def _address(text: str) -> tuple[int, int]:
     """Parse one address; brackets (`[::]`) and IPv6 zone ids (`%11`) are accepted and dropped. ValueError if bad."""
     cleaned = text.strip()
+    try:  # the common case, 10x faster than ipaddress; inet_pton is as strict (no leading zeros, four parts)
+        return 4, int.from_bytes(socket.inet_pton(socket.AF_INET, cleaned), "big")
+    except (OSError, ValueError):  # ValueError: an embedded NUL
+        pass
     if cleaned.startswith("[") and cleaned.endswith("]"):
         cleaned = cleaned[1:-1]
     if ":" in cleaned:
@@ -162,8 +170,8 @@ def parse_remote_range(text: str) -> IPRange:
             )
         if low > high:
             raise ExchangeError(
-                f'The IP range "{value}" is reversed: the start address {_ip_text(low_version, low)} is greater than '
-                f"the end address {_ip_text(low_version, high)}.",
+                f'The IP range "{value}" is reversed: the start address {format_ip(low_version, low)} is greater than '
+                f"the end address {format_ip(low_version, high)}.",
                 "RemoteIPRanges",
             )
         return IPRange(low_version, low, high, "range")

@@ -5,18 +5,22 @@ its RemoteIPRanges of the binding's address family. A connection goes to the con
 range is the smallest (ties: first loaded); a connector bound to the exact local IP beats one bound to the wildcard
 unless the wildcard connector's range is strictly smaller.
 
-The index keeps, per connector and address family, the sorted boundaries of its ranges and the smallest range
-covering each segment between them, so a lookup is one bisect per connector instead of a scan over every range.
+That rule is a total order on (range size, wildcard?, load order), so for every local IP:port the index sweeps the
+ranges of the connectors listening there once and keeps, between consecutive range boundaries, the range that wins:
+a lookup is one bisect. Why every other connector lost is worked out only when someone reads `candidates`.
 """
 
 from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from operator import attrgetter
+from typing import NamedTuple
 
-from .addresses import Binding, IPRange, parse_ip
+from .addresses import Binding, IPRange, format_ip, parse_ip
 from .errors import ExchangeError
 from .model import Organization, ReceiveConnector, TransportRole
 
@@ -31,13 +35,26 @@ class Candidate:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Selection:
+    """`candidates` (every connector of the server with why it won or lost) may be given as a tuple or as a
+    function that works them out on first access, so that a lookup nobody reads the explanations of stays cheap."""
+
     connector: ReceiveConnector | None
     binding: Binding | None
     matched_range: IPRange | None
-    candidates: tuple[Candidate, ...]  # every connector of the server with why it won or lost
     reason: str
+    _explain: Callable[[], tuple[Candidate, ...]] = field(repr=False, compare=False)
+
+    def __init__(self, connector, binding, matched_range, candidates, reason):
+        explain = candidates if callable(candidates) else lambda: tuple(candidates)
+        self.__dict__.update(
+            connector=connector, binding=binding, matched_range=matched_range, reason=reason, _explain=explain
+        )
+
+    @cached_property
+    def candidates(self) -> tuple[Candidate, ...]:
+        return self._explain()
 
 
 def address_count(size: int) -> str:
@@ -53,76 +70,97 @@ def _range_label(ip_range: IPRange) -> str:
     return f"{ip_range.text} ({address_count(ip_range.size)})"
 
 
-class _SmallestCover:
-    """The smallest range (first listed on ties) containing an address, for one connector and one family."""
-
-    __slots__ = ("bounds", "best")
-
-    def __init__(self, ranges: list[IPRange]):
-        by_start = sorted(range(len(ranges)), key=lambda i: ranges[i].first)
-        points = sorted({r.first for r in ranges} | {r.last + 1 for r in ranges})
-        self.bounds: list[int] = []
-        self.best: list[IPRange | None] = []
-        active: list[tuple[int, int]] = []  # heap of (size, position in the connector's list)
-        following = 0
-        for point in points:
-            while following < len(by_start) and ranges[by_start[following]].first <= point:
-                index = by_start[following]
-                heapq.heappush(active, (ranges[index].size, index))
-                following += 1
-            while active and ranges[active[0][1]].last < point:
-                heapq.heappop(active)
-            best = ranges[active[0][1]] if active else None
-            if not self.best or self.best[-1] is not best:
-                self.bounds.append(point)
-                self.best.append(best)
-
-    def lookup(self, address: int) -> IPRange | None:
-        position = bisect_right(self.bounds, address) - 1
-        return self.best[position] if position >= 0 else None
+def smallest_range(ranges: Iterable[IPRange], version: int, address: int) -> IPRange | None:
+    """The smallest of `ranges` containing the address (the first listed on ties)."""
+    containing = (r for r in ranges if r.version == version and r.first <= address <= r.last)
+    return min(containing, key=lambda r: r.size, default=None)
 
 
-class _Loaded:
+class _Listener:
     """One connector as the index holds it."""
 
-    __slots__ = ("connector", "order", "bindings", "covers")
+    __slots__ = ("connector", "order", "bindings", "listening")
 
     def __init__(self, connector: ReceiveConnector, order: int):
         self.connector = connector
         self.order = order
         self.bindings = {(b.version, b.address, b.port): b for b in connector.bindings}
-        self.covers = {
-            version: _SmallestCover([r for r in connector.remote_ip_ranges if r.version == version])
-            for version in {b.version for b in connector.bindings}
-        }
+        self.listening = ", ".join(b.text for b in connector.bindings) or "nothing (no bindings)"
 
     def binding_for(self, version: int, local: int, port: int) -> Binding | None:
         """The exact-IP binding if there is one, else the family's wildcard binding on the port."""
         return self.bindings.get((version, local, port)) or self.bindings.get((version, 0, port))
 
-    def listening_text(self) -> str:
-        return ", ".join(b.text for b in self.connector.bindings) or "nothing (no bindings)"
+
+class _Match(NamedTuple):
+    """A connector's range on an endpoint. Tuples compare by (size, wildcard?, load order, position in the
+    connector's list) first: the smallest one is exactly the match Exchange picks (§5.1), and never a tie."""
+
+    size: int
+    wildcard: bool
+    order: int
+    position: int
+    first: int
+    last: int
+    listener: _Listener
+    binding: Binding
+    matched_range: IPRange
+
+
+class _Endpoint:
+    """One local IP:port (or a family's wildcard and port): the service that owns it, the connectors of that service
+    listening on it, and the winning match for each segment between range boundaries."""
+
+    def __init__(self, listeners: list[_Listener], version: int, local: int, port: int):
+        # When a HubTransport connector fights the Front End Transport service for the same IP:port (§5.2
+        # practical hazard), exchsim gives the connection to the Front End (docs/decisions.md).
+        found = [(c, c.binding_for(version, local, port)) for c in listeners if c.connector.enabled]
+        found = [(c, binding) for c, binding in found if binding is not None]
+        frontend = any(c.connector.transport_role is TransportRole.FRONTEND for c, _ in found)
+        self.role = TransportRole.FRONTEND if frontend else TransportRole.HUB
+        self.serving = {c.order: binding for c, binding in found if c.connector.transport_role is self.role}
+        matches = [
+            _Match(r.last - r.first + 1, binding.is_wildcard, c.order, position, r.first, r.last, c, binding, r)
+            for c, binding in found
+            if c.order in self.serving
+            for position, r in enumerate(c.connector.remote_ip_ranges)
+            if r.version == version
+        ]
+        self.bounds, self.best = _sweep(matches)
+
+    def lookup(self, address: int) -> _Match | None:
+        position = bisect_right(self.bounds, address) - 1
+        return self.best[position] if position >= 0 else None
+
+
+def _sweep(matches: list[_Match]) -> tuple[list[int], list[_Match | None]]:
+    """Boundaries and, for each segment from one boundary to the next, the smallest match whose range covers it."""
+    matches.sort(key=attrgetter("first"))
+    points = sorted({m.first for m in matches}.union(m.last + 1 for m in matches))
+    bounds: list[int] = []
+    best: list[_Match | None] = []
+    active: list[_Match] = []
+    following = 0
+    for point in points:
+        while following < len(matches) and matches[following].first <= point:
+            heapq.heappush(active, matches[following])
+            following += 1
+        while active and active[0].last < point:
+            heapq.heappop(active)
+        winner = active[0] if active else None
+        if not best or best[-1] is not winner:
+            bounds.append(point)
+            best.append(winner)
+    return bounds, best
 
 
 class SelectionIndex:
     """Built once per server from its connectors, in the order Exchange loads them (ties go to the first)."""
 
     def __init__(self, connectors: Iterable[ReceiveConnector]):
-        self._loaded = [_Loaded(connector, order) for order, connector in enumerate(connectors)]
-        # Endpoints the Front End Transport service listens on: when a HubTransport connector fights it for the
-        # same IP:port (§5.2 practical hazard), exchsim gives the connection to the Front End (docs/decisions.md).
-        self._frontend_endpoints = {
-            key
-            for loaded in self._loaded
-            if loaded.connector.enabled and loaded.connector.transport_role is TransportRole.FRONTEND
-            for key in loaded.bindings
-        }
-
-    def _serving_role(self, version: int, local: int, port: int) -> TransportRole:
-        endpoints = self._frontend_endpoints
-        if (version, local, port) in endpoints or (version, 0, port) in endpoints:
-            return TransportRole.FRONTEND
-        return TransportRole.HUB
+        self._listeners = [_Listener(connector, order) for order, connector in enumerate(connectors)]
+        keys = {key for c in self._listeners if c.connector.enabled for key in c.bindings}
+        self._endpoints = {key: _Endpoint(self._listeners, *key) for key in keys}
 
     def select(self, local_ip: str | None, port: int, remote_ip: str) -> Selection:
         """The connector that takes remote_ip -> local_ip:port; local_ip None means "an address no connector is
@@ -131,125 +169,100 @@ class SelectionIndex:
         local_version, local = parse_ip(local_ip) if local_ip else (version, 0)
         if not 1 <= int(port) <= 65535:
             raise ExchangeError(f"The port {port} is out of range. Specify a TCP port from 1 to 65535.")
-        endpoint = Binding(version, local, port).text if local else f"port {port}"
-        remote_text = Binding(version, remote, port).ip_text
         if local_version != version:
             return Selection(
-                None, None, None, (), f"{remote_text} and {local_ip} are of different address families: no connection."
+                None, None, None, (), f"{remote_ip} and {local_ip} are of different address families: no connection."
             )
-        return _Lookup(self, version, local, port, remote, remote_text, endpoint).selection()
+        port = int(port)
+        endpoint = self._endpoints.get((version, local, port)) or self._endpoints.get((version, 0, port))
+        lookup = _Lookup(self._listeners, endpoint, version, local, port, remote)
+        match = endpoint.lookup(remote) if endpoint else None
+        if match is None:
+            return Selection(None, None, None, lookup.candidates, lookup.no_match())
+        chosen = match.listener.connector
+        reason = f'Receive connector "{chosen.identity}" takes the connection: {lookup.won(match)}.'
+        return Selection(chosen, match.binding, match.matched_range, lookup.candidates, reason)
 
 
 class _Lookup:
-    """One select(): ranks the eligible connectors, then words a reason for each."""
+    """Words the reasons of one select(); the per-connector part runs only when `candidates` is read."""
 
-    def __init__(self, index: SelectionIndex, version, local, port, remote, remote_text, endpoint):
-        self.index, self.version, self.local, self.port = index, version, local, port
-        self.remote, self.remote_text, self.endpoint = remote, remote_text, endpoint
-        self.role = index._serving_role(version, local, port)
-        self.matches: dict[int, tuple[Binding, IPRange]] = {}  # order -> binding and smallest containing range
-        self.ineligible: dict[int, str] = {}
-        self.listening_unmatched = False  # a connector of the serving role listens here but no range matched
-        for loaded in index._loaded:
-            self._rank(loaded)
+    def __init__(self, listeners, endpoint: _Endpoint | None, version: int, local: int, port: int, remote: int):
+        self.listeners, self.endpoint = listeners, endpoint
+        self.version, self.local, self.port, self.remote = version, local, port, remote
+        self.remote_text = format_ip(version, remote)
 
-    def _rank(self, loaded: _Loaded) -> None:
-        connector = loaded.connector
-        binding = loaded.binding_for(self.version, self.local, self.port)
-        if not connector.enabled:
-            reason = "disabled"
-        elif binding is None:
-            reason = self._not_listening(loaded)
-        elif connector.transport_role is not self.role:
-            reason = (
-                f"{connector.transport_role.value} connector: {self.endpoint} on this server is served by the "
-                f"{_SERVICE[self.role]} service"
-            )
-        else:
-            matched = loaded.covers[self.version].lookup(self.remote)
-            if matched is not None:
-                self.matches[loaded.order] = (binding, matched)
-                return
-            self.listening_unmatched = True
-            reason = f"no remote range contains {self.remote_text}"
-            if not any(r.version == self.version for r in connector.remote_ip_ranges):
-                family = f"IPv{self.version}"
-                reason = f"no {family} remote range ({family} bindings only use {family} ranges)"
-        self.ineligible[loaded.order] = reason
+    @cached_property
+    def where(self) -> str:
+        return Binding(self.version, self.local, self.port).text if self.local else f"port {self.port}"
 
-    def _not_listening(self, loaded: _Loaded) -> str:
-        bindings = loaded.connector.bindings
-        same_family = [b for b in bindings if b.version == self.version]
-        listening = loaded.listening_text()
-        if not same_family:
-            return f"listens on {listening}: no IPv{self.version} binding"
-        if not any(b.port == self.port for b in same_family):
-            return f"listens on {listening}, not port {self.port}"
-        if not self.local:
-            return f"listens on {listening} only, and the connection isn't addressed to one of those addresses"
-        return f"listens on {listening}, not on {self.endpoint}"
-
-    def _key(self, order: int) -> tuple[int, int]:
-        return self.matches[order][1].size, order
-
-    def _winner(self) -> int | None:
-        exact = [o for o, (b, _) in self.matches.items() if not b.is_wildcard]
-        wildcard = [o for o, (b, _) in self.matches.items() if b.is_wildcard]
-        best_exact = min(exact, key=self._key, default=None)
-        best_wildcard = min(wildcard, key=self._key, default=None)
-        if best_exact is None or best_wildcard is None:
-            return best_exact if best_wildcard is None else best_wildcard
-        wildcard_smaller = self._key(best_wildcard)[0] < self._key(best_exact)[0]
-        return best_wildcard if wildcard_smaller else best_exact
-
-    def _lost(self, order: int, winner: int) -> str:
-        binding, matched = self.matches[order]
-        winner_binding, winner_range = self.matches[winner]
-        also = f"remote range {matched.text} also contains {self.remote_text}"
-        if winner_range.size < matched.size:
-            return f"{also} but {_range_label(winner_range)} is more specific"
-        if binding.is_wildcard and not winner_binding.is_wildcard:
-            return (
-                f"{also}, but it listens on the wildcard {binding.text} and a connector bound to the exact address "
-                f"{winner_binding.text} wins unless the wildcard's range is strictly smaller"
-            )
-        first = self.index._loaded[winner].connector.identity
-        return f'{also} and is as specific ({address_count(matched.size)}); "{first}" was loaded first and wins the tie'
-
-    def selection(self) -> Selection:
-        winner = self._winner()
-        candidates = []
-        for loaded in self.index._loaded:
-            order = loaded.order
-            if order in self.ineligible:
-                candidates.append(Candidate(loaded.connector, None, False, self.ineligible[order]))
-            elif order == winner:
-                binding, matched = self.matches[order]
-                candidates.append(Candidate(loaded.connector, matched, True, self._won_text(binding, matched)))
-            else:
-                candidates.append(Candidate(loaded.connector, self.matches[order][1], False, self._lost(order, winner)))
-        if winner is None:
-            return Selection(None, None, None, tuple(candidates), self._no_match_text())
-        binding, matched = self.matches[winner]
-        chosen = self.index._loaded[winner].connector
-        reason = f'Receive connector "{chosen.identity}" takes the connection: {self._won_text(binding, matched)}.'
-        return Selection(chosen, binding, matched, tuple(candidates), reason)
-
-    def _won_text(self, binding: Binding, matched: IPRange) -> str:
+    def won(self, match: _Match) -> str:
         return (
-            f"listens on {binding.text} and its remote range {_range_label(matched)} is the most specific match "
-            f"for {self.remote_text}"
+            f"listens on {match.binding.text} and its remote range {_range_label(match.matched_range)} is the most "
+            f"specific match for {self.remote_text}"
         )
 
-    def _no_match_text(self) -> str:
-        if not self.ineligible:
-            return "This server has no receive connectors, so no connector takes the connection."
-        if self.listening_unmatched:
+    def no_match(self) -> str:
+        if self.endpoint and self.endpoint.serving:
             return (
-                f"No receive connector takes the connection: connectors listen on {self.endpoint} but no remote "
+                f"No receive connector takes the connection: connectors listen on {self.where} but no remote "
                 f"range contains {self.remote_text}, so Exchange doesn't serve it."
             )
-        return f"No enabled receive connector listens on {self.endpoint}, so no connector takes the connection."
+        if not self.listeners:
+            return "This server has no receive connectors, so no connector takes the connection."
+        return f"No enabled receive connector listens on {self.where}, so no connector takes the connection."
+
+    def candidates(self) -> tuple[Candidate, ...]:
+        winner = self.endpoint.lookup(self.remote) if self.endpoint else None
+        return tuple(self._candidate(c, winner) for c in self.listeners)
+
+    def _candidate(self, listener: _Listener, winner: _Match | None) -> Candidate:
+        connector = listener.connector
+        serving = self.endpoint.serving if self.endpoint else {}
+        if winner is not None and winner.listener is listener:
+            return Candidate(connector, winner.matched_range, True, self.won(winner))
+        if listener.order not in serving:
+            return Candidate(connector, None, False, self._not_serving(listener))
+        matched = smallest_range(connector.remote_ip_ranges, self.version, self.remote)
+        if matched is None:
+            return Candidate(connector, None, False, self._unmatched(connector))
+        return Candidate(connector, matched, False, self._lost(serving[listener.order], matched, winner))
+
+    def _not_serving(self, listener: _Listener) -> str:
+        connector = listener.connector
+        if not connector.enabled:
+            return "disabled"
+        if listener.binding_for(self.version, self.local, self.port) is not None:
+            return (
+                f"{connector.transport_role.value} connector: {self.where} on this server is served by the "
+                f"{_SERVICE[self.endpoint.role]} service"
+            )
+        same_family = [b for b in connector.bindings if b.version == self.version]
+        if not same_family:
+            return f"listens on {listener.listening}: no IPv{self.version} binding"
+        if not any(b.port == self.port for b in same_family):
+            return f"listens on {listener.listening}, not port {self.port}"
+        if not self.local:
+            return f"listens on {listener.listening} only, and the connection isn't addressed to one of those addresses"
+        return f"listens on {listener.listening}, not on {self.where}"
+
+    def _unmatched(self, connector: ReceiveConnector) -> str:
+        family = f"IPv{self.version}"
+        if any(r.version == self.version for r in connector.remote_ip_ranges):
+            return f"no remote range contains {self.remote_text}"
+        return f"no {family} remote range ({family} bindings only use {family} ranges)"
+
+    def _lost(self, binding: Binding, matched: IPRange, winner: _Match) -> str:
+        also = f"remote range {matched.text} also contains {self.remote_text}"
+        if winner.matched_range.size < matched.size:
+            return f"{also} but {_range_label(winner.matched_range)} is more specific"
+        if binding.is_wildcard and not winner.binding.is_wildcard:
+            return (
+                f"{also}, but it listens on the wildcard {binding.text} and a connector bound to the exact address "
+                f"{winner.binding.text} wins unless the wildcard's range is strictly smaller"
+            )
+        first = winner.listener.connector.identity
+        return f'{also} and is as specific ({address_count(matched.size)}); "{first}" was loaded first and wins the tie'
 
 
 def select_connector(org: Organization, server_name: str, local_ip: str | None, port: int, remote_ip: str) -> Selection:
