@@ -158,10 +158,8 @@ def _format_flags(value: int, names: dict) -> str:
 def _parse_flags(value, names: dict, flag_type, parameter: str) -> int:
     """Parse `Tls, BasicAuth`, ["Tls", "BasicAuth"] or an int, case-insensitively, as Exchange's enum binder does."""
     if isinstance(value, int):
-        known = 0
-        for flag in names:
-            known |= flag
-        if value < 0 or value & ~known:
+        known = sum(int(flag) for flag in names)
+        if value < 0 or int(value) & ~known:
             raise ExchangeError(f"{value} isn't a valid value for the {parameter} parameter.", parameter)
         return flag_type(value)
     items = str(value).split(",") if isinstance(value, str) else [str(item) for item in value]
