@@ -167,7 +167,7 @@ class SelectionIndex:
         bound to explicitly" (only 0.0.0.0 / [::] bindings apply)."""
         version, remote = parse_ip(remote_ip)
         local_version, local = parse_ip(local_ip) if local_ip else (version, 0)
-        if not 1 <= int(port) <= 65535:
+        if not str(port).isdigit() or not 1 <= int(port) <= 65535:
             raise ExchangeError(f"The port {port} is out of range. Specify a TCP port from 1 to 65535.")
         if local_version != version:
             return Selection(

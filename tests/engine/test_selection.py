@@ -12,7 +12,7 @@ from connectors.exchange.model import (
     ServerRole,
     TransportRole,
 )
-from connectors.exchange.selection import SelectionIndex, address_count, select_connector
+from connectors.exchange.selection import Selection, SelectionIndex, address_count, select_connector
 
 ALL = "0.0.0.0-255.255.255.255"
 ALL_V6 = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
@@ -211,8 +211,25 @@ def test_bad_addresses_and_ports_raise_exchange_errors():
     index = SelectionIndex([DEFAULT_FRONTEND])
     with pytest.raises(ExchangeError):
         index.select("10.0.0.1", 25, "not-an-ip")
-    with pytest.raises(ExchangeError):
-        index.select("10.0.0.1", 0, "10.0.0.9")
+    for port in (0, 65536, "smtp"):
+        with pytest.raises(ExchangeError):
+            index.select("10.0.0.1", port, "10.0.0.9")
+
+
+def test_a_selection_can_carry_ready_made_candidates():
+    assert Selection(None, None, None, [], "nothing").candidates == ()
+
+
+def test_every_candidate_is_listed_in_load_order_with_one_winner():
+    connectors = [
+        DEFAULT_FRONTEND,
+        connector("Relay", "0.0.0.0:25", "10.0.0.0/24"),
+        connector("Other", "0.0.0.0:26", ALL),
+    ]
+    selection = SelectionIndex(connectors).select("10.0.0.1", 25, "10.0.0.7")
+    assert [c.connector for c in selection.candidates] == connectors
+    assert [c.won for c in selection.candidates] == [False, True, False]
+    assert selection.candidates[0].matched_range.text == ALL
 
 
 def test_address_counts_read_naturally():
@@ -269,6 +286,8 @@ def test_the_winner_has_the_smallest_containing_range(connectors, remote):
     assert len(selection.candidates) == len(connectors)
     smallest = min(containing.values())
     assert containing[winner.name] == smallest
+    assert [c.connector.name for c in selection.candidates if c.won] == [winner.name]
+    assert all(c.matched_range.size >= smallest for c in selection.candidates if c.matched_range)
     exact = [c.name for c in eligible if c.bindings[0].text == "0.0.0.200:25" and containing.get(c.name) == smallest]
     wildcard = [c.name for c in eligible if c.name not in exact and containing.get(c.name) == smallest]
     assert winner.name == (exact or wildcard)[0]  # exact-IP first, then the first loaded
