@@ -1,0 +1,283 @@
+"""Labs: editable copies of an Exchange organisation, stored so that one server loads into the engine in a few queries.
+
+Field names match the engine dataclasses (connectors/exchange/model.py) so that conversion is a plain mapping.
+Multi-valued Exchange properties (Bindings, RemoteIPRanges, IP addresses, e-mail addresses, group membership) are
+stored as their normalised, comma-separated Exchange text: a connector with all its ranges is one row, bulk loading
+100,000 ranges is 1,000 inserts, and the engine's parsers (addresses.parse_*) stay the only parsers.
+ACEs are rows so that the ACL can be listed, filtered and explained one entry at a time.
+
+Validation lives in clean() and calls the engine; loadlab, the console and the forms all go through it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+
+from .exchange.catalogue import USAGES
+from .exchange.model import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole
+
+
+def _choices(enum_type) -> list[tuple[str, str]]:
+    return [(member.value, member.value) for member in enum_type]
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """`a, b,c` -> ("a", "b", "c"): how multi-valued properties are stored."""
+    return tuple(item.strip() for item in (text or "").replace("\n", ",").split(",") if item.strip())
+
+
+def join_list(items) -> str:
+    return ", ".join(items)
+
+
+class Lab(models.Model):
+    """A named, self-contained Exchange organisation that users edit freely (what-if)."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="labs"
+    )
+    baseline = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        help_text="The lab this one was copied from.",
+    )
+    organization_name = models.CharField(max_length=100, default="Contoso")
+    domain_netbios = models.CharField("NetBIOS domain", max_length=15, default="CONTOSO")
+    recipient_validation_enabled = models.BooleanField(
+        default=False, help_text="Set-RecipientFilterConfig -RecipientValidationEnabled"
+    )
+    tls_receive_domain_secure_list = models.TextField(
+        blank=True, help_text="Set-TransportConfig -TLSReceiveDomainSecureList (comma-separated domains)"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
+
+
+class Server(models.Model):
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="servers")
+    name = models.CharField(max_length=15)
+    fqdn = models.CharField("FQDN", max_length=255)
+    version = models.CharField(max_length=4, choices=_choices(ExchangeVersion), default=ExchangeVersion.SE.value)
+    roles = models.CharField(
+        max_length=100, default=ServerRole.MAILBOX.value, help_text="Comma-separated: HubTransport, Mailbox, …"
+    )
+    ip_addresses = models.CharField("IP addresses", max_length=500, blank=True, help_text="Comma-separated")
+    mapi_encryption_required = models.BooleanField("MAPIEncryptionRequired", default=False)
+
+    class Meta:
+        ordering = ["lab", "name"]
+        constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_server_name_per_lab")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from .convert import server_errors
+
+        _raise_field_errors(server_errors(self), SERVER_FIELDS)
+
+
+class ReceiveConnector(models.Model):
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="receive_connectors")
+    name = models.CharField(max_length=64)
+    usage = models.CharField(
+        max_length=10, blank=True, default="Custom", choices=[("", "(none)"), *[(u, u) for u in USAGES]]
+    )
+    transport_role = models.CharField(max_length=20, choices=_choices(TransportRole), default=TransportRole.HUB.value)
+    enabled = models.BooleanField(default=True)
+    bindings = models.TextField(help_text="IPAddress:TCPPort, comma-separated")
+    remote_ip_ranges = models.TextField(
+        "RemoteIPRanges", blank=True, help_text="Single addresses, ranges or CIDR blocks, comma-separated"
+    )
+    auth_mechanism = models.CharField(max_length=120, default="Tls")
+    permission_groups_written = models.PositiveSmallIntegerField(
+        default=0, help_text="Flags last written by -PermissionGroups; PermissionGroups itself is read from the ACL"
+    )
+    require_tls = models.BooleanField("RequireTLS", default=False)
+    domain_secure_enabled = models.BooleanField(default=False)
+    enable_auth_gssapi = models.BooleanField("EnableAuthGSSAPI", default=False)
+    fqdn = models.CharField("FQDN", max_length=255, blank=True)
+    banner = models.CharField(max_length=500, blank=True)
+    max_message_size = models.BigIntegerField(default=37_748_736)
+    max_recipients_per_message = models.PositiveIntegerField(default=200)
+    message_rate_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means Unlimited")
+    protocol_logging_level = models.CharField(
+        max_length=10, default="None", choices=[("None", "None"), ("Verbose", "Verbose")]
+    )
+    size_enabled = models.CharField(
+        max_length=20,
+        default="Enabled",
+        choices=[(v, v) for v in ("Enabled", "Disabled", "EnabledWithoutValue")],
+    )
+    comment = models.TextField(blank=True)
+    created_by_setup = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["server", "id"]
+        constraints = [models.UniqueConstraint(Lower("name"), "server", name="unique_connector_name_per_server")]
+
+    def __str__(self) -> str:
+        return self.identity
+
+    @property
+    def identity(self) -> str:
+        return f"{self.server.name}\\{self.name}"
+
+    @property
+    def permission_groups(self) -> str:
+        """PermissionGroups as Exchange shows it, read back from the ACL (Custom exactly when Exchange shows it)."""
+        from .convert import permission_groups_text
+
+        return permission_groups_text(self)
+
+    def clean(self):
+        from .convert import connector_errors
+
+        _raise_field_errors(connector_errors(self), CONNECTOR_FIELDS)
+
+
+class AccessControlEntry(models.Model):
+    """One ACE on a receive connector: an extended right allowed or denied to a principal."""
+
+    connector = models.ForeignKey(ReceiveConnector, on_delete=models.CASCADE, related_name="aces")
+    position = models.PositiveIntegerField(default=0)
+    principal = models.CharField(max_length=255)
+    right = models.CharField(max_length=100)
+    deny = models.BooleanField(default=False)
+    inherited = models.BooleanField(default=False)
+    group = models.CharField(
+        max_length=30, blank=True, help_text="The permission group that wrote it; empty for Add-ADPermission"
+    )
+
+    class Meta:
+        ordering = ["connector", "position", "id"]
+        verbose_name = "ACE"
+        verbose_name_plural = "ACEs"
+
+    def __str__(self) -> str:
+        return f"{'Deny' if self.deny else 'Allow'} {self.right} for {self.principal}"
+
+    def clean(self):
+        from .convert import ace_errors
+
+        _raise_field_errors(ace_errors(self), ACE_FIELDS)
+
+
+class AcceptedDomain(models.Model):
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="accepted_domains")
+    name = models.CharField(max_length=64)
+    domain_name = models.CharField(max_length=255, help_text="contoso.com, *.contoso.com or *")
+    domain_type = models.CharField(max_length=20, choices=_choices(DomainType), default=DomainType.AUTHORITATIVE.value)
+    default = models.BooleanField(default=False)
+    address_book_enabled = models.BooleanField(default=True)
+    match_subdomains = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["lab", "id"]
+        constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_accepted_domain_name_per_lab")]
+
+    def __str__(self) -> str:
+        return self.domain_name
+
+    def clean(self):
+        from .convert import accepted_domain_errors
+
+        _raise_field_errors(accepted_domain_errors(self), DOMAIN_FIELDS)
+
+
+class Recipient(models.Model):
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="recipients")
+    name = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=_choices(RecipientKind), default=RecipientKind.MAILBOX.value)
+    addresses = models.TextField(help_text="SMTP addresses, primary first, comma-separated")
+
+    class Meta:
+        ordering = ["lab", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        from .convert import recipient_errors
+
+        _raise_field_errors(recipient_errors(self), {"addresses": "addresses"})
+
+
+class Principal(models.Model):
+    """A user, group or computer of the modelled forest (CONTOSO\\alice, CONTOSO\\Printers, CONTOSO\\EX01$)."""
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="principals")
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=_choices(PrincipalKind), default=PrincipalKind.USER.value)
+    member_of = models.TextField(blank=True, help_text="Groups, comma-separated")
+    smtp_password = models.CharField(
+        max_length=128, blank=True, help_text="Lab-only password for simulated SMTP AUTH; empty means none"
+    )
+    email = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["lab", "id"]
+        constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_principal_name_per_lab")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Exchange parameter names (FieldError.field) -> model field names, so Exchange's error shows next to the field.
+CONNECTOR_FIELDS = {
+    "Name": "name",
+    "Usage": "usage",
+    "TransportRole": "transport_role",
+    "Enabled": "enabled",
+    "Bindings": "bindings",
+    "RemoteIPRanges": "remote_ip_ranges",
+    "AuthMechanism": "auth_mechanism",
+    "RequireTLS": "require_tls",
+    "DomainSecureEnabled": "domain_secure_enabled",
+    "EnableAuthGSSAPI": "enable_auth_gssapi",
+    "Fqdn": "fqdn",
+    "Banner": "banner",
+    "MaxMessageSize": "max_message_size",
+    "MaxRecipientsPerMessage": "max_recipients_per_message",
+    "MessageRateLimit": "message_rate_limit",
+    "ProtocolLoggingLevel": "protocol_logging_level",
+    "SizeEnabled": "size_enabled",
+    "Comment": "comment",
+}
+SERVER_FIELDS = {"Name": "name", "Fqdn": "fqdn", "Version": "version", "Roles": "roles", "IPAddresses": "ip_addresses"}
+DOMAIN_FIELDS = {
+    "Name": "name",
+    "DomainName": "domain_name",
+    "DomainType": "domain_type",
+    "Default": "default",
+    "MakeDefault": "default",
+    "AddressBookEnabled": "address_book_enabled",
+    "MatchSubDomains": "match_subdomains",
+}
+ACE_FIELDS = {"User": "principal", "ExtendedRights": "right", "AccessRights": "right"}
+
+
+def _raise_field_errors(errors, field_names: dict[str, str]) -> None:
+    """Raise one ValidationError carrying each engine FieldError next to the model field it concerns."""
+    if not errors:
+        return
+    by_field: dict[str, list[str]] = {}
+    for error in errors:
+        field = field_names.get(error.field) or (error.field if error.field in field_names.values() else None)
+        by_field.setdefault(field or "__all__", []).append(error.message)
+    raise ValidationError(by_field)
