@@ -126,7 +126,7 @@ def parse_binding(text: str) -> Binding:
     """Parse one binding; raise ExchangeError with a precise message (port range, multicast/broadcast, malformed)."""
     value = str(text).strip()
     host, colon, port_text = value.rpartition(":")
-    if not colon or not host or not port_text.strip().isdigit():
+    if not colon or not host or not (port_text.strip().isascii() and port_text.strip().isdigit()):
         raise ExchangeError(
             f'"{value}" isn\'t a valid binding. Use IPAddress:TCPPort, for example 10.0.0.1:25, 0.0.0.0:25 or [::]:25.',
             "Bindings",
@@ -205,7 +205,9 @@ def _parse_cidr(value: str) -> IPRange:
     address_text, _, prefix_text = value.partition("/")
     version, address = _range_address(address_text, value)
     prefix_text = prefix_text.strip()
-    if not prefix_text.isdigit() or not 0 <= int(prefix_text) <= _BITS[version]:
+    if not prefix_text.isascii() or not prefix_text.isdigit():
+        raise _malformed_range(value)
+    if int(prefix_text) > _BITS[version]:
         raise ExchangeError(
             f'The prefix length in "{value}" is out of range. Use /0 to /{_BITS[version]} for an IPv{version} address.',
             "RemoteIPRanges",
