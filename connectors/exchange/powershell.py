@@ -1,0 +1,509 @@
+"""Writing Exchange Management Shell scripts from engine values: one object, a whole lab, a plan and its rollback.
+
+A plan is the minimal ordered list of commands that turns one `Organization` (the baseline) into another. The
+whole-lab script is the plan from what Setup leaves behind (`setup_baseline`) to the lab, so running it on a fresh
+lab of the same template reproduces the lab. Every value is written as a single-quoted literal (`quote`), so user
+text can never become code. The console (ems.py) reads these scripts back; both use `CONNECTOR_PARAMETERS`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from .acl import apply_permission_groups
+from .catalogue import USAGES, format_auth_mechanism, format_permission_groups
+from .errors import ExchangeError
+from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server
+from .receive import default_connectors, new_receive_connector
+
+# PowerShell treats all of these as single quotes; inside a single-quoted string a doubled one stands for itself.
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+# Characters that end a line for PowerShell or for any editor that shows the script (comments must stay one line).
+_LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+# Receive connector field -> Set-/New-ReceiveConnector parameter, in the order the script writes them.
+CONNECTOR_PARAMETERS = {
+    "name": "Name",
+    "transport_role": "TransportRole",
+    "enabled": "Enabled",
+    "bindings": "Bindings",
+    "remote_ip_ranges": "RemoteIPRanges",
+    "auth_mechanism": "AuthMechanism",
+    "permission_groups_written": "PermissionGroups",
+    "require_tls": "RequireTLS",
+    "domain_secure_enabled": "DomainSecureEnabled",
+    "enable_auth_gssapi": "EnableAuthGSSAPI",
+    "fqdn": "Fqdn",
+    "banner": "Banner",
+    "max_message_size": "MaxMessageSize",
+    "max_recipients_per_message": "MaxRecipientsPerMessage",
+    "message_rate_limit": "MessageRateLimit",
+    "protocol_logging_level": "ProtocolLoggingLevel",
+    "size_enabled": "SizeEnabled",
+    "comment": "Comment",
+}
+MULTI_VALUED = ("bindings", "remote_ip_ranges")
+_CREATION_FIELDS = ("name", "transport_role", "bindings", "remote_ip_ranges")
+
+
+# --- Literals -------------------------------------------------------------------------------------------------------
+
+
+def quote(text) -> str:
+    """A single-quoted PowerShell literal: nothing inside is expanded, every quote character is doubled."""
+    return "'" + "".join(c + c if c in SINGLE_QUOTES else c for c in str(text)) + "'"
+
+
+def comment(text) -> str:
+    """A one-line comment; line breaks in user text become spaces so the text can't leave the comment."""
+    return "# " + _LINE_BREAKS.sub(" ", str(text))
+
+
+def literal(value) -> str:
+    if isinstance(value, bool):
+        return "$true" if value else "$false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (tuple, list)):
+        return ",".join(literal(item) for item in value)
+    return quote(value)
+
+
+def display_value(field: str, value):
+    """A connector field as the shell shows and accepts it (text lists, flag names, Unlimited)."""
+    if field in MULTI_VALUED:
+        return tuple(item.text for item in value)
+    if field == "auth_mechanism":
+        return format_auth_mechanism(value)
+    if field == "permission_groups_written":
+        return format_permission_groups(value)
+    if field == "message_rate_limit" and value is None:
+        return "Unlimited"
+    if field == "transport_role":
+        return value.value
+    return value
+
+
+def _file_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "object"
+
+
+# --- Steps ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    text: str  # one complete command line
+    notes: tuple[str, ...] = ()  # comments written above it
+
+
+@dataclass(frozen=True)
+class Step:
+    """The commands for one object: what kind, what happens to it, a backup taken first, the commands."""
+
+    kind: str  # "receive connector", "accepted domain", "mailbox server"
+    action: str  # "create", "change", "remove"
+    target: str  # the object's identity
+    backups: tuple[str, ...]
+    commands: tuple[Command, ...]
+
+    @property
+    def summary(self) -> str:
+        return f"{self.action.capitalize()} {self.kind} {self.target}"
+
+
+def _cmd(cmdlet: str, *parts: tuple[str, object] | str, notes: tuple[str, ...] = ()) -> Command:
+    """`cmdlet -P value ...`; a str part is a switch or a raw fragment, a (name, value) pair a parameter."""
+    words = [cmdlet]
+    for part in parts:
+        if isinstance(part, str):
+            words.append(part)
+        else:
+            name, value = part
+            words.append(f"-{name} {value if isinstance(value, _Raw) else literal(value)}")
+    return Command(" ".join(words), notes)
+
+
+class _Raw(str):
+    """A value already written as PowerShell (a hashtable for Add/Remove)."""
+
+
+def _backup(get_cmdlet: str, identity: str, date: str, what: str = "") -> str:
+    path = f".\\backup-{date}-{_file_part(identity)}{what}.xml"
+    return f"{get_cmdlet} -Identity {quote(identity)} | Export-Clixml -Path {quote(path)}"
+
+
+# --- Receive connectors --------------------------------------------------------------------------------------------
+
+
+def _ace_key(ace: ACE) -> tuple:
+    return ace.principal.casefold(), ace.right.casefold(), ace.deny
+
+
+def _acl_commands(identity: str, current: Iterable[ACE], target: Iterable[ACE]) -> list[Command]:
+    """Remove-/Add-ADPermission for the explicit ACEs that differ, one command per principal and Allow/Deny."""
+    current = {_ace_key(a): a for a in current if not a.inherited}
+    target = {_ace_key(a): a for a in target if not a.inherited}
+    commands = []
+    for cmdlet, aces in (
+        ("Remove-ADPermission", [a for k, a in current.items() if k not in target]),
+        ("Add-ADPermission", [a for k, a in target.items() if k not in current]),
+    ):
+        grouped: dict[tuple[str, bool], list[str]] = {}
+        for ace in aces:
+            grouped.setdefault((ace.principal, ace.deny), []).append(ace.right)
+        for (principal, deny), rights in grouped.items():
+            parts = [("Identity", identity), ("User", principal), ("ExtendedRights", tuple(rights))]
+            if deny:
+                parts.append("-Deny")
+            if cmdlet == "Remove-ADPermission":
+                parts.append("-Confirm:$false")
+            commands.append(_cmd(cmdlet, *parts))
+    return commands
+
+
+def _creation_defaults(connector: ReceiveConnector, server: Server, domain_netbios: str) -> ReceiveConnector | None:
+    """What New-ReceiveConnector with only the creation parameters would make (None when Exchange would refuse)."""
+    alone = Organization(domain_netbios=domain_netbios, servers=(server,))
+    role = connector.transport_role if _has_transport_role(server) else None
+    try:
+        return new_receive_connector(
+            alone,
+            server.name,
+            connector.name,
+            usage=connector.usage or None,
+            bindings=connector.bindings,
+            remote_ip_ranges=connector.remote_ip_ranges,
+            transport_role=role,
+        )
+    except ExchangeError:
+        return None
+
+
+def _has_transport_role(server: Server) -> bool:
+    return server.version.is_e15_or_later and not server.is_edge
+
+
+def _new_connector_step(connector: ReceiveConnector, server: Server, domain_netbios: str) -> Step:
+    identity = connector.identity
+    parts: list = [("Name", connector.name), ("Server", server.name)]
+    if _has_transport_role(server):
+        parts.append(("TransportRole", connector.transport_role.value))
+    if connector.usage in USAGES:
+        parts.append(f"-{connector.usage}")
+    parts += [("Bindings", display_value("bindings", connector.bindings))]
+    parts += [("RemoteIPRanges", display_value("remote_ip_ranges", connector.remote_ip_ranges))]
+    defaults = _creation_defaults(connector, server, domain_netbios)
+    for field, parameter in CONNECTOR_PARAMETERS.items():
+        value = getattr(connector, field)
+        if field not in _CREATION_FIELDS and (defaults is None or getattr(defaults, field) != value):
+            parts.append((parameter, display_value(field, value)))
+    created_acl = apply_permission_groups((), connector.permission_groups_written, server, domain_netbios)
+    commands = [_cmd("New-ReceiveConnector", *parts), *_acl_commands(identity, created_acl, connector.acl)]
+    return Step("receive connector", "create", identity, (), tuple(commands))
+
+
+def _multi_value(field: str, old, new):
+    """Add/Remove when some values stay (so they are never lost), the full list when none does."""
+    old_texts, new_texts = display_value(field, old), display_value(field, new)
+    kept = [t for t in new_texts if t.casefold() in {o.casefold() for o in old_texts}]
+    if not kept:
+        return new_texts
+    added = [t for t in new_texts if t not in kept]
+    removed = [t for t in old_texts if t.casefold() not in {n.casefold() for n in new_texts}]
+    entries = [f"{key}={literal(tuple(values))}" for key, values in (("Add", added), ("Remove", removed)) if values]
+    return _Raw("@{" + "; ".join(entries) + "}")
+
+
+def _set_connector_step(
+    current: ReceiveConnector, target: ReceiveConnector, server: Server, domain_netbios: str, date: str
+) -> Step | None:
+    identity = current.identity
+    parts: list = []
+    notes: list[str] = []
+    for field, parameter in CONNECTOR_PARAMETERS.items():
+        old, new = getattr(current, field), getattr(target, field)
+        if old == new or (field in MULTI_VALUED and _same_texts(field, old, new)):
+            continue
+        if field == "transport_role" and not _has_transport_role(server):
+            continue
+        if field in MULTI_VALUED:
+            parts.append((parameter, _multi_value(field, old, new)))
+            continue
+        if field == "permission_groups_written":
+            notes.append(
+                comment(
+                    f"-PermissionGroups replaces the whole set (was: {format_permission_groups(old)}); "
+                    "rights added with Add-ADPermission and Deny entries stay."
+                )
+            )
+        parts.append((parameter, display_value(field, new)))
+    base_acl = current.acl
+    if target.permission_groups_written != current.permission_groups_written:
+        base_acl = apply_permission_groups(current.acl, target.permission_groups_written, server, domain_netbios)
+    acl_commands = _acl_commands(target.identity, base_acl, target.acl)
+    if not parts and not acl_commands:
+        return None
+    commands = []
+    backups = []
+    if parts:
+        commands.append(_cmd("Set-ReceiveConnector", ("Identity", identity), *parts, notes=tuple(notes)))
+        backups.append(_backup("Get-ReceiveConnector", identity, date))
+    if acl_commands:
+        backups.append(_backup("Get-ADPermission", identity, date, "-permissions"))
+    return Step("receive connector", "change", identity, tuple(backups), (*commands, *acl_commands))
+
+
+def _same_texts(field: str, old, new) -> bool:
+    def fold(values):
+        return sorted(t.casefold() for t in display_value(field, values))
+
+    return fold(old) == fold(new)
+
+
+def _remove_connector_step(connector: ReceiveConnector, date: str) -> Step:
+    identity = connector.identity
+    return Step(
+        "receive connector",
+        "remove",
+        identity,
+        (_backup("Get-ReceiveConnector", identity, date), _backup("Get-ADPermission", identity, date, "-permissions")),
+        (_cmd("Remove-ReceiveConnector", ("Identity", identity), "-Confirm:$false"),),
+    )
+
+
+def _pair_connectors(baseline: Organization, org: Organization):
+    """(old, new) pairs by server and name; a renamed Setup connector pairs with the Setup one it came from."""
+    old_by_key = {(c.server.casefold(), c.name.casefold()): c for c in baseline.connectors}
+    pairs, unmatched = [], []
+    for connector in org.connectors:
+        old = old_by_key.pop((connector.server.casefold(), connector.name.casefold()), None)
+        (pairs.append((old, connector)) if old else unmatched.append(connector))
+    for connector in unmatched:
+        old = None
+        if connector.created_by_setup:
+            old = next(
+                (
+                    c
+                    for c in old_by_key.values()
+                    if c.created_by_setup
+                    and c.server.casefold() == connector.server.casefold()
+                    and c.transport_role is connector.transport_role
+                    and c.usage == connector.usage
+                ),
+                None,
+            )
+            if old:
+                del old_by_key[(old.server.casefold(), old.name.casefold())]
+        pairs.append((old, connector))
+    return pairs, list(old_by_key.values())
+
+
+def connector_steps(
+    current: ReceiveConnector | None, target: ReceiveConnector, org: Organization, date: str = ""
+) -> list[Step]:
+    """The commands that turn `current` (None: nothing yet) into `target`."""
+    server = org.server(target.server)
+    if server is None:
+        raise ExchangeError(f"The operation couldn't be performed because object '{target.server}' couldn't be found.")
+    if current is None:
+        return [_new_connector_step(target, server, org.domain_netbios)]
+    step = _set_connector_step(current, target, server, org.domain_netbios, date or _today())
+    return [step] if step else []
+
+
+# --- Accepted domains and servers ----------------------------------------------------------------------------------
+
+
+def _domain_steps(baseline: Organization, org: Organization, date: str) -> tuple[list[Step], list[Step], list[Step]]:
+    old_by_domain = {d.domain_name.casefold(): d for d in baseline.accepted_domains}
+    new, changed = [], []
+    for domain in org.accepted_domains:
+        old = old_by_domain.pop(domain.domain_name.casefold(), None)
+        commands = []
+        if old is None:
+            commands.append(
+                _cmd(
+                    "New-AcceptedDomain",
+                    ("Name", domain.name),
+                    ("DomainName", domain.domain_name),
+                    ("DomainType", domain.domain_type.value),
+                )
+            )
+            old = AcceptedDomain(
+                domain.name,
+                domain.domain_name,
+                domain.domain_type,
+                default=not baseline.accepted_domains,
+                address_book_enabled=domain.domain_type is DomainType.AUTHORITATIVE,
+            )
+        parts = _domain_changes(old, domain)
+        if parts:
+            commands.append(_cmd("Set-AcceptedDomain", ("Identity", old.name), *parts))
+        if not commands:
+            continue
+        if commands[0].text.startswith("New-"):
+            new.append(Step("accepted domain", "create", domain.name, (), tuple(commands)))
+        else:
+            backups = (_backup("Get-AcceptedDomain", old.name, date),)
+            changed.append(Step("accepted domain", "change", old.name, backups, tuple(commands)))
+    removed = [
+        Step(
+            "accepted domain",
+            "remove",
+            d.name,
+            (_backup("Get-AcceptedDomain", d.name, date),),
+            (_cmd("Remove-AcceptedDomain", ("Identity", d.name), "-Confirm:$false"),),
+        )
+        for d in old_by_domain.values()
+    ]
+    return new, changed, removed
+
+
+def _domain_changes(old: AcceptedDomain, new: AcceptedDomain) -> list:
+    parts: list = []
+    if old.name != new.name:
+        parts.append(("Name", new.name))
+    if old.domain_type is not new.domain_type:
+        parts.append(("DomainType", new.domain_type.value))
+    # Changing DomainType resets AddressBookEnabled, so the wanted value is always written with it.
+    if old.address_book_enabled != new.address_book_enabled or old.domain_type is not new.domain_type:
+        parts.append(("AddressBookEnabled", new.address_book_enabled))
+    if old.match_subdomains != new.match_subdomains:
+        parts.append(("MatchSubDomains", new.match_subdomains))
+    if new.default and not old.default:
+        parts.append(("MakeDefault", True))
+    return parts
+
+
+def _server_steps(baseline: Organization, org: Organization, date: str) -> list[Step]:
+    steps = []
+    for server in org.servers:
+        old = baseline.server(server.name)
+        if old is not None and old.mapi_encryption_required != server.mapi_encryption_required:
+            steps.append(
+                Step(
+                    "mailbox server",
+                    "change",
+                    server.name,
+                    (_backup("Get-MailboxServer", server.name, date),),
+                    (
+                        _cmd(
+                            "Set-MailboxServer",
+                            ("Identity", server.name),
+                            ("MAPIEncryptionRequired", server.mapi_encryption_required),
+                        ),
+                    ),
+                )
+            )
+    return steps
+
+
+# --- Plans ---------------------------------------------------------------------------------------------------------
+
+
+def _today() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y%m%d")
+
+
+def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step]:
+    """The minimal ordered steps from `baseline` to `org`: servers, new domains, domain changes (a new default before
+    the old one goes), domain removals, then connectors removed (freeing bindings), changed, created."""
+    date = date or _today()
+    new_domains, changed_domains, removed_domains = _domain_steps(baseline, org, date)
+    pairs, removed_connectors = _pair_connectors(baseline, org)
+    changed, created = [], []
+    for old, connector in pairs:
+        steps = connector_steps(old, connector, org, date)
+        (changed if old else created).extend(steps)
+    return [
+        *_server_steps(baseline, org, date),
+        *new_domains,
+        *changed_domains,
+        *removed_domains,
+        *(_remove_connector_step(c, date) for c in removed_connectors),
+        *changed,
+        *created,
+    ]
+
+
+def setup_baseline(org: Organization) -> Organization:
+    """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off, and only the default
+    accepted domain as Setup creates it. Recipients, principals and transport settings are not scripted."""
+    servers = tuple(replace(s, mapi_encryption_required=False) for s in org.servers)
+    connectors = tuple(c for s in servers for c in default_connectors(s, org.domain_netbios))
+    default = next((d for d in org.accepted_domains if d.default), None)
+    domains = (AcceptedDomain(default.name, default.domain_name, default=True),) if default else ()
+    return org.with_changes(servers=servers, connectors=connectors, accepted_domains=domains)
+
+
+def _counts(steps: list[Step]) -> str:
+    tally: dict[tuple[str, str], int] = {}
+    for step in steps:
+        tally[(step.kind, step.action)] = tally.get((step.kind, step.action), 0) + 1
+    if not tally:
+        return "nothing to change"
+    return "; ".join(f"{action} {n} {kind}{'s' if n != 1 else ''}" for (kind, action), n in tally.items())
+
+
+def render_steps(steps: list[Step], title: str, whatif: bool = False, when: datetime.datetime | None = None) -> str:
+    when = when or datetime.datetime.now(datetime.UTC)
+    lines = [
+        comment(title),
+        comment(f"Generated by exchsim on {when:%Y-%m-%d %H:%M} UTC for the Exchange Management Shell."),
+        comment(f"Changes: {_counts(steps)}."),
+    ]
+    if whatif:
+        lines.append(comment("-WhatIf: every change only reports what it would do."))
+    for step in steps:
+        lines += ["", comment(step.summary)]
+        lines += step.backups
+        for command in step.commands:
+            lines += command.notes
+            lines.append(command.text + (" -WhatIf" if whatif else ""))
+    return "\n".join(lines) + "\n"
+
+
+def render_lab(org: Organization, lab_name: str, whatif: bool = False, date: datetime.datetime | None = None) -> str:
+    """The whole-lab script: Setup's defaults changed, plus every object Setup doesn't create."""
+    steps = plan(setup_baseline(org), org, _stamp(date))
+    return render_steps(steps, f"Whole-lab script for lab {lab_name} (from Setup's defaults)", whatif, date)
+
+
+def render_plan(
+    baseline: Organization,
+    org: Organization,
+    lab_name: str,
+    baseline_name: str,
+    whatif: bool = False,
+    date: datetime.datetime | None = None,
+) -> str:
+    steps = plan(baseline, org, _stamp(date))
+    return render_steps(steps, f"Plan: turns lab {baseline_name} into lab {lab_name}", whatif, date)
+
+
+def render_rollback(
+    baseline: Organization,
+    org: Organization,
+    lab_name: str,
+    baseline_name: str,
+    whatif: bool = False,
+    date: datetime.datetime | None = None,
+) -> str:
+    steps = plan(org, baseline, _stamp(date))
+    return render_steps(steps, f"Rollback: turns lab {lab_name} back into lab {baseline_name}", whatif, date)
+
+
+def render_connector(org: Organization, connector: ReceiveConnector, whatif: bool = False) -> str:
+    """One connector's commands, from Setup's version of it (a default connector) or from nothing."""
+    baseline = setup_baseline(org)
+    pairs, _ = _pair_connectors(baseline, org.with_changes(connectors=(connector,)))
+    steps = connector_steps(pairs[0][0], connector, org)
+    return render_steps(steps, f"Receive connector {connector.identity}", whatif)
+
+
+def _stamp(date: datetime.datetime | None) -> str:
+    return f"{date:%Y%m%d}" if date else _today()
