@@ -23,7 +23,7 @@ _IPV4_BROADCAST = 2**32 - 1
 
 def format_ip(version: int, address: int) -> str:
     if version == 4:  # hot in selection reasons: formatting directly is 10x faster than ipaddress
-        return ".".join(map(str, address.to_bytes(4, "big")))
+        return f"{address >> 24}.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
     return str(ipaddress.IPv6Address(address))
 
 

@@ -16,7 +16,7 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -175,13 +175,27 @@ class SelectionIndex:
             )
         port = int(port)
         endpoint = self._endpoints.get((version, local, port)) or self._endpoints.get((version, 0, port))
-        lookup = _Lookup(self._listeners, endpoint, version, local, port, remote)
         match = endpoint.lookup(remote) if endpoint else None
+        lookup = partial(_Lookup, self._listeners, endpoint, version, local, port, remote)
+        explain = partial(_explain, lookup)
         if match is None:
-            return Selection(None, None, None, lookup.candidates, lookup.no_match())
+            return Selection(None, None, None, explain, lookup().no_match())
         chosen = match.listener.connector
-        reason = f'Receive connector "{chosen.identity}" takes the connection: {lookup.won(match)}.'
-        return Selection(chosen, match.binding, match.matched_range, lookup.candidates, reason)
+        reason = (
+            f'Receive connector "{chosen.identity}" takes the connection: {_won(match, format_ip(version, remote))}.'
+        )
+        return Selection(chosen, match.binding, match.matched_range, explain, reason)
+
+
+def _explain(lookup: Callable[[], _Lookup]) -> tuple[Candidate, ...]:
+    return lookup().candidates()
+
+
+def _won(match: _Match, remote_text: str) -> str:
+    return (
+        f"listens on {match.binding.text} and its remote range {_range_label(match.matched_range)} is the most "
+        f"specific match for {remote_text}"
+    )
 
 
 class _Lookup:
@@ -195,12 +209,6 @@ class _Lookup:
     @cached_property
     def where(self) -> str:
         return Binding(self.version, self.local, self.port).text if self.local else f"port {self.port}"
-
-    def won(self, match: _Match) -> str:
-        return (
-            f"listens on {match.binding.text} and its remote range {_range_label(match.matched_range)} is the most "
-            f"specific match for {self.remote_text}"
-        )
 
     def no_match(self) -> str:
         if self.endpoint and self.endpoint.serving:
@@ -220,7 +228,7 @@ class _Lookup:
         connector = listener.connector
         serving = self.endpoint.serving if self.endpoint else {}
         if winner is not None and winner.listener is listener:
-            return Candidate(connector, winner.matched_range, True, self.won(winner))
+            return Candidate(connector, winner.matched_range, True, _won(winner, self.remote_text))
         if listener.order not in serving:
             return Candidate(connector, None, False, self._not_serving(listener))
         matched = smallest_range(connector.remote_ip_ranges, self.version, self.remote)
