@@ -176,10 +176,10 @@ class SelectionIndex:
         port = int(port)
         endpoint = self._endpoints.get((version, local, port)) or self._endpoints.get((version, 0, port))
         match = endpoint.lookup(remote) if endpoint else None
-        lookup = partial(_Lookup, self._listeners, endpoint, version, local, port, remote)
-        explain = partial(_explain, lookup)
+        situation = (self._listeners, endpoint, version, local, port, remote)
+        explain = partial(_explain, *situation)
         if match is None:
-            return Selection(None, None, None, explain, lookup().no_match())
+            return Selection(None, None, None, explain, _Lookup(*situation).no_match())
         chosen = match.listener.connector
         reason = (
             f'Receive connector "{chosen.identity}" takes the connection: {_won(match, format_ip(version, remote))}.'
@@ -187,8 +187,8 @@ class SelectionIndex:
         return Selection(chosen, match.binding, match.matched_range, explain, reason)
 
 
-def _explain(lookup: Callable[[], _Lookup]) -> tuple[Candidate, ...]:
-    return lookup().candidates()
+def _explain(*situation) -> tuple[Candidate, ...]:
+    return _Lookup(*situation).candidates()
 
 
 def _won(match: _Match, remote_text: str) -> str:
