@@ -80,7 +80,7 @@ class Server(models.Model):
     mapi_encryption_required = models.BooleanField("MAPIEncryptionRequired", default=False)
 
     class Meta:
-        ordering = ["lab", "name"]
+        ordering = ["name"]
         constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_server_name_per_lab")]
 
     def __str__(self) -> str:
@@ -128,7 +128,7 @@ class ReceiveConnector(models.Model):
     created_by_setup = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["server", "id"]
+        ordering = ["id"]
         constraints = [models.UniqueConstraint(Lower("name"), "server", name="unique_connector_name_per_server")]
 
     def __str__(self) -> str:
@@ -165,7 +165,7 @@ class AccessControlEntry(models.Model):
     )
 
     class Meta:
-        ordering = ["connector", "position", "id"]
+        ordering = ["position", "id"]
         verbose_name = "ACE"
         verbose_name_plural = "ACEs"
 
@@ -188,7 +188,7 @@ class AcceptedDomain(models.Model):
     match_subdomains = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["lab", "id"]
+        ordering = ["id"]
         constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_accepted_domain_name_per_lab")]
 
     def __str__(self) -> str:
@@ -207,7 +207,7 @@ class Recipient(models.Model):
     addresses = models.TextField(help_text="SMTP addresses, primary first, comma-separated")
 
     class Meta:
-        ordering = ["lab", "id"]
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return self.name
@@ -231,7 +231,7 @@ class Principal(models.Model):
     email = models.CharField(max_length=255, blank=True)
 
     class Meta:
-        ordering = ["lab", "id"]
+        ordering = ["id"]
         constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_principal_name_per_lab")]
 
     def __str__(self) -> str:

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('created_by_setup', models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['server', 'id'],
+                'ordering': ['id'],
             },
         ),
         migrations.CreateModel(
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'ACE',
                 'verbose_name_plural': 'ACEs',
-                'ordering': ['connector', 'position', 'id'],
+                'ordering': ['position', 'id'],
             },
         ),
         migrations.CreateModel(
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
                 ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='connectors.lab')),
             ],
             options={
-                'ordering': ['lab', 'id'],
+                'ordering': ['id'],
             },
         ),
         migrations.CreateModel(
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='servers', to='connectors.lab')),
             ],
             options={
-                'ordering': ['lab', 'name'],
+                'ordering': ['name'],
             },
         ),
         migrations.AddField(
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                 ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accepted_domains', to='connectors.lab')),
             ],
             options={
-                'ordering': ['lab', 'id'],
+                'ordering': ['id'],
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_accepted_domain_name_per_lab')],
             },
         ),
@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
                 ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='principals', to='connectors.lab')),
             ],
             options={
-                'ordering': ['lab', 'id'],
+                'ordering': ['id'],
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_principal_name_per_lab')],
             },
         ),
