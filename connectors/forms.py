@@ -1,0 +1,220 @@
+"""Dashboard forms. Field checks call the engine's parsers, so every message is Exchange's own wording; the rules
+that span fields (auth combinations, uniqueness, limits) are left to the engine's Set-ReceiveConnector."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
+from .exchange.catalogue import RIGHTS, AuthMechanism, PermissionGroup, canonical_right, format_auth_mechanism
+from .exchange.catalogue import format_permission_groups as _group_text
+from .exchange.errors import ExchangeError
+from .exchange.smtp import Probe
+
+# Exchange parameter name -> form field, to put the engine's FieldErrors beside the right input.
+FIELD_FOR_PARAMETER = {
+    "Name": "name",
+    "Enabled": "enabled",
+    "Fqdn": "fqdn",
+    "Banner": "banner",
+    "MaxMessageSize": "max_message_size",
+    "MaxRecipientsPerMessage": "max_recipients_per_message",
+    "ProtocolLoggingLevel": "protocol_logging_level",
+    "Comment": "comment",
+    "RemoteIPRanges": "value",
+    "Bindings": "value",
+    "AuthMechanism": "mechanisms",
+    "RequireTLS": "require_tls",
+    "DomainSecureEnabled": "domain_secure_enabled",
+    "PermissionGroups": "groups",
+    "User": "principal",
+    "ExtendedRights": "rights",
+}
+
+
+def add_engine_errors(form: forms.Form, errors) -> None:
+    """Attach engine FieldErrors (or one ExchangeError) to the form fields they concern."""
+    for error in errors:
+        field = FIELD_FOR_PARAMETER.get(error.field)
+        form.add_error(field if field in form.fields else None, error.message)
+
+
+def _exchange_check(parser):
+    """A Django validator from an engine parser: its ExchangeError message becomes the field error."""
+
+    def check(value):
+        try:
+            parser(value)
+        except ExchangeError as error:
+            raise ValidationError(error.message) from error
+
+    return check
+
+
+AUTH_CHOICES = [(m.value, format_auth_mechanism(m)) for m in AuthMechanism if m]
+# Custom is read back, never written (§1.4).
+GROUP_CHOICES = [(g.value, _group_text(g)) for g in PermissionGroup if g and g is not PermissionGroup.CUSTOM]
+RIGHT_CHOICES = [(r, r) for r in RIGHTS]
+
+
+def _flags(values) -> int:
+    total = 0
+    for value in values:
+        total |= int(value)
+    return total
+
+
+class LabCreateForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    template = forms.ChoiceField()
+
+    def __init__(self, *args, templates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(t, t) for t in templates]
+
+
+class LabRenameForm(forms.Form):
+    name = forms.CharField(max_length=100)
+
+
+class LabUploadForm(forms.Form):
+    file = forms.FileField(label="Lab file")
+
+
+class GeneralForm(forms.Form):
+    name = forms.CharField(max_length=64)
+    enabled = forms.BooleanField(required=False)
+    fqdn = forms.CharField(required=False, label="FQDN")
+    banner = forms.CharField(required=False)
+    max_message_size = forms.IntegerField(label="Maximum message size (bytes)")
+    max_recipients_per_message = forms.IntegerField(label="Maximum recipients per message")
+    protocol_logging_level = forms.ChoiceField(choices=[("None", "None"), ("Verbose", "Verbose")])
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NetworkForm(forms.Form):
+    ACTIONS = ("add-range", "remove-range", "add-binding", "remove-binding")
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    value = forms.CharField(max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        action, value = data.get("action"), data.get("value")
+        if action and value:
+            parser = parse_remote_range if action.endswith("range") else parse_binding
+            try:
+                data["parsed"] = parser(value)
+            except ExchangeError as error:
+                self.add_error("value", error.message)
+        return data
+
+
+class AuthForm(forms.Form):
+    mechanisms = forms.TypedMultipleChoiceField(
+        choices=AUTH_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    require_tls = forms.BooleanField(required=False, label="Require TLS (RequireTLS)")
+    domain_secure_enabled = forms.BooleanField(required=False, label="Enable domain security (DomainSecureEnabled)")
+    enable_auth_gssapi = forms.BooleanField(required=False, label="Offer Kerberos (EnableAuthGSSAPI)")
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "auth_mechanism": _flags(data["mechanisms"]),
+            "require_tls": data["require_tls"],
+            "domain_secure_enabled": data["domain_secure_enabled"],
+            "enable_auth_gssapi": data["enable_auth_gssapi"],
+        }
+
+
+class GroupsForm(forms.Form):
+    groups = forms.TypedMultipleChoiceField(
+        choices=GROUP_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def changes(self) -> dict:
+        return {"permission_groups": _flags(self.cleaned_data["groups"])}
+
+
+class PermissionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("add", "Add-ADPermission"), ("remove", "Remove-ADPermission")])
+    principal = forms.CharField(max_length=256, label="User")
+    rights = forms.MultipleChoiceField(choices=RIGHT_CHOICES, label="ExtendedRights")
+    deny = forms.BooleanField(required=False)
+
+    def clean_rights(self):
+        try:
+            return [canonical_right(r) for r in self.cleaned_data["rights"]]
+        except ExchangeError as error:
+            raise ValidationError(error.message) from error
+
+
+class ProbeForm(forms.Form):
+    """The what-if probe; a GET form so the URL holds the whole probe."""
+
+    server = forms.ChoiceField()
+    remote_ip = forms.CharField(label="Remote IP", validators=[_exchange_check(parse_ip)])
+    local_ip = forms.CharField(label="Local IP", required=False, validators=[_exchange_check(parse_ip)])
+    port = forms.IntegerField(initial=25, min_value=1, max_value=65535)
+    helo = forms.CharField(label="EHLO name", initial="client.example.com", required=False)
+    starttls = forms.BooleanField(required=False, label="STARTTLS")
+    auth_mechanism = forms.ChoiceField(
+        required=False,
+        label="AUTH",
+        choices=[("", "none"), ("LOGIN", "LOGIN"), ("NTLM", "NTLM"), ("GSSAPI", "GSSAPI"), ("X-EXPS", "X-EXPS")],
+    )
+    auth_user = forms.CharField(required=False, label="AUTH account")
+    mail_from = forms.CharField(required=False, label="MAIL FROM")
+    rcpts = forms.CharField(required=False, label="RCPT TO (one per line or comma-separated)", widget=forms.Textarea)
+    from_header = forms.CharField(required=False, label="Header From")
+    message_size = forms.IntegerField(required=False, min_value=0, label="Message size (bytes)")
+
+    def __init__(self, *args, servers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["server"].choices = [(s, s) for s in servers]
+        self.fields["rcpts"].widget.attrs["rows"] = 2
+
+    def probe(self) -> Probe:
+        data = self.cleaned_data
+        rcpts = tuple(r for r in data["rcpts"].replace(",", "\n").split() if r)
+        return Probe(
+            server=data["server"],
+            remote_ip=data["remote_ip"].strip(),
+            local_ip=data["local_ip"].strip() or None,
+            port=data["port"],
+            helo=data["helo"] or "client.example.com",
+            starttls=data["starttls"],
+            auth_mechanism=data["auth_mechanism"] or None,
+            auth_user=data["auth_user"] or None,
+            mail_from=data["mail_from"] or None,
+            rcpts=rcpts,
+            from_header=data["from_header"] or None,
+            message_size=data["message_size"],
+        )
+
+
+class QuickCheckForm(forms.Form):
+    """'Can IP X send from A to B through server S?'"""
+
+    server = forms.ChoiceField()
+    remote_ip = forms.CharField(label="IP", validators=[_exchange_check(parse_ip)])
+    mail_from = forms.CharField(label="from")
+    rcpt = forms.CharField(label="to")
+
+    def __init__(self, *args, servers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["server"].choices = [(s, s) for s in servers]
+
+    def probe(self) -> Probe:
+        data = self.cleaned_data
+        return Probe(
+            server=data["server"],
+            remote_ip=data["remote_ip"].strip(),
+            mail_from=data["mail_from"],
+            rcpts=(data["rcpt"],),
+        )
+
+
+class ConsoleForm(forms.Form):
+    command = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))

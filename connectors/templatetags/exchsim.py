@@ -1,0 +1,74 @@
+"""Small presentation helpers: PowerShell highlighting, SMTP reply classes, recipient fates, range summaries."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django import template
+from django.utils.safestring import mark_safe
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PowerShellLexer
+
+from connectors.exchange.selection import address_count
+
+register = template.Library()
+
+_FORMATTER = HtmlFormatter(cssclass="highlight")
+_LEXER = PowerShellLexer()
+# How each recipient fate reads, and whether it is good news (ok), a refusal (bad) or a later bounce (warn).
+FATES = {
+    "mailbox": ("ok", "delivered to a mailbox"),
+    "internal-relay": ("ok", "relayed inside the organisation"),
+    "external-relay": ("ok", "relayed to an external relay domain"),
+    "relay-outside": ("ok", "relayed to the Internet"),
+    "ndr": ("warn", "accepted, then bounced (NDR)"),
+    "rejected": ("bad", "rejected"),
+    "not-sent": ("warn", "never sent"),
+}
+
+
+@lru_cache(maxsize=256)
+def highlight_powershell(code: str) -> str:
+    """Pygments HTML for a PowerShell script (cached: plans are re-rendered on every change)."""
+    return highlight(code, _LEXER, _FORMATTER)
+
+
+@register.filter
+def powershell(code: str):
+    return mark_safe(highlight_powershell(code or ""))  # noqa: S308 - Pygments escapes the source
+
+
+@register.filter
+def reply_class(line: str | None) -> str:
+    """'r2'…'r5' by the reply's first digit, for colouring transcripts."""
+    return f"r{line[0]}" if line and line[0] in "2345" else ""
+
+
+@register.filter
+def fate_class(fate: str) -> str:
+    return f"fate-{FATES.get(fate, ('warn', ''))[0]}"
+
+
+@register.filter
+def fate_text(fate: str) -> str:
+    return FATES.get(fate, ("", fate))[1]
+
+
+@register.filter
+def ranges_summary(ranges, limit: int = 3) -> str:
+    """'10.0.0.50', 'all IPv4 addresses', or '10.0.0.0/24, 192.168.1.1 and 4 more (1,300 addresses)' (IPv4 count)."""
+    ranges = tuple(ranges)
+    if not ranges:
+        return "none"
+    full = [r for r in ranges if r.first == 0 and r.last == (1 << (32 if r.version == 4 else 128)) - 1]
+    named = [f"all IPv{r.version} addresses" for r in full]
+    rest = [r for r in ranges if r not in full]
+    shown = named + [r.text for r in rest[:limit]]
+    text = ", ".join(shown)
+    if len(rest) > limit:
+        text += f" and {len(rest) - limit} more"
+    ipv4 = sum(r.size for r in rest if r.version == 4)
+    if len(rest) > 1 and ipv4:
+        text += f" ({address_count(ipv4)})"
+    return text
