@@ -278,7 +278,9 @@ def select_connector(org: Organization, server_name: str, local_ip: str | None, 
     (or, when it has none, an address no connector is bound to explicitly)."""
     server = org.server(server_name)
     if server is None:
-        raise ExchangeError(f"The server '{server_name}' couldn't be found.", "Server")
+        raise ExchangeError(
+            f"The operation couldn't be performed because object '{server_name}' couldn't be found.", "Server"
+        )
     if local_ip is None:
         version = parse_ip(remote_ip)[0]
         local_ip = next((ip for ip in server.ip_addresses if parse_ip(ip)[0] == version), None)

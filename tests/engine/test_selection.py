@@ -203,7 +203,7 @@ def test_select_connector_uses_the_servers_first_address_of_the_family():
     assert selection.connector is specific
     assert [c.connector.name for c in selection.candidates] == ["Default Frontend EX01", "Specific"]
     assert select_connector(org, "EX01", None, 25, "2001:db8::1").connector is DEFAULT_FRONTEND
-    with pytest.raises(ExchangeError):
+    with pytest.raises(ExchangeError, match="object 'EX99' couldn't be found"):
         select_connector(org, "EX99", None, 25, "10.0.0.9")
 
 
