@@ -6,9 +6,9 @@ from connectors.exchange.model import (
     ExchangeVersion,
     Organization,
     Principal,
+    ReceiveConnector,
     Recipient,
     RecipientKind,
-    ReceiveConnector,
     Server,
     ServerRole,
 )
