@@ -140,7 +140,19 @@ def _coerce(field: str, value, server: Server):
         return parse_transport_role(value, server)
     if field in _CHOICES:
         return _choice(field, value)
+    if isinstance(value, str) and any(field == number[0] for number in _NUMBER_RANGES):
+        return _number(field, value)
     return value
+
+
+def _number(field: str, text: str) -> int | None:
+    """Text from the console or a form: a plain integer, or `Unlimited` where Exchange allows it."""
+    cleaned = text.strip().replace(",", "")
+    if field == "message_rate_limit" and cleaned.casefold() == "unlimited":
+        return None
+    if cleaned.isdigit():
+        return int(cleaned)
+    raise ExchangeError(f'Cannot convert value "{text}" to type "System.Int32".', _pascal(field))
 
 
 def _all_of(value, kind) -> bool:

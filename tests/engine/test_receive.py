@@ -584,3 +584,9 @@ def test_edge_gets_one_ipv4_internal_connector():
     )
     assert [r.text for r in connector.remote_ip_ranges] == ["0.0.0.0-255.255.255.255"]
     assert connector.domain_secure_enabled
+
+
+def test_numbers_given_as_text_are_converted():
+    connector = set_relay(max_recipients_per_message="1,000", message_rate_limit="Unlimited")
+    assert (connector.max_recipients_per_message, connector.message_rate_limit) == (1000, None)
+    assert messages(set_relay, max_message_size="36MB") == ['Cannot convert value "36MB" to type "System.Int32".']
