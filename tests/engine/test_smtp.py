@@ -6,6 +6,7 @@ from connectors.exchange.acl import add_ad_permission, remove_ad_permission
 from connectors.exchange.catalogue import ANONYMOUS_LOGON, EXTERNALLY_SECURED_SERVERS, AuthMechanism
 from connectors.exchange.errors import ExchangeError
 from connectors.exchange.model import AcceptedDomain, DomainType
+from connectors.exchange.selection import SelectionIndex
 from connectors.exchange.smtp import Probe, Simulator, simulate
 from tests.engine.smtp_orgs import (
     CLIENT_FRONTEND,
@@ -397,3 +398,13 @@ def test_a_simulator_gives_the_same_answers_as_simulate():
     probe = Probe(server="EX01", remote_ip="198.51.100.1", mail_from="a@fabrikam.com", rcpts=("bob@contoso.com",))
     simulator = Simulator(org)
     assert simulator.simulate(probe) == simulator.simulate(probe) == simulate(org, probe)
+
+
+def test_a_prebuilt_selection_index_is_used_as_given():
+    org = contoso()
+    only_client = SelectionIndex([connector(org, CLIENT_FRONTEND)])
+    result = simulate(org, Probe(server="EX01", remote_ip="198.51.100.1", port=25), index=only_client)
+    assert result.connector is None
+    assert simulate(
+        org, Probe(server="EX01", remote_ip="198.51.100.1", port=587), index=only_client
+    ).connector.name == (CLIENT_FRONTEND)
