@@ -147,11 +147,11 @@ class SessionIdentity:
         pending = list(found.member_of if found else ())
         while pending:
             group = canonical_principal(pending.pop(), netbios)
-            if group.casefold() in {name.casefold() for name in token}:
-                continue
             member = org.principal(group)
-            token.add(member.name if member else group)
-            pending += member.member_of if member else ()
+            name = member.name if member else group
+            if name not in token:
+                token.add(name)
+                pending += member.member_of if member else ()
         return cls("account", found.name if found else user, frozenset(token | {AUTHENTICATED_USERS, EVERYONE}))
 
     @classmethod
@@ -230,7 +230,7 @@ def effective_matrix(acl: Iterable[ACE], principals: Iterable[str | SessionIdent
     result = {}
     for who in principals:
         identity = who if isinstance(who, SessionIdentity) else SessionIdentity.principal(who)
-        result[identity.name if isinstance(who, SessionIdentity) else who] = effective_rights(acl, identity)
+        result[identity.name] = effective_rights(acl, identity)
     return result
 
 
