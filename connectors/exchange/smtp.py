@@ -50,6 +50,7 @@ TOO_BIG = "552 5.3.4 Message size exceeds fixed maximum message size"
 SENDER_OK = "250 2.1.0 Sender OK"
 TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
 INVALID_ADDRESS = "501 5.1.3 Invalid address"
+INVALID_SENDER = "501 5.1.7 Invalid address"
 UNABLE_TO_RELAY = "550 5.7.1 Unable to relay"
 USER_UNKNOWN = "550 5.1.1 User unknown"
 RECIPIENT_OK = "250 2.1.5 Recipient OK"
@@ -432,6 +433,9 @@ class _Session:
         if not self.greeted:
             self.reasons.append("MAIL FROM refused: the client has not said HELO/EHLO successfully.")
             return SEND_HELLO_FIRST
+        if sender and "@" not in sender.strip("@"):
+            self.reasons.append(f"MAIL FROM refused: '{sender}' is not a valid SMTP address (use <> for no sender).")
+            return INVALID_SENDER
         if self.connector.require_tls and not self.tls:
             self.reasons.append(
                 f"MAIL FROM refused: {self.connector.identity} has RequireTLS $true and the client did not STARTTLS."
@@ -532,7 +536,8 @@ class _Session:
                     USER_UNKNOWN,
                     "rejected",
                     "refused by Recipient Lookup (RecipientValidationEnabled): no such recipient in the "
-                    f"Authoritative domain {match.domain.domain_name}.",
+                    f"Authoritative domain {match.domain.domain_name} (the reply comes after the TarpitInterval, "
+                    "5 seconds by default).",
                     match,
                 )
             return (

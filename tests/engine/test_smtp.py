@@ -218,6 +218,19 @@ def test_a_non_anonymous_identity_without_submit_has_no_permission_to_submit():
     assert result.disconnected
 
 
+@pytest.mark.parametrize("sender", ["postmaster", "a@"])
+def test_a_sender_that_is_not_an_address_is_invalid(sender):
+    result = run(contoso(), mail_from=sender, rcpts=("bob@contoso.com",))
+    assert result.mail_from == "501 5.1.7 Invalid address"
+    assert not result.disconnected
+
+
+def test_the_null_sender_is_accepted():
+    result = run(contoso(), mail_from="", rcpts=("bob@contoso.com",))
+    assert step(result, "MAIL FROM").client == "MAIL FROM:<>"
+    assert result.data.startswith(QUEUED_PREFIX)
+
+
 def test_require_tls_without_starttls_refuses_mail_and_drops():
     org = changed(contoso(), DEFAULT_FRONTEND, require_tls=True)
     result = run(org, mail_from="a@fabrikam.com")
