@@ -491,40 +491,39 @@ class _Session:
     def _recipients(self) -> list[tuple[int, str, DomainMatch | None]]:
         accepted = []
         for position, address in enumerate(self.probe.rcpts):
-            reply, fate_if_refused, why, match = self._rcpt(address, len(accepted))
+            reply, why, match = self._rcpt(address, len(accepted))
             self._say(f"RCPT TO:<{address}>", reply)
             self.reasons.append(f"RCPT {address} {why}")
             if reply == RECIPIENT_OK:
                 accepted.append((position, address, match))
             else:
-                self.outcomes[position] = RecipientOutcome(address, reply, fate_if_refused, why)
+                self.outcomes[position] = RecipientOutcome(address, reply, "rejected", why)
         return accepted
 
-    def _rcpt(self, address: str, accepted_so_far: int) -> tuple[str, str, str, DomainMatch | None]:
+    def _rcpt(self, address: str, accepted_so_far: int) -> tuple[str, str, DomainMatch | None]:
+        """The RCPT reply, why, and the accepted domain the address falls under."""
         connector = self.connector
         if accepted_so_far >= connector.max_recipients_per_message and not self._has(BYPASS_MESSAGE_SIZE_LIMIT):
             return (
                 TOO_MANY_RECIPIENTS,
-                "rejected",
                 f"deferred: MaxRecipientsPerMessage is {connector.max_recipients_per_message}; "
                 "the sender retries the rest in another transaction.",
                 None,
             )
         local, _, domain = address.rpartition("@")
         if not local or not domain:
-            return INVALID_ADDRESS, "rejected", "refused: not a valid SMTP address.", None
+            return INVALID_ADDRESS, "refused: not a valid SMTP address.", None
         match = self.sim.domains.lookup(domain)
         if match is None:
             if not self._has(ACCEPT_ANY_RECIPIENT):
                 return (
                     UNABLE_TO_RELAY,
-                    "rejected",
                     f"refused: {domain.casefold()} is not an accepted domain and {self.identity.name} has no "
                     f"{ACCEPT_ANY_RECIPIENT} on this connector ({self._why(ACCEPT_ANY_RECIPIENT)}).",
                     None,
                 )
             why = f"accepted for relay: {domain.casefold()} is not an accepted domain, but"
-            return RECIPIENT_OK, "", f"{why} {self._granted(ACCEPT_ANY_RECIPIENT)}.", None
+            return RECIPIENT_OK, f"{why} {self._granted(ACCEPT_ANY_RECIPIENT)}.", None
         lookup_applies = (
             self.sim.org.recipient_validation_enabled
             and match.domain.domain_type is DomainType.AUTHORITATIVE
@@ -534,7 +533,6 @@ class _Session:
             if not self._has(BYPASS_ANTI_SPAM):
                 return (
                     USER_UNKNOWN,
-                    "rejected",
                     "refused by Recipient Lookup (RecipientValidationEnabled): no such recipient in the "
                     f"Authoritative domain {match.domain.domain_name} (the reply comes after the TarpitInterval, "
                     "5 seconds by default).",
@@ -542,11 +540,10 @@ class _Session:
                 )
             return (
                 RECIPIENT_OK,
-                "",
                 f"accepted: {match.reason}; Recipient Lookup is skipped ({BYPASS_ANTI_SPAM}).",
                 match,
             )
-        return RECIPIENT_OK, "", f"accepted: {match.reason}.", match
+        return RECIPIENT_OK, f"accepted: {match.reason}.", match
 
     # --- DATA ---------------------------------------------------------------------------------------------------------
 
