@@ -271,7 +271,10 @@ def _auth_errors(connector: ReceiveConnector, server: Server, domain_netbios: st
     external = AuthMechanism.EXTERNAL_AUTHORITATIVE in auth
     others = AuthMechanism.BASIC_AUTH | AuthMechanism.BASIC_AUTH_REQUIRE_TLS
     others |= AuthMechanism.EXCHANGE_SERVER | AuthMechanism.INTEGRATED
-    groups = read_permission_groups(connector.acl, server, domain_netbios)
+    # The group check reads the ACL back, as Exchange does, so Remove-ADPermission edits count.
+    servers_group = (
+        external and read_permission_groups(connector.acl, server, domain_netbios) & PermissionGroup.EXCHANGE_SERVERS
+    )
     rules: list[tuple[bool, str, str]] = [
         (AuthMechanism.BASIC_AUTH_REQUIRE_TLS in auth and not tls, "AuthMechanism", BASIC_REQUIRE_TLS_NEEDS_TLS),
         (
@@ -281,11 +284,7 @@ def _auth_errors(connector: ReceiveConnector, server: Server, domain_netbios: st
         ),
         (connector.require_tls and not tls, "RequireTLS", REQUIRE_TLS_NEEDS_TLS),
         (external and bool(auth & others), "AuthMechanism", EXTERNAL_AUTHORITATIVE_ALONE),
-        (
-            external and not groups & PermissionGroup.EXCHANGE_SERVERS,
-            "PermissionGroups",
-            EXTERNAL_AUTHORITATIVE_GROUP,
-        ),
+        (external and not servers_group, "PermissionGroups", EXTERNAL_AUTHORITATIVE_GROUP),
         (connector.domain_secure_enabled and not tls, "DomainSecureEnabled", DOMAIN_SECURE_NEEDS_TLS),
         (connector.domain_secure_enabled and external, "DomainSecureEnabled", DOMAIN_SECURE_NOT_EXTERNAL),
     ]
