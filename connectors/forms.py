@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
-from .exchange.catalogue import RIGHTS, AuthMechanism, PermissionGroup, canonical_right, format_auth_mechanism
+from .exchange.catalogue import RIGHTS, USAGES, AuthMechanism, PermissionGroup, canonical_right, format_auth_mechanism
 from .exchange.catalogue import format_permission_groups as _group_text
 from .exchange.errors import ExchangeError
 from .exchange.smtp import Probe
@@ -34,9 +34,10 @@ FIELD_FOR_PARAMETER = {
 
 
 def add_engine_errors(form: forms.Form, errors) -> None:
-    """Attach engine FieldErrors (or one ExchangeError) to the form fields they concern."""
+    """Attach engine FieldErrors (or one ExchangeError) to the form fields they concern; a form's own `parameters`
+    mapping wins over the shared one."""
     for error in errors:
-        field = FIELD_FOR_PARAMETER.get(error.field)
+        field = getattr(form, "parameters", {}).get(error.field) or FIELD_FOR_PARAMETER.get(error.field)
         form.add_error(field if field in form.fields else None, error.message)
 
 
@@ -80,6 +81,36 @@ class LabRenameForm(forms.Form):
 
 class LabUploadForm(forms.Form):
     file = forms.FileField(label="Lab file")
+
+
+def _entries(text: str) -> list[str] | None:
+    """'a, b' or one per line -> ['a', 'b']; empty -> None (the usage type's default applies)."""
+    items = [item.strip() for item in text.replace("\n", ",").split(",") if item.strip()]
+    return items or None
+
+
+class NewConnectorForm(forms.Form):
+    """New-ReceiveConnector: the engine applies the usage type's defaults and requirements."""
+
+    parameters = {"Bindings": "bindings", "RemoteIPRanges": "remote_ip_ranges", "Usage": "usage"}
+    name = forms.CharField(max_length=64)
+    usage = forms.ChoiceField(choices=[(u, u) for u in USAGES], initial="Custom")
+    bindings = forms.CharField(required=False, help_text="e.g. 0.0.0.0:25")
+    remote_ip_ranges = forms.CharField(required=False, label="Remote IP ranges", help_text="e.g. 10.0.0.50")
+    transport_role = forms.ChoiceField(
+        required=False,
+        label="Transport role (2013 and later)",
+        choices=[("", "default"), ("FrontendTransport", "FrontendTransport"), ("HubTransport", "HubTransport")],
+    )
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "usage": data["usage"],
+            "bindings": _entries(data["bindings"]),
+            "remote_ip_ranges": _entries(data["remote_ip_ranges"]),
+            "transport_role": data["transport_role"] or None,
+        }
 
 
 class GeneralForm(forms.Form):

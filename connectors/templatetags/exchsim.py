@@ -72,3 +72,16 @@ def ranges_summary(ranges, limit: int = 3) -> str:
     if len(rest) > 1 and ipv4:
         text += f" ({address_count(ipv4)})"
     return text
+
+
+@register.filter
+def short_right(right: str) -> str:
+    """'ms-Exch-SMTP-Accept-Any-Recipient' -> 'Accept-Any-Recipient' for narrow column heads."""
+    return right.removeprefix("ms-Exch-").removeprefix("SMTP-")
+
+
+@register.filter
+def short_principal(name: str) -> str:
+    """Well-known principals without their authority: 'NT AUTHORITY\\ANONYMOUS LOGON' -> 'ANONYMOUS LOGON'."""
+    authority, _, account = name.rpartition("\\")
+    return account if authority in ("NT AUTHORITY", "MS Exchange") else name

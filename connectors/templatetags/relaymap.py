@@ -122,11 +122,11 @@ def _bar(first: int, last: int, version: int, y: float, css: str, fill: str, tit
     x0, x1 = _x(first, version), _x(last + 1, version)
     width = max(x1 - x0, 2.0)  # a single address must still be visible (and hoverable)
     return format_html(
-        '<rect class="{}" x="{:.2f}" y="{}" width="{:.2f}" height="{}" fill="{}"><title>{}</title></rect>',
+        '<rect class="{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
         css,
-        x0,
+        f"{x0:.2f}",
         y,
-        width,
+        f"{width:.2f}",
         LANE,
         fill,
         title,
@@ -143,7 +143,7 @@ def relay_map_svg(bmap: BindingMap):
     for row, (label, lane) in enumerate(lanes):
         y = 22 + row * (LANE + GAP)
         parts.append(format_html('<text x="4" y="{}">{}</text>', y + 13, label[:30]))
-        lane_box = '<rect class="lane" x="{}" y="{}" width="{}" height="{}"/>'
+        lane_box = '<rect class="lane" x="{}" y="{}" width="{}" height="{}" fill="#eef1f4"/>'
         parts.append(format_html(lane_box, LEFT, y, WIDTH - LEFT - RIGHT, LANE))
         if lane == "taken":
             for s in bmap.segments:
@@ -163,8 +163,8 @@ def relay_map_svg(bmap: BindingMap):
     ticks = [0, 1 << (_BITS[version] - 2), 1 << (_BITS[version] - 1), 3 << (_BITS[version] - 2)]
     axis = format_html_join(
         "",
-        '<text x="{:.1f}" y="{}">{}</text>',
-        ((_x(t, version) + 2, height - 4, _ip(version, t)) for t in ticks),
+        '<text x="{}" y="{}">{}</text>',
+        ((f"{_x(t, version) + 2:.1f}", height - 4, _ip(version, t)) for t in ticks),
     )
     return format_html(
         '<svg class="relaymap" viewBox="0 0 {} {}" role="img" aria-label="{}">'

@@ -1,0 +1,34 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
+
+app_name = "connectors"
+
+_connector = "labs/<slug:slug>/servers/<str:server>/connectors/<str:name>/"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="connectors:lab-list"), name="home"),
+    path("labs/", views.lab_list, name="lab-list"),
+    path("labs/new/", views.lab_create, name="lab-create"),
+    path("labs/upload/", views.lab_upload, name="lab-upload"),
+    path("labs/<slug:slug>/", views.lab_detail, name="lab-detail"),
+    path("labs/<slug:slug>/check/", views.lab_check, name="lab-check"),
+    path("labs/<slug:slug>/copy/", views.lab_copy, name="lab-copy"),
+    path("labs/<slug:slug>/rename/", views.lab_rename, name="lab-rename"),
+    path("labs/<slug:slug>/delete/", views.lab_delete, name="lab-delete"),
+    path("labs/<slug:slug>/download/", views.lab_download, name="lab-download"),
+    path("labs/<slug:slug>/simulate/", views.simulator, name="simulator"),
+    path("labs/<slug:slug>/relay-map/", views.relay_map, name="relay-map"),
+    path("labs/<slug:slug>/plan/", views.plan, name="plan"),
+    path("labs/<slug:slug>/plan/<str:kind>.ps1", views.plan_download, name="plan-download"),
+    path("labs/<slug:slug>/console/", views.console, name="console"),
+    path("labs/<slug:slug>/servers/<str:server>/new-connector/", views.connector_create, name="connector-create"),
+    path(_connector, views.connector_detail, name="connector-detail"),
+    path(_connector + "<str:tab>/", views.connector_detail, name="connector-tab"),
+    path(_connector + "edit/general/", views.connector_general, name="connector-general"),
+    path(_connector + "edit/network/", views.connector_network, name="connector-network"),
+    path(_connector + "edit/auth/", views.connector_auth, name="connector-auth"),
+    path(_connector + "edit/groups/", views.connector_groups, name="connector-groups"),
+    path(_connector + "edit/permissions/", views.connector_permissions, name="connector-permissions"),
+]

@@ -1,0 +1,659 @@
+"""Dashboard views. Thin: load the lab into engine objects, call the engine, render. One template per page; its
+partials serve htmx swaps. Every change goes through the engine and is saved with labs.save_org in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import labs
+from .access import get_lab_for_user, labs_for_user
+from .convert import lab_to_org
+from .exchange import powershell
+from .exchange.acl import (
+    SessionIdentity,
+    add_ad_permission,
+    effective_rights,
+    read_permission_groups,
+    remove_ad_permission,
+)
+from .exchange.catalogue import (
+    ACCEPT_ANY_RECIPIENT,
+    ANONYMOUS_LOGON,
+    RIGHTS,
+    SUBMIT,
+    AuthMechanism,
+    canonical_principal,
+    format_auth_mechanism,
+    format_permission_groups,
+)
+from .exchange.errors import ExchangeError, ValidationFailed
+from .exchange.model import Organization, ReceiveConnector
+from .exchange.receive import new_receive_connector, set_receive_connector
+from .exchange.smtp import Simulator
+from .forms import (
+    AuthForm,
+    ConsoleForm,
+    GeneralForm,
+    GroupsForm,
+    LabCreateForm,
+    LabRenameForm,
+    LabUploadForm,
+    NetworkForm,
+    NewConnectorForm,
+    PermissionForm,
+    ProbeForm,
+    QuickCheckForm,
+    add_engine_errors,
+)
+from .templatetags.relaymap import relays_anonymously, server_maps
+
+# --- Loading and saving --------------------------------------------------------------------------------------------
+
+
+def _lab_and_org(request, slug: str):
+    lab = get_lab_for_user(request, slug)
+    return lab, lab_to_org(lab)
+
+
+def _connector_or_404(org: Organization, server: str, name: str) -> ReceiveConnector:
+    connector = org.connector(server, name)
+    if connector is None:
+        raise Http404(f"The operation couldn't be performed because object '{server}\\{name}' couldn't be found.")
+    return connector
+
+
+def _replace(org: Organization, old: ReceiveConnector, new: ReceiveConnector) -> Organization:
+    return org.with_changes(connectors=tuple(new if c is old else c for c in org.connectors))
+
+
+def _save(lab, org: Organization) -> None:
+    with transaction.atomic():
+        labs.save_org(lab, org)
+
+
+def _server_names(org: Organization) -> list[str]:
+    return [s.name for s in org.servers]
+
+
+# --- Labs ----------------------------------------------------------------------------------------------------------
+
+
+def _lab_list_page(request, create_form=None, upload_form=None, status=200):
+    context = {
+        "section": "labs",
+        "labs": labs_for_user(request.user).order_by("name"),
+        "create_form": create_form or LabCreateForm(templates=labs.TEMPLATES),
+        "upload_form": upload_form or LabUploadForm(),
+    }
+    return render(request, "connectors/lab_list.html", context, status=status)
+
+
+@login_required
+@require_GET
+def lab_list(request):
+    return _lab_list_page(request)
+
+
+@login_required
+@require_POST
+def lab_create(request):
+    form = LabCreateForm(request.POST, templates=labs.TEMPLATES)
+    if not form.is_valid():
+        return _lab_list_page(request, create_form=form)
+    lab = labs.create_lab_from_template(
+        form.cleaned_data["template"], owner=request.user, name=form.cleaned_data["name"]
+    )
+    return redirect("connectors:lab-detail", lab.slug)
+
+
+@login_required
+@require_POST
+def lab_upload(request):
+    form = LabUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            lab = labs.load_lab(form.cleaned_data["file"].read().decode("utf-8"), owner=request.user)
+        except (ExchangeError, ValueError) as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("connectors:lab-detail", lab.slug)
+    return _lab_list_page(request, upload_form=form)
+
+
+@login_required
+@require_POST
+def lab_copy(request, slug):
+    lab = get_lab_for_user(request, slug)
+    copy = labs.copy_lab(lab, owner=request.user)
+    messages.success(request, f"Copied {lab.name} to {copy.name}: change it freely, the original stays as it was.")
+    return redirect("connectors:lab-detail", copy.slug)
+
+
+@login_required
+@require_POST
+def lab_rename(request, slug):
+    lab = get_lab_for_user(request, slug)
+    form = LabRenameForm(request.POST)
+    if form.is_valid():
+        lab.name = form.cleaned_data["name"]
+        lab.save(update_fields=["name"])
+        return redirect("connectors:lab-detail", lab.slug)
+    return _lab_list_page(request, status=200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lab_delete(request, slug):
+    lab = get_lab_for_user(request, slug)
+    if request.method == "POST":
+        name = lab.name
+        lab.delete()
+        messages.success(request, f"Deleted the lab {name}.")
+        return redirect("connectors:lab-list")
+    return render(request, "connectors/lab_delete.html", {"section": "labs", "lab": lab})
+
+
+@login_required
+@require_GET
+def lab_download(request, slug):
+    lab = get_lab_for_user(request, slug)
+    response = HttpResponse(labs.dump_lab(lab), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{lab.slug}.json"'
+    return response
+
+
+# --- Lab overview --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectorRow:
+    connector: ReceiveConnector
+    submitters: tuple[str, ...]
+    relayers: tuple[str, ...]
+    anonymous_relay: bool
+    auth: str
+
+    @property
+    def anonymous_submit(self) -> bool:
+        return ANONYMOUS_LOGON in self.submitters
+
+
+def _acl_principals(connector: ReceiveConnector) -> list[str]:
+    seen: dict[str, str] = {}
+    for ace in connector.acl:
+        seen.setdefault(ace.principal.casefold(), ace.principal)
+    return list(seen.values())
+
+
+def _identity_for(principal: str) -> SessionIdentity:
+    return SessionIdentity.anonymous() if principal == ANONYMOUS_LOGON else SessionIdentity.principal(principal)
+
+
+def _rights_by_principal(connector: ReceiveConnector) -> dict:
+    return {p: effective_rights(connector.acl, _identity_for(p)) for p in _acl_principals(connector)}
+
+
+def _connector_row(connector: ReceiveConnector, cache: dict) -> ConnectorRow:
+    # Servers built from one template share ACL shapes; the cache keeps a 100-server overview cheap.
+    key = connector.acl
+    if key not in cache:
+        rights = _rights_by_principal(connector)
+        cache[key] = (
+            tuple(p for p, r in rights.items() if r.has(SUBMIT)),
+            tuple(p for p, r in rights.items() if r.has(ACCEPT_ANY_RECIPIENT)),
+        )
+    submitters, relayers = cache[key]
+    return ConnectorRow(
+        connector,
+        submitters,
+        relayers,
+        relays_anonymously(connector),
+        format_auth_mechanism(connector.auth_mechanism),
+    )
+
+
+def _new_connector_form(server: str, data=None) -> NewConnectorForm:
+    # One form per server on the overview: ids carry the server so labels stay unique.
+    return NewConnectorForm(data, auto_id=f"id_{slugify(server)}_%s")
+
+
+def _overview_context(lab, org: Organization, new_forms: dict | None = None) -> dict:
+    cache: dict = {}
+    new_forms = new_forms or {}
+    servers = [
+        (
+            server,
+            [_connector_row(c, cache) for c in org.connectors_of(server.name)],
+            new_forms.get(server.name) or _new_connector_form(server.name),
+        )
+        for server in org.servers
+    ]
+    return {
+        "section": "overview",
+        "lab": lab,
+        "org": org,
+        "servers": servers,
+        "check_form": QuickCheckForm(servers=_server_names(org)),
+        "recipients": org.recipients[:50],
+    }
+
+
+@login_required
+@require_GET
+def lab_detail(request, slug):
+    lab, org = _lab_and_org(request, slug)
+    return render(request, "connectors/lab_detail.html", _overview_context(lab, org))
+
+
+@login_required
+@require_POST
+def connector_create(request, slug, server):
+    lab, org = _lab_and_org(request, slug)
+    if org.server(server) is None:
+        raise Http404(f"The operation couldn't be performed because object '{server}' couldn't be found.")
+    form = _new_connector_form(server, request.POST)
+    if form.is_valid():
+        try:
+            connector = new_receive_connector(org, server, form.cleaned_data["name"], **form.arguments())
+        except ValidationFailed as failure:
+            add_engine_errors(form, failure.errors)
+        except ExchangeError as error:
+            add_engine_errors(form, [error])
+        else:
+            _save(lab, org.with_changes(connectors=(*org.connectors, connector)))
+            url = _connector_url(lab, connector)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        context = {"lab": lab, "server": org.server(server), "new_form": form}
+        return render(request, "connectors/lab_detail.html#new-connector", context)
+    return render(request, "connectors/lab_detail.html", _overview_context(lab, org, {server: form}))
+
+
+def _verdict(result) -> tuple[str, str, str]:
+    """(css class, headline, reason) of a one-recipient probe."""
+    outcome = result.recipients[0] if result.recipients else None
+    if outcome and outcome.fate in ("mailbox", "internal-relay", "external-relay", "relay-outside"):
+        return "ok", f"Yes — {outcome.reply}", outcome.reason
+    if outcome and outcome.fate == "ndr":
+        return "warn", f"Accepted, then bounced — {outcome.reply}", outcome.reason
+    last_reply = result.transcript[-1].server[0] if result.transcript else ""
+    reply = outcome.reply if outcome and outcome.reply else last_reply
+    reason = outcome.reason if outcome else (result.reasons[-1] if result.reasons else result.selection.reason)
+    return "bad", f"No — {reply}", reason
+
+
+@login_required
+@require_GET
+def lab_check(request, slug):
+    lab, org = _lab_and_org(request, slug)
+    form = QuickCheckForm(request.GET, servers=_server_names(org))
+    context = {"lab": lab, "check_form": form, "section": "overview"}
+    if form.is_valid():
+        result = Simulator(org).simulate(form.probe())
+        context["verdict"] = _verdict(result)
+        context["result"] = result
+        context["probe_query"] = request.GET.urlencode()
+    template = "connectors/lab_detail.html#quick-check" if request.htmx else "connectors/lab_check.html"
+    return render(request, template, context)
+
+
+# --- Connector page ------------------------------------------------------------------------------------------------
+
+TABS = (
+    ("general", "General"),
+    ("network", "Network"),
+    ("auth", "Authentication"),
+    ("groups", "Permission Groups"),
+    ("permissions", "Permissions"),
+)
+
+
+# Short cell labels for the matrix; the cell's title carries the engine's full reason.
+_GROUP_LABELS = {
+    "AnonymousUsers": "Anon",
+    "ExchangeUsers": "Users",
+    "ExchangeServers": "Servers",
+    "ExchangeLegacyServers": "Legacy",
+    "Partners": "Partners",
+}
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    right: str
+    reason: str
+    css: str  # "allow" | "deny" | ""
+    mark: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    principal: str
+    cells: tuple[MatrixCell, ...]  # in RIGHTS order
+
+
+def _cell(decision) -> MatrixCell:
+    ace = decision.ace
+    if decision.allowed:
+        label = "inherited" if ace.inherited else _GROUP_LABELS.get(ace.group, ace.group) if ace.group else "ACE"
+        return MatrixCell(decision.right, decision.reason, "allow", "✓", label)
+    if ace is not None:
+        return MatrixCell(decision.right, decision.reason, "deny", "✗", "denied")
+    return MatrixCell(decision.right, decision.reason, "", "·", "")
+
+
+def _matrix(connector: ReceiveConnector) -> list[MatrixRow]:
+    return [
+        MatrixRow(p, tuple(_cell(result.decisions[r]) for r in RIGHTS))
+        for p, result in _rights_by_principal(connector).items()
+    ]
+
+
+def _network_sections(connector: ReceiveConnector, form: NetworkForm | None) -> list[dict]:
+    """The two lists of the Network tab; a failed add keeps its value and shows the error under its own box."""
+    sections = [
+        {
+            "title": "Local bindings",
+            "parameter": "Bindings",
+            "items": connector.bindings,
+            "action": "binding",
+            "example": "10.0.0.1:25",
+        },
+        {
+            "title": "Remote IP ranges",
+            "parameter": "RemoteIPRanges",
+            "items": connector.remote_ip_ranges,
+            "action": "range",
+            "example": "10.0.0.50 or 10.0.0.0/24",
+        },
+    ]
+    for section in sections:
+        mine = form is not None and form.data.get("action", "").endswith(section["action"])
+        section["errors"] = (form.errors.get("value", []) + form.non_field_errors()) if mine else []
+        section["value"] = form.data.get("value", "") if mine and form.data.get("action", "").startswith("add") else ""
+    return sections
+
+
+def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab: str, **forms) -> dict:
+    server = org.server(connector.server)
+    groups = read_permission_groups(connector.acl, server, org.domain_netbios)
+    initial_general = {f: getattr(connector, f) for f in GeneralForm.base_fields}
+    context = {
+        "section": "overview",
+        "lab": lab,
+        "org": org,
+        "server": server,
+        "connector": connector,
+        "tab": tab,
+        "tabs": TABS,
+        "groups_text": format_permission_groups(groups),
+        "relays_anonymously": relays_anonymously(connector),
+        "general_form": GeneralForm(initial=initial_general),
+        "network_sections": _network_sections(connector, forms.get("network_form")),
+        "auth_form": AuthForm(
+            initial={
+                "mechanisms": [m.value for m in AuthMechanism if m and m & connector.auth_mechanism],
+                "require_tls": connector.require_tls,
+                "domain_secure_enabled": connector.domain_secure_enabled,
+                "enable_auth_gssapi": connector.enable_auth_gssapi,
+            }
+        ),
+        "groups_form": GroupsForm(
+            initial={"groups": [g for g, _ in GroupsForm.base_fields["groups"].choices if g & groups]}
+        ),
+        "permission_form": PermissionForm(initial={"action": "add"}),
+        "rights": RIGHTS,
+        "matrix": _matrix(connector),
+        "script": powershell.render_connector(org, connector),
+        "principal_names": sorted({p.name for p in org.principals} | {ANONYMOUS_LOGON}),
+    }
+    context.update(forms)
+    return context
+
+
+def _connector_url(lab, connector: ReceiveConnector, tab: str | None = None) -> str:
+    args = [lab.slug, connector.server, connector.name]
+    return (
+        reverse("connectors:connector-tab", args=[*args, tab])
+        if tab
+        else reverse("connectors:connector-detail", args=args)
+    )
+
+
+def _render_connector(request, context: dict):
+    """The full page, or for htmx the edited tab panel plus out-of-band updates of the matrix, script and badges."""
+    if not request.htmx:
+        return render(request, "connectors/connector.html", context)
+    parts = [render_to_string("connectors/connector.html#panel", context, request)]
+    oob = {**context, "oob": True}
+    for name in ("badges", "effective", "powershell"):
+        parts.append(render_to_string(f"connectors/connector.html#{name}", oob, request))
+    return HttpResponse("".join(parts))
+
+
+@login_required
+@require_GET
+def connector_detail(request, slug, server, name, tab="general"):
+    if tab not in dict(TABS):
+        raise Http404(f"No tab called '{tab}'.")
+    lab, org = _lab_and_org(request, slug)
+    connector = _connector_or_404(org, server, name)
+    context = _connector_context(lab, org, connector, tab)
+    template = "connectors/connector.html#panel" if request.htmx else "connectors/connector.html"
+    return render(request, template, context)
+
+
+def _apply_connector_changes(request, slug, server, name, tab, form_name, form, change):
+    """The shared POST flow: validate the form, let the engine apply `change(org, connector, form)`, save, re-render.
+    On any error nothing is saved and the tab comes back with Exchange's message beside the field."""
+    lab, org = _lab_and_org(request, slug)
+    connector = _connector_or_404(org, server, name)
+    if form.is_valid():
+        try:
+            updated = change(org, connector, form)
+        except ValidationFailed as failure:
+            add_engine_errors(form, failure.errors)
+        except ExchangeError as error:
+            add_engine_errors(form, [error])
+        else:
+            if request.POST.get("check"):
+                return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
+            org = _replace(org, connector, updated)
+            _save(lab, org)
+            if updated.name != connector.name or not request.htmx:
+                url = _connector_url(lab, updated, tab)
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            connector = updated
+    if request.POST.get("check"):
+        return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
+    return _render_connector(request, _connector_context(lab, org, connector, tab, **{form_name: form}))
+
+
+def _set(**changes_of):
+    def change(org, connector, form):
+        return set_receive_connector(org, connector, **changes_of(connector, form))
+
+    return change
+
+
+@login_required
+@require_POST
+def connector_general(request, slug, server, name):
+    form = GeneralForm(request.POST)
+    change = _set(lambda connector, form: dict(form.cleaned_data))
+    return _apply_connector_changes(request, slug, server, name, "general", "general_form", form, change)
+
+
+def _network_changes(connector: ReceiveConnector, form: NetworkForm) -> dict:
+    action, parsed = form.cleaned_data["action"], form.cleaned_data["parsed"]
+    field = "remote_ip_ranges" if action.endswith("range") else "bindings"
+    current = getattr(connector, field)
+    if action.startswith("add"):
+        return {field: (*current, parsed)}
+    return {field: tuple(item for item in current if item != parsed)}
+
+
+@login_required
+@require_POST
+def connector_network(request, slug, server, name):
+    form = NetworkForm(request.POST)
+    return _apply_connector_changes(
+        request, slug, server, name, "network", "network_form", form, _set(_network_changes)
+    )
+
+
+@login_required
+@require_POST
+def connector_auth(request, slug, server, name):
+    form = AuthForm(request.POST)
+    change = _set(lambda connector, form: form.changes())
+    return _apply_connector_changes(request, slug, server, name, "auth", "auth_form", form, change)
+
+
+@login_required
+@require_POST
+def connector_groups(request, slug, server, name):
+    form = GroupsForm(request.POST)
+    change = _set(lambda connector, form: form.changes())
+    return _apply_connector_changes(request, slug, server, name, "groups", "groups_form", form, change)
+
+
+def _permission_change(org: Organization, connector: ReceiveConnector, form: PermissionForm) -> ReceiveConnector:
+    data = form.cleaned_data
+    principal = canonical_principal(data["principal"], org.domain_netbios)
+    operation = add_ad_permission if data["action"] == "add" else remove_ad_permission
+    return connector.with_changes(acl=operation(connector.acl, principal, data["rights"], deny=data["deny"]))
+
+
+@login_required
+@require_POST
+def connector_permissions(request, slug, server, name):
+    form = PermissionForm(request.POST)
+    return _apply_connector_changes(
+        request, slug, server, name, "permissions", "permission_form", form, _permission_change
+    )
+
+
+# --- What-if simulator
+
+
+@login_required
+@require_GET
+def simulator(request, slug):
+    lab, org = _lab_and_org(request, slug)
+    servers = _server_names(org)
+    form = ProbeForm(request.GET or None, servers=servers, initial={"server": servers[0] if servers else None})
+    context = {"section": "simulator", "lab": lab, "form": form}
+    if form.is_bound and form.is_valid():
+        try:
+            context["result"] = Simulator(org).simulate(form.probe())
+        except ExchangeError as error:
+            add_engine_errors(form, [error])
+    template = "connectors/simulator.html#result" if request.htmx else "connectors/simulator.html"
+    return render(request, template, context)
+
+
+# --- Relay map -----------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def relay_map(request, slug):
+    lab, org = _lab_and_org(request, slug)
+    names = _server_names(org)
+    server = request.GET.get("server") or (names[0] if names else "")
+    if names and org.server(server) is None:
+        raise Http404(f"The operation couldn't be performed because object '{server}' couldn't be found.")
+    context = {
+        "section": "relaymap",
+        "lab": lab,
+        "servers": names,
+        "server": server,
+        "maps": server_maps(org, server) if names else [],
+    }
+    return render(request, "connectors/relay_map.html", context)
+
+
+# --- Plan ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: list
+    script: str
+    rollback: str
+
+
+def _plan(lab) -> Plan:
+    baseline, org = labs.baseline_org(lab), lab_to_org(lab)
+    baseline_name = lab.baseline.name if lab.baseline_id else "(an empty organisation)"
+    return Plan(
+        powershell.plan(baseline, org),
+        powershell.render_plan(baseline, org, lab.name, baseline_name),
+        powershell.render_rollback(baseline, org, lab.name, baseline_name),
+    )
+
+
+@login_required
+@require_GET
+def plan(request, slug):
+    lab = get_lab_for_user(request, slug)
+    result = _plan(lab)
+    scripts = [("plan", "Plan script", result.script), ("rollback", "Rollback script", result.rollback)]
+    context = {"section": "plan", "lab": lab, "plan": result, "scripts": scripts}
+    return render(request, "connectors/plan.html", context)
+
+
+@login_required
+@require_GET
+def plan_download(request, slug, kind):
+    lab = get_lab_for_user(request, slug)
+    if kind not in ("plan", "rollback"):
+        raise Http404(f"No script called '{kind}'.")
+    response = HttpResponse(
+        getattr(_plan(lab), "script" if kind == "plan" else kind), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{lab.slug}-{kind}.ps1"'
+    return response
+
+
+# --- Console -------------------------------------------------------------------------------------------------------
+
+HISTORY_LIMIT = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def console(request, slug):
+    lab, org = _lab_and_org(request, slug)
+    key = f"console:{lab.pk}"
+    history = request.session.get(key, [])
+    form = ConsoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        command = form.cleaned_data["command"]
+        from .exchange import ems  # TEMP until H5 lands
+
+        result = ems.run_script(org, command)
+        if result.org != org:
+            _save(lab, result.org)
+            org = result.org
+        history = [*history, {"command": command, "output": result.output, "errors": list(result.errors)}]
+        request.session[key] = history[-HISTORY_LIMIT:]
+        form = ConsoleForm()
+    context = {"section": "console", "lab": lab, "org": org, "form": form, "history": history, "cache": {}}
+    context["rows"] = [(c, _connector_row(c, context["cache"])) for c in org.connectors]
+    if request.htmx:
+        return render(request, "connectors/console.html#console-swap", context)
+    return render(request, "connectors/console.html", context)
