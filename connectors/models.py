@@ -281,3 +281,48 @@ def _raise_field_errors(errors, field_names: dict[str, str]) -> None:
         field = field_names.get(error.field) or (error.field if error.field in field_names.values() else None)
         by_field.setdefault(field or "__all__", []).append(error.message)
     raise ValidationError(by_field)
+
+
+# --- Training (scenario labs and team sessions; connectors/training.py) ----------------------------------------------
+
+
+class TrainingSession(models.Model):
+    """A trainer's run of one scenario: each trainee works in their own copy of the starting lab."""
+
+    scenario = models.CharField(max_length=100, help_text="The scenario file name (connectors/scenarios/NAME.toml)")
+    title = models.CharField(max_length=200)
+    trainer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_sessions")
+    hints_revealed = models.PositiveSmallIntegerField(default=0, help_text="How many hints trainees can see")
+    answer_revealed = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ScenarioLab(models.Model):
+    """A lab started from a scenario: the scenario grades it; `session`/`trainee` are set for a team session."""
+
+    lab = models.OneToOneField(Lab, on_delete=models.CASCADE, related_name="scenario_link")
+    scenario = models.CharField(max_length=100)
+    session = models.ForeignKey(
+        TrainingSession, null=True, blank=True, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="scenario_labs"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                "session", "trainee", name="one_lab_per_trainee_per_session", condition=models.Q(session__isnull=False)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scenario}: {self.lab.slug}"
