@@ -320,7 +320,9 @@ class ScenarioLab(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
-                "session", "trainee", name="one_lab_per_trainee_per_session", condition=models.Q(session__isnull=False)
+                fields=("session", "trainee"),
+                name="one_lab_per_trainee_per_session",
+                condition=models.Q(session__isnull=False),
             )
         ]
 
