@@ -1,0 +1,360 @@
+"""Rows <-> engine values. The engine's parsers and validators are the only place Exchange's rules live.
+
+`lab_to_org` loads a lab (or some of its servers) in a constant number of queries; the `*_value` functions turn one
+row into its engine value and the `*_fields` functions turn a value back into model field values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from . import models
+from .exchange.acl import read_permission_groups
+from .exchange.addresses import parse_bindings, parse_ip, parse_remote_ranges
+from .exchange.catalogue import canonical_right, format_auth_mechanism, format_permission_groups, parse_auth_mechanism
+from .exchange.domains import validate_accepted_domains
+from .exchange.errors import ExchangeError
+from .exchange.model import (
+    ACE,
+    AcceptedDomain,
+    DomainType,
+    ExchangeVersion,
+    FieldError,
+    Organization,
+    Principal,
+    PrincipalKind,
+    ReceiveConnector,
+    Recipient,
+    RecipientKind,
+    Server,
+    ServerRole,
+    TransportRole,
+)
+from .exchange.receive import validate_receive_connector
+from .models import join_list, split_list
+
+# Which roles each version offers (Setup's role choices). Edge Transport is always installed alone.
+ROLES_BY_VERSION = {
+    ExchangeVersion.E2007: {ServerRole.HUB_TRANSPORT, ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS, ServerRole.EDGE},
+    ExchangeVersion.E2010: {ServerRole.HUB_TRANSPORT, ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS, ServerRole.EDGE},
+    ExchangeVersion.E2013: {ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS, ServerRole.EDGE},
+    ExchangeVersion.E2016: {ServerRole.MAILBOX, ServerRole.EDGE},
+    ExchangeVersion.E2019: {ServerRole.MAILBOX, ServerRole.EDGE},
+    ExchangeVersion.SE: {ServerRole.MAILBOX, ServerRole.EDGE},
+}
+
+
+# --- Rows -> values ------------------------------------------------------------------------------------------------
+
+
+def parse_roles(text) -> frozenset[ServerRole]:
+    items = split_list(text) if isinstance(text, str) else list(text)
+    roles = set()
+    for item in items:
+        match = next((role for role in ServerRole if role.value.casefold() == str(item).strip().casefold()), None)
+        if match is None:
+            raise ExchangeError(
+                f"'{item}' isn't a server role. Use one of: {', '.join(role.value for role in ServerRole)}.", "Roles"
+            )
+        roles.add(match)
+    return frozenset(roles)
+
+
+def format_roles(roles: Iterable[ServerRole]) -> str:
+    return join_list(role.value for role in ServerRole if role in set(roles))
+
+
+def server_value(row: models.Server) -> Server:
+    return Server(
+        name=row.name,
+        fqdn=row.fqdn,
+        version=ExchangeVersion.parse(row.version),
+        roles=parse_roles(row.roles),
+        ip_addresses=split_list(row.ip_addresses),
+        mapi_encryption_required=row.mapi_encryption_required,
+    )
+
+
+def ace_value(row: models.AccessControlEntry) -> ACE:
+    return ACE(row.principal, row.right, deny=row.deny, inherited=row.inherited, group=row.group or None)
+
+
+def connector_value(row: models.ReceiveConnector, server_name: str, acl: Iterable[ACE] = ()) -> ReceiveConnector:
+    """The engine value of a connector row; ExchangeError when a stored text doesn't parse."""
+    return ReceiveConnector(
+        server=server_name,
+        name=row.name,
+        usage=row.usage,
+        transport_role=TransportRole(row.transport_role),
+        enabled=row.enabled,
+        bindings=parse_bindings(row.bindings),
+        remote_ip_ranges=parse_remote_ranges(row.remote_ip_ranges),
+        auth_mechanism=int(parse_auth_mechanism(row.auth_mechanism)),
+        permission_groups_written=row.permission_groups_written,
+        require_tls=row.require_tls,
+        domain_secure_enabled=row.domain_secure_enabled,
+        enable_auth_gssapi=row.enable_auth_gssapi,
+        fqdn=row.fqdn,
+        banner=row.banner,
+        max_message_size=row.max_message_size,
+        max_recipients_per_message=row.max_recipients_per_message,
+        message_rate_limit=row.message_rate_limit,
+        protocol_logging_level=row.protocol_logging_level,
+        size_enabled=row.size_enabled,
+        comment=row.comment,
+        created_by_setup=row.created_by_setup,
+        acl=tuple(acl),
+    )
+
+
+def accepted_domain_value(row: models.AcceptedDomain) -> AcceptedDomain:
+    return AcceptedDomain(
+        name=row.name,
+        domain_name=row.domain_name,
+        domain_type=DomainType(row.domain_type),
+        default=row.default,
+        address_book_enabled=row.address_book_enabled,
+        match_subdomains=row.match_subdomains,
+    )
+
+
+def recipient_value(row: models.Recipient) -> Recipient:
+    return Recipient(row.name, RecipientKind(row.kind), tuple(a.lower() for a in split_list(row.addresses)))
+
+
+def principal_value(row: models.Principal) -> Principal:
+    return Principal(
+        name=row.name,
+        kind=PrincipalKind(row.kind),
+        member_of=split_list(row.member_of),
+        smtp_password=row.smtp_password or None,
+        email=row.email,
+    )
+
+
+def _connector_rows(lab: models.Lab, server_names: Iterable[str] | None):
+    rows = models.ReceiveConnector.objects.filter(server__lab=lab).select_related("server")
+    rows = rows.prefetch_related("aces")
+    if server_names is not None:
+        rows = rows.filter(server__name__in=list(server_names))
+    return rows.order_by("server__name", "id")
+
+
+def lab_to_org(lab: models.Lab, servers: Iterable[str] | None = None) -> Organization:
+    """The lab as one engine Organization, in six queries whatever its size. `servers` limits which servers (and so
+    which connectors) are loaded; domains, recipients and principals are always loaded, as a simulation needs them."""
+    names = None if servers is None else [s.name if isinstance(s, models.Server) else s for s in servers]
+    server_rows = lab.servers.all() if names is None else lab.servers.filter(name__in=names)
+    return Organization(
+        name=lab.organization_name,
+        domain_netbios=lab.domain_netbios,
+        servers=tuple(server_value(row) for row in server_rows.order_by("name")),
+        connectors=tuple(
+            connector_value(row, row.server.name, map(ace_value, row.aces.all())) for row in _connector_rows(lab, names)
+        ),
+        accepted_domains=tuple(map(accepted_domain_value, lab.accepted_domains.order_by("id"))),
+        recipients=tuple(map(recipient_value, lab.recipients.order_by("id"))),
+        principals=tuple(map(principal_value, lab.principals.order_by("id"))),
+        recipient_validation_enabled=lab.recipient_validation_enabled,
+        tls_receive_domain_secure_list=split_list(lab.tls_receive_domain_secure_list),
+    )
+
+
+# --- Values -> rows ------------------------------------------------------------------------------------------------
+
+
+def lab_fields(org: Organization) -> dict:
+    return {
+        "organization_name": org.name,
+        "domain_netbios": org.domain_netbios,
+        "recipient_validation_enabled": org.recipient_validation_enabled,
+        "tls_receive_domain_secure_list": join_list(org.tls_receive_domain_secure_list),
+    }
+
+
+def server_fields(server: Server) -> dict:
+    return {
+        "name": server.name,
+        "fqdn": server.fqdn,
+        "version": server.version.value,
+        "roles": format_roles(server.roles),
+        "ip_addresses": join_list(server.ip_addresses),
+        "mapi_encryption_required": server.mapi_encryption_required,
+    }
+
+
+def connector_fields(connector: ReceiveConnector) -> dict:
+    return {
+        "name": connector.name,
+        "usage": connector.usage,
+        "transport_role": connector.transport_role.value,
+        "enabled": connector.enabled,
+        "bindings": join_list(b.text for b in connector.bindings),
+        "remote_ip_ranges": join_list(r.text for r in connector.remote_ip_ranges),
+        "auth_mechanism": format_auth_mechanism(connector.auth_mechanism),
+        "permission_groups_written": connector.permission_groups_written,
+        "require_tls": connector.require_tls,
+        "domain_secure_enabled": connector.domain_secure_enabled,
+        "enable_auth_gssapi": connector.enable_auth_gssapi,
+        "fqdn": connector.fqdn,
+        "banner": connector.banner,
+        "max_message_size": connector.max_message_size,
+        "max_recipients_per_message": connector.max_recipients_per_message,
+        "message_rate_limit": connector.message_rate_limit,
+        "protocol_logging_level": connector.protocol_logging_level,
+        "size_enabled": connector.size_enabled,
+        "comment": connector.comment,
+        "created_by_setup": connector.created_by_setup,
+    }
+
+
+def ace_fields(ace: ACE, position: int) -> dict:
+    return {
+        "position": position,
+        "principal": ace.principal,
+        "right": ace.right,
+        "deny": ace.deny,
+        "inherited": ace.inherited,
+        "group": ace.group or "",
+    }
+
+
+def accepted_domain_fields(domain: AcceptedDomain) -> dict:
+    return {
+        "name": domain.name,
+        "domain_name": domain.domain_name,
+        "domain_type": domain.domain_type.value,
+        "default": domain.default,
+        "address_book_enabled": domain.address_book_enabled,
+        "match_subdomains": domain.match_subdomains,
+    }
+
+
+def recipient_fields(recipient: Recipient) -> dict:
+    return {"name": recipient.name, "kind": recipient.kind.value, "addresses": join_list(recipient.addresses)}
+
+
+def principal_fields(principal: Principal) -> dict:
+    return {
+        "name": principal.name,
+        "kind": principal.kind.value,
+        "member_of": join_list(principal.member_of),
+        "smtp_password": principal.smtp_password or "",
+        "email": principal.email,
+    }
+
+
+# --- Validation of single rows (used by Model.clean) ----------------------------------------------------------------
+
+
+def _caught(build) -> tuple[object, list[FieldError]]:
+    try:
+        return build(), []
+    except ExchangeError as error:
+        errors = getattr(error, "errors", None) or [FieldError(error.field, error.message)]
+        return None, errors
+
+
+def server_value_errors(server: Server) -> list[FieldError]:
+    errors = []
+    if not server.name.strip():
+        errors.append(FieldError("Name", "Cannot bind argument to parameter 'Name' because it is an empty string."))
+    if not server.fqdn.strip():
+        errors.append(FieldError("Fqdn", "Cannot bind argument to parameter 'Fqdn' because it is an empty string."))
+    if not server.roles:
+        errors.append(FieldError("Roles", "Select at least one server role."))
+    offered = ROLES_BY_VERSION[server.version]
+    for role in sorted(server.roles - offered, key=lambda r: r.value):
+        errors.append(FieldError("Roles", f"The {role.value} role isn't available in {server.version.label}."))
+    if ServerRole.EDGE in server.roles and len(server.roles) > 1:
+        errors.append(FieldError("Roles", "The Edge Transport server role can't coexist with any other server role."))
+    for address in server.ip_addresses:
+        errors += _caught(lambda address=address: parse_ip(address))[1]
+    return [FieldError(e.field or "IPAddresses", e.message) for e in errors]
+
+
+def server_errors(row: models.Server) -> list[FieldError]:
+    def build():
+        try:
+            version = ExchangeVersion.parse(row.version)
+        except ValueError as error:
+            raise ExchangeError(str(error), "Version") from None
+        return Server(row.name, row.fqdn, version, parse_roles(row.roles), split_list(row.ip_addresses))
+
+    server, errors = _caught(build)
+    return errors if server is None else server_value_errors(server)
+
+
+def connector_errors(row: models.ReceiveConnector) -> list[FieldError]:
+    """Exchange's errors for a connector row as it would be saved, checked against the other connectors of its
+    server (conflicts, duplicate names). The row's stored ACEs are kept: PermissionGroups rules read them."""
+    if row.server_id is None:
+        return [FieldError("Server", "Select the server the connector belongs to.")]
+    server = row.server
+    acl = tuple(map(ace_value, row.aces.all())) if row.pk else ()
+    errors = []
+    values = {}
+    for field, parse in (
+        ("bindings", parse_bindings),
+        ("remote_ip_ranges", parse_remote_ranges),
+        ("auth_mechanism", lambda text: int(parse_auth_mechanism(text))),
+    ):
+        values[field], field_errors = _caught(lambda parse=parse, field=field: parse(getattr(row, field)))
+        errors += field_errors
+    if errors:
+        return errors
+    candidate = connector_value(row, server.name, acl)
+    others = tuple(
+        connector_value(other, server.name, map(ace_value, other.aces.all()))
+        for other in _connector_rows(server.lab, [server.name]).exclude(pk=row.pk)
+    )
+    org = Organization(
+        domain_netbios=server.lab.domain_netbios, servers=(server_value(server),), connectors=(*others, candidate)
+    )
+    return validate_receive_connector(org, candidate)
+
+
+def ace_errors(row: models.AccessControlEntry) -> list[FieldError]:
+    errors = []
+    if not row.principal.strip():
+        errors.append(FieldError("User", "Cannot bind argument to parameter 'User' because it is an empty string."))
+    errors += _caught(lambda: canonical_right(row.right))[1]
+    return [FieldError(e.field or "ExtendedRights", e.message) for e in errors]
+
+
+def accepted_domain_errors(row: models.AcceptedDomain) -> list[FieldError]:
+    """Validate the lab's whole set of accepted domains with this row saved; -MakeDefault clears the others' flag."""
+    candidate = accepted_domain_value(row)
+    others = [
+        accepted_domain_value(other)
+        for other in models.AcceptedDomain.objects.filter(lab_id=row.lab_id).order_by("id")
+        if other.pk != row.pk
+    ]
+    if candidate.default:
+        others = [replace(other, default=False) for other in others]
+    return validate_accepted_domains([*others, candidate])
+
+
+def recipient_errors(row: models.Recipient) -> list[FieldError]:
+    addresses = split_list(row.addresses)
+    if not addresses:
+        return [FieldError("addresses", "A recipient needs at least one SMTP address.")]
+    errors = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            errors.append(FieldError("addresses", f'"{address}" isn\'t a valid SMTP address.'))
+    return errors
+
+
+def permission_groups_text(row: models.ReceiveConnector) -> str:
+    """PermissionGroups read back from the stored ACL, as Get-ReceiveConnector shows it."""
+    acl = [ace_value(ace) for ace in row.aces.all()]
+    return format_permission_groups(
+        read_permission_groups(acl, server_value(row.server), row.server.lab.domain_netbios)
+    )

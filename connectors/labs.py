@@ -1,0 +1,804 @@
+"""Labs as a whole: templates, copies, the JSON file format (docs/lab-format.md), generated labs, and saving an edited
+engine Organization back to the database in one transaction."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from . import models
+from .convert import (
+    accepted_domain_fields,
+    ace_fields,
+    connector_fields,
+    lab_fields,
+    lab_to_org,
+    parse_roles,
+    principal_fields,
+    recipient_fields,
+    server_fields,
+    server_value_errors,
+)
+from .exchange.acl import add_ad_permission
+from .exchange.addresses import parse_binding, parse_remote_range
+from .exchange.catalogue import (
+    ACCEPT_ANY_RECIPIENT,
+    ANONYMOUS_LOGON,
+    canonical_right,
+    exchange_servers_group,
+    format_permission_groups,
+    parse_auth_mechanism,
+    parse_permission_groups,
+)
+from .exchange.domains import validate_accepted_domains
+from .exchange.errors import ExchangeError, ValidationFailed
+from .exchange.model import (
+    ACE,
+    AcceptedDomain,
+    DomainType,
+    ExchangeVersion,
+    FieldError,
+    Organization,
+    Principal,
+    PrincipalKind,
+    ReceiveConnector,
+    Recipient,
+    RecipientKind,
+    Server,
+    ServerRole,
+    TransportRole,
+)
+from .exchange.receive import default_connectors, new_receive_connector, validate_receive_connector
+
+FORMAT_NAME = "exchsim-lab"
+FORMAT_VERSION = 1
+DOMAIN = "contoso.com"
+NETBIOS = "CONTOSO"
+
+
+# --- Templates -----------------------------------------------------------------------------------------------------
+
+_VERSION_ROLES = {
+    ExchangeVersion.E2007: (ServerRole.HUB_TRANSPORT, ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS),
+    ExchangeVersion.E2010: (ServerRole.HUB_TRANSPORT, ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS),
+    ExchangeVersion.E2013: (ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS),
+    ExchangeVersion.E2016: (ServerRole.MAILBOX,),
+    ExchangeVersion.E2019: (ServerRole.MAILBOX,),
+    ExchangeVersion.SE: (ServerRole.MAILBOX,),
+}
+_MAILBOXES = (("Administrator", "administrator"), ("Alice Jones", "alice"), ("Bob Smith", "bob"))
+
+
+def _server(name: str, version: ExchangeVersion, roles, ip: str) -> Server:
+    return Server(name, f"{name.lower()}.{DOMAIN}", version, frozenset(roles), (ip,))
+
+
+def _organization(servers: Iterable[Server]) -> Organization:
+    """Contoso with `servers`, Setup's receive connectors on each, the default domain and a few mailboxes."""
+    servers = tuple(servers)
+    internal = [s for s in servers if not s.is_edge]
+    return Organization(
+        name="Contoso",
+        domain_netbios=NETBIOS,
+        servers=servers,
+        connectors=tuple(c for server in servers for c in default_connectors(server, NETBIOS)),
+        accepted_domains=(AcceptedDomain(DOMAIN, DOMAIN, DomainType.AUTHORITATIVE, default=True),),
+        recipients=tuple(
+            Recipient(display, RecipientKind.MAILBOX, (f"{alias}@{DOMAIN}",)) for display, alias in _MAILBOXES
+        ),
+        principals=(
+            *(
+                Principal(f"{NETBIOS}\\{alias}", email=f"{alias}@{DOMAIN}", member_of=(f"{NETBIOS}\\Domain Users",))
+                for _display, alias in _MAILBOXES
+            ),
+            Principal(exchange_servers_group(NETBIOS), PrincipalKind.GROUP),
+            *(
+                Principal(f"{NETBIOS}\\{s.name}$", PrincipalKind.COMPUTER, (exchange_servers_group(NETBIOS),))
+                for s in internal
+            ),
+        ),
+    )
+
+
+def _version_template(version: ExchangeVersion) -> Callable[[], Organization]:
+    return lambda: _organization([_server("EX01", version, _VERSION_ROLES[version], "10.0.0.10")])
+
+
+def _edge_template() -> Organization:
+    return _organization(
+        [
+            _server("EX01", ExchangeVersion.SE, _VERSION_ROLES[ExchangeVersion.SE], "10.0.0.10"),
+            _server("EDGE01", ExchangeVersion.SE, (ServerRole.EDGE,), "10.0.1.10"),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    description: str
+    build: Callable[[], Organization]
+
+
+_TEMPLATE_LIST = (
+    Template("empty", "An empty organisation: no servers, domains or recipients.", Organization),
+    *(
+        Template(
+            f"exchange{version.value.lower()}",
+            f"{version.label}: EX01 ({', '.join(r.value for r in _VERSION_ROLES[version])}) with Setup's receive "
+            "connectors, contoso.com and three mailboxes.",
+            _version_template(version),
+        )
+        for version in ExchangeVersion
+    ),
+    Template(
+        "exchangese-edge",
+        "Exchange Server SE: the internal server EX01 and the Edge Transport server EDGE01, each with Setup's "
+        "receive connectors, contoso.com and three mailboxes.",
+        _edge_template,
+    ),
+)
+TEMPLATES: dict[str, Template] = {template.name: template for template in _TEMPLATE_LIST}
+CURRENT_TEMPLATE = "exchangese"
+
+
+def template_org(template: str) -> Organization:
+    if template not in TEMPLATES:
+        raise ExchangeError(f"There's no lab template called '{template}'. Use one of: {', '.join(TEMPLATES)}.")
+    return TEMPLATES[template].build()
+
+
+def unique_slug(text: str) -> str:
+    base = slugify(text)[:56] or "lab"
+    taken = set(models.Lab.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def _new_lab(slug: str | None, name: str | None, fallback: str, **fields) -> models.Lab:
+    if slug and models.Lab.objects.filter(slug=slug).exists():
+        raise ExchangeError(f"A lab with the slug '{slug}' already exists.", "slug")
+    name = name or fallback
+    return models.Lab.objects.create(slug=slug or unique_slug(name), name=name, **fields)
+
+
+@transaction.atomic
+def create_lab_from_template(template: str, *, slug=None, owner=None, name=None, description="") -> models.Lab:
+    """A new lab holding the template's organisation. The slug defaults to one made from the name."""
+    org = template_org(template)
+    lab = _new_lab(slug, name, slug or TEMPLATES[template].name, owner=owner, description=description)
+    _write_org(lab, org)
+    return lab
+
+
+@transaction.atomic
+def copy_lab(source: models.Lab, slug=None, *, owner=None, name=None) -> models.Lab:
+    """A copy of `source` whose baseline is `source` (so plans show what changed)."""
+    lab = _new_lab(
+        slug,
+        name,
+        f"{source.name} (copy)",
+        owner=owner or source.owner,
+        baseline=source,
+        description=source.description,
+    )
+    _write_org(lab, lab_to_org(source))
+    return lab
+
+
+def baseline_org(lab: models.Lab) -> Organization:
+    """The organisation the lab was copied from; an empty one with the same domain when it has no baseline."""
+    if lab.baseline_id is None:
+        return Organization(name=lab.organization_name, domain_netbios=lab.domain_netbios)
+    return lab_to_org(lab.baseline)
+
+
+# --- Saving an engine Organization ---------------------------------------------------------------------------------
+
+
+def organization_errors(org: Organization, connectors: Iterable[ReceiveConnector] | None = None) -> list[FieldError]:
+    """Every rule the engine checks, for the whole org or only `connectors` of it (each against its own server)."""
+    by_server: dict[str, list[ReceiveConnector]] = {}
+    for connector in org.connectors:
+        by_server.setdefault(connector.server.casefold(), []).append(connector)
+    errors = [error for server in org.servers for error in server_value_errors(server)]
+    for connector in org.connectors if connectors is None else connectors:
+        server_org = org.with_changes(connectors=tuple(by_server.get(connector.server.casefold(), ())))
+        errors += validate_receive_connector(server_org, connector)
+    return errors + validate_accepted_domains(org.accepted_domains)
+
+
+@transaction.atomic
+def save_org(lab: models.Lab, org: Organization) -> None:
+    """Store an edited Organization as the lab's content in one transaction, touching only what changed.
+    Raise ValidationFailed (nothing saved) if a changed connector or the accepted domains break a rule."""
+    current = lab_to_org(lab)
+    changed = [c for c in org.connectors if c not in set(current.connectors)]
+    errors = organization_errors(org, changed) if changed or org.servers != current.servers else []
+    if not errors and org.accepted_domains != current.accepted_domains:
+        errors = validate_accepted_domains(org.accepted_domains)
+    if errors:
+        raise ValidationFailed(errors)
+    _write_org(lab, org)
+
+
+def _key(name: str) -> str:
+    return name.casefold()
+
+
+def _sync(rows, row_key: Callable, values, value_key: Callable, fields: Callable, make: Callable):
+    """Make the rows match the values: delete the missing, update the changed, create the new (bulk, so a few
+    queries whatever the number of rows). Returns (key -> row for every value, the keys of created rows)."""
+    rows_by_key = {row_key(row): row for row in rows}
+    wanted = {value_key(value): value for value in values}
+    gone = [row.pk for k, row in rows_by_key.items() if k not in wanted]
+    if gone:
+        type(next(iter(rows_by_key.values()))).objects.filter(pk__in=gone).delete()
+    updates, creates, created, result, update_fields = [], [], set(), {}, set()
+    for k, value in wanted.items():
+        new = fields(value)
+        row = rows_by_key.get(k)
+        if row is None:
+            row = make(value, new)
+            creates.append(row)
+            created.add(k)
+        else:
+            changed = {field: v for field, v in new.items() if getattr(row, field) != v}
+            for field, v in changed.items():
+                setattr(row, field, v)
+            if changed:
+                updates.append(row)
+                update_fields |= changed.keys()
+        result[k] = row
+    if creates:
+        type(creates[0]).objects.bulk_create(creates, batch_size=500)
+    if updates:
+        type(updates[0]).objects.bulk_update(updates, sorted(update_fields), batch_size=500)
+    return result, created
+
+
+def _name_key(item) -> str:
+    return item.name.casefold()
+
+
+def _write_org(lab: models.Lab, org: Organization) -> None:
+    """The unvalidated writer behind save_org, load_lab and generate_lab (their callers have validated)."""
+    new_lab_fields = lab_fields(org)
+    if any(getattr(lab, field) != value for field, value in new_lab_fields.items()):
+        for field, value in new_lab_fields.items():
+            setattr(lab, field, value)
+        lab.save(update_fields=[*new_lab_fields, "updated"])
+    servers, _ = _sync(
+        lab.servers.all(),
+        _name_key,
+        org.servers,
+        _name_key,
+        server_fields,
+        lambda value, fields: models.Server(lab=lab, **fields),
+    )
+    connectors, created = _sync(
+        models.ReceiveConnector.objects.filter(server__lab=lab).select_related("server").prefetch_related("aces"),
+        lambda row: (row.server.name.casefold(), row.name.casefold()),
+        org.connectors,
+        _connector_key,
+        connector_fields,
+        lambda value, fields: models.ReceiveConnector(server=servers[value.server.casefold()], **fields),
+    )
+    _sync_aces(org.connectors, connectors, created)
+    for rows, values, fields, model in (
+        (lab.accepted_domains.all(), org.accepted_domains, accepted_domain_fields, models.AcceptedDomain),
+        (lab.recipients.all(), org.recipients, recipient_fields, models.Recipient),
+        (lab.principals.all(), org.principals, principal_fields, models.Principal),
+    ):
+        _sync(rows, _name_key, values, _name_key, fields, lambda value, fields, model=model: model(lab=lab, **fields))
+
+
+def _connector_key(connector: ReceiveConnector) -> tuple[str, str]:
+    return connector.server.casefold(), connector.name.casefold()
+
+
+_ACE_FIELDS = ("position", "principal", "right", "deny", "inherited", "group")
+
+
+def _sync_aces(connectors: Iterable[ReceiveConnector], rows_by_key: dict, created: set) -> None:
+    """Rewrite the ACL of each connector whose ACEs changed: one DELETE and one bulk INSERT for all of them."""
+    stale, fresh = [], []
+    for connector in connectors:
+        key = _connector_key(connector)
+        row = rows_by_key[key]
+        wanted = [ace_fields(ace, position) for position, ace in enumerate(connector.acl)]
+        stored = [] if key in created else list(row.aces.all())
+        if wanted == [{field: getattr(ace, field) for field in _ACE_FIELDS} for ace in stored]:
+            continue
+        if stored:
+            stale.append(row.pk)
+        fresh += [models.AccessControlEntry(connector_id=row.pk, **fields) for fields in wanted]
+    if stale:
+        models.AccessControlEntry.objects.filter(connector_id__in=stale).delete()
+    models.AccessControlEntry.objects.bulk_create(fresh, batch_size=1000)
+
+
+# --- The demo lab --------------------------------------------------------------------------------------------------
+
+DEMO_RELAY_IP = "10.0.0.50"
+
+
+def demo_org() -> Organization:
+    """The current-version template plus an anonymous relay connector for the application server 10.0.0.50,
+    built as an admin would: New-ReceiveConnector, then Add-ADPermission for ANONYMOUS LOGON."""
+    org = template_org(CURRENT_TEMPLATE)
+    relay = new_receive_connector(
+        org,
+        "EX01",
+        "Anonymous Relay",
+        usage="Custom",
+        bindings=["10.0.0.10:25"],
+        remote_ip_ranges=[DEMO_RELAY_IP],
+        transport_role="FrontendTransport",
+        permission_groups="AnonymousUsers",
+        comment=f"Lets the application server {DEMO_RELAY_IP} relay to any domain without signing in.",
+    )
+    relay = relay.with_changes(acl=add_ad_permission(relay.acl, ANONYMOUS_LOGON, [ACCEPT_ANY_RECIPIENT]))
+    return org.with_changes(connectors=(*org.connectors, relay))
+
+
+@transaction.atomic
+def create_demo_lab(slug: str = "demo", owner=None) -> models.Lab:
+    """(Re)create the demo lab: the SE template with an anonymous relay connector for 10.0.0.50."""
+    models.Lab.objects.filter(slug=slug).delete()
+    lab = _new_lab(
+        slug,
+        "Demo: Contoso with an anonymous relay",
+        slug,
+        owner=owner,
+        description=f"Exchange Server SE with Setup's connectors plus an anonymous relay for {DEMO_RELAY_IP}.",
+    )
+    _write_org(lab, demo_org())
+    return lab
+
+
+# --- Generated labs (benchmarks) -----------------------------------------------------------------------------------
+
+_GENERATED_GROUPS = (
+    "AnonymousUsers",
+    "ExchangeUsers",
+    "ExchangeServers",
+    "AnonymousUsers, ExchangeServers",
+    "Partners",
+)
+_IPV4_BLOCKS = 1 << 16  # /24 blocks of 10.0.0.0/8 available to one server's ranges
+
+
+def _generated_range(rng: random.Random, server_index: int, block: int) -> str:
+    """One remote range inside its own /24 (IPv4) or /64 (IPv6) block, so no two ranges of a server overlap."""
+    if rng.random() < 0.1:
+        return f"2001:db8:{server_index:x}:{block:x}::/64"
+    base = 0x0A000000 + block * 256
+    octets = lambda offset: ".".join(map(str, (base + offset).to_bytes(4, "big")))  # noqa: E731
+    kind = rng.choice(("cidr", "range", "single"))
+    if kind == "cidr":
+        prefix = rng.randint(24, 30)
+        return f"{octets(0)}/{prefix}"
+    if kind == "range":
+        low = rng.randint(1, 120)
+        return f"{octets(low)}-{octets(low + rng.randint(1, 120))}"
+    return octets(rng.randint(1, 254))
+
+
+def generated_org(servers: int, connectors_per_server: int, ranges_per_connector: int, seed: int = 1) -> Organization:
+    """A large, valid organisation built with the engine's own cmdlets; the same arguments give the same lab."""
+    if connectors_per_server * ranges_per_connector > _IPV4_BLOCKS:
+        raise ExchangeError(f"At most {_IPV4_BLOCKS} remote ranges per server can be generated.")
+    rng = random.Random(seed)
+    base = _organization([])
+    all_servers, all_connectors = [], []
+    for index in range(1, servers + 1):
+        ip = f"10.{index >> 8}.{index & 255}.10"
+        server = _server(f"EX{index:03d}", ExchangeVersion.SE, (ServerRole.MAILBOX,), ip)
+        server_org = base.with_changes(servers=(server,), connectors=())
+        for number in range(connectors_per_server):
+            first_block = number * ranges_per_connector
+            connector = new_receive_connector(
+                server_org,
+                server.name,
+                f"Relay {number + 1:03d}",
+                usage="Custom",
+                bindings=[f"{ip}:25"],
+                remote_ip_ranges=[
+                    _generated_range(rng, index, block)
+                    for block in range(first_block, first_block + ranges_per_connector)
+                ],
+                transport_role="FrontendTransport",
+                permission_groups=rng.choice(_GENERATED_GROUPS),
+            )
+            if rng.random() < 0.25:
+                connector = connector.with_changes(
+                    acl=add_ad_permission(connector.acl, ANONYMOUS_LOGON, [ACCEPT_ANY_RECIPIENT])
+                )
+            server_org = server_org.with_changes(connectors=(*server_org.connectors, connector))
+        all_servers.append(server)
+        all_connectors += server_org.connectors
+    computers = tuple(
+        Principal(f"{NETBIOS}\\{s.name}$", PrincipalKind.COMPUTER, (exchange_servers_group(NETBIOS),))
+        for s in all_servers
+    )
+    return base.with_changes(
+        servers=tuple(all_servers),
+        connectors=tuple(all_connectors),
+        principals=(*[p for p in base.principals if p.kind is not PrincipalKind.COMPUTER], *computers),
+    )
+
+
+@transaction.atomic
+def generate_lab(
+    slug: str, servers: int, connectors_per_server: int, ranges_per_connector: int, seed: int = 1, owner=None
+) -> models.Lab:
+    org = generated_org(servers, connectors_per_server, ranges_per_connector, seed)
+    lab = _new_lab(
+        slug,
+        None,
+        f"Generated: {servers} servers × {connectors_per_server} connectors × {ranges_per_connector} ranges"
+        f" (seed {seed})",
+        owner=owner,
+    )
+    _write_org(lab, org)
+    return lab
+
+
+# --- The lab file format (docs/lab-format.md) ----------------------------------------------------------------------
+
+
+class LabFileError(ValueError):
+    """A lab file that can't be loaded; every line names the offending path (servers[0].receive_connectors[2].…)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {message}" if path else message for path, message in problems))
+
+
+def _server_data(server: Server, connectors: Iterable[ReceiveConnector]) -> dict:
+    return {
+        "name": server.name,
+        "fqdn": server.fqdn,
+        "version": server.version.value,
+        "roles": [role.value for role in ServerRole if role in server.roles],
+        "ip_addresses": list(server.ip_addresses),
+        "mapi_encryption_required": server.mapi_encryption_required,
+        "receive_connectors": [_connector_data(c) for c in connectors],
+    }
+
+
+def _connector_data(connector: ReceiveConnector) -> dict:
+    fields = connector_fields(connector)
+    return {
+        **fields,
+        "bindings": [b.text for b in connector.bindings],
+        "remote_ip_ranges": [r.text for r in connector.remote_ip_ranges],
+        "permission_groups_written": format_permission_groups(connector.permission_groups_written),
+        "acl": [
+            {"principal": a.principal, "right": a.right, "deny": a.deny, "inherited": a.inherited, "group": a.group}
+            for a in connector.acl
+        ],
+    }
+
+
+def org_to_data(org: Organization) -> dict:
+    return {
+        "organization": {
+            "name": org.name,
+            "domain_netbios": org.domain_netbios,
+            "recipient_validation_enabled": org.recipient_validation_enabled,
+            "tls_receive_domain_secure_list": list(org.tls_receive_domain_secure_list),
+        },
+        "servers": [_server_data(s, org.connectors_of(s.name)) for s in org.servers],
+        "accepted_domains": [accepted_domain_fields(d) for d in org.accepted_domains],
+        "recipients": [{**recipient_fields(r), "addresses": list(r.addresses)} for r in org.recipients],
+        "principals": [
+            {**principal_fields(p), "member_of": list(p.member_of), "smtp_password": p.smtp_password}
+            for p in org.principals
+        ],
+    }
+
+
+def dump_lab(lab: models.Lab) -> str:
+    """The lab as a version-1 lab file (JSON text)."""
+    data = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "name": lab.name,
+        "description": lab.description,
+        **org_to_data(lab_to_org(lab)),
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+_REQUIRED = object()
+_KINDS = {
+    "text": (lambda v: isinstance(v, str), "a string"),
+    "flag": (lambda v: isinstance(v, bool), "true or false"),
+    "number": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    "number?": (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "a whole number or null"),
+    "text?": (lambda v: v is None or isinstance(v, str), "a string or null"),
+    "texts": (lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v), "a list of strings"),
+    "objects": (lambda v: isinstance(v, list) and all(isinstance(i, dict) for i in v), "a list of objects"),
+    "object": (lambda v: isinstance(v, dict), "an object"),
+}
+_ORG_SPEC = {
+    "name": ("text", "Contoso"),
+    "domain_netbios": ("text", NETBIOS),
+    "recipient_validation_enabled": ("flag", False),
+    "tls_receive_domain_secure_list": ("texts", []),
+}
+_SERVER_SPEC = {
+    "name": ("text", _REQUIRED),
+    "fqdn": ("text", _REQUIRED),
+    "version": ("text", _REQUIRED),
+    "roles": ("texts", _REQUIRED),
+    "ip_addresses": ("texts", []),
+    "mapi_encryption_required": ("flag", False),
+    "receive_connectors": ("objects", []),
+}
+_DEFAULT_CONNECTOR = ReceiveConnector(server="", name="")
+_CONNECTOR_SPEC = {
+    "name": ("text", _REQUIRED),
+    "usage": ("text", _DEFAULT_CONNECTOR.usage),
+    "transport_role": ("text", _DEFAULT_CONNECTOR.transport_role.value),
+    "enabled": ("flag", True),
+    "bindings": ("texts", _REQUIRED),
+    "remote_ip_ranges": ("texts", _REQUIRED),
+    "auth_mechanism": ("text", "Tls"),
+    "permission_groups_written": ("text", "None"),
+    "require_tls": ("flag", False),
+    "domain_secure_enabled": ("flag", False),
+    "enable_auth_gssapi": ("flag", False),
+    "fqdn": ("text", ""),
+    "banner": ("text", ""),
+    "max_message_size": ("number", _DEFAULT_CONNECTOR.max_message_size),
+    "max_recipients_per_message": ("number", _DEFAULT_CONNECTOR.max_recipients_per_message),
+    "message_rate_limit": ("number?", None),
+    "protocol_logging_level": ("text", "None"),
+    "size_enabled": ("text", "Enabled"),
+    "comment": ("text", ""),
+    "created_by_setup": ("flag", False),
+    "acl": ("objects", []),
+}
+_ACE_SPEC = {
+    "principal": ("text", _REQUIRED),
+    "right": ("text", _REQUIRED),
+    "deny": ("flag", False),
+    "inherited": ("flag", False),
+    "group": ("text?", None),
+}
+_DOMAIN_SPEC = {
+    "name": ("text", _REQUIRED),
+    "domain_name": ("text", _REQUIRED),
+    "domain_type": ("text", "Authoritative"),
+    "default": ("flag", False),
+    "address_book_enabled": ("flag", True),
+    "match_subdomains": ("flag", False),
+}
+_RECIPIENT_SPEC = {"name": ("text", _REQUIRED), "kind": ("text", "Mailbox"), "addresses": ("texts", _REQUIRED)}
+_PRINCIPAL_SPEC = {
+    "name": ("text", _REQUIRED),
+    "kind": ("text", "User"),
+    "member_of": ("texts", []),
+    "smtp_password": ("text?", None),
+    "email": ("text", ""),
+}
+
+
+class _Reader:
+    """Reads a decoded lab file, collecting every problem with its path instead of stopping at the first."""
+
+    def __init__(self):
+        self.problems: list[tuple[str, str]] = []
+
+    def fields(self, data: dict, path: str, spec: dict) -> dict:
+        values = {}
+        for key in data.keys() - spec.keys():
+            self.problems.append((f"{path}.{key}", f"unknown key; expected one of: {', '.join(spec)}"))
+        for key, (kind, default) in spec.items():
+            if key not in data:
+                if default is _REQUIRED:
+                    self.problems.append((f"{path}.{key}", "is required"))
+                values[key] = None if default is _REQUIRED else default
+                continue
+            check, wording = _KINDS[kind]
+            if not check(data[key]):
+                self.problems.append((f"{path}.{key}", f"must be {wording}, not {json.dumps(data[key])[:60]}"))
+                values[key] = None
+            else:
+                values[key] = data[key]
+        return values
+
+    def convert(self, path: str, parse: Callable, value, fallback=None):
+        """parse(value), recording Exchange's error at `path` when the engine rejects it."""
+        try:
+            return parse(value)
+        except (ExchangeError, ValueError) as error:
+            self.problems.append((path, str(error)))
+            return fallback
+
+    def items(self, data: dict, path: str, key: str) -> list[tuple[str, dict]]:
+        return [(f"{path}{key}[{index}]", item) for index, item in enumerate(data.get(key) or [])]
+
+
+def _enum(enum_type):
+    def parse(text: str):
+        for member in enum_type:
+            if member.value.casefold() == text.casefold():
+                return member
+        raise ValueError(f"'{text}' isn't one of: {', '.join(m.value for m in enum_type)}")
+
+    return parse
+
+
+def _read_connector(reader: _Reader, path: str, data: dict, server: Server) -> ReceiveConnector | None:
+    fields = reader.fields(data, path, _CONNECTOR_SPEC)
+    if fields["name"] is None or fields["bindings"] is None or fields["remote_ip_ranges"] is None:
+        return None
+    acl = []
+    for ace_path, ace_data in reader.items(fields, f"{path}.", "acl"):
+        ace = reader.fields(ace_data, ace_path, _ACE_SPEC)
+        if ace["principal"] is not None and ace["right"] is not None:
+            right = reader.convert(f"{ace_path}.right", canonical_right, ace["right"], ace["right"])
+            acl.append(ACE(ace["principal"], right, ace["deny"], ace["inherited"], ace["group"]))
+    parsed = {
+        "transport_role": reader.convert(f"{path}.transport_role", _enum(TransportRole), fields["transport_role"]),
+        "bindings": tuple(
+            reader.convert(f"{path}.bindings[{i}]", parse_binding, text) for i, text in enumerate(fields["bindings"])
+        ),
+        "remote_ip_ranges": tuple(
+            reader.convert(f"{path}.remote_ip_ranges[{i}]", parse_remote_range, text)
+            for i, text in enumerate(fields["remote_ip_ranges"])
+        ),
+        "auth_mechanism": reader.convert(
+            f"{path}.auth_mechanism", lambda t: int(parse_auth_mechanism(t)), fields["auth_mechanism"]
+        ),
+        "permission_groups_written": reader.convert(
+            f"{path}.permission_groups_written",
+            lambda t: int(parse_permission_groups(t)),
+            fields["permission_groups_written"],
+        ),
+    }
+    if any(value is None for value in parsed.values()) or None in parsed["bindings"] + parsed["remote_ip_ranges"]:
+        return None
+    plain = {k: v for k, v in fields.items() if k not in parsed and k != "acl"}
+    return ReceiveConnector(server=server.name, **plain, **parsed, acl=tuple(acl))
+
+
+def _read_server(reader: _Reader, path: str, data: dict) -> tuple[Server | None, list[tuple[str, dict]]]:
+    fields = reader.fields(data, path, _SERVER_SPEC)
+    connectors = reader.items(fields, f"{path}.", "receive_connectors")
+    if None in (fields["name"], fields["fqdn"], fields["version"], fields["roles"]):
+        return None, connectors
+    version = reader.convert(f"{path}.version", ExchangeVersion.parse, fields["version"])
+    roles = reader.convert(f"{path}.roles", parse_roles, fields["roles"])
+    if version is None or roles is None:
+        return None, connectors
+    server = Server(
+        fields["name"],
+        fields["fqdn"],
+        version,
+        roles,
+        tuple(fields["ip_addresses"]),
+        fields["mapi_encryption_required"],
+    )
+    for error in server_value_errors(server):
+        reader.problems.append((f"{path}.{models.SERVER_FIELDS.get(error.field, error.field)}", error.message))
+    return server, connectors
+
+
+def _field_path(path: str, error: FieldError, names: dict) -> str:
+    return f"{path}.{names[error.field]}" if error.field in names else path
+
+
+def data_to_org(data) -> Organization:
+    """Decode and validate a lab file's data; LabFileError lists every problem with its path."""
+    reader = _Reader()
+    if not isinstance(data, dict):
+        raise LabFileError([("", "A lab file is a JSON object.")])
+    if data.get("format") != FORMAT_NAME:
+        raise LabFileError([("format", f'must be "{FORMAT_NAME}"')])
+    if data.get("version") != FORMAT_VERSION:
+        raise LabFileError([("version", f"must be {FORMAT_VERSION}; this exchsim reads lab format version 1")])
+    top = reader.fields(
+        data,
+        "",
+        {
+            "format": ("text", _REQUIRED),
+            "version": ("number", _REQUIRED),
+            "name": ("text", ""),
+            "description": ("text", ""),
+            "organization": ("object", {}),
+            "servers": ("objects", []),
+            "accepted_domains": ("objects", []),
+            "recipients": ("objects", []),
+            "principals": ("objects", []),
+        },
+    )
+    reader.problems = [(path.lstrip("."), message) for path, message in reader.problems]
+    organization = reader.fields(top["organization"] or {}, "organization", _ORG_SPEC)
+    servers, connectors, seen_servers = [], [], set()
+    for server_path, server_data in reader.items(top, "", "servers"):
+        server, connector_items = _read_server(reader, server_path, server_data)
+        if server is None:
+            continue
+        if server.name.casefold() in seen_servers:
+            reader.problems.append((f"{server_path}.name", f"A server named {server.name} is already in the lab."))
+        seen_servers.add(server.name.casefold())
+        servers.append(server)
+        server_connectors = [
+            (path, connector)
+            for path, item in connector_items
+            if (connector := _read_connector(reader, path, item, server)) is not None
+        ]
+        server_org = Organization(
+            domain_netbios=organization["domain_netbios"] or NETBIOS,
+            servers=(server,),
+            connectors=tuple(c for _, c in server_connectors),
+        )
+        for path, connector in server_connectors:
+            for error in validate_receive_connector(server_org, connector):
+                reader.problems.append((_field_path(path, error, models.CONNECTOR_FIELDS), error.message))
+        connectors += [c for _, c in server_connectors]
+    domains = []
+    for path, item in reader.items(top, "", "accepted_domains"):
+        fields = reader.fields(item, path, _DOMAIN_SPEC)
+        domain_type = reader.convert(f"{path}.domain_type", _enum(DomainType), fields["domain_type"])
+        if None not in (fields["name"], fields["domain_name"], domain_type):
+            domains.append(AcceptedDomain(**{**fields, "domain_type": domain_type}))
+    for error in validate_accepted_domains(domains):
+        reader.problems.append((_field_path("accepted_domains", error, {}), error.message))
+    recipients = []
+    for path, item in reader.items(top, "", "recipients"):
+        fields = reader.fields(item, path, _RECIPIENT_SPEC)
+        kind = reader.convert(f"{path}.kind", _enum(RecipientKind), fields["kind"])
+        if None not in (fields["name"], fields["addresses"], kind):
+            addresses = tuple(a.lower() for a in fields["addresses"])
+            recipients.append(Recipient(fields["name"], kind, addresses))
+    principals, seen_principals = [], set()
+    for path, item in reader.items(top, "", "principals"):
+        fields = reader.fields(item, path, _PRINCIPAL_SPEC)
+        kind = reader.convert(f"{path}.kind", _enum(PrincipalKind), fields["kind"])
+        if fields["name"] is None or kind is None:
+            continue
+        if fields["name"].casefold() in seen_principals:
+            reader.problems.append((f"{path}.name", f"The principal {fields['name']} is already in the lab."))
+        seen_principals.add(fields["name"].casefold())
+        principals.append(Principal(**{**fields, "kind": kind, "member_of": tuple(fields["member_of"])}))
+    if reader.problems:
+        raise LabFileError(reader.problems)
+    return Organization(
+        name=organization["name"],
+        domain_netbios=organization["domain_netbios"],
+        servers=tuple(servers),
+        connectors=tuple(connectors),
+        accepted_domains=tuple(domains),
+        recipients=tuple(recipients),
+        principals=tuple(principals),
+        recipient_validation_enabled=organization["recipient_validation_enabled"],
+        tls_receive_domain_secure_list=tuple(organization["tls_receive_domain_secure_list"]),
+    )
+
+
+@transaction.atomic
+def load_lab(text: str, slug: str | None = None, *, owner=None) -> models.Lab:
+    """Create a lab from lab-file text, all or nothing. LabFileError (a ValueError) names each offending path."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LabFileError(
+            [("", f"This isn't JSON: {error.msg} at line {error.lineno}, column {error.colno}.")]
+        ) from None
+    org = data_to_org(data)
+    lab = _new_lab(slug, data.get("name") or None, slug or "lab", owner=owner, description=data.get("description", ""))
+    _write_org(lab, org)
+    return lab
