@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from connectors import labs
+from connectors.middleware import local_user
+from connectors.models import Lab
+
+
+class Command(BaseCommand):
+    help = "Migrate, create the demo lab and the local trainer, and serve the dashboard at http://127.0.0.1:8000."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Set everything up but don't start the server")
+        parser.add_argument("--reset", action="store_true", help="Recreate the demo lab, dropping your changes to it")
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+
+    def handle(self, *args, no_serve=False, reset=False, addrport="127.0.0.1:8000", **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        owner = local_user()
+        lab = Lab.objects.filter(slug="demo").first()
+        if lab is None or reset:
+            lab = labs.create_demo_lab(owner=owner)
+        self.stdout.write(f"Demo lab '{lab.slug}' is ready (owner: {owner.username}, a trainer).")
+        settings.EXCHSIM_SINGLE_USER = True  # every request is signed in as the local trainer
+        if no_serve:
+            return
+        self.stdout.write(f"Open http://{addrport}/ — press Ctrl+C to stop.")
+        call_command("runserver", addrport, use_reloader=False)
