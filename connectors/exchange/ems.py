@@ -1,0 +1,758 @@
+"""The Exchange Management Shell console over an `Organization`.
+
+`run_script(org, text)` parses the script with the PowerShell grammar (psparse), refuses anything it doesn't run
+before running anything, then runs each pipeline as Exchange would: the same parameters (case-insensitive, unique
+prefixes), the same defaults, the engine's validation and Exchange's error texts, -WhatIf changing nothing. It stops
+at the first error with earlier commands applied (ErrorAction Stop), or applies nothing when `atomic`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from . import acl, domains, receive
+from .catalogue import USAGES, canonical_principal, format_auth_mechanism, format_permission_groups
+from .errors import ExchangeError, ValidationFailed
+from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
+from .powershell import CONNECTOR_PARAMETERS, MULTI_VALUED, display_value
+from .psparse import Bareword, CommandCall, Filter, Parameter, Unsupported, parse_script
+
+NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
+AMBIGUOUS = "The operation couldn't be performed because '{0}' matches multiple entries."
+NO_PARAMETER = "A parameter cannot be found that matches parameter name '{0}'."
+AMBIGUOUS_PARAMETER = (
+    "Parameter cannot be processed because the parameter name '{0}' is ambiguous. Possible matches include: {1}."
+)
+PARAMETER_SET = "Parameter set cannot be resolved using the specified named parameters."
+POSITIONAL = "A positional parameter cannot be found that accepts argument '{0}'."
+MISSING_MANDATORY = "Cannot process command because of one or more missing mandatory parameters: {0}."
+MISSING_ARGUMENT = "Missing an argument for parameter '{0}'. Specify a parameter of type '{1}' and try again."
+BOOLEAN = (
+    "Cannot process argument transformation on parameter '{0}'. Cannot convert value \"{1}\" to type "
+    '"System.Boolean". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.'
+)
+UNKNOWN_COMMAND = "The term '{0}' is not recognized as the name of a cmdlet the exchsim console runs. Supported: {1}."
+
+
+@dataclass
+class ConsoleResult:
+    org: Organization
+    output: list[str]
+    error: str | None
+    commands_applied: int
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One row of Get-ADPermission: an ACE on a connector."""
+
+    connector: ReceiveConnector
+    ace: ACE
+
+
+class _Stop(Exception):
+    """A command failed: EMS prints the message and, as with ErrorAction Stop, the script ends."""
+
+
+# --- Parameter binding ---------------------------------------------------------------------------------------------
+
+_BOOL, _SWITCH, _TEXT, _LIST, _ANY = "Boolean", "SwitchParameter", "String", "String[]", "Object"
+_COMMON = {"WhatIf": _SWITCH, "Confirm": _SWITCH, "DomainController": _TEXT, "ErrorAction": _TEXT}
+_CONNECTOR_TYPES = {
+    "enabled": _BOOL,
+    "require_tls": _BOOL,
+    "domain_secure_enabled": _BOOL,
+    "enable_auth_gssapi": _BOOL,
+    "bindings": _ANY,
+    "remote_ip_ranges": _ANY,
+    "auth_mechanism": _LIST,
+    "permission_groups_written": _LIST,
+}
+_CONNECTOR_SETTINGS = {
+    parameter: _CONNECTOR_TYPES.get(field_name, _ANY) for field_name, parameter in CONNECTOR_PARAMETERS.items()
+}
+_FIELD_OF = {parameter: field_name for field_name, parameter in CONNECTOR_PARAMETERS.items()}
+
+
+@dataclass(frozen=True)
+class Spec:
+    parameters: dict[str, str]
+    positional: tuple[str, ...] = ()
+    pipeline_input: bool = False
+
+
+def _bind(call: CommandCall, spec: Spec) -> dict:
+    """Parameters by their full names, as PowerShell binds them: exact name, else a unique prefix."""
+    names = {**spec.parameters, **_COMMON}
+    bound: dict = {}
+    positional = list(spec.positional)
+    elements = list(call.elements)
+    i = 0
+    while i < len(elements):
+        element = elements[i]
+        i += 1
+        if isinstance(element, Filter):
+            raise Unsupported(
+                f"The console doesn't support a script block as an argument of {call.name} (line {call.line})."
+            )
+        if not isinstance(element, Parameter):
+            while positional and positional[0] in bound:
+                positional.pop(0)
+            if not positional:
+                raise _Stop(POSITIONAL.format(_text(element)))
+            bound[positional.pop(0)] = element
+            continue
+        name = _parameter_name(element.name, names)
+        kind = names[name]
+        if element.colon:
+            bound[name] = element.value
+        elif kind == _SWITCH:
+            bound[name] = True
+        elif i < len(elements) and not isinstance(elements[i], Parameter):
+            bound[name] = elements[i]
+            i += 1
+        else:
+            raise _Stop(MISSING_ARGUMENT.format(name, kind))
+        if kind in (_BOOL, _SWITCH):
+            bound[name] = _boolean(name, bound[name])
+    return bound
+
+
+def _parameter_name(written: str, names: dict) -> str:
+    wanted = written.casefold()
+    exact = [n for n in names if n.casefold() == wanted]
+    if exact:
+        return exact[0]
+    matches = [n for n in names if n.casefold().startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise _Stop(AMBIGUOUS_PARAMETER.format(written, ", ".join(f"-{m}" for m in matches)))
+    raise _Stop(NO_PARAMETER.format(written))
+
+
+def _boolean(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value != 0
+    raise _Stop(BOOLEAN.format(name, _text(value)))
+
+
+def _text(value) -> str:
+    if isinstance(value, Bareword):
+        return value.text
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def _texts(value) -> list[str]:
+    return [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
+
+
+# --- Identities ----------------------------------------------------------------------------------------------------
+
+
+def find_connector(org: Organization, identity: str) -> ReceiveConnector:
+    """Name or Server\\Name, with Exchange's errors for unknown and ambiguous names."""
+    server_name, _, name = identity.rpartition("\\")
+    candidates = org.connectors_of(server_name) if server_name else org.connectors
+    found = [c for c in candidates if c.name.casefold() == name.strip().casefold()]
+    if not found:
+        raise _Stop(NOT_FOUND.format(identity))
+    if len(found) > 1:
+        raise _Stop(AMBIGUOUS.format(identity))
+    return found[0]
+
+
+def _find_server(org: Organization, identity: str, mailbox: bool = False) -> Server:
+    server = org.server(identity.strip())
+    if server is None or (mailbox and not server.has_mailbox):
+        raise _Stop(NOT_FOUND.format(identity))
+    return server
+
+
+def _replace_connector(org: Organization, old: ReceiveConnector, new: ReceiveConnector | None) -> Organization:
+    connectors = tuple(new if c is old else c for c in org.connectors if new is not None or c is not old)
+    return org.with_changes(connectors=connectors)
+
+
+# --- Values --------------------------------------------------------------------------------------------------------
+
+_SIZE = re.compile(r"^\s*([\d.,]+)\s*(B|KB|MB|GB|TB)?\s*(\(.*\))?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40}
+
+
+def _number(parameter: str, value, unlimited: bool = False):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = _text(value).strip()
+    if unlimited and text.casefold() == "unlimited":
+        return None
+    match = _SIZE.match(text)
+    if match:
+        number = float(match.group(1).replace(",", ""))
+        return int(number * _UNITS[(match.group(2) or "b").casefold()])
+    raise _Stop(f"Cannot process argument transformation on parameter '{parameter}'. Cannot convert value \"{text}\".")
+
+
+def _connector_value(field_name: str, value, current: ReceiveConnector | None):
+    """A console value as the engine takes it; @{Add=...; Remove=...} edits the current list."""
+    parameter = CONNECTOR_PARAMETERS[field_name]
+    if isinstance(value, dict):
+        if field_name not in MULTI_VALUED or current is None:
+            raise _Stop(f"The {parameter} parameter doesn't accept a hashtable here.")
+        keys = {k.casefold(): v for k, v in value.items()}
+        if set(keys) - {"add", "remove"}:
+            raise _Stop(f"Only Add and Remove can be used to change {parameter}.")
+        texts = list(display_value(field_name, getattr(current, field_name)))
+        parse = receive.parse_bindings if field_name == "bindings" else receive.parse_remote_ranges
+        removed = {item.text.casefold() for item in parse(_texts(keys["remove"]))} if "remove" in keys else set()
+        added = [item.text for item in parse(_texts(keys["add"]))] if "add" in keys else []
+        kept = [t for t in texts if t.casefold() not in removed]
+        return kept + [t for t in added if t.casefold() not in {k.casefold() for k in kept}]
+    if field_name in ("max_message_size", "max_recipients_per_message"):
+        return _number(parameter, value)
+    if field_name == "message_rate_limit":
+        return _number(parameter, value, unlimited=True)
+    if field_name in MULTI_VALUED or field_name in ("auth_mechanism", "permission_groups_written"):
+        return _texts(value)
+    if isinstance(value, bool):
+        return value
+    return "" if value is None else _text(value)
+
+
+def _connector_changes(bound: dict, current: ReceiveConnector | None) -> dict:
+    changes = {}
+    for parameter, value in bound.items():
+        field_name = _FIELD_OF.get(parameter)
+        if field_name is None:
+            continue
+        key = "permission_groups" if field_name == "permission_groups_written" else field_name
+        changes[key] = _connector_value(field_name, value, current)
+    return changes
+
+
+# --- Output --------------------------------------------------------------------------------------------------------
+
+_VERSIONS = {
+    ExchangeVersion.E2007: "Version 8.3 (Build 83.6)",
+    ExchangeVersion.E2010: "Version 14.3 (Build 123.4)",
+    ExchangeVersion.E2013: "Version 15.0 (Build 1497.2)",
+    ExchangeVersion.E2016: "Version 15.1 (Build 2507.6)",
+    ExchangeVersion.E2019: "Version 15.2 (Build 1544.4)",
+    ExchangeVersion.SE: "Version 15.2 (Build 2562.17)",
+}
+
+
+def _size(value: int) -> str:
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if value >= factor:
+            return f"{value / factor:g} {unit} ({value:,} bytes)"
+    return f"{value} B ({value:,} bytes)"
+
+
+def _properties(obj, org: Organization) -> dict:
+    """The object's properties by their real EMS names, in EMS's order."""
+    if isinstance(obj, ReceiveConnector):
+        server = org.server(obj.server)
+        groups = acl.read_permission_groups(obj.acl, server, org.domain_netbios) if server else 0
+        return {
+            "AuthMechanism": format_auth_mechanism(obj.auth_mechanism),
+            "Banner": obj.banner or None,
+            "Bindings": list(display_value("bindings", obj.bindings)),
+            "Comment": obj.comment or None,
+            "DomainSecureEnabled": obj.domain_secure_enabled,
+            "EnableAuthGSSAPI": obj.enable_auth_gssapi,
+            "Enabled": obj.enabled,
+            "Fqdn": obj.fqdn or None,
+            "MaxMessageSize": _size(obj.max_message_size),
+            "MaxRecipientsPerMessage": obj.max_recipients_per_message,
+            "MessageRateLimit": display_value("message_rate_limit", obj.message_rate_limit),
+            "PermissionGroups": format_permission_groups(groups),
+            "ProtocolLoggingLevel": obj.protocol_logging_level,
+            "RemoteIPRanges": list(display_value("remote_ip_ranges", obj.remote_ip_ranges)),
+            "RequireTLS": obj.require_tls,
+            "SizeEnabled": obj.size_enabled,
+            "TransportRole": obj.transport_role.value,
+            "Server": obj.server,
+            "Name": obj.name,
+            "Identity": obj.identity,
+        }
+    if isinstance(obj, Permission):
+        return {
+            "AccessRights": ["ExtendedRight"],
+            "ExtendedRights": [obj.ace.right],
+            "InheritanceType": "All",
+            "User": obj.ace.principal,
+            "Identity": obj.connector.identity,
+            "Deny": obj.ace.deny,
+            "IsInherited": obj.ace.inherited,
+        }
+    if isinstance(obj, AcceptedDomain):
+        return {
+            "DomainName": obj.domain_name,
+            "DomainType": obj.domain_type.value,
+            "Default": obj.default,
+            "AddressBookEnabled": obj.address_book_enabled,
+            "MatchSubDomains": obj.match_subdomains,
+            "Name": obj.name,
+            "Identity": obj.name,
+        }
+    roles = ", ".join(sorted(role.value for role in obj.roles))
+    return {
+        "Name": obj.name,
+        "Fqdn": obj.fqdn,
+        "ServerRole": roles,
+        "AdminDisplayVersion": _VERSIONS[obj.version],
+        "MAPIEncryptionRequired": obj.mapi_encryption_required,
+        "IsEdgeServer": obj.is_edge,
+        "Identity": obj.name,
+    }
+
+
+def _default_columns(obj) -> tuple[str, ...]:
+    if isinstance(obj, ReceiveConnector):
+        return ("Identity", "Bindings", "Enabled")
+    if isinstance(obj, Permission):
+        return ("Identity", "User", "ExtendedRights", "Deny", "IsInherited")
+    if isinstance(obj, AcceptedDomain):
+        return ("Name", "DomainName", "DomainType", "Default")
+    return ("Name", "ServerRole", "AdminDisplayVersion", "MAPIEncryptionRequired")
+
+
+def _show(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, list):
+        return "{" + ", ".join(_show(v) for v in value) + "}"
+    return str(value)
+
+
+def _select(props: dict, wanted: list[str]) -> dict:
+    if not wanted or wanted == ["*"]:
+        return props
+    chosen = {}
+    for pattern in wanted:
+        for name, value in props.items():
+            if re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), name, re.IGNORECASE):
+                chosen[name] = value
+    return chosen
+
+
+def format_list(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:
+    lines = [""]
+    for obj in objects:
+        props = _select(_properties(obj, org), list(wanted))
+        width = max((len(name) for name in props), default=0)
+        lines += [f"{name.ljust(width)} : {_show(value)}" for name, value in props.items()] + [""]
+    return lines
+
+
+def format_table(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:
+    if not objects:
+        return []
+    columns = list(_select(_properties(objects[0], org), list(wanted)) if wanted else _default_columns(objects[0]))
+    rows = [[_show(_properties(obj, org).get(c)) for c in columns] for obj in objects]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+
+    def line(cells):
+        return " ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    return ["", line(columns), line("-" * len(c) for c in columns), *(line(r) for r in rows), ""]
+
+
+# --- Cmdlets -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    org: Organization
+    output: list[str] = field(default_factory=list)
+
+
+def _whatif(state: _State, bound: dict, message: str) -> bool:
+    if bound.get("WhatIf"):
+        state.output.append(f"What if: {message}")
+        return True
+    return False
+
+
+def _engine(call: Callable):
+    """Run an engine function; its Exchange error becomes the console's error."""
+    try:
+        return call()
+    except ValidationFailed as failure:
+        raise _Stop("\n".join(error.message for error in failure.errors)) from failure
+    except ExchangeError as error:
+        raise _Stop(error.message) from error
+
+
+def _piped_connectors(state: _State, bound: dict, piped: list | None) -> list[ReceiveConnector]:
+    if "Identity" in bound:
+        return [find_connector(state.org, _text(bound["Identity"]))]
+    if piped:
+        return [obj.connector if isinstance(obj, Permission) else obj for obj in piped]
+    if piped is not None:
+        return []
+    raise _Stop(MISSING_MANDATORY.format("Identity"))
+
+
+def get_receive_connector(state: _State, bound: dict, piped) -> list:
+    if "Identity" in bound and "Server" in bound:
+        raise _Stop(PARAMETER_SET)
+    if "Identity" in bound:
+        return [find_connector(state.org, _text(bound["Identity"]))]
+    if "Server" in bound:
+        return list(state.org.connectors_of(_find_server(state.org, _text(bound["Server"])).name))
+    return list(state.org.connectors)
+
+
+def new_receive_connector(state: _State, bound: dict, piped) -> list:
+    usages = [u for u in USAGES if bound.get(u)]
+    if "Usage" in bound:
+        usages.append(_text(bound["Usage"]))
+    if len(usages) > 1:
+        raise _Stop(PARAMETER_SET)
+    if "Name" not in bound:
+        raise _Stop(MISSING_MANDATORY.format("Name"))
+    org = state.org
+    server_name = _text(bound["Server"]) if "Server" in bound else (org.servers[0].name if org.servers else "")
+    server = _find_server(org, server_name)
+    changes = _connector_changes({k: v for k, v in bound.items() if k != "Name"}, None)
+    connector = _engine(
+        lambda: receive.new_receive_connector(
+            org,
+            server.name,
+            _text(bound["Name"]),
+            usage=usages[0] if usages else None,
+            **changes,
+        )
+    )
+    if not _whatif(state, bound, f'Creating Receive connector "{connector.identity}".'):
+        state.org = org.with_changes(connectors=(*org.connectors, connector))
+    return []
+
+
+def set_receive_connector(state: _State, bound: dict, piped) -> list:
+    for connector in _piped_connectors(state, bound, piped):
+        current = state.org.connector(connector.server, connector.name)
+        changes = _connector_changes(bound, current)
+        updated = _engine(
+            lambda current=current, changes=changes: receive.set_receive_connector(state.org, current, **changes)
+        )
+        if not _whatif(state, bound, f'Configuring Receive connector "{current.identity}".'):
+            state.org = _replace_connector(state.org, current, updated)
+    return []
+
+
+def remove_receive_connector(state: _State, bound: dict, piped) -> list:
+    for connector in _piped_connectors(state, bound, piped):
+        current = state.org.connector(connector.server, connector.name)
+        if not _whatif(state, bound, f'Removing Receive connector "{current.identity}".'):
+            state.org = _replace_connector(state.org, current, None)
+    return []
+
+
+def _permission_target(state: _State, bound: dict, piped) -> list:
+    return _piped_connectors(state, bound, [p for p in piped if isinstance(p, ReceiveConnector)] if piped else piped)
+
+
+def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
+    if "AccessRights" in bound:
+        raise Unsupported("The console models extended rights only; -AccessRights isn't supported.")
+    rows = [p for p in piped or [] if isinstance(p, Permission)]
+    if rows and "User" not in bound:
+        # Remove-ADPermission fed by Get-ADPermission removes exactly the rows it receives.
+        targets = [(row.connector, row.ace.principal, [row.ace.right], row.ace.deny) for row in rows]
+    else:
+        if "User" not in bound or "ExtendedRights" not in bound:
+            raise _Stop(MISSING_MANDATORY.format("User ExtendedRights"))
+        targets = [
+            (c, _text(bound["User"]), _texts(bound["ExtendedRights"]), bool(bound.get("Deny")))
+            for c in _permission_target(state, bound, piped)
+        ]
+    verb = "Removing" if remove else "Adding"
+    change = acl.remove_ad_permission if remove else acl.add_ad_permission
+    for connector, user, rights, deny in targets:
+        current = state.org.connector(connector.server, connector.name)
+        new_acl = _engine(
+            lambda current=current, user=user, rights=rights, deny=deny: change(
+                current.acl, user, rights, deny=deny, domain_netbios=state.org.domain_netbios
+            )
+        )
+        message = f'{verb} Active Directory permission for "{user}" on "{current.identity}".'
+        if not _whatif(state, bound, message):
+            state.org = _replace_connector(state.org, current, current.with_changes(acl=new_acl))
+    return []
+
+
+def add_ad_permission(state: _State, bound: dict, piped) -> list:
+    return _change_permission(state, bound, piped, remove=False)
+
+
+def remove_ad_permission(state: _State, bound: dict, piped) -> list:
+    return _change_permission(state, bound, piped, remove=True)
+
+
+def get_ad_permission(state: _State, bound: dict, piped) -> list:
+    rows = []
+    user = canonical_principal(_text(bound["User"]), state.org.domain_netbios).casefold() if "User" in bound else None
+    for connector in _permission_target(state, bound, piped):
+        rows += [
+            Permission(connector, ace) for ace in connector.acl if user is None or ace.principal.casefold() == user
+        ]
+    return rows
+
+
+def _domain_change(state: _State, bound: dict, change, message: str) -> list:
+    result = _engine(change)
+    if not _whatif(state, bound, message):
+        state.org = state.org.with_changes(accepted_domains=result.domains)
+        state.output += [f"WARNING: {warning}" for warning in result.warnings]
+    return []
+
+
+def get_accepted_domain(state: _State, bound: dict, piped) -> list:
+    if "Identity" in bound:
+        return [_engine(lambda: domains.find_accepted_domain(state.org.accepted_domains, _text(bound["Identity"])))]
+    return list(state.org.accepted_domains)
+
+
+def new_accepted_domain(state: _State, bound: dict, piped) -> list:
+    if "Name" not in bound or "DomainName" not in bound:
+        raise _Stop(MISSING_MANDATORY.format("Name DomainName"))
+    name, domain_name = _text(bound["Name"]), _text(bound["DomainName"])
+    return _domain_change(
+        state,
+        bound,
+        lambda: domains.new_accepted_domain(
+            state.org.accepted_domains, name, domain_name, _text(bound.get("DomainType", "Authoritative"))
+        ),
+        f'Creating accepted domain "{name}" for "{domain_name}".',
+    )
+
+
+def set_accepted_domain(state: _State, bound: dict, piped) -> list:
+    identity = _identity(bound, piped)
+    options = {
+        "name": _text(bound["Name"]) if "Name" in bound else None,
+        "domain_type": _text(bound["DomainType"]) if "DomainType" in bound else None,
+        "make_default": bound.get("MakeDefault"),
+        "address_book_enabled": bound.get("AddressBookEnabled"),
+        "match_subdomains": bound.get("MatchSubDomains"),
+    }
+    return _domain_change(
+        state,
+        bound,
+        lambda: domains.set_accepted_domain(state.org.accepted_domains, identity, **options),
+        f'Configuring accepted domain "{identity}".',
+    )
+
+
+def remove_accepted_domain(state: _State, bound: dict, piped) -> list:
+    identity = _identity(bound, piped)
+    return _domain_change(
+        state,
+        bound,
+        lambda: domains.remove_accepted_domain(state.org.accepted_domains, identity),
+        f'Removing accepted domain "{identity}".',
+    )
+
+
+def _identity(bound: dict, piped) -> str:
+    if "Identity" in bound:
+        return _text(bound["Identity"])
+    if piped:
+        return piped[0].name
+    raise _Stop(MISSING_MANDATORY.format("Identity"))
+
+
+def get_exchange_server(state: _State, bound: dict, piped) -> list:
+    if "Identity" in bound:
+        return [_find_server(state.org, _text(bound["Identity"]))]
+    return list(state.org.servers)
+
+
+def get_mailbox_server(state: _State, bound: dict, piped) -> list:
+    if "Identity" in bound:
+        return [_find_server(state.org, _text(bound["Identity"]), mailbox=True)]
+    return [s for s in state.org.servers if s.has_mailbox]
+
+
+def set_mailbox_server(state: _State, bound: dict, piped) -> list:
+    server = _find_server(state.org, _identity(bound, piped), mailbox=True)
+    if "MAPIEncryptionRequired" in bound and not _whatif(state, bound, f'Configuring mailbox server "{server.name}".'):
+        updated = replace(server, mapi_encryption_required=bound["MAPIEncryptionRequired"])
+        state.org = state.org.with_changes(servers=tuple(updated if s is server else s for s in state.org.servers))
+    return []
+
+
+_CONNECTOR_SETTINGS_SPEC = {p: t for p, t in _CONNECTOR_SETTINGS.items() if p != "TransportRole"}
+_CMDLETS: dict[str, tuple[Callable, Spec]] = {
+    "Get-ReceiveConnector": (get_receive_connector, Spec({"Identity": _TEXT, "Server": _TEXT}, ("Identity",))),
+    "New-ReceiveConnector": (
+        new_receive_connector,
+        Spec(
+            {
+                **_CONNECTOR_SETTINGS_SPEC,
+                "Server": _TEXT,
+                "TransportRole": _TEXT,
+                "Usage": _TEXT,
+                **{usage: _SWITCH for usage in USAGES},
+            },
+            ("Name",),
+        ),
+    ),
+    "Set-ReceiveConnector": (
+        set_receive_connector,
+        Spec({"Identity": _TEXT, **_CONNECTOR_SETTINGS}, ("Identity",), True),
+    ),
+    "Remove-ReceiveConnector": (remove_receive_connector, Spec({"Identity": _TEXT}, ("Identity",), True)),
+    "Add-ADPermission": (
+        add_ad_permission,
+        Spec(
+            {
+                "Identity": _TEXT,
+                "User": _TEXT,
+                "ExtendedRights": _LIST,
+                "AccessRights": _LIST,
+                "Deny": _SWITCH,
+                "InheritanceType": _TEXT,
+            },
+            ("Identity",),
+            True,
+        ),
+    ),
+    "Get-ADPermission": (get_ad_permission, Spec({"Identity": _TEXT, "User": _TEXT}, ("Identity",), True)),
+    "Get-AcceptedDomain": (get_accepted_domain, Spec({"Identity": _TEXT}, ("Identity",))),
+    "New-AcceptedDomain": (
+        new_accepted_domain,
+        Spec({"Name": _TEXT, "DomainName": _TEXT, "DomainType": _TEXT}, ("Name",)),
+    ),
+    "Set-AcceptedDomain": (
+        set_accepted_domain,
+        Spec(
+            {
+                "Identity": _TEXT,
+                "Name": _TEXT,
+                "DomainType": _TEXT,
+                "MakeDefault": _BOOL,
+                "AddressBookEnabled": _BOOL,
+                "MatchSubDomains": _BOOL,
+            },
+            ("Identity",),
+            True,
+        ),
+    ),
+    "Remove-AcceptedDomain": (remove_accepted_domain, Spec({"Identity": _TEXT}, ("Identity",), True)),
+    "Get-ExchangeServer": (get_exchange_server, Spec({"Identity": _TEXT}, ("Identity",))),
+    "Get-MailboxServer": (get_mailbox_server, Spec({"Identity": _TEXT}, ("Identity",))),
+    "Set-MailboxServer": (
+        set_mailbox_server,
+        Spec({"Identity": _TEXT, "MAPIEncryptionRequired": _BOOL}, ("Identity",), True),
+    ),
+}
+_CMDLETS["Remove-ADPermission"] = (remove_ad_permission, _CMDLETS["Add-ADPermission"][1])
+_FORMATTERS = {
+    "format-list": format_list,
+    "fl": format_list,
+    "format-table": format_table,
+    "ft": format_table,
+}
+_FILTERS = ("where", "where-object", "?")
+_SINKS = ("export-clixml",)
+
+
+def _cmdlet(name: str):
+    wanted = name.casefold()
+    for key, value in _CMDLETS.items():
+        if key.casefold() == wanted:
+            return key, value
+    return None, None
+
+
+def _check(pipeline: list[CommandCall]) -> None:
+    """Refuse unsupported cmdlets and shapes before anything runs."""
+    supported = ", ".join([*_CMDLETS, "Where-Object", "Format-List", "Format-Table", "Export-Clixml"])
+    for position, call in enumerate(pipeline):
+        lowered = call.name.casefold()
+        if lowered in _FILTERS:
+            if position == 0 or len(call.elements) != 1 or not isinstance(call.elements[0], Filter):
+                raise Unsupported(
+                    f"The console supports {call.name} only as a filter after another command: "
+                    f"`... | where {{$_.Property -like 'value'}}` (line {call.line})."
+                )
+            continue
+        if lowered in _FORMATTERS or lowered in _SINKS:
+            if position == 0 or position != len(pipeline) - 1:
+                raise Unsupported(f"{call.name} must be the last command of a pipeline (line {call.line}).")
+            continue
+        if _cmdlet(call.name)[0] is None:
+            raise Unsupported(UNKNOWN_COMMAND.format(call.name, supported) + f" (line {call.line})")
+        for element in call.elements:
+            if isinstance(element, Filter) or isinstance(getattr(element, "value", None), Filter):
+                raise Unsupported(
+                    f"The console doesn't support a script block as an argument of {call.name} (line {call.line})."
+                )
+
+
+def _run_pipeline(state: _State, pipeline: list[CommandCall]) -> None:
+    objects: list | None = None
+    for call in pipeline:
+        lowered = call.name.casefold()
+        if lowered in _FILTERS:
+            test = call.elements[0].test
+            objects = [o for o in objects or [] if test(lambda name, o=o: _property(o, name, state.org))]
+            continue
+        if lowered in _SINKS:
+            objects = []  # a backup file: nothing to show, nothing changes in the lab
+            continue
+        if lowered in _FORMATTERS:
+            wanted = [
+                name for element in call.elements if not isinstance(element, Parameter) for name in _texts(element)
+            ]
+            state.output += _FORMATTERS[lowered](objects or [], state.org, wanted)
+            return
+        name, (handler, spec) = _cmdlet(call.name)
+        if objects is not None and not spec.pipeline_input and name != "Get-ADPermission":
+            raise _Stop(f"The input object cannot be bound to any parameters for the command {name}.")
+        bound = _bind(call, spec)
+        objects = handler(state, bound, objects)
+    if objects:
+        state.output += format_table(objects, state.org)
+
+
+def _property(obj, name: str, org: Organization):
+    props = _properties(obj, org)
+    return next((value for key, value in props.items() if key.casefold() == name.casefold()), None)
+
+
+def run_script(org: Organization, text: str, atomic: bool = False) -> ConsoleResult:
+    """Run EMS commands against `org`. Stops at the first error; with `atomic`, an error leaves `org` unchanged."""
+    try:
+        pipelines = parse_script(text)
+        for pipeline in pipelines:
+            _check(pipeline)
+    except Unsupported as refusal:
+        return ConsoleResult(org, [], str(refusal), 0)
+    state = _State(org)
+    applied = 0
+    for pipeline in pipelines:
+        try:
+            _run_pipeline(state, pipeline)
+        except (_Stop, Unsupported) as failure:
+            state.output.append(str(failure))
+            state.output.append(f"    + CategoryInfo          : NotSpecified: (:) [{pipeline[-1].name}], exchsim")
+            final = org if atomic else state.org
+            return ConsoleResult(final, state.output, str(failure), 0 if atomic else applied)
+        applied += 1
+    return ConsoleResult(state.org, state.output, None, applied)
+
+
+__all__ = ["ConsoleResult", "Permission", "find_connector", "format_list", "format_table", "run_script"]
