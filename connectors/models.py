@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 
 from .exchange.catalogue import USAGES
@@ -193,6 +193,15 @@ class AcceptedDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain_name
+
+    def save(self, *args, **kwargs):
+        """Like -MakeDefault: saving the default domain clears the flag on the lab's others, in one transaction."""
+        with transaction.atomic():
+            if self.default:
+                AcceptedDomain.objects.filter(lab_id=self.lab_id, default=True).exclude(pk=self.pk).update(
+                    default=False
+                )
+            super().save(*args, **kwargs)
 
     def clean(self):
         from .convert import accepted_domain_errors
