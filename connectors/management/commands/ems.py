@@ -1,0 +1,50 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from connectors import labs
+from connectors.convert import lab_to_org
+from connectors.exchange import ems
+from connectors.exchange.errors import ExchangeError, ValidationFailed
+from connectors.management.commands.dumplab import lab_named
+
+
+class Command(BaseCommand):
+    help = (
+        "Run Exchange Management Shell commands against a lab, one after the other, as Exchange would. Stops at the "
+        "first error with earlier commands applied (ErrorAction Stop); --atomic applies all or nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--file", help="Script file to run (default: standard input)")
+        parser.add_argument("--atomic", action="store_true", help="Apply every command or none")
+
+    def handle(self, *args, slug, file, atomic, **options):
+        lab = lab_named(slug)
+        text = _read(file)
+        result = ems.run_script(lab_to_org(lab), text, atomic=atomic)
+        for line in result.output:
+            self.stdout.write(line)
+        if result.commands_applied:
+            try:
+                labs.save_org(lab, result.org)
+            except ValidationFailed as failure:
+                raise CommandError("\n".join(e.message for e in failure.errors)) from failure
+            except ExchangeError as error:
+                raise CommandError(error.message) from error
+        if result.error is not None:
+            if not result.output:  # refused before anything ran
+                raise CommandError(result.error)
+            kept = "nothing was applied" if atomic or not result.commands_applied else "earlier commands stay applied"
+            raise CommandError(f"Stopped at the first error; {kept}.")
+
+
+def _read(file: str | None) -> str:
+    if file is None:
+        return sys.stdin.read()
+    try:
+        with open(file, encoding="utf-8-sig") as handle:
+            return handle.read()
+    except OSError as error:
+        raise CommandError(f"Can't read {file}: {error.strerror}.") from error
