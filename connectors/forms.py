@@ -123,6 +123,9 @@ class GeneralForm(forms.Form):
     protocol_logging_level = forms.ChoiceField(choices=[("None", "None"), ("Verbose", "Verbose")])
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
+    def changes(self, connector) -> dict:
+        return dict(self.cleaned_data)
+
 
 class NetworkForm(forms.Form):
     ACTIONS = ("add-range", "remove-range", "add-binding", "remove-binding")
@@ -140,6 +143,15 @@ class NetworkForm(forms.Form):
                 self.add_error("value", error.message)
         return data
 
+    def changes(self, connector) -> dict:
+        """Add or remove one entry of Bindings or RemoteIPRanges, as `@{Add=...}` / `@{Remove=...}` would."""
+        action, parsed = self.cleaned_data["action"], self.cleaned_data["parsed"]
+        field = "remote_ip_ranges" if action.endswith("range") else "bindings"
+        current = getattr(connector, field)
+        if action.startswith("add"):
+            return {field: (*current, parsed)}
+        return {field: tuple(item for item in current if item != parsed)}
+
 
 class AuthForm(forms.Form):
     mechanisms = forms.TypedMultipleChoiceField(
@@ -149,7 +161,7 @@ class AuthForm(forms.Form):
     domain_secure_enabled = forms.BooleanField(required=False, label="Enable domain security (DomainSecureEnabled)")
     enable_auth_gssapi = forms.BooleanField(required=False, label="Offer Kerberos (EnableAuthGSSAPI)")
 
-    def changes(self) -> dict:
+    def changes(self, connector) -> dict:
         data = self.cleaned_data
         return {
             "auth_mechanism": _flags(data["mechanisms"]),
@@ -164,14 +176,21 @@ class GroupsForm(forms.Form):
         choices=GROUP_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def changes(self) -> dict:
+    def changes(self, connector) -> dict:
         return {"permission_groups": _flags(self.cleaned_data["groups"])}
+
+
+class _RightsField(forms.MultipleChoiceField):
+    """Any spelling the cmdlet accepts; PermissionForm.clean_rights canonicalises or refuses in Exchange's words."""
+
+    def valid_value(self, value) -> bool:
+        return True
 
 
 class PermissionForm(forms.Form):
     action = forms.ChoiceField(choices=[("add", "Add-ADPermission"), ("remove", "Remove-ADPermission")])
     principal = forms.CharField(max_length=256, label="User")
-    rights = forms.MultipleChoiceField(choices=RIGHT_CHOICES, label="ExtendedRights")
+    rights = _RightsField(choices=RIGHT_CHOICES, label="ExtendedRights")
     deny = forms.BooleanField(required=False)
 
     def clean_rights(self):

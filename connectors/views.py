@@ -481,53 +481,37 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
     return _render_connector(request, _connector_context(lab, org, connector, tab, **{form_name: form}))
 
 
-def _set(**changes_of):
-    def change(org, connector, form):
-        return set_receive_connector(org, connector, **changes_of(connector, form))
-
-    return change
+def _set_change(org: Organization, connector: ReceiveConnector, form) -> ReceiveConnector:
+    """Set-ReceiveConnector with the form's changes: the engine validates every rule."""
+    return set_receive_connector(org, connector, **form.changes(connector))
 
 
 @login_required
 @require_POST
 def connector_general(request, slug, server, name):
     form = GeneralForm(request.POST)
-    change = _set(lambda connector, form: dict(form.cleaned_data))
-    return _apply_connector_changes(request, slug, server, name, "general", "general_form", form, change)
-
-
-def _network_changes(connector: ReceiveConnector, form: NetworkForm) -> dict:
-    action, parsed = form.cleaned_data["action"], form.cleaned_data["parsed"]
-    field = "remote_ip_ranges" if action.endswith("range") else "bindings"
-    current = getattr(connector, field)
-    if action.startswith("add"):
-        return {field: (*current, parsed)}
-    return {field: tuple(item for item in current if item != parsed)}
+    return _apply_connector_changes(request, slug, server, name, "general", "general_form", form, _set_change)
 
 
 @login_required
 @require_POST
 def connector_network(request, slug, server, name):
     form = NetworkForm(request.POST)
-    return _apply_connector_changes(
-        request, slug, server, name, "network", "network_form", form, _set(_network_changes)
-    )
+    return _apply_connector_changes(request, slug, server, name, "network", "network_form", form, _set_change)
 
 
 @login_required
 @require_POST
 def connector_auth(request, slug, server, name):
     form = AuthForm(request.POST)
-    change = _set(lambda connector, form: form.changes())
-    return _apply_connector_changes(request, slug, server, name, "auth", "auth_form", form, change)
+    return _apply_connector_changes(request, slug, server, name, "auth", "auth_form", form, _set_change)
 
 
 @login_required
 @require_POST
 def connector_groups(request, slug, server, name):
     form = GroupsForm(request.POST)
-    change = _set(lambda connector, form: form.changes())
-    return _apply_connector_changes(request, slug, server, name, "groups", "groups_form", form, change)
+    return _apply_connector_changes(request, slug, server, name, "groups", "groups_form", form, _set_change)
 
 
 def _permission_change(org: Organization, connector: ReceiveConnector, form: PermissionForm) -> ReceiveConnector:

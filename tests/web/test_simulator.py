@@ -1,0 +1,52 @@
+"""The what-if simulator page."""
+
+from tests.web.conftest import HTMX, build_seed_relay, probe_url
+
+
+def test_the_seed_relay_lets_only_the_web_application_relay(signed_in, lab):
+    build_seed_relay(signed_in, lab)
+    allowed = signed_in.get(probe_url(lab, "10.0.0.50")).content.decode()
+    refused = signed_in.get(probe_url(lab, "10.0.0.51")).content.decode()
+    assert "250 2.1.5 Recipient OK" in allowed and "EX01\\Web app relay</strong> takes the connection" in allowed
+    assert "550 5.7.1 Unable to relay" in refused and "EX01\\Default EX01</strong> takes the connection" in refused
+
+
+def test_it_shows_rights_with_their_provenance(signed_in, lab):
+    build_seed_relay(signed_in, lab)
+    page = signed_in.get(probe_url(lab, "10.0.0.50")).content.decode()
+    assert "granted by Add-ADPermission to NT AUTHORITY\\ANONYMOUS LOGON" in page
+    assert "granted by permission group AnonymousUsers" in page
+
+
+def test_it_colours_replies_by_class(signed_in, lab):
+    build_seed_relay(signed_in, lab)
+    page = signed_in.get(probe_url(lab, "10.0.0.51")).content.decode()
+    assert '<span class="r5">S: 550 5.7.1 Unable to relay</span>' in page
+    assert '<span class="r2">S: 250 2.1.0 Sender OK</span>' in page
+
+
+def test_the_url_holds_the_probe(signed_in, lab):
+    page = signed_in.get(probe_url(lab, "10.0.0.77", rcpt="alice@contoso.com")).content.decode()
+    assert 'value="10.0.0.77"' in page and "alice@contoso.com</textarea>" in page
+
+
+def test_htmx_gets_only_the_result(signed_in, lab):
+    response = signed_in.get(probe_url(lab, "10.0.0.50"), **HTMX)
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="result"') and "<html" not in body
+
+
+def test_a_bad_address_is_refused_in_exchange_words(signed_in, lab):
+    body = signed_in.get(probe_url(lab, "10.0.0.999")).content.decode()
+    assert "SMTP transcript" not in body
+    assert "10.0.0.999" in body and "errorlist" in body
+
+
+def test_an_unknown_server_is_a_form_error_not_a_crash(signed_in, lab):
+    response = signed_in.get(probe_url(lab, "10.0.0.50", server="NOPE"))
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+
+
+def test_the_empty_form_shows_no_result(signed_in, lab):
+    body = signed_in.get(probe_url(lab, "1.1.1.1").split("?")[0]).content.decode()
+    assert "Simulate" in body and "SMTP transcript" not in body
