@@ -593,6 +593,14 @@ def set_mailbox_server(state: _State, bound: dict, piped) -> list:
     return []
 
 
+def set_transport_config(state: _State, bound: dict, piped) -> list:
+    # Added by H7 (training: the Domain Security scenario); only the parameter the simulator uses.
+    if "TLSReceiveDomainSecureList" in bound and not _whatif(state, bound, "Configuring transport configuration."):
+        secure = tuple(d.strip().lower() for d in _texts(bound["TLSReceiveDomainSecureList"]) if d.strip())
+        state.org = state.org.with_changes(tls_receive_domain_secure_list=secure)
+    return []
+
+
 _CONNECTOR_SETTINGS_SPEC = {p: t for p, t in _CONNECTOR_SETTINGS.items() if p != "TransportRole"}
 _CMDLETS: dict[str, tuple[Callable, Spec]] = {
     "Get-ReceiveConnector": (get_receive_connector, Spec({"Identity": _TEXT, "Server": _TEXT}, ("Identity",))),
@@ -658,6 +666,7 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
         Spec({"Identity": _TEXT, "MAPIEncryptionRequired": _BOOL}, ("Identity",), True),
     ),
 }
+_CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec({"TLSReceiveDomainSecureList": _LIST}))
 _CMDLETS["Remove-ADPermission"] = (remove_ad_permission, _CMDLETS["Add-ADPermission"][1])
 _FORMATTERS = {
     "format-list": format_list,
@@ -747,7 +756,7 @@ def run_script(org: Organization, text: str, atomic: bool = False) -> ConsoleRes
         try:
             _run_pipeline(state, pipeline)
         except (_Stop, Unsupported) as failure:
-            state.output.append(str(failure))
+            state.output += str(failure).splitlines()
             state.output.append(f"    + CategoryInfo          : NotSpecified: (:) [{pipeline[-1].name}], exchsim")
             final = org if atomic else state.org
             return ConsoleResult(final, state.output, str(failure), 0 if atomic else applied)
