@@ -1,0 +1,179 @@
+"""The console runs EMS commands as Exchange would: defaults, validation, error texts, output, -WhatIf, refusals."""
+
+import pytest
+
+from connectors.exchange import acl, ems
+from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, PermissionGroup
+from connectors.exchange.model import TransportRole
+
+from .orgs import template, two_servers
+
+# The seed document's two commands, verbatim (typographic quotes included).
+SEED = (
+    "Get-ReceiveConnector “Anonymous Relay” | Add-ADPermission -User “NT AUTHORITY\\ANONYMOUS LOGON” "
+    "-ExtendedRights “Ms-Exch-SMTP-Accept-Any-Recipient”\n"
+    "Set-MailboxServer EX01 -MAPIEncryptionRequired:$true\n"
+)
+RELAY = (
+    'New-ReceiveConnector -Name "Anonymous Relay" -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:25 '
+    "-RemoteIpRanges 192.168.5.10,192.168.5.11,192.168.5.12\n"
+    'Set-ReceiveConnector "Anonymous Relay" -PermissionGroups AnonymousUsers\n'
+)
+
+
+def run(script, org=None, **options):
+    return ems.run_script(org or template(), script, **options)
+
+
+def relay(org):
+    return org.connector("EX01", "Anonymous Relay")
+
+
+def test_the_seed_commands_grant_relay_and_require_mapi_encryption():
+    result = run(RELAY + SEED)
+    assert result.error is None and result.commands_applied == 4
+    rights = acl.effective_rights(relay(result.org).acl, acl.SessionIdentity.anonymous())
+    assert rights.has(ACCEPT_ANY_RECIPIENT)
+    assert result.org.server("EX01").mapi_encryption_required is True
+
+
+def test_new_connector_gets_the_usage_preset_and_the_lab_first_server():
+    result = run('New-ReceiveConnector "Internet In" -Internet -Bindings 10.0.0.10:25 -TransportRole Frontend')
+    connector = result.org.connector("EX01", "Internet In")
+    assert connector.usage == "Internet" and connector.transport_role is TransportRole.FRONTEND
+    assert connector.permission_groups_written == PermissionGroup.ANONYMOUS_USERS
+    assert [r.text for r in connector.remote_ip_ranges] == ["0.0.0.0-255.255.255.255"]
+
+
+def test_it_prints_exchange_errors_and_stops_with_earlier_commands_applied():
+    script = (
+        RELAY
+        + "Set-ReceiveConnector 'Anonymous Relay' -AuthMechanism BasicAuthRequireTLS\n"
+        + "Set-MailboxServer EX01 -MAPIEncryptionRequired $true"
+    )
+    result = run(script)
+    assert result.error.startswith(
+        "If BasicAuthRequireTLS is set, TLS must also be set as an authentication mechanism."
+    )
+    assert result.commands_applied == 2 and relay(result.org) is not None
+    assert result.org.server("EX01").mapi_encryption_required is False
+    assert "If BasicAuthRequireTLS is set, BasicAuth must also be set as an authentication mechanism." in result.output
+
+
+def test_atomic_applies_nothing_when_a_command_fails():
+    org = template()
+    result = run(RELAY + "Remove-ReceiveConnector Nope", org, atomic=True)
+    assert result.org is org and result.commands_applied == 0
+    assert result.error == "The operation couldn't be performed because object 'Nope' couldn't be found."
+
+
+def test_whatif_changes_nothing_but_still_validates():
+    org = template()
+    result = run(RELAY.splitlines()[0] + " -WhatIf", org)
+    assert result.org == org and result.output == ['What if: Creating Receive connector "EX01\\Anonymous Relay".']
+    failing = run("New-ReceiveConnector X -Custom -Bindings 0.0.0.0:25 -WhatIf", org)
+    assert failing.error == "Provide values for the Bindings and RemoteIPRanges parameters."
+
+
+def test_parameters_are_case_insensitive_prefixes_and_ambiguity_is_reported():
+    result = run(RELAY + "set-receiveconnector 'Anonymous Relay' -comm 'hello' -maxmessage 10MB -enabled:$false")
+    connector = relay(result.org)
+    assert (connector.comment, connector.max_message_size, connector.enabled) == ("hello", 10 * 1024 * 1024, False)
+    ambiguous = run(RELAY + "Set-ReceiveConnector 'Anonymous Relay' -Max 5")
+    assert ambiguous.error.startswith("Parameter cannot be processed because the parameter name 'Max' is ambiguous.")
+    unknown = run(RELAY + "Set-ReceiveConnector 'Anonymous Relay' -Colour red")
+    assert unknown.error == "A parameter cannot be found that matches parameter name 'Colour'."
+
+
+def test_boolean_parameters_refuse_text_as_powershell_does():
+    result = run("Set-MailboxServer EX01 -MAPIEncryptionRequired 'yes'")
+    assert "Boolean parameters accept only Boolean values and numbers" in result.error
+
+
+def test_ambiguous_and_server_qualified_identities():
+    org = two_servers()
+    script = (
+        "New-ReceiveConnector Relay -Server {0} -Custom -Bindings 0.0.0.0:26 -RemoteIPRanges 10.0.0.1 "
+        "-TransportRole FrontendTransport\n"
+    )
+    org = run(script.format("EX01") + script.format("EX02"), org).org
+    assert run("Get-ReceiveConnector Relay", org).error == (
+        "The operation couldn't be performed because 'Relay' matches multiple entries."
+    )
+    result = run("Set-ReceiveConnector EX02\\Relay -Comment two", org)
+    assert (
+        result.org.connector("EX02", "Relay").comment == "two" and result.org.connector("EX01", "Relay").comment == ""
+    )
+
+
+def test_multi_valued_add_and_remove_keep_the_other_values():
+    result = run(
+        RELAY + "Set-ReceiveConnector 'Anonymous Relay' -RemoteIPRanges @{Add='10.0.0.0/8'; Remove='192.168.5.12'}"
+    )
+    assert [r.text for r in relay(result.org).remote_ip_ranges] == ["192.168.5.10", "192.168.5.11", "10.0.0.0/8"]
+
+
+def test_anti_spoofing_pipeline_removes_the_matching_ace():
+    script = (
+        'Get-ReceiveConnector "Default Frontend EX01" | Get-ADPermission -User "NT AUTHORITY\\Anonymous Logon" | '
+        'where {$_.ExtendedRights -like "ms-exch-smtp-accept-authoritative-domain-sender"} | Remove-ADPermission'
+    )
+    result = run(script)
+    assert result.error is None
+    rights = acl.effective_rights(
+        result.org.connector("EX01", "Default Frontend EX01").acl, acl.SessionIdentity.anonymous()
+    )
+    assert not rights.has("ms-Exch-SMTP-Accept-Authoritative-Domain-Sender") and rights.has("ms-Exch-SMTP-Submit")
+
+
+def test_deny_ace_and_get_adpermission_columns():
+    script = RELAY + (
+        "Add-ADPermission 'Anonymous Relay' -User 'CONTOSO\\Printers' -ExtendedRights ms-Exch-SMTP-Submit -Deny\n"
+        "Get-ADPermission 'Anonymous Relay' -User 'CONTOSO\\Printers'"
+    )
+    result = run(script)
+    header = next(line for line in result.output if line.startswith("Identity"))
+    assert header.split() == ["Identity", "User", "ExtendedRights", "Deny", "IsInherited"]
+    row = next(line for line in result.output if "Printers" in line)
+    assert "{ms-Exch-SMTP-Submit}" in row and row.split()[-2:] == ["True", "False"]
+
+
+def test_get_receive_connector_default_table_and_format_list():
+    result = run(
+        RELAY
+        + "Get-ReceiveConnector -Server EX01\nGet-ReceiveConnector 'Anonymous Relay' | fl Name,PermissionGroups,Max*"
+    )
+    assert result.output[1].split() == ["Identity", "Bindings", "Enabled"]
+    assert "EX01\\Anonymous Relay              {0.0.0.0:25}              True" in result.output
+    assert "PermissionGroups        : AnonymousUsers" in result.output
+    assert "MaxMessageSize          : 36 MB (37,748,736 bytes)" in result.output
+
+
+def test_accepted_domain_cmdlets_warn_and_keep_one_default():
+    result = run("New-AcceptedDomain -Name Star -DomainName * -DomainType InternalRelay\nGet-AcceptedDomain")
+    assert (
+        "WARNING: Configuring '*' as an accepted domain creates an open relay that isn't recommended." in result.output
+    )
+    assert any(line.startswith("Star ") for line in result.output)
+    refused = run("Remove-AcceptedDomain contoso.com")
+    assert refused.error and refused.commands_applied == 0
+
+
+@pytest.mark.parametrize(
+    ("script", "named"),
+    [
+        ("Get-Mailbox", "'Get-Mailbox'"),
+        ("$x = Get-ReceiveConnector", "variable assignment"),
+        ("Set-ReceiveConnector $name -Comment x", "variable $name"),
+        ('Set-ReceiveConnector "Default EX01" -Comment "$(whoami)"', "subexpression"),
+        ("foreach ($c in 1) { Get-ReceiveConnector }", "foreach"),
+        ("Get-ReceiveConnector | ForEach-Object { $_.Name }", "'ForEach-Object'"),
+        ("Get-ReceiveConnector | where { Remove-Item x }", "command"),
+        ("Get-ReceiveConnector && Get-ExchangeServer", "&&"),
+    ],
+)
+def test_unsupported_constructs_are_refused_by_name_and_change_nothing(script, named):
+    org = template()
+    result = run("Set-MailboxServer EX01 -MAPIEncryptionRequired $true\n" + script, org)
+    assert result.org is org and result.commands_applied == 0 and result.output == []
+    assert named in result.error
