@@ -296,7 +296,8 @@ def _advertised(ehlo: list[list[str]], keyword: str) -> bool:
 def _summary(result: SessionResult) -> str:
     connector = result.connector.identity if result.connector else "no connector"
     last = next((s for s in reversed(result.transcript) if s.client != "QUIT"), None)
-    said = f"{last.client or 'connect'} -> {last.server[0]}" if last else ""
+    command = "DATA" if (last and (last.client or "").startswith("From:")) else (last.client if last else "")
+    said = f"{command or 'connect'} -> {last.server[0]}" if last else ""
     return f"{connector}: {said}"
 
 
