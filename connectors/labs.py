@@ -35,7 +35,7 @@ from .exchange.catalogue import (
     parse_auth_mechanism,
     parse_permission_groups,
 )
-from .exchange.domains import validate_accepted_domains
+from .exchange.domains import domain_name_errors, validate_accepted_domains
 from .exchange.errors import ExchangeError, ValidationFailed
 from .exchange.model import (
     ACE,
@@ -640,7 +640,7 @@ def _enum(enum_type):
     return parse
 
 
-def _read_connector(reader: _Reader, path: str, data: dict, server: Server) -> ReceiveConnector | None:
+def _read_connector(reader: _Reader, path: str, data: dict, server_name: str) -> ReceiveConnector | None:
     fields = reader.fields(data, path, _CONNECTOR_SPEC)
     if fields["name"] is None or fields["bindings"] is None or fields["remote_ip_ranges"] is None:
         return None
@@ -671,29 +671,26 @@ def _read_connector(reader: _Reader, path: str, data: dict, server: Server) -> R
     if any(value is None for value in parsed.values()) or None in parsed["bindings"] + parsed["remote_ip_ranges"]:
         return None
     plain = {k: v for k, v in fields.items() if k not in parsed and k != "acl"}
-    return ReceiveConnector(server=server.name, **plain, **parsed, acl=tuple(acl))
+    return ReceiveConnector(server=server_name, **plain, **parsed, acl=tuple(acl))
 
 
-def _read_server(reader: _Reader, path: str, data: dict) -> tuple[Server | None, list[tuple[str, dict]]]:
+def _read_server(reader: _Reader, path: str, data: dict) -> tuple[Server | None, str, list[tuple[str, dict]]]:
+    """The server (None when unusable), its name as written, and its connectors' (path, data)."""
     fields = reader.fields(data, path, _SERVER_SPEC)
     connectors = reader.items(fields, f"{path}.", "receive_connectors")
+    name = fields["name"] or ""
     if None in (fields["name"], fields["fqdn"], fields["version"], fields["roles"]):
-        return None, connectors
+        return None, name, connectors
     version = reader.convert(f"{path}.version", ExchangeVersion.parse, fields["version"])
     roles = reader.convert(f"{path}.roles", parse_roles, fields["roles"])
     if version is None or roles is None:
-        return None, connectors
+        return None, name, connectors
     server = Server(
-        fields["name"],
-        fields["fqdn"],
-        version,
-        roles,
-        tuple(fields["ip_addresses"]),
-        fields["mapi_encryption_required"],
+        name, fields["fqdn"], version, roles, tuple(fields["ip_addresses"]), fields["mapi_encryption_required"]
     )
     for error in server_value_errors(server):
-        reader.problems.append((f"{path}.{models.SERVER_FIELDS.get(error.field, error.field)}", error.message))
-    return server, connectors
+        reader.problems.append((_field_path(path, error, models.SERVER_FIELDS), error.message))
+    return server, name, connectors
 
 
 def _field_path(path: str, error: FieldError, names: dict) -> str:
@@ -728,18 +725,18 @@ def data_to_org(data) -> Organization:
     organization = reader.fields(top["organization"] or {}, "organization", _ORG_SPEC)
     servers, connectors, seen_servers = [], [], set()
     for server_path, server_data in reader.items(top, "", "servers"):
-        server, connector_items = _read_server(reader, server_path, server_data)
+        server, name, connector_items = _read_server(reader, server_path, server_data)
+        server_connectors = [
+            (path, connector)
+            for path, item in connector_items
+            if (connector := _read_connector(reader, path, item, name)) is not None
+        ]
         if server is None:
             continue
         if server.name.casefold() in seen_servers:
             reader.problems.append((f"{server_path}.name", f"A server named {server.name} is already in the lab."))
         seen_servers.add(server.name.casefold())
         servers.append(server)
-        server_connectors = [
-            (path, connector)
-            for path, item in connector_items
-            if (connector := _read_connector(reader, path, item, server)) is not None
-        ]
         server_org = Organization(
             domain_netbios=organization["domain_netbios"] or NETBIOS,
             servers=(server,),
@@ -753,10 +750,15 @@ def data_to_org(data) -> Organization:
     for path, item in reader.items(top, "", "accepted_domains"):
         fields = reader.fields(item, path, _DOMAIN_SPEC)
         domain_type = reader.convert(f"{path}.domain_type", _enum(DomainType), fields["domain_type"])
-        if None not in (fields["name"], fields["domain_name"], domain_type):
-            domains.append(AcceptedDomain(**{**fields, "domain_type": domain_type}))
+        if None in (fields["name"], fields["domain_name"], domain_type):
+            continue
+        domains.append(AcceptedDomain(**{**fields, "domain_type": domain_type}))
+        for error in domain_name_errors(fields["domain_name"]):
+            reader.problems.append((f"{path}.domain_name", error.message))
+    entry_messages = {message for _path, message in reader.problems}
     for error in validate_accepted_domains(domains):
-        reader.problems.append((_field_path("accepted_domains", error, {}), error.message))
+        if error.message not in entry_messages:  # syntax errors were reported at their entry above
+            reader.problems.append(("accepted_domains", error.message))
     recipients = []
     for path, item in reader.items(top, "", "recipients"):
         fields = reader.fields(item, path, _RECIPIENT_SPEC)
