@@ -19,7 +19,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from . import labs
 from .access import get_lab_for_user, labs_for_user
 from .convert import lab_to_org
-from .exchange import powershell
+from .exchange import ems, powershell
 from .exchange.acl import (
     SessionIdentity,
     add_ad_permission,
@@ -618,6 +618,27 @@ def plan_download(request, slug, kind):
 HISTORY_LIMIT = 50
 
 
+def _console_entry(command: str, result) -> dict:
+    """One history entry: what the shell printed, with the error block (the failure and its CategoryInfo) apart."""
+    lines = list(result.output)
+    cut = lines.index(result.error) if result.error in lines else len(lines)
+    error = "\n".join(lines[cut:]) if result.error else ""
+    return {"command": command, "output": "\n".join(lines[:cut]), "error": error}
+
+
+def _run_console(lab, org: Organization, command: str) -> tuple[Organization, dict]:
+    result = ems.run_script(org, command)
+    entry = _console_entry(command, result)
+    if result.org != org:
+        try:
+            _save(lab, result.org)
+        except ValidationFailed as failure:
+            entry["error"] = "\n".join(e.message for e in failure.errors)
+            return org, entry
+        return result.org, entry
+    return org, entry
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def console(request, slug):
@@ -626,18 +647,12 @@ def console(request, slug):
     history = request.session.get(key, [])
     form = ConsoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        command = form.cleaned_data["command"]
-        from .exchange import ems  # TEMP until H5 lands
-
-        result = ems.run_script(org, command)
-        if result.org != org:
-            _save(lab, result.org)
-            org = result.org
-        history = [*history, {"command": command, "output": result.output, "errors": list(result.errors)}]
-        request.session[key] = history[-HISTORY_LIMIT:]
+        org, entry = _run_console(lab, org, form.cleaned_data["command"])
+        history = [*history, entry][-HISTORY_LIMIT:]
+        request.session[key] = history
         form = ConsoleForm()
-    context = {"section": "console", "lab": lab, "org": org, "form": form, "history": history, "cache": {}}
-    context["rows"] = [(c, _connector_row(c, context["cache"])) for c in org.connectors]
-    if request.htmx:
-        return render(request, "connectors/console.html#console-swap", context)
-    return render(request, "connectors/console.html", context)
+    cache: dict = {}
+    rows = [(c, _connector_row(c, cache)) for c in org.connectors]
+    context = {"section": "console", "lab": lab, "org": org, "form": form, "history": history, "rows": rows}
+    template = "connectors/console.html#console-swap" if request.htmx else "connectors/console.html"
+    return render(request, template, context)

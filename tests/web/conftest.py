@@ -1,8 +1,8 @@
 """Fixtures for the dashboard's view tests: a signed-in owner, a lab from a template, htmx requests."""
 
-import pytest
 from urllib.parse import urlencode
 
+import pytest
 from django.urls import reverse
 
 from connectors import labs

@@ -142,8 +142,8 @@ def test_renaming_sends_htmx_to_the_new_address(signed_in, lab):
 
 
 def test_a_bad_banner_is_refused_in_exchange_words(signed_in, lab):
-    data = {"name": DEFAULT, "enabled": "on", "fqdn": "ex01.contoso.com", "banner": "hello",
-            "max_message_size": 37748736, "max_recipients_per_message": 200, "protocol_logging_level": "None"}  # fmt: skip
+    data = {"name": DEFAULT, "enabled": "on", "fqdn": "ex01.contoso.com", "banner": "hello"}
+    data |= {"max_message_size": 37748736, "max_recipients_per_message": 200, "protocol_logging_level": "None"}
     body = signed_in.post(_edit(lab, "general"), data, **HTMX).content.decode()
     assert "The banner must start with a status code of 220" in body
     assert _connector(lab).banner == ""

@@ -1,0 +1,93 @@
+"""Labs: list, create, what-if copy, rename, delete with confirmation, download and upload; access and CSRF."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from connectors.models import Lab
+
+
+def test_the_list_shows_my_labs_only(signed_in, lab, django_user_model):
+    other = django_user_model.objects.create_user("someone-else")
+    Lab.objects.create(slug="theirs", name="Their lab", owner=other)
+    body = signed_in.get(reverse("connectors:lab-list")).content.decode()
+    assert "Seed lab" in body and "Their lab" not in body
+
+
+def test_every_page_needs_login(client, lab):
+    response = client.get(reverse("connectors:lab-detail", args=[lab.slug]))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_someone_elses_lab_is_not_found(client, lab, django_user_model):
+    client.force_login(django_user_model.objects.create_user("intruder"))
+    for name in ("lab-detail", "simulator", "plan", "console", "relay-map", "lab-download"):
+        assert client.get(reverse(f"connectors:{name}", args=[lab.slug])).status_code == 404
+    assert client.post(reverse("connectors:lab-delete", args=[lab.slug])).status_code == 404
+    assert Lab.objects.filter(pk=lab.pk).exists()
+
+
+def test_an_unknown_lab_is_a_404_page(signed_in):
+    response = signed_in.get(reverse("connectors:lab-detail", args=["no-such-lab"]))
+    assert response.status_code == 404 and "Not found" in response.content.decode()
+
+
+def test_create_from_a_template(signed_in, owner):
+    response = signed_in.post(reverse("connectors:lab-create"), {"name": "Training 1", "template": "exchange2019"})
+    lab = Lab.objects.get(name="Training 1")
+    assert response["Location"] == reverse("connectors:lab-detail", args=[lab.slug]) and lab.owner == owner
+    assert "Default Frontend EX01" in signed_in.get(response["Location"]).content.decode()
+
+
+def test_create_refuses_an_unknown_template(signed_in):
+    response = signed_in.post(reverse("connectors:lab-create"), {"name": "X", "template": "exchange5.5"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Lab.objects.filter(name="X").exists()
+
+
+def test_what_if_copy_has_the_original_as_baseline(signed_in, lab):
+    response = signed_in.post(reverse("connectors:lab-copy", args=[lab.slug]))
+    copy = Lab.objects.exclude(pk=lab.pk).get()
+    assert copy.baseline == lab and response["Location"] == reverse("connectors:lab-detail", args=[copy.slug])
+    assert "what-if copy of Seed lab" in signed_in.get(response["Location"]).content.decode()
+
+
+def test_rename(signed_in, lab):
+    signed_in.post(reverse("connectors:lab-rename", args=[lab.slug]), {"name": "Renamed lab"})
+    lab.refresh_from_db()
+    assert lab.name == "Renamed lab"
+
+
+def test_delete_asks_first_then_deletes(signed_in, lab):
+    confirm = signed_in.get(reverse("connectors:lab-delete", args=[lab.slug])).content.decode()
+    assert "Delete Seed lab?" in confirm and Lab.objects.filter(pk=lab.pk).exists()
+    signed_in.post(reverse("connectors:lab-delete", args=[lab.slug]))
+    assert not Lab.objects.filter(pk=lab.pk).exists()
+
+
+def test_download_then_upload_round_trips(signed_in, lab):
+    download = signed_in.get(reverse("connectors:lab-download", args=[lab.slug]))
+    assert download["Content-Disposition"] == f'attachment; filename="{lab.slug}.json"'
+    upload = SimpleUploadedFile("lab.json", download.content, content_type="application/json")
+    response = signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
+    copy = Lab.objects.exclude(pk=lab.pk).get()
+    assert response["Location"] == reverse("connectors:lab-detail", args=[copy.slug])
+
+
+def test_a_broken_upload_is_explained_and_creates_nothing(signed_in, lab):
+    upload = SimpleUploadedFile("lab.json", b"{not json", content_type="application/json")
+    response = signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
+    assert response.status_code == 200 and "This isn" in response.content.decode()
+    assert Lab.objects.count() == 1
+
+
+def test_state_changes_need_a_csrf_token(owner, lab):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    assert client.post(reverse("connectors:lab-delete", args=[lab.slug])).status_code == 403
+    assert client.post(reverse("connectors:lab-copy", args=[lab.slug])).status_code == 403
+    assert Lab.objects.count() == 1
+
+
+def test_get_is_refused_where_only_post_makes_sense(signed_in, lab):
+    assert signed_in.get(reverse("connectors:lab-copy", args=[lab.slug])).status_code == 405
