@@ -109,6 +109,8 @@ class Server:
         """2013+ servers with the Mailbox (2016+) or Client Access (2013) role run the Front End Transport service."""
         if not self.version.is_e15_or_later or self.is_edge:
             return False
+        if self.version is ExchangeVersion.E2013:
+            return ServerRole.CLIENT_ACCESS in self.roles
         return bool(self.roles & {ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS})
 
     @property
@@ -162,7 +164,8 @@ class ReceiveConnector:
     bindings: tuple[Binding, ...] = ()
     remote_ip_ranges: tuple[IPRange, ...] = ()
     auth_mechanism: int = 1  # catalogue.AuthMechanism flags; Tls by default
-    permission_groups_written: int = 0  # the groups last written by New/Set -PermissionGroups (catalogue.PermissionGroup)
+    # the groups last written by New/Set -PermissionGroups (catalogue.PermissionGroup flags)
+    permission_groups_written: int = 0
     require_tls: bool = False
     domain_secure_enabled: bool = False
     enable_auth_gssapi: bool = False

@@ -540,10 +540,6 @@ def test_setup_connectors_read_back_their_groups_and_validate_clean(server):
         assert validate_receive_connector(ORG, named(ORG, server.name, connector.name)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.Server.has_frontend_transport treats a 2013 Mailbox-only server as Front End (reported)",
-)
 def test_a_2013_mailbox_server_without_front_end_takes_default_on_port_25():
     assert [(c.name, c.bindings[0].port) for c in default_connectors(EX13_MBX, "CONTOSO")] == [
         ("Default EX13M", 25),
