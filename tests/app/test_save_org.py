@@ -1,0 +1,99 @@
+"""save_org: an edited engine Organization is stored in one transaction, only what changed, never when invalid."""
+
+import pytest
+
+from connectors import labs
+from connectors.convert import lab_to_org
+from connectors.exchange.acl import add_ad_permission
+from connectors.exchange.addresses import parse_remote_ranges
+from connectors.exchange.errors import ValidationFailed
+from connectors.exchange.model import AcceptedDomain, DomainType, Recipient, RecipientKind
+from connectors.models import AccessControlEntry, ReceiveConnector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lab():
+    return labs.create_demo_lab()
+
+
+def replace_connector(org, connector_name, **changes):
+    return org.with_changes(
+        connectors=tuple(c.with_changes(**changes) if c.name == connector_name else c for c in org.connectors)
+    )
+
+
+def test_saving_an_unchanged_org_changes_nothing(lab, django_assert_max_num_queries):
+    before = labs.dump_lab(lab)
+    org = lab_to_org(lab)
+    with django_assert_max_num_queries(14):  # 12 SELECTs and a savepoint: nothing to write
+        labs.save_org(lab, org)
+    assert labs.dump_lab(lab) == before
+
+
+def test_it_saves_a_changed_connector_and_its_acl(lab):
+    org = lab_to_org(lab)
+    relay = org.connector("EX01", "Anonymous Relay")
+    acl = add_ad_permission(relay.acl, "CONTOSO\\Printers", ["ms-Exch-SMTP-Submit"])
+    org = replace_connector(org, relay.name, remote_ip_ranges=parse_remote_ranges("10.0.0.50, 10.0.0.51"), acl=acl)
+    labs.save_org(lab, org)
+    row = ReceiveConnector.objects.get(name="Anonymous Relay")
+    assert row.remote_ip_ranges == "10.0.0.50, 10.0.0.51"
+    assert row.aces.filter(principal="CONTOSO\\Printers").exists()
+    assert lab_to_org(lab) == org
+
+
+def test_it_adds_renames_and_removes(lab):
+    org = lab_to_org(lab)
+    org = org.with_changes(
+        connectors=tuple(c.with_changes(name="App relay") if c.name == "Anonymous Relay" else c for c in org.connectors)
+    )
+    org = org.with_changes(
+        connectors=tuple(c for c in org.connectors if c.name != "Client Proxy EX01"),
+        recipients=(*org.recipients, Recipient("Printers", RecipientKind.CONTACT, ("printers@contoso.com",))),
+    )
+    labs.save_org(lab, org)
+    names = set(ReceiveConnector.objects.filter(server__lab=lab).values_list("name", flat=True))
+    assert "App relay" in names and "Anonymous Relay" not in names and "Client Proxy EX01" not in names
+    assert lab_to_org(lab) == org
+
+
+def test_an_invalid_connector_saves_nothing_of_the_change(lab):
+    before = labs.dump_lab(lab)
+    org = lab_to_org(lab)
+    org = replace_connector(org, "Anonymous Relay", comment="changed")
+    org = replace_connector(org, "Client Frontend EX01", banner="Hello")  # not 220: Exchange refuses
+    with pytest.raises(ValidationFailed) as caught:
+        labs.save_org(lab, org)
+    assert caught.value.errors[0].message.startswith("The banner must start with a status code of 220")
+    assert labs.dump_lab(lab) == before
+
+
+def test_invalid_accepted_domains_save_nothing(lab):
+    before = labs.dump_lab(lab)
+    org = lab_to_org(lab)
+    second = AcceptedDomain("fabrikam.com", "fabrikam.com", DomainType.AUTHORITATIVE, default=True)
+    with pytest.raises(ValidationFailed):
+        labs.save_org(lab, org.with_changes(accepted_domains=(*org.accepted_domains, second)))
+    assert labs.dump_lab(lab) == before
+
+
+def test_a_failure_while_writing_rolls_everything_back(lab, monkeypatch):
+    before = labs.dump_lab(lab)
+    org = replace_connector(lab_to_org(lab), "Anonymous Relay", comment="changed", acl=())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(AccessControlEntry.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        labs.save_org(lab, org)
+    assert labs.dump_lab(lab) == before
+
+
+def test_copy_then_edit_leaves_the_baseline_alone(lab):
+    copy = labs.copy_lab(lab, "copy")
+    labs.save_org(copy, replace_connector(lab_to_org(copy), "Anonymous Relay", enabled=False))
+    assert lab_to_org(lab).connector("EX01", "Anonymous Relay").enabled is True
+    assert labs.baseline_org(copy) == lab_to_org(lab)
