@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import views
@@ -31,4 +31,5 @@ urlpatterns = [
     path(_connector + "edit/auth/", views.connector_auth, name="connector-auth"),
     path(_connector + "edit/groups/", views.connector_groups, name="connector-groups"),
     path(_connector + "edit/permissions/", views.connector_permissions, name="connector-permissions"),
+    path("", include("connectors.training_urls")),  # training and audit pages (H7)
 ]

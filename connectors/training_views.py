@@ -1,0 +1,158 @@
+"""Training and audit pages: scenarios, team sessions with a live board, a lab's goals, and a lab's findings.
+
+Trainers (Django group "trainers") start sessions and watch the board; every trainee works in their own copy of the
+starting lab. Who may open which lab is decided in access.py; this module only adds the session rules.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from . import labs, training
+from .access import get_lab_for_user, is_trainer
+from .convert import lab_to_org
+from .exchange.audit import audit
+from .models import ScenarioLab, TrainingSession
+
+
+class SessionForm(forms.Form):
+    scenario = forms.ChoiceField()
+    title = forms.CharField(max_length=200, required=False, help_text="Default: the scenario's title")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scenario"].choices = [(name, s.title) for name, s in training.scenarios().items()]
+
+
+def _own_session(request, pk: int) -> TrainingSession:
+    """The session when the signed-in user is its trainer; 404 for everyone else (don't reveal other sessions)."""
+    return get_object_or_404(TrainingSession, pk=pk, trainer=request.user)
+
+
+def _board_rows(session: TrainingSession) -> list[dict]:
+    scenario = training.get_scenario(session.scenario)
+    rows = []
+    for enrolment in session.enrolments.select_related("lab", "trainee"):
+        results = training.grade(scenario, lab_to_org(enrolment.lab))
+        passed = sum(r.passed for r in results)
+        rows.append({"enrolment": enrolment, "results": results, "passed": passed, "done": passed == len(results)})
+    return rows
+
+
+@require_GET
+@login_required
+def training_home(request):
+    trainer = is_trainer(request.user)
+    sessions = TrainingSession.objects.filter(trainer=request.user) if trainer else TrainingSession.objects.all()
+    context = {
+        "section": "training",
+        "trainer": trainer,
+        "scenarios": training.scenarios().values(),
+        "sessions": sessions.select_related("trainer"),
+        "my_labs": ScenarioLab.objects.filter(lab__owner=request.user).select_related("lab", "session"),
+        "form": SessionForm(),
+    }
+    return render(request, "training/home.html", context)
+
+
+@require_POST
+@login_required
+def session_create(request):
+    if not is_trainer(request.user):
+        raise PermissionDenied("Only trainers start training sessions.")
+    form = SessionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "training/home.html", {"section": "training", "trainer": True, "form": form}, status=400)
+    scenario = training.get_scenario(form.cleaned_data["scenario"])
+    session = TrainingSession.objects.create(
+        scenario=scenario.name, title=form.cleaned_data["title"] or scenario.title, trainer=request.user
+    )
+    return redirect("connectors:training-session", session.pk)
+
+
+@require_GET
+@login_required
+def session_detail(request, pk: int):
+    session = get_object_or_404(TrainingSession, pk=pk)
+    if session.trainer_id == request.user.pk:
+        context = {"section": "training", "session": session, "scenario": training.get_scenario(session.scenario)}
+        return render(request, "training/board.html", {**context, "rows": _board_rows(session)})
+    enrolment = session.enrolments.filter(trainee=request.user).select_related("lab").first()
+    if enrolment is not None:
+        return redirect("connectors:lab-scenario", enrolment.lab.slug)
+    scenario = training.get_scenario(session.scenario)
+    return render(request, "training/join.html", {"section": "training", "session": session, "scenario": scenario})
+
+
+@require_GET
+@login_required
+def session_board(request, pk: int):
+    session = _own_session(request, pk)
+    context = {"session": session, "scenario": training.get_scenario(session.scenario), "rows": _board_rows(session)}
+    return render(request, "training/board.html#board", context)
+
+
+@require_POST
+@login_required
+def session_reveal(request, pk: int):
+    session = _own_session(request, pk)
+    scenario = training.get_scenario(session.scenario)
+    if request.POST.get("what") == "answer":
+        session.answer_revealed = True
+    else:
+        session.hints_revealed = min(session.hints_revealed + 1, len(scenario.hints))
+    session.save(update_fields=["answer_revealed", "hints_revealed"])
+    return redirect("connectors:training-session", session.pk)
+
+
+@require_POST
+@login_required
+def session_join(request, pk: int):
+    session = get_object_or_404(TrainingSession, pk=pk)
+    if session.trainer_id == request.user.pk:
+        return redirect("connectors:training-session", session.pk)
+    enrolment = session.enrolments.filter(trainee=request.user).select_related("lab").first()
+    if enrolment is None:
+        scenario = training.get_scenario(session.scenario)
+        slug = labs.unique_slug(f"{scenario.name}-{request.user.get_username()}")
+        lab = training.start(scenario, slug=slug, owner=request.user, session=session)
+    else:
+        lab = enrolment.lab
+    return redirect("connectors:lab-scenario", lab.slug)
+
+
+@require_GET
+@login_required
+def lab_scenario(request, slug: str):
+    lab = get_lab_for_user(request, slug)
+    link = ScenarioLab.objects.filter(lab=lab).select_related("session").first()
+    if link is None:
+        raise Http404(f"The lab '{slug}' was not started from a scenario.")
+    scenario = training.get_scenario(link.scenario)
+    session = link.session
+    trainer = session is not None and session.trainer_id == request.user.pk
+    context = {
+        "section": "scenario",
+        "lab": lab,
+        "scenario": scenario,
+        "session": session,
+        "results": training.grade(scenario, lab_to_org(lab)),
+        # Self-study labs show every hint and the answer on request; in a session the trainer reveals them.
+        "hints": scenario.hints if session is None or trainer else scenario.hints[: session.hints_revealed],
+        "answer": session is None or trainer or session.answer_revealed,
+    }
+    template = "training/scenario.html#goals" if request.htmx else "training/scenario.html"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def lab_findings(request, slug: str):
+    lab = get_lab_for_user(request, slug)
+    findings = audit(lab_to_org(lab))
+    return render(request, "training/findings.html", {"section": "findings", "lab": lab, "findings": findings})
