@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -61,9 +62,11 @@ from .templatetags.relaymap import relays_anonymously, server_maps
 # --- Loading and saving --------------------------------------------------------------------------------------------
 
 
-def _lab_and_org(request, slug: str):
+def _lab_and_org(request, slug: str, servers: list[str] | None = None):
+    """The lab and its Organization; `servers` loads only those servers' connectors (pages that show one server
+    stay fast on a 100-server lab). Saving always starts from the whole lab."""
     lab = get_lab_for_user(request, slug)
-    return lab, lab_to_org(lab)
+    return lab, lab_to_org(lab, servers)
 
 
 def _connector_or_404(org: Organization, server: str, name: str) -> ReceiveConnector:
@@ -82,8 +85,15 @@ def _save(lab, org: Organization) -> None:
         labs.save_org(lab, org)
 
 
-def _server_names(org: Organization) -> list[str]:
-    return [s.name for s in org.servers]
+def _server_names(lab) -> list[str]:
+    return list(lab.servers.order_by("name").values_list("name", flat=True))
+
+
+def _server_or_404(org: Organization, name: str):
+    server = org.server(name)
+    if server is None:
+        raise Http404(f"The operation couldn't be performed because object '{name}' couldn't be found.")
+    return server
 
 
 # --- Labs ----------------------------------------------------------------------------------------------------------
@@ -228,7 +238,10 @@ def _new_connector_form(server: str, data=None) -> NewConnectorForm:
     return NewConnectorForm(data, auto_id=f"id_{slugify(server)}_%s")
 
 
-def _overview_context(lab, org: Organization, new_forms: dict | None = None) -> dict:
+SERVERS_PER_PAGE = 10
+
+
+def _overview_context(lab, org: Organization, names: list[str], page, new_forms: dict | None = None) -> dict:
     cache: dict = {}
     new_forms = new_forms or {}
     servers = [
@@ -244,24 +257,32 @@ def _overview_context(lab, org: Organization, new_forms: dict | None = None) -> 
         "lab": lab,
         "org": org,
         "servers": servers,
-        "check_form": QuickCheckForm(servers=_server_names(org)),
+        "page": page,
+        "check_form": QuickCheckForm(servers=names),
         "recipients": org.recipients[:50],
     }
+
+
+def _overview(request, slug: str, new_forms: dict | None = None):
+    """The overview shows SERVERS_PER_PAGE servers at a time, so a 100-server lab stays readable and fast."""
+    lab = get_lab_for_user(request, slug)
+    names = _server_names(lab)
+    page = Paginator(names, SERVERS_PER_PAGE).get_page(request.GET.get("page"))
+    org = lab_to_org(lab, list(page.object_list))
+    return render(request, "connectors/lab_detail.html", _overview_context(lab, org, names, page, new_forms))
 
 
 @login_required
 @require_GET
 def lab_detail(request, slug):
-    lab, org = _lab_and_org(request, slug)
-    return render(request, "connectors/lab_detail.html", _overview_context(lab, org))
+    return _overview(request, slug)
 
 
 @login_required
 @require_POST
 def connector_create(request, slug, server):
     lab, org = _lab_and_org(request, slug)
-    if org.server(server) is None:
-        raise Http404(f"The operation couldn't be performed because object '{server}' couldn't be found.")
+    _server_or_404(org, server)
     form = _new_connector_form(server, request.POST)
     if form.is_valid():
         try:
@@ -277,7 +298,7 @@ def connector_create(request, slug, server):
     if request.htmx:
         context = {"lab": lab, "server": org.server(server), "new_form": form}
         return render(request, "connectors/lab_detail.html#new-connector", context)
-    return render(request, "connectors/lab_detail.html", _overview_context(lab, org, {server: form}))
+    return _overview(request, slug, {server: form})
 
 
 def _verdict(result) -> tuple[str, str, str]:
@@ -296,10 +317,11 @@ def _verdict(result) -> tuple[str, str, str]:
 @login_required
 @require_GET
 def lab_check(request, slug):
-    lab, org = _lab_and_org(request, slug)
-    form = QuickCheckForm(request.GET, servers=_server_names(org))
+    lab = get_lab_for_user(request, slug)
+    form = QuickCheckForm(request.GET, servers=_server_names(lab))
     context = {"lab": lab, "check_form": form, "section": "overview"}
     if form.is_valid():
+        org = lab_to_org(lab, [form.cleaned_data["server"]])
         result = Simulator(org).simulate(form.probe())
         context["verdict"] = _verdict(result)
         context["result"] = result
@@ -448,7 +470,7 @@ def _render_connector(request, context: dict):
 def connector_detail(request, slug, server, name, tab="general"):
     if tab not in dict(TABS):
         raise Http404(f"No tab called '{tab}'.")
-    lab, org = _lab_and_org(request, slug)
+    lab, org = _lab_and_org(request, slug, [server])
     connector = _connector_or_404(org, server, name)
     context = _connector_context(lab, org, connector, tab)
     template = "connectors/connector.html#panel" if request.htmx else "connectors/connector.html"
@@ -530,17 +552,18 @@ def connector_permissions(request, slug, server, name):
     )
 
 
-# --- What-if simulator
+# --- What-if simulator ---------------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def simulator(request, slug):
-    lab, org = _lab_and_org(request, slug)
-    servers = _server_names(org)
+    lab = get_lab_for_user(request, slug)
+    servers = _server_names(lab)
     form = ProbeForm(request.GET or None, servers=servers, initial={"server": servers[0] if servers else None})
     context = {"section": "simulator", "lab": lab, "form": form}
     if form.is_bound and form.is_valid():
+        org = lab_to_org(lab, [form.cleaned_data["server"]])
         try:
             context["result"] = Simulator(org).simulate(form.probe())
         except ExchangeError as error:
@@ -555,11 +578,12 @@ def simulator(request, slug):
 @login_required
 @require_GET
 def relay_map(request, slug):
-    lab, org = _lab_and_org(request, slug)
-    names = _server_names(org)
+    lab = get_lab_for_user(request, slug)
+    names = _server_names(lab)
     server = request.GET.get("server") or (names[0] if names else "")
-    if names and org.server(server) is None:
-        raise Http404(f"The operation couldn't be performed because object '{server}' couldn't be found.")
+    org = lab_to_org(lab, [server])
+    if names:
+        _server_or_404(org, server)
     context = {
         "section": "relaymap",
         "lab": lab,
