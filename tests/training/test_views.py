@@ -1,0 +1,90 @@
+"""Team sessions through the dashboard: start, join, the live board, hints and answer, a lab's goals and findings."""
+
+import pytest
+from django.urls import reverse
+
+from connectors import labs, training
+from connectors.models import ScenarioLab, TrainingSession
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def session(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("connectors:training-session-create"), {"scenario": "close-open-relay"})
+    assert response.status_code == 302
+    return TrainingSession.objects.get()
+
+
+def _join(client, user, session):
+    client.force_login(user)
+    response = client.post(reverse("connectors:training-join", args=[session.pk]))
+    assert response.status_code == 302
+    return ScenarioLab.objects.get(session=session, trainee=user).lab
+
+
+def test_a_trainer_starts_a_session_named_after_the_scenario(session, alice):
+    assert session.trainer == alice and session.title == "Find and close an open relay"
+
+
+def test_joining_gives_each_trainee_their_own_lab_once(client, session, bob, django_user_model):
+    lab = _join(client, bob, session)
+    assert lab.owner == bob
+    assert _join(client, bob, session) == lab
+    carol = django_user_model.objects.create_user("carol")
+    assert _join(client, carol, session) != lab
+    assert client.get(reverse("connectors:training-session", args=[session.pk])).status_code == 302
+
+
+def test_the_board_shows_each_trainees_goals_and_turns_green_when_solved(client, session, alice, bob):
+    lab = _join(client, bob, session)
+    client.force_login(alice)
+    board = client.get(reverse("connectors:training-board", args=[session.pk]), **HTMX).content.decode()
+    assert 'hx-trigger="every 2s"' in board and "bob" in board and "2 / 5" in board and "all met" not in board
+    training.solve(lab)
+    board = client.get(reverse("connectors:training-board", args=[session.pk]), **HTMX).content.decode()
+    assert "5 / 5 · all met" in board and 'class="trainee done"' in board
+
+
+def test_hints_and_the_answer_appear_for_trainees_only_when_revealed(client, session, alice, bob):
+    lab = _join(client, bob, session)
+    scenario_url = reverse("connectors:lab-scenario", args=[lab.slug])
+    scenario = training.get_scenario(session.scenario)
+    page = client.get(scenario_url).content.decode()
+    assert scenario.hints[0] not in page and "Model answer" not in page
+    client.force_login(alice)
+    client.post(reverse("connectors:training-reveal", args=[session.pk]), {"what": "hint"})
+    client.post(reverse("connectors:training-reveal", args=[session.pk]), {"what": "answer"})
+    client.force_login(bob)
+    page = client.get(scenario_url).content.decode()
+    assert scenario.hints[0] in page and scenario.hints[1] not in page and "Model answer" in page
+
+
+def test_the_scenario_page_grades_the_lab_and_refreshes_its_goals_by_htmx(client, session, bob):
+    lab = _join(client, bob, session)
+    fragment = client.get(reverse("connectors:lab-scenario", args=[lab.slug]), **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section id="goals"')
+    assert "Not met: The Internet (203.0.113.7) cannot relay" in fragment
+    assert "expected &#x27;550 5.7.1 Unable to relay&#x27;" in fragment
+
+
+def test_a_lab_not_started_from_a_scenario_has_no_scenario_page(client, bob):
+    lab = labs.create_lab_from_template("exchangese", owner=bob)
+    client.force_login(bob)
+    assert client.get(reverse("connectors:lab-scenario", args=[lab.slug])).status_code == 404
+
+
+def test_the_findings_page_lists_the_open_relay_with_its_address_and_fix(client, bob):
+    lab = training.start(training.get_scenario("close-open-relay"), slug="mine", owner=bob)
+    client.force_login(bob)
+    page = client.get(reverse("connectors:lab-findings", args=[lab.slug])).content.decode()
+    assert 'data-code="open-relay"' in page and "203.0.113.7" in page and "Remove-ADPermission" in page
+
+
+def test_the_training_page_lists_the_library_and_offers_trainers_a_start_form(client, alice, bob):
+    client.force_login(alice)
+    page = client.get(reverse("connectors:training-home")).content.decode()
+    assert "Start session" in page and "overlapping-ranges" in page
+    client.force_login(bob)
+    assert "Start session" not in client.get(reverse("connectors:training-home")).content.decode()
