@@ -29,7 +29,7 @@ def test_every_tab_renders_with_the_matrix_and_script(signed_in, lab, tab):
 
 def test_htmx_tab_switch_returns_only_the_panel(signed_in, lab):
     body = signed_in.get(_tab(lab, "network"), **HTMX).content.decode()
-    assert body.lstrip().startswith('<section id="panel"') and "0.0.0.0:25" in body
+    assert body.lstrip().startswith('<div id="panel"') and "0.0.0.0:25" in body
 
 
 def test_unknown_connector_tab_and_server_are_404(signed_in, lab):

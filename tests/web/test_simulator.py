@@ -7,8 +7,8 @@ def test_the_seed_relay_lets_only_the_web_application_relay(signed_in, lab):
     build_seed_relay(signed_in, lab)
     allowed = signed_in.get(probe_url(lab, "10.0.0.50")).content.decode()
     refused = signed_in.get(probe_url(lab, "10.0.0.51")).content.decode()
-    assert "250 2.1.5 Recipient OK" in allowed and "EX01\\Web app relay</strong> takes the connection" in allowed
-    assert "550 5.7.1 Unable to relay" in refused and "EX01\\Default EX01</strong> takes the connection" in refused
+    assert "250 2.1.5 Recipient OK" in allowed and "EX01\\Web app relay takes the connection.</strong>" in allowed
+    assert "550 5.7.1 Unable to relay" in refused and "EX01\\Default EX01 takes the connection.</strong>" in refused
 
 
 def test_it_shows_rights_with_their_provenance(signed_in, lab):
