@@ -11,6 +11,7 @@ junior admin, the fix in words and in PowerShell, and the evidence (addresses, r
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -161,9 +162,9 @@ def _segments(version: int, connectors: tuple[ReceiveConnector, ...]) -> list[tu
     return list(pairwise(sorted(bounds)))
 
 
-def _map_reach(org: Organization, sim: Simulator) -> dict[str, _Reach]:
-    reach = {c.identity.casefold(): _Reach(c) for c in org.connectors}
-    for server in org.servers:
+def _map_reach(org: Organization, sim: Simulator, servers: tuple[Server, ...]) -> dict[str, _Reach]:
+    reach = {c.identity.casefold(): _Reach(c) for server in servers for c in org.connectors_of(server.name)}
+    for server in servers:
         connectors = org.connectors_of(server.name)
         index = sim.index_for(server)
         for version, local_ip, port in _endpoints(server, connectors):
@@ -189,12 +190,13 @@ def _map_reach(org: Organization, sim: Simulator) -> dict[str, _Reach]:
 
 
 class _Audit:
-    def __init__(self, org: Organization, relay_threshold: int):
+    def __init__(self, org: Organization, relay_threshold: int, servers: tuple[Server, ...]):
         self.org = org
         self.relay_threshold = relay_threshold
         self.sim = Simulator(org)
         self.domains = AcceptedDomainTable(org.accepted_domains)
-        self.reach = _map_reach(org, self.sim)
+        self.servers = servers
+        self.reach = _map_reach(org, self.sim, servers)
         self.reached = [r for r in self.reach.values() if r.route is not None]
         self.relay_probes = {key: self._relay_probe(r) for key, r in self.reach.items() if r.route is not None}
         self.findings: list[Finding] = []
@@ -594,7 +596,7 @@ class _Audit:
         return [self.domains.explain(address.rpartition("@")[2])]
 
     def _server_findings(self) -> None:
-        for server in self.org.servers:
+        for server in self.servers:
             if not server.has_mailbox or server.mapi_encryption_required:
                 continue
             self.add(
@@ -611,9 +613,17 @@ class _Audit:
             )
 
 
-def audit(org: Organization, *, relay_threshold: int = RELAY_ADDRESS_THRESHOLD) -> list[Finding]:
-    """Every finding for `org`, errors first."""
-    return _Audit(org, relay_threshold).run()
+def audit(
+    org: Organization, *, relay_threshold: int = RELAY_ADDRESS_THRESHOLD, servers: Iterable[str] | None = None
+) -> list[Finding]:
+    """Every finding for `org`, errors first. `servers` limits the connector and server findings to those servers
+    (a page showing a few servers of a large lab); accepted-domain findings are always included."""
+    if servers is None:
+        chosen = org.servers
+    else:
+        wanted = {name.casefold() for name in servers}
+        chosen = tuple(s for s in org.servers if s.name.casefold() in wanted)
+    return _Audit(org, relay_threshold, chosen).run()
 
 
 def highest_severity(findings) -> str | None:

@@ -248,3 +248,10 @@ def test_the_audit_is_fast_enough_for_a_lab_overview():
     started = time.perf_counter()
     audit(org)
     assert time.perf_counter() - started < 1.0
+
+
+def test_the_audit_can_be_limited_to_some_servers_of_a_large_lab():
+    org = lab()
+    org = add(org, relay_connector(org, ["0.0.0.0-255.255.255.255"], bindings=["10.0.0.5:25"]))
+    assert "open-relay" not in [f.code for f in audit(org, servers=["EX02"])]
+    assert "open-relay" in [f.code for f in audit(org, servers=["ex01"])]
