@@ -11,11 +11,13 @@ from django.core.exceptions import ImproperlyConfigured
 from exchsim.settings import env_bool, env_database, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
+# Variables the subprocess must not inherit: ours, and the browser tests' async switch (check --deploy flags it).
+_SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run_django(*args, **env):
     """Run manage.py in a clean environment (plus `env`), so module-level settings parsing is exercised."""
-    base = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    base = {key: value for key, value in os.environ.items() if key not in _SETTINGS_VARIABLES}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
     )
