@@ -153,6 +153,14 @@ def lab_scenario(request, slug: str):
 @require_GET
 @login_required
 def lab_findings(request, slug: str):
+    """The findings page; as an htmx fragment, the findings about one server (?server=) or one connector
+    (?connector=SERVER\\Name), which the overview and the connector pages load after they are shown."""
     lab = get_lab_for_user(request, slug)
-    findings = audit(lab_to_org(lab))
-    return render(request, "training/findings.html", {"section": "findings", "lab": lab, "findings": findings})
+    connector = request.GET.get("connector", "")
+    server = request.GET.get("server") or connector.partition("\\")[0]
+    findings = audit(lab_to_org(lab), servers=[server] if server else None)
+    if connector:
+        findings = [f for f in findings if f.concerns("connector", connector)]
+    context = {"section": "findings", "lab": lab, "findings": findings, "connector": connector, "server": server}
+    template = "training/findings.html#panel" if request.htmx else "training/findings.html"
+    return render(request, template, context)

@@ -88,3 +88,19 @@ def test_the_training_page_lists_the_library_and_offers_trainers_a_start_form(cl
     assert "Start session" in page and "overlapping-ranges" in page
     client.force_login(bob)
     assert "Start session" not in client.get(reverse("connectors:training-home")).content.decode()
+
+
+def test_the_overview_and_each_connector_load_their_findings_by_htmx(client, bob):
+    lab = training.start(training.get_scenario("close-open-relay"), slug="mine", owner=bob)
+    client.force_login(bob)
+    findings_url = reverse("connectors:lab-findings", args=[lab.slug])
+    assert f'hx-get="{findings_url}"' in client.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    connector_page = client.get(
+        reverse("connectors:connector-detail", args=[lab.slug, "EX01", "Default Frontend EX01"])
+    ).content.decode()
+    assert f'hx-get="{findings_url}?connector=EX01%5CDefault%20Frontend%20EX01"' in connector_page
+    fragment = client.get(findings_url, {"connector": "EX01\\Default Frontend EX01"}, **HTMX).content.decode()
+    assert fragment.lstrip().startswith('<section id="findings"')
+    assert 'data-code="open-relay"' in fragment and 'data-code="mapi-encryption-not-required"' not in fragment
+    other = client.get(findings_url, {"connector": "EX01\\Client Frontend EX01"}, **HTMX).content.decode()
+    assert "No findings" in other
