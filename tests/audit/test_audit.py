@@ -255,3 +255,51 @@ def test_the_audit_can_be_limited_to_some_servers_of_a_large_lab():
     org = add(org, relay_connector(org, ["0.0.0.0-255.255.255.255"], bindings=["10.0.0.5:25"]))
     assert "open-relay" not in [f.code for f in audit(org, servers=["EX02"])]
     assert "open-relay" in [f.code for f in audit(org, servers=["ex01"])]
+
+
+# --- the fix's PowerShell, run in the console, clears the finding --------------------------------------------------
+
+
+def _raising_labs():
+    from tests.engine.smtp_orgs import contoso
+
+    org = lab()
+    star = AcceptedDomain("Everything", "*", DomainType.INTERNAL_RELAY)
+    client = org.connector("EX01", "Client Frontend EX01")
+    relay = relay_connector(org, ["10.0.0.50"])
+    frontend = org.connector("EX01", "Default Frontend EX01")
+    fabrikam = AcceptedDomain("Fabrikam", "fabrikam.com", DomainType.AUTHORITATIVE)
+    bare = new_receive_connector(
+        org, "EX01", "Scanner", usage="Custom", transport_role="FrontendTransport",
+        bindings=["0.0.0.0:25"], remote_ip_ranges=["10.0.0.60"],
+    )  # fmt: skip
+    yield (
+        "open-relay",
+        replace(org, frontend.with_changes(acl=add_ad_permission(frontend.acl, ANONYMOUS, ANY_RECIPIENT))),
+    )
+    yield "open-relay", lab(domains=(org.accepted_domains[0], star))
+    yield "wide-anonymous-relay", add(org, relay_connector(org, ["10.0.0.0/24"]))
+    yield "basic-auth-before-tls", replace(org, client.with_changes(auth_mechanism=1 | 2 | 4))
+    yield "tls-required-without-tls", add(org, relay.with_changes(auth_mechanism=0, require_tls=True))
+    yield (
+        "never-selected",
+        add(add(org, relay), relay_connector(org, ["10.0.0.50"], name="B", bindings=["10.0.0.5:25"])),
+    )
+    yield "accepts-nothing", add(org, bare)
+    yield "anonymous-spoofing", contoso(servers=(EX01,))  # Setup's Default Frontend, untouched
+    yield "authoritative-without-recipients", lab(domains=(org.accepted_domains[0], fabrikam))
+    yield (
+        "mapi-encryption-not-required",
+        org.with_changes(servers=(dataclasses.replace(EX01, mapi_encryption_required=False),)),
+    )
+    yield "port-fight", add(org, relay.with_changes(transport_role=TransportRole.HUB))
+
+
+@pytest.mark.parametrize(("code", "org"), list(_raising_labs()), ids=lambda v: v if isinstance(v, str) else "")
+def test_running_the_fix_in_the_console_clears_the_finding(code, org):
+    from connectors.exchange.ems import run_script
+
+    found = finding(org, code)
+    result = run_script(org, found.powershell)
+    assert result.error is None, (found.powershell, result.error)
+    assert code not in codes(result.org), found.powershell
