@@ -31,6 +31,7 @@ from .catalogue import (
     usage_preset,
 )
 from .domains import STAR, AcceptedDomainTable
+from .errors import ExchangeError
 from .model import DomainType, Organization, ReceiveConnector, Server, TransportRole
 from .smtp import RECIPIENT_OK, STARTTLS_REQUIRED, Probe, SessionResult, Simulator
 
@@ -671,7 +672,7 @@ def _groups_for(connector: ReceiveConnector, server: Server | None) -> int:
     """The group a connector of this usage normally has; AnonymousUsers for Custom (devices and applications)."""
     try:
         groups = int(usage_preset(connector.usage or None, server).permission_groups) if server else 0
-    except Exception:  # noqa: BLE001 - an unknown usage read from a lab file: fall back like Custom
+    except ExchangeError:  # a usage Exchange doesn't know (an edited lab file): treat it like Custom
         groups = 0
     return groups or int(PermissionGroup.ANONYMOUS_USERS)
 
