@@ -92,7 +92,8 @@ def _entries(text: str) -> list[str] | None:
 class NewConnectorForm(forms.Form):
     """New-ReceiveConnector: the engine applies the usage type's defaults and requirements."""
 
-    parameters = {"Bindings": "bindings", "RemoteIPRanges": "remote_ip_ranges", "Usage": "usage"}
+    parameters = {"Bindings": "bindings", "RemoteIPRanges": "remote_ip_ranges", "Usage": "usage", "Server": "server"}
+    server = forms.ChoiceField()
     name = forms.CharField(max_length=64)
     usage = forms.ChoiceField(choices=[(u, u) for u in USAGES], initial="Custom")
     bindings = forms.CharField(required=False, help_text="e.g. 0.0.0.0:25")
@@ -102,6 +103,11 @@ class NewConnectorForm(forms.Form):
         label="Transport role (2013 and later)",
         choices=[("", "default"), ("FrontendTransport", "FrontendTransport"), ("HubTransport", "HubTransport")],
     )
+
+    def __init__(self, *args, servers=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_new_%s")  # the overview's quick check has a Server field too
+        super().__init__(*args, **kwargs)
+        self.fields["server"].choices = [(s, s) for s in servers]
 
     def arguments(self) -> dict:
         data = self.cleaned_data

@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -233,25 +232,12 @@ def _connector_row(connector: ReceiveConnector, cache: dict) -> ConnectorRow:
     )
 
 
-def _new_connector_form(server: str, data=None) -> NewConnectorForm:
-    # One form per server on the overview: ids carry the server so labels stay unique.
-    return NewConnectorForm(data, auto_id=f"id_{slugify(server)}_%s")
-
-
 SERVERS_PER_PAGE = 10
 
 
-def _overview_context(lab, org: Organization, names: list[str], page, new_forms: dict | None = None) -> dict:
+def _overview_context(lab, org: Organization, names: list[str], page, new_form=None) -> dict:
     cache: dict = {}
-    new_forms = new_forms or {}
-    servers = [
-        (
-            server,
-            [_connector_row(c, cache) for c in org.connectors_of(server.name)],
-            new_forms.get(server.name) or _new_connector_form(server.name),
-        )
-        for server in org.servers
-    ]
+    servers = [(server, [_connector_row(c, cache) for c in org.connectors_of(server.name)]) for server in org.servers]
     return {
         "section": "overview",
         "lab": lab,
@@ -259,17 +245,18 @@ def _overview_context(lab, org: Organization, names: list[str], page, new_forms:
         "servers": servers,
         "page": page,
         "check_form": QuickCheckForm(servers=names),
+        "new_form": new_form or NewConnectorForm(servers=names),
         "recipients": org.recipients[:50],
     }
 
 
-def _overview(request, slug: str, new_forms: dict | None = None):
+def _overview(request, slug: str, new_form=None):
     """The overview shows SERVERS_PER_PAGE servers at a time, so a 100-server lab stays readable and fast."""
     lab = get_lab_for_user(request, slug)
     names = _server_names(lab)
     page = Paginator(names, SERVERS_PER_PAGE).get_page(request.GET.get("page"))
     org = lab_to_org(lab, list(page.object_list))
-    return render(request, "connectors/lab_detail.html", _overview_context(lab, org, names, page, new_forms))
+    return render(request, "connectors/lab_detail.html", _overview_context(lab, org, names, page, new_form))
 
 
 @login_required
@@ -280,13 +267,14 @@ def lab_detail(request, slug):
 
 @login_required
 @require_POST
-def connector_create(request, slug, server):
+def connector_create(request, slug):
     lab, org = _lab_and_org(request, slug)
-    _server_or_404(org, server)
-    form = _new_connector_form(server, request.POST)
+    form = NewConnectorForm(request.POST, servers=[s.name for s in org.servers])
     if form.is_valid():
         try:
-            connector = new_receive_connector(org, server, form.cleaned_data["name"], **form.arguments())
+            connector = new_receive_connector(
+                org, form.cleaned_data["server"], form.cleaned_data["name"], **form.arguments()
+            )
         except ValidationFailed as failure:
             add_engine_errors(form, failure.errors)
         except ExchangeError as error:
@@ -296,9 +284,8 @@ def connector_create(request, slug, server):
             url = _connector_url(lab, connector)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
-        context = {"lab": lab, "server": org.server(server), "new_form": form}
-        return render(request, "connectors/lab_detail.html#new-connector", context)
-    return _overview(request, slug, {server: form})
+        return render(request, "connectors/lab_detail.html#new-connector", {"lab": lab, "new_form": form})
+    return _overview(request, slug, form)
 
 
 def _verdict(result) -> tuple[str, str, str]:

@@ -155,6 +155,8 @@ def relay_map_svg(bmap: BindingMap):
                 title = f"{s.text(version)} may relay anonymously through {s.connector.name}"
                 parts.append(_bar(s.first, s.last, version, y, "relay", "#cf222e", title))
         else:
+            swatch = '<rect x="{}" y="{}" width="10" height="10" fill="{}"/>'
+            parts.append(format_html(swatch, LEFT - 16, y + 4, colours[lane.name]))
             for r in lane.remote_ip_ranges:
                 if r.version == version:
                     title = f"{lane.name}: RemoteIPRanges {r.text} ({address_count(r.size)})"

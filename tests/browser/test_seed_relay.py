@@ -46,11 +46,13 @@ def test_seed_relay_from_template_to_plan(page, owner):
     screenshot(page, "overview")
 
     # New-ReceiveConnector -Custom for the web application at 10.0.0.50.
-    page.get_by_text("New receive connector on EX01").click()
-    page.get_by_label("Name").fill(RELAY)
-    page.get_by_label("Usage").select_option("Custom")
-    page.get_by_label("Bindings").fill("0.0.0.0:25")
-    page.get_by_label("Remote IP ranges").fill("10.0.0.50")
+    page.get_by_text("New receive connector").click()
+    new = page.locator("#new-connector")
+    new.get_by_label("Server").select_option("EX01")
+    new.get_by_label("Name").fill(RELAY)
+    new.get_by_label("Usage").select_option("Custom")
+    new.get_by_label("Bindings").fill("0.0.0.0:25")
+    new.get_by_label("Remote IP ranges").fill("10.0.0.50")
     page.get_by_role("button", name="New-ReceiveConnector").click()
     expect(page.locator("h1")).to_contain_text(RELAY)
 

@@ -44,8 +44,14 @@ def build_seed_relay(client, lab, *, anonymous_on_default=True):
     """The seed's recipe through the dashboard: a Custom connector for the web application at 10.0.0.50,
     AnonymousUsers, then Ms-Exch-SMTP-Accept-Any-Recipient for ANONYMOUS LOGON. With anonymous_on_default the
     Default connector also takes anonymous Internet mail (as a 2007 Hub receiving from the Internet does)."""
-    create = reverse("connectors:connector-create", args=[lab.slug, "EX01"])
-    data = {"name": RELAY, "usage": "Custom", "bindings": "0.0.0.0:25", "remote_ip_ranges": "10.0.0.50"}
+    create = reverse("connectors:connector-create", args=[lab.slug])
+    data = {
+        "server": "EX01",
+        "name": RELAY,
+        "usage": "Custom",
+        "bindings": "0.0.0.0:25",
+        "remote_ip_ranges": "10.0.0.50",
+    }
     assert client.post(create, data).status_code == 302
     assert client.post(connector_url(lab, RELAY, "connectors:connector-groups"), {"groups": ["1"]}).status_code == 302
     grant = {

@@ -48,16 +48,21 @@ def test_the_quick_check_validates_the_address(signed_in, lab):
 
 
 def test_new_receive_connector_uses_the_engines_rules(signed_in, lab):
-    url = reverse("connectors:connector-create", args=[lab.slug, "EX01"])
-    body = signed_in.post(url, {"name": "Bad", "usage": "Custom", "bindings": "0.0.0.0:25"}, **HTMX).content.decode()
+    url = reverse("connectors:connector-create", args=[lab.slug])
+    body = signed_in.post(
+        url, {"server": "EX01", "name": "Bad", "usage": "Custom", "bindings": "0.0.0.0:25"}, **HTMX
+    ).content.decode()
     assert "Provide values for the Bindings and RemoteIPRanges parameters." in body
     assert not ReceiveConnector.objects.filter(name="Bad").exists()
     ok = signed_in.post(
-        url, {"name": RELAY, "usage": "Custom", "bindings": "0.0.0.0:25", "remote_ip_ranges": "10.0.0.50"}, **HTMX
+        url,
+        {"server": "EX01", "name": RELAY, "usage": "Custom", "bindings": "0.0.0.0:25", "remote_ip_ranges": "10.0.0.50"},
+        **HTMX,
     )
     assert ok["HX-Redirect"].endswith("/connectors/Web%20app%20relay/")
 
 
-def test_new_connector_on_an_unknown_server_is_404(signed_in, lab):
-    url = reverse("connectors:connector-create", args=[lab.slug, "EX99"])
-    assert signed_in.post(url, {"name": "X", "usage": "Custom"}).status_code == 404
+def test_new_connector_on_an_unknown_server_is_a_form_error(signed_in, lab):
+    url = reverse("connectors:connector-create", args=[lab.slug])
+    body = signed_in.post(url, {"server": "EX99", "name": "X", "usage": "Custom"}, **HTMX).content.decode()
+    assert "Select a valid choice. EX99 is not one of the available choices." in body

@@ -1,0 +1,38 @@
+"""End to end: the Exchange Management Shell console in the browser."""
+
+import pytest
+from playwright.sync_api import expect
+
+from connectors import labs
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _run(page, command: str) -> None:
+    box = page.locator("#id_command")
+    box.fill(command)
+    box.press("Enter")
+    expect(page.locator("#console-output")).to_contain_text(command)
+
+
+def test_console_runs_commands_keeps_history_and_updates_the_page(page, owner):
+    lab = labs.create_lab_from_template("exchange2007", owner=owner, name="Console lab")
+    page.goto(f"/labs/{lab.slug}/console/")
+
+    _run(page, "Get-ReceiveConnector")
+    expect(page.locator("#console-output")).to_contain_text("Default EX01")
+
+    _run(page, "New-ReceiveConnector -Name Relay -Server EX01 -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.0.0.50")
+    expect(page.locator("#console-swap table")).to_contain_text("EX01\\Relay")
+
+    _run(page, "Set-ReceiveConnector -Identity 'EX01\\Nope' -Enabled $false")
+    expect(page.locator("#console-output .err").last).to_be_visible()
+
+    box = page.locator("#id_command")
+    box.press("ArrowUp")
+    expect(box).to_have_value("Set-ReceiveConnector -Identity 'EX01\\Nope' -Enabled $false")
+    box.press("ArrowUp")
+    box.press("ArrowUp")
+    expect(box).to_have_value("Get-ReceiveConnector")
+    screenshot(page, "console")
