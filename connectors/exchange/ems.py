@@ -218,7 +218,9 @@ def _connector_value(field_name: str, value, current: ReceiveConnector | None):
         return _number(parameter, value)
     if field_name == "message_rate_limit":
         return _number(parameter, value, unlimited=True)
-    if field_name in MULTI_VALUED or field_name in ("auth_mechanism", "permission_groups_written"):
+    if field_name in ("auth_mechanism", "permission_groups_written"):
+        return ", ".join(_texts(value))  # 'Tls','BasicAuth' and 'Tls, BasicAuth' mean the same flags
+    if field_name in MULTI_VALUED:
         return _texts(value)
     if isinstance(value, bool):
         return value

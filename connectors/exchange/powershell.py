@@ -431,12 +431,13 @@ def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step
 
 
 def setup_baseline(org: Organization) -> Organization:
-    """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off, and only the default
-    accepted domain as Setup creates it. Recipients, principals and transport settings are not scripted."""
+    """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off, and the first
+    accepted domain (the forest root, which Setup creates) as Setup creates it: named after itself, Authoritative,
+    the default. Recipients, principals and transport settings are not scripted."""
     servers = tuple(replace(s, mapi_encryption_required=False) for s in org.servers)
     connectors = tuple(c for s in servers for c in default_connectors(s, org.domain_netbios))
-    default = next((d for d in org.accepted_domains if d.default), None)
-    domains = (AcceptedDomain(default.name, default.domain_name, default=True),) if default else ()
+    first = org.accepted_domains[:1]
+    domains = tuple(AcceptedDomain(d.domain_name, d.domain_name, default=True) for d in first)
     return org.with_changes(servers=servers, connectors=connectors, accepted_domains=domains)
 
 

@@ -157,6 +157,8 @@ def parse_script(text: str) -> list[list[CommandCall]]:
     anything that isn't a plain command pipeline with literal arguments."""
     text = _quote_bareword_lists(_normalise_quotes(text.replace("\r\n", "\n")))
     root = _PARSER.parse(text.encode()).root_node
+    if all(c.type == "comment" or (c.type == "ERROR" and not c.text.strip()) for c in root.children):
+        return []  # only comments and blank lines, which the grammar can't place in a program
     error = _first_error(root)
     if error is not None:
         row, col = error.start_point
