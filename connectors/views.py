@@ -98,14 +98,14 @@ def _server_or_404(org: Organization, name: str):
 # --- Labs ----------------------------------------------------------------------------------------------------------
 
 
-def _lab_list_page(request, create_form=None, upload_form=None, status=200):
+def _lab_list_page(request, create_form=None, upload_form=None):
     context = {
         "section": "labs",
         "labs": labs_for_user(request.user).order_by("name"),
         "create_form": create_form or LabCreateForm(templates=labs.TEMPLATES),
         "upload_form": upload_form or LabUploadForm(),
     }
-    return render(request, "connectors/lab_list.html", context, status=status)
+    return render(request, "connectors/lab_list.html", context)
 
 
 @login_required
@@ -158,7 +158,8 @@ def lab_rename(request, slug):
         lab.name = form.cleaned_data["name"]
         lab.save(update_fields=["name"])
         return redirect("connectors:lab-detail", lab.slug)
-    return _lab_list_page(request, status=200)
+    messages.error(request, f"Couldn't rename {lab.name}: {form.errors['name'][0]}")
+    return redirect("connectors:lab-list")
 
 
 @login_required

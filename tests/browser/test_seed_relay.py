@@ -40,6 +40,7 @@ def test_seed_relay_from_template_to_plan(page, owner):
     page.get_by_role("button", name="Create").click()
     expect(page.locator("h1")).to_contain_text("Seed 2007")
     page.goto("/labs/")
+    screenshot(page, "labs")
     page.get_by_role("button", name="What-if copy").click()
     copy = Lab.objects.get(baseline__name="Seed 2007")
     expect(page.locator(".breadcrumb")).to_contain_text("what-if copy of Seed 2007")

@@ -58,6 +58,13 @@ def test_rename(signed_in, lab):
     assert lab.name == "Renamed lab"
 
 
+def test_an_empty_name_is_refused(signed_in, lab):
+    response = signed_in.post(reverse("connectors:lab-rename", args=[lab.slug]), {"name": ""}, follow=True)
+    assert "Couldn&#x27;t rename Seed lab: This field is required." in response.content.decode()
+    lab.refresh_from_db()
+    assert lab.name == "Seed lab"
+
+
 def test_delete_asks_first_then_deletes(signed_in, lab):
     confirm = signed_in.get(reverse("connectors:lab-delete", args=[lab.slug])).content.decode()
     assert "Delete Seed lab?" in confirm and Lab.objects.filter(pk=lab.pk).exists()
