@@ -101,7 +101,7 @@ def _server_or_404(org: Organization, name: str):
 def _lab_list_page(request, create_form=None, upload_form=None):
     context = {
         "section": "labs",
-        "labs": labs_for_user(request.user).order_by("name"),
+        "labs": labs_for_user(request.user).select_related("baseline").order_by("name"),
         "create_form": create_form or LabCreateForm(templates=labs.TEMPLATES),
         "upload_form": upload_form or LabUploadForm(),
     }

@@ -46,3 +46,13 @@ def test_query_counts_do_not_grow_with_the_lab(signed_in, small_and_large, djang
         _queries(signed_in, small_url)  # the first request of a session pays for the session row
         with django_assert_num_queries(_queries(signed_in, small_url)):
             assert signed_in.get(large_url).status_code == 200
+
+
+def test_the_lab_list_costs_the_same_for_one_lab_and_for_many_copies(signed_in, lab, django_assert_num_queries):
+    url = reverse("connectors:lab-list")
+    _queries(signed_in, url)
+    one = _queries(signed_in, url)
+    for _ in range(3):
+        labs.copy_lab(lab)
+    with django_assert_num_queries(one):
+        signed_in.get(url)

@@ -38,3 +38,12 @@ def test_the_svg_names_each_connector_on_hover():
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "<title>10.0.0.50 may relay anonymously through Web app relay</title>" in svg
     assert "Web app relay: RemoteIPRanges 10.0.0.50 (1 address)" in svg
+
+
+def test_ipv6_bindings_get_their_own_map_when_ipv6_ranges_are_used():
+    ex2019 = Server("EX19", "ex19.contoso.com", ExchangeVersion.E2019, frozenset({ServerRole.MAILBOX}), ("10.0.0.9",))
+    org = Organization(servers=(ex2019,), connectors=default_connectors(ex2019, "CONTOSO"))
+    bindings = {m.binding.text for m in server_maps(org, "EX19")}
+    assert {"0.0.0.0:25", "[::]:25"} <= bindings
+    ipv6 = next(m for m in server_maps(org, "EX19") if m.binding.text == "[::]:25")
+    assert 'aria-label="Relay map of EX19 binding [::]:25"' in str(relay_map_svg(ipv6))
