@@ -9,6 +9,7 @@ text can never become code. The console (ems.py) reads these scripts back; both 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from .acl import apply_permission_groups
 from .catalogue import USAGES, format_auth_mechanism, format_permission_groups
 from .errors import ExchangeError
-from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server
+from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server, TransportRole
 from .receive import default_connectors, new_receive_connector
 
 # PowerShell treats all of these as single quotes; inside a single-quoted string a doubled one stands for itself.
@@ -52,9 +53,12 @@ _CREATION_FIELDS = ("name", "transport_role", "bindings", "remote_ip_ranges")
 # --- Literals -------------------------------------------------------------------------------------------------------
 
 
+_DOUBLED = str.maketrans({q: q + q for q in SINGLE_QUOTES})
+
+
 def quote(text) -> str:
     """A single-quoted PowerShell literal: nothing inside is expanded, every quote character is doubled."""
-    return "'" + "".join(c + c if c in SINGLE_QUOTES else c for c in str(text)) + "'"
+    return "'" + str(text).translate(_DOUBLED) + "'"
 
 
 def comment(text) -> str:
@@ -165,22 +169,28 @@ def _acl_commands(identity: str, current: Iterable[ACE], target: Iterable[ACE]) 
     return commands
 
 
-def _creation_defaults(connector: ReceiveConnector, server: Server, domain_netbios: str) -> ReceiveConnector | None:
-    """What New-ReceiveConnector with only the creation parameters would make (None when Exchange would refuse)."""
+@functools.lru_cache(maxsize=1024)
+def _creation_defaults(server: Server, usage: str, role: TransportRole, domain_netbios: str) -> ReceiveConnector | None:
+    """The settings New-ReceiveConnector gives a connector of this usage and role on this server (None when Exchange
+    would refuse); they don't depend on the name, bindings or ranges, so a placeholder connector stands in."""
     alone = Organization(domain_netbios=domain_netbios, servers=(server,))
-    role = connector.transport_role if _has_transport_role(server) else None
     try:
         return new_receive_connector(
             alone,
             server.name,
-            connector.name,
-            usage=connector.usage or None,
-            bindings=connector.bindings,
-            remote_ip_ranges=connector.remote_ip_ranges,
-            transport_role=role,
+            "defaults",
+            usage=usage or None,
+            bindings="192.0.2.1:25",
+            remote_ip_ranges="192.0.2.1",
+            transport_role=role if _has_transport_role(server) else None,
         )
     except ExchangeError:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _created_acl(server: Server, groups: int, domain_netbios: str) -> tuple[ACE, ...]:
+    return apply_permission_groups((), groups, server, domain_netbios)
 
 
 def _has_transport_role(server: Server) -> bool:
@@ -196,12 +206,12 @@ def _new_connector_step(connector: ReceiveConnector, server: Server, domain_netb
         parts.append(f"-{connector.usage}")
     parts += [("Bindings", display_value("bindings", connector.bindings))]
     parts += [("RemoteIPRanges", display_value("remote_ip_ranges", connector.remote_ip_ranges))]
-    defaults = _creation_defaults(connector, server, domain_netbios)
+    defaults = _creation_defaults(server, connector.usage, connector.transport_role, domain_netbios)
     for field, parameter in CONNECTOR_PARAMETERS.items():
         value = getattr(connector, field)
         if field not in _CREATION_FIELDS and (defaults is None or getattr(defaults, field) != value):
             parts.append((parameter, display_value(field, value)))
-    created_acl = apply_permission_groups((), connector.permission_groups_written, server, domain_netbios)
+    created_acl = _created_acl(server, connector.permission_groups_written, domain_netbios)
     commands = [_cmd("New-ReceiveConnector", *parts), *_acl_commands(identity, created_acl, connector.acl)]
     return Step("receive connector", "create", identity, (), tuple(commands))
 

@@ -1,0 +1,73 @@
+"""PowerShell benchmark: the console applying a 1,000-command script, and the whole-lab script of a large lab.
+
+Run: .venv/bin/python benchmarks/powershell.py   (no database; about ten seconds)
+
+1. A script of 1,000 commands (New-ReceiveConnector, Set-ReceiveConnector, Add-ADPermission, Get-ReceiveConnector and
+   accepted-domain cmdlets) run by the console on the exchangese template. Goal: under 5 s.
+2. The whole-lab script of the generated lab of 100 servers × 10 connectors × 100 remote ranges (1,000 connectors,
+   100,000 ranges), as `manage.py exportps` writes it. Goal: under 2 s.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "exchsim.settings")
+
+import django  # noqa: E402
+
+django.setup()  # the lab templates live in connectors.labs, which imports the models
+
+from connectors.exchange import ems, powershell  # noqa: E402
+from connectors.labs import generated_org, template_org  # noqa: E402
+
+COMMANDS = 1_000
+
+
+def console_script() -> str:
+    lines = []
+    for number in range(COMMANDS // 4):
+        name = f"Relay {number:03d}"
+        a, b = divmod(number, 250)
+        lines += [
+            f"New-ReceiveConnector '{name}' -TransportRole FrontendTransport -Custom -Bindings 0.0.0.0:25 "
+            f"-RemoteIPRanges 172.{16 + a}.{b}.0/24",
+            f"Set-ReceiveConnector 'EX01\\{name}' -PermissionGroups AnonymousUsers -Comment 'relay {number}'",
+            f"Get-ReceiveConnector '{name}' | Add-ADPermission -User 'NT AUTHORITY\\ANONYMOUS LOGON' "
+            "-ExtendedRights ms-Exch-SMTP-Accept-Any-Recipient",
+            f"Get-ReceiveConnector 'EX01\\{name}' | fl Name,PermissionGroups",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    org = template_org("exchangese")
+    script = console_script()
+    started = time.perf_counter()
+    result = ems.run_script(org, script)
+    console = time.perf_counter() - started
+    if result.error:
+        raise SystemExit(f"The benchmark script failed: {result.error}")
+    print(
+        f"console: {result.commands_applied:,} commands applied to a lab in {console:.2f} s "
+        f"({len(result.org.connectors):,} connectors after; goal < 5 s)"
+    )
+
+    lab = generated_org(100, 10, 100)
+    started = time.perf_counter()
+    text = powershell.render_lab(lab, "generated")
+    export = time.perf_counter() - started
+    commands = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
+    print(
+        f"exportps: whole-lab script of {len(lab.connectors):,} connectors "
+        f"({sum(len(c.remote_ip_ranges) for c in lab.connectors):,} ranges): {export:.2f} s, "
+        f"{commands:,} lines, {len(text) / 1e6:.1f} MB (goal < 2 s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
