@@ -594,6 +594,10 @@ _PRINCIPAL_SPEC = {
 }
 
 
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
 class _Reader:
     """Reads a decoded lab file, collecting every problem with its path instead of stopping at the first."""
 
@@ -602,17 +606,17 @@ class _Reader:
 
     def fields(self, data: dict, path: str, spec: dict) -> dict:
         values = {}
-        for key in data.keys() - spec.keys():
-            self.problems.append((f"{path}.{key}", f"unknown key; expected one of: {', '.join(spec)}"))
+        for key in sorted(data.keys() - spec.keys()):
+            self.problems.append((_join(path, key), f"unknown key; expected one of: {', '.join(spec)}"))
         for key, (kind, default) in spec.items():
             if key not in data:
                 if default is _REQUIRED:
-                    self.problems.append((f"{path}.{key}", "is required"))
+                    self.problems.append((_join(path, key), "is required"))
                 values[key] = None if default is _REQUIRED else default
                 continue
             check, wording = _KINDS[kind]
             if not check(data[key]):
-                self.problems.append((f"{path}.{key}", f"must be {wording}, not {json.dumps(data[key])[:60]}"))
+                self.problems.append((_join(path, key), f"must be {wording}, not {json.dumps(data[key])[:60]}"))
                 values[key] = None
             else:
                 values[key] = data[key]
@@ -697,56 +701,43 @@ def _field_path(path: str, error: FieldError, names: dict) -> str:
     return f"{path}.{names[error.field]}" if error.field in names else path
 
 
-def data_to_org(data) -> Organization:
-    """Decode and validate a lab file's data; LabFileError lists every problem with its path."""
-    reader = _Reader()
-    if not isinstance(data, dict):
-        raise LabFileError([("", "A lab file is a JSON object.")])
-    if data.get("format") != FORMAT_NAME:
-        raise LabFileError([("format", f'must be "{FORMAT_NAME}"')])
-    if data.get("version") != FORMAT_VERSION:
-        raise LabFileError([("version", f"must be {FORMAT_VERSION}; this exchsim reads lab format version 1")])
-    top = reader.fields(
-        data,
-        "",
-        {
-            "format": ("text", _REQUIRED),
-            "version": ("number", _REQUIRED),
-            "name": ("text", ""),
-            "description": ("text", ""),
-            "organization": ("object", {}),
-            "servers": ("objects", []),
-            "accepted_domains": ("objects", []),
-            "recipients": ("objects", []),
-            "principals": ("objects", []),
-        },
-    )
-    reader.problems = [(path.lstrip("."), message) for path, message in reader.problems]
-    organization = reader.fields(top["organization"] or {}, "organization", _ORG_SPEC)
-    servers, connectors, seen_servers = [], [], set()
+_TOP_SPEC = {
+    "format": ("text", _REQUIRED),
+    "version": ("number", _REQUIRED),
+    "name": ("text", ""),
+    "description": ("text", ""),
+    "organization": ("object", {}),
+    "servers": ("objects", []),
+    "accepted_domains": ("objects", []),
+    "recipients": ("objects", []),
+    "principals": ("objects", []),
+}
+
+
+def _read_servers(reader: _Reader, top: dict, netbios: str) -> tuple[list[Server], list[ReceiveConnector]]:
+    """Servers and their connectors; each connector is validated against its own server's others."""
+    servers, connectors, seen = [], [], set()
     for server_path, server_data in reader.items(top, "", "servers"):
         server, name, connector_items = _read_server(reader, server_path, server_data)
-        server_connectors = [
-            (path, connector)
-            for path, item in connector_items
-            if (connector := _read_connector(reader, path, item, name)) is not None
-        ]
+        read = [(path, _read_connector(reader, path, item, name)) for path, item in connector_items]
+        read = [(path, connector) for path, connector in read if connector is not None]
         if server is None:
             continue
-        if server.name.casefold() in seen_servers:
+        if server.name.casefold() in seen:
             reader.problems.append((f"{server_path}.name", f"A server named {server.name} is already in the lab."))
-        seen_servers.add(server.name.casefold())
+        seen.add(server.name.casefold())
         servers.append(server)
-        server_org = Organization(
-            domain_netbios=organization["domain_netbios"] or NETBIOS,
-            servers=(server,),
-            connectors=tuple(c for _, c in server_connectors),
-        )
-        for path, connector in server_connectors:
+        server_org = Organization(domain_netbios=netbios, servers=(server,), connectors=tuple(c for _, c in read))
+        for path, connector in read:
             for error in validate_receive_connector(server_org, connector):
                 reader.problems.append((_field_path(path, error, models.CONNECTOR_FIELDS), error.message))
-        connectors += [c for _, c in server_connectors]
-    domains = []
+        connectors += server_org.connectors
+    return servers, connectors
+
+
+def _read_domains(reader: _Reader, top: dict) -> list[AcceptedDomain]:
+    """Accepted domains: syntax errors at their entry, rules about the whole set at `accepted_domains`."""
+    domains, entry_messages = [], set()
     for path, item in reader.items(top, "", "accepted_domains"):
         fields = reader.fields(item, path, _DOMAIN_SPEC)
         domain_type = reader.convert(f"{path}.domain_type", _enum(DomainType), fields["domain_type"])
@@ -755,40 +746,63 @@ def data_to_org(data) -> Organization:
         domains.append(AcceptedDomain(**{**fields, "domain_type": domain_type}))
         for error in domain_name_errors(fields["domain_name"]):
             reader.problems.append((f"{path}.domain_name", error.message))
-    entry_messages = {message for _path, message in reader.problems}
+            entry_messages.add(error.message)
     for error in validate_accepted_domains(domains):
-        if error.message not in entry_messages:  # syntax errors were reported at their entry above
+        if error.message not in entry_messages:
             reader.problems.append(("accepted_domains", error.message))
+    return domains
+
+
+def _read_recipients(reader: _Reader, top: dict) -> list[Recipient]:
     recipients = []
     for path, item in reader.items(top, "", "recipients"):
         fields = reader.fields(item, path, _RECIPIENT_SPEC)
         kind = reader.convert(f"{path}.kind", _enum(RecipientKind), fields["kind"])
         if None not in (fields["name"], fields["addresses"], kind):
-            addresses = tuple(a.lower() for a in fields["addresses"])
-            recipients.append(Recipient(fields["name"], kind, addresses))
-    principals, seen_principals = [], set()
+            recipients.append(Recipient(fields["name"], kind, tuple(a.lower() for a in fields["addresses"])))
+    return recipients
+
+
+def _read_principals(reader: _Reader, top: dict) -> list[Principal]:
+    principals, seen = [], set()
     for path, item in reader.items(top, "", "principals"):
         fields = reader.fields(item, path, _PRINCIPAL_SPEC)
         kind = reader.convert(f"{path}.kind", _enum(PrincipalKind), fields["kind"])
         if fields["name"] is None or kind is None:
             continue
-        if fields["name"].casefold() in seen_principals:
+        if fields["name"].casefold() in seen:
             reader.problems.append((f"{path}.name", f"The principal {fields['name']} is already in the lab."))
-        seen_principals.add(fields["name"].casefold())
+        seen.add(fields["name"].casefold())
         principals.append(Principal(**{**fields, "kind": kind, "member_of": tuple(fields["member_of"])}))
-    if reader.problems:
-        raise LabFileError(reader.problems)
-    return Organization(
+    return principals
+
+
+def data_to_org(data) -> Organization:
+    """Decode and validate a lab file's data; LabFileError lists every problem with its path."""
+    if not isinstance(data, dict):
+        raise LabFileError([("", "A lab file is a JSON object.")])
+    if data.get("format") != FORMAT_NAME:
+        raise LabFileError([("format", f'must be "{FORMAT_NAME}"')])
+    if data.get("version") != FORMAT_VERSION:
+        raise LabFileError([("version", f"must be {FORMAT_VERSION}; this exchsim reads lab format version 1")])
+    reader = _Reader()
+    top = reader.fields(data, "", _TOP_SPEC)
+    organization = reader.fields(top["organization"] or {}, "organization", _ORG_SPEC)
+    servers, connectors = _read_servers(reader, top, organization["domain_netbios"] or NETBIOS)
+    org = Organization(
         name=organization["name"],
         domain_netbios=organization["domain_netbios"],
         servers=tuple(servers),
         connectors=tuple(connectors),
-        accepted_domains=tuple(domains),
-        recipients=tuple(recipients),
-        principals=tuple(principals),
+        accepted_domains=tuple(_read_domains(reader, top)),
+        recipients=tuple(_read_recipients(reader, top)),
+        principals=tuple(_read_principals(reader, top)),
         recipient_validation_enabled=organization["recipient_validation_enabled"],
-        tls_receive_domain_secure_list=tuple(organization["tls_receive_domain_secure_list"]),
+        tls_receive_domain_secure_list=tuple(organization["tls_receive_domain_secure_list"] or ()),
     )
+    if reader.problems:
+        raise LabFileError(reader.problems)
+    return org
 
 
 @transaction.atomic

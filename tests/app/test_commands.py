@@ -255,3 +255,12 @@ def test_demo_sets_up_without_serving(settings):
     assert settings.EXCHSIM_SINGLE_USER is True
     run("demo", "--no-serve")  # a second run keeps the lab
     assert Lab.objects.filter(slug="demo").count() == 1
+
+
+def test_loadlab_refuses_unknown_keys_by_path(tmp_path):
+    data = demo_data()
+    data["servers"][0]["receive_connectors"][1]["acl"][0]["rights"] = "typo"
+    data["colour"] = "blue"
+    message = load_error(tmp_path, data)
+    assert "servers[0].receive_connectors[1].acl[0].rights: unknown key" in message
+    assert "\ncolour: unknown key" in message
