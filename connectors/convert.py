@@ -251,12 +251,14 @@ def principal_fields(principal: Principal) -> dict:
 # --- Validation of single rows (used by Model.clean) ----------------------------------------------------------------
 
 
-def _caught(build) -> tuple[object, list[FieldError]]:
+def _caught(build, field: str = "") -> tuple[object, list[FieldError]]:
+    """(build(), []) or (None, the engine's errors); a ValueError (bad enum text) is reported at `field`."""
     try:
         return build(), []
     except ExchangeError as error:
-        errors = getattr(error, "errors", None) or [FieldError(error.field, error.message)]
-        return None, errors
+        return None, getattr(error, "errors", None) or [FieldError(error.field or field, error.message)]
+    except ValueError as error:
+        return None, [FieldError(field, str(error))]
 
 
 def server_value_errors(server: Server) -> list[FieldError]:
@@ -273,19 +275,16 @@ def server_value_errors(server: Server) -> list[FieldError]:
     if ServerRole.EDGE in server.roles and len(server.roles) > 1:
         errors.append(FieldError("Roles", "The Edge Transport server role can't coexist with any other server role."))
     for address in server.ip_addresses:
-        errors += _caught(lambda address=address: parse_ip(address))[1]
+        errors += _caught(lambda address=address: parse_ip(address), "IPAddresses")[1]
     return [FieldError(e.field or "IPAddresses", e.message) for e in errors]
 
 
 def server_errors(row: models.Server) -> list[FieldError]:
     def build():
-        try:
-            version = ExchangeVersion.parse(row.version)
-        except ValueError as error:
-            raise ExchangeError(str(error), "Version") from None
+        version = ExchangeVersion.parse(row.version)
         return Server(row.name, row.fqdn, version, parse_roles(row.roles), split_list(row.ip_addresses))
 
-    server, errors = _caught(build)
+    server, errors = _caught(build, "Version")
     return errors if server is None else server_value_errors(server)
 
 
@@ -294,27 +293,25 @@ def connector_errors(row: models.ReceiveConnector) -> list[FieldError]:
     server (conflicts, duplicate names). The row's stored ACEs are kept: PermissionGroups rules read them."""
     if row.server_id is None:
         return [FieldError("Server", "Select the server the connector belongs to.")]
-    server = row.server
-    acl = tuple(map(ace_value, row.aces.all())) if row.pk else ()
-    errors = []
-    values = {}
-    for field, parse in (
-        ("bindings", parse_bindings),
-        ("remote_ip_ranges", parse_remote_ranges),
-        ("auth_mechanism", lambda text: int(parse_auth_mechanism(text))),
-    ):
-        values[field], field_errors = _caught(lambda parse=parse, field=field: parse(getattr(row, field)))
-        errors += field_errors
+    server, errors = _caught(lambda: server_value(row.server), "Server")
+    parsers = {
+        "Bindings": lambda: parse_bindings(row.bindings),
+        "RemoteIPRanges": lambda: parse_remote_ranges(row.remote_ip_ranges),
+        "AuthMechanism": lambda: parse_auth_mechanism(row.auth_mechanism),
+        "TransportRole": lambda: TransportRole(row.transport_role),
+    }
+    for parameter, parse in parsers.items():
+        errors += _caught(parse, parameter)[1]
     if errors:
         return errors
+    acl = tuple(map(ace_value, row.aces.all())) if row.pk else ()
     candidate = connector_value(row, server.name, acl)
+    lab = row.server.lab
     others = tuple(
         connector_value(other, server.name, map(ace_value, other.aces.all()))
-        for other in _connector_rows(server.lab, [server.name]).exclude(pk=row.pk)
+        for other in _connector_rows(lab, [server.name]).exclude(pk=row.pk)
     )
-    org = Organization(
-        domain_netbios=server.lab.domain_netbios, servers=(server_value(server),), connectors=(*others, candidate)
-    )
+    org = Organization(domain_netbios=lab.domain_netbios, servers=(server,), connectors=(*others, candidate))
     return validate_receive_connector(org, candidate)
 
 
@@ -322,7 +319,7 @@ def ace_errors(row: models.AccessControlEntry) -> list[FieldError]:
     errors = []
     if not row.principal.strip():
         errors.append(FieldError("User", "Cannot bind argument to parameter 'User' because it is an empty string."))
-    errors += _caught(lambda: canonical_right(row.right))[1]
+    errors += _caught(lambda: canonical_right(row.right), "ExtendedRights")[1]
     return [FieldError(e.field or "ExtendedRights", e.message) for e in errors]
 
 

@@ -249,6 +249,7 @@ class Principal(models.Model):
 
 # Exchange parameter names (FieldError.field) -> model field names, so Exchange's error shows next to the field.
 CONNECTOR_FIELDS = {
+    "Server": "server",
     "Name": "name",
     "Usage": "usage",
     "TransportRole": "transport_role",

@@ -193,3 +193,7 @@ def test_a_recipient_needs_valid_addresses(lab):
     assert errors_of(Recipient(lab=lab, name="Broken", addresses="not-an-address"))["addresses"] == [
         '"not-an-address" isn\'t a valid SMTP address.'
     ]
+
+
+def test_an_unknown_transport_role_is_an_error_not_a_crash(ex01):
+    assert "transport_role" in errors_of(new_connector(ex01, transport_role="EdgeTransport"))
