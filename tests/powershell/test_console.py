@@ -177,3 +177,22 @@ def test_unsupported_constructs_are_refused_by_name_and_change_nothing(script, n
     result = run("Set-MailboxServer EX01 -MAPIEncryptionRequired $true\n" + script, org)
     assert result.org is org and result.commands_applied == 0 and result.output == []
     assert named in result.error
+
+
+def test_the_seed_document_commands_run_verbatim():
+    create = (
+        "New-ReceiveConnector -Name 'Receive Connector Name' -TransportRole FrontendTransport -Custom `\n"
+        "    -Bindings 0.0.0.0:25 -RemoteIPRanges @('192.168.5.10', '192.168.5.11')  # the relay hosts\n"
+        "Set-ReceiveConnector 'Receive Connector Name' -PermissionGroups:'AnonymousUsers'\n"
+    )
+    seed_grant = (
+        "Get-ReceiveConnector “Receive Connector Name” | Add-ADPermission -User “NT AUTHORITY\\ANONYMOUS LOGON” "
+        "-ExtendedRights “Ms-Exch-SMTP-Accept-Any-Recipient”\n"
+    )
+    result = run(create + seed_grant)
+    assert result.error is None and result.commands_applied == 3
+    connector = result.org.connector("EX01", "Receive Connector Name")
+    assert [r.text for r in connector.remote_ip_ranges] == ["192.168.5.10", "192.168.5.11"]
+    assert acl.effective_rights(connector.acl, acl.SessionIdentity.anonymous()).has(ACCEPT_ANY_RECIPIENT)
+    placeholder = run("Set-MailboxServer ServerName -MAPIEncryptionRequired:$true", result.org)
+    assert placeholder.error == "The operation couldn't be performed because object 'ServerName' couldn't be found."
