@@ -758,7 +758,7 @@ def run_script(org: Organization, text: str, atomic: bool = False) -> ConsoleRes
         try:
             _run_pipeline(state, pipeline)
         except (_Stop, Unsupported) as failure:
-            state.output += str(failure).splitlines()
+            state.output.append(str(failure))  # one entry, equal to ConsoleResult.error, even when several lines
             state.output.append(f"    + CategoryInfo          : NotSpecified: (:) [{pipeline[-1].name}], exchsim")
             final = org if atomic else state.org
             return ConsoleResult(final, state.output, str(failure), 0 if atomic else applied)

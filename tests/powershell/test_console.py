@@ -57,7 +57,10 @@ def test_it_prints_exchange_errors_and_stops_with_earlier_commands_applied():
     )
     assert result.commands_applied == 2 and relay(result.org) is not None
     assert result.org.server("EX01").mapi_encryption_required is False
-    assert "If BasicAuthRequireTLS is set, BasicAuth must also be set as an authentication mechanism." in result.output
+    assert result.output[-2] == result.error  # the whole message is one entry, CategoryInfo follows
+    assert "If BasicAuthRequireTLS is set, BasicAuth must also be set as an authentication mechanism." in (
+        result.error.splitlines()
+    )
 
 
 def test_atomic_applies_nothing_when_a_command_fails():
