@@ -17,7 +17,16 @@ from .catalogue import USAGES, canonical_principal, format_auth_mechanism, forma
 from .errors import ExchangeError, ValidationFailed
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .powershell import CONNECTOR_PARAMETERS, MULTI_VALUED, display_value
-from .psparse import Bareword, CommandCall, Filter, Parameter, Unsupported, parse_script
+from .psparse import (
+    FILTER_COMMANDS,
+    Bareword,
+    CommandCall,
+    Filter,
+    Parameter,
+    ScriptBlock,
+    Unsupported,
+    parse_script,
+)
 
 NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
 AMBIGUOUS = "The operation couldn't be performed because '{0}' matches multiple entries."
@@ -26,6 +35,7 @@ AMBIGUOUS_PARAMETER = (
     "Parameter cannot be processed because the parameter name '{0}' is ambiguous. Possible matches include: {1}."
 )
 PARAMETER_SET = "Parameter set cannot be resolved using the specified named parameters."
+_SCRIPT_BLOCK_ARGUMENT = "The console doesn't support a script block as an argument of {0} (line {1})."
 POSITIONAL = "A positional parameter cannot be found that accepts argument '{0}'."
 MISSING_MANDATORY = "Cannot process command because of one or more missing mandatory parameters: {0}."
 MISSING_ARGUMENT = "Missing an argument for parameter '{0}'. Specify a parameter of type '{1}' and try again."
@@ -93,10 +103,6 @@ def _bind(call: CommandCall, spec: Spec) -> dict:
     while i < len(elements):
         element = elements[i]
         i += 1
-        if isinstance(element, Filter):
-            raise Unsupported(
-                f"The console doesn't support a script block as an argument of {call.name} (line {call.line})."
-            )
         if not isinstance(element, Parameter):
             while positional and positional[0] in bound:
                 positional.pop(0)
@@ -466,8 +472,6 @@ def _permission_target(state: _State, bound: dict, piped) -> list:
 
 
 def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
-    if "AccessRights" in bound:
-        raise Unsupported("The console models extended rights only; -AccessRights isn't supported.")
     rows = [p for p in piped or [] if isinstance(p, Permission)]
     if rows and "User" not in bound:
         # Remove-ADPermission fed by Get-ADPermission removes exactly the rows it receives.
@@ -676,7 +680,7 @@ _FORMATTERS = {
     "format-table": format_table,
     "ft": format_table,
 }
-_FILTERS = ("where", "where-object", "?")
+_FILTERS = FILTER_COMMANDS
 _SINKS = ("export-clixml",)
 
 
@@ -704,13 +708,28 @@ def _check(pipeline: list[CommandCall]) -> None:
             if position == 0 or position != len(pipeline) - 1:
                 raise Unsupported(f"{call.name} must be the last command of a pipeline (line {call.line}).")
             continue
-        if _cmdlet(call.name)[0] is None:
+        name, entry = _cmdlet(call.name)
+        if name is None:
             raise Unsupported(UNKNOWN_COMMAND.format(call.name, supported) + f" (line {call.line})")
+        if "AccessRights" in _written_parameters(call, entry[1]):
+            raise Unsupported(
+                f"The console models extended rights only; -AccessRights isn't supported (line {call.line})."
+            )
         for element in call.elements:
-            if isinstance(element, Filter) or isinstance(getattr(element, "value", None), Filter):
-                raise Unsupported(
-                    f"The console doesn't support a script block as an argument of {call.name} (line {call.line})."
-                )
+            if isinstance(element, ScriptBlock) or isinstance(getattr(element, "value", None), ScriptBlock):
+                raise Unsupported(_SCRIPT_BLOCK_ARGUMENT.format(call.name, call.line))
+
+
+def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
+    """The parameters a call names, by full name, leaving binding errors to the run (where EMS reports them)."""
+    names = set()
+    for element in call.elements:
+        if isinstance(element, Parameter):
+            try:
+                names.add(_parameter_name(element.name, {**spec.parameters, **_COMMON}))
+            except _Stop:
+                continue
+    return names
 
 
 def _run_pipeline(state: _State, pipeline: list[CommandCall]) -> None:
@@ -731,7 +750,7 @@ def _run_pipeline(state: _State, pipeline: list[CommandCall]) -> None:
             state.output += _FORMATTERS[lowered](objects or [], state.org, wanted)
             return
         name, (handler, spec) = _cmdlet(call.name)
-        if objects is not None and not spec.pipeline_input and name != "Get-ADPermission":
+        if objects is not None and not spec.pipeline_input:
             raise _Stop(f"The input object cannot be bound to any parameters for the command {name}.")
         bound = _bind(call, spec)
         objects = handler(state, bound, objects)

@@ -47,6 +47,9 @@ _BACKTICK_ESCAPES = {
 }
 
 
+FILTER_COMMANDS = ("where", "where-object", "?")
+
+
 class Unsupported(Exception):
     """A construct the console doesn't run; the message names it."""
 
@@ -70,6 +73,13 @@ class CommandCall:
     name: str
     elements: list = field(default_factory=list)  # Parameter | value, in order
     line: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptBlock:
+    """A script block given to anything but where: kept so the console can name the cmdlet before refusing it."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -264,9 +274,10 @@ def _argument(node: Node, command: str):
         return Bareword(text)
     if node.type == "array_literal_expression":
         items = [c for c in node.children if c.type != ","]
+        if len(items) == 1 and _unwrap(items[0]).type == "script_block_expression":
+            block = _unwrap(items[0])
+            return compile_filter(block) if command.casefold() in FILTER_COMMANDS else ScriptBlock(block.text.decode())
         values = [_value(item) for item in items]
-        if command.casefold() in ("where", "where-object", "?") and len(values) == 1:
-            return values[0]
         return values[0] if len(values) == 1 else values
     return _value(node)
 
@@ -309,8 +320,6 @@ def _value(node: Node):
         return _hashtable(node)
     if kind == "generic_token":
         return _argument(node, "")
-    if kind == "script_block_expression":
-        return compile_filter(node)
     raise Unsupported(_construct(node))
 
 

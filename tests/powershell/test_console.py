@@ -199,3 +199,12 @@ def test_the_seed_document_commands_run_verbatim():
     assert acl.effective_rights(connector.acl, acl.SessionIdentity.anonymous()).has(ACCEPT_ANY_RECIPIENT)
     placeholder = run("Set-MailboxServer ServerName -MAPIEncryptionRequired:$true", result.org)
     assert placeholder.error == "The operation couldn't be performed because object 'ServerName' couldn't be found."
+
+
+def test_access_rights_and_script_block_arguments_are_refused_before_anything_runs():
+    org = template()
+    script = "Set-MailboxServer EX01 -MAPIEncryptionRequired $true\n"
+    refused = run(script + "Add-ADPermission 'Default EX01' -User 'CONTOSO\\bob' -AccessRights GenericAll", org)
+    assert refused.org is org and "-AccessRights isn't supported" in refused.error
+    refused = run(script + "Set-ReceiveConnector 'Default EX01' -Comment {x}", org)
+    assert refused.org is org and "script block as an argument of Set-ReceiveConnector" in refused.error
