@@ -153,14 +153,14 @@ def lab_scenario(request, slug: str):
 @require_GET
 @login_required
 def lab_findings(request, slug: str):
-    """The findings page; as an htmx fragment, the findings about one server (?server=) or one connector
-    (?connector=SERVER\\Name), which the overview and the connector pages load after they are shown."""
+    """The findings page; as an htmx fragment, the findings about some servers (?server=, repeatable: the servers a
+    paginated overview shows) or one connector (?connector=SERVER\\Name), loaded after those pages are shown."""
     lab = get_lab_for_user(request, slug)
     connector = request.GET.get("connector", "")
-    server = request.GET.get("server") or connector.partition("\\")[0]
-    findings = audit(lab_to_org(lab), servers=[server] if server else None)
+    servers = request.GET.getlist("server") or ([connector.partition("\\")[0]] if connector else None)
+    findings = audit(lab_to_org(lab, servers), servers=servers)
     if connector:
         findings = [f for f in findings if f.concerns("connector", connector)]
-    context = {"section": "findings", "lab": lab, "findings": findings, "connector": connector, "server": server}
+    context = {"section": "findings", "lab": lab, "findings": findings, "connector": connector, "servers": servers}
     template = "training/findings.html#panel" if request.htmx else "training/findings.html"
     return render(request, template, context)

@@ -151,6 +151,14 @@ def _endpoints(server: Server, connectors: tuple[ReceiveConnector, ...]) -> list
     return sorted(found, key=lambda e: (e[0], e[1] or "", e[2]))
 
 
+def _listens(connector: ReceiveConnector, version: int, local_ip: str | None, port: int) -> bool:
+    """Only these connectors' ranges can change which connector takes a connection on this endpoint."""
+    local = parse_ip(local_ip)[1] if local_ip else 0
+    return connector.enabled and any(
+        b.version == version and b.port == port and b.address in (0, local) for b in connector.bindings
+    )
+
+
 def _segments(version: int, connectors: tuple[ReceiveConnector, ...]) -> list[tuple[int, int]]:
     """Half-open address segments inside which the selection can't change and publicness is constant."""
     bounds = {0, _FAMILY_END[version]}
@@ -173,7 +181,8 @@ def _map_reach(org: Organization, sim: Simulator, servers: tuple[Server, ...]) -
             preferred = index.select(local_ip, port, outside).connector
             if preferred is not None and reach[preferred.identity.casefold()].public_route is None:
                 reach[preferred.identity.casefold()].public_route = _Route(local_ip, port, outside)
-            for start, end in _segments(version, connectors):
+            listening = tuple(c for c in connectors if _listens(c, version, local_ip, port))
+            for start, end in _segments(version, listening):
                 remote_ip = format_ip(version, start)
                 connector = index.select(local_ip, port, remote_ip).connector
                 if connector is None:

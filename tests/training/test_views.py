@@ -104,3 +104,13 @@ def test_the_overview_and_each_connector_load_their_findings_by_htmx(client, bob
     assert 'data-code="open-relay"' in fragment and 'data-code="mapi-encryption-not-required"' not in fragment
     other = client.get(findings_url, {"connector": "EX01\\Client Frontend EX01"}, **HTMX).content.decode()
     assert "No findings" in other
+
+
+def test_a_paginated_overview_audits_only_the_servers_it_shows(client, bob):
+    lab = labs.generate_lab("big", servers=12, connectors_per_server=1, ranges_per_connector=2, owner=bob)
+    client.force_login(bob)
+    overview = client.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    findings_url = reverse("connectors:lab-findings", args=[lab.slug])
+    assert f'hx-get="{findings_url}?server=EX001&amp;server=EX002' in overview
+    fragment = client.get(findings_url, {"server": ["EX001", "EX002"]}, **HTMX).content.decode()
+    assert "EX001 accepts unencrypted MAPI" in fragment and "EX003" not in fragment
