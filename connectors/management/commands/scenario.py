@@ -1,8 +1,8 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from connectors import training
 from connectors.exchange.errors import ExchangeError
+from connectors.management.commands.createlab import owner_named
 from connectors.management.commands.dumplab import lab_named
 
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         start = actions.add_parser("start", help="Create a lab in the scenario's starting state")
         start.add_argument("name")
         start.add_argument("--slug", required=True)
-        start.add_argument("--owner", help="User name of the lab's owner")
+        start.add_argument("--owner", help="Username of the lab's owner (the dashboard shows a lab to its owner)")
         for action, text in (("check", "Grade each goal; exit 0 only when all pass"), ("solve", "Apply the answer")):
             actions.add_parser(action, help=text).add_argument("slug")
 
@@ -32,13 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{name.ljust(width)}  {scenario.title}")
 
     def _start(self, options):
-        owner = None
-        if options["owner"]:
-            owner = get_user_model().objects.filter(username=options["owner"]).first()
-            if owner is None:
-                raise CommandError(f"There's no user called '{options['owner']}'.")
         scenario = training.get_scenario(options["name"])
-        lab = training.start(scenario, slug=options["slug"], owner=owner)
+        lab = training.start(scenario, slug=options["slug"], owner=owner_named(options["owner"]))
         self.stdout.write(f"Started '{scenario.title}' in lab {lab.slug}.\n\n{scenario.briefing}")
 
     def _check(self, options):
