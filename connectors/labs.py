@@ -220,10 +220,16 @@ def save_org(lab: models.Lab, org: Organization) -> None:
     """Store an edited Organization as the lab's content in one transaction, touching only what changed.
     Raise ValidationFailed (nothing saved) if a changed connector or the accepted domains break a rule."""
     current = lab_to_org(lab)
-    changed = [c for c in org.connectors if c not in set(current.connectors)]
-    errors = organization_errors(org, changed) if changed or org.servers != current.servers else []
-    if not errors and org.accepted_domains != current.accepted_domains:
+    stored = set(current.connectors)
+    changed = [c for c in org.connectors if c not in stored]
+    if org.servers != current.servers:  # a server's version or roles decide what its connectors may be
+        errors = organization_errors(org)
+    elif changed:
+        errors = organization_errors(org, changed)
+    elif org.accepted_domains != current.accepted_domains:
         errors = validate_accepted_domains(org.accepted_domains)
+    else:
+        errors = []
     if errors:
         raise ValidationFailed(errors)
     _write_org(lab, org)

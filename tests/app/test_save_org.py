@@ -1,5 +1,7 @@
 """save_org: an edited engine Organization is stored in one transaction, only what changed, never when invalid."""
 
+from dataclasses import replace
+
 import pytest
 
 from connectors import labs
@@ -7,7 +9,14 @@ from connectors.convert import lab_to_org
 from connectors.exchange.acl import add_ad_permission
 from connectors.exchange.addresses import parse_remote_ranges
 from connectors.exchange.errors import ValidationFailed
-from connectors.exchange.model import AcceptedDomain, DomainType, Recipient, RecipientKind
+from connectors.exchange.model import (
+    AcceptedDomain,
+    DomainType,
+    ExchangeVersion,
+    Recipient,
+    RecipientKind,
+    ServerRole,
+)
 from connectors.models import AccessControlEntry, ReceiveConnector
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +106,14 @@ def test_copy_then_edit_leaves_the_baseline_alone(lab):
     labs.save_org(copy, replace_connector(lab_to_org(copy), "Anonymous Relay", enabled=False))
     assert lab_to_org(lab).connector("EX01", "Anonymous Relay").enabled is True
     assert labs.baseline_org(copy) == lab_to_org(lab)
+
+
+def test_changing_a_server_revalidates_its_connectors(lab):
+    before = labs.dump_lab(lab)
+    org = lab_to_org(lab)
+    roles = frozenset({ServerRole.HUB_TRANSPORT, ServerRole.MAILBOX})
+    downgraded = replace(org.servers[0], version=ExchangeVersion.E2010, roles=roles)
+    with pytest.raises(ValidationFailed) as caught:
+        labs.save_org(lab, org.with_changes(servers=(downgraded,)))
+    assert any(error.field == "TransportRole" for error in caught.value.errors)
+    assert labs.dump_lab(lab) == before
