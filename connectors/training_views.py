@@ -44,9 +44,7 @@ def _board_rows(session: TrainingSession) -> list[dict]:
     return rows
 
 
-@require_GET
-@login_required
-def training_home(request):
+def _home(request, form: SessionForm, status: int = 200):
     trainer = is_trainer(request.user)
     sessions = TrainingSession.objects.filter(trainer=request.user) if trainer else TrainingSession.objects.all()
     context = {
@@ -55,9 +53,15 @@ def training_home(request):
         "scenarios": training.scenarios().values(),
         "sessions": sessions.select_related("trainer"),
         "my_labs": ScenarioLab.objects.filter(lab__owner=request.user).select_related("lab", "session"),
-        "form": SessionForm(),
+        "form": form,
     }
-    return render(request, "training/home.html", context)
+    return render(request, "training/home.html", context, status=status)
+
+
+@require_GET
+@login_required
+def training_home(request):
+    return _home(request, SessionForm())
 
 
 @require_POST
@@ -67,7 +71,7 @@ def session_create(request):
         raise PermissionDenied("Only trainers start training sessions.")
     form = SessionForm(request.POST)
     if not form.is_valid():
-        return render(request, "training/home.html", {"section": "training", "trainer": True, "form": form}, status=400)
+        return _home(request, form, status=400)
     scenario = training.get_scenario(form.cleaned_data["scenario"])
     session = TrainingSession.objects.create(
         scenario=scenario.name, title=form.cleaned_data["title"] or scenario.title, trainer=request.user

@@ -114,3 +114,11 @@ def test_a_paginated_overview_audits_only_the_servers_it_shows(client, bob):
     assert f'hx-get="{findings_url}?server=EX001&amp;server=EX002' in overview
     fragment = client.get(findings_url, {"server": ["EX001", "EX002"]}, **HTMX).content.decode()
     assert "EX001 accepts unencrypted MAPI" in fragment and "EX003" not in fragment
+
+
+def test_starting_a_session_for_an_unknown_scenario_shows_the_form_again(client, alice):
+    client.force_login(alice)
+    response = client.post(reverse("connectors:training-session-create"), {"scenario": "nope"})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode() and "Scenario library" in response.content.decode()
+    assert not TrainingSession.objects.exists()
