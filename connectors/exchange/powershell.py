@@ -109,14 +109,15 @@ class Step:
     """The commands for one object: what kind, what happens to it, a backup taken first, the commands."""
 
     kind: str  # "receive connector", "accepted domain", "mailbox server"
-    action: str  # "create", "change", "remove"
+    action: str  # "create", "change", "remove"; servers: "install", "uninstall" (left to Setup, no commands)
     target: str  # the object's identity
     backups: tuple[str, ...]
     commands: tuple[Command, ...]
 
     @property
     def summary(self) -> str:
-        return f"{self.action.capitalize()} {self.kind} {self.target}"
+        text = f"{self.action.capitalize()} {self.kind} {self.target}"
+        return text if self.commands else f"{text} with Setup (not scripted)"
 
 
 def _cmd(cmdlet: str, *parts: tuple[str, object] | str, notes: tuple[str, ...] = ()) -> Command:
@@ -424,12 +425,20 @@ def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step
     the old one goes), domain removals, then connectors removed (freeing bindings), changed, created."""
     date = date or _today()
     new_domains, changed_domains, removed_domains = _domain_steps(baseline, org, date)
+    # Servers come and go with Setup, not with a script: their connectors are left to Setup too.
+    installed = [s for s in org.servers if baseline.server(s.name) is None]
+    uninstalled = [s for s in baseline.servers if org.server(s.name) is None]
+    skipped = {s.name.casefold() for s in (*installed, *uninstalled)}
     pairs, removed_connectors = _pair_connectors(baseline, org)
     changed, created = [], []
     for old, connector in pairs:
-        steps = connector_steps(old, connector, org, date)
-        (changed if old else created).extend(steps)
+        if connector.server.casefold() not in skipped:
+            steps = connector_steps(old, connector, org, date)
+            (changed if old else created).extend(steps)
+    removed_connectors = [c for c in removed_connectors if c.server.casefold() not in skipped]
     return [
+        *(Step("server", "install", s.name, (), ()) for s in installed),
+        *(Step("server", "uninstall", s.name, (), ()) for s in uninstalled),
         *_server_steps(baseline, org, date),
         *new_domains,
         *changed_domains,

@@ -347,15 +347,20 @@ def _hashtable(node: Node) -> dict:
 
 def _string(node: Node) -> str:
     raw = node.text.decode()
+    here = raw.startswith("@")
+    if here:  # @'...'@ / @"..."@: the text between the opening and closing lines, quotes literal
+        inner = raw[2:-2]
+        first, last = inner.find("\n"), inner.rfind("\n")
+        raw = raw[1] + (inner[first + 1 : last] if first < last else "") + raw[1]
     if raw[0] in _SINGLE_QUOTES:
-        return _verbatim(raw, node)
+        return raw[1:-1] if here else _verbatim(raw, node)
     for descendant in _descendants(node):
         if descendant.type in ("variable", "sub_expression"):
             raise Unsupported(
                 _construct(descendant).replace("doesn't support ", "doesn't support expanding ", 1)
                 + " Use single quotes for literal text."
             )
-    return _expandable(raw)
+    return _expandable(raw, doubled_quotes=not here)
 
 
 def _descendants(node: Node):
@@ -384,7 +389,7 @@ def _verbatim(raw: str, node: Node) -> str:
     return "".join(out)
 
 
-def _expandable(raw: str) -> str:
+def _expandable(raw: str, doubled_quotes: bool = True) -> str:
     body = raw[1:-1]
     out, i = [], 0
     while i < len(body):
@@ -393,7 +398,7 @@ def _expandable(raw: str) -> str:
             out.append(_BACKTICK_ESCAPES.get(body[i + 1], body[i + 1]))
             i += 2
             continue
-        if c in _DOUBLE_QUOTES and i + 1 < len(body) and body[i + 1] in _DOUBLE_QUOTES:
+        if doubled_quotes and c in _DOUBLE_QUOTES and i + 1 < len(body) and body[i + 1] in _DOUBLE_QUOTES:
             out.append(body[i + 1])
             i += 2
             continue

@@ -99,3 +99,12 @@ def test_a_new_default_domain_is_made_default_before_the_old_one_goes():
         "Get-AcceptedDomain",
         "Remove-AcceptedDomain",
     ]
+
+
+def test_servers_are_left_to_setup_with_a_note():
+    baseline = template()
+    org = template("exchangese-edge")
+    script = powershell.render_plan(baseline, org, "edge", "plain")
+    assert "# Install server EDGE01 with Setup (not scripted)" in script
+    assert "# Changes: install 1 server." in script
+    assert [line for line in script.splitlines() if line and not line.startswith("#")] == []
