@@ -235,10 +235,6 @@ def save_org(lab: models.Lab, org: Organization) -> None:
     _write_org(lab, org)
 
 
-def _key(name: str) -> str:
-    return name.casefold()
-
-
 def _sync(rows, row_key: Callable, values, value_key: Callable, fields: Callable, make: Callable):
     """Make the rows match the values: delete the missing, update the changed, create the new (bulk, so a few
     queries whatever the number of rows). Returns (key -> row for every value, the keys of created rows)."""
