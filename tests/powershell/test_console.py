@@ -208,3 +208,16 @@ def test_access_rights_and_script_block_arguments_are_refused_before_anything_ru
     assert refused.org is org and "-AccessRights isn't supported" in refused.error
     refused = run(script + "Set-ReceiveConnector 'Default EX01' -Comment {x}", org)
     assert refused.org is org and "script block as an argument of Set-ReceiveConnector" in refused.error
+
+
+def test_mailbox_and_exchange_server_views():
+    result = run(
+        "Set-MailboxServer -Identity EX01 -MAPIEncryptionRequired $true\nGet-MailboxServer EX01 | fl Name,MAPI*"
+    )
+    assert result.output[-3:-1] == ["Name                   : EX01", "MAPIEncryptionRequired : True"]
+    servers = run("Get-ExchangeServer", template("exchangese-edge"))
+    assert servers.output[1].split() == ["Name", "ServerRole", "AdminDisplayVersion", "MAPIEncryptionRequired"]
+    assert any(line.startswith("EDGE01 Edge") for line in servers.output)
+    assert run("Set-MailboxServer EDGE01 -MAPIEncryptionRequired $true", template("exchangese-edge")).error == (
+        "The operation couldn't be performed because object 'EDGE01' couldn't be found."
+    )

@@ -13,6 +13,7 @@ from connectors.exchange.model import DomainType
 from connectors.exchange.smtp import Probe, simulate
 
 from .orgs import SCRIPTABLE_TEMPLATES, template
+from .test_script_safety import error_nodes
 
 PRINCIPALS = ["NT AUTHORITY\\ANONYMOUS LOGON", "CONTOSO\\Printers", "NT AUTHORITY\\Authenticated Users"]
 RIGHTS = ["ms-Exch-SMTP-Submit", "ms-Exch-SMTP-Accept-Any-Recipient", "ms-Exch-SMTP-Accept-Any-Sender"]
@@ -71,6 +72,7 @@ def run_clean(org, script):
 
 def assert_whole_lab_round_trip(org, template_name):
     script = powershell.render_lab(org, "lab")
+    assert not body(script) or error_nodes(script) == []
     rebuilt = run_clean(template(template_name), script)
     assert body(powershell.render_lab(rebuilt, "lab")) == body(script)
     assert_same_lab(rebuilt, org)
