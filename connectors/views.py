@@ -467,9 +467,11 @@ def connector_detail(request, slug, server, name, tab="general"):
 
 def _apply_connector_changes(request, slug, server, name, tab, form_name, form, change):
     """The shared POST flow: validate the form, let the engine apply `change(org, connector, form)`, save, re-render.
-    On any error nothing is saved and the tab comes back with Exchange's message beside the field."""
+    On any error nothing is saved and the tab comes back with Exchange's message beside the field. A POST with
+    `check` (the Authentication tab, as boxes are ticked) only validates and answers with the verdict."""
     lab, org = _lab_and_org(request, slug)
     connector = _connector_or_404(org, server, name)
+    updated = None
     if form.is_valid():
         try:
             updated = change(org, connector, form)
@@ -477,18 +479,16 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
             add_engine_errors(form, failure.errors)
         except ExchangeError as error:
             add_engine_errors(form, [error])
-        else:
-            if request.POST.get("check"):
-                return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
-            org = _replace(org, connector, updated)
-            _save(lab, org)
-            if updated.name != connector.name or not request.htmx:
-                url = _connector_url(lab, updated, tab)
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-            connector = updated
     if request.POST.get("check"):
         return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
-    return _render_connector(request, _connector_context(lab, org, connector, tab, **{form_name: form}))
+    if updated is None:
+        return _render_connector(request, _connector_context(lab, org, connector, tab, **{form_name: form}))
+    org = _replace(org, connector, updated)
+    _save(lab, org)
+    if updated.name != connector.name or not request.htmx:
+        url = _connector_url(lab, updated, tab)
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return _render_connector(request, _connector_context(lab, org, updated, tab))
 
 
 def _set_change(org: Organization, connector: ReceiveConnector, form) -> ReceiveConnector:

@@ -46,6 +46,7 @@ def test_adding_a_range_saves_and_updates_matrix_and_script_out_of_band(signed_i
         '<section id="effective" hx-swap-oob="true">' in body and '<section id="powershell" hx-swap-oob="true">' in body
     )
     assert "10.9.0.0/16" in [r.text for r in _connector(lab).remote_ip_ranges]
+    assert 'id="add-range" name="value" placeholder="10.0.0.50 or 10.0.0.0/24" value=""' in body  # box emptied
 
 
 def test_an_invalid_range_shows_exchange_message_and_changes_nothing(signed_in, lab):
