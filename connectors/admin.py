@@ -47,6 +47,7 @@ class ServerAdmin(admin.ModelAdmin):
 class AccessControlEntryInline(admin.TabularInline):
     model = models.AccessControlEntry
     extra = 0
+    readonly_fields = ("origin",)
 
 
 @admin.register(models.ReceiveConnector)
@@ -71,7 +72,7 @@ class ReceiveConnectorAdmin(admin.ModelAdmin):
 
 @admin.register(models.AccessControlEntry)
 class AccessControlEntryAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "connector", "deny", "inherited", "group")
+    list_display = ("__str__", "connector", "deny", "origin")
     list_filter = ("deny", "inherited", "group")
     list_select_related = ("connector__server",)
     search_fields = ("principal", "right")

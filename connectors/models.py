@@ -172,6 +172,13 @@ class AccessControlEntry(models.Model):
     def __str__(self) -> str:
         return f"{'Deny' if self.deny else 'Allow'} {self.right} for {self.principal}"
 
+    @property
+    def origin(self) -> str:
+        """Where the ACE came from, as the engine explains it (a permission group, Add-ADPermission, inheritance)."""
+        from .convert import ace_value
+
+        return ace_value(self).origin
+
     def clean(self):
         from .convert import ace_errors
 

@@ -197,3 +197,12 @@ def test_a_recipient_needs_valid_addresses(lab):
 
 def test_an_unknown_transport_role_is_an_error_not_a_crash(ex01):
     assert "transport_role" in errors_of(new_connector(ex01, transport_role="EdgeTransport"))
+
+
+def test_an_ace_explains_its_origin(ex01):
+    default = ex01.receive_connectors.get(name="Default EX01")
+    assert default.aces.filter(group="ExchangeServers").first().origin == "permission group ExchangeServers"
+    relay = new_connector(ex01)
+    relay.save()
+    ace = AccessControlEntry.objects.create(connector=relay, principal="CONTOSO\\app", right="ms-Exch-SMTP-Submit")
+    assert ace.origin == "Add-ADPermission"
