@@ -62,10 +62,6 @@ class Permission:
     ace: ACE
 
 
-class _Stop(Exception):
-    """A command failed: EMS prints the message and, as with ErrorAction Stop, the script ends."""
-
-
 # --- Parameter binding ---------------------------------------------------------------------------------------------
 
 _BOOL, _SWITCH, _TEXT, _LIST, _ANY = "Boolean", "SwitchParameter", "String", "String[]", "Object"
@@ -107,7 +103,7 @@ def _bind(call: CommandCall, spec: Spec) -> dict:
             while positional and positional[0] in bound:
                 positional.pop(0)
             if not positional:
-                raise _Stop(POSITIONAL.format(_text(element)))
+                raise ExchangeError(POSITIONAL.format(_text(element)))
             bound[positional.pop(0)] = element
             continue
         name = _parameter_name(element.name, names)
@@ -120,7 +116,7 @@ def _bind(call: CommandCall, spec: Spec) -> dict:
             bound[name] = elements[i]
             i += 1
         else:
-            raise _Stop(MISSING_ARGUMENT.format(name, kind))
+            raise ExchangeError(MISSING_ARGUMENT.format(name, kind))
         if kind in (_BOOL, _SWITCH):
             bound[name] = _boolean(name, bound[name])
     return bound
@@ -135,8 +131,8 @@ def _parameter_name(written: str, names: dict) -> str:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise _Stop(AMBIGUOUS_PARAMETER.format(written, ", ".join(f"-{m}" for m in matches)))
-    raise _Stop(NO_PARAMETER.format(written))
+        raise ExchangeError(AMBIGUOUS_PARAMETER.format(written, ", ".join(f"-{m}" for m in matches)))
+    raise ExchangeError(NO_PARAMETER.format(written))
 
 
 def _boolean(name: str, value) -> bool:
@@ -144,7 +140,7 @@ def _boolean(name: str, value) -> bool:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return value != 0
-    raise _Stop(BOOLEAN.format(name, _text(value)))
+    raise ExchangeError(BOOLEAN.format(name, _text(value)))
 
 
 def _text(value) -> str:
@@ -168,16 +164,16 @@ def find_connector(org: Organization, identity: str) -> ReceiveConnector:
     candidates = org.connectors_of(server_name) if server_name else org.connectors
     found = [c for c in candidates if c.name.casefold() == name.strip().casefold()]
     if not found:
-        raise _Stop(NOT_FOUND.format(identity))
+        raise ExchangeError(NOT_FOUND.format(identity))
     if len(found) > 1:
-        raise _Stop(AMBIGUOUS.format(identity))
+        raise ExchangeError(AMBIGUOUS.format(identity))
     return found[0]
 
 
 def _find_server(org: Organization, identity: str, mailbox: bool = False) -> Server:
     server = org.server(identity.strip())
     if server is None or (mailbox and not server.has_mailbox):
-        raise _Stop(NOT_FOUND.format(identity))
+        raise ExchangeError(NOT_FOUND.format(identity))
     return server
 
 
@@ -202,7 +198,9 @@ def _number(parameter: str, value, unlimited: bool = False):
     if match:
         number = float(match.group(1).replace(",", ""))
         return int(number * _UNITS[(match.group(2) or "b").casefold()])
-    raise _Stop(f"Cannot process argument transformation on parameter '{parameter}'. Cannot convert value \"{text}\".")
+    raise ExchangeError(
+        f"Cannot process argument transformation on parameter '{parameter}'. Cannot convert value \"{text}\"."
+    )
 
 
 def _connector_value(field_name: str, value, current: ReceiveConnector | None):
@@ -210,10 +208,10 @@ def _connector_value(field_name: str, value, current: ReceiveConnector | None):
     parameter = CONNECTOR_PARAMETERS[field_name]
     if isinstance(value, dict):
         if field_name not in MULTI_VALUED or current is None:
-            raise _Stop(f"The {parameter} parameter doesn't accept a hashtable here.")
+            raise ExchangeError(f"The {parameter} parameter doesn't accept a hashtable here.")
         keys = {k.casefold(): v for k, v in value.items()}
         if set(keys) - {"add", "remove"}:
-            raise _Stop(f"Only Add and Remove can be used to change {parameter}.")
+            raise ExchangeError(f"Only Add and Remove can be used to change {parameter}.")
         texts = list(display_value(field_name, getattr(current, field_name)))
         parse = receive.parse_bindings if field_name == "bindings" else receive.parse_remote_ranges
         removed = {item.text.casefold() for item in parse(_texts(keys["remove"]))} if "remove" in keys else set()
@@ -392,13 +390,11 @@ def _whatif(state: _State, bound: dict, message: str) -> bool:
 
 
 def _engine(call: Callable):
-    """Run an engine function; its Exchange error becomes the console's error."""
+    """Run an engine function; several broken rules become one error listing each of Exchange's messages."""
     try:
         return call()
     except ValidationFailed as failure:
-        raise _Stop("\n".join(error.message for error in failure.errors)) from failure
-    except ExchangeError as error:
-        raise _Stop(error.message) from error
+        raise ExchangeError("\n".join(error.message for error in failure.errors), failure.field) from failure
 
 
 def _piped_connectors(state: _State, bound: dict, piped: list | None) -> list[ReceiveConnector]:
@@ -408,12 +404,12 @@ def _piped_connectors(state: _State, bound: dict, piped: list | None) -> list[Re
         return [obj.connector if isinstance(obj, Permission) else obj for obj in piped]
     if piped is not None:
         return []
-    raise _Stop(MISSING_MANDATORY.format("Identity"))
+    raise ExchangeError(MISSING_MANDATORY.format("Identity"))
 
 
 def get_receive_connector(state: _State, bound: dict, piped) -> list:
     if "Identity" in bound and "Server" in bound:
-        raise _Stop(PARAMETER_SET)
+        raise ExchangeError(PARAMETER_SET)
     if "Identity" in bound:
         return [find_connector(state.org, _text(bound["Identity"]))]
     if "Server" in bound:
@@ -426,9 +422,9 @@ def new_receive_connector(state: _State, bound: dict, piped) -> list:
     if "Usage" in bound:
         usages.append(_text(bound["Usage"]))
     if len(usages) > 1:
-        raise _Stop(PARAMETER_SET)
+        raise ExchangeError(PARAMETER_SET)
     if "Name" not in bound:
-        raise _Stop(MISSING_MANDATORY.format("Name"))
+        raise ExchangeError(MISSING_MANDATORY.format("Name"))
     org = state.org
     server_name = _text(bound["Server"]) if "Server" in bound else (org.servers[0].name if org.servers else "")
     server = _find_server(org, server_name)
@@ -478,7 +474,7 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
         targets = [(row.connector, row.ace.principal, [row.ace.right], row.ace.deny) for row in rows]
     else:
         if "User" not in bound or "ExtendedRights" not in bound:
-            raise _Stop(MISSING_MANDATORY.format("User ExtendedRights"))
+            raise ExchangeError(MISSING_MANDATORY.format("User ExtendedRights"))
         targets = [
             (c, _text(bound["User"]), _texts(bound["ExtendedRights"]), bool(bound.get("Deny")))
             for c in _permission_target(state, bound, piped)
@@ -532,7 +528,7 @@ def get_accepted_domain(state: _State, bound: dict, piped) -> list:
 
 def new_accepted_domain(state: _State, bound: dict, piped) -> list:
     if "Name" not in bound or "DomainName" not in bound:
-        raise _Stop(MISSING_MANDATORY.format("Name DomainName"))
+        raise ExchangeError(MISSING_MANDATORY.format("Name DomainName"))
     name, domain_name = _text(bound["Name"]), _text(bound["DomainName"])
     return _domain_change(
         state,
@@ -576,7 +572,7 @@ def _identity(bound: dict, piped) -> str:
         return _text(bound["Identity"])
     if piped:
         return piped[0].name
-    raise _Stop(MISSING_MANDATORY.format("Identity"))
+    raise ExchangeError(MISSING_MANDATORY.format("Identity"))
 
 
 def get_exchange_server(state: _State, bound: dict, piped) -> list:
@@ -727,7 +723,7 @@ def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
         if isinstance(element, Parameter):
             try:
                 names.add(_parameter_name(element.name, {**spec.parameters, **_COMMON}))
-            except _Stop:
+            except ExchangeError:
                 continue
     return names
 
@@ -751,7 +747,7 @@ def _run_pipeline(state: _State, pipeline: list[CommandCall]) -> None:
             return
         name, (handler, spec) = _cmdlet(call.name)
         if objects is not None and not spec.pipeline_input:
-            raise _Stop(f"The input object cannot be bound to any parameters for the command {name}.")
+            raise ExchangeError(f"The input object cannot be bound to any parameters for the command {name}.")
         bound = _bind(call, spec)
         objects = handler(state, bound, objects)
     if objects:
@@ -776,7 +772,7 @@ def run_script(org: Organization, text: str, atomic: bool = False) -> ConsoleRes
     for pipeline in pipelines:
         try:
             _run_pipeline(state, pipeline)
-        except (_Stop, Unsupported) as failure:
+        except (ExchangeError, Unsupported) as failure:  # EMS with ErrorAction Stop
             state.output.append(str(failure))  # one entry, equal to ConsoleResult.error, even when several lines
             state.output.append(f"    + CategoryInfo          : NotSpecified: (:) [{pipeline[-1].name}], exchsim")
             final = org if atomic else state.org
