@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import acl, domains, receive
+from .addresses import parse_bindings, parse_remote_ranges
 from .catalogue import USAGES, canonical_principal, format_auth_mechanism, format_permission_groups
 from .errors import ExchangeError, ValidationFailed
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
@@ -213,7 +214,7 @@ def _connector_value(field_name: str, value, current: ReceiveConnector | None):
         if set(keys) - {"add", "remove"}:
             raise ExchangeError(f"Only Add and Remove can be used to change {parameter}.")
         texts = list(display_value(field_name, getattr(current, field_name)))
-        parse = receive.parse_bindings if field_name == "bindings" else receive.parse_remote_ranges
+        parse = parse_bindings if field_name == "bindings" else parse_remote_ranges
         removed = {item.text.casefold() for item in parse(_texts(keys["remove"]))} if "remove" in keys else set()
         added = [item.text for item in parse(_texts(keys["add"]))] if "add" in keys else []
         kept = [t for t in texts if t.casefold() not in removed]
