@@ -47,6 +47,8 @@ def measure(args) -> None:
 
     from connectors import labs
     from connectors.convert import lab_to_org
+    from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
+    from connectors.exchange.model import ACE
     from connectors.exchange.smtp import Probe, simulate
     from connectors.models import Lab, ReceiveConnector
 
@@ -56,14 +58,14 @@ def measure(args) -> None:
     lab = labs.generate_lab("bench", args.servers, args.connectors_per_server, args.ranges_per_connector, seed=1)
     generated = time.perf_counter() - started
     connectors = ReceiveConnector.objects.filter(server__lab=lab)
-    largest = max(
-        connectors.values("server__name").annotate(count=Count("id")),
-        key=lambda row: (row["count"], len(row["server__name"])),
-    )["server__name"]
+    per_server = connectors.values("server__name").annotate(count=Count("id"))
+    largest = min(per_server, key=lambda row: (-row["count"], row["server__name"]))["server__name"]
     load, org = _median_seconds(lambda: lab_to_org(lab, servers=[largest]))
     with CaptureQueriesContext(connection) as queries:
         lab_to_org(lab, servers=[largest])
-    relay = org.connectors[0]
+    anonymous_relay = ACE(ANONYMOUS_LOGON, ACCEPT_ANY_RECIPIENT)
+    # Prefer a connector that lets anonymous senders relay, so the probe runs the whole session.
+    relay = next((c for c in org.connectors if anonymous_relay in c.acl), org.connectors[0])
     remote_ip = relay.remote_ip_ranges[0].text.split("/")[0].split("-")[0]
     probe = Probe(largest, remote_ip, mail_from="app@contoso.com", rcpts=("someone@fabrikam.com",))
     answer, result = _median_seconds(lambda: simulate(lab_to_org(lab, servers=[largest]), probe))
@@ -81,7 +83,7 @@ def measure(args) -> None:
     print(
         f"  one simulate from {remote_ip}: {answer * 1000:.1f} ms with the load, {engine_only * 1000:.2f} ms engine "
         f"only -> {result.connector.identity if result.connector else 'no connector'}, "
-        f"{result.recipients[0].reply}"
+        f"MAIL FROM {result.mail_from}, RCPT {result.recipients[0].reply or result.recipients[0].fate}"
     )
     Lab.objects.filter(pk=lab.pk).delete()
 
