@@ -31,5 +31,6 @@ urlpatterns = [
     path(_connector + "edit/auth/", views.connector_auth, name="connector-auth"),
     path(_connector + "edit/groups/", views.connector_groups, name="connector-groups"),
     path(_connector + "edit/permissions/", views.connector_permissions, name="connector-permissions"),
+    path(_connector + "edit/remove/", views.connector_remove, name="connector-remove"),
     path("", include("connectors.training_urls")),  # training and audit pages (H7)
 ]

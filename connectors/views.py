@@ -491,6 +491,17 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
     return _render_connector(request, _connector_context(lab, org, updated, tab))
 
 
+@login_required
+@require_POST
+def connector_remove(request, slug, server, name):
+    """Remove-ReceiveConnector."""
+    lab, org = _lab_and_org(request, slug)
+    connector = _connector_or_404(org, server, name)
+    _save(lab, org.with_changes(connectors=tuple(c for c in org.connectors if c is not connector)))
+    messages.success(request, f"Removed receive connector {connector.identity}.")
+    return redirect("connectors:lab-detail", lab.slug)
+
+
 def _set_change(org: Organization, connector: ReceiveConnector, form) -> ReceiveConnector:
     """Set-ReceiveConnector with the form's changes: the engine validates every rule."""
     return set_receive_connector(org, connector, **form.changes(connector))

@@ -167,3 +167,10 @@ def test_the_connector_script_holds_the_add_ad_permission_line(signed_in, lab):
     build_seed_relay(signed_in, lab, anonymous_on_default=False)
     body = signed_in.get(connector_url(lab, RELAY)).content.decode()
     assert "Add-ADPermission" in body and "ANONYMOUS LOGON" in body
+
+
+def test_remove_receive_connector(signed_in, lab):
+    build_seed_relay(signed_in, lab, anonymous_on_default=False)
+    response = signed_in.post(_edit(lab, "remove", RELAY))
+    assert response.status_code == 302 and _connector(lab, RELAY) is None
+    assert signed_in.get(_edit(lab, "remove", RELAY)).status_code == 405
