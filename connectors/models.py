@@ -81,7 +81,14 @@ class Server(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_server_name_per_lab")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "lab",
+                name="unique_server_name_per_lab",
+                violation_error_message="A server with this name already exists in the lab.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -129,7 +136,14 @@ class ReceiveConnector(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(Lower("name"), "server", name="unique_connector_name_per_server")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "server",
+                name="unique_connector_name_per_server",
+                violation_error_message="A Receive connector with this name already exists on the server.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.identity
@@ -144,6 +158,9 @@ class ReceiveConnector(models.Model):
         from .convert import permission_groups_text
 
         return permission_groups_text(self)
+
+    def validate_constraints(self, exclude=None):
+        """The name constraint is checked by clean() in Exchange's words; don't report it twice."""
 
     def clean(self):
         from .convert import connector_errors
@@ -196,7 +213,14 @@ class AcceptedDomain(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_accepted_domain_name_per_lab")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "lab",
+                name="unique_accepted_domain_name_per_lab",
+                violation_error_message="An accepted domain with this name already exists.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.domain_name
@@ -248,7 +272,14 @@ class Principal(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(Lower("name"), "lab", name="unique_principal_name_per_lab")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "lab",
+                name="unique_principal_name_per_lab",
+                violation_error_message="A principal with this name already exists in the lab.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

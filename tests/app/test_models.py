@@ -206,3 +206,13 @@ def test_an_ace_explains_its_origin(ex01):
     relay.save()
     ace = AccessControlEntry.objects.create(connector=relay, principal="CONTOSO\\app", right="ms-Exch-SMTP-Submit")
     assert ace.origin == "Add-ADPermission"
+
+
+def test_a_duplicate_server_name_is_reported_in_words(lab):
+    errors = errors_of(Server(lab=lab, name="ex01", fqdn="ex01b.contoso.com", version="2019", roles="Mailbox"))
+    assert errors["__all__"] == ["A server with this name already exists in the lab."]
+
+
+def test_a_duplicate_connector_name_is_reported_once(ex01):
+    errors = errors_of(new_connector(ex01, name="default ex01", bindings="10.0.0.10:2599"))
+    assert errors == {"name": ['A Receive connector named "default ex01" already exists on server EX01.']}
