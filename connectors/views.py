@@ -102,7 +102,8 @@ def _lab_list_page(request, create_form=None, upload_form=None):
     context = {
         "section": "labs",
         "labs": labs_for_user(request.user).select_related("baseline").order_by("name"),
-        "create_form": create_form or LabCreateForm(templates=labs.TEMPLATES),
+        "create_form": create_form
+        or LabCreateForm(templates=labs.TEMPLATES, initial={"template": labs.CURRENT_TEMPLATE}),
         "upload_form": upload_form or LabUploadForm(),
     }
     return render(request, "connectors/lab_list.html", context)
