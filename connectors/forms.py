@@ -213,7 +213,9 @@ class ProbeForm(forms.Form):
     remote_ip = forms.CharField(label="Remote IP", validators=[_exchange_check(parse_ip)])
     local_ip = forms.CharField(label="Local IP", required=False, validators=[_exchange_check(parse_ip)])
     port = forms.IntegerField(initial=25, min_value=1, max_value=65535)
-    helo = forms.CharField(label="EHLO name", initial="client.example.com", required=False)
+    helo = forms.CharField(
+        label="EHLO name", required=False, widget=forms.TextInput(attrs={"placeholder": "client.example.com"})
+    )
     starttls = forms.BooleanField(required=False, label="STARTTLS")
     auth_mechanism = forms.ChoiceField(
         required=False,

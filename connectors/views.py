@@ -565,9 +565,14 @@ def simulator(request, slug):
     if form.is_bound and form.is_valid():
         org = lab_to_org(lab, [form.cleaned_data["server"]])
         try:
-            context["result"] = Simulator(org).simulate(form.probe())
+            result = Simulator(org).simulate(form.probe())
         except ExchangeError as error:
             add_engine_errors(form, [error])
+        else:
+            decisions = result.rights.decisions.values() if result.rights else ()
+            context["result"] = result
+            context["decided_rights"] = [d for d in decisions if d.allowed or d.ace]
+            context["ungranted_rights"] = [d.right for d in decisions if not d.allowed and not d.ace]
     template = "connectors/simulator.html#result" if request.htmx else "connectors/simulator.html"
     return render(request, template, context)
 

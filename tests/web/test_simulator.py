@@ -50,3 +50,10 @@ def test_an_unknown_server_is_a_form_error_not_a_crash(signed_in, lab):
 def test_the_empty_form_shows_no_result(signed_in, lab):
     body = signed_in.get(probe_url(lab, "1.1.1.1").split("?")[0]).content.decode()
     assert "Simulate" in body and "SMTP transcript" not in body
+
+
+def test_a_session_without_rights_says_so_and_why_mail_from_fails(signed_in, lab):
+    page = signed_in.get(probe_url(lab, "10.0.0.51")).content.decode()
+    assert "No rights at all on this connector" in page
+    assert '<span class="r5">S: 530 5.7.1 Client was not authenticated</span>' in page
+    assert "never sent" in page
