@@ -1,11 +1,27 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
 from . import views
 
+
+class TabConverter:
+    """The connector page's tabs; anything else after a connector name is part of the name."""
+
+    regex = "|".join(key for key, _label in views.TABS)
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TabConverter, "tab")
+
 app_name = "connectors"
 
-_connector = "labs/<slug:slug>/servers/<str:server>/connectors/<str:name>/"
+# Connector names may contain "/" (the engine allows it), so the name is a path; the routes that extend it come first.
+_connector = "labs/<slug:slug>/servers/<str:server>/connectors/<path:name>/"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="connectors:lab-list"), name="home"),
@@ -24,13 +40,13 @@ urlpatterns = [
     path("labs/<slug:slug>/plan/<str:kind>.ps1", views.plan_download, name="plan-download"),
     path("labs/<slug:slug>/console/", views.console, name="console"),
     path("labs/<slug:slug>/new-connector/", views.connector_create, name="connector-create"),
-    path(_connector, views.connector_detail, name="connector-detail"),
-    path(_connector + "<str:tab>/", views.connector_detail, name="connector-tab"),
     path(_connector + "edit/general/", views.connector_general, name="connector-general"),
     path(_connector + "edit/network/", views.connector_network, name="connector-network"),
     path(_connector + "edit/auth/", views.connector_auth, name="connector-auth"),
     path(_connector + "edit/groups/", views.connector_groups, name="connector-groups"),
     path(_connector + "edit/permissions/", views.connector_permissions, name="connector-permissions"),
     path(_connector + "edit/remove/", views.connector_remove, name="connector-remove"),
+    path(_connector + "<tab:tab>/", views.connector_detail, name="connector-tab"),
+    path(_connector, views.connector_detail, name="connector-detail"),
     path("", include("connectors.training_urls")),  # training and audit pages (H7)
 ]

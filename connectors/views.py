@@ -457,8 +457,6 @@ def _render_connector(request, context: dict):
 @login_required
 @require_GET
 def connector_detail(request, slug, server, name, tab="general"):
-    if tab not in dict(TABS):
-        raise Http404(f"No tab called '{tab}'.")
     lab, org = _lab_and_org(request, slug, [server])
     connector = _connector_or_404(org, server, name)
     context = _connector_context(lab, org, connector, tab)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from connectors.convert import lab_to_org
 from tests.web.conftest import HTMX, RELAY, build_seed_relay, connector_url
@@ -34,7 +35,7 @@ def test_htmx_tab_switch_returns_only_the_panel(signed_in, lab):
 
 def test_unknown_connector_tab_and_server_are_404(signed_in, lab):
     assert signed_in.get(connector_url(lab, "Nope")).status_code == 404
-    assert signed_in.get(_tab(lab, "nope")).status_code == 404
+    assert signed_in.get(connector_url(lab, DEFAULT) + "nope/").status_code == 404
     assert signed_in.get(connector_url(lab, DEFAULT, server="EX99")).status_code == 404
 
 
@@ -174,3 +175,19 @@ def test_remove_receive_connector(signed_in, lab):
     response = signed_in.post(_edit(lab, "remove", RELAY))
     assert response.status_code == 302 and _connector(lab, RELAY) is None
     assert signed_in.get(_edit(lab, "remove", RELAY)).status_code == 405
+
+
+def test_a_connector_name_with_a_slash_has_working_pages(signed_in, lab):
+    create = reverse("connectors:connector-create", args=[lab.slug])
+    data = {
+        "server": "EX01",
+        "name": "Apps/Printers",
+        "usage": "Custom",
+        "bindings": "0.0.0.0:25",
+        "remote_ip_ranges": "10.7.0.1",
+    }
+    assert signed_in.post(create, data).status_code == 302
+    assert signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).status_code == 200
+    assert "10.7.0.1" in signed_in.get(_tab(lab, "network", "Apps/Printers")).content.decode()
+    signed_in.post(_edit(lab, "network", "Apps/Printers"), {"action": "add-range", "value": "10.7.0.2"})
+    assert [r.text for r in _connector(lab, "Apps/Printers").remote_ip_ranges] == ["10.7.0.1", "10.7.0.2"]
