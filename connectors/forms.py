@@ -92,7 +92,13 @@ def _entries(text: str) -> list[str] | None:
 class NewConnectorForm(forms.Form):
     """New-ReceiveConnector: the engine applies the usage type's defaults and requirements."""
 
-    parameters = {"Bindings": "bindings", "RemoteIPRanges": "remote_ip_ranges", "Usage": "usage", "Server": "server"}
+    parameters = {
+        "Bindings": "bindings",
+        "RemoteIPRanges": "remote_ip_ranges",
+        "Usage": "usage",
+        "Server": "server",
+        "TransportRole": "transport_role",
+    }
     server = forms.ChoiceField()
     name = forms.CharField(max_length=64)
     usage = forms.ChoiceField(choices=[(u, u) for u in USAGES], initial="Custom")

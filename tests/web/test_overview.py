@@ -66,3 +66,17 @@ def test_new_connector_on_an_unknown_server_is_a_form_error(signed_in, lab):
     url = reverse("connectors:connector-create", args=[lab.slug])
     body = signed_in.post(url, {"server": "EX99", "name": "X", "usage": "Custom"}, **HTMX).content.decode()
     assert "Select a valid choice. EX99 is not one of the available choices." in body
+
+
+def test_transport_role_on_exchange_2007_is_refused_beside_the_field(signed_in, lab):
+    url = reverse("connectors:connector-create", args=[lab.slug])
+    data = {
+        "server": "EX01",
+        "name": "FE",
+        "usage": "Custom",
+        "bindings": "0.0.0.0:2525",
+        "remote_ip_ranges": "10.0.0.1",
+    }
+    body = signed_in.post(url, data | {"transport_role": "FrontendTransport"}, **HTMX).content.decode()
+    assert 'id="id_new_transport_role_error"' in body
+    assert "A parameter cannot be found that matches parameter name &#x27;TransportRole&#x27;." in body
