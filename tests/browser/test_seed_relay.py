@@ -42,8 +42,8 @@ def test_seed_relay_from_template_to_plan(page, owner):
     page.goto("/labs/")
     screenshot(page, "labs")
     page.get_by_role("button", name="What-if copy").click()
-    copy = Lab.objects.get(baseline__name="Seed 2007")
     expect(page.locator(".breadcrumb")).to_contain_text("what-if copy of Seed 2007")
+    copy = Lab.objects.get(baseline__name="Seed 2007")
     screenshot(page, "overview")
 
     # New-ReceiveConnector -Custom for the web application at 10.0.0.50.
