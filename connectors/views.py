@@ -643,6 +643,7 @@ def plan_download(request, slug, kind):
 # --- Console -------------------------------------------------------------------------------------------------------
 
 HISTORY_LIMIT = 50
+CONSOLE_TABLE_ROWS = 50  # beyond that the overview pages the servers; each command also lists what it changed
 
 
 def _console_entry(command: str, result) -> dict:
@@ -653,17 +654,27 @@ def _console_entry(command: str, result) -> dict:
     return {"command": command, "output": "\n".join(lines[:cut]), "error": error}
 
 
+def _changed_connectors(before: Organization, after: Organization) -> list[str]:
+    """What a command did to the receive connectors, in words: 'created EX01\\Relay', 'removed EX01\\Old'."""
+    old = {c.identity.casefold(): c for c in before.connectors}
+    new = {c.identity.casefold(): c for c in after.connectors}
+    words = [f"created {c.identity}" for key, c in new.items() if key not in old]
+    words += [f"changed {c.identity}" for key, c in new.items() if key in old and old[key] != c]
+    return words + [f"removed {c.identity}" for key, c in old.items() if key not in new]
+
+
 def _run_console(lab, org: Organization, command: str) -> tuple[Organization, dict]:
     result = ems.run_script(org, command)
     entry = _console_entry(command, result)
-    if result.org != org:
-        try:
-            _save(lab, result.org)
-        except ValidationFailed as failure:
-            entry["error"] = "\n".join(e.message for e in failure.errors)
-            return org, entry
-        return result.org, entry
-    return org, entry
+    if result.org == org:
+        return org, entry
+    try:
+        _save(lab, result.org)
+    except ValidationFailed as failure:
+        entry["error"] = "\n".join(e.message for e in failure.errors)
+        return org, entry
+    entry["changes"] = _changed_connectors(org, result.org)
+    return result.org, entry
 
 
 @login_required
@@ -679,7 +690,7 @@ def console(request, slug):
         request.session[key] = history
         form = ConsoleForm()
     cache: dict = {}
-    rows = [(c, _connector_row(c, cache)) for c in org.connectors]
+    rows = [(c, _connector_row(c, cache)) for c in org.connectors[:CONSOLE_TABLE_ROWS]]
     context = {"section": "console", "lab": lab, "org": org, "form": form, "history": history, "rows": rows}
     template = "connectors/console.html#console-swap" if request.htmx else "connectors/console.html"
     return render(request, template, context)

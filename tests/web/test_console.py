@@ -14,7 +14,7 @@ def test_a_command_changes_the_lab_and_the_page_reflects_it(signed_in, lab):
     command = 'New-ReceiveConnector -Name "Relay" -Server EX01 -Custom -Bindings 0.0.0.0:25 -RemoteIPRanges 10.0.0.50'
     body = _run(signed_in, lab, command, **HTMX).content.decode()
     assert body.lstrip().startswith('<div id="console-swap">')
-    assert "EX01\\Relay" in body
+    assert "EX01\\Relay" in body and "# created EX01\\Relay" in body
     assert lab_to_org(lab).connector("EX01", "Relay") is not None
 
 
@@ -35,3 +35,8 @@ def test_history_is_kept_between_requests(signed_in, lab):
 def test_without_javascript_the_form_posts_the_whole_page(signed_in, lab):
     response = _run(signed_in, lab, "Get-AcceptedDomain")
     assert response.status_code == 200 and "<html" in response.content.decode()
+
+
+def test_a_change_is_named_in_the_transcript(signed_in, lab):
+    body = _run(signed_in, lab, "Set-ReceiveConnector -Identity 'EX01\\Client EX01' -Enabled $false", **HTMX)
+    assert "# changed EX01\\Client EX01" in body.content.decode()
