@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from connectors.models import Lab
+from connectors.models import Lab, ScenarioLab, TrainingSession
 
 
 def test_the_list_shows_my_labs_only(signed_in, lab, django_user_model):
@@ -98,3 +98,12 @@ def test_state_changes_need_a_csrf_token(owner, lab):
 
 def test_get_is_refused_where_only_post_makes_sense(signed_in, lab):
     assert signed_in.get(reverse("connectors:lab-copy", args=[lab.slug])).status_code == 405
+
+
+def test_a_trainer_watching_a_trainees_lab_is_told_it_is_read_only(client, signed_in, lab, alice):
+    session = TrainingSession.objects.create(scenario="anonymous-relay", title="Relay", trainer=alice)
+    ScenarioLab.objects.create(lab=lab, scenario="anonymous-relay", session=session, trainee=lab.owner)
+    url = reverse("connectors:lab-detail", args=[lab.slug])
+    assert "Read-only" not in signed_in.get(url).content.decode()
+    client.force_login(alice)
+    assert "Read-only: this is trainee's lab." in client.get(url).content.decode()
