@@ -314,7 +314,6 @@ def lab_check(request, slug):
         result = Simulator(org).simulate(form.probe())
         context["verdict"] = _verdict(result)
         context["result"] = result
-        context["probe_query"] = request.GET.urlencode()
     template = "connectors/lab_detail.html#quick-check" if request.htmx else "connectors/lab_check.html"
     return render(request, template, context)
 
