@@ -1,9 +1,16 @@
-"""Fixtures shared by every test module: alice the trainer and bob the trainee."""
+"""Fixtures shared by every test module: alice the trainer, bob the trainee, and one headless Chromium per process
+(Playwright's sync API allows a single instance per thread, so every browser test shares this fixture)."""
+
+import os
+import shutil
 
 import pytest
 from django.contrib.auth.models import Group
 
 from connectors.middleware import TRAINERS_GROUP
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture
@@ -18,3 +25,27 @@ def alice(db, django_user_model):
 def bob(db, django_user_model):
     """A trainee (no group)."""
     return django_user_model.objects.create_user("bob", password="bob-pass-1")
+
+
+def _chromium_or_skip() -> str:
+    if shutil.which(CHROMIUM):
+        return CHROMIUM
+    message = f"Browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)."
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message + " CI=true, so this is an error, not a skip.")
+    print(message + " Skipping.")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, which trips Django's async check for the
+    # test's own (synchronous) ORM calls.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()

@@ -1,38 +1,10 @@
-"""Real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright against pytest-django's live_server."""
+"""Browser tabs on pytest-django's live_server; the session-wide `chromium` fixture is in tests/conftest.py."""
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def _chromium_or_skip() -> str:
-    if shutil.which(CHROMIUM):
-        return CHROMIUM
-    message = f"Browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)."
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message + " CI=true, so this is an error, not a skip.")
-    print(message + " Skipping.")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    executable = _chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread, which trips Django's async check for the
-    # test's own (synchronous) ORM calls.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ from playwright.sync_api import expect
 
 from connectors.middleware import TRAINERS_GROUP
 from connectors.models import ScenarioLab
-from tests.browser.conftest import chromium, screenshot  # noqa: F401 - the session-wide browser fixture
+from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
 RELAY = "Web shop relay"
 
 
-def _tab(chromium, live_server, user):  # noqa: F811 - chromium is the fixture's value
+def _tab(chromium, live_server, user):
     from django.test import Client
 
     client = Client()
@@ -38,7 +38,7 @@ def trainee(transactional_db, django_user_model):
     return django_user_model.objects.create_user("theo", password="theo-pass-1")
 
 
-def test_a_trainee_solves_anonymous_relay_and_the_board_turns_green(chromium, live_server, trainer, trainee):  # noqa: F811
+def test_a_trainee_solves_anonymous_relay_and_the_board_turns_green(chromium, live_server, trainer, trainee):
     board = _tab(chromium, live_server, trainer)
     board.goto("/training/")
     board.get_by_label("Scenario").select_option("anonymous-relay-least-privilege")
