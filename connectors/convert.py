@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 
 from . import models
 from .exchange.acl import read_permission_groups
-from .exchange.addresses import parse_bindings, parse_ip, parse_remote_ranges
+from .exchange.addresses import parse_bindings, parse_remote_ranges
 from .exchange.catalogue import canonical_right, format_auth_mechanism, format_permission_groups, parse_auth_mechanism
 from .exchange.domains import validate_accepted_domains
 from .exchange.errors import ExchangeError
@@ -37,33 +37,14 @@ from .exchange.model import (
     TransportRole,
 )
 from .exchange.receive import validate_receive_connector
+from .exchange.servers import parse_server_roles, validate_server
 from .models import join_list, split_list
-
-# Which roles each version offers (Setup's role choices). Edge Transport is always installed alone.
-ROLES_BY_VERSION = {
-    ExchangeVersion.E2007: {ServerRole.HUB_TRANSPORT, ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS, ServerRole.EDGE},
-    ExchangeVersion.E2010: {ServerRole.HUB_TRANSPORT, ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS, ServerRole.EDGE},
-    ExchangeVersion.E2013: {ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS, ServerRole.EDGE},
-    ExchangeVersion.E2016: {ServerRole.MAILBOX, ServerRole.EDGE},
-    ExchangeVersion.E2019: {ServerRole.MAILBOX, ServerRole.EDGE},
-    ExchangeVersion.SE: {ServerRole.MAILBOX, ServerRole.EDGE},
-}
-
 
 # --- Rows -> values ------------------------------------------------------------------------------------------------
 
 
 def parse_roles(text) -> frozenset[ServerRole]:
-    items = split_list(text) if isinstance(text, str) else list(text)
-    roles = set()
-    for item in items:
-        match = next((role for role in ServerRole if role.value.casefold() == str(item).strip().casefold()), None)
-        if match is None:
-            raise ExchangeError(
-                f"'{item}' isn't a server role. Use one of: {', '.join(role.value for role in ServerRole)}.", "Roles"
-            )
-        roles.add(match)
-    return frozenset(roles)
+    return parse_server_roles(split_list(text) if isinstance(text, str) else text)
 
 
 def format_roles(roles: Iterable[ServerRole]) -> str:
@@ -287,31 +268,13 @@ def _caught(build, field: str = "") -> tuple[object, list[FieldError]]:
         return None, [FieldError(field, str(error))]
 
 
-def server_value_errors(server: Server) -> list[FieldError]:
-    errors = []
-    if not server.name.strip():
-        errors.append(FieldError("Name", "Cannot bind argument to parameter 'Name' because it is an empty string."))
-    if not server.fqdn.strip():
-        errors.append(FieldError("Fqdn", "Cannot bind argument to parameter 'Fqdn' because it is an empty string."))
-    if not server.roles:
-        errors.append(FieldError("Roles", "Select at least one server role."))
-    offered = ROLES_BY_VERSION[server.version]
-    for role in sorted(server.roles - offered, key=lambda r: r.value):
-        errors.append(FieldError("Roles", f"The {role.value} role isn't available in {server.version.label}."))
-    if ServerRole.EDGE in server.roles and len(server.roles) > 1:
-        errors.append(FieldError("Roles", "The Edge Transport server role can't coexist with any other server role."))
-    for address in server.ip_addresses:
-        errors += _caught(lambda address=address: parse_ip(address), "IPAddresses")[1]
-    return [FieldError(e.field or "IPAddresses", e.message) for e in errors]
-
-
 def server_errors(row: models.Server) -> list[FieldError]:
     def build():
         version = ExchangeVersion.parse(row.version)
         return Server(row.name, row.fqdn, version, parse_roles(row.roles), split_list(row.ip_addresses))
 
     server, errors = _caught(build, "Version")
-    return errors if server is None else server_value_errors(server)
+    return errors if server is None else validate_server(server)
 
 
 def connector_errors(row: models.ReceiveConnector) -> list[FieldError]:

@@ -22,7 +22,6 @@ from .convert import (
     principal_fields,
     recipient_fields,
     server_fields,
-    server_value_errors,
 )
 from .exchange.acl import add_ad_permission
 from .exchange.addresses import parse_binding, parse_remote_range
@@ -54,6 +53,7 @@ from .exchange.model import (
     TransportRole,
 )
 from .exchange.receive import default_connectors, new_receive_connector, validate_receive_connector
+from .exchange.servers import validate_server
 
 FORMAT_NAME = "exchsim-lab"
 FORMAT_VERSION = 1
@@ -208,7 +208,7 @@ def organization_errors(org: Organization, connectors: Iterable[ReceiveConnector
     by_server: dict[str, list[ReceiveConnector]] = {}
     for connector in org.connectors:
         by_server.setdefault(connector.server.casefold(), []).append(connector)
-    errors = [error for server in org.servers for error in server_value_errors(server)]
+    errors = [error for server in org.servers for error in validate_server(server)]
     for connector in org.connectors if connectors is None else connectors:
         server_org = org.with_changes(connectors=tuple(by_server.get(connector.server.casefold(), ())))
         errors += validate_receive_connector(server_org, connector)
@@ -694,7 +694,7 @@ def _read_server(reader: _Reader, path: str, data: dict) -> tuple[Server | None,
     server = Server(
         name, fields["fqdn"], version, roles, tuple(fields["ip_addresses"]), fields["mapi_encryption_required"]
     )
-    for error in server_value_errors(server):
+    for error in validate_server(server):
         reader.problems.append((_field_path(path, error, models.SERVER_FIELDS), error.message))
     return server, name, connectors
 
