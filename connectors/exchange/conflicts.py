@@ -6,6 +6,7 @@ every other connector under the same server, enabled or not.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 
 from .addresses import Binding, IPRange
@@ -30,12 +31,30 @@ def bindings_collide(a: Binding, b: Binding) -> bool:
     return a.version == b.version and a.port == b.port and (a.address == b.address or a.is_wildcard or b.is_wildcard)
 
 
-def _any_pair(left: Iterable[IPRange], right: tuple[IPRange, ...], clash) -> bool:
-    return any(clash(a, b) for a in left for b in right)
+def _starts_inside(left: Iterable[IPRange], right: Iterable[IPRange]) -> bool:
+    """Does some range of `right` start strictly inside a range of `left` and end beyond it? (One direction of a
+    partial overlap.) A sweep by start address with a sorted list of the ends seen so far, so that connectors with
+    hundreds of ranges are compared in O(n log n) instead of pair by pair."""
+    starts = sorted((r.version, r.first, r.last) for r in left)
+    ends: list[tuple[int, int]] = []
+    position = 0
+    for version, first, last in sorted((r.version, r.first, r.last) for r in right):
+        while position < len(starts) and starts[position][:2] < (version, first):
+            insort(ends, (starts[position][0], starts[position][2]))
+            position += 1
+        # a left range that began earlier and ends in [first, last) overlaps this one without containing it
+        index = bisect_left(ends, (version, first))
+        if index < len(ends) and ends[index] < (version, last):
+            return True
+    return False
 
 
-def _equal_or_partial(a: IPRange, b: IPRange) -> bool:
-    return (a.version, a.first, a.last) == (b.version, b.first, b.last) or a.partially_overlaps(b)
+def _partially_overlap(mine: tuple[IPRange, ...], theirs: tuple[IPRange, ...]) -> bool:
+    return _starts_inside(mine, theirs) or _starts_inside(theirs, mine)
+
+
+def _share_a_range(mine: tuple[IPRange, ...], theirs: tuple[IPRange, ...]) -> bool:
+    return not {(r.version, r.first, r.last) for r in mine}.isdisjoint((r.version, r.first, r.last) for r in theirs)
 
 
 def _conflict(connector: ReceiveConnector, other: ReceiveConnector) -> str | None:
@@ -48,9 +67,9 @@ def _conflict(connector: ReceiveConnector, other: ReceiveConnector) -> str | Non
     mine, theirs = connector.remote_ip_ranges, other.remote_ip_ranges
     identical = any(a == b for a, b in collisions)
     # An identical binding may not reuse a range; a wildcard-vs-specific pair may (the specific IP wins at runtime).
-    if identical and _any_pair(mine, theirs, _equal_or_partial):
+    if identical and (_share_a_range(mine, theirs) or _partially_overlap(mine, theirs)):
         return MAPPING_CONFLICT.format(other.identity)
-    if any(a != b for a, b in collisions) and _any_pair(mine, theirs, IPRange.partially_overlaps):
+    if any(a != b for a, b in collisions) and _partially_overlap(mine, theirs):
         return MAPPING_CONFLICT.format(other.identity)
     return None
 

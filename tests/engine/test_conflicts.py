@@ -1,6 +1,9 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from connectors.exchange.addresses import parse_bindings, parse_remote_ranges
+from connectors.exchange import conflicts
+from connectors.exchange.addresses import IPRange, parse_bindings, parse_remote_ranges
 from connectors.exchange.conflicts import MAPPING_CONFLICT, ROLE_CONFLICT, bindings_collide, find_conflicts
 from connectors.exchange.model import FieldError, ReceiveConnector, TransportRole
 
@@ -149,3 +152,14 @@ def test_one_error_per_conflicting_connector_in_order():
     b = connector("B", "0.0.0.0:25", "10.0.0.0/24", role=TransportRole.HUB)
     new = connector("New", "10.0.0.1:25, 0.0.0.0:25", "10.0.0.0/24")
     assert find_conflicts(new, [a, b]) == mapping("EX01\\A") + role("EX01\\B")
+
+
+_small_ranges = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(0, 12)).map(lambda t: IPRange(4, t[0], t[0] + t[1])), max_size=12
+)
+
+
+@given(_small_ranges, _small_ranges)
+def test_the_sweep_finds_a_partial_overlap_exactly_when_some_pair_partially_overlaps(mine, theirs):
+    pairwise = any(a.partially_overlaps(b) for a in mine for b in theirs)
+    assert conflicts._partially_overlap(tuple(mine), tuple(theirs)) == pairwise
