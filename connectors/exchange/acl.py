@@ -200,6 +200,15 @@ def _ace_reason(ace: ACE) -> str:
     return f"granted by Add-ADPermission to {ace.principal}"
 
 
+def _precedence(winner: ACE, beaten: ACE) -> str:
+    """The canonical-order rule by which `winner` overrides `beaten` (they differ in Deny/Allow)."""
+    if not winner.deny:
+        return "an explicit Allow beats an inherited Deny"
+    if winner.inherited:
+        return "an inherited Deny beats an inherited Allow"
+    return "an explicit Deny beats an Allow"
+
+
 def _decide(right: str, aces: list[ACE], identity: SessionIdentity) -> RightDecision:
     if not aces:
         whom = identity.name if len(identity.principals) == 1 else f"{identity.name} or any group in its token"
@@ -209,7 +218,7 @@ def _decide(right: str, aces: list[ACE], identity: SessionIdentity) -> RightDeci
     reason = _ace_reason(winner)
     beaten = next((ace for ace in aces[1:] if ace.deny != winner.deny), None)
     if beaten:
-        rule = "an explicit Deny beats an Allow" if winner.deny else "an explicit Allow beats an inherited Deny"
+        rule = _precedence(winner, beaten)
         reason += f"; {rule} ({_ace_reason(beaten)})"
     return RightDecision(right, not winner.deny, winner, reason)
 
@@ -254,7 +263,7 @@ def read_permission_groups(acl: Iterable[ACE], server: Server, domain_netbios: s
     custom = any(held[grant.principal] and held[grant.principal] != set(grant.allow) for grant in grants)
     preset_names = {grant.principal.casefold() for grant in grants}
     others = {ace.principal for ace in acl if not ace.inherited and ace.principal.casefold() not in preset_names}
-    predefined = predefined_right_sets()
+    predefined = predefined_right_sets(server.version)
     for principal in others:
         rights = frozenset(effective_rights(acl, SessionIdentity.principal(principal)).allowed_rights)
         custom = custom or (bool(rights) and rights not in predefined)

@@ -370,12 +370,12 @@ def preset_grants(server: Server, domain_netbios: str) -> tuple[PresetGrant, ...
     return tuple(grants)
 
 
-def predefined_right_sets() -> frozenset[frozenset[str]]:
-    """Right sets that count as a preset when another principal holds them (X-RC IsPredefinedPermissionGroup)."""
+def predefined_right_sets(version: ExchangeVersion) -> frozenset[frozenset[str]]:
+    """Right sets that count as a preset when another principal holds them (X-RC IsPredefinedPermissionGroup).
+    The 2007 users set (no Accept-Headers-Routing) is a preset only on 2007, where ExchangeUsers writes it."""
     sets = (
         _ANONYMOUS_RIGHTS,
-        _EXCHANGE_USERS_RIGHTS,
-        _EXCHANGE_USERS_RIGHTS_E12,
+        _exchange_users_rights(version),
         _SERVER_RIGHTS_E12,
         _SERVER_RIGHTS_E14,
         _SERVER_RIGHTS_E15,
@@ -432,7 +432,7 @@ class UsagePreset:
     permission_groups: int
     auth_mechanism: int
     required: tuple[str, ...]  # "Bindings", "RemoteIPRanges"
-    missing_message: str  # Exchange's text when a required parameter is missing
+    missing_message: str  # Exchange's text when a required parameter is missing; {0}: the missing ones
     default_bindings: tuple[str, ...] = ()
     default_remote_ranges: tuple[str, ...] = (ALL_IPV4_TEXT,)
     settings: dict = field(default_factory=dict)  # other field defaults (model field names)
@@ -513,7 +513,7 @@ def usage_preset(usage: str | None, server: Server) -> UsagePreset:
             PermissionGroup.PARTNERS,
             AuthMechanism.TLS,
             ("Bindings", "RemoteIPRanges"),
-            MISSING_MANDATORY.format("Bindings RemoteIPRanges"),
+            MISSING_MANDATORY,
             settings={**edge_settings, "domain_secure_enabled": True},
             reason="Partner usage: mutual TLS (Domain Secure) partners get Partner Servers rights.",
         )
@@ -530,7 +530,7 @@ def usage_preset(usage: str | None, server: Server) -> UsagePreset:
         groups,
         auth,
         ("Bindings", "RemoteIPRanges"),
-        MISSING_MANDATORY.format("Bindings RemoteIPRanges"),
+        MISSING_MANDATORY,
         settings=edge_settings,
         reason="No usage type: the groups and authentication Setup uses for its own connectors.",
     )

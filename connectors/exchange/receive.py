@@ -204,8 +204,10 @@ def new_receive_connector(
     server = _server(org, server_name)
     preset = usage_preset(usage, server)
     given = {"Bindings": bindings, "RemoteIPRanges": remote_ip_ranges}
-    if any(not given[parameter] for parameter in preset.required):
-        raise ExchangeError(preset.missing_message, next(p for p in preset.required if not given[p]))
+    missing = [parameter for parameter in preset.required if not given[parameter]]
+    if missing:
+        # PowerShell's binder names only the mandatory parameters that are missing.
+        raise ExchangeError(preset.missing_message.format(" ".join(missing)), missing[0])
     role = default_transport_role(server) if transport_role is None else parse_transport_role(transport_role, server)
     fields = {
         "auth_mechanism": int(preset.auth_mechanism),

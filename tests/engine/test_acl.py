@@ -218,3 +218,11 @@ def test_send_rights_are_masked_out_on_read():
 def test_a_2010_server_set_on_a_2019_connector_reads_custom():
     acl = write(PermissionGroup.EXCHANGE_SERVERS, server=HUB_2010)
     assert read(acl, MAILBOX) == "Custom"
+
+
+def test_another_principal_holding_the_2007_users_set_is_custom_on_2013_and_later():
+    # P-AAD's "IP Secured Inbound" rights: the 2007 ExchangeUsers set, which is no preset from 2010 on (X-RC).
+    rights = ["ms-Exch-SMTP-Submit", ANY_RECIPIENT, "ms-Exch-Bypass-Anti-Spam"]
+    acl = add_ad_permission((), "CONTOSO\\svc-app", rights)
+    assert read(acl) == "Custom"
+    assert read(acl, HUB_2007) == "None"

@@ -242,3 +242,11 @@ def test_adding_a_deny_ace_never_adds_a_right(acl, extra):
     before = _allowed(tuple(acl))
     after = _allowed((*acl, ACE(extra.principal, extra.right, deny=True, inherited=extra.inherited)))
     assert all(a <= b for b, a in zip(before, after))
+
+
+def test_an_inherited_deny_over_an_inherited_allow_is_named_as_such():
+    acl = (ACE("CONTOSO\\Printers", SUBMIT, inherited=True), ACE(EVERYONE, SUBMIT, deny=True, inherited=True))
+    assert effective_rights(acl, alice()).decisions[SUBMIT].reason == (
+        "denied by an inherited Deny ACE for Everyone; an inherited Deny beats an inherited Allow "
+        "(granted by an ACE for CONTOSO\\Printers inherited from a parent container)"
+    )
