@@ -215,14 +215,31 @@ def organization_errors(org: Organization, connectors: Iterable[ReceiveConnector
     return errors + validate_accepted_domains(org.accepted_domains)
 
 
+def _only_servers(org: Organization, names: Iterable[str]) -> Organization:
+    """The part of `org` on the named servers (their Server values and connectors); lab-wide parts stay whole."""
+    wanted = {name.casefold() for name in names}
+    return org.with_changes(
+        servers=tuple(s for s in org.servers if s.name.casefold() in wanted),
+        connectors=tuple(c for c in org.connectors if c.server.casefold() in wanted),
+    )
+
+
 @transaction.atomic
-def save_org(lab: models.Lab, org: Organization) -> None:
+def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None = None) -> None:
     """Store an edited Organization as the lab's content in one transaction, touching only what changed.
-    Raise ValidationFailed (nothing saved) if a changed connector or the accepted domains break a rule."""
-    current = lab_to_org(lab)
+    Raise ValidationFailed (nothing saved) if a changed connector or the accepted domains break a rule.
+
+    `servers` limits the save to those servers and their connectors (plus the lab-wide domains, recipients and
+    principals): `org` may then hold only them, as lab_to_org(lab, servers) loads it, and the other servers are
+    neither read nor touched, so an edit costs the same on a 1-server and a 100-server lab. A connector's rules only
+    involve its own server's connectors, so validating the loaded servers is validating the change."""
+    names = None if servers is None else list(servers)
+    if names is not None:
+        org = _only_servers(org, names)
+    current = lab_to_org(lab, names)
     stored = set(current.connectors)
     changed = [c for c in org.connectors if c not in stored]
-    if org.servers != current.servers:  # a server's version or roles decide what its connectors may be
+    if set(org.servers) != set(current.servers):  # a server's version or roles decide what its connectors may be
         errors = organization_errors(org)
     elif changed:
         errors = organization_errors(org, changed)
@@ -232,7 +249,7 @@ def save_org(lab: models.Lab, org: Organization) -> None:
         errors = []
     if errors:
         raise ValidationFailed(errors)
-    _write_org(lab, org)
+    _write_org(lab, org, names)
 
 
 def _sync(rows, row_key: Callable, values, value_key: Callable, fields: Callable, make: Callable):
@@ -270,15 +287,22 @@ def _name_key(item) -> str:
     return item.name.casefold()
 
 
-def _write_org(lab: models.Lab, org: Organization) -> None:
-    """The unvalidated writer behind save_org, load_lab and generate_lab (their callers have validated)."""
+def _write_org(lab: models.Lab, org: Organization, servers: list[str] | None = None) -> None:
+    """The unvalidated writer behind save_org, load_lab and generate_lab (their callers have validated). With
+    `servers`, only those servers' rows and connectors are compared and written (org holds only them)."""
     new_lab_fields = lab_fields(org)
     if any(getattr(lab, field) != value for field, value in new_lab_fields.items()):
         for field, value in new_lab_fields.items():
             setattr(lab, field, value)
         lab.save(update_fields=[*new_lab_fields, "updated"])
-    servers, _ = _sync(
-        lab.servers.all(),
+    server_rows = lab.servers.all()
+    connector_rows = models.ReceiveConnector.objects.filter(server__lab=lab)
+    if servers is not None:
+        wanted = {name.casefold() for name in servers}
+        server_rows = [row for row in server_rows if row.name.casefold() in wanted]
+        connector_rows = connector_rows.filter(server__in=server_rows)
+    servers_by_key, _ = _sync(
+        server_rows,
         _name_key,
         org.servers,
         _name_key,
@@ -286,12 +310,12 @@ def _write_org(lab: models.Lab, org: Organization) -> None:
         lambda value, fields: models.Server(lab=lab, **fields),
     )
     connectors, created = _sync(
-        models.ReceiveConnector.objects.filter(server__lab=lab).select_related("server").prefetch_related("aces"),
+        connector_rows.select_related("server").prefetch_related("aces"),
         lambda row: (row.server.name.casefold(), row.name.casefold()),
         org.connectors,
         _connector_key,
         connector_fields,
-        lambda value, fields: models.ReceiveConnector(server=servers[value.server.casefold()], **fields),
+        lambda value, fields: models.ReceiveConnector(server=servers_by_key[value.server.casefold()], **fields),
     )
     _sync_aces(org.connectors, connectors, created)
     for rows, values, fields, model in (

@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from . import labs
 from .access import get_lab_for_user, labs_for_user
@@ -62,8 +63,8 @@ from .templatetags.relaymap import relays_anonymously, server_maps
 
 
 def _lab_and_org(request, slug: str, servers: list[str] | None = None):
-    """The lab and its Organization; `servers` loads only those servers' connectors (pages that show one server
-    stay fast on a 100-server lab). Saving always starts from the whole lab."""
+    """The lab and its Organization; `servers` loads only those servers' connectors (pages and edits that concern
+    one server stay fast on a 100-server lab; save such an org with the same `servers`)."""
     lab = get_lab_for_user(request, slug)
     return lab, lab_to_org(lab, servers)
 
@@ -79,9 +80,13 @@ def _replace(org: Organization, old: ReceiveConnector, new: ReceiveConnector) ->
     return org.with_changes(connectors=tuple(new if c is old else c for c in org.connectors))
 
 
-def _save(lab, org: Organization) -> None:
+def _save(lab, org: Organization, servers: list[str] | None = None) -> None:
     with transaction.atomic():
-        labs.save_org(lab, org)
+        labs.save_org(lab, org, servers)
+
+
+# The findings boxes reload on this htmx event, which every saved edit sends (an HX-Trigger response header).
+FINDINGS_CHANGED = "findings-changed"
 
 
 def _server_names(lab) -> list[str]:
@@ -270,19 +275,19 @@ def lab_detail(request, slug):
 @login_required
 @require_POST
 def connector_create(request, slug):
-    lab, org = _lab_and_org(request, slug)
-    form = NewConnectorForm(request.POST, servers=[s.name for s in org.servers])
+    lab = get_lab_for_user(request, slug)
+    form = NewConnectorForm(request.POST, servers=_server_names(lab))
     if form.is_valid():
+        server = form.cleaned_data["server"]
+        org = lab_to_org(lab, [server])
         try:
-            connector = new_receive_connector(
-                org, form.cleaned_data["server"], form.cleaned_data["name"], **form.arguments()
-            )
+            connector = new_receive_connector(org, server, form.cleaned_data["name"], **form.arguments())
         except ValidationFailed as failure:
             add_engine_errors(form, failure.errors)
         except ExchangeError as error:
             add_engine_errors(form, [error])
         else:
-            _save(lab, org.with_changes(connectors=(*org.connectors, connector)))
+            _save(lab, org.with_changes(connectors=(*org.connectors, connector)), [server])
             url = _connector_url(lab, connector)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
@@ -466,8 +471,9 @@ def connector_detail(request, slug, server, name, tab="general"):
 def _apply_connector_changes(request, slug, server, name, tab, form_name, form, change):
     """The shared POST flow: validate the form, let the engine apply `change(org, connector, form)`, save, re-render.
     On any error nothing is saved and the tab comes back with Exchange's message beside the field. A POST with
-    `check` (the Authentication tab, as boxes are ticked) only validates and answers with the verdict."""
-    lab, org = _lab_and_org(request, slug)
+    `check` (the Authentication tab, as boxes are ticked) only validates and answers with the verdict.
+    Only the connector's server is loaded and saved: its rules involve no other server's connectors."""
+    lab, org = _lab_and_org(request, slug, [server])
     connector = _connector_or_404(org, server, name)
     updated = None
     if form.is_valid():
@@ -482,20 +488,21 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
     if updated is None:
         return _render_connector(request, _connector_context(lab, org, connector, tab, **{form_name: form}))
     org = _replace(org, connector, updated)
-    _save(lab, org)
+    _save(lab, org, [connector.server])
     if updated.name != connector.name or not request.htmx:
         url = _connector_url(lab, updated, tab)
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    return _render_connector(request, _connector_context(lab, org, updated, tab))
+    response = _render_connector(request, _connector_context(lab, org, updated, tab))
+    return trigger_client_event(response, FINDINGS_CHANGED)
 
 
 @login_required
 @require_POST
 def connector_remove(request, slug, server, name):
     """Remove-ReceiveConnector."""
-    lab, org = _lab_and_org(request, slug)
+    lab, org = _lab_and_org(request, slug, [server])
     connector = _connector_or_404(org, server, name)
-    _save(lab, org.with_changes(connectors=tuple(c for c in org.connectors if c is not connector)))
+    _save(lab, org.with_changes(connectors=tuple(c for c in org.connectors if c is not connector)), [connector.server])
     messages.success(request, f"Removed receive connector {connector.identity}.")
     return redirect("connectors:lab-detail", lab.slug)
 
@@ -662,13 +669,19 @@ def _changed_connectors(before: Organization, after: Organization) -> list[str]:
     return words + [f"removed {c.identity}" for key, c in old.items() if key not in new]
 
 
+def _touched_servers(before: Organization, after: Organization) -> list[str]:
+    """The servers a command changed, created or removed, or whose connectors it did."""
+    servers = {s.name for s in set(before.servers) ^ set(after.servers)}
+    return sorted(servers | {c.server for c in set(before.connectors) ^ set(after.connectors)})
+
+
 def _run_console(lab, org: Organization, command: str) -> tuple[Organization, dict]:
     result = ems.run_script(org, command)
     entry = _console_entry(command, result)
     if result.org == org:
         return org, entry
     try:
-        _save(lab, result.org)
+        _save(lab, result.org, _touched_servers(org, result.org))
     except ValidationFailed as failure:
         entry["error"] = "\n".join(e.message for e in failure.errors)
         return org, entry
@@ -676,20 +689,45 @@ def _run_console(lab, org: Organization, command: str) -> tuple[Organization, di
     return result.org, entry
 
 
+def _table_servers(lab) -> tuple[list[str], int]:
+    """The first servers (by name, as lab_to_org orders connectors) whose connectors fill the console's table, and
+    the lab's number of connectors, in one query: the page then loads a few servers, not the whole lab."""
+    counts = lab.servers.order_by("name").annotate(count=Count("receive_connectors")).values_list("name", "count")
+    names, total = [], 0
+    for name, count in counts:
+        if total < CONSOLE_TABLE_ROWS:
+            names.append(name)
+        total += count
+    return names, total
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def console(request, slug):
-    lab, org = _lab_and_org(request, slug)
+    lab = get_lab_for_user(request, slug)
     key = f"console:{lab.pk}"
     history = request.session.get(key, [])
     form = ConsoleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        org, entry = _run_console(lab, org, form.cleaned_data["command"])
+    ran = request.method == "POST" and form.is_valid()
+    if ran:
+        # A command may list or pipe any server's connectors, so it runs on the whole lab; only the servers it
+        # touched are saved.
+        org, entry = _run_console(lab, lab_to_org(lab), form.cleaned_data["command"])
         history = [*history, entry][-HISTORY_LIMIT:]
         request.session[key] = history
         form = ConsoleForm()
+    servers, connector_count = _table_servers(lab)
+    if not ran:
+        org = lab_to_org(lab, servers)
     cache: dict = {}
     rows = [(c, _connector_row(c, cache)) for c in org.connectors[:CONSOLE_TABLE_ROWS]]
-    context = {"section": "console", "lab": lab, "org": org, "form": form, "history": history, "rows": rows}
+    context = {
+        "section": "console",
+        "lab": lab,
+        "form": form,
+        "history": history,
+        "rows": rows,
+        "connector_count": connector_count,
+    }
     template = "connectors/console.html#console-swap" if request.htmx else "connectors/console.html"
     return render(request, template, context)
