@@ -48,7 +48,7 @@ class AcceptedDomainTable:
         self._exact: dict[str, AcceptedDomain] = {}
         self._suffixes: dict[str, AcceptedDomain] = {}
         self._star: AcceptedDomain | None = None
-        wildcards = []
+        wildcards, subdomain_matchers = [], []
         for entry in self.domains:
             name = entry.domain_name.casefold()
             if name == STAR:
@@ -58,8 +58,9 @@ class AcceptedDomainTable:
             else:
                 self._exact[name] = entry
                 if entry.match_subdomains:
-                    wildcards.append((name, entry))
-        for suffix, entry in wildcards:
+                    subdomain_matchers.append((name, entry))
+        # An explicit *.domain entry covers the subdomains before a MatchSubDomains entry for the same suffix does.
+        for suffix, entry in wildcards + subdomain_matchers:
             # `*.contoso.com` also accepts contoso.com itself unless contoso.com has its own entry.
             self._exact.setdefault(suffix, entry)
             self._suffixes.setdefault(suffix, entry)
@@ -102,7 +103,7 @@ def _describe_hit(entry: AcceptedDomain, how: str) -> str:
         return f"is the {kind}"
     if how == "star":
         return f"matches no other entry, so it falls under the {kind}, which accepts every domain"
-    return f"falls under the {kind}, the most specific entry that covers its subdomains"
+    return f"falls under the {kind}, the most specific entry that covers it"
 
 
 def domain_name_errors(domain_name: str) -> list[FieldError]:

@@ -247,3 +247,20 @@ def best_by_the_rule(domains, name):
 def test_the_table_picks_the_entry_the_rule_describes(entries, name):
     domains = [domain(f"D{i}", value, INTERNAL) for i, value in enumerate(entries)]
     assert AcceptedDomainTable(domains).match(name) == best_by_the_rule(domains, name)
+
+
+def test_an_explicit_wildcard_covers_subdomains_before_a_match_subdomains_entry_whatever_the_order():
+    plain = domain("Contoso", "contoso.com", default=True, match_subdomains=True)
+    tree = domain("Tree", "*.contoso.com", INTERNAL)
+    for order in ([plain, tree], [tree, plain]):
+        table = AcceptedDomainTable(order)
+        assert table.match("contoso.com") == plain
+        assert table.match("a.contoso.com") == tree
+
+
+def test_a_wildcard_hit_is_explained_without_claiming_the_address_has_subdomains():
+    table = AcceptedDomainTable([domain("Tree", "*.fabrikam.com", INTERNAL)])
+    assert table.explain("fabrikam.com") == (
+        "fabrikam.com falls under the InternalRelay accepted domain 'Tree' (*.fabrikam.com), "
+        "the most specific entry that covers it"
+    )
