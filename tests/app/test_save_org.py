@@ -3,6 +3,8 @@
 from dataclasses import replace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from connectors import labs
 from connectors.convert import lab_to_org
@@ -117,3 +119,58 @@ def test_changing_a_server_revalidates_its_connectors(lab):
         labs.save_org(lab, org.with_changes(servers=(downgraded,)))
     assert any(error.field == "TransportRole" for error in caught.value.errors)
     assert labs.dump_lab(lab) == before
+
+
+# --- Saving some servers only ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def generated():
+    return labs.generate_lab("generated", servers=3, connectors_per_server=2, ranges_per_connector=3)
+
+
+def _count_queries(action) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return len(captured)
+
+
+def test_a_server_scoped_save_writes_that_server_and_leaves_the_others_alone(generated):
+    whole = lab_to_org(generated)
+    org = replace_connector(lab_to_org(generated, ["EX002"]), "Relay 001", comment="changed")
+    org = org.with_changes(connectors=tuple(c for c in org.connectors if c.name != "Relay 002"))
+    labs.save_org(generated, org, ["EX002"])
+    expected = tuple(
+        c.with_changes(comment="changed") if (c.server, c.name) == ("EX002", "Relay 001") else c
+        for c in whole.connectors
+        if (c.server, c.name) != ("EX002", "Relay 002")
+    )
+    assert lab_to_org(generated) == whole.with_changes(connectors=expected)
+
+
+def test_a_server_scoped_save_ignores_the_other_servers_of_a_whole_org(generated):
+    before = lab_to_org(generated)
+    org = replace_connector(before, "Relay 001", comment="changed")  # on every server
+    labs.save_org(generated, org, ["EX001"])
+    after = lab_to_org(generated)
+    assert after.connector("EX001", "Relay 001").comment == "changed"
+    assert after.connector("EX003", "Relay 001") == before.connector("EX003", "Relay 001")
+
+
+def test_a_server_scoped_save_still_validates_in_the_engine_and_saves_nothing_when_invalid(generated):
+    before = labs.dump_lab(generated)
+    org = replace_connector(lab_to_org(generated, ["EX001"]), "Relay 001", comment="changed")
+    org = replace_connector(org, "Relay 002", remote_ip_ranges=org.connector("EX001", "Relay 001").remote_ip_ranges)
+    with pytest.raises(ValidationFailed):
+        labs.save_org(generated, org, ["EX001"])
+    assert labs.dump_lab(generated) == before
+
+
+def test_a_server_scoped_save_costs_the_same_queries_on_a_small_and_a_large_lab():
+    small = labs.generate_lab("small", servers=1, connectors_per_server=1, ranges_per_connector=1)
+    large = labs.generate_lab("large", servers=12, connectors_per_server=3, ranges_per_connector=4)
+    counts = []
+    for lab in (small, large):
+        org = replace_connector(lab_to_org(lab, ["EX001"]), "Relay 001", comment="changed", acl=())
+        counts.append(_count_queries(lambda lab=lab, org=org: labs.save_org(lab, org, ["EX001"])))
+    assert counts[0] == counts[1]

@@ -56,3 +56,31 @@ def test_the_lab_list_costs_the_same_for_one_lab_and_for_many_copies(signed_in, 
         labs.copy_lab(lab)
     with django_assert_num_queries(one):
         signed_in.get(url)
+
+
+def _edits(slug: str) -> list[tuple[str, dict]]:
+    """An htmx edit of each tab of EX001\\Relay 001, each valid on any generated lab."""
+    url = lambda tab: reverse(f"connectors:connector-{tab}", args=[slug, "EX001", "Relay 001"])  # noqa: E731
+    general = {"name": "Relay 001", "enabled": "on", "max_message_size": 36700160, "max_recipients_per_message": 200,
+               "protocol_logging_level": "None", "comment": "edited"}  # fmt: skip
+    return [
+        (url("general"), general),
+        (url("network"), {"action": "add-range", "value": "192.0.2.10"}),
+        (url("auth"), {"mechanisms": ["1"], "require_tls": "on"}),
+        (url("groups"), {"groups": ["1", "4"]}),
+        (url("permissions"), {"action": "add", "principal": "CONTOSO\\alice", "rights": ["ms-Exch-SMTP-Submit"]}),
+    ]
+
+
+def _edit_queries(client, url: str, data: dict) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and b"errorlist" not in response.content, (url, response.content[:3000])
+    return len(captured)
+
+
+def test_each_connector_edit_costs_the_same_queries_on_a_small_and_a_large_lab(signed_in, small_and_large):
+    small, large = small_and_large
+    signed_in.get(reverse("connectors:lab-list"))  # the first request of a session pays for the session row
+    for (small_url, data), (large_url, _) in zip(_edits(small.slug), _edits(large.slug), strict=True):
+        assert _edit_queries(signed_in, small_url, data) == _edit_queries(signed_in, large_url, data), small_url
