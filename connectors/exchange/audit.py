@@ -43,6 +43,11 @@ OUTSIDE_RECIPIENT = f"relay-test@{OUTSIDE_DOMAIN}"
 OUTSIDE_ADDRESSES = {4: "203.0.113.7", 6: "2001:db8::7"}
 RELAY_ADDRESS_THRESHOLD = 32  # more hosts than this relaying anonymously is no longer "the application servers"
 NEAR_ADMIN_LIMIT = MAX_REMOTE_IP_RANGES * 9 // 10
+# Health Checker's "Open Relay Wild Card Domain" line, word for word (§11.1).
+HEALTH_CHECKER_STAR = (
+    'Health Checker: Error --- Accepted Domain "{name}" is set to a Wild Card (*) Domain Name with a domain type of '
+    "{kind}. This is not recommended as this is an open relay for the entire environment."
+)
 
 # Addresses that can't be an Internet client: private, loopback, link-local, shared, multicast and reserved space.
 _NOT_PUBLIC = {
@@ -344,11 +349,18 @@ class _Audit:
             f"accepted domain. The simulator connected from {route.remote_ip} to {reach.connector.identity} without "
             f"signing in and Exchange accepted {OUTSIDE_RECIPIENT} ({RECIPIENT_OK}): no relay permission is needed "
             "when the recipient's domain is 'accepted'. Health Checker reports this as an open relay for the whole "
-            "environment.",
+            "environment."
+            + (
+                " As InternalRelay it is also known to crash the transport services from Exchange 2016 CU22 and "
+                "Exchange 2019 CU11 on."
+                if star.domain_type is DomainType.INTERNAL_RELAY
+                else ""
+            ),
             "Remove the '*' accepted domain. If an application must relay, create a receive connector scoped to its "
             "servers and grant anonymous relay there.",
             _command("Remove-AcceptedDomain", star.name, Confirm=False),
-            [ev for _, _, lines in routes for ev in lines],
+            [HEALTH_CHECKER_STAR.format(name=star.name, kind=star.domain_type.value)]
+            + [ev for _, _, lines in routes for ev in lines],
             route.remote_ip,
         )
 

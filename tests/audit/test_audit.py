@@ -71,6 +71,11 @@ def test_a_star_accepted_domain_is_an_open_relay_without_any_relay_right():
     assert found.concerns("accepted-domain", "Everything")
     assert found.concerns("connector", "EX01\\Default Frontend EX01")
     assert "Remove-AcceptedDomain -Identity 'Everything'" in found.powershell
+    assert found.evidence[0] == (
+        'Health Checker: Error --- Accepted Domain "Everything" is set to a Wild Card (*) Domain Name with a domain '
+        "type of InternalRelay. This is not recommended as this is an open relay for the entire environment."
+    )
+    assert "crash the transport services" in found.explanation
     assert "open-relay" not in codes(lab())
 
 
