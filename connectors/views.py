@@ -655,9 +655,10 @@ CONSOLE_TABLE_ROWS = 50  # beyond that the overview pages the servers; each comm
 def _console_entry(command: str, result) -> dict:
     """One history entry: what the shell printed, with the error block (the failure and its CategoryInfo) apart."""
     lines = list(result.output)
-    cut = lines.index(result.error) if result.error in lines else len(lines)
-    error = "\n".join(lines[cut:]) if result.error else ""
-    return {"command": command, "output": "\n".join(lines[:cut]), "error": error}
+    if result.error not in lines:  # a parse error or unknown cmdlet fails before anything prints
+        return {"command": command, "output": "\n".join(lines), "error": result.error or ""}
+    cut = lines.index(result.error)
+    return {"command": command, "output": "\n".join(lines[:cut]), "error": "\n".join(lines[cut:])}
 
 
 def _changed_connectors(before: Organization, after: Organization) -> list[str]:

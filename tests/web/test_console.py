@@ -40,3 +40,10 @@ def test_without_javascript_the_form_posts_the_whole_page(signed_in, lab):
 def test_a_change_is_named_in_the_transcript(signed_in, lab):
     body = _run(signed_in, lab, "Set-ReceiveConnector -Identity 'EX01\\Client EX01' -Enabled $false", **HTMX)
     assert "# changed EX01\\Client EX01" in body.content.decode()
+
+
+def test_an_unknown_cmdlet_or_a_parse_error_is_printed_not_swallowed(signed_in, lab):
+    body = _run(signed_in, lab, "Frobnicate-Thing -x", **HTMX).content.decode()
+    assert '<span class="err">The term &#x27;Frobnicate-Thing&#x27; is not recognized' in body
+    body = _run(signed_in, lab, 'Get-ReceiveConnector "Relay', **HTMX).content.decode()
+    assert "the script can&#x27;t be parsed" in body
