@@ -3,6 +3,7 @@
 import pytest
 
 from connectors.exchange.acl import add_ad_permission, read_permission_groups, remove_ad_permission
+from connectors.exchange.audit import audit
 from connectors.exchange.catalogue import (
     ANONYMOUS_LOGON,
     AuthMechanism,
@@ -22,14 +23,42 @@ from tests.engine.smtp_orgs import (
     connector,
     contoso,
     edge_org,
+    replies,
     run,
     step,
     with_connector,
 )
 
 RELAY_HOSTS = ["192.168.5.10", "192.168.5.11"]
-QUEUED_PREFIX = "250 2.6.0 <"
 CANNOT_SEND_AS = "550 5.7.1 Client does not have permissions to send as this sender"
+BANNER = "220 ex01.contoso.com Microsoft ESMTP MAIL Service ready at Mon, 1 Jan 2024 09:00:00 +0000"
+QUEUED = (
+    "250 2.6.0 <00000000-0000-0000-0000-000000000001@ex01.contoso.com> [InternalId=1, Hostname=ex01.contoso.com] "
+    "Queued mail for delivery"
+)
+START_MAIL_INPUT = "354 Start mail input; end with <CRLF>.<CRLF>"
+CLOSING = "221 2.0.0 Service closing transmission channel"
+
+
+def ehlo(remote_ip, *middle):
+    """An EHLO reply of EX01: the greeting, the common head, `middle`, the common tail (§7.3 order)."""
+    lines = [
+        f"ex01.contoso.com Hello [{remote_ip}]",
+        "SIZE 37748736",
+        "PIPELINING",
+        "DSN",
+        "ENHANCEDSTATUSCODES",
+        *middle,
+        "8BITMIME",
+        "BINARYMIME",
+        "CHUNKING",
+        "XRDST",
+    ]
+    return [f"250-{line}" for line in lines[:-1]] + [f"250 {lines[-1]}"]
+
+
+# §7.3's worked example: Default Frontend, anonymous, before TLS.
+DEFAULT_FRONTEND_EHLO = ehlo("203.0.113.7", "STARTTLS", "X-ANONYMOUSTLS", "AUTH NTLM", "X-EXPS GSSAPI NTLM")
 
 
 def add_relay_connector(org, **settings):
@@ -80,18 +109,32 @@ def refusal_messages(call) -> list[str]:
 def test_scenario_01_anonymous_mail_to_an_accepted_domain_is_accepted():
     result = run(contoso(), mail_from="a@fabrikam.com", rcpts=("bob@contoso.com",))
     assert result.connector.name == DEFAULT_FRONTEND
-    assert result.mail_from == "250 2.1.0 Sender OK"
-    assert result.recipients[0].reply == "250 2.1.5 Recipient OK"
+    assert replies(result) == [
+        BANNER,
+        *DEFAULT_FRONTEND_EHLO,
+        "250 2.1.0 Sender OK",
+        "250 2.1.5 Recipient OK",
+        START_MAIL_INPUT,
+        QUEUED,
+        CLOSING,
+    ]
 
 
 def test_scenario_02_anonymous_relay_to_an_external_domain_is_refused():
     result = run(contoso(), mail_from="a@fabrikam.com", rcpts=("x@external.com",))
-    assert result.recipients[0].reply == "550 5.7.1 Unable to relay"
+    assert replies(result) == [
+        BANNER,
+        *DEFAULT_FRONTEND_EHLO,
+        "250 2.1.0 Sender OK",
+        "550 5.7.1 Unable to relay",
+        CLOSING,
+    ]
+    assert result.recipients[0].fate == "rejected"
 
 
 def test_scenario_03_anonymous_sender_in_the_authoritative_domain_is_accepted():
     result = run(contoso(), mail_from="ceo@contoso.com", rcpts=("bob@contoso.com",))
-    assert result.data.startswith(QUEUED_PREFIX)
+    assert replies(result)[-5:] == ["250 2.1.0 Sender OK", "250 2.1.5 Recipient OK", START_MAIL_INPUT, QUEUED, CLOSING]
     assert result.recipients[0].fate == "mailbox"
 
 
@@ -100,6 +143,7 @@ def test_scenario_04_after_the_anti_spoof_removal_the_front_end_refuses_at_end_o
     assert result.mail_from == "250 2.1.0 Sender OK"
     assert step(result, "DATA").server == ("354 Start mail input; end with <CRLF>.<CRLF>",)
     assert result.data == CANNOT_SEND_AS
+    assert replies(result)[-2:] == [CANNOT_SEND_AS, CLOSING]
     assert result.recipients[0].fate == "not-sent"
 
 
@@ -125,7 +169,7 @@ def test_scenario_05_a_custom_connector_without_permission_groups_refuses_anonym
     )
     result = run(with_connector(org, scanner), remote_ip="192.168.10.20", mail_from="scan@contoso.com")
     assert result.connector.name == "Scanners"
-    assert result.mail_from == "530 5.7.1 Client was not authenticated"
+    assert replies(result) == [BANNER, *ehlo("192.168.10.20", "STARTTLS"), "530 5.7.1 Client was not authenticated"]
     assert result.disconnected
 
 
@@ -145,8 +189,7 @@ def test_scenario_07_method_b_relays_an_oversized_message():
         org, remote_ip="192.168.5.11", mail_from="app@contoso.com", rcpts=("x@external.com",), message_size=60_000_000
     )
     assert result.identity.kind == "externally_secured"
-    assert result.recipients[0].reply == "250 2.1.5 Recipient OK"
-    assert result.data.startswith(QUEUED_PREFIX)
+    assert replies(result)[-5:] == ["250 2.1.0 Sender OK", "250 2.1.5 Recipient OK", START_MAIL_INPUT, QUEUED, CLOSING]
     assert result.recipients[0].fate == "relay-outside"
 
 
@@ -225,26 +268,30 @@ def test_scenario_14_external_authoritative_cannot_be_combined_with_basic_auth()
 def test_scenario_15_client_frontend_offers_login_only_after_starttls():
     result = run(contoso(), port=587, starttls=True)
     assert result.connector.name == CLIENT_FRONTEND
-    before, after = (s.server for s in result.transcript if s.client and s.client.startswith("EHLO"))
-    assert "250-STARTTLS" in before and "250-AUTH GSSAPI NTLM" in before
-    assert not any("LOGIN" in line for line in before)
-    assert "250-AUTH GSSAPI NTLM LOGIN" in after
+    before, after = (list(s.server) for s in result.transcript if s.client and s.client.startswith("EHLO"))
+    assert before == ehlo("203.0.113.7", "STARTTLS", "AUTH GSSAPI NTLM")
+    assert step(result, "STARTTLS").server == ("220 2.0.0 SMTP server ready",)
+    assert after == ehlo("203.0.113.7", "AUTH GSSAPI NTLM LOGIN")
 
 
 def test_scenario_16_require_tls_without_starttls_refuses_mail_from():
     org = contoso()
     org = with_connector(org, set_receive_connector(org, connector(org, DEFAULT_FRONTEND), require_tls=True))
     result = run(org, mail_from="a@fabrikam.com", rcpts=("bob@contoso.com",))
-    assert result.mail_from == "451 5.7.3 STARTTLS is required to send mail"
+    assert replies(result) == [BANNER, *DEFAULT_FRONTEND_EHLO, "451 5.7.3 STARTTLS is required to send mail"]
     assert result.disconnected
 
 
 def test_scenario_17_a_star_internal_relay_domain_is_an_open_relay():
     star = AcceptedDomain("Everything", "*", DomainType.INTERNAL_RELAY)
-    result = run(contoso(domains=(CONTOSO, star)), mail_from="a@fabrikam.com", rcpts=("x@anywhere.net",))
+    org = contoso(domains=(CONTOSO, star))
+    result = run(org, mail_from="a@fabrikam.com", rcpts=("x@anywhere.net",))
     assert not result.rights.has("ms-Exch-SMTP-Accept-Any-Recipient")
     assert result.recipients[0].reply == "250 2.1.5 Recipient OK"
     assert result.recipients[0].fate == "internal-relay"
+    red = [f for f in audit(org) if f.code == "open-relay" and f.concerns("accepted-domain", "Everything")]
+    assert [f.severity for f in red] == ["error"]
+    assert "is set to a Wild Card (*) Domain Name with a domain type of InternalRelay" in red[0].evidence[0]
 
 
 def test_scenario_18_a_wildcard_domain_accepts_the_domain_and_its_subdomains():
