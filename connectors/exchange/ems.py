@@ -14,7 +14,13 @@ from dataclasses import dataclass, field, replace
 
 from . import acl, domains, receive
 from .addresses import parse_bindings, parse_remote_ranges
-from .catalogue import USAGES, canonical_principal, format_auth_mechanism, format_permission_groups
+from .catalogue import (
+    USAGES,
+    canonical_principal,
+    canonical_right,
+    format_auth_mechanism,
+    format_permission_groups,
+)
 from .errors import ExchangeError, ValidationFailed
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .powershell import CONNECTOR_PARAMETERS, MULTI_VALUED, display_value
@@ -61,6 +67,20 @@ class Permission:
 
     connector: ReceiveConnector
     ace: ACE
+
+
+@dataclass(frozen=True)
+class TransportConfig:
+    """What Get-TransportConfig shows of the organisation: the settings the simulator uses."""
+
+    tls_receive_domain_secure_list: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecipientFilterConfig:
+    """What Get-RecipientFilterConfig shows of the organisation: the settings the simulator uses."""
+
+    recipient_validation_enabled: bool
 
 
 # --- Parameter binding ---------------------------------------------------------------------------------------------
@@ -210,15 +230,9 @@ def _connector_value(field_name: str, value, current: ReceiveConnector | None):
     if isinstance(value, dict):
         if field_name not in MULTI_VALUED or current is None:
             raise ExchangeError(f"The {parameter} parameter doesn't accept a hashtable here.")
-        keys = {k.casefold(): v for k, v in value.items()}
-        if set(keys) - {"add", "remove"}:
-            raise ExchangeError(f"Only Add and Remove can be used to change {parameter}.")
-        texts = list(display_value(field_name, getattr(current, field_name)))
         parse = parse_bindings if field_name == "bindings" else parse_remote_ranges
-        removed = {item.text.casefold() for item in parse(_texts(keys["remove"]))} if "remove" in keys else set()
-        added = [item.text for item in parse(_texts(keys["add"]))] if "add" in keys else []
-        kept = [t for t in texts if t.casefold() not in removed]
-        return kept + [t for t in added if t.casefold() not in {k.casefold() for k in kept}]
+        texts = list(display_value(field_name, getattr(current, field_name)))
+        return _edited_list(parameter, value, texts, lambda items: [item.text for item in parse(items)])
     if field_name in ("max_message_size", "max_recipients_per_message"):
         return _number(parameter, value)
     if field_name == "message_rate_limit":
@@ -230,6 +244,19 @@ def _connector_value(field_name: str, value, current: ReceiveConnector | None):
     if isinstance(value, bool):
         return value
     return "" if value is None else _text(value)
+
+
+def _edited_list(parameter: str, value, current: list[str], parse: Callable[[list[str]], list[str]]) -> list[str]:
+    """A multi-valued property after `value`: a new list, or @{Add=...; Remove=...} applied to `current`."""
+    if not isinstance(value, dict):
+        return parse(_texts(value))
+    keys = {k.casefold(): v for k, v in value.items()}
+    if set(keys) - {"add", "remove"}:
+        raise ExchangeError(f"Only Add and Remove can be used to change {parameter}.")
+    removed = {t.casefold() for t in parse(_texts(keys["remove"]))} if "remove" in keys else set()
+    added = parse(_texts(keys["add"])) if "add" in keys else []
+    kept = [t for t in current if t.casefold() not in removed]
+    return kept + [t for t in added if t.casefold() not in {k.casefold() for k in kept}]
 
 
 def _connector_changes(bound: dict, current: ReceiveConnector | None) -> dict:
@@ -299,6 +326,10 @@ def _properties(obj, org: Organization) -> dict:
             "Deny": obj.ace.deny,
             "IsInherited": obj.ace.inherited,
         }
+    if isinstance(obj, TransportConfig):
+        return {"TLSReceiveDomainSecureList": list(obj.tls_receive_domain_secure_list)}
+    if isinstance(obj, RecipientFilterConfig):
+        return {"RecipientValidationEnabled": obj.recipient_validation_enabled}
     if isinstance(obj, AcceptedDomain):
         return {
             "DomainName": obj.domain_name,
@@ -321,11 +352,17 @@ def _properties(obj, org: Organization) -> dict:
     }
 
 
+# EMS's default table heads IsInherited "Inherited" (Get-/Add-ADPermission); a chosen column keeps its own name.
+_DEFAULT_HEADINGS = {"IsInherited": "Inherited"}
+# Objects EMS shows as a list by default.
+_LIST_VIEWS = (TransportConfig, RecipientFilterConfig)
+
+
 def _default_columns(obj) -> tuple[str, ...]:
     if isinstance(obj, ReceiveConnector):
         return ("Identity", "Bindings", "Enabled")
     if isinstance(obj, Permission):
-        return ("Identity", "User", "ExtendedRights", "Deny", "IsInherited")
+        return ("Identity", "User", "Deny", "IsInherited")
     if isinstance(obj, AcceptedDomain):
         return ("Name", "DomainName", "DomainType", "Default")
     return ("Name", "ServerRole", "AdminDisplayVersion", "MAPIEncryptionRequired")
@@ -365,13 +402,21 @@ def format_table(objects: list, org: Organization, wanted: list[str] = ()) -> li
     if not objects:
         return []
     columns = list(_select(_properties(objects[0], org), list(wanted)) if wanted else _default_columns(objects[0]))
+    headings = columns if wanted else [_DEFAULT_HEADINGS.get(c, c) for c in columns]
     rows = [[_show(_properties(obj, org).get(c)) for c in columns] for obj in objects]
-    widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
 
     def line(cells):
         return " ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
-    return ["", line(columns), line("-" * len(c) for c in columns), *(line(r) for r in rows), ""]
+    return ["", line(headings), line("-" * len(h) for h in headings), *(line(r) for r in rows), ""]
+
+
+def format_default(objects: list, org: Organization) -> list[str]:
+    """What EMS prints for objects left at the end of a pipeline: its default list or table view."""
+    if objects and isinstance(objects[0], _LIST_VIEWS):
+        return format_list(objects, org)
+    return format_table(objects, org)
 
 
 # --- Cmdlets -------------------------------------------------------------------------------------------------------
@@ -439,9 +484,10 @@ def new_receive_connector(state: _State, bound: dict, piped) -> list:
             **changes,
         )
     )
-    if not _whatif(state, bound, f'Creating Receive connector "{connector.identity}".'):
-        state.org = org.with_changes(connectors=(*org.connectors, connector))
-    return []
+    if _whatif(state, bound, f'Creating Receive connector "{connector.name}" on server "{server.name}".'):
+        return []
+    state.org = org.with_changes(connectors=(*org.connectors, connector))
+    return [connector]  # EMS prints the new connector
 
 
 def set_receive_connector(state: _State, bound: dict, piped) -> list:
@@ -482,6 +528,7 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
         ]
     verb = "Removing" if remove else "Adding"
     change = acl.remove_ad_permission if remove else acl.add_ad_permission
+    added = []
     for connector, user, rights, deny in targets:
         current = state.org.connector(connector.server, connector.name)
         new_acl = _engine(
@@ -490,9 +537,23 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
             )
         )
         message = f'{verb} Active Directory permission for "{user}" on "{current.identity}".'
-        if not _whatif(state, bound, message):
-            state.org = _replace_connector(state.org, current, current.with_changes(acl=new_acl))
-    return []
+        if _whatif(state, bound, message):
+            continue
+        updated = current.with_changes(acl=new_acl)
+        state.org = _replace_connector(state.org, current, updated)
+        if not remove:
+            added += _granted_rows(updated, user, rights, deny, state.org.domain_netbios)
+    return added  # Add-ADPermission prints the entries it wrote, Remove-ADPermission nothing
+
+
+def _granted_rows(connector: ReceiveConnector, user: str, rights: list[str], deny: bool, netbios: str) -> list:
+    who = canonical_principal(user, netbios).casefold()
+    wanted = {canonical_right(right) for text in rights for right in text.split(",") if right.strip()}
+    return [
+        Permission(connector, ace)
+        for ace in connector.acl
+        if ace.principal.casefold() == who and ace.right in wanted and ace.deny == deny and not ace.inherited
+    ]
 
 
 def add_ad_permission(state: _State, bound: dict, piped) -> list:
@@ -513,12 +574,14 @@ def get_ad_permission(state: _State, bound: dict, piped) -> list:
     return rows
 
 
-def _domain_change(state: _State, bound: dict, change, message: str) -> list:
+def _domain_change(state: _State, bound: dict, change, message: str) -> domains.DomainChange | None:
+    """The change applied (None with -WhatIf), its warnings printed."""
     result = _engine(change)
-    if not _whatif(state, bound, message):
-        state.org = state.org.with_changes(accepted_domains=result.domains)
-        state.output += [f"WARNING: {warning}" for warning in result.warnings]
-    return []
+    if _whatif(state, bound, message):
+        return None
+    state.org = state.org.with_changes(accepted_domains=result.domains)
+    state.output += [f"WARNING: {warning}" for warning in result.warnings]
+    return result
 
 
 def get_accepted_domain(state: _State, bound: dict, piped) -> list:
@@ -531,14 +594,15 @@ def new_accepted_domain(state: _State, bound: dict, piped) -> list:
     if "Name" not in bound or "DomainName" not in bound:
         raise ExchangeError(MISSING_MANDATORY.format("Name DomainName"))
     name, domain_name = _text(bound["Name"]), _text(bound["DomainName"])
-    return _domain_change(
+    result = _domain_change(
         state,
         bound,
         lambda: domains.new_accepted_domain(
             state.org.accepted_domains, name, domain_name, _text(bound.get("DomainType", "Authoritative"))
         ),
-        f'Creating accepted domain "{name}" for "{domain_name}".',
+        f'Creating Accepted Domain "{name}" with domain name "{domain_name}".',
     )
+    return [result.domain] if result else []  # EMS prints the new domain
 
 
 def set_accepted_domain(state: _State, bound: dict, piped) -> list:
@@ -550,22 +614,24 @@ def set_accepted_domain(state: _State, bound: dict, piped) -> list:
         "address_book_enabled": bound.get("AddressBookEnabled"),
         "match_subdomains": bound.get("MatchSubDomains"),
     }
-    return _domain_change(
+    _domain_change(
         state,
         bound,
         lambda: domains.set_accepted_domain(state.org.accepted_domains, identity, **options),
-        f'Configuring accepted domain "{identity}".',
+        f'Configuring Accepted Domain "{identity}".',
     )
+    return []
 
 
 def remove_accepted_domain(state: _State, bound: dict, piped) -> list:
     identity = _identity(bound, piped)
-    return _domain_change(
+    _domain_change(
         state,
         bound,
         lambda: domains.remove_accepted_domain(state.org.accepted_domains, identity),
-        f'Removing accepted domain "{identity}".',
+        f'Removing Accepted Domain "{identity}".',
     )
+    return []
 
 
 def _identity(bound: dict, piped) -> str:
@@ -590,17 +656,40 @@ def get_mailbox_server(state: _State, bound: dict, piped) -> list:
 
 def set_mailbox_server(state: _State, bound: dict, piped) -> list:
     server = _find_server(state.org, _identity(bound, piped), mailbox=True)
-    if "MAPIEncryptionRequired" in bound and not _whatif(state, bound, f'Configuring mailbox server "{server.name}".'):
+    if "MAPIEncryptionRequired" in bound and not _whatif(state, bound, f'Configuring Mailbox server "{server.name}".'):
         updated = replace(server, mapi_encryption_required=bound["MAPIEncryptionRequired"])
         state.org = state.org.with_changes(servers=tuple(updated if s is server else s for s in state.org.servers))
     return []
 
 
+def get_transport_config(state: _State, bound: dict, piped) -> list:
+    return [TransportConfig(state.org.tls_receive_domain_secure_list)]
+
+
 def set_transport_config(state: _State, bound: dict, piped) -> list:
-    # Added by H7 (training: the Domain Security scenario); only the parameter the simulator uses.
-    if "TLSReceiveDomainSecureList" in bound and not _whatif(state, bound, "Configuring transport configuration."):
-        secure = tuple(d.strip().lower() for d in _texts(bound["TLSReceiveDomainSecureList"]) if d.strip())
-        state.org = state.org.with_changes(tls_receive_domain_secure_list=secure)
+    # Only the parameter the simulator uses; $null empties the list, @{Add=...; Remove=...} edits it.
+    if "TLSReceiveDomainSecureList" in bound and not _whatif(
+        state, bound, 'Configuring Transport Config "Transport Settings".'
+    ):
+        secure = _edited_list(
+            "TLSReceiveDomainSecureList",
+            bound["TLSReceiveDomainSecureList"],
+            list(state.org.tls_receive_domain_secure_list),
+            lambda items: [d.strip().lower() for d in items if d.strip()],
+        )
+        state.org = state.org.with_changes(tls_receive_domain_secure_list=tuple(secure))
+    return []
+
+
+def get_recipient_filter_config(state: _State, bound: dict, piped) -> list:
+    return [RecipientFilterConfig(state.org.recipient_validation_enabled)]
+
+
+def set_recipient_filter_config(state: _State, bound: dict, piped) -> list:
+    if "RecipientValidationEnabled" in bound and not _whatif(
+        state, bound, 'Configuring Recipient Filter Config "RecipientFilterConfig".'
+    ):
+        state.org = state.org.with_changes(recipient_validation_enabled=bound["RecipientValidationEnabled"])
     return []
 
 
@@ -669,7 +758,10 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
         Spec({"Identity": _TEXT, "MAPIEncryptionRequired": _BOOL}, ("Identity",), True),
     ),
 }
+_CMDLETS["Get-TransportConfig"] = (get_transport_config, Spec({}))
 _CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec({"TLSReceiveDomainSecureList": _LIST}))
+_CMDLETS["Get-RecipientFilterConfig"] = (get_recipient_filter_config, Spec({}))
+_CMDLETS["Set-RecipientFilterConfig"] = (set_recipient_filter_config, Spec({"RecipientValidationEnabled": _BOOL}))
 _CMDLETS["Remove-ADPermission"] = (remove_ad_permission, _CMDLETS["Add-ADPermission"][1])
 _FORMATTERS = {
     "format-list": format_list,
@@ -752,7 +844,7 @@ def _run_pipeline(state: _State, pipeline: list[CommandCall]) -> None:
         bound = _bind(call, spec)
         objects = handler(state, bound, objects)
     if objects:
-        state.output += format_table(objects, state.org)
+        state.output += format_default(objects, state.org)
 
 
 def _property(obj, name: str, org: Organization):
@@ -782,4 +874,14 @@ def run_script(org: Organization, text: str, atomic: bool = False) -> ConsoleRes
     return ConsoleResult(state.org, state.output, None, applied)
 
 
-__all__ = ["ConsoleResult", "Permission", "find_connector", "format_list", "format_table", "run_script"]
+__all__ = [
+    "ConsoleResult",
+    "Permission",
+    "RecipientFilterConfig",
+    "TransportConfig",
+    "find_connector",
+    "format_default",
+    "format_list",
+    "format_table",
+    "run_script",
+]

@@ -108,16 +108,17 @@ class Command:
 class Step:
     """The commands for one object: what kind, what happens to it, a backup taken first, the commands."""
 
-    kind: str  # "receive connector", "accepted domain", "mailbox server"
+    kind: str  # "receive connector", "accepted domain", "mailbox server", "organization setting"
     action: str  # "create", "change", "remove"; servers: "install", "uninstall" (left to Setup, no commands)
     target: str  # the object's identity
     backups: tuple[str, ...]
     commands: tuple[Command, ...]
+    unscripted: str = "with Setup (not scripted)"  # why a step has no commands
 
     @property
     def summary(self) -> str:
         text = f"{self.action.capitalize()} {self.kind} {self.target}"
-        return text if self.commands else f"{text} with Setup (not scripted)"
+        return text if self.commands else f"{text} {self.unscripted}"
 
 
 def _cmd(cmdlet: str, *parts: tuple[str, object] | str, notes: tuple[str, ...] = ()) -> Command:
@@ -136,9 +137,11 @@ class _Raw(str):
     """A value already written as PowerShell (a hashtable for Add/Remove)."""
 
 
-def _backup(get_cmdlet: str, identity: str, date: str, what: str = "") -> str:
+def _backup(get_cmdlet: str, identity: str, date: str, what: str = "", by_identity: bool = True) -> str:
+    """Export-Clixml of the object before it changes; organisation-wide settings have no -Identity."""
     path = f".\\backup-{date}-{_file_part(identity)}{what}.xml"
-    return f"{get_cmdlet} -Identity {quote(identity)} | Export-Clixml -Path {quote(path)}"
+    selector = f" -Identity {quote(identity)}" if by_identity else ""
+    return f"{get_cmdlet}{selector} | Export-Clixml -Path {quote(path)}"
 
 
 # --- Receive connectors --------------------------------------------------------------------------------------------
@@ -391,25 +394,59 @@ def _domain_changes(old: AcceptedDomain, new: AcceptedDomain) -> list:
 
 
 def _server_steps(baseline: Organization, org: Organization, date: str) -> list[Step]:
+    """Set-MailboxServer for a changed MAPIEncryptionRequired; Exchange finds no Mailbox server by the name of any
+    other server (an Edge, a 2013 Client Access server), so those are noted, not scripted."""
     steps = []
     for server in org.servers:
         old = baseline.server(server.name)
-        if old is not None and old.mapi_encryption_required != server.mapi_encryption_required:
+        if old is None or old.mapi_encryption_required == server.mapi_encryption_required:
+            continue
+        if not server.has_mailbox:
             steps.append(
                 Step(
-                    "mailbox server",
+                    "server",
                     "change",
                     server.name,
-                    (_backup("Get-MailboxServer", server.name, date),),
-                    (
-                        _cmd(
-                            "Set-MailboxServer",
-                            ("Identity", server.name),
-                            ("MAPIEncryptionRequired", server.mapi_encryption_required),
-                        ),
-                    ),
+                    (),
+                    (),
+                    "MAPIEncryptionRequired (not scripted: Set-MailboxServer applies only to Mailbox servers)",
                 )
             )
+            continue
+        command = _cmd(
+            "Set-MailboxServer", ("Identity", server.name), ("MAPIEncryptionRequired", server.mapi_encryption_required)
+        )
+        steps.append(
+            Step(
+                "mailbox server", "change", server.name, (_backup("Get-MailboxServer", server.name, date),), (command,)
+            )
+        )
+    return steps
+
+
+# Organisation-wide settings the simulator uses: (field, Set- cmdlet, parameter, Get- cmdlet for the backup).
+ORGANIZATION_SETTINGS = (
+    ("tls_receive_domain_secure_list", "Set-TransportConfig", "TLSReceiveDomainSecureList", "Get-TransportConfig"),
+    (
+        "recipient_validation_enabled",
+        "Set-RecipientFilterConfig",
+        "RecipientValidationEnabled",
+        "Get-RecipientFilterConfig",
+    ),
+)
+
+
+def _organization_steps(baseline: Organization, org: Organization, date: str) -> list[Step]:
+    steps = []
+    for field, set_cmdlet, parameter, get_cmdlet in ORGANIZATION_SETTINGS:
+        value = getattr(org, field)
+        if getattr(baseline, field) == value:
+            continue
+        written = _Raw("$null") if value == () else value  # an empty list is cleared with $null
+        backup = _backup(get_cmdlet, get_cmdlet.removeprefix("Get-"), date, by_identity=False)
+        steps.append(
+            Step("organization setting", "change", parameter, (backup,), (_cmd(set_cmdlet, (parameter, written)),))
+        )
     return steps
 
 
@@ -421,8 +458,9 @@ def _today() -> str:
 
 
 def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step]:
-    """The minimal ordered steps from `baseline` to `org`: servers, new domains, domain changes (a new default before
-    the old one goes), domain removals, then connectors removed (freeing bindings), changed, created."""
+    """The minimal ordered steps from `baseline` to `org`: servers, organisation settings, new domains, domain
+    changes (a new default before the old one goes), domain removals, then connectors removed (freeing bindings),
+    changed, created."""
     date = date or _today()
     new_domains, changed_domains, removed_domains = _domain_steps(baseline, org, date)
     # Servers come and go with Setup, not with a script: their connectors are left to Setup too.
@@ -440,6 +478,7 @@ def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step
         *(Step("server", "install", s.name, (), ()) for s in installed),
         *(Step("server", "uninstall", s.name, (), ()) for s in uninstalled),
         *_server_steps(baseline, org, date),
+        *_organization_steps(baseline, org, date),
         *new_domains,
         *changed_domains,
         *removed_domains,
@@ -450,14 +489,21 @@ def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step
 
 
 def setup_baseline(org: Organization) -> Organization:
-    """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off, and the first
+    """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off, the first
     accepted domain (the forest root, which Setup creates) as Setup creates it: named after itself, Authoritative,
-    the default. Recipients, principals and transport settings are not scripted."""
+    the default; TLSReceiveDomainSecureList empty and RecipientValidationEnabled $false. Recipients and principals
+    are not scripted."""
     servers = tuple(replace(s, mapi_encryption_required=False) for s in org.servers)
     connectors = tuple(c for s in servers for c in default_connectors(s, org.domain_netbios))
     first = org.accepted_domains[:1]
     domains = tuple(AcceptedDomain(d.domain_name, d.domain_name, default=True) for d in first)
-    return org.with_changes(servers=servers, connectors=connectors, accepted_domains=domains)
+    return org.with_changes(
+        servers=servers,
+        connectors=connectors,
+        accepted_domains=domains,
+        tls_receive_domain_secure_list=(),
+        recipient_validation_enabled=False,
+    )
 
 
 def _counts(steps: list[Step]) -> str:

@@ -18,6 +18,7 @@ from .test_script_safety import error_nodes
 PRINCIPALS = ["NT AUTHORITY\\ANONYMOUS LOGON", "CONTOSO\\Printers", "NT AUTHORITY\\Authenticated Users"]
 RIGHTS = ["ms-Exch-SMTP-Submit", "ms-Exch-SMTP-Accept-Any-Recipient", "ms-Exch-SMTP-Accept-Any-Sender"]
 RANGES = ["10.0.0.5", "10.0.0.0/24", "192.168.1.1-192.168.1.20", "172.16.0.0/16", "2001:db8::/64"]
+SECURE_DOMAINS = ["fabrikam.com", "tailspin.com", "partner.example"]
 REMOTE_IPS = ["10.0.0.5", "10.0.0.77", "192.168.1.9", "172.16.3.3", "203.0.113.9"]
 
 
@@ -39,7 +40,8 @@ def canonical(org):
         fields["remote_ip_ranges"] = frozenset(r.text for r in c.remote_ip_ranges)
         fields["acl"] = frozenset((a.principal.casefold(), a.right, a.deny, a.inherited) for a in c.acl)
         connectors[(c.server.casefold(), c.name.casefold())] = fields
-    return connectors, frozenset(org.accepted_domains), org.servers
+    settings = (org.tls_receive_domain_secure_list, org.recipient_validation_enabled)
+    return connectors, frozenset(org.accepted_domains), org.servers, settings
 
 
 def transcripts(org):
@@ -52,7 +54,7 @@ def transcripts(org):
                     remote_ip,
                     port=port,
                     mail_from="ceo@contoso.com",
-                    rcpts=("alice@contoso.com", "x@external.example"),
+                    rcpts=("alice@contoso.com", "nobody@contoso.com", "x@external.example"),
                 )
                 result = simulate(org, probe)
                 results.append((tuple(result.transcript), tuple((r.address, r.fate) for r in result.recipients)))
@@ -125,7 +127,12 @@ def _new_connector(rng, org):
 
 
 def _edit(rng, org):
-    kind = rng.choice(["new", "set", "ace", "remove", "domain", "set-domain", "mapi"])
+    kind = rng.choice(["new", "set", "ace", "remove", "domain", "set-domain", "mapi", "organization"])
+    if kind == "organization":
+        return org.with_changes(
+            tls_receive_domain_secure_list=tuple(rng.sample(SECURE_DOMAINS, rng.randint(0, 2))),
+            recipient_validation_enabled=rng.random() < 0.5,
+        )
     if kind == "new" or not org.connectors:
         return _new_connector(rng, org)
     if kind == "mapi":
