@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -18,6 +19,7 @@ from .access import get_lab_for_user, is_trainer
 from .convert import lab_to_org
 from .exchange.audit import audit
 from .models import ScenarioLab, TrainingSession
+from .views import SERVERS_PER_PAGE
 
 
 class SessionForm(forms.Form):
@@ -158,13 +160,27 @@ def lab_scenario(request, slug: str):
 @login_required
 def lab_findings(request, slug: str):
     """The findings page; as an htmx fragment, the findings about some servers (?server=, repeatable: the servers a
-    paginated overview shows) or one connector (?connector=SERVER\\Name), loaded after those pages are shown."""
+    paginated overview shows) or one connector (?connector=SERVER\\Name), loaded after those pages are shown.
+    The page audits SERVERS_PER_PAGE servers at a time, as the overview shows them: auditing simulates every
+    connector's sessions, which takes seconds on a 100-server lab."""
     lab = get_lab_for_user(request, slug)
     connector = request.GET.get("connector", "")
     servers = request.GET.getlist("server") or ([connector.partition("\\")[0]] if connector else None)
+    page = None
+    if servers is None and not request.htmx:
+        names = list(lab.servers.order_by("name").values_list("name", flat=True))
+        page = Paginator(names, SERVERS_PER_PAGE).get_page(request.GET.get("page"))
+        servers = list(page.object_list) if page.paginator.num_pages > 1 else None
     findings = audit(lab_to_org(lab, servers), servers=servers)
     if connector:
         findings = [f for f in findings if f.concerns("connector", connector)]
-    context = {"section": "findings", "lab": lab, "findings": findings, "connector": connector, "servers": servers}
+    context = {
+        "section": "findings",
+        "lab": lab,
+        "findings": findings,
+        "connector": connector,
+        "servers": servers,
+        "page": page,
+    }
     template = "training/findings.html#panel" if request.htmx else "training/findings.html"
     return render(request, template, context)
