@@ -1,0 +1,96 @@
+"""Organisation-wide settings the simulator uses (TLSReceiveDomainSecureList, RecipientValidationEnabled) and
+MAPIEncryptionRequired on servers that aren't Mailbox servers: the scripts write what the console runs."""
+
+from dataclasses import replace
+
+from connectors.exchange import ems, powershell
+
+from .orgs import template
+from .test_round_trip import assert_same_lab, body, run_clean
+from .test_scripts import WHEN
+
+
+def with_settings(org, secure=(), validation=False):
+    return org.with_changes(tls_receive_domain_secure_list=secure, recipient_validation_enabled=validation)
+
+
+def test_the_whole_lab_script_sets_both_settings_and_rebuilds_them():
+    org = with_settings(template(), ("fabrikam.com", "tailspin.com"), validation=True)
+    script = powershell.render_lab(org, "lab", date=WHEN)
+    assert body(script) == [
+        "Get-TransportConfig | Export-Clixml -Path '.\\backup-20260301-TransportConfig.xml'",
+        "Set-TransportConfig -TLSReceiveDomainSecureList 'fabrikam.com','tailspin.com'",
+        "Get-RecipientFilterConfig | Export-Clixml -Path '.\\backup-20260301-RecipientFilterConfig.xml'",
+        "Set-RecipientFilterConfig -RecipientValidationEnabled $true",
+    ]
+    assert "# Change organization setting TLSReceiveDomainSecureList" in script
+    assert_same_lab(run_clean(template(), script), org)
+
+
+def test_a_plan_to_an_empty_secure_list_clears_it_with_null_and_the_rollback_restores_it():
+    baseline = with_settings(template(), ("fabrikam.com",), validation=True)
+    org = with_settings(template())
+    plan = powershell.render_plan(baseline, org, "lab", "baseline")
+    assert "Set-TransportConfig -TLSReceiveDomainSecureList $null" in plan
+    assert "Set-RecipientFilterConfig -RecipientValidationEnabled $false" in plan
+    assert_same_lab(run_clean(baseline, plan), org)
+    assert_same_lab(run_clean(org, powershell.render_rollback(baseline, org, "lab", "baseline")), baseline)
+
+
+def test_unchanged_settings_write_no_commands():
+    org = with_settings(template(), ("fabrikam.com",))
+    assert body(powershell.render_plan(org, org, "lab", "same")) == []
+
+
+def test_get_commands_show_the_settings_as_a_list():
+    org = with_settings(template(), ("fabrikam.com",), validation=True)
+    result = ems.run_script(org, "Get-TransportConfig\nGet-RecipientFilterConfig")
+    assert result.output == [
+        "",
+        "TLSReceiveDomainSecureList : {fabrikam.com}",
+        "",
+        "",
+        "RecipientValidationEnabled : True",
+        "",
+    ]
+    assert ems.run_script(org, "Get-TransportConfig | fl TLS*").output[1] == (
+        "TLSReceiveDomainSecureList : {fabrikam.com}"
+    )
+
+
+def test_secure_list_takes_add_and_remove_and_lower_cases_domains():
+    org = with_settings(template(), ("fabrikam.com", "tailspin.com"))
+    result = ems.run_script(
+        org, "Set-TransportConfig -TLSReceiveDomainSecureList @{Add='Partner.Example'; Remove='FABRIKAM.com'}"
+    )
+    assert result.org.tls_receive_domain_secure_list == ("tailspin.com", "partner.example")
+    refused = ems.run_script(org, "Set-TransportConfig -TLSReceiveDomainSecureList @{Replace='x.com'}")
+    assert refused.error == "Only Add and Remove can be used to change TLSReceiveDomainSecureList."
+
+
+def test_set_recipient_filter_config_takes_booleans_and_whatif_changes_nothing():
+    org = template()
+    assert ems.run_script(
+        org, "Set-RecipientFilterConfig -RecipientValidationEnabled:$true"
+    ).org.recipient_validation_enabled
+    whatif = ems.run_script(org, "Set-RecipientFilterConfig -RecipientValidationEnabled $true -WhatIf")
+    assert whatif.org == org
+    assert whatif.output == ['What if: Configuring Recipient Filter Config "RecipientFilterConfig".']
+    wrong = ems.run_script(org, "Set-RecipientFilterConfig -RecipientValidationEnabled yes")
+    assert "Boolean parameters accept only Boolean values and numbers" in wrong.error
+
+
+def test_mapi_encryption_on_an_edge_server_is_noted_not_scripted_and_the_console_agrees():
+    org = template("exchangese-edge")
+    org = org.with_changes(servers=tuple(replace(s, mapi_encryption_required=True) for s in org.servers))
+    script = powershell.render_lab(org, "lab")
+    assert "Set-MailboxServer -Identity 'EX01' -MAPIEncryptionRequired $true" in script
+    assert "'EDGE01'" not in script
+    assert (
+        "# Change server EDGE01 MAPIEncryptionRequired "
+        "(not scripted: Set-MailboxServer applies only to Mailbox servers)" in script
+    )
+    rebuilt = run_clean(template("exchangese-edge"), script)
+    assert rebuilt.server("EX01").mapi_encryption_required and not rebuilt.server("EDGE01").mapi_encryption_required
+    refused = ems.run_script(org, "Set-MailboxServer EDGE01 -MAPIEncryptionRequired $true")
+    assert refused.error == "The operation couldn't be performed because object 'EDGE01' couldn't be found."
