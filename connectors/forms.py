@@ -212,6 +212,13 @@ class PermissionForm(forms.Form):
             raise ValidationError(error.message) from error
 
 
+def _smtp_address(text: str) -> str:
+    """An address as typed, perhaps copied from a log or a telnet session: '<bob@contoso.com>' -> 'bob@contoso.com',
+    and '<>' -> '' (the null sender of bounces)."""
+    text = text.strip()
+    return text[1:-1].strip() if text.startswith("<") and text.endswith(">") else text
+
+
 class ProbeForm(forms.Form):
     """The what-if probe; a GET form so the URL holds the whole probe."""
 
@@ -229,7 +236,9 @@ class ProbeForm(forms.Form):
         choices=[("", "none"), ("LOGIN", "LOGIN"), ("NTLM", "NTLM"), ("GSSAPI", "GSSAPI"), ("X-EXPS", "X-EXPS")],
     )
     auth_user = forms.CharField(required=False, label="AUTH account")
-    mail_from = forms.CharField(required=False, label="MAIL FROM")
+    mail_from = forms.CharField(
+        required=False, label="MAIL FROM", widget=forms.TextInput(attrs={"placeholder": "app@contoso.com, or <>"})
+    )
     rcpts = forms.CharField(required=False, label="RCPT TO (one per line or comma-separated)", widget=forms.Textarea)
     from_header = forms.CharField(required=False, label="Header From")
     message_size = forms.IntegerField(required=False, min_value=0, label="Message size (bytes)")
@@ -241,7 +250,7 @@ class ProbeForm(forms.Form):
 
     def probe(self) -> Probe:
         data = self.cleaned_data
-        rcpts = tuple(r for r in data["rcpts"].replace(",", "\n").split() if r)
+        rcpts = tuple(_smtp_address(r) for r in data["rcpts"].replace(",", "\n").split())
         return Probe(
             server=data["server"],
             remote_ip=data["remote_ip"].strip(),
@@ -251,7 +260,7 @@ class ProbeForm(forms.Form):
             starttls=data["starttls"],
             auth_mechanism=data["auth_mechanism"] or None,
             auth_user=data["auth_user"] or None,
-            mail_from=data["mail_from"] or None,
+            mail_from=_smtp_address(data["mail_from"]) if data["mail_from"] else None,  # blank: no MAIL FROM at all
             rcpts=rcpts,
             from_header=data["from_header"] or None,
             message_size=data["message_size"],
@@ -275,8 +284,8 @@ class QuickCheckForm(forms.Form):
         return Probe(
             server=data["server"],
             remote_ip=data["remote_ip"].strip(),
-            mail_from=data["mail_from"],
-            rcpts=(data["rcpt"],),
+            mail_from=_smtp_address(data["mail_from"]),
+            rcpts=(_smtp_address(data["rcpt"]),),
         )
 
 

@@ -57,3 +57,17 @@ def test_a_session_without_rights_says_so_and_why_mail_from_fails(signed_in, lab
     assert "No rights at all on this connector" in page
     assert '<span class="r5">S: 530 5.7.1 Client was not authenticated</span>' in page
     assert "never sent" in page
+
+
+def test_addresses_in_angle_brackets_are_sent_as_typed_in_smtp(signed_in, lab):
+    build_seed_relay(signed_in, lab)
+    page = signed_in.get(probe_url(lab, "10.0.0.50", rcpt="<bob@contoso.com>", mail_from="<app@contoso.com>"))
+    body = page.content.decode()
+    assert "MAIL FROM:&lt;app@contoso.com&gt;" in body and "RCPT TO:&lt;bob@contoso.com&gt;" in body
+    assert "&lt;&lt;" not in body
+
+
+def test_the_null_sender_is_written_as_empty_angle_brackets(signed_in, lab):
+    build_seed_relay(signed_in, lab)
+    body = signed_in.get(probe_url(lab, "10.0.0.50", rcpt="bob@contoso.com", mail_from="<>")).content.decode()
+    assert "MAIL FROM:&lt;&gt;</span>" in body and "501 5.1.7" not in body
