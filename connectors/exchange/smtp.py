@@ -642,6 +642,8 @@ class _Session:
         recipient = self.sim.recipient(address)
         if recipient is not None:
             reason = f"delivered to {recipient.kind.value} '{recipient.name}'."
+            if self.server.is_edge:  # an Edge server hosts no recipients: it hands the message to the organisation
+                reason = f"relayed by the Edge Transport server into the organisation and {reason}"
             return RecipientOutcome(address, RECIPIENT_OK, "mailbox", reason)
         kind = match.domain.domain_type
         if kind is DomainType.AUTHORITATIVE:

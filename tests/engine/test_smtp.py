@@ -421,3 +421,11 @@ def test_a_prebuilt_selection_index_is_used_as_given():
     assert simulate(
         org, Probe(server="EX01", remote_ip="198.51.100.1", port=587), index=only_client
     ).connector.name == (CLIENT_FRONTEND)
+
+
+def test_on_edge_a_known_recipient_is_relayed_into_the_organisation_not_delivered_there():
+    result = run(edge_org(), server="EDGE01", mail_from="a@fabrikam.com", rcpts=("bob@contoso.com",))
+    assert result.recipients[0].fate == "mailbox"
+    assert result.recipients[0].reason == (
+        "relayed by the Edge Transport server into the organisation and delivered to Mailbox 'Bob'."
+    )
