@@ -117,19 +117,6 @@ def test_multi_valued_add_and_remove_keep_the_other_values():
     assert [r.text for r in relay(result.org).remote_ip_ranges] == ["192.168.5.10", "192.168.5.11", "10.0.0.0/8"]
 
 
-def test_anti_spoofing_pipeline_removes_the_matching_ace():
-    script = (
-        'Get-ReceiveConnector "Default Frontend EX01" | Get-ADPermission -User "NT AUTHORITY\\Anonymous Logon" | '
-        'where {$_.ExtendedRights -like "ms-exch-smtp-accept-authoritative-domain-sender"} | Remove-ADPermission'
-    )
-    result = run(script)
-    assert result.error is None
-    rights = acl.effective_rights(
-        result.org.connector("EX01", "Default Frontend EX01").acl, acl.SessionIdentity.anonymous()
-    )
-    assert not rights.has("ms-Exch-SMTP-Accept-Authoritative-Domain-Sender") and rights.has("ms-Exch-SMTP-Submit")
-
-
 def test_deny_ace_and_get_adpermission_columns():
     script = RELAY + (
         "Add-ADPermission 'Anonymous Relay' -User 'CONTOSO\\Printers' -ExtendedRights ms-Exch-SMTP-Submit -Deny\n"
