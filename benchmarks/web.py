@@ -50,7 +50,8 @@ def _median_edit_ms(client, url: str, forms: list[dict], runs: int) -> float:
         response = client.post(url, forms[run % len(forms)], HTTP_HX_REQUEST="true")
         if run:  # the first is the warm-up
             timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200 and b"errorlist" not in response.content, (url, response.content[:2000])
+        refused = b"errorlist" in response.content or b'class="err"' in response.content
+        assert response.status_code == 200 and not refused, (url, response.content[:2000])
     return statistics.median(timings)
 
 
@@ -156,6 +157,10 @@ def main() -> None:
         median = _median_edit_ms(client, url, forms, args.runs)
         verdict = "ok" if median < EDIT_GOAL_MS else "OVER GOAL"
         print(f"{'edit ' + tab:17} median {median:7.1f} ms   goal < {EDIT_GOAL_MS} ms   {verdict}")
+    identity = f"{server}\\Relay 005"
+    commands = [{"command": f"Set-ReceiveConnector '{identity}' -Comment '{text}'"} for text in ("benchmark", "")]
+    median = _median_edit_ms(client, urls["console"], commands, args.runs)
+    print(f"{'console command':17} median {median:7.1f} ms   (runs on the whole lab, saves one server)")
     lab.delete()
 
 
