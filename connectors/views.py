@@ -661,19 +661,14 @@ def _console_entry(command: str, result) -> dict:
     return {"command": command, "output": "\n".join(lines[:cut]), "error": "\n".join(lines[cut:])}
 
 
-def _changed_connectors(before: Organization, after: Organization) -> list[str]:
-    """What a command did to the receive connectors, in words: 'created EX01\\Relay', 'removed EX01\\Old'."""
+def _connector_changes(before: Organization, after: Organization) -> list[tuple[str, ReceiveConnector]]:
+    """What a command did to the receive connectors: ("created" | "changed" | "removed", connector). Untouched
+    connectors are the same objects before and after, so a big lab costs an identity check per connector."""
     old = {c.identity.casefold(): c for c in before.connectors}
     new = {c.identity.casefold(): c for c in after.connectors}
-    words = [f"created {c.identity}" for key, c in new.items() if key not in old]
-    words += [f"changed {c.identity}" for key, c in new.items() if key in old and old[key] != c]
-    return words + [f"removed {c.identity}" for key, c in old.items() if key not in new]
-
-
-def _touched_servers(before: Organization, after: Organization) -> list[str]:
-    """The servers a command changed, created or removed, or whose connectors it did."""
-    servers = {s.name for s in set(before.servers) ^ set(after.servers)}
-    return sorted(servers | {c.server for c in set(before.connectors) ^ set(after.connectors)})
+    changes = [("created", c) for key, c in new.items() if key not in old]
+    changes += [("changed", c) for key, c in new.items() if key in old and old[key] is not c and old[key] != c]
+    return changes + [("removed", c) for key, c in old.items() if key not in new]
 
 
 def _run_console(lab, org: Organization, command: str) -> tuple[Organization, dict]:
@@ -681,12 +676,15 @@ def _run_console(lab, org: Organization, command: str) -> tuple[Organization, di
     entry = _console_entry(command, result)
     if result.org == org:
         return org, entry
+    changes = _connector_changes(org, result.org)
+    # Only the servers the command touched are compared and written.
+    touched = {s.name for s in set(org.servers) ^ set(result.org.servers)} | {c.server for _, c in changes}
     try:
-        _save(lab, result.org, _touched_servers(org, result.org))
+        _save(lab, result.org, sorted(touched))
     except ValidationFailed as failure:
         entry["error"] = "\n".join(e.message for e in failure.errors)
         return org, entry
-    entry["changes"] = _changed_connectors(org, result.org)
+    entry["changes"] = [f"{verb} {c.identity}" for verb, c in changes]
     return result.org, entry
 
 
