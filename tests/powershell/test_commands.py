@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from connectors import labs
 from connectors.convert import lab_to_org
+from connectors.models import Lab
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +49,18 @@ def test_ems_saves_the_lab_and_exportps_writes_plan_and_rollback(copied, tmp_pat
 
 
 def test_whole_lab_script_runs_on_a_fresh_lab_of_the_template(copied, tmp_path):
-    ems("work", RELAY, tmp_path=tmp_path)
+    settings = (
+        "Set-TransportConfig -TLSReceiveDomainSecureList fabrikam.com\n"
+        "Set-RecipientFilterConfig -RecipientValidationEnabled $true\n"
+    )
+    ems("work", RELAY + settings, tmp_path=tmp_path)
     script = exportps("work")
+    assert "Set-TransportConfig -TLSReceiveDomainSecureList 'fabrikam.com'" in script
     labs.create_lab_from_template("exchangese", slug="fresh")
     ems("fresh", script, tmp_path=tmp_path)
     assert exportps("fresh").splitlines()[3:] == script.splitlines()[3:]
+    fresh = lab_to_org(Lab.objects.get(slug="fresh"))
+    assert (fresh.tls_receive_domain_secure_list, fresh.recipient_validation_enabled) == (("fabrikam.com",), True)
 
 
 def test_ems_stops_at_the_first_error_and_atomic_keeps_the_lab(copied, tmp_path):
