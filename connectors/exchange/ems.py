@@ -46,9 +46,10 @@ _SCRIPT_BLOCK_ARGUMENT = "The console doesn't support a script block as an argum
 POSITIONAL = "A positional parameter cannot be found that accepts argument '{0}'."
 MISSING_MANDATORY = "Cannot process command because of one or more missing mandatory parameters: {0}."
 MISSING_ARGUMENT = "Missing an argument for parameter '{0}'. Specify a parameter of type '{1}' and try again."
-BOOLEAN = (
-    "Cannot process argument transformation on parameter '{0}'. Cannot convert value \"{1}\" to type "
-    '"System.Boolean". Boolean parameters accept only Boolean values and numbers, such as $True, $False, 1 or 0.'
+CONVERT = "Cannot process argument transformation on parameter '{0}'. Cannot convert value \"{1}\""
+BOOLEAN = CONVERT + (
+    ' to type "System.Boolean". Boolean parameters accept only Boolean values and numbers, '
+    "such as $True, $False, 1 or 0."
 )
 UNKNOWN_COMMAND = "The term '{0}' is not recognized as the name of a cmdlet the exchsim console runs. Supported: {1}."
 
@@ -219,9 +220,19 @@ def _number(parameter: str, value, unlimited: bool = False):
     if match:
         number = float(match.group(1).replace(",", ""))
         return int(number * _UNITS[(match.group(2) or "b").casefold()])
-    raise ExchangeError(
-        f"Cannot process argument transformation on parameter '{parameter}'. Cannot convert value \"{text}\"."
-    )
+    raise ExchangeError(CONVERT.format(parameter, text) + ".")
+
+
+def _smtp_domains(items: list[str]) -> list[str]:
+    """TLSReceiveDomainSecureList values: plain SMTP domains (the property holds SmtpDomain, so no wildcards)."""
+    parsed = []
+    for item in (text.strip() for text in items):
+        if item and ("*" in item or domains.domain_name_errors(item)):
+            parameter = "TLSReceiveDomainSecureList"
+            raise ExchangeError(CONVERT.format(parameter, item) + ' to type "Microsoft.Exchange.Data.SmtpDomain".')
+        if item:
+            parsed.append(item.lower())
+    return parsed
 
 
 def _connector_value(field_name: str, value, current: ReceiveConnector | None):
@@ -675,7 +686,7 @@ def set_transport_config(state: _State, bound: dict, piped) -> list:
             "TLSReceiveDomainSecureList",
             bound["TLSReceiveDomainSecureList"],
             list(state.org.tls_receive_domain_secure_list),
-            lambda items: [d.strip().lower() for d in items if d.strip()],
+            _smtp_domains,
         )
         state.org = state.org.with_changes(tls_receive_domain_secure_list=tuple(secure))
     return []

@@ -94,3 +94,12 @@ def test_mapi_encryption_on_an_edge_server_is_noted_not_scripted_and_the_console
     assert rebuilt.server("EX01").mapi_encryption_required and not rebuilt.server("EDGE01").mapi_encryption_required
     refused = ems.run_script(org, "Set-MailboxServer EDGE01 -MAPIEncryptionRequired $true")
     assert refused.error == "The operation couldn't be performed because object 'EDGE01' couldn't be found."
+
+
+def test_secure_list_refuses_wildcards_and_bad_domains_as_smtp_domain_conversion_errors():
+    for value in ("*.fabrikam.com", "*", "fab rikam.com"):
+        result = ems.run_script(template(), f"Set-TransportConfig -TLSReceiveDomainSecureList '{value}'")
+        assert result.error == (
+            "Cannot process argument transformation on parameter 'TLSReceiveDomainSecureList'. "
+            f'Cannot convert value "{value}" to type "Microsoft.Exchange.Data.SmtpDomain".'
+        )
