@@ -200,6 +200,19 @@ def _ace_reason(ace: ACE) -> str:
     return f"granted by Add-ADPermission to {ace.principal}"
 
 
+def _overridden(ace: ACE) -> str:
+    """The losing ACE, worded to follow "so it overrides" without nesting parentheses in the reason."""
+    if ace.deny:
+        level = "inherited" if ace.inherited else "explicit"
+        via = f" written by permission group {ace.group}" if ace.group else ""
+        return f"the {level} Deny ACE for {ace.principal}{via}"
+    if ace.inherited:
+        return f"the inherited grant to {ace.principal}"
+    if ace.group:
+        return f"the grant by permission group {ace.group} to {ace.principal}"
+    return f"the Add-ADPermission grant to {ace.principal}"
+
+
 def _precedence(winner: ACE, beaten: ACE) -> str:
     """The canonical-order rule by which `winner` overrides `beaten` (they differ in Deny/Allow)."""
     if not winner.deny:
@@ -218,8 +231,7 @@ def _decide(right: str, aces: list[ACE], identity: SessionIdentity) -> RightDeci
     reason = _ace_reason(winner)
     beaten = next((ace for ace in aces[1:] if ace.deny != winner.deny), None)
     if beaten:
-        rule = _precedence(winner, beaten)
-        reason += f"; {rule} ({_ace_reason(beaten)})"
+        reason += f"; {_precedence(winner, beaten)}, so it overrides {_overridden(beaten)}"
     return RightDecision(right, not winner.deny, winner, reason)
 
 

@@ -156,8 +156,8 @@ def test_an_explicit_deny_beats_an_explicit_allow_and_says_so():
     decision = effective_rights(acl, alice()).decisions[ANY_RECIPIENT]
     assert not decision.allowed
     assert decision.reason == (
-        "denied by an explicit Deny ACE for CONTOSO\\Printers; an explicit Deny beats an Allow "
-        "(granted by permission group ExchangeUsers to NT AUTHORITY\\Authenticated Users)"
+        "denied by an explicit Deny ACE for CONTOSO\\Printers; an explicit Deny beats an Allow, so it overrides "
+        "the grant by permission group ExchangeUsers to NT AUTHORITY\\Authenticated Users"
     )
 
 
@@ -166,8 +166,8 @@ def test_an_explicit_allow_beats_an_inherited_deny():
     decision = effective_rights(acl, alice()).decisions[SUBMIT]
     assert decision.allowed
     assert decision.reason == (
-        "granted by Add-ADPermission to CONTOSO\\alice; an explicit Allow beats an inherited Deny "
-        "(denied by an inherited Deny ACE for Everyone)"
+        "granted by Add-ADPermission to CONTOSO\\alice; an explicit Allow beats an inherited Deny, so it overrides "
+        "the inherited Deny ACE for Everyone"
     )
 
 
@@ -247,6 +247,16 @@ def test_adding_a_deny_ace_never_adds_a_right(acl, extra):
 def test_an_inherited_deny_over_an_inherited_allow_is_named_as_such():
     acl = (ACE("CONTOSO\\Printers", SUBMIT, inherited=True), ACE(EVERYONE, SUBMIT, deny=True, inherited=True))
     assert effective_rights(acl, alice()).decisions[SUBMIT].reason == (
-        "denied by an inherited Deny ACE for Everyone; an inherited Deny beats an inherited Allow "
-        "(granted by an ACE for CONTOSO\\Printers inherited from a parent container)"
+        "denied by an inherited Deny ACE for Everyone; an inherited Deny beats an inherited Allow, so it overrides "
+        "the inherited grant to CONTOSO\\Printers"
+    )
+
+
+def test_a_group_written_deny_overriding_an_add_ad_permission_grant_names_both():
+    legacy = "CONTOSO\\ExchangeLegacyInterop"
+    acl = add_ad_permission(groups(PermissionGroup.EXCHANGE_LEGACY_SERVERS), legacy, ["ms-Exch-Accept-Headers-Forest"])
+    decision = effective_rights(acl, SessionIdentity.principal(legacy)).decisions["ms-Exch-Accept-Headers-Forest"]
+    assert decision.reason == (
+        "denied by an explicit Deny ACE for CONTOSO\\ExchangeLegacyInterop (permission group ExchangeLegacyServers); "
+        "an explicit Deny beats an Allow, so it overrides the Add-ADPermission grant to CONTOSO\\ExchangeLegacyInterop"
     )
