@@ -201,11 +201,10 @@ def _ace_reason(ace: ACE) -> str:
 
 
 def _overridden(ace: ACE) -> str:
-    """The losing ACE, worded to follow "so it overrides" without nesting parentheses in the reason."""
+    """The losing ACE, worded to follow "so it overrides" without nesting parentheses in the reason. A Deny only
+    loses to an explicit Allow, so it is an inherited one."""
     if ace.deny:
-        level = "inherited" if ace.inherited else "explicit"
-        via = f" written by permission group {ace.group}" if ace.group else ""
-        return f"the {level} Deny ACE for {ace.principal}{via}"
+        return f"the inherited Deny ACE for {ace.principal}"
     if ace.inherited:
         return f"the inherited grant to {ace.principal}"
     if ace.group:
