@@ -679,15 +679,15 @@ def get_transport_config(state: _State, bound: dict, piped) -> list:
 
 def set_transport_config(state: _State, bound: dict, piped) -> list:
     # Only the parameter the simulator uses; $null empties the list, @{Add=...; Remove=...} edits it.
-    if "TLSReceiveDomainSecureList" in bound and not _whatif(
-        state, bound, 'Configuring Transport Config "Transport Settings".'
-    ):
-        secure = _edited_list(
-            "TLSReceiveDomainSecureList",
-            bound["TLSReceiveDomainSecureList"],
-            list(state.org.tls_receive_domain_secure_list),
-            _smtp_domains,
-        )
+    if "TLSReceiveDomainSecureList" not in bound:
+        return []
+    secure = _edited_list(
+        "TLSReceiveDomainSecureList",
+        bound["TLSReceiveDomainSecureList"],
+        list(state.org.tls_receive_domain_secure_list),
+        _smtp_domains,
+    )
+    if not _whatif(state, bound, 'Configuring Transport Config "Transport Settings".'):
         state.org = state.org.with_changes(tls_receive_domain_secure_list=tuple(secure))
     return []
 
