@@ -425,7 +425,7 @@ def _server_steps(baseline: Organization, org: Organization, date: str) -> list[
 
 
 # Organisation-wide settings the simulator uses: (field, Set- cmdlet, parameter, Get- cmdlet for the backup).
-ORGANIZATION_SETTINGS = (
+_ORGANIZATION_SETTINGS = (
     ("tls_receive_domain_secure_list", "Set-TransportConfig", "TLSReceiveDomainSecureList", "Get-TransportConfig"),
     (
         "recipient_validation_enabled",
@@ -438,7 +438,7 @@ ORGANIZATION_SETTINGS = (
 
 def _organization_steps(baseline: Organization, org: Organization, date: str) -> list[Step]:
     steps = []
-    for field, set_cmdlet, parameter, get_cmdlet in ORGANIZATION_SETTINGS:
+    for field, set_cmdlet, parameter, get_cmdlet in _ORGANIZATION_SETTINGS:
         value = getattr(org, field)
         if getattr(baseline, field) == value:
             continue
