@@ -454,6 +454,13 @@ def _engine(call: Callable):
         raise ExchangeError("\n".join(error.message for error in failure.errors), failure.field) from failure
 
 
+def _require(bound: dict, *names: str) -> None:
+    """PowerShell's binder error, naming only the mandatory parameters that are missing."""
+    missing = [name for name in names if name not in bound]
+    if missing:
+        raise ExchangeError(MISSING_MANDATORY.format(" ".join(missing)))
+
+
 def _piped_connectors(state: _State, bound: dict, piped: list | None) -> list[ReceiveConnector]:
     if "Identity" in bound:
         return [find_connector(state.org, _text(bound["Identity"]))]
@@ -531,8 +538,7 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
         # Remove-ADPermission fed by Get-ADPermission removes exactly the rows it receives.
         targets = [(row.connector, row.ace.principal, [row.ace.right], row.ace.deny) for row in rows]
     else:
-        if "User" not in bound or "ExtendedRights" not in bound:
-            raise ExchangeError(MISSING_MANDATORY.format("User ExtendedRights"))
+        _require(bound, "User", "ExtendedRights")
         targets = [
             (c, _text(bound["User"]), _texts(bound["ExtendedRights"]), bool(bound.get("Deny")))
             for c in _permission_target(state, bound, piped)
@@ -602,8 +608,7 @@ def get_accepted_domain(state: _State, bound: dict, piped) -> list:
 
 
 def new_accepted_domain(state: _State, bound: dict, piped) -> list:
-    if "Name" not in bound or "DomainName" not in bound:
-        raise ExchangeError(MISSING_MANDATORY.format("Name DomainName"))
+    _require(bound, "Name", "DomainName")
     name, domain_name = _text(bound["Name"]), _text(bound["DomainName"])
     result = _domain_change(
         state,
