@@ -487,8 +487,7 @@ def new_receive_connector(state: _State, bound: dict, piped) -> list:
         usages.append(_text(bound["Usage"]))
     if len(usages) > 1:
         raise ExchangeError(PARAMETER_SET)
-    if "Name" not in bound:
-        raise ExchangeError(MISSING_MANDATORY.format("Name"))
+    _require(bound, "Name")
     org = state.org
     server_name = _text(bound["Server"]) if "Server" in bound else (org.servers[0].name if org.servers else "")
     server = _find_server(org, server_name)
