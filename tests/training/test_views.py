@@ -122,3 +122,11 @@ def test_starting_a_session_for_an_unknown_scenario_shows_the_form_again(client,
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode() and "Scenario library" in response.content.decode()
     assert not TrainingSession.objects.exists()
+
+
+def test_an_info_finding_is_styled_as_information_not_as_success(client, bob):
+    lab = training.start(training.get_scenario("close-open-relay"), slug="mine", owner=bob)
+    client.force_login(bob)
+    page = client.get(reverse("connectors:lab-findings", args=[lab.slug])).content.decode()
+    assert '<li class="verdict info" data-code="mapi-encryption-not-required">' in page
+    assert '<li class="verdict bad" data-code="open-relay">' in page

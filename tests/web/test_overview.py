@@ -80,3 +80,10 @@ def test_transport_role_on_exchange_2007_is_refused_beside_the_field(signed_in, 
     body = signed_in.post(url, data | {"transport_role": "FrontendTransport"}, **HTMX).content.decode()
     assert 'id="id_new_transport_role_error"' in body
     assert "A parameter cannot be found that matches parameter name &#x27;TransportRole&#x27;." in body
+
+
+def test_without_javascript_the_findings_placeholder_links_to_the_findings(signed_in, lab):
+    body = signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    findings_url = reverse("connectors:lab-findings", args=[lab.slug])
+    assert f'Auditing the lab by simulation… <a href="{findings_url}">open the findings</a>' in body
+    assert '<link rel="icon" href="data:,">' in body  # no favicon 404 in the browser console

@@ -1,0 +1,16 @@
+"""Pages fit the window: long PowerShell wraps inside its box instead of widening the page."""
+
+import pytest
+
+from connectors import training
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def test_findings_with_a_long_fix_do_not_scroll_the_page_sideways(page, owner):
+    lab = training.start(training.get_scenario("close-open-relay"), slug="wide", owner=owner)
+    page.goto(f"/labs/{lab.slug}/findings/")
+    page.locator("li[data-code='open-relay']").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    screenshot(page, "findings")
