@@ -28,7 +28,7 @@ from .catalogue import (
 )
 from .domains import AcceptedDomainTable, DomainMatch
 from .errors import ExchangeError
-from .model import ACE, DomainType, Organization, Principal, Recipient, Server
+from .model import ACE, DomainType, Organization, Principal, PrincipalKind, Recipient, Server
 from .selection import Selection, SelectionIndex
 
 # A fixed date keeps transcripts deterministic (tests, golden files, training answers).
@@ -410,6 +410,8 @@ class _Session:
         principal = self.sim.principal(user)
         if principal is None:
             return None, f"there is no account '{user}' in the directory"
+        if principal.kind is PrincipalKind.GROUP:
+            return None, f"{principal.name} is a group, and only a user or computer account can sign in"
         wrong = self.probe.auth_password is not None and principal.smtp_password is not None
         if wrong and self.probe.auth_password != principal.smtp_password:
             return None, f"the password for {principal.name} is wrong"

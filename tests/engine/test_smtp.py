@@ -5,7 +5,7 @@ import pytest
 from connectors.exchange.acl import add_ad_permission, remove_ad_permission
 from connectors.exchange.catalogue import ANONYMOUS_LOGON, EXTERNALLY_SECURED_SERVERS, AuthMechanism
 from connectors.exchange.errors import ExchangeError
-from connectors.exchange.model import AcceptedDomain, DomainType
+from connectors.exchange.model import AcceptedDomain, DomainType, Principal, PrincipalKind
 from connectors.exchange.selection import SelectionIndex
 from connectors.exchange.smtp import Probe, Simulator, simulate
 from tests.engine.smtp_orgs import (
@@ -429,3 +429,12 @@ def test_on_edge_a_known_recipient_is_relayed_into_the_organisation_not_delivere
     assert result.recipients[0].reason == (
         "relayed by the Edge Transport server into the organisation and delivered to Mailbox 'Bob'."
     )
+
+
+def test_a_group_cannot_sign_in():
+    org = contoso()
+    org = org.with_changes(principals=(*org.principals, Principal("CONTOSO\\Printers", PrincipalKind.GROUP)))
+    result = run(org, **client_587(starttls=True, auth_mechanism="NTLM", auth_user="Printers"))
+    assert step(result, "AUTH").server == ("535 5.7.3 Authentication unsuccessful",)
+    assert result.identity.kind == "anonymous"
+    assert any("CONTOSO\\Printers is a group" in reason for reason in result.reasons)
