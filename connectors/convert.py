@@ -271,7 +271,14 @@ def _caught(build, field: str = "") -> tuple[object, list[FieldError]]:
 def server_errors(row: models.Server) -> list[FieldError]:
     def build():
         version = ExchangeVersion.parse(row.version)
-        return Server(row.name, row.fqdn, version, parse_roles(row.roles), split_list(row.ip_addresses))
+        return Server(
+            row.name,
+            row.fqdn,
+            version,
+            parse_roles(row.roles),
+            split_list(row.ip_addresses),
+            mapi_encryption_required=row.mapi_encryption_required,
+        )
 
     server, errors = _caught(build, "Version")
     return errors if server is None else validate_server(server)

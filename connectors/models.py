@@ -307,7 +307,14 @@ CONNECTOR_FIELDS = {
     "SizeEnabled": "size_enabled",
     "Comment": "comment",
 }
-SERVER_FIELDS = {"Name": "name", "Fqdn": "fqdn", "Version": "version", "Roles": "roles", "IPAddresses": "ip_addresses"}
+SERVER_FIELDS = {
+    "Name": "name",
+    "Fqdn": "fqdn",
+    "Version": "version",
+    "Roles": "roles",
+    "IPAddresses": "ip_addresses",
+    "MAPIEncryptionRequired": "mapi_encryption_required",
+}
 DOMAIN_FIELDS = {
     "Name": "name",
     "DomainName": "domain_name",

@@ -44,6 +44,12 @@ def validate_server(server: Server) -> list[FieldError]:
         errors.append(FieldError("Roles", f"The {role.value} role isn't available in {server.version.label}."))
     if ServerRole.EDGE in server.roles and len(server.roles) > 1:
         errors.append(FieldError("Roles", "The Edge Transport server role can't coexist with any other server role."))
+    if server.mapi_encryption_required and not server.has_mailbox:
+        errors.append(
+            FieldError(
+                "MAPIEncryptionRequired", "MAPIEncryptionRequired is a Mailbox server setting (Set-MailboxServer)."
+            )
+        )
     for address in server.ip_addresses:
         try:
             parse_ip(address)

@@ -39,3 +39,9 @@ def test_it_reports_a_malformed_address_at_ip_addresses():
 def test_every_version_accepts_its_current_setup_roles():
     assert validate_server(_server(ExchangeVersion.E2013, ServerRole.MAILBOX, ServerRole.CLIENT_ACCESS)) == []
     assert validate_server(_server(ExchangeVersion.SE, ServerRole.MAILBOX)) == []
+
+
+def test_mapi_encryption_is_a_mailbox_server_setting():
+    edge = _server(ExchangeVersion.SE, ServerRole.EDGE)
+    errors = validate_server(Server(edge.name, edge.fqdn, edge.version, edge.roles, (), mapi_encryption_required=True))
+    assert [error.field for error in errors] == ["MAPIEncryptionRequired"]
