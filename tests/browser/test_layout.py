@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors import training
+from connectors import labs, training
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -14,3 +14,12 @@ def test_findings_with_a_long_fix_do_not_scroll_the_page_sideways(page, owner):
     page.locator("li[data-code='open-relay']").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     screenshot(page, "findings")
+
+
+def test_a_hundred_character_lab_name_does_not_scroll_the_page_sideways(page, owner):
+    lab = labs.create_lab_from_template("exchange2007", owner=owner, name="ü" * 100)
+    for url in ("/labs/", f"/labs/{lab.slug}/"):
+        page.goto(url)
+        page.locator("h1").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280, url
+    screenshot(page, "long-lab-name")

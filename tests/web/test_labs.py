@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from connectors import labs
 from connectors.models import Lab, ScenarioLab, TrainingSession
 
 
@@ -107,3 +108,9 @@ def test_a_trainer_watching_a_trainees_lab_is_told_it_is_read_only(client, signe
     assert "Read-only" not in signed_in.get(url).content.decode()
     client.force_login(alice)
     assert "Read-only: this is trainee's lab." in client.get(url).content.decode()
+
+
+def test_the_menu_shortens_a_long_lab_name_and_keeps_it_whole_in_the_title(signed_in, owner):
+    lab = labs.create_lab_from_template("exchange2007", owner=owner, name="Change window " + "x" * 60)
+    body = signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    assert f'title="{lab.name}">Change window {"x" * 25}…</a>' in body
