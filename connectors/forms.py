@@ -82,6 +82,15 @@ class LabRenameForm(forms.Form):
 class LabUploadForm(forms.Form):
     file = forms.FileField(label="Lab file")
 
+    def clean_file(self) -> str:
+        """The file's text; the byte-order mark that Windows Notepad writes is dropped."""
+        try:
+            return self.cleaned_data["file"].read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError(
+                "This isn't a lab file: it isn't UTF-8 text. Upload the JSON that Download gives."
+            ) from error
+
 
 def _entries(text: str) -> list[str] | None:
     """'a, b' or one per line -> ['a', 'b']; empty -> None (the usage type's default applies)."""

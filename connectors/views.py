@@ -138,7 +138,7 @@ def lab_upload(request):
     form = LabUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            lab = labs.load_lab(form.cleaned_data["file"].read().decode("utf-8"), owner=request.user)
+            lab = labs.load_lab(form.cleaned_data["file"], owner=request.user)
         except (ExchangeError, ValueError) as error:
             form.add_error("file", str(error))
         else:

@@ -89,6 +89,20 @@ def test_a_broken_upload_is_explained_and_creates_nothing(signed_in, lab):
     assert Lab.objects.count() == 1
 
 
+def test_a_file_saved_by_notepad_with_a_byte_order_mark_uploads(signed_in, lab):
+    download = signed_in.get(reverse("connectors:lab-download", args=[lab.slug]))
+    upload = SimpleUploadedFile("lab.json", b"\xef\xbb\xbf" + download.content, content_type="application/json")
+    assert signed_in.post(reverse("connectors:lab-upload"), {"file": upload}).status_code == 302
+    assert Lab.objects.count() == 2
+
+
+def test_a_binary_upload_is_refused_in_words_not_a_codec_error(signed_in, lab):
+    upload = SimpleUploadedFile("lab.json", b"\xff\xfe\x00binary", content_type="application/json")
+    body = signed_in.post(reverse("connectors:lab-upload"), {"file": upload}).content.decode()
+    assert "it isn&#x27;t UTF-8 text" in body and "codec" not in body
+    assert Lab.objects.count() == 1
+
+
 def test_state_changes_need_a_csrf_token(owner, lab):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
