@@ -85,3 +85,9 @@ def short_principal(name: str) -> str:
     """Well-known principals without their authority: 'NT AUTHORITY\\ANONYMOUS LOGON' -> 'ANONYMOUS LOGON'."""
     authority, _, account = name.rpartition("\\")
     return account if authority in ("NT AUTHORITY", "MS Exchange") else name
+
+
+@register.filter
+def read_only_for(lab, user) -> bool:
+    """A trainer looking at a trainee's lab may look and simulate; changes need its owner (access.get_lab_for_user)."""
+    return lab.owner_id != user.pk

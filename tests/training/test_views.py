@@ -130,3 +130,15 @@ def test_an_info_finding_is_styled_as_information_not_as_success(client, bob):
     page = client.get(reverse("connectors:lab-findings", args=[lab.slug])).content.decode()
     assert '<li class="verdict info" data-code="mapi-encryption-not-required">' in page
     assert '<li class="verdict bad" data-code="open-relay">' in page
+
+
+def test_a_trainer_sees_a_trainees_lab_with_its_editing_controls_disabled(client, session, alice, bob):
+    lab = _join(client, bob, session)
+    connector = reverse("connectors:connector-tab", args=[lab.slug, "EX01", "Default Frontend EX01", "permissions"])
+    console = reverse("connectors:console", args=[lab.slug])
+    overview = reverse("connectors:lab-detail", args=[lab.slug])
+    assert '<fieldset class="plain" >' in client.get(connector).content.decode()  # the owner edits
+    client.force_login(alice)
+    assert '<fieldset class="plain" disabled>' in client.get(connector).content.decode()
+    assert '<fieldset class="plain console-input" disabled' in client.get(console).content.decode()
+    assert 'id="new-connector"' not in client.get(overview).content.decode()
