@@ -23,3 +23,10 @@ def test_a_hundred_character_lab_name_does_not_scroll_the_page_sideways(page, ow
         page.locator("h1").wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280, url
     screenshot(page, "long-lab-name")
+
+
+def test_field_labels_on_the_connector_tabs_sit_above_their_inputs(page, owner):
+    lab = labs.create_lab_from_template("exchange2007", owner=owner, name="Labels")
+    page.goto(f"/labs/{lab.slug}/servers/EX01/connectors/Client%20EX01/general/")
+    label, field = page.locator("label[for=id_name]").bounding_box(), page.locator("#id_name").bounding_box()
+    assert label["y"] + label["height"] <= field["y"]
