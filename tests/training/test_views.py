@@ -142,3 +142,20 @@ def test_a_trainer_sees_a_trainees_lab_with_its_editing_controls_disabled(client
     assert '<fieldset class="plain" disabled>' in client.get(connector).content.decode()
     assert '<fieldset class="plain console-input" disabled' in client.get(console).content.decode()
     assert 'id="new-connector"' not in client.get(overview).content.decode()
+
+
+def test_the_board_folds_the_hints_so_a_projected_board_does_not_give_them_away(client, session, alice):
+    client.force_login(alice)
+    client.post(reverse("connectors:training-reveal", args=[session.pk]), {"what": "hint"})
+    page = client.get(reverse("connectors:training-session", args=[session.pk])).content.decode()
+    hints = training.get_scenario(session.scenario).hints
+    assert f'<details><summary>Hints ({len(hints)})</summary><ol><li class="muted">{hints[0]} <span' in page
+
+
+def test_every_page_of_a_scenario_lab_links_back_to_its_goals(client, bob):
+    lab = training.start(training.get_scenario("close-open-relay"), slug="mine", owner=bob)
+    client.force_login(bob)
+    goals = f'<a href="{reverse("connectors:lab-scenario", args=[lab.slug])}" >Goals</a>'
+    assert goals in client.get(reverse("connectors:console", args=[lab.slug])).content.decode()
+    plain = labs.create_lab_from_template("exchange2007", owner=bob, name="Plain")
+    assert ">Goals</a>" not in client.get(reverse("connectors:console", args=[plain.slug])).content.decode()
