@@ -159,3 +159,10 @@ def test_every_page_of_a_scenario_lab_links_back_to_its_goals(client, bob):
     assert goals in client.get(reverse("connectors:console", args=[lab.slug])).content.decode()
     plain = labs.create_lab_from_template("exchange2007", owner=bob, name="Plain")
     assert ">Goals</a>" not in client.get(reverse("connectors:console", args=[plain.slug])).content.decode()
+
+
+def test_check_again_is_a_link_so_it_works_without_javascript(client, bob):
+    lab = training.start(training.get_scenario("close-open-relay"), slug="mine", owner=bob)
+    client.force_login(bob)
+    url = reverse("connectors:lab-scenario", args=[lab.slug])
+    assert f'<a class="button" href="{url}" hx-get="{url}"' in client.get(url).content.decode()
