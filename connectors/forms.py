@@ -234,7 +234,7 @@ class ProbeForm(forms.Form):
     server = forms.ChoiceField()
     remote_ip = forms.CharField(label="Remote IP", validators=[_exchange_check(parse_ip)])
     local_ip = forms.CharField(label="Local IP", required=False, validators=[_exchange_check(parse_ip)])
-    port = forms.IntegerField(initial=25, min_value=1, max_value=65535)
+    port = forms.IntegerField(initial=25, min_value=1, max_value=65535, required=False)  # a hand-typed URL may omit it
     helo = forms.CharField(
         label="EHLO name", required=False, widget=forms.TextInput(attrs={"placeholder": "client.example.com"})
     )
@@ -264,7 +264,7 @@ class ProbeForm(forms.Form):
             server=data["server"],
             remote_ip=data["remote_ip"].strip(),
             local_ip=data["local_ip"].strip() or None,
-            port=data["port"],
+            port=data["port"] or 25,
             helo=data["helo"] or "client.example.com",
             starttls=data["starttls"],
             auth_mechanism=data["auth_mechanism"] or None,

@@ -71,3 +71,9 @@ def test_the_null_sender_is_written_as_empty_angle_brackets(signed_in, lab):
     build_seed_relay(signed_in, lab)
     body = signed_in.get(probe_url(lab, "10.0.0.50", rcpt="bob@contoso.com", mail_from="<>")).content.decode()
     assert "MAIL FROM:&lt;&gt;</span>" in body and "501 5.1.7" not in body
+
+
+def test_a_hand_typed_url_without_a_port_probes_port_25(signed_in, lab):
+    url = probe_url(lab, "10.0.0.51")
+    body = signed_in.get(url.replace("&port=25", "")).content.decode()
+    assert "EX01\\Default EX01 takes the connection.</strong>" in body
