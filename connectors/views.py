@@ -490,9 +490,10 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
     org = _replace(org, connector, updated)
     _save(lab, org, [connector.server])
     if updated.name != connector.name or not request.htmx:
+        messages.success(request, f"Saved {updated.identity}.")
         url = _connector_url(lab, updated, tab)
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    response = _render_connector(request, _connector_context(lab, org, updated, tab))
+    response = _render_connector(request, _connector_context(lab, org, updated, tab, saved=True))
     return trigger_client_event(response, FINDINGS_CHANGED)
 
 

@@ -191,3 +191,13 @@ def test_a_connector_name_with_a_slash_has_working_pages(signed_in, lab):
     assert "10.7.0.1" in signed_in.get(_tab(lab, "network", "Apps/Printers")).content.decode()
     signed_in.post(_edit(lab, "network", "Apps/Printers"), {"action": "add-range", "value": "10.7.0.2"})
     assert [r.text for r in _connector(lab, "Apps/Printers").remote_ip_ranges] == ["10.7.0.1", "10.7.0.2"]
+
+
+def test_a_save_says_so_by_htmx_and_after_a_full_page_post(signed_in, lab):
+    body = signed_in.post(_edit(lab, "network"), {"action": "add-range", "value": "10.9.0.0/16"}, **HTMX)
+    assert '<span class="badge ok">Saved EX01\\Default EX01.</span>' in body.content.decode()
+    signed_in.post(_edit(lab, "network"), {"action": "add-range", "value": "10.8.0.0/16"})
+    page = signed_in.get(_tab(lab, "network")).content.decode()
+    assert '<li class="success">Saved EX01\\Default EX01.</li>' in page
+    failed = signed_in.post(_edit(lab, "network"), {"action": "add-range", "value": "10.7.0.9-10.7.0.1"}, **HTMX)
+    assert "Saved" not in failed.content.decode()
