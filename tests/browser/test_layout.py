@@ -30,3 +30,12 @@ def test_field_labels_on_the_connector_tabs_sit_above_their_inputs(page, owner):
     page.goto(f"/labs/{lab.slug}/servers/EX01/connectors/Client%20EX01/general/")
     label, field = page.locator("label[for=id_name]").bounding_box(), page.locator("#id_name").bounding_box()
     assert label["y"] + label["height"] <= field["y"]
+
+
+def test_on_a_narrow_window_wide_tables_scroll_inside_the_page(page, owner):
+    lab = labs.create_lab_from_template("exchange2007", owner=owner, name="Narrow")
+    page.set_viewport_size({"width": 768, "height": 900})
+    for url in ("/labs/", f"/labs/{lab.slug}/", f"/labs/{lab.slug}/console/"):
+        page.goto(url)
+        page.locator("table").first.wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 768, url
