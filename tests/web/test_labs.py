@@ -128,3 +128,13 @@ def test_the_menu_shortens_a_long_lab_name_and_keeps_it_whole_in_the_title(signe
     lab = labs.create_lab_from_template("exchange2007", owner=owner, name="Change window " + "x" * 60)
     body = signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
     assert f'title="{lab.name}">Change window {"x" * 25}…</a>' in body
+
+
+def test_deleting_a_lab_warns_that_its_what_if_copies_lose_their_baseline(signed_in, lab):
+    copy_url = signed_in.post(reverse("connectors:lab-copy", args=[lab.slug]))["Location"]
+    copy = Lab.objects.exclude(pk=lab.pk).get()
+    assert copy_url == reverse("connectors:lab-detail", args=[copy.slug])
+    page = signed_in.get(reverse("connectors:lab-delete", args=[lab.slug])).content.decode()
+    assert "1 what-if copy is based on this lab" in page
+    assert f'<a href="{reverse("connectors:plan", args=[copy.slug])}">{copy.name}</a>' in page
+    assert "what-if cop" not in signed_in.get(reverse("connectors:lab-delete", args=[copy.slug])).content.decode()
