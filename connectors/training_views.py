@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import labs, training
 from .access import get_lab_for_user, is_trainer
@@ -60,7 +60,7 @@ def _home(request, form: SessionForm, status: int = 200):
     return render(request, "training/home.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @login_required
 def training_home(request):
     return _home(request, SessionForm())
@@ -81,7 +81,7 @@ def session_create(request):
     return redirect("connectors:training-session", session.pk)
 
 
-@require_GET
+@require_safe
 @login_required
 def session_detail(request, pk: int):
     session = get_object_or_404(TrainingSession, pk=pk)
@@ -95,7 +95,7 @@ def session_detail(request, pk: int):
     return render(request, "training/join.html", {"section": "training", "session": session, "scenario": scenario})
 
 
-@require_GET
+@require_safe
 @login_required
 def session_board(request, pk: int):
     session = _own_session(request, pk)
@@ -132,7 +132,7 @@ def session_join(request, pk: int):
     return redirect("connectors:lab-scenario", lab.slug)
 
 
-@require_GET
+@require_safe
 @login_required
 def lab_scenario(request, slug: str):
     lab = get_lab_for_user(request, slug)
@@ -156,7 +156,7 @@ def lab_scenario(request, slug: str):
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @login_required
 def lab_findings(request, slug: str):
     """The findings page; as an htmx fragment, the findings about some servers (?server=, repeatable: the servers a

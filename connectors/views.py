@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from . import labs
@@ -115,7 +115,7 @@ def _lab_list_page(request, create_form=None, upload_form=None):
 
 
 @login_required
-@require_GET
+@require_safe
 def lab_list(request):
     return _lab_list_page(request)
 
@@ -181,7 +181,7 @@ def lab_delete(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def lab_download(request, slug):
     lab = get_lab_for_user(request, slug)
     response = HttpResponse(labs.dump_lab(lab), content_type="application/json")
@@ -267,7 +267,7 @@ def _overview(request, slug: str, new_form=None):
 
 
 @login_required
-@require_GET
+@require_safe
 def lab_detail(request, slug):
     return _overview(request, slug)
 
@@ -309,7 +309,7 @@ def _verdict(result) -> tuple[str, str, str]:
 
 
 @login_required
-@require_GET
+@require_safe
 def lab_check(request, slug):
     lab = get_lab_for_user(request, slug)
     form = QuickCheckForm(request.GET, servers=_server_names(lab))
@@ -459,7 +459,7 @@ def _render_connector(request, context: dict):
 
 
 @login_required
-@require_GET
+@require_safe
 def connector_detail(request, slug, server, name, tab="general"):
     lab, org = _lab_and_org(request, slug, [server])
     connector = _connector_or_404(org, server, name)
@@ -561,7 +561,7 @@ def connector_permissions(request, slug, server, name):
 
 
 @login_required
-@require_GET
+@require_safe
 def simulator(request, slug):
     lab = get_lab_for_user(request, slug)
     servers = _server_names(lab)
@@ -586,7 +586,7 @@ def simulator(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def relay_map(request, slug):
     lab = get_lab_for_user(request, slug)
     names = _server_names(lab)
@@ -625,7 +625,7 @@ def _plan(lab) -> Plan:
 
 
 @login_required
-@require_GET
+@require_safe
 def plan(request, slug):
     lab = get_lab_for_user(request, slug)
     result = _plan(lab)
@@ -635,7 +635,7 @@ def plan(request, slug):
 
 
 @login_required
-@require_GET
+@require_safe
 def plan_download(request, slug, kind):
     lab = get_lab_for_user(request, slug)
     if kind not in ("plan", "rollback"):

@@ -138,3 +138,10 @@ def test_deleting_a_lab_warns_that_its_what_if_copies_lose_their_baseline(signed
     assert "1 what-if copy is based on this lab" in page
     assert f'<a href="{reverse("connectors:plan", args=[copy.slug])}">{copy.name}</a>' in page
     assert "what-if cop" not in signed_in.get(reverse("connectors:lab-delete", args=[copy.slug])).content.decode()
+
+
+def test_pages_answer_head_requests_as_monitors_and_link_checkers_send_them(signed_in, lab):
+    for url in (reverse("connectors:lab-list"), reverse("connectors:lab-detail", args=[lab.slug])):
+        response = signed_in.head(url)
+        assert response.status_code == 200 and response.content == b"", url
+    assert signed_in.head(reverse("connectors:training-home")).status_code == 200
