@@ -70,9 +70,10 @@ class LabCreateForm(forms.Form):
     name = forms.CharField(max_length=100)
     template = forms.ChoiceField()
 
-    def __init__(self, *args, templates=(), **kwargs):
+    def __init__(self, *args, templates=None, **kwargs):
+        """`templates`: labs.TEMPLATES; each choice reads as its description, as "exchangese" alone says little."""
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [(t, t) for t in templates]
+        self.fields["template"].choices = [(name, t.description) for name, t in (templates or {}).items()]
 
 
 class LabRenameForm(forms.Form):

@@ -145,3 +145,9 @@ def test_pages_answer_head_requests_as_monitors_and_link_checkers_send_them(sign
         response = signed_in.head(url)
         assert response.status_code == 200 and response.content == b"", url
     assert signed_in.head(reverse("connectors:training-home")).status_code == 200
+
+
+def test_the_template_choices_read_as_their_descriptions(signed_in):
+    page = signed_in.get(reverse("connectors:lab-list")).content.decode()
+    edge = labs.TEMPLATES["exchangese-edge"].description.replace("'", "&#x27;")
+    assert f'<option value="exchangese-edge">{edge}</option>' in page
