@@ -1,5 +1,8 @@
 """The what-if simulator page."""
 
+from django.urls import reverse
+
+from connectors import labs
 from tests.web.conftest import HTMX, build_seed_relay, probe_url
 
 
@@ -77,3 +80,9 @@ def test_a_hand_typed_url_without_a_port_probes_port_25(signed_in, lab):
     url = probe_url(lab, "10.0.0.51")
     body = signed_in.get(url.replace("&port=25", "")).content.decode()
     assert "EX01\\Default EX01 takes the connection.</strong>" in body
+
+
+def test_a_lab_without_servers_says_there_is_nothing_to_probe(signed_in, owner):
+    empty = labs.create_lab_from_template("empty", owner=owner, name="Nothing here")
+    body = signed_in.get(reverse("connectors:simulator", args=[empty.slug])).content.decode()
+    assert "This lab has no servers, so there is nothing to probe." in body
