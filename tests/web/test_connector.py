@@ -201,3 +201,11 @@ def test_a_save_says_so_by_htmx_and_after_a_full_page_post(signed_in, lab):
     assert '<li class="success">Saved EX01\\Default EX01.</li>' in page
     failed = signed_in.post(_edit(lab, "network"), {"action": "add-range", "value": "10.7.0.9-10.7.0.1"}, **HTMX)
     assert "Saved" not in failed.content.decode()
+
+
+def test_permissions_are_grouped_by_origin_and_long_group_presets_start_folded(signed_in, lab):
+    build_seed_relay(signed_in, lab)
+    body = signed_in.get(_tab(lab, "permissions", name=RELAY)).content.decode()
+    assert '<details class="acl-group" open>\n    <summary><strong>Add-ADPermission</strong>' in body
+    default = signed_in.get(_tab(lab, "permissions")).content.decode()
+    assert '<details class="acl-group" >\n    <summary><strong>permission group ExchangeServers</strong>' in default
