@@ -11,6 +11,7 @@ urlpatterns = [
     path("training/sessions/<int:pk>/board/", views.session_board, name="training-board"),
     path("training/sessions/<int:pk>/reveal/", views.session_reveal, name="training-reveal"),
     path("training/sessions/<int:pk>/join/", views.session_join, name="training-join"),
+    path("training/scenarios/<slug:name>/start/", views.scenario_start, name="training-scenario-start"),
     path("labs/<slug:slug>/scenario/", views.lab_scenario, name="lab-scenario"),
     path("labs/<slug:slug>/findings/", views.lab_findings, name="lab-findings"),
 ]

@@ -132,6 +132,17 @@ def session_join(request, pk: int):
     return redirect("connectors:lab-scenario", lab.slug)
 
 
+@require_POST
+@login_required
+def scenario_start(request, name: str):
+    """Self-study: a lab of one's own in the scenario's starting state, with every hint and the answer on request."""
+    if name not in training.scenarios():
+        raise Http404(f"There's no scenario called '{name}'.")
+    scenario = training.get_scenario(name)
+    lab = training.start(scenario, slug=labs.unique_slug(f"{name}-{request.user.get_username()}"), owner=request.user)
+    return redirect("connectors:lab-scenario", lab.slug)
+
+
 @require_safe
 @login_required
 def lab_scenario(request, slug: str):

@@ -166,3 +166,17 @@ def test_check_again_is_a_link_so_it_works_without_javascript(client, bob):
     client.force_login(bob)
     url = reverse("connectors:lab-scenario", args=[lab.slug])
     assert f'<a class="button" href="{url}" hx-get="{url}"' in client.get(url).content.decode()
+
+
+def test_anyone_can_try_a_scenario_on_their_own_from_the_library(client, bob):
+    client.force_login(bob)
+    home = client.get(reverse("connectors:training-home")).content.decode()
+    start = reverse("connectors:training-scenario-start", args=["close-open-relay"])
+    assert f'action="{start}"' in home
+    response = client.post(start)
+    link = ScenarioLab.objects.get(trainee=bob)
+    assert response["Location"] == reverse("connectors:lab-scenario", args=[link.lab.slug])
+    assert link.session is None and link.lab.owner == bob
+    page = client.get(response["Location"]).content.decode()
+    assert "Hint 1" in page and "Model answer" in page  # self-study shows every hint on request
+    assert client.post(reverse("connectors:training-scenario-start", args=["no-such"])).status_code == 404
