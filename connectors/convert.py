@@ -11,9 +11,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
 from . import models
 from .exchange.acl import read_permission_groups
 from .exchange.addresses import parse_bindings, parse_remote_ranges
@@ -38,6 +35,7 @@ from .exchange.model import (
 )
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import parse_server_roles, validate_server
+from .exchange.syntax import validate_recipient
 from .models import join_list, split_list
 
 # --- Rows -> values ------------------------------------------------------------------------------------------------
@@ -330,16 +328,13 @@ def accepted_domain_errors(row: models.AcceptedDomain) -> list[FieldError]:
 
 
 def recipient_errors(row: models.Recipient) -> list[FieldError]:
-    addresses = split_list(row.addresses)
-    if not addresses:
-        return [FieldError("addresses", "A recipient needs at least one SMTP address.")]
-    errors = []
-    for address in addresses:
-        try:
-            validate_email(address)
-        except ValidationError:
-            errors.append(FieldError("addresses", f'"{address}" isn\'t a valid SMTP address.'))
-    return errors
+    """The engine's recipient rules (syntax.validate_recipient), reported on the model's `addresses` field."""
+    try:
+        kind = RecipientKind(row.kind)
+    except ValueError:
+        kind = RecipientKind.MAILBOX  # the field's own choices report a bad kind
+    recipient = Recipient(row.name, kind, tuple(split_list(row.addresses)))
+    return [FieldError("addresses", error.message) for error in validate_recipient(recipient)]
 
 
 def permission_groups_text(row: models.ReceiveConnector) -> str:

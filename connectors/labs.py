@@ -23,11 +23,12 @@ from .convert import (
     recipient_fields,
     server_fields,
 )
-from .exchange.acl import add_ad_permission
+from .exchange.acl import NO_SUCH_PRINCIPAL, add_ad_permission, known_principals
 from .exchange.addresses import parse_binding, parse_remote_range
 from .exchange.catalogue import (
     ACCEPT_ANY_RECIPIENT,
     ANONYMOUS_LOGON,
+    canonical_principal,
     canonical_right,
     exchange_servers_group,
     format_permission_groups,
@@ -54,6 +55,7 @@ from .exchange.model import (
 )
 from .exchange.receive import default_connectors, new_receive_connector, validate_receive_connector
 from .exchange.servers import validate_server
+from .exchange.syntax import validate_recipient
 
 FORMAT_NAME = "exchsim-lab"
 FORMAT_VERSION = 1
@@ -247,6 +249,9 @@ def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None =
         errors = validate_accepted_domains(org.accepted_domains)
     else:
         errors = []
+    if org.recipients != current.recipients:
+        stored_recipients = set(current.recipients)
+        errors += [e for r in org.recipients if r not in stored_recipients for e in validate_recipient(r)]
     if errors:
         raise ValidationFailed(errors)
     _write_org(lab, org, names)
@@ -785,8 +790,28 @@ def _read_recipients(reader: _Reader, top: dict) -> list[Recipient]:
         fields = reader.fields(item, path, _RECIPIENT_SPEC)
         kind = reader.convert(f"{path}.kind", _enum(RecipientKind), fields["kind"])
         if None not in (fields["name"], fields["addresses"], kind):
-            recipients.append(Recipient(fields["name"], kind, tuple(a.lower() for a in fields["addresses"])))
+            recipient = Recipient(fields["name"], kind, tuple(a.lower() for a in fields["addresses"]))
+            reader.problems += [(f"{path}.addresses", error.message) for error in validate_recipient(recipient)]
+            recipients.append(recipient)
     return recipients
+
+
+def _unknown_principal_problems(top: dict, org: Organization) -> list[tuple[str, str]]:
+    """ACEs for a principal the lab's directory doesn't have, refused as Add-ADPermission refuses them."""
+    known, problems = known_principals(org), []
+    servers = top.get("servers") if isinstance(top.get("servers"), list) else []
+    for s, server in enumerate(servers):
+        connectors = server.get("receive_connectors") if isinstance(server, dict) else None
+        for c, connector in enumerate(connectors if isinstance(connectors, list) else []):
+            acl = connector.get("acl") if isinstance(connector, dict) else None
+            for a, ace in enumerate(acl if isinstance(acl, list) else []):
+                who = ace.get("principal") if isinstance(ace, dict) else None
+                if not isinstance(who, str) or ace.get("inherited") is True:
+                    continue
+                if canonical_principal(who, org.domain_netbios).casefold() not in known:
+                    path = f"servers[{s}].receive_connectors[{c}].acl[{a}].principal"
+                    problems.append((path, NO_SUCH_PRINCIPAL.format(who) + " Add it to the lab's principals."))
+    return problems
 
 
 def _read_principals(reader: _Reader, top: dict) -> list[Principal]:
@@ -826,6 +851,7 @@ def data_to_org(data) -> Organization:
         recipient_validation_enabled=organization["recipient_validation_enabled"],
         tls_receive_domain_secure_list=tuple(organization["tls_receive_domain_secure_list"] or ()),
     )
+    reader.problems += _unknown_principal_problems(top, org)
     if reader.problems:
         raise LabFileError(reader.problems)
     return org

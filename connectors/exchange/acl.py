@@ -18,17 +18,21 @@ from .catalogue import (
     HUB_TRANSPORT_SERVERS,
     PARTNER_SERVERS,
     RIGHTS,
+    WELL_KNOWN_SIDS,
     PermissionGroup,
     canonical_principal,
     canonical_right,
     exchange_servers_group,
     group_presets,
+    legacy_interop_group,
     parse_permission_groups,
     predefined_right_sets,
     preset_grants,
 )
 from .errors import ExchangeError
 from .model import ACE, Organization, Server
+
+NO_SUCH_PRINCIPAL = "The operation couldn't be performed because object '{0}' couldn't be found."
 
 # --- Writing the ACL --------------------------------------------------------------------------------------------
 
@@ -104,6 +108,27 @@ def remove_ad_permission(
             "User",
         )
     return tuple(ace for ace in acl if ace.inherited or (ace.principal.casefold(), ace.right, ace.deny) not in wanted)
+
+
+def known_principals(org: Organization) -> set[str]:
+    """Casefolded names every -User in this lab resolves to: the well-known principals (ANONYMOUS LOGON, MS
+    Exchange\\Externally Secured Servers, ...), the domain's Exchange groups, the lab's principals and the groups
+    they are members of (Domain Users exists in every domain)."""
+    netbios = org.domain_netbios
+    names = {*WELL_KNOWN_SIDS, exchange_servers_group(netbios), legacy_interop_group(netbios)}
+    for principal in org.principals:
+        names.add(canonical_principal(principal.name, netbios))
+        names.update(canonical_principal(group, netbios) for group in principal.member_of)
+    return {name.casefold() for name in names}
+
+
+def resolve_principal(org: Organization, name: str) -> str:
+    """The canonical name of -User `name`, or Exchange's object-not-found error (field "User") when the lab's
+    directory has no such user or group."""
+    who = canonical_principal(name, org.domain_netbios)
+    if who.casefold() not in known_principals(org):
+        raise ExchangeError(NO_SUCH_PRINCIPAL.format(" ".join(str(name).strip().strip("\"'").split())), "User")
+    return who
 
 
 # --- Session identity (§2.1) --------------------------------------------------------------------------------------

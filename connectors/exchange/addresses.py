@@ -228,23 +228,33 @@ def _parse_masked(value: str) -> IPRange:
     return _block(version, address, _BITS[version] - inverted.bit_length())
 
 
+def duplicates(items) -> list:
+    """The entries that repeat an earlier one: a binding, or a range covering the same addresses (10.0.0.5 and
+    10.0.0.5/32 are one entry to Exchange, whatever the notation)."""
+    seen, repeated = set(), []
+    for item in items:
+        key = (item.version, item.first, item.last) if isinstance(item, IPRange) else item
+        if key in seen:
+            repeated.append(item)
+        seen.add(key)
+    return repeated
+
+
 def _entries(values) -> list[str]:
     items = values.split(",") if isinstance(values, str) else [str(v) for v in values or ()]
     return [item.strip() for item in items if item.strip()]
 
 
-def _unique(items):
-    return tuple(dict.fromkeys(items))
-
-
 def parse_bindings(values) -> tuple[Binding, ...]:
-    """Parse a list (or a comma-separated string) of bindings; duplicates are removed, order kept."""
-    return _unique(parse_binding(item) for item in _entries(values))
+    """Parse a list (or a comma-separated string) of bindings, in order. Duplicates are kept for
+    receive.validate_receive_connector to refuse, as Exchange refuses a value twice in a multi-valued property."""
+    return tuple(parse_binding(item) for item in _entries(values))
 
 
 def parse_remote_ranges(values) -> tuple[IPRange, ...]:
-    """Parse a list (or comma-separated string); enforce the administrative limit (MAX_REMOTE_IP_RANGES)."""
-    ranges = _unique(parse_remote_range(item) for item in _entries(values))
+    """Parse a list (or comma-separated string); enforce the administrative limit (MAX_REMOTE_IP_RANGES).
+    Duplicates are kept for validation to refuse (see parse_bindings)."""
+    ranges = tuple(parse_remote_range(item) for item in _entries(values))
     if len(ranges) > MAX_REMOTE_IP_RANGES:
         raise ExchangeError("The administrative limit for this request was exceeded.", "RemoteIPRanges")
     return ranges

@@ -33,6 +33,7 @@ from .catalogue import (
 from .domains import STAR, AcceptedDomainTable
 from .errors import ExchangeError
 from .model import DomainType, Organization, ReceiveConnector, Server, TransportRole
+from .receive import foreign_bindings
 from .smtp import RECIPIENT_OK, STARTTLS_REQUIRED, Probe, SessionResult, Simulator
 
 SEVERITIES = ("info", "warning", "error")
@@ -617,8 +618,32 @@ class _Audit:
                         f"{outcome.reply}; then {outcome.ndr}", outcome.reason]  # fmt: skip
         return [self.domains.explain(address.rpartition("@")[2])]
 
+    def _foreign_bindings(self, server: Server, connector: ReceiveConnector) -> None:
+        foreign = foreign_bindings(server, connector)
+        if not foreign:
+            return
+        own = ", ".join(server.ip_addresses) or "none"
+        kept = [b.text for b in connector.bindings if b not in foreign]
+        fixed = kept or [f"{'[::]' if b.version == 6 else '0.0.0.0'}:{b.port}" for b in foreign]
+        self.add(
+            "binding-not-on-server",
+            "warning",
+            f"{connector.identity} listens on {', '.join(b.text for b in foreign)}, an address {server.name} "
+            "doesn't have",
+            [_connector_object(connector)],
+            f"A receive connector can only hear connections on the server's own addresses ({own}); the Exchange "
+            "admin center offers nothing else. Set-ReceiveConnector and lab files accept any address, so this "
+            "binding was typed by hand: the transport service can't listen on it and no client ever reaches the "
+            "connector through it.",
+            "Bind the connector to one of the server's addresses, or to all available addresses (0.0.0.0 / [::]).",
+            _command("Set-ReceiveConnector", connector.identity, Bindings=sorted(dict.fromkeys(fixed))),
+            [f"{server.name} has the addresses {own}; {b.text} is none of them." for b in foreign],
+        )
+
     def _server_findings(self) -> None:
         for server in self.servers:
+            for connector in self.org.connectors_of(server.name):
+                self._foreign_bindings(server, connector)
             if not server.has_mailbox or server.mapi_encryption_required:
                 continue
             self.add(

@@ -266,8 +266,8 @@ def _edited_list(parameter: str, value, current: list[str], parse: Callable[[lis
         raise ExchangeError(f"Only Add and Remove can be used to change {parameter}.")
     removed = {t.casefold() for t in parse(_texts(keys["remove"]))} if "remove" in keys else set()
     added = parse(_texts(keys["add"])) if "add" in keys else []
-    kept = [t for t in current if t.casefold() not in removed]
-    return kept + [t for t in added if t.casefold() not in {k.casefold() for k in kept}]
+    # A value added twice stays twice, for the engine to refuse as Exchange does ("already present").
+    return [t for t in current if t.casefold() not in removed] + added
 
 
 def _connector_changes(bound: dict, current: ReceiveConnector | None) -> dict:
@@ -547,6 +547,8 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
     added = []
     for connector, user, rights, deny in targets:
         current = state.org.connector(connector.server, connector.name)
+        if not remove:
+            acl.resolve_principal(state.org, user)
         new_acl = _engine(
             lambda current=current, user=user, rights=rights, deny=deny: change(
                 current.acl, user, rights, deny=deny, domain_netbios=state.org.domain_netbios

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .acl import apply_permission_groups, read_permission_groups
-from .addresses import MAX_REMOTE_IP_RANGES, Binding, IPRange, parse_bindings, parse_remote_ranges
+from .addresses import (
+    MAX_REMOTE_IP_RANGES,
+    Binding,
+    IPRange,
+    duplicates,
+    parse_bindings,
+    parse_ip,
+    parse_remote_ranges,
+)
 from .catalogue import (
     AuthMechanism,
     PermissionGroup,
@@ -20,6 +28,7 @@ from .catalogue import (
 from .conflicts import find_conflicts
 from .errors import ExchangeError, ValidationFailed
 from .model import FieldError, Organization, ReceiveConnector, Server, TransportRole
+from .syntax import ALREADY_PRESENT, fqdn_error
 
 MAX_NAME_LENGTH = 64
 ALL_IPV6_TEXT = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
@@ -335,6 +344,11 @@ def _value_errors(connector: ReceiveConnector) -> list[FieldError]:
             errors.append(FieldError(parameter, f"{parameter} must be one of: {', '.join(choices)}."))
     if connector.banner and not (connector.banner.startswith("220") and connector.banner.isascii()):
         errors.append(FieldError("Banner", BANNER))
+    fqdn = fqdn_error(connector.fqdn)
+    if fqdn:
+        errors.append(fqdn)
+    for parameter, items in (("Bindings", connector.bindings), ("RemoteIPRanges", connector.remote_ip_ranges)):
+        errors += [FieldError(parameter, ALREADY_PRESENT.format(item.text)) for item in duplicates(items)]
     if not connector.bindings:
         errors.append(FieldError("Bindings", "The Bindings parameter can't be empty."))
     if not connector.remote_ip_ranges:
@@ -357,6 +371,18 @@ def validate_receive_connector(org: Organization, connector: ReceiveConnector) -
         lambda: find_conflicts(connector, (c for c in org.connectors_of(connector.server) if c is not connector)),
     )
     return [error for check in checks for error in check()]
+
+
+def foreign_bindings(server: Server, connector: ReceiveConnector) -> tuple[Binding, ...]:
+    """Bindings on an address that is none of the server's: EAC offers only the server's own addresses and "all
+    available" (0.0.0.0, [::]); the shell takes any address and the connector then never hears a connection."""
+    own = set()
+    for text in server.ip_addresses:
+        try:
+            own.add(parse_ip(text))
+        except ExchangeError:
+            continue  # validate_server reports it
+    return tuple(b for b in connector.bindings if not b.is_wildcard and (b.version, b.address) not in own)
 
 
 # --- Setup's connectors (§8) ---------------------------------------------------------------------------------------

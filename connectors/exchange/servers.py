@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from .addresses import parse_ip
 from .errors import ExchangeError
 from .model import ExchangeVersion, FieldError, Server, ServerRole
+from .syntax import fqdn_error
 
 # Setup's role choices per version. Edge Transport is always installed alone.
 ROLES_BY_VERSION = {
@@ -38,6 +39,8 @@ def validate_server(server: Server) -> list[FieldError]:
         errors.append(FieldError("Name", "Cannot bind argument to parameter 'Name' because it is an empty string."))
     if not server.fqdn.strip():
         errors.append(FieldError("Fqdn", "Cannot bind argument to parameter 'Fqdn' because it is an empty string."))
+    elif error := fqdn_error(server.fqdn):
+        errors.append(error)
     if not server.roles:
         errors.append(FieldError("Roles", "Select at least one server role."))
     for role in sorted(server.roles - ROLES_BY_VERSION[server.version], key=lambda r: r.value):

@@ -191,7 +191,8 @@ def test_making_a_domain_default_clears_the_others(lab):
 
 def test_a_recipient_needs_valid_addresses(lab):
     assert errors_of(Recipient(lab=lab, name="Broken", addresses="not-an-address"))["addresses"] == [
-        '"not-an-address" isn\'t a valid SMTP address.'
+        "\"not-an-address\" isn't a valid SMTP address. The domain name can't contain spaces and it has to have a "
+        "prefix and a suffix, such as example.com."
     ]
 
 

@@ -10,6 +10,7 @@ from connectors.exchange.addresses import (
     MAX_REMOTE_IP_RANGES,
     Binding,
     IPRange,
+    duplicates,
     parse_binding,
     parse_bindings,
     parse_ip,
@@ -74,8 +75,10 @@ def test_it_rejects_malformed_bindings_naming_the_value(text):
     assert f'"{text}" isn\'t a valid binding' in error.message
 
 
-def test_it_removes_duplicate_bindings_keeping_order():
-    assert [b.text for b in parse_bindings("0.0.0.0:25, [::]:25, 0.0.0.0:25")] == ["0.0.0.0:25", "[::]:25"]
+def test_it_keeps_duplicate_bindings_in_order_for_validation_to_refuse():
+    bindings = parse_bindings("0.0.0.0:25, [::]:25, 0.0.0.0:25")
+    assert [b.text for b in bindings] == ["0.0.0.0:25", "[::]:25", "0.0.0.0:25"]
+    assert duplicates(bindings) == [parse_binding("0.0.0.0:25")]
     assert parse_bindings(["10.0.0.1:25"]) == (parse_binding("10.0.0.1:25"),)
     assert parse_bindings("") == ()
 
@@ -156,9 +159,15 @@ def test_it_enforces_the_administrative_limit():
     assert error.message == "The administrative limit for this request was exceeded."
 
 
-def test_remote_ranges_accept_comma_separated_text_and_drop_duplicates():
+def test_remote_ranges_accept_comma_separated_text_and_keep_duplicates():
     ranges = parse_remote_ranges("10.0.0.1,10.0.0.2, 10.0.0.1,192.168.1.1-192.168.1.254,192.168.3.1/24")
-    assert [r.text for r in ranges] == ["10.0.0.1", "10.0.0.2", "192.168.1.1-192.168.1.254", "192.168.3.0/24"]
+    texts = ["10.0.0.1", "10.0.0.2", "10.0.0.1", "192.168.1.1-192.168.1.254", "192.168.3.0/24"]
+    assert [r.text for r in ranges] == texts
+    assert [r.text for r in duplicates(ranges)] == ["10.0.0.1"]
+
+
+def test_a_range_written_in_another_notation_is_still_a_duplicate():
+    assert [r.text for r in duplicates(parse_remote_ranges("10.0.0.5, 10.0.0.5/32, 10.0.0.4/31"))] == ["10.0.0.5/32"]
 
 
 def test_parse_ip_returns_family_and_integer():

@@ -1,9 +1,11 @@
 """receive: New-/Set-ReceiveConnector semantics, validation texts and Setup's default connectors (§3, §4, §8, §9)."""
 
+from dataclasses import replace
+
 import pytest
 
 from connectors.exchange.acl import read_permission_groups, remove_ad_permission
-from connectors.exchange.addresses import MAX_REMOTE_IP_RANGES, IPRange
+from connectors.exchange.addresses import MAX_REMOTE_IP_RANGES, IPRange, parse_bindings
 from connectors.exchange.catalogue import (
     HUB_TRANSPORT_SERVERS,
     AuthMechanism,
@@ -17,6 +19,7 @@ from connectors.exchange.model import ExchangeVersion, Organization, Server, Ser
 from connectors.exchange.receive import (
     default_connectors,
     default_transport_role,
+    foreign_bindings,
     new_receive_connector,
     set_receive_connector,
     validate_receive_connector,
@@ -592,3 +595,44 @@ def test_numbers_given_as_text_are_converted():
     connector = set_relay(max_recipients_per_message="1,000", message_rate_limit="Unlimited")
     assert (connector.max_recipients_per_message, connector.message_rate_limit) == (1000, None)
     assert messages(set_relay, max_message_size="36MB") == ['Cannot convert value "36MB" to type "System.Int32".']
+
+
+# --- Issue 9: no silent bad values ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fqdn", ["not a fqdn!!", "mail..contoso.com", "-mail.contoso.com", "mail.contoso.com/25"])
+def test_it_rejects_an_fqdn_that_is_not_a_domain_name(fqdn):
+    assert messages(set_relay, fqdn=fqdn) == [
+        f'Cannot convert value "{fqdn}" to type "Microsoft.Exchange.Data.Fqdn". Error: "The FQDN "{fqdn}" isn\'t '
+        'valid. Use letters, digits and hyphens in labels separated by dots, for example mail.contoso.com."'
+    ]
+
+
+@pytest.mark.parametrize("fqdn", ["", "mail.contoso.com", "EX01", "smtp_relay.contoso.com", "mail.contoso.com."])
+def test_a_host_name_or_nothing_is_a_valid_fqdn(fqdn):
+    assert set_relay(fqdn=fqdn).fqdn == fqdn
+
+
+def test_it_rejects_a_remote_range_already_on_the_connector():
+    connector = relay()
+    org = ORG.with_changes(connectors=(*ORG.connectors, connector))
+    again = (*connector.remote_ip_ranges, connector.remote_ip_ranges[0])
+    assert messages(set_receive_connector, org, connector, remote_ip_ranges=again) == [
+        'The value "192.168.5.10" is already present in the collection.'
+    ]
+
+
+def test_it_rejects_a_range_given_twice_in_one_list_and_a_binding_given_twice():
+    assert messages(set_relay, remote_ip_ranges="10.0.0.5, 10.0.0.5/32") == [
+        'The value "10.0.0.5/32" is already present in the collection.'
+    ]
+    assert messages(set_relay, bindings=["0.0.0.0:25", "0.0.0.0:25"]) == [
+        'The value "0.0.0.0:25" is already present in the collection.'
+    ]
+
+
+def test_a_binding_on_an_address_the_server_does_not_have_is_foreign():
+    server = replace(EX01, ip_addresses=("10.0.0.10", "fe80::10"))
+    bindings = parse_bindings("0.0.0.0:25, [::]:25, 10.0.0.10:25, 10.9.9.9:25, [fe80::10]:25")
+    connector = relay().with_changes(bindings=bindings)
+    assert [b.text for b in foreign_bindings(server, connector)] == ["10.9.9.9:25"]

@@ -1,14 +1,27 @@
 """Organisations the PowerShell tests start from (H4's lab templates, without a database)."""
 
 from connectors.exchange import receive
-from connectors.exchange.model import AcceptedDomain, ExchangeVersion, Organization, Server, ServerRole
+from connectors.exchange.model import (
+    AcceptedDomain,
+    ExchangeVersion,
+    Organization,
+    Principal,
+    PrincipalKind,
+    Server,
+    ServerRole,
+)
 from connectors.labs import TEMPLATES, template_org
 
 SCRIPTABLE_TEMPLATES = [name for name in TEMPLATES if name != "empty"]
 
 
+# The group the console tests grant to; Add-ADPermission only resolves principals the lab has.
+PRINTERS = Principal("CONTOSO\\Printers", PrincipalKind.GROUP)
+
+
 def template(name: str = "exchangese") -> Organization:
-    return template_org(name)
+    org = template_org(name)
+    return org.with_changes(principals=(*org.principals, PRINTERS))
 
 
 def two_servers() -> Organization:

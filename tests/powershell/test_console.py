@@ -211,3 +211,42 @@ def test_mailbox_and_exchange_server_views():
     assert run("Set-MailboxServer EDGE01 -MAPIEncryptionRequired $true", template("exchangese-edge")).error == (
         "The operation couldn't be performed because object 'EDGE01' couldn't be found."
     )
+
+
+# --- Issue 9: the console refuses what the forms and lab files refuse -------------------------------------------
+
+
+def test_add_adpermission_for_a_principal_the_lab_does_not_have_is_refused_and_nothing_changes():
+    grant = "Add-ADPermission 'Anonymous Relay' -User 'contoso\\nosuchuser' -ExtendedRights ms-Exch-SMTP-Submit"
+    result = run(RELAY + grant)
+    assert result.error == "The operation couldn't be performed because object 'contoso\\nosuchuser' couldn't be found."
+    assert result.commands_applied == 2
+    assert not any(ace.principal.casefold() == "contoso\\nosuchuser" for ace in relay(result.org).acl)
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        "NT AUTHORITY\\ANONYMOUS LOGON",
+        "MS Exchange\\Externally Secured Servers",
+        "NT AUTHORITY\\Authenticated Users",
+        "CONTOSO\\Exchange Servers",
+        "CONTOSO\\Domain Users",  # a group the lab's users are members of
+        "alice",  # CONTOSO\alice, one of the lab's principals
+    ],
+)
+def test_well_known_and_lab_principals_always_resolve(user):
+    result = run(RELAY + f"Add-ADPermission 'Anonymous Relay' -User '{user}' -ExtendedRights ms-Exch-SMTP-Submit")
+    assert result.error is None, result.output
+
+
+def test_a_remote_range_added_twice_is_refused_in_exchange_words():
+    result = run(RELAY + "Set-ReceiveConnector 'Anonymous Relay' -RemoteIPRanges @{Add='192.168.5.10'}")
+    assert result.error == 'The value "192.168.5.10" is already present in the collection.'
+    assert [r.text for r in relay(result.org).remote_ip_ranges] == ["192.168.5.10", "192.168.5.11", "192.168.5.12"]
+
+
+def test_an_fqdn_that_is_not_a_domain_name_is_refused():
+    result = run(RELAY + "Set-ReceiveConnector 'Anonymous Relay' -Fqdn 'not a fqdn!!'")
+    assert result.error.startswith('Cannot convert value "not a fqdn!!" to type "Microsoft.Exchange.Data.Fqdn".')
+    assert relay(result.org).fqdn == "ex01.contoso.com"
