@@ -4,11 +4,13 @@ engine Organization back to the database in one transaction."""
 from __future__ import annotations
 
 import json
+import logging
 import random
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from . import models
@@ -61,6 +63,7 @@ FORMAT_NAME = "exchsim-lab"
 FORMAT_VERSION = 1
 DOMAIN = "contoso.com"
 NETBIOS = "CONTOSO"
+logger = logging.getLogger(__name__)
 
 
 # --- Templates -----------------------------------------------------------------------------------------------------
@@ -164,42 +167,147 @@ def unique_slug(text: str) -> str:
     return slug
 
 
-def _new_lab(slug: str | None, name: str | None, fallback: str, **fields) -> models.Lab:
+SLUG_RULES = "letters, digits, hyphens and underscores, at most 64 characters"
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,64}")
+NAME_LENGTH = models.Lab._meta.get_field("name").max_length
+
+
+def slug_error(slug: str) -> ExchangeError | None:
+    """Why `slug` can't name a lab (it is the lab's address, /labs/SLUG/), or None."""
+    if _SLUG.fullmatch(slug):
+        return None
+    return ExchangeError(f"'{slug}' can't be a lab's slug: use only {SLUG_RULES}, e.g. relay-2007.", "slug")
+
+
+def _name_taken(owner, name: str, exclude: models.Lab | None = None) -> bool:
+    labs = models.Lab.objects.filter(owner=owner, name__iexact=name)
+    return (labs.exclude(pk=exclude.pk) if exclude else labs).exists()
+
+
+def _name_taken_error(name: str) -> ExchangeError:
+    return ExchangeError(
+        f"You already have a lab called '{name}'. Choose another name, or rename or delete that lab first.", "Name"
+    )
+
+
+def _numbered(name: str, number: int) -> str:
+    suffix = f" ({number})" if number > 1 else ""
+    return name[: NAME_LENGTH - len(suffix)] + suffix
+
+
+def free_lab_name(owner, name: str) -> str:
+    """`name`, or "name (2)", "name (3)"…: the first that `owner` has no lab called (case aside)."""
+    taken = {
+        n.casefold()
+        for n in models.Lab.objects.filter(owner=owner, name__istartswith=name[: NAME_LENGTH - 8]).values_list(
+            "name", flat=True
+        )
+    }
+    number = 1
+    while _numbered(name, number).casefold() in taken:
+        number += 1
+    return _numbered(name, number)
+
+
+def _new_lab(slug: str | None, name: str | None, default_name: str, *, owner=None, **fields) -> models.Lab:
+    """The Lab row. A `name` the user typed is refused when the owner already has a lab so named; without one,
+    `default_name` gets the first free number ("Relay lab (2)"). The database's constraint settles a race."""
+    if slug is not None and (error := slug_error(slug)):
+        raise error
     if slug and models.Lab.objects.filter(slug=slug).exists():
         raise ExchangeError(f"A lab with the slug '{slug}' already exists.", "slug")
-    name = name or fallback
-    return models.Lab.objects.create(slug=slug or unique_slug(name), name=name, **fields)
+    if name:
+        if len(name) > NAME_LENGTH:
+            raise ExchangeError(f"A lab's name can be at most {NAME_LENGTH} characters long.", "Name")
+        if _name_taken(owner, name):
+            raise _name_taken_error(name)
+    else:
+        name = free_lab_name(owner, default_name)
+    try:
+        with transaction.atomic():
+            return models.Lab.objects.create(slug=slug or unique_slug(name), name=name, owner=owner, **fields)
+    except IntegrityError:
+        if slug and models.Lab.objects.filter(slug=slug).exists():
+            raise ExchangeError(f"A lab with the slug '{slug}' already exists.", "slug") from None
+        raise _name_taken_error(name) from None
 
 
 @transaction.atomic
-def create_lab_from_template(template: str, *, slug=None, owner=None, name=None, description="") -> models.Lab:
-    """A new lab holding the template's organisation. The slug defaults to one made from the name."""
-    org = template_org(template)
-    lab = _new_lab(slug, name, slug or TEMPLATES[template].name, owner=owner, description=description)
+def rename_lab(lab: models.Lab, name: str) -> None:
+    """Rename, refused (nothing saved) when the owner has another lab of that name."""
+    if _name_taken(lab.owner, name, exclude=lab):
+        raise _name_taken_error(name)
+    lab.name = name
+    try:
+        with transaction.atomic():
+            lab.save(update_fields=["name"])
+    except IntegrityError:
+        raise _name_taken_error(name) from None
+
+
+def record_baseline(lab: models.Lab, org: Organization, origin: str) -> None:
+    """Keep `org` as the state the lab started from, in the lab-file format; its plan then shows what changed."""
+    data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **org_to_data(org)}
+    models.BaselineSnapshot.objects.update_or_create(lab=lab, defaults={"origin": origin, "data": data})
+
+
+def _start_lab(lab: models.Lab, org: Organization, origin: str) -> models.Lab:
     _write_org(lab, org)
+    record_baseline(lab, org, origin)
     return lab
+
+
+@transaction.atomic
+def create_lab_from_template(
+    template: str, *, slug=None, owner=None, name=None, default_name=None, description=""
+) -> models.Lab:
+    """A new lab holding the template's organisation, which stays its baseline. The slug defaults to one made from
+    the name; `name` is the user's (refused when taken), `default_name` a suggestion (numbered when taken)."""
+    org = template_org(template)
+    lab = _new_lab(slug, name, default_name or slug or template, owner=owner, description=description)
+    return _start_lab(lab, org, f"the {template} template")
 
 
 @transaction.atomic
 def copy_lab(source: models.Lab, slug=None, *, owner=None, name=None) -> models.Lab:
-    """A copy of `source` whose baseline is `source` (so plans show what changed)."""
+    """A copy of `source` whose baseline is `source` (so plans show what changed). The source as it is now is
+    kept too, so the copy's plan still works once the source is deleted."""
     lab = _new_lab(
         slug,
         name,
-        f"{source.name} (copy)",
+        f"{source.name[: NAME_LENGTH - 12]} (copy)",  # room for " (2)"
         owner=owner or source.owner,
         baseline=source,
         description=source.description,
     )
-    _write_org(lab, lab_to_org(source))
-    return lab
+    return _start_lab(lab, lab_to_org(source), f"lab {source.name} ({source.slug}) when it was copied")
+
+
+def _snapshot(lab: models.Lab) -> models.BaselineSnapshot | None:
+    return models.BaselineSnapshot.objects.filter(lab=lab).first()
 
 
 def baseline_org(lab: models.Lab) -> Organization:
-    """The organisation the lab was copied from; an empty one with the same domain when it has no baseline."""
-    if lab.baseline_id is None:
-        return Organization(name=lab.organization_name, domain_netbios=lab.domain_netbios)
-    return lab_to_org(lab.baseline)
+    """What the lab's plan starts from: the lab it was copied from while that exists, else the state the lab
+    started in (its template, lab file, scenario or deleted source); an empty org with the lab's domain for a lab
+    that has neither (made before baselines were kept)."""
+    if lab.baseline_id is not None:
+        return lab_to_org(lab.baseline)
+    snapshot = _snapshot(lab)
+    if snapshot is not None:
+        try:
+            return data_to_org(snapshot.data)
+        except LabFileError:  # written from a valid org; only a stricter reader of a later version could refuse it
+            logger.warning("The baseline of lab %s no longer reads; its plan starts from an empty organisation.", lab)
+    return Organization(name=lab.organization_name, domain_netbios=lab.domain_netbios)
+
+
+def baseline_name(lab: models.Lab) -> str:
+    """The baseline in words, for plan titles: the source lab's name, or where the lab started."""
+    if lab.baseline_id is not None:
+        return lab.baseline.name
+    snapshot = _snapshot(lab)
+    return f"{lab.name} as it started ({snapshot.origin})" if snapshot else "(an empty organisation)"
 
 
 # --- Saving an engine Organization ---------------------------------------------------------------------------------
@@ -386,12 +494,14 @@ def create_demo_lab(slug: str = "demo", owner=None) -> models.Lab:
     models.Lab.objects.filter(slug=slug).delete()
     lab = _new_lab(
         slug,
+        None,
         "Demo: Contoso with an anonymous relay",
-        slug,
         owner=owner,
         description=f"Exchange Server SE with Setup's connectors plus an anonymous relay for {DEMO_RELAY_IP}.",
     )
+    # The baseline is the template, so the demo's plan is the script that builds its anonymous relay.
     _write_org(lab, demo_org())
+    record_baseline(lab, template_org(CURRENT_TEMPLATE), f"the {CURRENT_TEMPLATE} template, without the relay")
     return lab
 
 
@@ -479,8 +589,7 @@ def generate_lab(
         f" (seed {seed})",
         owner=owner,
     )
-    _write_org(lab, org)
-    return lab
+    return _start_lab(lab, org, f"generatelab with seed {seed}")
 
 
 # --- The lab file format (docs/lab-format.md) ----------------------------------------------------------------------
@@ -858,8 +967,9 @@ def data_to_org(data) -> Organization:
 
 
 @transaction.atomic
-def load_lab(text: str, slug: str | None = None, *, owner=None) -> models.Lab:
-    """Create a lab from lab-file text, all or nothing. LabFileError (a ValueError) names each offending path."""
+def load_lab(text: str, slug: str | None = None, *, owner=None, origin: str = "the lab file") -> models.Lab:
+    """Create a lab from lab-file text, all or nothing; the file's state stays its baseline. LabFileError (a
+    ValueError) names each offending path. The file's lab name gets a number when the owner has one so named."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -867,6 +977,5 @@ def load_lab(text: str, slug: str | None = None, *, owner=None) -> models.Lab:
             [("", f"This isn't JSON: {error.msg} at line {error.lineno}, column {error.colno}.")]
         ) from None
     org = data_to_org(data)
-    lab = _new_lab(slug, data.get("name") or None, slug or "lab", owner=owner, description=data.get("description", ""))
-    _write_org(lab, org)
-    return lab
+    lab = _new_lab(slug, None, data.get("name") or slug or "lab", owner=owner, description=data.get("description", ""))
+    return _start_lab(lab, org, origin)

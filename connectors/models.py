@@ -63,9 +63,31 @@ class Lab(models.Model):
 
     class Meta:
         ordering = ["slug"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "owner",
+                name="unique_lab_name_per_owner",
+                violation_error_message="You already have a lab with this name.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+
+class BaselineSnapshot(models.Model):
+    """The state a lab started from (its template, lab file or scenario, or its source when copied), in the lab-file
+    format (docs/lab-format.md), so that its plan shows what was changed since (labs.baseline_org). A row of its own,
+    not a column of Lab, so that loading a lab never reads a 100,000-range snapshot it doesn't need."""
+
+    lab = models.OneToOneField(Lab, on_delete=models.CASCADE, related_name="baseline_snapshot")
+    origin = models.CharField(max_length=300, help_text="Where the lab started, in words: 'the exchange2007 template'")
+    data = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.lab}: {self.origin}"
 
 
 class Server(models.Model):

@@ -309,9 +309,10 @@ def start(scenario: Scenario, *, slug: str | None = None, owner=None, session=No
     """A new lab in the scenario's starting state, linked to the scenario (and the session, for a trainee)."""
     org = starting_org(scenario)
     lab = labs.create_lab_from_template(
-        scenario.template, slug=slug, owner=owner, name=scenario.title, description=scenario.summary
+        scenario.template, slug=slug, owner=owner, default_name=scenario.title, description=scenario.summary
     )
     labs.save_org(lab, org)
+    labs.record_baseline(lab, org, f"the starting state of scenario {scenario.name}")
     models.ScenarioLab.objects.create(lab=lab, scenario=scenario.name, session=session, trainee=owner)
     return lab
 

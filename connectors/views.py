@@ -126,9 +126,13 @@ def lab_create(request):
     form = LabCreateForm(request.POST, templates=labs.TEMPLATES)
     if not form.is_valid():
         return _lab_list_page(request, create_form=form)
-    lab = labs.create_lab_from_template(
-        form.cleaned_data["template"], owner=request.user, name=form.cleaned_data["name"]
-    )
+    try:
+        lab = labs.create_lab_from_template(
+            form.cleaned_data["template"], owner=request.user, name=form.cleaned_data["name"]
+        )
+    except ExchangeError as error:
+        add_engine_errors(form, [error])
+        return _lab_list_page(request, create_form=form)
     return redirect("connectors:lab-detail", lab.slug)
 
 
@@ -138,7 +142,9 @@ def lab_upload(request):
     form = LabUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            lab = labs.load_lab(form.cleaned_data["file"], owner=request.user)
+            lab = labs.load_lab(
+                form.cleaned_data["file"], owner=request.user, origin=f"the lab file {request.FILES['file'].name}"
+            )
         except (ExchangeError, ValueError) as error:
             form.add_error("file", str(error))
         else:
@@ -161,9 +167,12 @@ def lab_rename(request, slug):
     lab = get_lab_for_user(request, slug)
     form = LabRenameForm(request.POST)
     if form.is_valid():
-        lab.name = form.cleaned_data["name"]
-        lab.save(update_fields=["name"])
-        return redirect("connectors:lab-detail", lab.slug)
+        try:
+            labs.rename_lab(lab, form.cleaned_data["name"])
+        except ExchangeError as error:
+            form.add_error("name", error.message)
+        else:
+            return redirect("connectors:lab-detail", lab.slug)
     messages.error(request, f"Couldn't rename {lab.name}: {form.errors['name'][0]}")
     return redirect("connectors:lab-list")
 
@@ -612,15 +621,25 @@ class Plan:
     steps: list
     script: str
     rollback: str
+    lab: str  # the whole-lab script, as `manage.py exportps SLUG` prints it
+
+    def scripts(self) -> list[tuple[str, str, str]]:
+        """(key, title, text) of each script the page shows and offers for download."""
+        return [
+            ("plan", "Plan script", self.script),
+            ("rollback", "Rollback script", self.rollback),
+            ("lab", "Whole-lab script (from Setup's defaults)", self.lab),
+        ]
 
 
 def _plan(lab) -> Plan:
     baseline, org = labs.baseline_org(lab), lab_to_org(lab)
-    baseline_name = lab.baseline.name if lab.baseline_id else "(an empty organisation)"
+    baseline_name = labs.baseline_name(lab)
     return Plan(
         powershell.plan(baseline, org),
         powershell.render_plan(baseline, org, lab.name, baseline_name),
         powershell.render_rollback(baseline, org, lab.name, baseline_name),
+        powershell.render_lab(org, lab.name),
     )
 
 
@@ -629,8 +648,13 @@ def _plan(lab) -> Plan:
 def plan(request, slug):
     lab = get_lab_for_user(request, slug)
     result = _plan(lab)
-    scripts = [("plan", "Plan script", result.script), ("rollback", "Rollback script", result.rollback)]
-    context = {"section": "plan", "lab": lab, "plan": result, "scripts": scripts}
+    context = {
+        "section": "plan",
+        "lab": lab,
+        "plan": result,
+        "scripts": result.scripts(),
+        "snapshot": labs.models.BaselineSnapshot.objects.filter(lab=lab).only("origin", "created").first(),
+    }
     return render(request, "connectors/plan.html", context)
 
 
@@ -638,11 +662,10 @@ def plan(request, slug):
 @require_safe
 def plan_download(request, slug, kind):
     lab = get_lab_for_user(request, slug)
-    if kind not in ("plan", "rollback"):
+    scripts = {key: text for key, _title, text in _plan(lab).scripts()}
+    if kind not in scripts:
         raise Http404(f"No script called '{kind}'.")
-    response = HttpResponse(
-        getattr(_plan(lab), "script" if kind == "plan" else kind), content_type="text/plain; charset=utf-8"
-    )
+    response = HttpResponse(scripts[kind], content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{lab.slug}-{kind}.ps1"'
     return response
 

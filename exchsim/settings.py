@@ -4,11 +4,15 @@ DATABASE_URL   default sqlite:///<project>/data/exchsim.sqlite3 (any dj-database
 SECRET_KEY     required unless DEBUG is on
 DEBUG          true/false; default true for manage.py and tests, false under wsgi.py/asgi.py (gunicorn)
 ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
-EXCHSIM_SINGLE_USER  true/false (default false): sign every request in as the local trainer "local"
+EXCHSIM_SINGLE_USER  true/false (default false; on for demo): sign every request in as the local trainer "local"
+EXCHSIM_BASE_URL     where the dashboard is reached (default http://127.0.0.1:8000), for the URLs commands print
+EXCHSIM_DEMO   true/false (manage.py sets it for `manage.py demo`): DEBUG off, plain HTTP on 127.0.0.1, single user
 """
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -53,14 +57,39 @@ def env_database(name: str, default: str) -> dict:
     return config
 
 
-DEBUG = env_bool("DEBUG", True)
+def env_base_url(name: str, default: str) -> str:
+    raw = os.environ.get(name, default)
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name} must be an http:// or https:// address like {default}, not {raw!r}.")
+    return raw.rstrip("/")
+
+
+def _demo_secret_key() -> str:
+    """The demo's own key, made once per machine and kept in data/ (never the development key: DEBUG is off)."""
+    path = DATA_DIR / "demo-secret-key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# `manage.py demo` is the product as a newcomer meets it: exchsim's own error pages (DEBUG off), plain HTTP on
+# 127.0.0.1, everyone signed in as the local trainer. DEBUG is for development only.
+EXCHSIM_DEMO = env_bool("EXCHSIM_DEMO", False)
+DEBUG = env_bool("DEBUG", not EXCHSIM_DEMO)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if EXCHSIM_DEMO:
+        SECRET_KEY = _demo_secret_key()
+    elif not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-exchsim-development-only"
+    else:
+        SECRET_KEY = "django-insecure-exchsim-development-only"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-EXCHSIM_SINGLE_USER = env_bool("EXCHSIM_SINGLE_USER", False)
+EXCHSIM_SINGLE_USER = env_bool("EXCHSIM_SINGLE_USER", EXCHSIM_DEMO)
+EXCHSIM_BASE_URL = env_base_url("EXCHSIM_BASE_URL", "http://127.0.0.1:8000")
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'exchsim.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -141,7 +170,7 @@ WHITENOISE_USE_FINDERS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if not DEBUG:
+if not DEBUG and not EXCHSIM_DEMO:
     # Production: `manage.py check --deploy` passes with these (HTTPS behind a proxy that sets X-Forwarded-Proto).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -9,7 +9,8 @@ from connectors.management.commands.dumplab import lab_named
 class Command(BaseCommand):
     help = (
         "Print a lab as Exchange Management Shell commands: the whole-lab script (from Setup's defaults), or with "
-        "--plan / --rollback the changes from the lab's baseline (the lab it was copied from) and back."
+        "--plan / --rollback the changes from the lab's baseline (the lab it was copied from, else the state it "
+        "started in: its template, lab file or scenario) and back."
     )
 
     def add_arguments(self, parser):
@@ -26,8 +27,8 @@ class Command(BaseCommand):
         if not (plan or rollback):
             self.stdout.write(powershell.render_lab(org, lab.name, whatif=whatif), ending="")
             return
-        other = lab_named(baseline) if baseline else lab.baseline
+        other = lab_named(baseline) if baseline else None
         before = lab_to_org(other) if other else labs.baseline_org(lab)
-        before_name = other.name if other else "(empty)"
+        before_name = other.name if other else labs.baseline_name(lab)
         render = powershell.render_rollback if rollback else powershell.render_plan
         self.stdout.write(render(before, org, lab.name, before_name, whatif=whatif), ending="")

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from connectors import training
 from connectors.exchange.errors import ExchangeError
-from connectors.management.commands.createlab import owner_named
+from connectors.management.cli import made, owner_named
 from connectors.management.commands.dumplab import lab_named
 
 
@@ -14,8 +14,8 @@ class Command(BaseCommand):
         actions.add_parser("list", help="One scenario name per line, then its title")
         start = actions.add_parser("start", help="Create a lab in the scenario's starting state")
         start.add_argument("name")
-        start.add_argument("--slug", required=True)
-        start.add_argument("--owner", help="Username of the lab's owner (the dashboard shows a lab to its owner)")
+        start.add_argument("--slug", required=True, help="The lab's slug (letters, digits, hyphens, underscores)")
+        start.add_argument("--owner", help="Username of the lab's owner (default: local, the demo's trainer)")
         for action, text in (("check", "Grade each goal; exit 0 only when all pass"), ("solve", "Apply the answer")):
             actions.add_parser(action, help=text).add_argument("slug")
 
@@ -34,7 +34,8 @@ class Command(BaseCommand):
     def _start(self, options):
         scenario = training.get_scenario(options["name"])
         lab = training.start(scenario, slug=options["slug"], owner=owner_named(options["owner"]))
-        self.stdout.write(f"Started '{scenario.title}' in lab {lab.slug}.\n\n{scenario.briefing}")
+        self.stdout.write(made("Started", lab))
+        self.stdout.write(f"  '{scenario.title}', in its starting state.\n\n{scenario.briefing}")
 
     def _check(self, options):
         self._report(training.check(lab_named(options["slug"])))
