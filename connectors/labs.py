@@ -248,6 +248,7 @@ def rename_lab(lab: models.Lab, name: str) -> None:
 def record_baseline(lab: models.Lab, org: Organization, origin: str) -> None:
     """Keep `org` as the state the lab started from, in the lab-file format; its plan then shows what changed."""
     data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **org_to_data(org)}
+    origin = origin[: models.BaselineSnapshot._meta.get_field("origin").max_length]  # it may hold a file's name
     models.BaselineSnapshot.objects.update_or_create(lab=lab, defaults={"origin": origin, "data": data})
 
 
@@ -283,8 +284,9 @@ def copy_lab(source: models.Lab, slug=None, *, owner=None, name=None) -> models.
     return _start_lab(lab, lab_to_org(source), f"lab {source.name} ({source.slug}) when it was copied")
 
 
-def _snapshot(lab: models.Lab) -> models.BaselineSnapshot | None:
-    return models.BaselineSnapshot.objects.filter(lab=lab).first()
+def baseline_snapshot(lab: models.Lab) -> models.BaselineSnapshot | None:
+    """Where the lab started and when, without the (possibly large) snapshot itself."""
+    return models.BaselineSnapshot.objects.filter(lab=lab).defer("data").first()
 
 
 def baseline_org(lab: models.Lab) -> Organization:
@@ -293,10 +295,10 @@ def baseline_org(lab: models.Lab) -> Organization:
     that has neither (made before baselines were kept)."""
     if lab.baseline_id is not None:
         return lab_to_org(lab.baseline)
-    snapshot = _snapshot(lab)
-    if snapshot is not None:
+    data = models.BaselineSnapshot.objects.filter(lab=lab).values_list("data", flat=True).first()
+    if data is not None:
         try:
-            return data_to_org(snapshot.data)
+            return data_to_org(data)
         except LabFileError:  # written from a valid org; only a stricter reader of a later version could refuse it
             logger.warning("The baseline of lab %s no longer reads; its plan starts from an empty organisation.", lab)
     return Organization(name=lab.organization_name, domain_netbios=lab.domain_netbios)
@@ -306,7 +308,7 @@ def baseline_name(lab: models.Lab) -> str:
     """The baseline in words, for plan titles: the source lab's name, or where the lab started."""
     if lab.baseline_id is not None:
         return lab.baseline.name
-    snapshot = _snapshot(lab)
+    snapshot = baseline_snapshot(lab)
     return f"{lab.name} as it started ({snapshot.origin})" if snapshot else "(an empty organisation)"
 
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -106,7 +106,10 @@ def _server_or_404(org: Organization, name: str):
 def _lab_list_page(request, create_form=None, upload_form=None):
     context = {
         "section": "labs",
-        "labs": labs_for_user(request.user).select_related("baseline").order_by("name"),
+        "labs": labs_for_user(request.user)
+        .select_related("baseline")
+        .annotate(started_from=F("baseline_snapshot__origin"))
+        .order_by("name"),
         "create_form": create_form
         or LabCreateForm(templates=labs.TEMPLATES, initial={"template": labs.CURRENT_TEMPLATE}),
         "upload_form": upload_form or LabUploadForm(),
@@ -653,7 +656,7 @@ def plan(request, slug):
         "lab": lab,
         "plan": result,
         "scripts": result.scripts(),
-        "snapshot": labs.models.BaselineSnapshot.objects.filter(lab=lab).only("origin", "created").first(),
+        "snapshot": labs.baseline_snapshot(lab),
     }
     return render(request, "connectors/plan.html", context)
 

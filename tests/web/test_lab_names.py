@@ -55,3 +55,13 @@ def test_an_unknown_lab_or_connector_gets_exchsims_own_not_found_page(signed_in,
         assert response.status_code == 404
         assert [t.name for t in response.templates][:2] == ["404.html", "base.html"], url
         assert "Back to the labs" in response.content.decode()
+
+
+def test_the_lab_list_says_where_each_lab_started(signed_in, lab):
+    signed_in.post(reverse("connectors:lab-copy", args=[lab.slug]))
+    upload = SimpleUploadedFile("x" * 400 + ".json", labs.dump_lab(lab).encode())  # a long name is cut, not a 500
+    assert signed_in.post(reverse("connectors:lab-upload"), {"file": upload}).status_code == 302
+    body = signed_in.get(reverse("connectors:lab-list")).content.decode()
+    assert '<span class="muted">the exchange2007 template</span>' in body
+    assert "<td>Seed lab</td>" in body  # the copy names its source lab
+    assert '<span class="muted">the lab file xxxx' in body
