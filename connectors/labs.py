@@ -1,5 +1,5 @@
-"""Labs as a whole: templates, copies, the JSON file format (docs/lab-format.md), generated labs, and saving an edited
-engine Organization back to the database in one transaction."""
+"""Labs as a whole: templates, copies, the JSON file format (docs/lab-format.md) and generated labs. Saving an edited
+engine Organization, under the lab's write lock, is connectors/store.py (save_org is re-exported here)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,11 @@ from django.utils.text import slugify
 from . import models
 from .convert import (
     accepted_domain_fields,
-    ace_fields,
     connector_fields,
-    lab_fields,
     lab_to_org,
     parse_roles,
     principal_fields,
     recipient_fields,
-    server_fields,
 )
 from .exchange.acl import NO_SUCH_PRINCIPAL, add_ad_permission, known_principals
 from .exchange.addresses import parse_binding, parse_remote_range
@@ -38,7 +35,7 @@ from .exchange.catalogue import (
     parse_permission_groups,
 )
 from .exchange.domains import domain_name_errors, validate_accepted_domains
-from .exchange.errors import ExchangeError, ValidationFailed
+from .exchange.errors import ExchangeError
 from .exchange.model import (
     ACE,
     AcceptedDomain,
@@ -58,6 +55,8 @@ from .exchange.model import (
 from .exchange.receive import default_connectors, new_receive_connector, validate_receive_connector
 from .exchange.servers import validate_server
 from .exchange.syntax import validate_recipient
+from .store import organization_errors, save_org  # noqa: F401  (labs.save_org is the long-standing name)
+from .store import write_org as _write_org
 
 FORMAT_NAME = "exchsim-lab"
 FORMAT_VERSION = 1
@@ -310,160 +309,6 @@ def baseline_name(lab: models.Lab) -> str:
         return lab.baseline.name
     snapshot = baseline_snapshot(lab)
     return f"{lab.name} as it started ({snapshot.origin})" if snapshot else "(an empty organisation)"
-
-
-# --- Saving an engine Organization ---------------------------------------------------------------------------------
-
-
-def organization_errors(org: Organization, connectors: Iterable[ReceiveConnector] | None = None) -> list[FieldError]:
-    """Every rule the engine checks, for the whole org or only `connectors` of it (each against its own server)."""
-    by_server: dict[str, list[ReceiveConnector]] = {}
-    for connector in org.connectors:
-        by_server.setdefault(connector.server.casefold(), []).append(connector)
-    errors = [error for server in org.servers for error in validate_server(server)]
-    for connector in org.connectors if connectors is None else connectors:
-        server_org = org.with_changes(connectors=tuple(by_server.get(connector.server.casefold(), ())))
-        errors += validate_receive_connector(server_org, connector)
-    return errors + validate_accepted_domains(org.accepted_domains)
-
-
-def _only_servers(org: Organization, names: Iterable[str]) -> Organization:
-    """The part of `org` on the named servers (their Server values and connectors); lab-wide parts stay whole."""
-    wanted = {name.casefold() for name in names}
-    return org.with_changes(
-        servers=tuple(s for s in org.servers if s.name.casefold() in wanted),
-        connectors=tuple(c for c in org.connectors if c.server.casefold() in wanted),
-    )
-
-
-@transaction.atomic
-def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None = None) -> None:
-    """Store an edited Organization as the lab's content in one transaction, touching only what changed.
-    Raise ValidationFailed (nothing saved) if a changed connector or the accepted domains break a rule.
-
-    `servers` limits the save to those servers and their connectors (plus the lab-wide domains, recipients and
-    principals): `org` may then hold only them, as lab_to_org(lab, servers) loads it, and the other servers are
-    neither read nor touched, so an edit costs the same on a 1-server and a 100-server lab. A connector's rules only
-    involve its own server's connectors, so validating the loaded servers is validating the change."""
-    names = None if servers is None else list(servers)
-    if names is not None:
-        org = _only_servers(org, names)
-    current = lab_to_org(lab, names)
-    stored = set(current.connectors)
-    changed = [c for c in org.connectors if c not in stored]
-    if set(org.servers) != set(current.servers):  # a server's version or roles decide what its connectors may be
-        errors = organization_errors(org)
-    elif changed:
-        errors = organization_errors(org, changed)
-    elif org.accepted_domains != current.accepted_domains:
-        errors = validate_accepted_domains(org.accepted_domains)
-    else:
-        errors = []
-    if org.recipients != current.recipients:
-        stored_recipients = set(current.recipients)
-        errors += [e for r in org.recipients if r not in stored_recipients for e in validate_recipient(r)]
-    if errors:
-        raise ValidationFailed(errors)
-    _write_org(lab, org, names)
-
-
-def _sync(rows, row_key: Callable, values, value_key: Callable, fields: Callable, make: Callable):
-    """Make the rows match the values: delete the missing, update the changed, create the new (bulk, so a few
-    queries whatever the number of rows). Returns (key -> row for every value, the keys of created rows)."""
-    rows_by_key = {row_key(row): row for row in rows}
-    wanted = {value_key(value): value for value in values}
-    gone = [row.pk for k, row in rows_by_key.items() if k not in wanted]
-    if gone:
-        type(next(iter(rows_by_key.values()))).objects.filter(pk__in=gone).delete()
-    updates, creates, created, result, update_fields = [], [], set(), {}, set()
-    for k, value in wanted.items():
-        new = fields(value)
-        row = rows_by_key.get(k)
-        if row is None:
-            row = make(value, new)
-            creates.append(row)
-            created.add(k)
-        else:
-            changed = {field: v for field, v in new.items() if getattr(row, field) != v}
-            for field, v in changed.items():
-                setattr(row, field, v)
-            if changed:
-                updates.append(row)
-                update_fields |= changed.keys()
-        result[k] = row
-    if creates:
-        type(creates[0]).objects.bulk_create(creates, batch_size=500)
-    if updates:
-        type(updates[0]).objects.bulk_update(updates, sorted(update_fields), batch_size=500)
-    return result, created
-
-
-def _name_key(item) -> str:
-    return item.name.casefold()
-
-
-def _write_org(lab: models.Lab, org: Organization, servers: list[str] | None = None) -> None:
-    """The unvalidated writer behind save_org, load_lab and generate_lab (their callers have validated). With
-    `servers`, only those servers' rows and connectors are compared and written (org holds only them)."""
-    new_lab_fields = lab_fields(org)
-    if any(getattr(lab, field) != value for field, value in new_lab_fields.items()):
-        for field, value in new_lab_fields.items():
-            setattr(lab, field, value)
-        lab.save(update_fields=[*new_lab_fields, "updated"])
-    server_rows = lab.servers.all()
-    connector_rows = models.ReceiveConnector.objects.filter(server__lab=lab)
-    if servers is not None:
-        wanted = {name.casefold() for name in servers}
-        server_rows = [row for row in server_rows if row.name.casefold() in wanted]
-        connector_rows = connector_rows.filter(server__in=server_rows)
-    servers_by_key, _ = _sync(
-        server_rows,
-        _name_key,
-        org.servers,
-        _name_key,
-        server_fields,
-        lambda value, fields: models.Server(lab=lab, **fields),
-    )
-    connectors, created = _sync(
-        connector_rows.select_related("server").prefetch_related("aces"),
-        lambda row: (row.server.name.casefold(), row.name.casefold()),
-        org.connectors,
-        _connector_key,
-        connector_fields,
-        lambda value, fields: models.ReceiveConnector(server=servers_by_key[value.server.casefold()], **fields),
-    )
-    _sync_aces(org.connectors, connectors, created)
-    for rows, values, fields, model in (
-        (lab.accepted_domains.all(), org.accepted_domains, accepted_domain_fields, models.AcceptedDomain),
-        (lab.recipients.all(), org.recipients, recipient_fields, models.Recipient),
-        (lab.principals.all(), org.principals, principal_fields, models.Principal),
-    ):
-        _sync(rows, _name_key, values, _name_key, fields, lambda value, fields, model=model: model(lab=lab, **fields))
-
-
-def _connector_key(connector: ReceiveConnector) -> tuple[str, str]:
-    return connector.server.casefold(), connector.name.casefold()
-
-
-_ACE_FIELDS = ("position", "principal", "right", "deny", "inherited", "group")
-
-
-def _sync_aces(connectors: Iterable[ReceiveConnector], rows_by_key: dict, created: set) -> None:
-    """Rewrite the ACL of each connector whose ACEs changed: one DELETE and one bulk INSERT for all of them."""
-    stale, fresh = [], []
-    for connector in connectors:
-        key = _connector_key(connector)
-        row = rows_by_key[key]
-        wanted = [ace_fields(ace, position) for position, ace in enumerate(connector.acl)]
-        stored = [] if key in created else list(row.aces.all())
-        if wanted == [{field: getattr(ace, field) for field in _ACE_FIELDS} for ace in stored]:
-            continue
-        if stored:
-            stale.append(row.pk)
-        fresh += [models.AccessControlEntry(connector_id=row.pk, **fields) for fields in wanted]
-    if stale:
-        models.AccessControlEntry.objects.filter(connector_id__in=stale).delete()
-    models.AccessControlEntry.objects.bulk_create(fresh, batch_size=1000)
 
 
 # --- The demo lab --------------------------------------------------------------------------------------------------

@@ -207,6 +207,18 @@ class AccessControlEntry(models.Model):
         ordering = ["position", "id"]
         verbose_name = "ACE"
         verbose_name_plural = "ACEs"
+        constraints = [
+            # What identifies an ACE (store.ace_key); the writing group and the position are attributes.
+            models.UniqueConstraint(
+                "connector",
+                Lower("principal"),
+                "right",
+                "deny",
+                "inherited",
+                name="unique_ace_per_connector",
+                violation_error_message="This access control entry is already on the connector.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{'Deny' if self.deny else 'Allow'} {self.right} for {self.principal}"

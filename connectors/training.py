@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import labs, models
+from . import labs, models, store
 from .convert import lab_to_org
 from .exchange import ems
 from .exchange.audit import audit
@@ -331,6 +331,7 @@ def check(lab: models.Lab) -> list[GoalResult]:
 def solve(lab: models.Lab) -> list[GoalResult]:
     """Apply the model answer to the lab and return the new verdicts."""
     scenario = scenario_of(lab)
-    org = solved_org(scenario, lab_to_org(lab))
-    labs.save_org(lab, org)
+    with store.locked_lab(lab) as lab:
+        org = solved_org(scenario, lab_to_org(lab))
+        labs.save_org(lab, org)
     return grade(scenario, org)

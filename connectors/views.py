@@ -1,14 +1,16 @@
 """Dashboard views. Thin: load the lab into engine objects, call the engine, render. One template per page; its
-partials serve htmx swaps. Every change goes through the engine and is saved with labs.save_org in one transaction."""
+partials serve htmx swaps. Every change goes through the engine; a write loads what it changes and saves it inside
+store.locked_lab, so writers of one lab take turns and none overwrites another's change (docs/decisions.md)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import labs
+from . import labs, store
 from .access import get_lab_for_user, labs_for_user
 from .convert import lab_to_org
 from .exchange import ems, powershell
@@ -81,8 +83,8 @@ def _replace(org: Organization, old: ReceiveConnector, new: ReceiveConnector) ->
 
 
 def _save(lab, org: Organization, servers: list[str] | None = None) -> None:
-    with transaction.atomic():
-        labs.save_org(lab, org, servers)
+    """Save inside the store.locked_lab block in which `org` was loaded and changed."""
+    store.save_org(lab, org, servers)
 
 
 # The findings boxes reload on this htmx event, which every saved edit sends (an HX-Trigger response header).
@@ -158,8 +160,8 @@ def lab_upload(request):
 @login_required
 @require_POST
 def lab_copy(request, slug):
-    lab = get_lab_for_user(request, slug)
-    copy = labs.copy_lab(lab, owner=request.user)
+    with store.locked_lab(get_lab_for_user(request, slug)) as lab:  # copy what is committed, not a save half-seen
+        copy = labs.copy_lab(lab, owner=request.user)
     messages.success(request, f"Copied {lab.name} to {copy.name}: change it freely, the original stays as it was.")
     return redirect("connectors:lab-detail", copy.slug)
 
@@ -170,8 +172,17 @@ def lab_rename(request, slug):
     lab = get_lab_for_user(request, slug)
     form = LabRenameForm(request.POST)
     if form.is_valid():
+        new_name, shown = form.cleaned_data["name"], request.POST.get("based_on")
         try:
-            labs.rename_lab(lab, form.cleaned_data["name"])
+            with store.locked_lab(lab) as lab:
+                if shown is not None and lab.name not in (shown, new_name):
+                    messages.error(
+                        request,
+                        f"Someone renamed the lab to {lab.name} while you were typing, so it wasn't renamed to "
+                        f"{new_name}. Rename it again to replace their name with yours.",
+                    )
+                    return redirect("connectors:lab-list")
+                labs.rename_lab(lab, new_name)
         except ExchangeError as error:
             form.add_error("name", error.message)
         else:
@@ -185,8 +196,9 @@ def lab_rename(request, slug):
 def lab_delete(request, slug):
     lab = get_lab_for_user(request, slug)
     if request.method == "POST":
-        name = lab.name
-        lab.delete()
+        with store.locked_lab(lab) as lab:  # waits for a save in progress instead of deleting under it
+            name = lab.name
+            lab.delete()
         messages.success(request, f"Deleted the lab {name}.")
         return redirect("connectors:lab-list")
     return render(request, "connectors/lab_delete.html", {"section": "labs", "lab": lab})
@@ -291,15 +303,16 @@ def connector_create(request, slug):
     form = NewConnectorForm(request.POST, servers=_server_names(lab))
     if form.is_valid():
         server = form.cleaned_data["server"]
-        org = lab_to_org(lab, [server])
         try:
-            connector = new_receive_connector(org, server, form.cleaned_data["name"], **form.arguments())
+            with store.locked_lab(lab) as locked:
+                org = lab_to_org(locked, [server])
+                connector = new_receive_connector(org, server, form.cleaned_data["name"], **form.arguments())
+                _save(locked, org.with_changes(connectors=(*org.connectors, connector)), [server])
         except ValidationFailed as failure:
             add_engine_errors(form, failure.errors)
         except ExchangeError as error:
             add_engine_errors(form, [error])
         else:
-            _save(lab, org.with_changes(connectors=(*org.connectors, connector)), [server])
             url = _connector_url(lab, connector)
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
@@ -413,10 +426,68 @@ def _network_sections(connector: ReceiveConnector, form: NetworkForm | None) -> 
     return sections
 
 
+# Tabs whose forms set whole values (texts, numbers, sets of boxes) rather than add or remove one entry. Each carries a
+# fingerprint of the values it showed (`based_on`), so a save based on a stale view is noticed (docs/decisions.md).
+_WHOLE_VALUE_TABS = ("general", "auth", "groups")
+
+
+def _tab_values(org: Organization, connector: ReceiveConnector) -> dict[str, dict]:
+    """What each whole-value tab's form shows for the connector, by tab, then by form field."""
+    groups = read_permission_groups(connector.acl, org.server(connector.server), org.domain_netbios)
+    return {
+        "general": {f: getattr(connector, f) for f in GeneralForm.base_fields},
+        "auth": {
+            "mechanisms": [m.value for m in AuthMechanism if m and m & connector.auth_mechanism],
+            "require_tls": connector.require_tls,
+            "domain_secure_enabled": connector.domain_secure_enabled,
+            "enable_auth_gssapi": connector.enable_auth_gssapi,
+        },
+        "groups": {"groups": [g for g, _ in GroupsForm.base_fields["groups"].choices if g & groups]},
+    }
+
+
+def _fingerprint(value) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        value = sorted(str(item) for item in value)
+    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:12]
+
+
+def _based_on(values: dict) -> str:
+    return ",".join(f"{field}={_fingerprint(value)}" for field, value in values.items())
+
+
+def _reconcile(form, based_on: str, now: dict) -> list[tuple[str, str]]:
+    """Reconcile a whole-value form posted from a view fingerprinted `based_on` with the values stored `now`.
+    A field the user left as shown takes the stored value (so what someone else saved meanwhile stays); a field the
+    user changed that someone else changed differently meanwhile is a conflict. Returns the conflicts as
+    (label, value stored now); when there are any, nothing may be saved."""
+    shown = dict(item.split("=", 1) for item in based_on.split(",") if "=" in item)
+    conflicts = []
+    for field, current in now.items():
+        if field not in shown or field not in form.cleaned_data:
+            continue
+        mine = form.cleaned_data[field]
+        if _fingerprint(mine) == shown[field]:
+            form.cleaned_data[field] = current
+        elif _fingerprint(current) not in (shown[field], _fingerprint(mine)):
+            conflicts.append((form[field].label, _display(form.fields[field], current)))
+    return conflicts
+
+
+def _display(field, value) -> str:
+    """A form value as the form shows it: choices by their labels, booleans as on/off."""
+    labels = {key: label for key, label in getattr(field, "choices", ())}
+    if isinstance(value, list | tuple):
+        return ", ".join(str(labels.get(item, item)) for item in value) or "(none)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(labels.get(value, value)) if value not in ("", None) else "(empty)"
+
+
 def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab: str, **forms) -> dict:
     server = org.server(connector.server)
     groups = read_permission_groups(connector.acl, server, org.domain_netbios)
-    initial_general = {f: getattr(connector, f) for f in GeneralForm.base_fields}
+    shown = _tab_values(org, connector)
     context = {
         "section": "overview",
         "lab": lab,
@@ -427,19 +498,11 @@ def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab:
         "tabs": TABS,
         "groups_text": format_permission_groups(groups),
         "relays_anonymously": relays_anonymously(connector),
-        "general_form": GeneralForm(initial=initial_general),
+        "general_form": GeneralForm(initial=shown["general"]),
         "network_sections": _network_sections(connector, forms.get("network_form")),
-        "auth_form": AuthForm(
-            initial={
-                "mechanisms": [m.value for m in AuthMechanism if m and m & connector.auth_mechanism],
-                "require_tls": connector.require_tls,
-                "domain_secure_enabled": connector.domain_secure_enabled,
-                "enable_auth_gssapi": connector.enable_auth_gssapi,
-            }
-        ),
-        "groups_form": GroupsForm(
-            initial={"groups": [g for g, _ in GroupsForm.base_fields["groups"].choices if g & groups]}
-        ),
+        "auth_form": AuthForm(initial=shown["auth"]),
+        "groups_form": GroupsForm(initial=shown["groups"]),
+        "based_on": {name: _based_on(values) for name, values in shown.items()},
         "permission_form": PermissionForm(initial={"action": "add"}),
         "rights": RIGHTS,
         "matrix": _matrix(connector),
@@ -480,27 +543,51 @@ def connector_detail(request, slug, server, name, tab="general"):
     return render(request, template, context)
 
 
+def _engine_change(form, change, org: Organization, connector: ReceiveConnector) -> ReceiveConnector | None:
+    """change(org, connector, form), or None with Exchange's errors attached to the form."""
+    try:
+        return change(org, connector, form)
+    except ValidationFailed as failure:
+        add_engine_errors(form, failure.errors)
+    except ExchangeError as error:
+        add_engine_errors(form, [error])
+    return None
+
+
 def _apply_connector_changes(request, slug, server, name, tab, form_name, form, change):
     """The shared POST flow: validate the form, let the engine apply `change(org, connector, form)`, save, re-render.
     On any error nothing is saved and the tab comes back with Exchange's message beside the field. A POST with
     `check` (the Authentication tab, as boxes are ticked) only validates and answers with the verdict.
-    Only the connector's server is loaded and saved: its rules involve no other server's connectors."""
-    lab, org = _lab_and_org(request, slug, [server])
-    connector = _connector_or_404(org, server, name)
-    updated = None
-    if form.is_valid():
-        try:
-            updated = change(org, connector, form)
-        except ValidationFailed as failure:
-            add_engine_errors(form, failure.errors)
-        except ExchangeError as error:
-            add_engine_errors(form, [error])
+    Only the connector's server is loaded and saved: its rules involve no other server's connectors.
+
+    The connector is read, changed and saved under the lab's lock, so the change applies to what is stored now:
+    adding or removing one entry merges with what others did meanwhile, and a whole-value tab that others changed
+    since it was shown is reconciled field by field (_reconcile) or refused, never saved over their change."""
+    lab = get_lab_for_user(request, slug)
     if request.POST.get("check"):
+        org = lab_to_org(lab, [server])
+        if form.is_valid():
+            _engine_change(form, change, org, _connector_or_404(org, server, name))
         return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
+    updated, stale = None, []
+    with store.locked_lab(lab) as locked:
+        org = lab_to_org(locked, [server])
+        connector = _connector_or_404(org, server, name)
+        if form.is_valid():
+            if tab in _WHOLE_VALUE_TABS and request.POST.get("based_on"):
+                stale = _reconcile(form, request.POST["based_on"], _tab_values(org, connector)[tab])
+            if not stale:
+                updated = _engine_change(form, change, org, connector)
+        if updated is not None and updated != connector:
+            org = _replace(org, connector, updated)
+            try:
+                _save(locked, org, [connector.server])
+            except ValidationFailed as failure:
+                add_engine_errors(form, failure.errors)
+                updated, org = None, _replace(org, updated, connector)
     if updated is None:
-        return _render_connector(request, _connector_context(lab, org, connector, tab, **{form_name: form}))
-    org = _replace(org, connector, updated)
-    _save(lab, org, [connector.server])
+        context = _connector_context(lab, org, connector, tab, stale=stale, **{form_name: form})
+        return _render_connector(request, context)
     if updated.name != connector.name or not request.htmx:
         messages.success(request, f"Saved {updated.identity}.")
         url = _connector_url(lab, updated, tab)
@@ -513,9 +600,11 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
 @require_POST
 def connector_remove(request, slug, server, name):
     """Remove-ReceiveConnector."""
-    lab, org = _lab_and_org(request, slug, [server])
-    connector = _connector_or_404(org, server, name)
-    _save(lab, org.with_changes(connectors=tuple(c for c in org.connectors if c is not connector)), [connector.server])
+    with store.locked_lab(get_lab_for_user(request, slug)) as lab:
+        org = lab_to_org(lab, [server])
+        connector = _connector_or_404(org, server, name)
+        remaining = tuple(c for c in org.connectors if c is not connector)
+        _save(lab, org.with_changes(connectors=remaining), [connector.server])
     messages.success(request, f"Removed receive connector {connector.identity}.")
     return redirect("connectors:lab-detail", lab.slug)
 
@@ -736,9 +825,10 @@ def console(request, slug):
     form = ConsoleForm(request.POST or None)
     ran = request.method == "POST" and form.is_valid()
     if ran:
-        # A command may list or pipe any server's connectors, so it runs on the whole lab; only the servers it
-        # touched are saved.
-        org, entry = _run_console(lab, lab_to_org(lab), form.cleaned_data["command"])
+        # A command may list or pipe any server's connectors, so it runs on the whole lab, loaded under the lab's
+        # lock (the command applies to what is stored now); only the servers it touched are saved.
+        with store.locked_lab(lab) as locked:
+            org, entry = _run_console(locked, lab_to_org(locked), form.cleaned_data["command"])
         history = [*history, entry][-HISTORY_LIMIT:]
         request.session[key] = history
         form = ConsoleForm()

@@ -46,6 +46,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds between 0 and 3600, not {raw!r}.")
+    return value
+
+
 def env_database(name: str, default: str) -> dict:
     raw = os.environ.get(name) or default
     try:
@@ -91,9 +104,25 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 EXCHSIM_SINGLE_USER = env_bool("EXCHSIM_SINGLE_USER", EXCHSIM_DEMO)
 EXCHSIM_BASE_URL = env_base_url("EXCHSIM_BASE_URL", "http://127.0.0.1:8000")
 
+# Writers of one lab take turns (connectors/store.py); one waits at most this long for the lab's write lock, then the
+# request is answered 503 "busy, try again" instead of waiting on.
+EXCHSIM_LOCK_TIMEOUT = env_seconds("EXCHSIM_LOCK_TIMEOUT", 10.0)
+
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'exchsim.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Transactions take the write lock when they begin (so a read-modify-write can't be overtaken), wait for it as
+    # long as the lock timeout, and readers don't wait for writers (WAL).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": EXCHSIM_LOCK_TIMEOUT,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c lock_timeout={int(EXCHSIM_LOCK_TIMEOUT * 1000)}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -119,6 +148,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "connectors.middleware.BusyMiddleware",
 ]
 
 ROOT_URLCONF = "exchsim.urls"

@@ -38,7 +38,7 @@ def replace_connector(org, connector_name, **changes):
 def test_saving_an_unchanged_org_changes_nothing(lab, django_assert_max_num_queries):
     before = labs.dump_lab(lab)
     org = lab_to_org(lab)
-    with django_assert_max_num_queries(14):  # 12 SELECTs and a savepoint: nothing to write
+    with django_assert_max_num_queries(15):  # the lab lock, 12 SELECTs and a savepoint: nothing to write
         labs.save_org(lab, org)
     assert labs.dump_lab(lab) == before
 
@@ -92,7 +92,8 @@ def test_invalid_accepted_domains_save_nothing(lab):
 
 def test_a_failure_while_writing_rolls_everything_back(lab, monkeypatch):
     before = labs.dump_lab(lab)
-    org = replace_connector(lab_to_org(lab), "Anonymous Relay", comment="changed", acl=())
+    acl = add_ad_permission((), "CONTOSO\\Printers", ["ms-Exch-SMTP-Submit"])  # every stored ACE goes, one is new
+    org = replace_connector(lab_to_org(lab), "Anonymous Relay", comment="changed", acl=acl)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")

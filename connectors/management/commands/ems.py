@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import labs
+from connectors import labs, store
 from connectors.convert import lab_to_org
 from connectors.exchange import ems
 from connectors.exchange.errors import ExchangeError, ValidationFailed
@@ -21,23 +21,30 @@ class Command(BaseCommand):
         parser.add_argument("--atomic", action="store_true", help="Apply every command or none")
 
     def handle(self, *args, slug, file, atomic, **options):
-        lab = lab_named(slug)
         text = _read(file)
-        result = ems.run_script(lab_to_org(lab), text, atomic=atomic)
-        for line in result.output:
-            self.stdout.write(line)
-        if result.commands_applied:
-            try:
-                labs.save_org(lab, result.org)
-            except ValidationFailed as failure:
-                raise CommandError("\n".join(e.message for e in failure.errors)) from failure
-            except ExchangeError as error:
-                raise CommandError(error.message) from error
+        result = None
+        try:
+            # Run on the lab as stored now and save before anyone else may write it (store.locked_lab).
+            with store.locked_lab(lab_named(slug)) as lab:
+                result = ems.run_script(lab_to_org(lab), text, atomic=atomic)
+                if result.commands_applied:
+                    labs.save_org(lab, result.org)
+        except (ExchangeError, store.LabBusy) as error:
+            if result is not None:
+                _write_output(self, result)
+            failures = error.errors if isinstance(error, ValidationFailed) else [error]
+            raise CommandError("\n".join(e.message for e in failures)) from error
+        _write_output(self, result)
         if result.error is not None:
             if not result.output:  # refused before anything ran
                 raise CommandError(result.error)
             kept = "nothing was applied" if atomic or not result.commands_applied else "earlier commands stay applied"
             raise CommandError(f"Stopped at the first error; {kept}.")
+
+
+def _write_output(command: BaseCommand, result) -> None:
+    for line in result.output:
+        command.stdout.write(line)
 
 
 def _read(file: str | None) -> str:

@@ -1,0 +1,330 @@
+"""Loading and saving labs, one writer at a time.
+
+Every write to a lab happens inside `locked_lab(lab)`: one transaction that first takes the lab's write lock (SELECT …
+FOR UPDATE on PostgreSQL; on SQLite every transaction begins IMMEDIATE, which takes the database's write lock), then
+reads what it changes, changes it and saves it. Writers of one lab therefore run one after the other and each works on
+what the previous one committed, so no change is lost (docs/decisions.md, "Concurrent edits"). A writer that can't get
+the lock within settings.EXCHSIM_LOCK_TIMEOUT seconds gets LabBusy, which the dashboard answers with 503 "busy, try
+again" (BusyMiddleware) rather than a 500.
+
+save_org stores an edited engine Organization, touching only the rows that differ; the ACL is written as the
+difference to the stored ACEs (a unique constraint makes a duplicate ACE row impossible).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
+
+from . import models
+from .convert import (
+    accepted_domain_fields,
+    ace_fields,
+    connector_fields,
+    lab_fields,
+    lab_to_org,
+    principal_fields,
+    recipient_fields,
+    server_fields,
+)
+from .exchange.domains import validate_accepted_domains
+from .exchange.errors import ExchangeError, ValidationFailed
+from .exchange.model import ACE, FieldError, Organization, ReceiveConnector
+from .exchange.receive import validate_receive_connector
+from .exchange.servers import validate_server
+from .exchange.syntax import validate_recipient
+
+# --- The lab's write lock ------------------------------------------------------------------------------------------
+
+BUSY_MESSAGE = "Someone else is changing this lab right now, so your change was not saved. Try again in a moment."
+
+
+class LabBusy(Exception):
+    """Another writer held the lab's lock for longer than EXCHSIM_LOCK_TIMEOUT; nothing was saved."""
+
+    def __init__(self, message: str = BUSY_MESSAGE):
+        super().__init__(message)
+        self.message = message
+
+
+class LabGone(ExchangeError):
+    """The lab was deleted while the request was on its way."""
+
+
+# SQLite: "database is locked" (busy timeout ran out); PostgreSQL: lock_timeout ran out (55P03) or a deadlock (40P01).
+_BUSY_SQLSTATES = {"55P03", "40P01"}
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Is this database error "another writer holds the lock", which is worth retrying, rather than a fault?"""
+    if isinstance(error, LabBusy):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    return "database is locked" in str(error) or getattr(cause, "sqlstate", None) in _BUSY_SQLSTATES
+
+
+def _held() -> set[int]:
+    """The labs whose lock the current transaction of this thread's connection holds."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if not wrapper.in_atomic_block or not hasattr(wrapper, "exchsim_locked_labs"):
+        wrapper.exchsim_locked_labs = set()
+    return wrapper.exchsim_locked_labs
+
+
+@contextmanager
+def locked_lab(lab: models.Lab) -> Iterator[models.Lab]:
+    """A transaction holding `lab`'s write lock; yields the lab's row as committed now (re-read under the lock).
+    Load what you change inside the block (convert.lab_to_org), change it, save it (save_org). Re-entrant: inside a
+    block that already holds the lock it yields `lab` as given. LabBusy when the lock isn't had in time; LabGone
+    when the lab no longer exists."""
+    if lab.pk in _held():
+        with transaction.atomic():
+            yield lab
+        return
+    try:
+        with transaction.atomic():
+            try:
+                fresh = models.Lab.objects.select_for_update().get(pk=lab.pk)
+            except models.Lab.DoesNotExist:
+                raise LabGone(f"The lab '{lab.slug}' was deleted meanwhile; nothing was saved.") from None
+            held, pk = _held(), fresh.pk  # (fresh.pk is None once the block deletes the lab)
+            held.add(pk)
+            try:
+                yield fresh
+            finally:
+                held.discard(pk)
+    except OperationalError as error:
+        if is_busy_error(error):
+            raise LabBusy() from error
+        raise
+
+
+def edit_lab(lab: models.Lab, change: Callable[[Organization], Organization], servers: Iterable[str] | None = None):
+    """Read-modify-write in one call: under the lab's lock load it (only `servers` of it, when given), apply
+    `change(org)` and save the result (ValidationFailed: nothing saved). Returns (the org before, the org after)."""
+    names = None if servers is None else list(servers)
+    with locked_lab(lab) as fresh:
+        before = lab_to_org(fresh, names)
+        after = change(before)
+        if after != before:
+            save_org(fresh, after, names)
+        return before, after
+
+
+# --- Saving an engine Organization ---------------------------------------------------------------------------------
+
+
+def organization_errors(org: Organization, connectors: Iterable[ReceiveConnector] | None = None) -> list[FieldError]:
+    """Every rule the engine checks, for the whole org or only `connectors` of it (each against its own server)."""
+    by_server: dict[str, list[ReceiveConnector]] = {}
+    for connector in org.connectors:
+        by_server.setdefault(connector.server.casefold(), []).append(connector)
+    errors = [error for server in org.servers for error in validate_server(server)]
+    for connector in org.connectors if connectors is None else connectors:
+        server_org = org.with_changes(connectors=tuple(by_server.get(connector.server.casefold(), ())))
+        errors += validate_receive_connector(server_org, connector)
+    return errors + validate_accepted_domains(org.accepted_domains)
+
+
+def _only_servers(org: Organization, names: Iterable[str]) -> Organization:
+    """The part of `org` on the named servers (their Server values and connectors); lab-wide parts stay whole."""
+    wanted = {name.casefold() for name in names}
+    return org.with_changes(
+        servers=tuple(s for s in org.servers if s.name.casefold() in wanted),
+        connectors=tuple(c for c in org.connectors if c.server.casefold() in wanted),
+    )
+
+
+def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None = None) -> None:
+    """Store an edited Organization as the lab's content, under the lab's lock, touching only what changed.
+    Raise ValidationFailed (nothing saved) if a changed connector or the accepted domains break a rule.
+
+    `org` must have been computed from what was read inside the same locked_lab block: an org read before the lock
+    would overwrite what others saved meanwhile. (Called outside a block, save_org takes the lock itself, which
+    serialises the write but can't make a stale org fresh.)
+
+    `servers` limits the save to those servers and their connectors (plus the lab-wide domains, recipients and
+    principals): `org` may then hold only them, as lab_to_org(lab, servers) loads it, and the other servers are
+    neither read nor touched, so an edit costs the same on a 1-server and a 100-server lab. A connector's rules only
+    involve its own server's connectors, so validating the loaded servers is validating the change."""
+    names = None if servers is None else list(servers)
+    with locked_lab(lab) as lab:
+        if names is not None:
+            org = _only_servers(org, names)
+        current = lab_to_org(lab, names)
+        stored = set(current.connectors)
+        changed = [c for c in org.connectors if c not in stored]
+        if set(org.servers) != set(current.servers):  # a server's version or roles decide what its connectors may be
+            errors = organization_errors(org)
+        elif changed:
+            errors = organization_errors(org, changed)
+        elif org.accepted_domains != current.accepted_domains:
+            errors = validate_accepted_domains(org.accepted_domains)
+        else:
+            errors = []
+        if org.recipients != current.recipients:
+            stored_recipients = set(current.recipients)
+            errors += [e for r in org.recipients if r not in stored_recipients for e in validate_recipient(r)]
+        if errors:
+            raise ValidationFailed(errors)
+        write_org(lab, org, names)
+
+
+def _sync(rows, row_key: Callable, values, value_key: Callable, fields: Callable, make: Callable):
+    """Make the rows match the values: delete the missing, update the changed, create the new (bulk, so a few
+    queries whatever the number of rows). Returns (key -> row for every value, the keys of created rows)."""
+    rows_by_key = {row_key(row): row for row in rows}
+    wanted = {value_key(value): value for value in values}
+    gone = [row.pk for k, row in rows_by_key.items() if k not in wanted]
+    if gone:
+        type(next(iter(rows_by_key.values()))).objects.filter(pk__in=gone).delete()
+    updates, creates, created, result, update_fields = [], [], set(), {}, set()
+    for k, value in wanted.items():
+        new = fields(value)
+        row = rows_by_key.get(k)
+        if row is None:
+            row = make(value, new)
+            creates.append(row)
+            created.add(k)
+        else:
+            changed = {field: v for field, v in new.items() if getattr(row, field) != v}
+            for field, v in changed.items():
+                setattr(row, field, v)
+            if changed:
+                updates.append(row)
+                update_fields |= changed.keys()
+        result[k] = row
+    if creates:
+        type(creates[0]).objects.bulk_create(creates, batch_size=500)
+    if updates:
+        type(updates[0]).objects.bulk_update(updates, sorted(update_fields), batch_size=500)
+    return result, created
+
+
+def _name_key(item) -> str:
+    return item.name.casefold()
+
+
+def write_org(lab: models.Lab, org: Organization, servers: list[str] | None = None) -> None:
+    """The unvalidated writer behind save_org, load_lab and generate_lab (their callers have validated). With
+    `servers`, only those servers' rows and connectors are compared and written (org holds only them)."""
+    new_lab_fields = lab_fields(org)
+    if any(getattr(lab, field) != value for field, value in new_lab_fields.items()):
+        for field, value in new_lab_fields.items():
+            setattr(lab, field, value)
+        lab.save(update_fields=[*new_lab_fields, "updated"])
+    server_rows = lab.servers.all()
+    connector_rows = models.ReceiveConnector.objects.filter(server__lab=lab)
+    if servers is not None:
+        wanted = {name.casefold() for name in servers}
+        server_rows = [row for row in server_rows if row.name.casefold() in wanted]
+        connector_rows = connector_rows.filter(server__in=server_rows)
+    servers_by_key, _ = _sync(
+        server_rows,
+        _name_key,
+        org.servers,
+        _name_key,
+        server_fields,
+        lambda value, fields: models.Server(lab=lab, **fields),
+    )
+    connectors, created = _sync(
+        connector_rows.select_related("server").prefetch_related("aces"),
+        lambda row: (row.server.name.casefold(), row.name.casefold()),
+        org.connectors,
+        _connector_key,
+        connector_fields,
+        lambda value, fields: models.ReceiveConnector(server=servers_by_key[value.server.casefold()], **fields),
+    )
+    _sync_aces(org.connectors, connectors, created)
+    for rows, values, fields, model in (
+        (lab.accepted_domains.all(), org.accepted_domains, accepted_domain_fields, models.AcceptedDomain),
+        (lab.recipients.all(), org.recipients, recipient_fields, models.Recipient),
+        (lab.principals.all(), org.principals, principal_fields, models.Principal),
+    ):
+        _sync(rows, _name_key, values, _name_key, fields, lambda value, fields, model=model: model(lab=lab, **fields))
+
+
+def _connector_key(connector: ReceiveConnector) -> tuple[str, str]:
+    return connector.server.casefold(), connector.name.casefold()
+
+
+def ace_key(principal: str, right: str, deny: bool, inherited: bool) -> tuple:
+    """What identifies an ACE on one connector, as the engine's Add-ADPermission compares them (acl._key) and as the
+    unique constraint unique_ace_per_connector does: the principal (case-insensitively), the right, allow or deny,
+    explicit or inherited. The writing permission group and the position are attributes, not identity."""
+    return principal.casefold(), right, deny, inherited
+
+
+def _ace_row_key(row: models.AccessControlEntry) -> tuple:
+    return ace_key(row.principal, row.right, row.deny, row.inherited)
+
+
+def _unique_acl(acl: Iterable[ACE]) -> list[ACE]:
+    """The ACL without repeats of an identical ACE (they grant nothing more; a lab file may hold some)."""
+    seen, result = set(), []
+    for ace in acl:
+        key = ace_key(ace.principal, ace.right, ace.deny, ace.inherited)
+        if key not in seen:
+            seen.add(key)
+            result.append(ace)
+    return result
+
+
+def _positions(kept: list[int | None]) -> list[int] | None:
+    """The stored positions kept as they are, when the ACL's order allows: `kept` holds, in the new ACL's order, each
+    ACE's stored position (None for a new ACE). Kept positions must rise, and new ACEs come after the last kept one
+    (they are numbered on from it). None when the order changed otherwise: then the ACL is renumbered."""
+    result, last, seen_new = [], -1, False
+    for position in kept:
+        if position is None:
+            seen_new = True
+            last += 1
+            result.append(last)
+        elif seen_new or position <= last:
+            return None
+        else:
+            last = position
+            result.append(position)
+    return result
+
+
+def _sync_aces(connectors: Iterable[ReceiveConnector], rows_by_key: dict, created: set) -> None:
+    """Write each connector's ACL as the difference to its stored ACEs: delete the ones no longer there, insert the
+    new ones, update an ACE whose position or writing group changed. Adding or removing one ACE writes one row, in
+    a few queries for all connectors together."""
+    gone, fresh, moved = [], [], []
+    for connector in connectors:
+        key = _connector_key(connector)
+        row = rows_by_key[key]
+        stored_rows = [] if key in created else list(row.aces.all())
+        stored: dict[tuple, models.AccessControlEntry] = {}
+        for ace_row in stored_rows:
+            stored.setdefault(_ace_row_key(ace_row), ace_row)
+        acl = _unique_acl(connector.acl)
+        matches = [stored.get(ace_key(a.principal, a.right, a.deny, a.inherited)) for a in acl]
+        positions = _positions([None if match is None else match.position for match in matches])
+        if positions is None:
+            positions = list(range(len(acl)))
+        kept = set()
+        for ace, match, position in zip(acl, matches, positions, strict=True):
+            wanted = ace_fields(ace, position)
+            if match is None:
+                fresh.append(models.AccessControlEntry(connector_id=row.pk, **wanted))
+                continue
+            kept.add(match.pk)
+            changed = {field: value for field, value in wanted.items() if getattr(match, field) != value}
+            if changed:
+                for field, value in changed.items():
+                    setattr(match, field, value)
+                moved.append(match)
+        gone += [ace_row.pk for ace_row in stored_rows if ace_row.pk not in kept]
+    if gone:
+        models.AccessControlEntry.objects.filter(pk__in=gone).delete()
+    if moved:
+        models.AccessControlEntry.objects.bulk_update(moved, ["position", "principal", "group"], batch_size=500)
+    if fresh:
+        models.AccessControlEntry.objects.bulk_create(fresh, batch_size=1000)
