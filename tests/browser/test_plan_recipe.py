@@ -4,16 +4,11 @@ recipe's commands (the template is the lab's baseline), with the rollback and it
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_custom_connector, open_tab, screenshot
 
 pytestmark = pytest.mark.browser
 
 RELAY = "Web app relay"
-
-
-def _open_tab(page, name: str) -> None:
-    page.get_by_role("link", name=name, exact=True).click()
-    expect(page.locator('.tabs a[aria-current="page"]')).to_have_text(name)
 
 
 def _script_commands(page, key: str) -> list[str]:
@@ -29,24 +24,16 @@ def test_the_seed_recipe_on_a_fresh_template_lab_plans_exactly_its_commands(page
     expect(page.locator("h1")).to_contain_text("Relay 2007")
 
     # 1. A new Custom receive connector for the web application's address.
-    page.get_by_text("New receive connector").click()
-    new = page.locator("#new-connector")
-    new.get_by_label("Server").select_option("EX01")
-    new.get_by_label("Name").fill(RELAY)
-    new.get_by_label("Usage").select_option("Custom")
-    new.get_by_label("Bindings").fill("0.0.0.0:25")
-    new.get_by_label("Remote IP ranges").fill("10.0.0.50")
-    page.get_by_role("button", name="New-ReceiveConnector").click()
-    expect(page.locator("h1")).to_contain_text(RELAY)
+    new_custom_connector(page, RELAY, "10.0.0.50")
 
     # 2. Permission Groups: Anonymous users.
-    _open_tab(page, "Permission Groups")
+    open_tab(page, "Permission Groups")
     page.get_by_label("AnonymousUsers").check()
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#badges")).to_contain_text("AnonymousUsers")
 
     # 3. Add-ADPermission -User "NT AUTHORITY\ANONYMOUS LOGON" -ExtendedRights Ms-Exch-SMTP-Accept-Any-Recipient.
-    _open_tab(page, "Permissions")
+    open_tab(page, "Permissions")
     page.get_by_label("User", exact=True).fill("NT AUTHORITY\\ANONYMOUS LOGON")
     page.get_by_label("ExtendedRights").select_option("ms-Exch-SMTP-Accept-Any-Recipient")
     page.get_by_role("button", name="Add permission").click()

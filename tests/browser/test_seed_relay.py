@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connectors.models import Lab
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import new_custom_connector, open_tab, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -21,13 +21,8 @@ def _simulate(page, remote_ip: str) -> None:
     expect(page.locator("#result h2").first).to_have_text("Connector")
 
 
-def _open_tab(page, name: str) -> None:
-    page.get_by_role("link", name=name, exact=True).click()
-    expect(page.locator('.tabs a[aria-current="page"]')).to_have_text(name)
-
-
 def _tick_group(page, group: str) -> None:
-    _open_tab(page, "Permission Groups")
+    open_tab(page, "Permission Groups")
     page.get_by_label(group).check()
     page.get_by_role("button", name="Save").click()
 
@@ -47,15 +42,7 @@ def test_seed_relay_from_template_to_plan(page, owner):
     screenshot(page, "overview")
 
     # New-ReceiveConnector -Custom for the web application at 10.0.0.50.
-    page.get_by_text("New receive connector").click()
-    new = page.locator("#new-connector")
-    new.get_by_label("Server").select_option("EX01")
-    new.get_by_label("Name").fill(RELAY)
-    new.get_by_label("Usage").select_option("Custom")
-    new.get_by_label("Bindings").fill("0.0.0.0:25")
-    new.get_by_label("Remote IP ranges").fill("10.0.0.50")
-    page.get_by_role("button", name="New-ReceiveConnector").click()
-    expect(page.locator("h1")).to_contain_text(RELAY)
+    new_custom_connector(page, RELAY, "10.0.0.50")
 
     # Permission Groups: AnonymousUsers; the matrix follows without a reload.
     _tick_group(page, "AnonymousUsers")
@@ -63,7 +50,7 @@ def test_seed_relay_from_template_to_plan(page, owner):
     expect(page.locator("#badges")).to_contain_text("no anonymous relay")
 
     # Add-ADPermission ... -ExtendedRights ms-Exch-SMTP-Accept-Any-Recipient for ANONYMOUS LOGON.
-    _open_tab(page, "Permissions")
+    open_tab(page, "Permissions")
     page.get_by_label("User", exact=True).fill("NT AUTHORITY\\ANONYMOUS LOGON")
     page.get_by_label("ExtendedRights").select_option("ms-Exch-SMTP-Accept-Any-Recipient")
     page.get_by_role("button", name="Add permission").click()
