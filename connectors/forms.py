@@ -120,10 +120,13 @@ class NewConnectorForm(forms.Form):
         choices=[("", "default"), ("FrontendTransport", "FrontendTransport"), ("HubTransport", "HubTransport")],
     )
 
-    def __init__(self, *args, servers=(), **kwargs):
+    def __init__(self, *args, servers=(), transport_role=True, **kwargs):
+        """`transport_role`: offer -TransportRole, which only 2013 and later (non-Edge) servers have."""
         kwargs.setdefault("auto_id", "id_new_%s")  # the overview's quick check has a Server field too
         super().__init__(*args, **kwargs)
         self.fields["server"].choices = [(s, s) for s in servers]
+        if not transport_role:
+            del self.fields["transport_role"]
 
     def arguments(self) -> dict:
         data = self.cleaned_data
@@ -131,7 +134,7 @@ class NewConnectorForm(forms.Form):
             "usage": data["usage"],
             "bindings": _entries(data["bindings"]),
             "remote_ip_ranges": _entries(data["remote_ip_ranges"]),
-            "transport_role": data["transport_role"] or None,
+            "transport_role": data.get("transport_role") or None,
         }
 
 
@@ -150,13 +153,28 @@ class GeneralForm(forms.Form):
 
 
 class NetworkForm(forms.Form):
+    """One entry added to or removed from Bindings or RemoteIPRanges. A binding is added as EAC adds it: one of the
+    server's own addresses (or all available, 0.0.0.0 / [::]) and a port, never a typed address."""
+
     ACTIONS = ("add-range", "remove-range", "add-binding", "remove-binding")
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    value = forms.CharField(max_length=200)
+    value = forms.CharField(max_length=200, required=False)
+    address = forms.CharField(max_length=64, required=False)
+    port = forms.IntegerField(min_value=1, max_value=65535, required=False)
 
     def clean(self):
         data = super().clean()
-        action, value = data.get("action"), data.get("value")
+        action = data.get("action")
+        if action == "add-binding" and data.get("address"):
+            address = data["address"].strip()
+            data["value"] = (
+                f"[{address.strip('[]')}]:{data.get('port') or 25}"
+                if ":" in address
+                else (f"{address}:{data.get('port') or 25}")
+            )
+        value = data.get("value")
+        if action and not value:
+            self.add_error("value", "This field is required.")
         if action and value:
             parser = parse_remote_range if action.endswith("range") else parse_binding
             try:
@@ -214,6 +232,9 @@ class PermissionForm(forms.Form):
     principal = forms.CharField(max_length=256, label="User")
     rights = _RightsField(choices=RIGHT_CHOICES, label="ExtendedRights")
     deny = forms.BooleanField(required=False)
+    # Set by the "add it to the lab" buttons offered when -User isn't found: the kind of principal to create first.
+    add_principal = forms.ChoiceField(required=False, choices=[("", ""), ("User", "User"), ("Group", "Group")])
+    missing_principal = ""  # the canonical name of a -User the lab doesn't have, once the engine refused it
 
     def clean_rights(self):
         try:
@@ -246,6 +267,12 @@ class ProbeForm(forms.Form):
         choices=[("", "none"), ("LOGIN", "LOGIN"), ("NTLM", "NTLM"), ("GSSAPI", "GSSAPI"), ("X-EXPS", "X-EXPS")],
     )
     auth_user = forms.CharField(required=False, label="AUTH account")
+    auth_password = forms.CharField(
+        required=False,
+        label="AUTH password",
+        help_text="Blank: the client knows the account's password.",
+        widget=forms.PasswordInput(render_value=True),  # the probe is a shareable GET URL, as --auth-password is
+    )
     mail_from = forms.CharField(
         required=False, label="MAIL FROM", widget=forms.TextInput(attrs={"placeholder": "app@contoso.com, or <>"})
     )
@@ -270,6 +297,7 @@ class ProbeForm(forms.Form):
             starttls=data["starttls"],
             auth_mechanism=data["auth_mechanism"] or None,
             auth_user=data["auth_user"] or None,
+            auth_password=data["auth_password"] or None,
             mail_from=_smtp_address(data["mail_from"]) if data["mail_from"] else None,  # blank: no MAIL FROM at all
             rcpts=rcpts,
             from_header=data["from_header"] or None,

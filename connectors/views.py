@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from . import labs, store
 from .access import get_lab_for_user, labs_for_user
-from .convert import lab_to_org
+from .convert import lab_to_org, server_value
 from .exchange import ems, powershell
 from .exchange.acl import (
     SessionIdentity,
@@ -29,6 +29,7 @@ from .exchange.acl import (
     effective_rights,
     read_permission_groups,
     remove_ad_permission,
+    resolve_principal,
 )
 from .exchange.catalogue import (
     ACCEPT_ANY_RECIPIENT,
@@ -41,8 +42,8 @@ from .exchange.catalogue import (
     format_permission_groups,
 )
 from .exchange.errors import ExchangeError, ValidationFailed
-from .exchange.model import Organization, ReceiveConnector
-from .exchange.receive import new_receive_connector, set_receive_connector
+from .exchange.model import Organization, Principal, PrincipalKind, ReceiveConnector
+from .exchange.receive import foreign_bindings, new_receive_connector, set_receive_connector
 from .exchange.smtp import Simulator
 from .forms import (
     AuthForm,
@@ -93,6 +94,13 @@ FINDINGS_CHANGED = "findings-changed"
 
 def _server_names(lab) -> list[str]:
     return list(lab.servers.order_by("name").values_list("name", flat=True))
+
+
+def _new_connector_form(lab, data=None) -> NewConnectorForm:
+    """-TransportRole is offered only when a server of the lab has it (2013 and later, not Edge)."""
+    servers = [server_value(row) for row in lab.servers.all()]
+    role = any(server.version.is_e15_or_later and not server.is_edge for server in servers)
+    return NewConnectorForm(data, servers=_server_names(lab), transport_role=role)
 
 
 def _server_or_404(org: Organization, name: str):
@@ -276,7 +284,7 @@ def _overview_context(lab, org: Organization, names: list[str], page, new_form=N
         "servers": servers,
         "page": page,
         "check_form": QuickCheckForm(servers=names),
-        "new_form": new_form or NewConnectorForm(servers=names),
+        "new_form": new_form or _new_connector_form(lab),
         "recipients": org.recipients[:50],
     }
 
@@ -300,13 +308,14 @@ def lab_detail(request, slug):
 @require_POST
 def connector_create(request, slug):
     lab = get_lab_for_user(request, slug)
-    form = NewConnectorForm(request.POST, servers=_server_names(lab))
+    form = _new_connector_form(lab, request.POST)
     if form.is_valid():
         server = form.cleaned_data["server"]
         try:
             with store.locked_lab(lab) as locked:
                 org = lab_to_org(locked, [server])
                 connector = new_receive_connector(org, server, form.cleaned_data["name"], **form.arguments())
+                _refuse_foreign_bindings(org, connector)
                 _save(locked, org.with_changes(connectors=(*org.connectors, connector)), [server])
         except ValidationFailed as failure:
             add_engine_errors(form, failure.errors)
@@ -320,10 +329,13 @@ def connector_create(request, slug):
     return _overview(request, slug, form)
 
 
+ACCEPTED_FATES = ("mailbox", "internal-relay", "external-relay", "relay-outside")
+
+
 def _verdict(result) -> tuple[str, str, str]:
     """(css class, headline, reason) of a one-recipient probe."""
     outcome = result.recipients[0] if result.recipients else None
-    if outcome and outcome.fate in ("mailbox", "internal-relay", "external-relay", "relay-outside"):
+    if outcome and outcome.fate in ACCEPTED_FATES:
         return "ok", f"Yes — {outcome.reply}", outcome.reason
     if outcome and outcome.fate == "ndr":
         return "warn", f"Accepted, then bounced — {outcome.reply}", outcome.reason
@@ -333,11 +345,45 @@ def _verdict(result) -> tuple[str, str, str]:
     return "bad", f"No — {reply}", reason
 
 
+def _refusal(result) -> tuple[str, str] | None:
+    """(the command, its reply) of the last refusal in the transcript: 'MAIL FROM', '530 5.7.1 …'."""
+    for step in reversed(result.transcript):
+        if step.client and step.server and step.server[0][:1] in "45":
+            words = step.client.split(":", 1)[0].split()
+            verb = " ".join(words[:2]) if words[:1] in (["MAIL"], ["RCPT"]) else (words[0] if words else "")
+            command = verb if verb.isupper() else "the end of DATA"
+            return command, step.server[0]
+    return None
+
+
+def _session_verdict(result) -> tuple[str, str, str]:
+    """(css class, headline, reason) of a whole simulated session: accepted, bounced, or refused at which command.
+    The verdict, not the connector box, carries the colour, so a refused session never shows green."""
+    if result.connector is None:
+        return "bad", "Refused: no connector takes the connection", result.selection.reason
+    fates = [r.fate for r in result.recipients]
+    accepted = sum(fate in ACCEPTED_FATES for fate in fates)
+    if fates and accepted == len(fates):
+        return "ok", "Accepted", f"Exchange accepts the message for every recipient ({accepted})."
+    if accepted:
+        return "warn", f"Accepted for {accepted} of {len(fates)} recipients", "See Recipients for each one's fate."
+    if "ndr" in fates:
+        bounced = next(r for r in result.recipients if r.fate == "ndr")
+        return "warn", f"Accepted, then bounced — {bounced.ndr}", bounced.reason
+    refusal = _refusal(result)
+    reason = result.reasons[-1] if result.reasons else result.selection.reason
+    if refusal:
+        return "bad", f"Refused at {refusal[0]} — {refusal[1]}", reason
+    if result.mail_from is None and not fates:
+        return "info", "Connected; no message sent", "The probe has no MAIL FROM, so the session stops after EHLO."
+    return "bad", "Not accepted", reason
+
+
 @login_required
 @require_safe
 def lab_check(request, slug):
     lab = get_lab_for_user(request, slug)
-    form = QuickCheckForm(request.GET, servers=_server_names(lab))
+    form = QuickCheckForm(request.GET or None, servers=_server_names(lab))  # opened directly: an empty form
     context = {"lab": lab, "check_form": form, "section": "overview"}
     if form.is_valid():
         org = lab_to_org(lab, [form.cleaned_data["server"]])
@@ -356,17 +402,22 @@ TABS = (
     ("auth", "Authentication"),
     ("groups", "Permission Groups"),
     ("permissions", "Permissions"),
+    ("effective", "Effective permissions"),
 )
 
 
-# Short cell labels for the matrix; the cell's title carries the engine's full reason.
+# Short cell labels for the matrix, keyed under it; the cell's title carries the engine's full reason.
 _GROUP_LABELS = {
     "AnonymousUsers": "Anon",
-    "ExchangeUsers": "Users",
-    "ExchangeServers": "Servers",
-    "ExchangeLegacyServers": "Legacy",
-    "Partners": "Partners",
+    "ExchangeUsers": "Usr",
+    "ExchangeServers": "Srv",
+    "ExchangeLegacyServers": "Leg",
+    "Partners": "Ptn",
 }
+MATRIX_KEY = (
+    "Anon AnonymousUsers, Usr ExchangeUsers, Srv ExchangeServers, Leg ExchangeLegacyServers, Ptn Partners "
+    "(permission groups); ACE Add-ADPermission; inh inherited; deny a Deny ACE"
+)
 
 
 @dataclass(frozen=True)
@@ -387,21 +438,33 @@ class MatrixRow:
 def _cell(decision) -> MatrixCell:
     ace = decision.ace
     if decision.allowed:
-        label = "inherited" if ace.inherited else _GROUP_LABELS.get(ace.group, ace.group) if ace.group else "ACE"
+        label = "inh" if ace.inherited else _GROUP_LABELS.get(ace.group, ace.group) if ace.group else "ACE"
         return MatrixCell(decision.right, decision.reason, "allow", "✓", label)
     if ace is not None:
-        return MatrixCell(decision.right, decision.reason, "deny", "✗", "denied")
+        return MatrixCell(decision.right, decision.reason, "deny", "✗", "deny")
     return MatrixCell(decision.right, decision.reason, "", "·", "")
 
 
-def _matrix(connector: ReceiveConnector) -> list[MatrixRow]:
-    return [
+def _matrix(connector: ReceiveConnector) -> tuple[list[MatrixRow], list[str], list[str]]:
+    """(rows, the rights some ACE decides, the rights no ACE mentions). Only the decided rights get a column, so the
+    grid fits the page; the others are listed under it as held by nobody."""
+    rows = [
         MatrixRow(p, tuple(_cell(result.decisions[r]) for r in RIGHTS))
         for p, result in _rights_by_principal(connector).items()
     ]
+    decided = [i for i in range(len(RIGHTS)) if any(row.cells[i].css for row in rows)]
+    rows = [MatrixRow(row.principal, tuple(row.cells[i] for i in decided)) for row in rows]
+    return rows, [RIGHTS[i] for i in decided], [r for i, r in enumerate(RIGHTS) if i not in decided]
 
 
-def _network_sections(connector: ReceiveConnector, form: NetworkForm | None) -> list[dict]:
+def _binding_addresses(server) -> list[tuple[str, str]]:
+    """What EAC's binding dialog offers: all available IPv4 / IPv6, then the server's own addresses."""
+    return [("0.0.0.0", "All available IPv4 (0.0.0.0)"), ("::", "All available IPv6 ([::])")] + [
+        (address, address) for address in server.ip_addresses
+    ]
+
+
+def _network_sections(connector: ReceiveConnector, form: NetworkForm | None, server=None) -> list[dict]:
     """The two lists of the Network tab; a failed add keeps its value and shows the error under its own box."""
     sections = [
         {
@@ -419,6 +482,7 @@ def _network_sections(connector: ReceiveConnector, form: NetworkForm | None) -> 
             "example": "10.0.0.50 or 10.0.0.0/24",
         },
     ]
+    sections[0]["addresses"] = _binding_addresses(server)
     for section in sections:
         mine = form is not None and form.data.get("action", "").endswith(section["action"])
         section["errors"] = (form.errors.get("value", []) + form.non_field_errors()) if mine else []
@@ -499,13 +563,14 @@ def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab:
         "groups_text": format_permission_groups(groups),
         "relays_anonymously": relays_anonymously(connector),
         "general_form": GeneralForm(initial=shown["general"]),
-        "network_sections": _network_sections(connector, forms.get("network_form")),
+        "network_sections": _network_sections(connector, forms.get("network_form"), server),
         "auth_form": AuthForm(initial=shown["auth"]),
         "groups_form": GroupsForm(initial=shown["groups"]),
         "based_on": {name: _based_on(values) for name, values in shown.items()},
         "permission_form": PermissionForm(initial={"action": "add"}),
         "rights": RIGHTS,
-        "matrix": _matrix(connector),
+        **dict(zip(("matrix", "matrix_rights", "unheld_rights"), _matrix(connector), strict=True)),
+        "matrix_key": MATRIX_KEY,
         "script": powershell.render_connector(org, connector),
         "principal_names": sorted({p.name for p in org.principals} | {ANONYMOUS_LOGON}),
     }
@@ -523,12 +588,12 @@ def _connector_url(lab, connector: ReceiveConnector, tab: str | None = None) -> 
 
 
 def _render_connector(request, context: dict):
-    """The full page, or for htmx the edited tab panel plus out-of-band updates of the matrix, script and badges."""
+    """The full page, or for htmx the edited tab panel plus out-of-band updates of the script and badges."""
     if not request.htmx:
         return render(request, "connectors/connector.html", context)
     parts = [render_to_string("connectors/connector.html#panel", context, request)]
     oob = {**context, "oob": True}
-    for name in ("badges", "effective", "powershell"):
+    for name in ("badges", "powershell"):
         parts.append(render_to_string(f"connectors/connector.html#{name}", oob, request))
     return HttpResponse("".join(parts))
 
@@ -554,7 +619,7 @@ def _engine_change(form, change, org: Organization, connector: ReceiveConnector)
     return None
 
 
-def _apply_connector_changes(request, slug, server, name, tab, form_name, form, change):
+def _apply_connector_changes(request, slug, server, name, tab, form_name, form, change, prepare=None):
     """The shared POST flow: validate the form, let the engine apply `change(org, connector, form)`, save, re-render.
     On any error nothing is saved and the tab comes back with Exchange's message beside the field. A POST with
     `check` (the Authentication tab, as boxes are ticked) only validates and answers with the verdict.
@@ -562,12 +627,14 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
 
     The connector is read, changed and saved under the lab's lock, so the change applies to what is stored now:
     adding or removing one entry merges with what others did meanwhile, and a whole-value tab that others changed
-    since it was shown is reconciled field by field (_reconcile) or refused, never saved over their change."""
+    since it was shown is reconciled field by field (_reconcile) or refused, never saved over their change.
+    `prepare(org, form)` may first change the lab-wide parts (a principal added to the lab), saved with the edit."""
     lab = get_lab_for_user(request, slug)
+    prepare = prepare or (lambda org, form: org)
     if request.POST.get("check"):
         org = lab_to_org(lab, [server])
         if form.is_valid():
-            _engine_change(form, change, org, _connector_or_404(org, server, name))
+            _engine_change(form, change, prepare(org, form), _connector_or_404(org, server, name))
         return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
     updated, stale = None, []
     with store.locked_lab(lab) as locked:
@@ -577,9 +644,10 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
             if tab in _WHOLE_VALUE_TABS and request.POST.get("based_on"):
                 stale = _reconcile(form, request.POST["based_on"], _tab_values(org, connector)[tab])
             if not stale:
-                updated = _engine_change(form, change, org, connector)
+                prepared = prepare(org, form)
+                updated = _engine_change(form, change, prepared, connector)
         if updated is not None and updated != connector:
-            org = _replace(org, connector, updated)
+            org = _replace(prepared, connector, updated)
             try:
                 _save(locked, org, [connector.server])
             except ValidationFailed as failure:
@@ -621,11 +689,29 @@ def connector_general(request, slug, server, name):
     return _apply_connector_changes(request, slug, server, name, "general", "general_form", form, _set_change)
 
 
+def _refuse_foreign_bindings(org: Organization, connector: ReceiveConnector, before=()) -> None:
+    """The dashboard, like EAC, binds only the server's own addresses or all available ones (the shell and lab files
+    may bind any, which the audit reports). Bindings already there (`before`) stay allowed."""
+    foreign = [b for b in foreign_bindings(org.server(connector.server), connector) if b not in before]
+    if foreign:
+        raise ExchangeError(
+            f"{', '.join(dict.fromkeys(b.ip_text for b in foreign))} isn't an address of server {connector.server}. "
+            "Bind one of the server's own addresses, or all available (0.0.0.0 or [::]).",
+            "Bindings",
+        )
+
+
+def _network_change(org: Organization, connector: ReceiveConnector, form: NetworkForm) -> ReceiveConnector:
+    updated = _set_change(org, connector, form)
+    _refuse_foreign_bindings(org, updated, connector.bindings)
+    return updated
+
+
 @login_required
 @require_POST
 def connector_network(request, slug, server, name):
     form = NetworkForm(request.POST)
-    return _apply_connector_changes(request, slug, server, name, "network", "network_form", form, _set_change)
+    return _apply_connector_changes(request, slug, server, name, "network", "network_form", form, _network_change)
 
 
 @login_required
@@ -642,9 +728,27 @@ def connector_groups(request, slug, server, name):
     return _apply_connector_changes(request, slug, server, name, "groups", "groups_form", form, _set_change)
 
 
+def _with_requested_principal(org: Organization, form: PermissionForm) -> Organization:
+    """The lab with the principal the "add it to the lab" button asked for (the grant then resolves it)."""
+    data = form.cleaned_data
+    if data["action"] != "add" or not data["add_principal"]:
+        return org
+    name = canonical_principal(data["principal"], org.domain_netbios)
+    if org.principal(name) is not None:
+        return org
+    added = Principal(name, PrincipalKind(data["add_principal"]))
+    return org.with_changes(principals=(*org.principals, added))
+
+
 def _permission_change(org: Organization, connector: ReceiveConnector, form: PermissionForm) -> ReceiveConnector:
     data = form.cleaned_data
     principal = canonical_principal(data["principal"], org.domain_netbios)
+    if data["action"] == "add":
+        try:
+            principal = resolve_principal(org, data["principal"])
+        except ExchangeError:
+            form.missing_principal = principal
+            raise
     operation = add_ad_permission if data["action"] == "add" else remove_ad_permission
     return connector.with_changes(acl=operation(connector.acl, principal, data["rights"], deny=data["deny"]))
 
@@ -654,7 +758,15 @@ def _permission_change(org: Organization, connector: ReceiveConnector, form: Per
 def connector_permissions(request, slug, server, name):
     form = PermissionForm(request.POST)
     return _apply_connector_changes(
-        request, slug, server, name, "permissions", "permission_form", form, _permission_change
+        request,
+        slug,
+        server,
+        name,
+        "permissions",
+        "permission_form",
+        form,
+        _permission_change,
+        prepare=_with_requested_principal,
     )
 
 
@@ -677,9 +789,11 @@ def simulator(request, slug):
         else:
             decisions = result.rights.decisions.values() if result.rights else ()
             context["result"] = result
+            context["session_verdict"] = _session_verdict(result)
+            context["losers"] = [c for c in result.selection.candidates if not c.won]
             context["decided_rights"] = [d for d in decisions if d.allowed or d.ace]
             context["ungranted_rights"] = [d.right for d in decisions if not d.allowed and not d.ace]
-    template = "connectors/simulator.html#result" if request.htmx else "connectors/simulator.html"
+    template = "connectors/simulator.html#probe" if request.htmx else "connectors/simulator.html"
     return render(request, template, context)
 
 

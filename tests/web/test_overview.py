@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from connectors import labs
 from connectors.models import ReceiveConnector
 from tests.web.conftest import HTMX, RELAY, build_seed_relay
 
@@ -68,18 +69,14 @@ def test_new_connector_on_an_unknown_server_is_a_form_error(signed_in, lab):
     assert "Select a valid choice. EX99 is not one of the available choices." in body
 
 
-def test_transport_role_on_exchange_2007_is_refused_beside_the_field(signed_in, lab):
-    url = reverse("connectors:connector-create", args=[lab.slug])
-    data = {
-        "server": "EX01",
-        "name": "FE",
-        "usage": "Custom",
-        "bindings": "0.0.0.0:2525",
-        "remote_ip_ranges": "10.0.0.1",
-    }
-    body = signed_in.post(url, data | {"transport_role": "FrontendTransport"}, **HTMX).content.decode()
-    assert 'id="id_new_transport_role_error"' in body
-    assert "A parameter cannot be found that matches parameter name &#x27;TransportRole&#x27;." in body
+def test_transport_role_is_offered_only_where_a_server_has_it(signed_in, lab, owner):
+    assert (
+        'name="transport_role"' not in signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    )
+    current = labs.create_lab_from_template("exchangese", owner=owner, name="SE")
+    assert (
+        'name="transport_role"' in signed_in.get(reverse("connectors:lab-detail", args=[current.slug])).content.decode()
+    )
 
 
 def test_without_javascript_the_findings_placeholder_links_to_the_findings(signed_in, lab):

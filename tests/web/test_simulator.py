@@ -33,10 +33,10 @@ def test_the_url_holds_the_probe(signed_in, lab):
     assert 'value="10.0.0.77"' in page and "alice@contoso.com</textarea>" in page
 
 
-def test_htmx_gets_only_the_result(signed_in, lab):
+def test_htmx_gets_only_the_form_and_result(signed_in, lab):
     response = signed_in.get(probe_url(lab, "10.0.0.50"), **HTMX)
     body = response.content.decode()
-    assert body.lstrip().startswith('<section id="result"') and "<html" not in body
+    assert body.lstrip().startswith('<div id="probe"') and "<html" not in body
 
 
 def test_a_bad_address_is_refused_in_exchange_words(signed_in, lab):
