@@ -1,0 +1,776 @@
+"""One SMTP session as Exchange runs it, command by command (reference §7, §2, §6).
+
+`SmtpSession` is the state machine behind both the simulator (smtp.Simulator drives it from a Probe) and the live
+endpoint (connectors/smtpserve feeds it the lines a real client sends, through `command()`). Every reply, every
+disconnect and every reason comes from here; the callers only carry bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
+from typing import TYPE_CHECKING
+
+from .acl import RightsResult, SessionIdentity
+from .catalogue import (
+    ACCEPT_ANY_RECIPIENT,
+    ACCEPT_ANY_SENDER,
+    ACCEPT_AUTHORITATIVE_DOMAIN_SENDER,
+    ACCEPT_HEADERS_ORGANIZATION,
+    BYPASS_ANTI_SPAM,
+    BYPASS_MESSAGE_SIZE_LIMIT,
+    SUBMIT,
+    AuthMechanism,
+)
+from .domains import DomainMatch
+from .model import DomainType, PrincipalKind, Server
+from .selection import Selection
+
+if TYPE_CHECKING:
+    from .smtp import Simulator
+
+# A fixed date keeps transcripts deterministic (tests, golden files, training answers).
+BANNER_DATE = "Mon, 1 Jan 2024 09:00:00 +0000"
+MESSAGE_ID = "00000000-0000-0000-0000-000000000001"
+
+SEND_HELLO_FIRST = "503 5.5.2 Send hello first"
+UNRECOGNIZED_COMMAND = "500 5.3.3 Unrecognized command"
+INVALID_DOMAIN = "501 5.5.4 Invalid domain name"
+INVALID_ARGUMENTS = "501 5.5.4 Invalid arguments"
+LINE_TOO_LONG = "500 5.5.2 Line too long"
+TLS_READY = "220 2.0.0 SMTP server ready"
+ONE_STARTTLS = "503 5.5.2 Only one STARTTLS command can be issued per session"
+AUTH_OK = "235 2.7.0 Authentication successful"
+AUTH_FAILED = "535 5.7.3 Authentication unsuccessful"
+AUTH_UNRECOGNIZED = "504 5.7.4 Unrecognized authentication type"
+AUTH_ALREADY = "503 5.5.2 Auth command already specified"
+AUTH_ABORTED = "501 5.7.0 Authentication aborted"
+AUTH_USERNAME = "334 VXNlcm5hbWU6"  # base64 "Username:"
+AUTH_PASSWORD = "334 UGFzc3dvcmQ6"  # base64 "Password:"
+STARTTLS_REQUIRED = "451 5.7.3 STARTTLS is required to send mail"
+DOMAIN_SECURE_NOT_AUTHENTICATED = "530 5.7.1 Not authenticated"
+NOT_AUTHENTICATED = "530 5.7.1 Client was not authenticated"
+NO_SUBMIT = "550 5.7.1 Client does not have permissions to submit to this server"
+TOO_BIG = "552 5.3.4 Message size exceeds fixed maximum message size"
+SENDER_OK = "250 2.1.0 Sender OK"
+SENDER_ALREADY = "503 5.5.2 Sender already specified"
+NEED_MAIL = "503 5.5.2 Need mail command"
+NEED_RCPT = "503 5.5.2 Need rcpt command"
+TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
+INVALID_ADDRESS = "501 5.1.3 Invalid address"
+INVALID_SENDER = "501 5.1.7 Invalid address"
+UNABLE_TO_RELAY = "550 5.7.1 Unable to relay"
+USER_UNKNOWN = "550 5.1.1 User unknown"
+RECIPIENT_OK = "250 2.1.5 Recipient OK"
+START_MAIL_INPUT = "354 Start mail input; end with <CRLF>.<CRLF>"
+CANNOT_SEND_AS = "550 5.7.1 Client does not have permissions to send as this sender"
+ANONYMOUS_CANNOT_SEND_AS = "550 5.7.1 Anonymous client does not have permissions to send as this sender"
+RECIPIENT_NOT_FOUND_NDR = "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
+RESETTING = "250 2.0.0 Resetting"
+NOOP_OK = "250 2.0.0 OK"
+CLOSING = "221 2.0.0 Service closing transmission channel"
+TOO_MANY_ERRORS = "421 4.7.0 Too many errors on this connection, closing transmission channel"
+TIMEOUT = "451 4.7.0 Timeout waiting for client input"
+# Exchange runs NTLM/Kerberos here; a test endpoint without a domain controller cannot (docs/decisions.md).
+NOT_SUPPORTED_HERE = "504 5.7.4 {mechanism} is not supported by this test endpoint (exchsim); use AUTH LOGIN"
+
+# Set-ReceiveConnector defaults the model doesn't store (reference §8.2): MaxProtocolErrors, MaxLogonFailures,
+# ConnectionInactivityTimeout (Edge: 1 minute).
+MAX_PROTOCOL_ERRORS = 5
+MAX_LOGON_FAILURES = 3
+INACTIVITY_TIMEOUT_SECONDS = 300
+EDGE_INACTIVITY_TIMEOUT_SECONDS = 60
+# RFC 5321 §4.5.3.1.4: a command line, CRLF included; RFC 4954 §4 allows a SASL response line of 12,288 octets.
+MAX_COMMAND_LINE = 512
+MAX_AUTH_LINE = 12288
+
+
+@dataclass(frozen=True)
+class Step:
+    client: str | None  # None for what the server says unprompted (the banner)
+    server: tuple[str, ...]  # reply lines, code first
+
+
+@dataclass(frozen=True)
+class RecipientOutcome:
+    address: str
+    reply: str | None  # the RCPT TO reply; None when the RCPT was never sent
+    fate: str  # "mailbox" | "internal-relay" | "external-relay" | "relay-outside" | "ndr" | "rejected" | "not-sent"
+    reason: str
+    ndr: str | None = None  # the NDR text when the recipient was accepted but can't be delivered
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the server answers one command: its lines, and whether Exchange then closes the connection."""
+
+    lines: tuple[str, ...]
+    close: bool = False
+
+    @property
+    def code(self) -> int:
+        return int(self.lines[0][:3])
+
+
+def default_local_ip(server: Server, remote_ip: str) -> str | None:
+    """The server's first address of the client's family; None (only wildcard bindings apply) if it has none."""
+    ipv6 = ":" in remote_ip
+    return next((ip for ip in server.ip_addresses if (":" in ip) == ipv6), None)
+
+
+def _domain_of(address: str) -> str:
+    return address.rpartition("@")[2].casefold()
+
+
+def _multiline(lines: list[str]) -> tuple[str, ...]:
+    return tuple(f"250-{line}" for line in lines[:-1]) + (f"250 {lines[-1]}",)
+
+
+def _valid_helo(helo: str) -> bool:
+    text = helo.strip()
+    if text.startswith("[") and text.endswith("]"):
+        return len(text) > 2
+    labels = text.split(".")
+    return bool(text) and all(label and all(c.isalnum() or c in "-_" for c in label) for label in labels)
+
+
+def _path(arg: str, keyword: str) -> tuple[str, dict[str, str]] | None:
+    """`FROM:<a@b> SIZE=10` -> ("a@b", {"SIZE": "10"}); None when the syntax is wrong."""
+    head, colon, rest = arg.partition(":")
+    if not colon or head.strip().upper() != keyword:
+        return None
+    rest = rest.strip()
+    if rest.startswith("<"):
+        address, close, params = rest[1:].partition(">")
+        if not close:
+            return None
+    else:
+        address, _, params = rest.partition(" ")
+    parameters = {}
+    for item in params.split():
+        name, _, value = item.partition("=")
+        parameters[name.upper()] = value
+    return address.strip(), parameters
+
+
+def header_sender(head: bytes) -> str | None:
+    """The address of the message's From header (the P2 sender), from its header block."""
+    headers = BytesHeaderParser().parsebytes(head)
+    found = [address for _name, address in getaddresses(headers.get_all("From") or []) if address]
+    return found[0] if found else None
+
+
+class SmtpSession:
+    """The state of one SMTP session; each command method returns Exchange's reply and records step and reasons."""
+
+    def __init__(self, sim: Simulator, server: Server, selection: Selection, remote_ip: str, local_ip, port: int):
+        self.sim = sim
+        self.server = server
+        self.selection = selection
+        self.remote_ip = remote_ip
+        self.local_ip = local_ip
+        self.port = port
+        self.connector = selection.connector
+        self.auth = AuthMechanism(self.connector.auth_mechanism) if self.connector else AuthMechanism.NONE
+        self.fqdn = (self.connector.fqdn if self.connector else "") or server.fqdn
+        self.transcript: list[Step] = []
+        self.reasons: list[str] = [selection.reason]
+        self.identity: SessionIdentity | None = None
+        self.rights: RightsResult | None = None
+        self.tls = False
+        self.greeted = False
+        self.helo = ""
+        self.authenticated = False
+        self.disconnected = False
+        self.mail_reply: str | None = None
+        self.data_reply: str | None = None
+        self.sender: str | None = None  # MAIL FROM of the open transaction
+        self.recipients: list[tuple[RecipientOutcome, DomainMatch | None]] = []  # this transaction's RCPTs
+        self.delivered: tuple[RecipientOutcome, ...] = ()  # the fates of the last message taken
+        self.in_data = False
+        self.protocol_errors = 0
+        self.logon_failures = 0
+        self._login_user: str | None = None
+        self._awaiting: str | None = None  # "user" | "password" while AUTH LOGIN waits for the client
+
+    @property
+    def refused(self) -> bool:
+        return self.connector is None
+
+    @property
+    def inactivity_timeout(self) -> int:
+        return EDGE_INACTIVITY_TIMEOUT_SECONDS if self.server.is_edge else INACTIVITY_TIMEOUT_SECONDS
+
+    # --- bookkeeping ---------------------------------------------------------------------------------------------
+
+    def _say(self, client: str | None, *lines: str, close: bool = False) -> Reply:
+        self.transcript.append(Step(client, tuple(lines)))
+        if close and not self.disconnected:
+            self._drop()
+        return Reply(tuple(lines), close)
+
+    def _drop(self) -> None:
+        self.disconnected = True
+        self.reasons.append("Exchange then closes the connection.")
+
+    def _set_identity(self, identity: SessionIdentity, why: str) -> None:
+        self.identity = identity
+        self.rights = self.sim.rights(self.connector.acl, identity)
+        held = ", ".join(self.rights.allowed_rights) or "no rights"
+        self.reasons.append(
+            f"The session runs as {identity.name} {why}. On {self.connector.identity} it holds: {held}."
+        )
+
+    def _has(self, right: str) -> bool:
+        return self.rights.has(right)
+
+    def _why(self, right: str) -> str:
+        return self.rights.decisions[right].reason
+
+    def _granted(self, right: str) -> str:
+        return f"{right} is {self._why(right)}"
+
+    def _reset_transaction(self) -> None:
+        self.sender = None
+        self.recipients = []
+
+    # --- connect, EHLO, STARTTLS ---------------------------------------------------------------------------------
+
+    def connect(self, banner_date: str = BANNER_DATE) -> Reply | None:
+        """The banner; None when no connector takes the connection (the client gets no session at all)."""
+        if self.connector is None:
+            self.disconnected = True
+            endpoint = f"{self.local_ip}:{self.port}" if self.local_ip else f"port {self.port}"
+            self.reasons.append(
+                f"No SMTP session starts on {self.server.name} for {self.remote_ip} to {endpoint}: "
+                "the client gets no banner (connection refused, or closed at once)."
+            )
+            return None
+        banner = self.connector.banner or f"220 {self.fqdn} Microsoft ESMTP MAIL Service ready at {banner_date}"
+        reply = self._say(None, banner)
+        if self.auth & AuthMechanism.EXTERNAL_AUTHORITATIVE:
+            self._set_identity(
+                SessionIdentity.externally_secured(),
+                "from the moment it connects, because AuthMechanism includes ExternalAuthoritative "
+                "(the connection is presumed secured by other means)",
+            )
+        else:
+            self._set_identity(SessionIdentity.anonymous(), "because every new connection starts anonymous")
+        return reply
+
+    def ehlo(self, helo: str, verb: str = "EHLO") -> Reply:
+        client = f"{verb} {helo}".rstrip()
+        if not _valid_helo(helo):
+            self.reasons.append(f"{verb} refused: '{helo}' is not a domain name or an address literal.")
+            return self._say(client, INVALID_DOMAIN)
+        self.greeted = True
+        self.helo = helo.strip()
+        self._reset_transaction()
+        if verb == "HELO":
+            return self._say(client, f"250 {self.fqdn} Hello [{self.remote_ip}]")
+        return self._say(client, *_multiline(self._extensions()))
+
+    def _extensions(self) -> list[str]:
+        connector = self.connector
+        lines = [f"{self.fqdn} Hello [{self.remote_ip}]"]
+        if connector.size_enabled == "Enabled":
+            lines.append(f"SIZE {connector.max_message_size}")
+        elif connector.size_enabled == "EnabledWithoutValue":
+            lines.append("SIZE")
+        lines += ["PIPELINING", "DSN", "ENHANCEDSTATUSCODES"]
+        if not self.tls:
+            if self.auth & AuthMechanism.TLS:
+                lines.append("STARTTLS")
+            if self.auth & AuthMechanism.EXCHANGE_SERVER:
+                lines.append("X-ANONYMOUSTLS")
+        if mechanisms := self._auth_mechanisms():
+            lines.append("AUTH " + " ".join(mechanisms))
+        if self.auth & AuthMechanism.EXCHANGE_SERVER:
+            lines.append("X-EXPS " + " ".join(self._exps_mechanisms()))
+        return [*lines, "8BITMIME", "BINARYMIME", "CHUNKING", "XRDST"]
+
+    def _auth_mechanisms(self) -> list[str]:
+        mechanisms = []
+        if self.auth & AuthMechanism.INTEGRATED:
+            mechanisms += ["GSSAPI", "NTLM"] if self.connector.enable_auth_gssapi else ["NTLM"]
+        if self.auth & AuthMechanism.BASIC_AUTH and (self.tls or not self.auth & AuthMechanism.BASIC_AUTH_REQUIRE_TLS):
+            mechanisms.append("LOGIN")
+        return mechanisms
+
+    def _exps_mechanisms(self) -> list[str]:
+        # Only a "bridgehead" (taken to be every non-Edge server) offers Kerberos for Exchange Server auth.
+        return ["NTLM"] if self.server.is_edge else ["GSSAPI", "NTLM"]
+
+    def starttls(self) -> Reply:
+        """220 means: start the TLS handshake now; the client then says EHLO again."""
+        if not self.greeted:
+            return self._say("STARTTLS", SEND_HELLO_FIRST)
+        if self.tls:
+            return self._say("STARTTLS", ONE_STARTTLS)
+        if not self.auth & AuthMechanism.TLS:
+            self.reasons.append(f"STARTTLS refused: Tls is not in the AuthMechanism of {self.connector.identity}.")
+            return self._say("STARTTLS", UNRECOGNIZED_COMMAND)
+        self.tls = True
+        self.greeted = False  # RFC 3207 §4.2: the session starts over and the client must say EHLO again
+        self._reset_transaction()
+        self.reasons.append("STARTTLS succeeded; the client says EHLO again and the advertisement is recomputed.")
+        return self._say("STARTTLS", TLS_READY)
+
+    # --- AUTH ----------------------------------------------------------------------------------------------------
+
+    def authenticate(self, mechanism: str, initial: str | None = None, *, sign_in=None) -> Reply:
+        """AUTH (or X-EXPS). LOGIN runs its challenges through `auth_response`; the simulator models NTLM, GSSAPI
+        and X-EXPS by passing `sign_in=(user, password)`; a live client gets NOT_SUPPORTED_HERE for those."""
+        mechanism = mechanism.strip().upper()
+        exps = mechanism == "X-EXPS"
+        client = f"X-EXPS {self._exps_mechanisms()[0]}" if exps else f"AUTH {mechanism}"
+        if not self.greeted:
+            return self._say(client, SEND_HELLO_FIRST)
+        if self.authenticated:
+            return self._say(client, AUTH_ALREADY)
+        offered = bool(self.auth & AuthMechanism.EXCHANGE_SERVER) if exps else mechanism in self._auth_mechanisms()
+        if not offered:
+            self.reasons.append(f"{client} refused: {self._not_offered_why(mechanism)}.")
+            return self._say(client, AUTH_UNRECOGNIZED)
+        if mechanism == "LOGIN":
+            if initial is None:
+                self._awaiting = "user"
+                return self._say(client, AUTH_USERNAME)
+            self._awaiting = "user"
+            return self.auth_response(initial, client=f"{client} {initial}")
+        if sign_in is None:
+            self.reasons.append(
+                f"{client}: Exchange would run the {mechanism} handshake here; this test endpoint has no domain "
+                "controller, so it answers that the mechanism is not supported (the simulator models it)."
+            )
+            return self._say(client, NOT_SUPPORTED_HERE.format(mechanism=mechanism))
+        user, password = sign_in
+        return self._sign_in(client, mechanism, user or "", password)
+
+    def auth_response(self, line: str, client: str | None = None) -> Reply:
+        """One line the client sends while AUTH LOGIN waits: the user name, then the password (both base64)."""
+        if line.strip() == "*":
+            self._awaiting = None
+            return self._say("*", AUTH_ABORTED)
+        try:
+            text = base64.b64decode(line.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            client = "********" if self._awaiting == "password" else line
+            self._awaiting = None
+            self.reasons.append("AUTH failed: the client's answer is not base64 text.")
+            return self._failed_logon(client)
+        if self._awaiting == "user":
+            self._login_user = text
+            self._awaiting = "password"
+            return self._say(client or line, AUTH_PASSWORD)
+        return self.auth_password(text)
+
+    def auth_password(self, password: str | None) -> Reply:
+        """The AUTH LOGIN password; None (simulator) means the client knows the right one."""
+        self._awaiting = None
+        return self._sign_in("********", "LOGIN", self._login_user or "", password)
+
+    def _sign_in(self, client: str, mechanism: str, user: str, password: str | None) -> Reply:
+        exps = mechanism == "X-EXPS"
+        identity, failure = self._exps_identity(user) if exps else self._account_identity(user, password)
+        rights = self.sim.rights(self.connector.acl, identity) if identity is not None else None
+        if rights is not None and not rights.has(SUBMIT):
+            failure = (
+                f"the credentials of {identity.name} are valid, but it has no {SUBMIT} on "
+                f"{self.connector.identity} ({rights.decisions[SUBMIT].reason}), "
+                "and Exchange treats that as a failed logon"
+            )
+        if failure:
+            self.reasons.append(f"AUTH failed: {failure}; the session stays {self.identity.name}.")
+            return self._failed_logon(client)
+        self.authenticated = True
+        reply = self._say(client, AUTH_OK)
+        self._set_identity(identity, f"after {mechanism} authentication as {user}")
+        return reply
+
+    def _failed_logon(self, client: str) -> Reply:
+        self.logon_failures += 1
+        if self.logon_failures > MAX_LOGON_FAILURES:
+            self.reasons.append(f"More than MaxLogonFailures ({MAX_LOGON_FAILURES}) failed logons.")
+            return self._say(client, TOO_MANY_ERRORS, close=True)
+        return self._say(client, AUTH_FAILED)
+
+    def _not_offered_why(self, mechanism: str) -> str:
+        if mechanism == "X-EXPS":
+            return f"ExchangeServer is not in the AuthMechanism of {self.connector.identity}"
+        if mechanism == "LOGIN" and self.auth & AuthMechanism.BASIC_AUTH:
+            return "AUTH LOGIN is offered only after STARTTLS because the connector has BasicAuthRequireTLS"
+        if mechanism == "GSSAPI" and self.auth & AuthMechanism.INTEGRATED:
+            return "Kerberos (GSSAPI) is offered only when EnableAuthGSSAPI is $true"
+        needed = {"LOGIN": "BasicAuth", "NTLM": "Integrated", "GSSAPI": "Integrated"}.get(mechanism)
+        if needed:
+            return f"{needed} is not in the AuthMechanism of {self.connector.identity}"
+        return f"{mechanism} is not a mechanism Exchange offers (it offers LOGIN, NTLM and GSSAPI)"
+
+    def _account_identity(self, user: str, password: str | None) -> tuple[SessionIdentity | None, str]:
+        principal = self.sim.principal(user)
+        if principal is None:
+            return None, f"there is no account '{user}' in the directory"
+        if principal.kind is PrincipalKind.GROUP:
+            return None, f"{principal.name} is a group, and only a user or computer account can sign in"
+        wrong = password is not None and principal.smtp_password is not None
+        if wrong and password != principal.smtp_password:
+            return None, f"the password for {principal.name} is wrong"
+        return SessionIdentity.account(principal.name, self.sim.org), ""
+
+    def _exps_identity(self, user: str) -> tuple[SessionIdentity | None, str]:
+        server = self.sim.exchange_server(user)
+        if server is None:
+            return None, f"'{user}' is not an Exchange server of the organisation, so Exchange Server auth fails"
+        return SessionIdentity.exchange_server(server, self.sim.org.domain_netbios), ""
+
+    # --- MAIL FROM -----------------------------------------------------------------------------------------------
+
+    def mail_from(self, sender: str, size: int | None = None) -> Reply:
+        client = f"MAIL FROM:<{sender}>" + (f" SIZE={size}" if size is not None else "")
+        reply, close = self._mail_from_reply(sender, size)
+        self.mail_reply = reply
+        if reply == SENDER_OK:
+            self.sender = sender
+            self.recipients = []
+        return self._say(client, reply, close=close)
+
+    def _mail_from_reply(self, sender: str, size: int | None) -> tuple[str, bool]:
+        if not self.greeted:
+            self.reasons.append("MAIL FROM refused: the client has not said HELO/EHLO successfully.")
+            return SEND_HELLO_FIRST, False
+        if sender and "@" not in sender.strip("@"):
+            self.reasons.append(f"MAIL FROM refused: '{sender}' is not a valid SMTP address (use <> for no sender).")
+            return INVALID_SENDER, False
+        if self.connector.require_tls and not self.tls:
+            self.reasons.append(
+                f"MAIL FROM refused: {self.connector.identity} has RequireTLS $true and the client did not STARTTLS."
+            )
+            return STARTTLS_REQUIRED, True
+        if self.sender is not None:
+            self.reasons.append("MAIL FROM refused: this transaction already has a sender (RSET starts over).")
+            return SENDER_ALREADY, False
+        domain = _domain_of(sender)
+        secure_list = {d.casefold() for d in self.sim.org.tls_receive_domain_secure_list}
+        if self.connector.domain_secure_enabled and self.identity.kind == "anonymous" and domain in secure_list:
+            if not self.tls:
+                self.reasons.append(
+                    f"MAIL FROM refused: {domain} is in TLSReceiveDomainSecureList and the connector has "
+                    "DomainSecureEnabled, so the client must present its certificate over TLS (it did not STARTTLS)."
+                )
+                return DOMAIN_SECURE_NOT_AUTHENTICATED, False
+            self._set_identity(
+                SessionIdentity.partner(domain),
+                f"because {domain} is a Domain Secure partner (TLSReceiveDomainSecureList, DomainSecureEnabled, "
+                "mutual TLS)",
+            )
+        refusal = self._submit_refusal("MAIL FROM")
+        if refusal:
+            return refusal, True
+        if self._too_big(size, "MAIL FROM SIZE="):
+            return TOO_BIG, False
+        self.reasons.append(f"MAIL FROM:<{sender}> accepted ({SUBMIT} held).")
+        return SENDER_OK, False
+
+    def _submit_refusal(self, stage: str) -> str | None:
+        if self._has(SUBMIT):
+            return None
+        self.reasons.append(
+            f"{stage} refused: {self.identity.name} has no {SUBMIT} on {self.connector.identity} ({self._why(SUBMIT)})."
+        )
+        return NOT_AUTHENTICATED if self.identity.kind == "anonymous" else NO_SUBMIT
+
+    def _too_big(self, size: int | None, stage: str) -> bool:
+        limit = self.connector.max_message_size
+        if size is None or size <= limit:
+            return False
+        for right in (BYPASS_MESSAGE_SIZE_LIMIT, ACCEPT_HEADERS_ORGANIZATION):
+            if self._has(right):
+                self.reasons.append(
+                    f"{stage}: {size} bytes exceeds MaxMessageSize {limit}, but {right} lifts the limit."
+                )
+                return False
+        self.reasons.append(f"{stage} refused: {size} bytes exceeds the connector's MaxMessageSize of {limit} bytes.")
+        return True
+
+    # --- RCPT TO -------------------------------------------------------------------------------------------------
+
+    def rcpt(self, address: str) -> Reply:
+        client = f"RCPT TO:<{address}>"
+        if self.sender is None:
+            return self._say(client, NEED_MAIL)
+        accepted = sum(1 for outcome, _match in self.recipients if outcome.reply == RECIPIENT_OK)
+        reply, why, match = self._rcpt(address, accepted)
+        self.reasons.append(f"RCPT {address} {why}")
+        fate = "not-sent" if reply == RECIPIENT_OK else "rejected"
+        self.recipients.append((RecipientOutcome(address, reply, fate, why), match))
+        return self._say(client, reply)
+
+    def _rcpt(self, address: str, accepted_so_far: int) -> tuple[str, str, DomainMatch | None]:
+        """The RCPT reply, why, and the accepted domain the address falls under."""
+        connector = self.connector
+        if accepted_so_far >= connector.max_recipients_per_message and not self._has(BYPASS_MESSAGE_SIZE_LIMIT):
+            return (
+                TOO_MANY_RECIPIENTS,
+                f"deferred: MaxRecipientsPerMessage is {connector.max_recipients_per_message}; "
+                "the sender retries the rest in another transaction.",
+                None,
+            )
+        local, _, domain = address.rpartition("@")
+        if not local or not domain:
+            return INVALID_ADDRESS, "refused: not a valid SMTP address.", None
+        match = self.sim.domains.lookup(domain)
+        if match is None:
+            if not self._has(ACCEPT_ANY_RECIPIENT):
+                return (
+                    UNABLE_TO_RELAY,
+                    f"refused: {domain.casefold()} is not an accepted domain and {self.identity.name} has no "
+                    f"{ACCEPT_ANY_RECIPIENT} on this connector ({self._why(ACCEPT_ANY_RECIPIENT)}).",
+                    None,
+                )
+            why = f"accepted for relay: {domain.casefold()} is not an accepted domain, but"
+            return RECIPIENT_OK, f"{why} {self._granted(ACCEPT_ANY_RECIPIENT)}.", None
+        lookup_applies = (
+            self.sim.org.recipient_validation_enabled
+            and match.domain.domain_type is DomainType.AUTHORITATIVE
+            and self.sim.recipient(address) is None
+        )
+        if lookup_applies:
+            if not self._has(BYPASS_ANTI_SPAM):
+                return (
+                    USER_UNKNOWN,
+                    "refused by Recipient Lookup (RecipientValidationEnabled): no such recipient in the "
+                    f"Authoritative domain {match.domain.domain_name} (the reply comes after the TarpitInterval, "
+                    "5 seconds by default).",
+                    match,
+                )
+            return (
+                RECIPIENT_OK,
+                f"accepted: {match.reason}; Recipient Lookup is skipped ({BYPASS_ANTI_SPAM}).",
+                match,
+            )
+        return RECIPIENT_OK, f"accepted: {match.reason}.", match
+
+    # --- DATA ----------------------------------------------------------------------------------------------------
+
+    def data(self) -> Reply:
+        """354 means: send the message now, then call `message`."""
+        if self.sender is None:
+            return self._say("DATA", NEED_MAIL)
+        if not any(outcome.reply == RECIPIENT_OK for outcome, _match in self.recipients):
+            return self._say("DATA", NEED_RCPT)
+        self.in_data = True
+        return self._say("DATA", START_MAIL_INPUT)
+
+    def message(
+        self, size: int | None, from_header: str | None, client: str | None = None, message_id: str = MESSAGE_ID
+    ) -> Reply:
+        """End of data: the Submit re-check, the sender checks (P1, P2), the size limit, then the queued reply."""
+        self.in_data = False
+        refusal = self._submit_refusal("DATA (end of headers)") or self._sender_refusal(from_header)
+        if refusal is None and self._too_big(size, "DATA"):
+            refusal = TOO_BIG
+        if client is None:
+            header = from_header or self.sender or ""
+            client = f"From: <{header}> …" + (f" ({size} bytes)" if size is not None else "") + " ."
+        self.data_reply = refusal or self._queued(message_id)
+        outcomes = []
+        for outcome, match in self.recipients:
+            if outcome.reply == RECIPIENT_OK:
+                if refusal:
+                    why = "the message was refused at DATA."
+                    outcome = RecipientOutcome(outcome.address, RECIPIENT_OK, "not-sent", why)
+                else:
+                    outcome = self._fate(outcome.address, match)
+                    self.reasons.append(f"{outcome.address}: {outcome.reason}")
+            outcomes.append(outcome)
+        self.delivered = () if refusal else tuple(o for o in outcomes if o.reply == RECIPIENT_OK)
+        self.recipients = [(outcome, None) for outcome in outcomes]
+        self.sender = None
+        return self._say(client, self.data_reply)
+
+    def message_bytes(self, head: bytes, size: int, message_id: str = MESSAGE_ID) -> Reply:
+        """End of data for a live client: `head` holds at least the message's header block."""
+        return self.message(size, header_sender(head), f"<message of {size} bytes>", message_id)
+
+    def _queued(self, message_id: str) -> str:
+        self.reasons.append("DATA accepted: the message is queued for delivery.")
+        return (
+            f"250 2.6.0 <{message_id}@{self.fqdn}> [InternalId=1, Hostname={self.server.fqdn}] Queued mail for delivery"
+        )
+
+    def _sender_refusal(self, from_header: str | None) -> str | None:
+        if self._has(ACCEPT_ANY_SENDER) and self._has(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER):
+            self.reasons.append(
+                f"Sender checks skipped: {self.identity.name} holds both {ACCEPT_ANY_SENDER} and "
+                f"{ACCEPT_AUTHORITATIVE_DOMAIN_SENDER}."
+            )
+            return None
+        checks = [("P1 (MAIL FROM)", self.sender)]
+        if from_header and from_header.casefold() != (self.sender or "").casefold():
+            checks.append(("P2 (From header)", from_header))
+        for label, address in checks:
+            if address:
+                refusal = self._sender_check(label, address)
+                if refusal:
+                    return refusal
+        return None
+
+    def _sender_check(self, label: str, address: str) -> str | None:
+        domain = _domain_of(address)
+        match = self.sim.domains.lookup(domain)
+        internal = match is not None and match.domain.domain_type.is_internal
+        who = self.identity.name
+        if not internal and self._has(ACCEPT_ANY_SENDER):
+            passed = f"{domain} is not an internal domain and {self._granted(ACCEPT_ANY_SENDER)}"
+        elif internal and self._has(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER):
+            passed = f"{domain} is an internal domain and {self._granted(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}"
+        elif self.identity.kind == "partner" and domain == self.identity.name.casefold():
+            passed = f"{domain} is the Domain Secure partner's own domain"
+        elif internal and not self.server.is_edge and self._may_send_as(address):
+            passed = f"{address} is {who}'s own address (AD Send-As check)"
+        else:
+            passed = ""
+        if passed:
+            self.reasons.append(f"Sender check {label} {address} passed: {passed}.")
+            return None
+        if internal and not self.server.is_edge:
+            self.reasons.append(
+                f"Sender check {label} {address} failed at end of headers: {domain} is internal, {who} has no "
+                f"{ACCEPT_AUTHORITATIVE_DOMAIN_SENDER} ({self._why(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}), and the AD "
+                f"Send-As check on this Hub/Front End server finds no Send-As right for {who} on {address}."
+            )
+            return CANNOT_SEND_AS
+        needed = ACCEPT_AUTHORITATIVE_DOMAIN_SENDER if internal else ACCEPT_ANY_SENDER
+        self.reasons.append(
+            f"Sender check {label} {address} failed at end of headers: {who} has no {needed} ({self._why(needed)})"
+            + (" and Edge makes no AD Send-As check." if internal else ".")
+        )
+        return ANONYMOUS_CANNOT_SEND_AS if self.identity.kind == "anonymous" else CANNOT_SEND_AS
+
+    def _may_send_as(self, address: str) -> bool:
+        """The directory model has no Send-As grants: a signed-in user may send only as one of its own addresses."""
+        principal = self.sim.principal(self.identity.name) if self.identity.kind == "account" else None
+        if principal is None or not principal.email:
+            return False
+        own = principal.email.casefold()
+        recipient = self.sim.recipient(address)
+        return own == address.casefold() or (recipient is not None and own in recipient.addresses)
+
+    def _fate(self, address: str, match: DomainMatch | None) -> RecipientOutcome:
+        if match is None:
+            return RecipientOutcome(
+                address,
+                RECIPIENT_OK,
+                "relay-outside",
+                f"relayed outside the organisation through a Send connector ({_domain_of(address)} is not accepted).",
+            )
+        recipient = self.sim.recipient(address)
+        if recipient is not None:
+            reason = f"delivered to {recipient.kind.value} '{recipient.name}'."
+            if self.server.is_edge:  # an Edge server hosts no recipients: it hands the message to the organisation
+                reason = f"relayed by the Edge Transport server into the organisation and {reason}"
+            return RecipientOutcome(address, RECIPIENT_OK, "mailbox", reason)
+        kind = match.domain.domain_type
+        if kind is DomainType.AUTHORITATIVE:
+            reason = (
+                f"accepted at RCPT, but no recipient has this address in the Authoritative domain "
+                f"{match.domain.domain_name}, so the categorizer returns an NDR: {RECIPIENT_NOT_FOUND_NDR}."
+            )
+            return RecipientOutcome(address, RECIPIENT_OK, "ndr", reason, ndr=RECIPIENT_NOT_FOUND_NDR)
+        if kind is DomainType.INTERNAL_RELAY:
+            reason = (
+                f"no recipient here in the InternalRelay domain {match.domain.domain_name}: routed on to the "
+                "other system that shares the namespace."
+            )
+            return RecipientOutcome(address, RECIPIENT_OK, "internal-relay", reason)
+        reason = f"{match.domain.domain_name} is ExternalRelay: routed on to the external system that hosts it."
+        return RecipientOutcome(address, RECIPIENT_OK, "external-relay", reason)
+
+    # --- QUIT, RSET, NOOP, errors ------------------------------------------------------------------------------------
+
+    def quit(self) -> Reply:
+        """The client's goodbye: the connection closes, but Exchange did not drop it (`disconnected` stays False)."""
+        self._say("QUIT", CLOSING)
+        return Reply((CLOSING,), close=True)
+
+    def rset(self) -> Reply:
+        self._reset_transaction()
+        return self._say("RSET", RESETTING)
+
+    def noop(self) -> Reply:
+        return self._say("NOOP", NOOP_OK)
+
+    def timed_out(self) -> Reply:
+        self.reasons.append(f"The client sent nothing for {self.inactivity_timeout} s (ConnectionInactivityTimeout).")
+        return self._say(None, TIMEOUT, close=True)
+
+    def _protocol_error(self, client: str, reply: str) -> Reply:
+        self.protocol_errors += 1
+        if self.protocol_errors > MAX_PROTOCOL_ERRORS:
+            self.reasons.append(f"More than MaxProtocolErrors ({MAX_PROTOCOL_ERRORS}) protocol errors.")
+            return self._say(client, TOO_MANY_ERRORS, close=True)
+        return self._say(client, reply)
+
+    def line_too_long(self) -> Reply:
+        return self._protocol_error("(an over-long line)", LINE_TOO_LONG)
+
+    # --- a live client's command lines -------------------------------------------------------------------------------
+
+    def command(self, line: str) -> Reply:
+        """One command line from a live client (without CRLF): parse it and answer as Exchange does."""
+        limit = MAX_AUTH_LINE if self._awaiting else MAX_COMMAND_LINE
+        if len(line.encode("utf-8", "surrogateescape")) + 2 > limit:
+            self._awaiting = None
+            return self.line_too_long()
+        if self._awaiting:
+            return self.auth_response(line)
+        verb, _, arg = line.strip().partition(" ")
+        verb, arg = verb.upper(), arg.strip()
+        if verb in ("EHLO", "HELO"):
+            reply = self.ehlo(arg, verb)
+            return self._counted(reply, line)
+        if verb == "STARTTLS" and not arg:
+            return self._counted(self.starttls(), line)
+        if verb == "AUTH" and arg:
+            mechanism, _, initial = arg.partition(" ")
+            return self._counted(self.authenticate(mechanism, initial.strip() or None), line)
+        if verb == "MAIL":
+            return self._mail_command(line, arg)
+        if verb == "RCPT":
+            parsed = _path(arg, "TO")
+            if parsed is None:
+                return self._protocol_error(line, INVALID_ARGUMENTS)
+            return self._counted(self.rcpt(parsed[0]), line)
+        if verb == "DATA" and not arg:
+            return self._counted(self.data(), line)
+        if verb == "RSET":
+            return self.rset()
+        if verb == "NOOP":
+            return self.noop()
+        if verb == "QUIT":
+            return self.quit()
+        return self._protocol_error(line if line.isprintable() else repr(line), UNRECOGNIZED_COMMAND)
+
+    def _mail_command(self, line: str, arg: str) -> Reply:
+        parsed = _path(arg, "FROM")
+        if parsed is None:
+            return self._protocol_error(line, INVALID_ARGUMENTS)
+        sender, parameters = parsed
+        size = parameters.get("SIZE")
+        if size is not None and not size.isdigit():
+            return self._protocol_error(line, INVALID_ARGUMENTS)
+        return self._counted(self.mail_from(sender, int(size) if size is not None else None), line)
+
+    def _counted(self, reply: Reply, line: str) -> Reply:
+        """Syntax and sequence errors (5.5.x) count towards MaxProtocolErrors."""
+        if reply.lines[0][4:9] in ("5.5.2", "5.5.4") and not reply.close:
+            self.protocol_errors += 1
+            if self.protocol_errors > MAX_PROTOCOL_ERRORS:
+                self.transcript.pop()
+                self.reasons.append(f"More than MaxProtocolErrors ({MAX_PROTOCOL_ERRORS}) protocol errors.")
+                return self._say(line, TOO_MANY_ERRORS, close=True)
+        return reply
