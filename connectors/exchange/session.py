@@ -188,6 +188,7 @@ class SmtpSession:
         self.mail_reply: str | None = None
         self.data_reply: str | None = None
         self.sender: str | None = None  # MAIL FROM of the open transaction
+        self.last_sender: str | None = None  # MAIL FROM of the last message that reached end of data
         self.recipients: list[tuple[RecipientOutcome, DomainMatch | None]] = []  # this transaction's RCPTs
         self.delivered: tuple[RecipientOutcome, ...] = ()  # the fates of the last message taken
         self.in_data = False
@@ -589,7 +590,7 @@ class SmtpSession:
             outcomes.append(outcome)
         self.delivered = () if refusal else tuple(o for o in outcomes if o.reply == RECIPIENT_OK)
         self.recipients = [(outcome, None) for outcome in outcomes]
-        self.sender = None
+        self.last_sender, self.sender = self.sender, None
         return self._say(client, self.data_reply)
 
     def message_bytes(self, head: bytes, size: int, message_id: str = MESSAGE_ID) -> Reply:
