@@ -417,3 +417,59 @@ class ScenarioLab(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario}: {self.lab.slug}"
+
+
+# --- The live SMTP endpoint (manage.py smtpserve; connectors/smtpserve.py) -------------------------------------------
+
+
+class SmtpEndpoint(models.Model):
+    """A running `smtpserve` for a lab: the command writes this row at start, refreshes heartbeat_at, deletes it at
+    exit. The dashboard shows it as running while the heartbeat is fresh (a killed process leaves a stale row)."""
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="smtp_endpoints")
+    server = models.CharField(max_length=64)
+    listeners = models.TextField(help_text="HOST:PORT=IP:PORT, one a line")
+    remote_ip = models.CharField(max_length=45, blank=True)
+    xclient = models.BooleanField(default=False)
+    tls_fingerprint = models.CharField(max_length=128, blank=True)
+    protocol_log = models.CharField(max_length=500, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField()
+    sessions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"smtpserve {self.lab.slug} --server {self.server}"
+
+    def listener_list(self) -> list[str]:
+        return [line for line in self.listeners.splitlines() if line]
+
+
+class ReceivedMessage(models.Model):
+    """A message the endpoint accepted (250 Queued): kept for the Received mail page, never sent onward."""
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="received_messages")
+    received_at = models.DateTimeField()
+    message_id = models.CharField(max_length=100)
+    server = models.CharField(max_length=64)
+    connector = models.CharField(max_length=200)
+    local_endpoint = models.CharField(max_length=60)
+    remote_ip = models.CharField(max_length=45)
+    helo = models.CharField(max_length=255, blank=True)
+    identity = models.CharField(max_length=255)
+    mail_from = models.CharField(max_length=320, blank=True)
+    recipients = models.JSONField(default=list, help_text="[{address, reply, fate, reason, ndr}] in RCPT order")
+    size = models.PositiveBigIntegerField()
+    content = models.BinaryField(help_text="The message as received, up to EXCHSIM_SMTP_MAX_STORED_BYTES")
+    truncated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["lab", "-received_at"], name="received_lab_time")]
+
+    def __str__(self) -> str:
+        return f"<{self.message_id}> from {self.mail_from or '<>'}"

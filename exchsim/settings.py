@@ -217,3 +217,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+
+def _env_count(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 1, not {raw!r}.")
+    return int(raw)
+
+
+# The live SMTP endpoint (manage.py smtpserve): messages kept per lab (oldest dropped first), bytes kept of each
+# message (the rest is counted, not stored), and where the protocol logs go (one folder per lab below it).
+EXCHSIM_SMTP_MAX_STORED_MESSAGES = _env_count("EXCHSIM_SMTP_MAX_STORED_MESSAGES", 500)
+EXCHSIM_SMTP_MAX_STORED_BYTES = _env_count("EXCHSIM_SMTP_MAX_STORED_BYTES", 1024 * 1024)
+EXCHSIM_SMTP_LOG_DIR = Path(os.environ.get("EXCHSIM_SMTP_LOG_DIR") or DATA_DIR / "smtp-logs")
