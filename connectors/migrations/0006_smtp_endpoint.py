@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0003_constraint_messages'),
+        ('connectors', '0005_concurrency_unique_ace'),
     ]
 
     operations = [
