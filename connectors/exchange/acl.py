@@ -6,6 +6,7 @@ An ACL is a tuple of model.ACE, one extended right per ACE; every function retur
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,14 +42,46 @@ def _key(ace: ACE) -> tuple:
     return ace.principal.casefold(), ace.right, ace.deny, ace.inherited
 
 
+class _LastIndex(threading.local):
+    """The ACL this thread wrote last and its ACEs by key. A script adds to one connector's ACL thousands of times;
+    extending the last index instead of re-reading the whole ACL makes each Add-ADPermission cost its own ACEs, so
+    a script is linear in its length, not quadratic."""
+
+    acl: tuple[ACE, ...] | None = None
+    entries: dict[tuple, ACE] | None = None
+
+
+_LAST = _LastIndex()
+
+
+def _index(acl: tuple[ACE, ...]) -> dict[tuple, ACE]:
+    if acl is _LAST.acl:
+        return _LAST.entries
+    entries: dict[tuple, ACE] = {}
+    for ace in acl:
+        entries.setdefault(_key(ace), ace)
+    return entries
+
+
 def _append_missing(acl: Iterable[ACE], new: Iterable[ACE]) -> tuple[ACE, ...]:
-    result = list(acl)
-    present = {_key(ace) for ace in result}
+    acl = acl if isinstance(acl, tuple) else tuple(acl)
+    entries = _index(acl)
+    _LAST.acl = None  # `entries` may now grow past `acl`; it is stored again only with the tuple it describes
+    added = []
     for ace in new:
-        if _key(ace) not in present:
-            present.add(_key(ace))
-            result.append(ace)
-    return tuple(result)
+        if entries.setdefault(_key(ace), ace) is ace:
+            added.append(ace)
+    result = acl + tuple(added)
+    _LAST.acl, _LAST.entries = result, entries
+    return result
+
+
+def explicit_aces(acl: tuple[ACE, ...], principal: str, rights: Iterable[str] | str, deny: bool, domain_netbios: str):
+    """The explicit ACEs of `acl` granting (or denying) `rights` to `principal`, as Add-ADPermission prints them."""
+    entries = _index(acl)
+    who = canonical_principal(principal, domain_netbios).casefold()
+    found = (entries.get((who, right, deny, False)) for right in _rights(rights))
+    return [ace for ace in found if ace is not None]
 
 
 def apply_permission_groups(acl: Iterable[ACE], groups: int, server: Server, domain_netbios: str) -> tuple[ACE, ...]:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from . import acl, domains, receive
 from .addresses import parse_bindings, parse_remote_ranges
 from .catalogue import (
     USAGES,
     canonical_principal,
-    canonical_right,
     format_auth_mechanism,
     format_permission_groups,
 )
@@ -33,6 +33,7 @@ from .psparse import (
     ScriptBlock,
     Unsupported,
     parse_script,
+    shown,
 )
 
 NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
@@ -98,9 +99,25 @@ _CONNECTOR_TYPES = {
     "auth_mechanism": _LIST,
     "permission_groups_written": _LIST,
 }
+# A multi-valued property takes a list or @{Add=...; Remove=...}; any other takes one value.
 _CONNECTOR_SETTINGS = {
-    parameter: _CONNECTOR_TYPES.get(field_name, _ANY) for field_name, parameter in CONNECTOR_PARAMETERS.items()
+    parameter: _CONNECTOR_TYPES.get(field_name, _ANY if field_name in MULTI_VALUED else _TEXT)
+    for field_name, parameter in CONNECTOR_PARAMETERS.items()
 }
+# The .NET type a single-valued parameter converts to, where it isn't System.String (named in binding errors).
+_DOTNET_TYPES = {
+    "User": "Microsoft.Exchange.Configuration.Tasks.SecurityPrincipalIdParameter",
+    "MaxMessageSize": "Microsoft.Exchange.Data.ByteQuantifiedSize",
+    "MaxRecipientsPerMessage": "System.Int32",
+    "MessageRateLimit": "Microsoft.Exchange.Data.Unlimited`1[System.Int32]",
+}
+ARRAY_TO_SCALAR = (
+    "Cannot convert 'System.Object[]' to the type '{1}' required by parameter '{0}'. Specified method is not supported."
+)
+HASHTABLE = (
+    "Cannot bind parameter '{0}'. Cannot convert the \"System.Collections.Hashtable\" value of type "
+    '"System.Collections.Hashtable" to type "{1}".'
+)
 _FIELD_OF = {parameter: field_name for field_name, parameter in CONNECTOR_PARAMETERS.items()}
 
 
@@ -141,7 +158,19 @@ def _bind(call: CommandCall, spec: Spec) -> dict:
             raise ExchangeError(MISSING_ARGUMENT.format(name, kind))
         if kind in (_BOOL, _SWITCH):
             bound[name] = _boolean(name, bound[name])
+    for name, value in bound.items():
+        if {**spec.parameters, **_COMMON}.get(name) == _TEXT:
+            _single_value(name, value)
     return bound
+
+
+def _single_value(parameter: str, value) -> None:
+    """PowerShell's binder refuses an array or a hashtable for a parameter that takes one value."""
+    type_name = _DOTNET_TYPES.get(parameter, "System.String")
+    if isinstance(value, list):
+        raise ExchangeError(ARRAY_TO_SCALAR.format(parameter, type_name), parameter)
+    if isinstance(value, dict):
+        raise ExchangeError(HASHTABLE.format(parameter, type_name), parameter)
 
 
 def _parameter_name(written: str, names: dict) -> str:
@@ -168,6 +197,8 @@ def _boolean(name: str, value) -> bool:
 def _text(value) -> str:
     if isinstance(value, Bareword):
         return value.text
+    if isinstance(value, dict):
+        return "System.Collections.Hashtable"  # what PowerShell makes of a hashtable where it wants text
     if isinstance(value, list):
         return ", ".join(_text(v) for v in value)
     return "" if value is None else str(value)
@@ -206,21 +237,58 @@ def _replace_connector(org: Organization, old: ReceiveConnector, new: ReceiveCon
 
 # --- Values --------------------------------------------------------------------------------------------------------
 
-_SIZE = re.compile(r"^\s*([\d.,]+)\s*(B|KB|MB|GB|TB)?\s*(\(.*\))?\s*$", re.IGNORECASE)
+# ByteQuantifiedSize: a number of bytes, or a number with B, KB, MB, GB or TB (unqualified = bytes), as EMS also
+# prints it ("36 MB (37,748,736 bytes)"); the value is a UInt64.
+_SIZE = re.compile(
+    r"\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB)?\s*(?:\(\s*[0-9,]+\s*bytes\s*\))?\s*",
+    re.IGNORECASE,
+)
 _UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40}
+_MAX_DIGITS = 30  # far beyond UInt64; a longer number is refused before any arithmetic
+_BYTE_SIZE = "Microsoft.Exchange.Data.ByteQuantifiedSize"
+_INT32 = "System.Int32"
+_UNLIMITED_INT32 = "Microsoft.Exchange.Data.Unlimited`1[System.Int32]"
+_BAD_FORMAT = "Input string was not in a correct format."
+_TOO_BIG = "Value was either too large or too small for {0}."
 
 
-def _number(parameter: str, value, unlimited: bool = False):
+def _convert_error(parameter: str, value: str, type_name: str, reason: str) -> ExchangeError:
+    message = CONVERT.format(parameter, shown(value)) + f' to type "{type_name}". Error: "{reason}"'
+    return ExchangeError(message, parameter)
+
+
+def _byte_size(parameter: str, value) -> int:
+    """A ByteQuantifiedSize in bytes, parsed without floating point so no value overflows or loses digits."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = _text(value).strip()
-    if unlimited and text.casefold() == "unlimited":
-        return None
-    match = _SIZE.match(text)
-    if match:
-        number = float(match.group(1).replace(",", ""))
-        return int(number * _UNITS[(match.group(2) or "b").casefold()])
-    raise ExchangeError(CONVERT.format(parameter, text) + ".")
+        whole = value
+    else:
+        text = _text(value)
+        match = _SIZE.fullmatch(text) if len(text) < 200 else None
+        if match is None or len(match.group(1)) > _MAX_DIGITS:
+            raise _convert_error(parameter, text, _BYTE_SIZE, _BAD_FORMAT)
+        whole = int(Decimal(match.group(1).replace(",", "")) * _UNITS[(match.group(2) or "b").casefold()])
+    if not 0 <= whole < 1 << 64:
+        raise _convert_error(parameter, _text(value), _BYTE_SIZE, _TOO_BIG.format("a UInt64"))
+    return whole
+
+
+def _int32(parameter: str, value, unlimited: bool = False) -> int | None:
+    """An Int32 (MaxRecipientsPerMessage), or Unlimited`1[Int32] (MessageRateLimit: 'unlimited' is None)."""
+    type_name = _UNLIMITED_INT32 if unlimited else _INT32
+    if isinstance(value, float):
+        value = round(value)  # PowerShell rounds a double to the nearest integer (ties to even)
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        text = _text(value).strip()
+        if unlimited and text.casefold() == "unlimited":
+            return None
+        if not re.fullmatch(r"[+-]?[0-9]{1,30}", text):
+            raise _convert_error(parameter, text, type_name, _BAD_FORMAT)
+        number = int(text)
+    if not -(1 << 31) <= number < 1 << 31:
+        raise _convert_error(parameter, _text(value), type_name, _TOO_BIG.format("an Int32"))
+    return number
 
 
 def _smtp_domains(items: list[str]) -> list[str]:
@@ -244,10 +312,12 @@ def _connector_value(field_name: str, value, current: ReceiveConnector | None):
         parse = parse_bindings if field_name == "bindings" else parse_remote_ranges
         texts = list(display_value(field_name, getattr(current, field_name)))
         return _edited_list(parameter, value, texts, lambda items: [item.text for item in parse(items)])
-    if field_name in ("max_message_size", "max_recipients_per_message"):
-        return _number(parameter, value)
+    if field_name == "max_message_size":
+        return _byte_size(parameter, value)
+    if field_name == "max_recipients_per_message":
+        return _int32(parameter, value)
     if field_name == "message_rate_limit":
-        return _number(parameter, value, unlimited=True)
+        return _int32(parameter, value, unlimited=True)
     if field_name in ("auth_mechanism", "permission_groups_written"):
         return ", ".join(_texts(value))  # 'Tls','BasicAuth' and 'Tls, BasicAuth' mean the same flags
     if field_name in MULTI_VALUED:
@@ -565,13 +635,7 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
 
 
 def _granted_rows(connector: ReceiveConnector, user: str, rights: list[str], deny: bool, netbios: str) -> list:
-    who = canonical_principal(user, netbios).casefold()
-    wanted = {canonical_right(right) for text in rights for right in text.split(",") if right.strip()}
-    return [
-        Permission(connector, ace)
-        for ace in connector.acl
-        if ace.principal.casefold() == who and ace.right in wanted and ace.deny == deny and not ace.inherited
-    ]
+    return [Permission(connector, ace) for ace in acl.explicit_aces(connector.acl, user, rights, deny, netbios)]
 
 
 def add_ad_permission(state: _State, bound: dict, piped) -> list:

@@ -3,11 +3,17 @@
 Only what the console supports becomes a value: commands in pipelines, parameters, literal arguments (strings,
 numbers, $true/$false/$null, arrays, @(...), @{Add=...; Remove=...}) and the `where {...}` filter. Everything
 else raises Unsupported naming the construct, before anything runs.
+
+The syntax tree is walked without recursion, and the values and filters inside it may nest at most MAX_NESTING
+levels deep (parentheses, @(...), @{...}, -not), so no script can exhaust Python's stack: a deeper one is refused
+in words. A chain of -and/-or/-xor terms is flat however long it is.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +24,8 @@ _PARSER = Parser(Language(tree_sitter_powershell.language()))
 _SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES = '"\u201c\u201d\u201e'
 _TYPOGRAPHIC_DOUBLE = ("\u201c", "\u201d", "\u201e")
+_HERE_BODY = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)", re.DOTALL)
+_LONE_CR = re.compile(r"\r(?!\n)")
 _UNSAFE_BAREWORD = "$`\"'(){}@;," + _SINGLE_QUOTES + _DOUBLE_QUOTES
 # Expression layers the grammar wraps around every operand; with one child they are just the operand.
 _WRAPPERS = {
@@ -48,6 +56,14 @@ _BACKTICK_ESCAPES = {
 
 
 FILTER_COMMANDS = ("where", "where-object", "?")
+MAX_NESTING = 100
+TOO_DEEP = (
+    "At line:{0} char:{1}: the script is nested too deeply: the console reads at most "
+    + str(MAX_NESTING)
+    + " levels of (), @(), @{{}} and -not inside one another."
+)
+BAD_NUMBER = "At line:{0} char:{1}: The numeric constant {2} is not valid."
+_MAX_DIGITS = 310  # beyond System.Double (about 1.8e308) PowerShell has no type for a numeric literal
 
 
 class Unsupported(Exception):
@@ -90,22 +106,59 @@ class Filter:
     text: str
 
 
+def _walk(node: Node, enter: Callable[[Node], bool] = lambda node: True):
+    """Every node under `node` (itself included) in document order, without recursion; `enter(node)` false skips
+    the node's children."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if enter(current):
+            stack.extend(reversed(current.children))
+
+
+def _nested(node: Node, depth: int) -> int:
+    """The next nesting level, or Unsupported when it is one too many."""
+    if depth >= MAX_NESTING:
+        row, col = node.start_point
+        raise Unsupported(TOO_DEEP.format(row + 1, col + 1))
+    return depth + 1
+
+
+def _normalise_line_endings(text: str) -> str:
+    """PowerShell ends a line at CR, LF or CRLF; the grammar knows only LF and CRLF. A lone CR outside string
+    literals becomes LF before the real parse; inside a string every character stays as written, CR included, as
+    PowerShell keeps it, except in a here-string, whose lone CRs read as LF (the grammar can't hold them; CRLF stays).
+    The swap is one character for one, so the trial parse's string positions hold."""
+    if "\r" not in text:
+        return text
+    trial = _LONE_CR.sub("\n", text)
+    root = _PARSER.parse(trial.encode()).root_node
+    strings = [n for n in _walk(root, lambda n: n.type != "string_literal") if n.type == "string_literal"]
+    if not strings:
+        return trial
+    original, data = text.encode(), bytearray(trial.encode())
+    for node in strings:
+        if data[node.start_byte : node.start_byte + 1] != b"@":  # the grammar can't read a CR in a here-string
+            data[node.start_byte : node.end_byte] = original[node.start_byte : node.end_byte]
+    return data.decode()
+
+
 def _normalise_quotes(text: str) -> str:
     """PowerShell accepts “ ” „ as double quotes; the grammar doesn't, so outside single-quoted strings and comments
     they are rewritten to ASCII quotes before the real parse (inside a single-quoted string they are literal)."""
     if not any(q in text for q in _TYPOGRAPHIC_DOUBLE):
         return text
     data = text.encode()
-    protected: list[tuple[int, int]] = []
 
-    def collect(node: Node) -> None:
-        if node.type == "comment" or (node.type == "string_literal" and node.text[:1] in (b"'",)):
-            protected.append((node.start_byte, node.end_byte))
-            return
-        for child in node.children:
-            collect(child)
+    def is_protected(node: Node) -> bool:
+        return node.type == "comment" or (node.type == "string_literal" and node.text[:1] in (b"'",))
 
-    collect(_PARSER.parse(data).root_node)
+    protected = [
+        (node.start_byte, node.end_byte)
+        for node in _walk(_PARSER.parse(data).root_node, lambda node: not is_protected(node))
+        if is_protected(node)
+    ]
     out, position = [], 0
     for start, end in protected + [(len(data), len(data))]:
         segment = data[position:start].decode()
@@ -117,10 +170,7 @@ def _normalise_quotes(text: str) -> str:
 
 
 def _generic_tokens(node: Node):
-    if node.type == "generic_token":
-        yield node
-    for child in node.children:
-        yield from _generic_tokens(child)
+    return (n for n in _walk(node) if n.type == "generic_token")
 
 
 def _quote_bareword_lists(text: str) -> str:
@@ -151,21 +201,21 @@ def _list_item(item: str) -> str:
 
 
 def _first_error(node: Node) -> Node | None:
-    if node.type == "ERROR" or (node.is_missing and node.type.strip()):
-        return node
-    if not node.has_error:
-        return None
-    for child in node.children:
-        found = _first_error(child)
-        if found is not None:
-            return found
-    return None
+    def is_error(n: Node) -> bool:
+        return n.type == "ERROR" or (n.is_missing and bool(n.type.strip()))
+
+    return next((n for n in _walk(node, lambda n: n.has_error and not is_error(n)) if is_error(n)), None)
 
 
 def parse_script(text: str) -> list[list[CommandCall]]:
     """The script as a list of pipelines (each a list of commands). Raises Unsupported for syntax errors and for
     anything that isn't a plain command pipeline with literal arguments."""
-    text = _quote_bareword_lists(_normalise_quotes(text.replace("\r\n", "\n")))
+    try:
+        text.encode()
+    except UnicodeEncodeError as error:
+        where = f"at character {error.start + 1}"
+        raise Unsupported(f"The script holds a character that isn't valid Unicode ({where}).") from None
+    text = _quote_bareword_lists(_normalise_quotes(_normalise_line_endings(text)))
     root = _PARSER.parse(text.encode()).root_node
     if all(c.type == "comment" or (c.type == "ERROR" and not c.text.strip()) for c in root.children):
         return []  # only comments and blank lines, which the grammar can't place in a program
@@ -266,7 +316,7 @@ def _command(node: Node) -> CommandCall:
     return call
 
 
-def _argument(node: Node, command: str):
+def _argument(node: Node, command: str, depth: int = 0):
     if node.type == "generic_token":
         text = node.text.decode()
         if any(c in text for c in _UNSAFE_BAREWORD):
@@ -277,9 +327,9 @@ def _argument(node: Node, command: str):
         if len(items) == 1 and _unwrap(items[0]).type == "script_block_expression":
             block = _unwrap(items[0])
             return compile_filter(block) if command.casefold() in FILTER_COMMANDS else ScriptBlock(block.text.decode())
-        values = [_value(item) for item in items]
+        values = [_value(item, depth) for item in items]
         return values[0] if len(values) == 1 else values
-    return _value(node)
+    return _value(node, depth)
 
 
 def _unwrap(node: Node) -> Node:
@@ -293,17 +343,15 @@ def _unwrap(node: Node) -> Node:
     return node
 
 
-def _value(node: Node):
+def _value(node: Node, depth: int = 0):
     node = _unwrap(node)
     kind = node.type
     if kind == "array_literal_expression":
-        return [_value(c) for c in node.children if c.type != ","]
+        return [_value(c, depth) for c in node.children if c.type != ","]
     if kind == "string_literal":
         return _string(node)
-    if kind == "integer_literal":
-        return _integer(node.text.decode())
-    if kind == "real_literal":
-        return float(node.text.decode())
+    if kind in ("integer_literal", "real_literal"):
+        return _number(node)
     if kind == "variable":
         name = node.text.decode().casefold()
         constants = {"$true": True, "$false": False, "$null": None}
@@ -314,25 +362,48 @@ def _value(node: Node):
         inner = [c for c in node.children if c.type not in ("@(", ")")]
         if not inner:
             return []
-        value = _value(inner[0])
+        value = _value(inner[0], _nested(node, depth))
         return value if isinstance(value, list) else [value]
     if kind == "hash_literal_expression":
-        return _hashtable(node)
+        return _hashtable(node, _nested(node, depth))
     if kind == "generic_token":
-        return _argument(node, "")
+        return _argument(node, "", depth)
     raise Unsupported(_construct(node))
 
 
-def _integer(text: str) -> int:
-    multipliers = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40}
-    lowered = text.casefold()
-    for suffix, factor in multipliers.items():
-        if lowered.endswith(suffix):
-            return int(lowered[: -len(suffix)], 0) * factor
-    return int(lowered, 0)
+_MULTIPLIERS = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
+# PowerShell's numeric literals: digits (or 0x hex, 0b binary), a type suffix, a multiplier (about_Numeric_Literals).
+_INTEGER = re.compile(r"(0x[0-9a-f]+|0b[01]+|[0-9]+)(ul|uy|us|u|l|y|s|n|d)?(kb|mb|gb|tb|pb)?", re.IGNORECASE)
+_REAL = re.compile(r"((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)(d)?(kb|mb|gb|tb|pb)?", re.IGNORECASE)
 
 
-def _hashtable(node: Node) -> dict:
+def shown(text: str, limit: int = 40) -> str:
+    """A value as an error message quotes it: long ones cut, with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _number(node: Node) -> int | float:
+    """An integer or real literal's value; a malformed or out-of-range one is refused as PowerShell refuses it."""
+    text = node.text.decode()
+    integer = _INTEGER.fullmatch(text) if node.type == "integer_literal" else None
+    real = _REAL.fullmatch(text) if integer is None else None
+    match = integer or real
+    if match is None or len(match.group(1)) > _MAX_DIGITS:
+        row, col = node.start_point
+        raise Unsupported(BAD_NUMBER.format(row + 1, col + 1, shown(text)))
+    factor = _MULTIPLIERS[match.group(3).casefold()] if match.group(3) else 1
+    if integer:
+        digits = match.group(1).casefold()
+        base = 16 if digits.startswith("0x") else 2 if digits.startswith("0b") else 10
+        return int(digits[2:] if base != 10 else digits, base) * factor
+    value = float(match.group(1)) * factor
+    if math.isinf(value):
+        row, col = node.start_point
+        raise Unsupported(BAD_NUMBER.format(row + 1, col + 1, shown(text)))
+    return value
+
+
+def _hashtable(node: Node, depth: int = 0) -> dict:
     body = next((c for c in node.children if c.type == "hash_literal_body"), None)
     result = {}
     for entry in body.children if body else ():
@@ -341,7 +412,7 @@ def _hashtable(node: Node) -> dict:
         key_node = next(c for c in entry.children if c.type == "key_expression")
         value_node = next(c for c in entry.children if c.type not in ("key_expression", "="))
         key = key_node.text.decode().strip("'\"")
-        result[key] = _value(value_node)
+        result[key] = _value(value_node, depth)
     return result
 
 
@@ -349,9 +420,8 @@ def _string(node: Node) -> str:
     raw = node.text.decode()
     here = raw.startswith("@")
     if here:  # @'...'@ / @"..."@: the text between the opening and closing lines, quotes literal
-        inner = raw[2:-2]
-        first, last = inner.find("\n"), inner.rfind("\n")
-        raw = raw[1] + (inner[first + 1 : last] if first < last else "") + raw[1]
+        body = _HERE_BODY.fullmatch(raw[2:-2])
+        raw = raw[1] + (body.group(1) if body else "") + raw[1]
     if raw[0] in _SINGLE_QUOTES:
         return raw[1:-1] if here else _verbatim(raw, node)
     for descendant in _descendants(node):
@@ -364,9 +434,9 @@ def _string(node: Node) -> str:
 
 
 def _descendants(node: Node):
-    for child in node.children:
-        yield child
-        yield from _descendants(child)
+    walk = _walk(node)
+    next(walk)  # the node itself
+    yield from walk
 
 
 def _verbatim(raw: str, node: Node) -> str:
@@ -434,23 +504,23 @@ def compile_filter(node: Node) -> Filter:
     return Filter(_expression(statements[0]), node.text.decode())
 
 
-def _expression(node: Node) -> Callable:
+_LOGICAL = {
+    "-and": lambda value, term, get: value and term(get),
+    "-or": lambda value, term, get: value or term(get),
+    "-xor": lambda value, term, get: value != term(get),
+}
+
+
+def _expression(node: Node, depth: int = 0) -> Callable:
     node = _unwrap(node)
     children = [c for c in node.children if c.type != "comment"]
-    if node.type == "logical_expression" and len(children) == 3:
-        left, right = _expression(children[0]), _expression(children[2])
-        op = children[1].type.casefold()
-        if op == "-and":
-            return lambda get: left(get) and right(get)
-        if op == "-or":
-            return lambda get: left(get) or right(get)
-        if op == "-xor":
-            return lambda get: left(get) != right(get)
+    if node.type == "logical_expression" and len(children) == 3 and children[1].type.casefold() in _LOGICAL:
+        return _logical_chain(node, depth)
     if node.type == "comparison_expression" and len(children) == 3:
         op = children[1].text.decode().casefold()
         if op in _COMPARISONS:
             compare = _COMPARISONS[op]
-            left, right = _operand(children[0]), _operand(children[2])
+            left, right = _operand(children[0], depth), _operand(children[2], depth)
 
             def test(get, left=left, right=right, compare=compare, op=op):
                 a, b = left(get), right(get)
@@ -462,15 +532,38 @@ def _expression(node: Node) -> Callable:
             return test
     if node.type == "parenthesized_expression":
         inner = next(c for c in children if c.type not in ("(", ")"))
-        return _expression(inner)
+        return _expression(inner, _nested(node, depth))
     if node.type == "expression_with_unary_operator" and children[0].type.casefold() in ("-not", "!"):
-        inner = _expression(children[1])
+        inner = _expression(children[1], _nested(node, depth))
         return lambda get: not inner(get)
-    operand = _operand(node)
+    operand = _operand(node, depth)
     return lambda get: bool(operand(get))
 
 
-def _operand(node: Node) -> Callable:
+def _logical_chain(node: Node, depth: int) -> Callable:
+    """`a -and b -or c ...`: the grammar nests it to the left, one level per operator; read as a flat list of terms
+    (the three operators share one precedence, left to right), so a long chain costs no stack."""
+    steps = []
+    while True:
+        children = [c for c in _unwrap(node).children if c.type != "comment"]
+        op = children[1].type.casefold() if len(children) == 3 and node.type == "logical_expression" else None
+        if op not in _LOGICAL:
+            break
+        steps.append((_LOGICAL[op], _expression(children[2], depth)))
+        node = _unwrap(children[0])
+    first = _expression(node, depth)
+    steps.reverse()
+
+    def test(get):
+        value = bool(first(get))
+        for combine, term in steps:
+            value = bool(combine(value, term, get))
+        return value
+
+    return test
+
+
+def _operand(node: Node, depth: int = 0) -> Callable:
     node = _unwrap(node)
     if node.type == "member_access":
         variable = node.children[0].text.decode().casefold()
@@ -479,8 +572,8 @@ def _operand(node: Node) -> Callable:
             return lambda get: get(member)
         raise Unsupported(_construct(node))
     if node.type == "parenthesized_expression":
-        return _expression(node)
-    value = _value(node)
+        return _expression(node, depth)
+    value = _value(node, depth)
     if isinstance(value, Bareword):
         value = value.text
     return lambda get: value

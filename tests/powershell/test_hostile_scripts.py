@@ -1,0 +1,196 @@
+"""Hostile console input (issue 11): each script that crashed the console ends in a clear error, with PowerShell's or
+Exchange's wording, and the lab unchanged; odd line endings and NUL behave as in PowerShell."""
+
+import pytest
+
+from connectors.exchange import ems, psparse
+
+from .orgs import template
+
+FRONTEND = "'EX01\\Default Frontend EX01'"
+
+
+def refused(script: str, *fragments: str) -> str:
+    """Run `script` atomically; assert it fails with every fragment in its message and changes nothing."""
+    org = template()
+    result = ems.run_script(org, script, atomic=True)
+    assert result.error is not None, result.output
+    assert result.org == org and result.commands_applied == 0
+    for fragment in fragments:
+        assert fragment in result.error
+    return result.error
+
+
+def test_it_refuses_83_nested_parentheses_without_recursing():
+    script = "Get-ReceiveConnector " + "(" * 83 + "'x'" + ")" * 83
+    assert len(script) < 300
+    refused(script, "doesn't support", "parenthesized expression")
+
+
+@pytest.mark.parametrize("opening", ["@(", "$("])
+def test_it_refuses_a_hundred_and_one_nested_arrays_or_subexpressions(opening):
+    script = "Get-ReceiveConnector " + opening * 101 + "'x'" + ")" * 101
+    error = refused(script)
+    assert "nested too deeply" in error or "subexpression" in error
+
+
+def test_it_reads_arrays_nested_to_the_documented_limit():
+    script = f"Set-ReceiveConnector {FRONTEND} -RemoteIPRanges " + "@(" * psparse.MAX_NESTING + "'10.1.1.1'"
+    result = ems.run_script(template(), script + ")" * psparse.MAX_NESTING)
+    assert result.error is None
+    assert [r.text for r in result.org.connector("EX01", "Default Frontend EX01").remote_ip_ranges] == ["10.1.1.1"]
+
+
+def test_it_refuses_too_many_nested_nots_in_a_filter():
+    script = "Get-ReceiveConnector | where {" + "-not " * (psparse.MAX_NESTING + 1) + "$_.Enabled}"
+    refused(script, "nested too deeply", f"at most {psparse.MAX_NESTING} levels")
+
+
+def test_a_where_block_of_a_thousand_and_terms_filters_without_recursing():
+    block = " -and ".join(["$_.Enabled -eq $true"] * 1000)
+    result = ems.run_script(template(), "Get-ReceiveConnector | where {" + block + "} | ft Name")
+    assert result.error is None
+    assert any("Default Frontend EX01" in line for line in result.output)
+    mixed = " -and ".join(["$_.Enabled -eq $true"] * 999) + " -and $_.Name -like 'Client*' -or $_.Name -eq 'none'"
+    result = ems.run_script(template(), "Get-ReceiveConnector | where {" + mixed + "} | ft Name")
+    names = [line.strip() for line in result.output[3:] if line.strip()]
+    assert names == ["Client Frontend EX01", "Client Proxy EX01"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "'.'",
+        "','",
+        "'1.2.3MB'",
+        "'" + "9" * 400 + " MB'",
+        "'12 parsecs'",
+        "'-5MB'",
+    ],
+)
+def test_it_refuses_malformed_sizes_with_the_conversion_error(value):
+    error = refused(
+        f"Set-ReceiveConnector {FRONTEND} -MaxMessageSize {value}",
+        "Cannot process argument transformation on parameter 'MaxMessageSize'. Cannot convert value",
+        'to type "Microsoft.Exchange.Data.ByteQuantifiedSize". Error: "Input string was not in a correct format."',
+    )
+    assert len(error) < 300  # a huge value is quoted cut short
+
+
+def test_a_size_beyond_uint64_is_too_large():
+    refused(
+        f"Set-ReceiveConnector {FRONTEND} -MaxMessageSize '99999999999999 TB'",
+        'Error: "Value was either too large or too small for a UInt64."',
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("10l", None),  # a long literal: PowerShell's 10, which the engine's range then refuses
+        ("'10MB'", 10 << 20),
+        ("'1.5 MB'", 1572864),
+        ("'36 MB (37,748,736 bytes)'", 37748736),
+        ("64kb", 65536),
+        ("0x10000", 65536),
+        ("'10,485,760'", 10485760),
+    ],
+)
+def test_sizes_parse_as_byte_quantified_sizes(value, stored):
+    result = ems.run_script(template(), f"Set-ReceiveConnector {FRONTEND} -MaxMessageSize {value}")
+    if stored is None:
+        assert (
+            result.error
+            == 'The value "10" for MaxMessageSize is out of range. Specify a value from 65536 to 2147483647.'
+        )
+    else:
+        assert result.error is None
+        assert result.org.connector("EX01", "Default Frontend EX01").max_message_size == stored
+
+
+def test_it_refuses_a_5000_digit_number_as_an_invalid_numeric_constant():
+    error = refused(f"Set-ReceiveConnector {FRONTEND} -MaxRecipientsPerMessage " + "9" * 5000, "is not valid.")
+    assert error.startswith("At line:1 char:") and "The numeric constant 9999" in error and len(error) < 200
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "message"),
+    [
+        (
+            "MaxRecipientsPerMessage",
+            "'lots'",
+            'to type "System.Int32". Error: "Input string was not in a correct format."',
+        ),
+        ("MaxRecipientsPerMessage", "'99999999999'", 'Error: "Value was either too large or too small for an Int32."'),
+        ("MessageRateLimit", "'fast'", 'to type "Microsoft.Exchange.Data.Unlimited`1[System.Int32]"'),
+        ("MaxRecipientsPerMessage", "1.5e300", 'Error: "Value was either too large or too small for an Int32."'),
+    ],
+)
+def test_it_refuses_malformed_integers_with_the_conversion_error(parameter, value, message):
+    refused(f"Set-ReceiveConnector {FRONTEND} -{parameter} {value}", f"parameter '{parameter}'", message)
+
+
+def test_a_real_literal_with_a_multiplier_is_a_number():
+    result = ems.run_script(template(), f"Set-ReceiveConnector {FRONTEND} -MaxMessageSize 1.5mb")
+    assert result.error is None
+    assert result.org.connector("EX01", "Default Frontend EX01").max_message_size == 1572864
+
+
+def test_it_refuses_a_real_literal_beyond_a_double():
+    refused(f"Set-ReceiveConnector {FRONTEND} -MaxMessageSize 1e999", "The numeric constant 1e999 is not valid.")
+
+
+def test_it_refuses_a_hashtable_as_the_user_of_a_permission():
+    refused(
+        f"Add-ADPermission {FRONTEND} -User @{{a=1}} -ExtendedRights ms-Exch-SMTP-Submit",
+        "Cannot bind parameter 'User'. Cannot convert the \"System.Collections.Hashtable\" value of type "
+        '"System.Collections.Hashtable" to type "Microsoft.Exchange.Configuration.Tasks.SecurityPrincipalIdParameter".',
+    )
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "New-ReceiveConnector -Name @('a','b') -Custom -Bindings 0.0.0.0:2525 -RemoteIPRanges 10.0.0.1",
+        "New-ReceiveConnector @('a','b') -Custom -Bindings 0.0.0.0:2525 -RemoteIPRanges 10.0.0.1",
+        f"Set-ReceiveConnector {FRONTEND} -Name 'a','b'",
+    ],
+)
+def test_it_refuses_an_array_as_a_connector_name(script):
+    refused(
+        script,
+        "Cannot convert 'System.Object[]' to the type 'System.String' required by parameter 'Name'. "
+        "Specified method is not supported.",
+    )
+
+
+def test_it_refuses_an_array_for_a_single_valued_setting():
+    refused(f"Set-ReceiveConnector {FRONTEND} -Banner '220 a','220 b'", "required by parameter 'Banner'")
+
+
+def test_a_lone_cr_ends_a_line_as_in_powershell():
+    result = ems.run_script(
+        template(), "Get-ReceiveConnector -Server EX01 | ft Name\rGet-AcceptedDomain # a\rGet-ExchangeServer"
+    )
+    assert result.error is None and result.commands_applied == 3
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
+def test_a_line_ending_inside_a_string_literal_is_kept(ending):
+    script = f"Set-ReceiveConnector {FRONTEND} -Comment 'first{ending}second'{ending}Get-ExchangeServer"
+    result = ems.run_script(template(), script)
+    assert result.error is None and result.commands_applied == 2
+    assert result.org.connector("EX01", "Default Frontend EX01").comment == f"first{ending}second"
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
+def test_a_here_string_keeps_its_inner_line_endings_and_drops_the_last(ending):
+    script = f"Set-ReceiveConnector {FRONTEND} -Comment @'{ending}one{ending}two{ending}'@{ending}"
+    result = ems.run_script(template(), script)
+    assert result.error is None
+    inner = "\n" if ending == "\r" else ending  # a lone CR inside a here-string reads as LF (docs/decisions.md)
+    assert result.org.connector("EX01", "Default Frontend EX01").comment == f"one{inner}two"
+
+
+def test_a_lone_surrogate_is_refused_in_words():
+    refused("Get-ReceiveConnector '\ud800'", "isn't valid Unicode")
