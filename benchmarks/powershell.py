@@ -1,10 +1,13 @@
-"""PowerShell benchmark: the console applying a 1,000-command script, and the whole-lab script of a large lab.
+"""PowerShell benchmark: the console applying a 1,000-command script, Add-ADPermission scripts of 1,000 and 10,000
+lines, and the whole-lab script of a large lab.
 
-Run: .venv/bin/python benchmarks/powershell.py   (no database; about ten seconds)
+Run: .venv/bin/python benchmarks/powershell.py   (no database; about twenty seconds)
 
 1. A script of 1,000 commands (New-ReceiveConnector, Set-ReceiveConnector, Add-ADPermission, Get-ReceiveConnector and
    accepted-domain cmdlets) run by the console on the exchangese template. Goal: under 5 s.
-2. The whole-lab script of the generated lab of 100 servers × 10 connectors × 100 remote ranges (1,000 connectors,
+2. Scripts of 1,000 and 10,000 lines, each an Add-ADPermission of another user on one connector (issue 11: 0.7 s and
+   61 s, quadratic). Goal: linear, 10,000 lines under 5 s.
+3. The whole-lab script of the generated lab of 100 servers × 10 connectors × 100 remote ranges (1,000 connectors,
    100,000 ranges), as `manage.py exportps` writes it. Goal: under 2 s.
 """
 
@@ -44,6 +47,29 @@ def console_script() -> str:
     return "\n".join(lines) + "\n"
 
 
+def permission_script(lines: int) -> str:
+    return "".join(
+        f"Add-ADPermission 'EX01\\Default Frontend EX01' -User 'CONTOSO\\user{number}' "
+        "-ExtendedRights ms-Exch-SMTP-Submit\n"
+        for number in range(lines)
+    )
+
+
+def permission_scripts() -> None:
+    timings = {}
+    for lines in (1_000, 10_000):
+        script = permission_script(lines)
+        started = time.perf_counter()
+        result = ems.run_script(template_org("exchangese"), script)
+        timings[lines] = time.perf_counter() - started
+        if result.error or result.commands_applied != lines:
+            raise SystemExit(f"The Add-ADPermission script failed: {result.error}")
+    print(
+        f"console: Add-ADPermission scripts of 1,000 lines {timings[1_000]:.2f} s, 10,000 lines "
+        f"{timings[10_000]:.2f} s (x{timings[10_000] / timings[1_000]:.1f} for 10x the lines; goal < 5 s, linear)"
+    )
+
+
 def main() -> None:
     org = template_org("exchangese")
     script = console_script()
@@ -56,6 +82,8 @@ def main() -> None:
         f"console: {result.commands_applied:,} commands applied to a lab in {console:.2f} s "
         f"({len(result.org.connectors):,} connectors after; goal < 5 s)"
     )
+
+    permission_scripts()
 
     lab = generated_org(100, 10, 100)
     started = time.perf_counter()

@@ -177,6 +177,8 @@ def _quote_bareword_lists(text: str) -> str:
     """`-RemoteIPRanges 10.0.0.1,10.0.0.2,10.0.0.3` is an array of barewords to PowerShell, but the grammar loses its
     way after the first comma. Each such list the grammar marks (a bare token followed by a comma) is rewritten as
     the equivalent quoted array before the real parse."""
+    if "," not in text:
+        return text
     data = text.encode()
     spans = []
     for token in _generic_tokens(_PARSER.parse(data).root_node):
@@ -441,6 +443,8 @@ def _descendants(node: Node):
 
 def _verbatim(raw: str, node: Node) -> str:
     body = raw[1:-1]
+    if not any(q in body for q in _SINGLE_QUOTES):
+        return body
     out, i = [], 0
     while i < len(body):
         c = body[i]
