@@ -4,6 +4,7 @@ that span fields (auth combinations, uniqueness, limits) are left to the engine'
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
@@ -329,3 +330,13 @@ class QuickCheckForm(forms.Form):
 
 class ConsoleForm(forms.Form):
     command = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))
+
+    def clean_command(self) -> str:
+        command = self.cleaned_data["command"]
+        size, limit = len(command.encode()), settings.EXCHSIM_CONSOLE_MAX_BYTES
+        if size > limit:
+            raise ValidationError(
+                f"The script is {size:,} bytes; the console runs scripts of up to {limit:,} bytes "
+                "(EXCHSIM_CONSOLE_MAX_BYTES). Nothing was run: run it in parts, or with manage.py ems."
+            )
+        return command

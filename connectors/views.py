@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -879,16 +880,23 @@ def plan_download(request, slug, kind):
 # --- Console -------------------------------------------------------------------------------------------------------
 
 HISTORY_LIMIT = 50
+HISTORY_ENTRY_CHARS = 10_000
 CONSOLE_TABLE_ROWS = 50  # beyond that the overview pages the servers; each command also lists what it changed
 
 
 def _console_entry(command: str, result) -> dict:
-    """One history entry: what the shell printed, with the error block (the failure and its CategoryInfo) apart."""
+    """One history entry: what the shell printed, with the error block (the failure and its CategoryInfo) apart.
+    The session keeps fifty entries, so a long script or its output is kept cut to HISTORY_ENTRY_CHARS."""
     lines = list(result.output)
-    if result.error not in lines:  # a parse error or unknown cmdlet fails before anything prints
-        return {"command": command, "output": "\n".join(lines), "error": result.error or ""}
-    cut = lines.index(result.error)
-    return {"command": command, "output": "\n".join(lines[:cut]), "error": "\n".join(lines[cut:])}
+    cut = lines.index(result.error) if result.error in lines else len(lines)
+    error = "\n".join(lines[cut:]) if cut < len(lines) else result.error or ""
+    return {"command": _cut(command), "output": _cut("\n".join(lines[:cut])), "error": _cut(error)}
+
+
+def _cut(text: str) -> str:
+    if len(text) <= HISTORY_ENTRY_CHARS:
+        return text
+    return text[:HISTORY_ENTRY_CHARS] + f"\n… ({len(text) - HISTORY_ENTRY_CHARS:,} more characters not kept)"
 
 
 def _connector_changes(before: Organization, after: Organization) -> list[tuple[str, ReceiveConnector]]:
@@ -902,7 +910,7 @@ def _connector_changes(before: Organization, after: Organization) -> list[tuple[
 
 
 def _run_console(lab, org: Organization, command: str) -> tuple[Organization, dict]:
-    result = ems.run_script(org, command)
+    result = ems.run_script(org, command, max_seconds=settings.EXCHSIM_CONSOLE_MAX_SECONDS)
     entry = _console_entry(command, result)
     if result.org == org:
         return org, entry

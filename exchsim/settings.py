@@ -7,6 +7,7 @@ ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
 EXCHSIM_SINGLE_USER  true/false (default false; on for demo): sign every request in as the local trainer "local"
 EXCHSIM_BASE_URL     where the dashboard is reached (default http://127.0.0.1:8000), for the URLs commands print
 EXCHSIM_DEMO   true/false (manage.py sets it for `manage.py demo`): DEBUG off, plain HTTP on 127.0.0.1, single user
+EXCHSIM_CONSOLE_MAX_BYTES / _MAX_SECONDS  the largest script the web console runs, and how long (1 MiB / 10 s)
 """
 
 import os
@@ -59,6 +60,19 @@ def env_seconds(name: str, default: float) -> float:
     return value
 
 
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
+    return value
+
+
 def env_database(name: str, default: str) -> dict:
     raw = os.environ.get(name) or default
     try:
@@ -107,6 +121,12 @@ EXCHSIM_BASE_URL = env_base_url("EXCHSIM_BASE_URL", "http://127.0.0.1:8000")
 # Writers of one lab take turns (connectors/store.py); one waits at most this long for the lab's write lock, then the
 # request is answered 503 "busy, try again" instead of waiting on.
 EXCHSIM_LOCK_TIMEOUT = env_seconds("EXCHSIM_LOCK_TIMEOUT", 10.0)
+
+# One web console script holds a worker and the lab's lock while it runs: it may be this large (a 10,000-line
+# Add-ADPermission script is about 1 MB) and run this long (below the 30 s worker timeout), else nothing is applied.
+# `manage.py ems` has no limit: it runs in its own process, not a worker others wait for.
+EXCHSIM_CONSOLE_MAX_BYTES = env_int("EXCHSIM_CONSOLE_MAX_BYTES", 1024 * 1024)
+EXCHSIM_CONSOLE_MAX_SECONDS = env_seconds("EXCHSIM_CONSOLE_MAX_SECONDS", 10.0)
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{DATA_DIR / 'exchsim.sqlite3'}")}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -9,6 +9,7 @@ at the first error with earlier commands applied (ErrorAction Stop), or applies 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -933,8 +934,14 @@ def _property(obj, name: str, org: Organization):
     return next((value for key, value in props.items() if key.casefold() == name.casefold()), None)
 
 
-def run_script(org: Organization, text: str, atomic: bool = False) -> ConsoleResult:
-    """Run EMS commands against `org`. Stops at the first error; with `atomic`, an error leaves `org` unchanged."""
+TIME_LIMIT = "The script ran longer than {0:g} seconds, the limit for one script; nothing was applied."
+
+
+def run_script(org: Organization, text: str, atomic: bool = False, max_seconds: float | None = None) -> ConsoleResult:
+    """Run EMS commands against `org`. Stops at the first error; with `atomic`, an error leaves `org` unchanged.
+    With `max_seconds`, a script still running after that long (checked between pipelines) stops and applies
+    nothing, atomic or not: its time limit is a refusal of the whole script."""
+    started = time.monotonic()
     try:
         pipelines = parse_script(text)
         for pipeline in pipelines:
@@ -944,6 +951,9 @@ def run_script(org: Organization, text: str, atomic: bool = False) -> ConsoleRes
     state = _State(org)
     applied = 0
     for pipeline in pipelines:
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            error = TIME_LIMIT.format(max_seconds)
+            return ConsoleResult(org, [*state.output, error], error, 0)
         try:
             _run_pipeline(state, pipeline)
         except (ExchangeError, Unsupported) as failure:  # EMS with ErrorAction Stop

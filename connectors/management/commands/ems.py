@@ -48,10 +48,18 @@ def _write_output(command: BaseCommand, result) -> None:
 
 
 def _read(file: str | None) -> str:
-    if file is None:
-        return sys.stdin.read()
+    """The script as text: UTF-8, with or without a byte-order mark, from the file or standard input."""
+    where = file or "standard input"
     try:
-        with open(file, encoding="utf-8-sig") as handle:
-            return handle.read()
+        if file is None:
+            stream = getattr(sys.stdin, "buffer", None)  # a test may hand in a text stream
+            data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
+        else:
+            with open(file, "rb") as handle:
+                data = handle.read()
     except OSError as error:
-        raise CommandError(f"Can't read {file}: {error.strerror}.") from error
+        raise CommandError(f"Can't read {where}: {error.strerror}.") from error
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CommandError(f"Can't read {where}: it isn't UTF-8 text (byte {error.start + 1}).") from error
