@@ -465,7 +465,7 @@ def _binding_addresses(server) -> list[tuple[str, str]]:
     ]
 
 
-def _network_sections(connector: ReceiveConnector, form: NetworkForm | None, server=None) -> list[dict]:
+def _network_sections(connector: ReceiveConnector, form: NetworkForm | None, server) -> list[dict]:
     """The two lists of the Network tab; a failed add keeps its value and shows the error under its own box."""
     sections = [
         {

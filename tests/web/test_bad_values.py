@@ -147,3 +147,14 @@ def test_a_refused_session_is_never_green_and_only_losers_are_counted(signed_in,
     assert f"Why the other connectors lost ({connectors - 1})" in refused
     accepted = signed_in.get(probe_url(lab, "10.0.0.50")).content.decode()
     assert '<div class="verdict ok" role="status"><strong>Accepted</strong>' in accepted
+
+
+def test_a_2007_connector_shows_no_transport_role(signed_in, lab, owner):
+    page = signed_in.get(connector_url(lab, DEFAULT)).content.decode()
+    overview = signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    assert '<span class="badge info">HubTransport</span>' not in page and "no usage · HubTransport" not in overview
+    current = labs.create_lab_from_template("exchangese", owner=owner, name="SE")
+    assert (
+        '<span class="badge info">HubTransport</span>'
+        in signed_in.get(connector_url(current, DEFAULT)).content.decode()
+    )
