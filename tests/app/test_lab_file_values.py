@@ -6,6 +6,8 @@ import pytest
 
 from connectors import labs
 from connectors.exchange.audit import audit
+from connectors.exchange.errors import ValidationFailed
+from connectors.exchange.model import Recipient, RecipientKind
 from connectors.models import Lab
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +84,13 @@ def test_the_demo_and_every_template_still_load_from_their_own_files():
     for name in labs.TEMPLATES:
         labs.load_lab(json.dumps(_file(labs.template_org(name))), f"t-{name}")
     labs.load_lab(json.dumps(_demo_data()), "demo-again")
+
+
+def test_saving_a_recipient_that_is_not_an_address_is_refused_and_nothing_is_saved():
+    lab = labs.create_demo_lab("save-recipient")
+    org = labs.lab_to_org(lab)
+    broken = org.with_changes(recipients=(*org.recipients, Recipient("Nobody", RecipientKind.MAILBOX, ("nobody",))))
+    with pytest.raises(ValidationFailed) as caught:
+        labs.save_org(lab, broken)
+    assert caught.value.errors[0].message.startswith('"nobody" isn\'t a valid SMTP address.')
+    assert labs.lab_to_org(lab).recipients == org.recipients

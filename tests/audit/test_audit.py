@@ -5,11 +5,13 @@ import time
 
 import pytest
 
+from connectors.exchange import ems
 from connectors.exchange.acl import add_ad_permission
 from connectors.exchange.addresses import MAX_REMOTE_IP_RANGES
 from connectors.exchange.audit import OUTSIDE_ADDRESSES, audit, highest_severity, is_public, severity_rank
 from connectors.exchange.model import AcceptedDomain, DomainType, TransportRole
 from connectors.exchange.receive import new_receive_connector, set_receive_connector
+from connectors.labs import template_org
 
 from .labs import ANONYMOUS, ANY_RECIPIENT, EX01, EX07, add, externally_secured_connector, lab, relay_connector, replace
 
@@ -308,3 +310,19 @@ def test_running_the_fix_in_the_console_clears_the_finding(code, org):
     result = run_script(org, found.powershell)
     assert result.error is None, (found.powershell, result.error)
     assert code not in codes(result.org), found.powershell
+
+
+def test_a_console_binding_on_an_address_the_server_lacks_is_reported_and_the_fix_rebinds():
+    script = (
+        "New-ReceiveConnector Scanner -Custom -Bindings 192.0.2.99:25 -RemoteIPRanges 10.0.0.60 "
+        "-TransportRole FrontendTransport"
+    )
+    result = ems.run_script(template_org("exchangese"), script)
+    assert result.error is None  # the shell takes any address, as Set-/New-ReceiveConnector do
+    [finding] = [f for f in audit(result.org) if f.code == "binding-not-on-server"]
+    assert finding.severity == "warning" and finding.title == (
+        "EX01\\Scanner listens on 192.0.2.99:25, an address EX01 doesn't have"
+    )
+    assert finding.powershell == "Set-ReceiveConnector -Identity 'EX01\\Scanner' -Bindings '0.0.0.0:25'"
+    fixed = ems.run_script(result.org, finding.powershell).org
+    assert not [f for f in audit(fixed) if f.code == "binding-not-on-server"]
