@@ -331,7 +331,5 @@ def check(lab: models.Lab) -> list[GoalResult]:
 def solve(lab: models.Lab) -> list[GoalResult]:
     """Apply the model answer to the lab and return the new verdicts."""
     scenario = scenario_of(lab)
-    with store.locked_lab(lab) as lab:
-        org = solved_org(scenario, lab_to_org(lab))
-        labs.save_org(lab, org)
+    _before, org = store.edit_lab(lab, lambda org: solved_org(scenario, org))
     return grade(scenario, org)
