@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
+from django.http import Http404
 
 from . import models
 from .convert import (
@@ -49,8 +50,8 @@ class LabBusy(Exception):
         self.message = message
 
 
-class LabGone(ExchangeError):
-    """The lab was deleted while the request was on its way."""
+class LabGone(ExchangeError, Http404):
+    """The lab was deleted while the request waited for it: a form shows it as an error, a page answers 404."""
 
 
 # SQLite: "database is locked" (busy timeout ran out); PostgreSQL: lock_timeout ran out (55P03) or a deadlock (40P01).

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -14,7 +15,8 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from connectors import labs, models, store
+from connectors import labs, models, store, views
+from connectors.access import get_lab_for_user
 from connectors.convert import lab_to_org
 from connectors.exchange.catalogue import SUBMIT
 from connectors.exchange.model import Principal
@@ -242,3 +244,51 @@ def test_a_writer_that_cant_get_the_lock_in_time_is_told_busy_not_500(team_lab, 
     assert response.status_code == 503 and response["Retry-After"] == "1"
     assert "<h1>Busy, try again</h1><p>" + store.BUSY_MESSAGE in body  # base.html shows this paragraph for htmx
     assert "192.0.2.99" not in [r.text for r in lab_to_org(lab).connector(SERVER, RELAY).remote_ip_ranges]
+
+
+def test_an_edit_that_waited_for_a_lab_deleted_meanwhile_is_told_so(team_lab, monkeypatch):
+    lab, cookies = team_lab
+    found = threading.Event()
+
+    def get_lab_then_say_so(*args, **kwargs):
+        found_lab = get_lab_for_user(*args, **kwargs)
+        found.set()  # from here the edit waits for the lock
+        return found_lab
+
+    monkeypatch.setattr(views, "get_lab_for_user", get_lab_then_say_so)
+    held, release = threading.Event(), threading.Event()
+
+    def delete_while_holding():
+        try:
+            with store.locked_lab(lab) as locked:
+                held.set()
+                release.wait(timeout=20)
+                locked.delete()
+        finally:
+            connections.close_all()
+
+    deleter = threading.Thread(target=delete_while_holding)
+    deleter.start()
+    assert held.wait(timeout=10)
+    result: dict = {}
+
+    def post():
+        try:
+            client = Client()
+            client.cookies = cookies
+            url = _edit_url(lab, "network")
+            result["response"] = client.post(url, {"action": "add-range", "value": "192.0.2.98"}, **HTMX)
+        finally:
+            connections.close_all()
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    assert found.wait(timeout=10)
+    time.sleep(0.2)  # the edit is now waiting for the lock
+    release.set()
+    deleter.join(timeout=20)
+    poster.join(timeout=20)
+    response = result["response"]
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert f"The lab &#x27;{lab.slug}&#x27; was deleted meanwhile; nothing was saved." in body
