@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
 LOCAL_USERNAME = "local"
 TRAINERS_GROUP = "trainers"
@@ -23,8 +25,28 @@ class SingleUserMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.EXCHSIM_SINGLE_USER and not request.user.is_authenticated:
-            login(request, local_user(), backend="django.contrib.auth.backends.ModelBackend")
+        if settings.EXCHSIM_SINGLE_USER:
+            request.single_user = True  # the layout hides "Sign out": the next request would sign in again
+            if not request.user.is_authenticated:
+                login(request, local_user(), backend="django.contrib.auth.backends.ModelBackend")
+        return self.get_response(request)
+
+
+PASSWORD_CHANGE_REQUIRED = "password_change_required"  # session key, set at sign-in when the password was generated
+
+
+class PasswordChangeRequiredMiddleware:
+    """Until an account that signed in with a generated password has chosen its own, every page leads to the
+    password-change page (and back to where the trainee was going once done)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.session.get(PASSWORD_CHANGE_REQUIRED) and request.user.is_authenticated:
+            allowed = {reverse("connectors:password-change"), reverse("connectors:sign-out")}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                return redirect_to_login(request.get_full_path(), reverse("connectors:password-change"))
         return self.get_response(request)
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from . import labs, training
@@ -87,7 +88,8 @@ def session_detail(request, pk: int):
     session = get_object_or_404(TrainingSession, pk=pk)
     if session.trainer_id == request.user.pk:
         context = {"section": "training", "session": session, "scenario": training.get_scenario(session.scenario)}
-        return render(request, "training/board.html", {**context, "rows": _board_rows(session)})
+        join_url = request.build_absolute_uri(reverse("connectors:training-session", args=[session.pk]))
+        return render(request, "training/board.html", {**context, "rows": _board_rows(session), "join_url": join_url})
     enrolment = session.enrolments.filter(trainee=request.user).select_related("lab").first()
     if enrolment is not None:
         return redirect("connectors:lab-scenario", enrolment.lab.slug)

@@ -49,4 +49,5 @@ urlpatterns = [
     path(_connector + "<tab:tab>/", views.connector_detail, name="connector-tab"),
     path(_connector, views.connector_detail, name="connector-detail"),
     path("", include("connectors.training_urls")),  # training and audit pages (H7)
+    path("", include("connectors.account_urls")),  # sign-in, password, the trainer's people page
 ]

@@ -8,10 +8,13 @@ EXCHSIM_SINGLE_USER  true/false (default false; on for demo): sign every request
 EXCHSIM_BASE_URL     where the dashboard is reached (default http://127.0.0.1:8000), for the URLs commands print
 EXCHSIM_DEMO   true/false (manage.py sets it for `manage.py demo`): DEBUG off, plain HTTP on 127.0.0.1, single user
 EXCHSIM_CONSOLE_MAX_BYTES / _MAX_SECONDS  the largest script the web console runs, and how long (1 MiB / 10 s)
+EXCHSIM_SIGNIN_ACCOUNT_LIMIT / _ADDRESS_LIMIT / _COOLOFF_MINUTES  sign-in lockout (default 5 / 50 / 15)
+EXCHSIM_PROXY_COUNT  proxies in front that append to X-Forwarded-For (default 0: the client is REMOTE_ADDR)
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -145,7 +148,7 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "exchsim.apps.AdminConfig",  # the admin for staff only; everyone else signs in on exchsim's own page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -154,6 +157,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "connectors",
 ]
 
@@ -169,6 +173,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "connectors.middleware.BusyMiddleware",
+    "connectors.middleware.PasswordChangeRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into our lockout page
 ]
 
 ROOT_URLCONF = "exchsim.urls"
@@ -196,8 +202,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "connectors:sign-in"
+SESSION_COOKIE_HTTPONLY = True  # Django's defaults, stated: scripts can't read the session, other sites can't send it
+SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_REDIRECT_URL = "/"
+
+# Sign-in throttling (django-axes): an account is locked after EXCHSIM_SIGNIN_ACCOUNT_LIMIT wrong passwords, an
+# address after EXCHSIM_SIGNIN_ADDRESS_LIMIT (higher: a classroom signs in from behind one NAT address), each for
+# EXCHSIM_SIGNIN_COOLOFF_MINUTES after the last failure; the right password is refused meanwhile.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+SIGNIN_ACCOUNT_LIMIT = env_int("EXCHSIM_SIGNIN_ACCOUNT_LIMIT", 5, minimum=1)
+SIGNIN_ADDRESS_LIMIT = max(env_int("EXCHSIM_SIGNIN_ADDRESS_LIMIT", 50, minimum=1), SIGNIN_ACCOUNT_LIMIT)
+SIGNIN_COOLOFF_MINUTES = env_int("EXCHSIM_SIGNIN_COOLOFF_MINUTES", 15, minimum=1)
+PROXY_COUNT = env_int("EXCHSIM_PROXY_COUNT", 0, minimum=0)
+AXES_HANDLER = "connectors.signin.AccountAndAddressHandler"
+AXES_FAILURE_LIMIT = SIGNIN_ACCOUNT_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_COOLOFF_TIME = timedelta(minutes=SIGNIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_CALLABLE = "connectors.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "connectors.signin.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = []  # the log names the account and address (axes always masks the password)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

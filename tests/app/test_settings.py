@@ -12,7 +12,14 @@ from exchsim.settings import env_bool, env_database, env_list
 
 ROOT = Path(__file__).resolve().parents[2]
 # Variables the subprocess must not inherit: ours, and the browser tests' async switch (check --deploy flags it).
-_SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+_SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"} | {
+    name for name in os.environ if name.startswith("EXCHSIM_")
+}
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7!kq2-production-only-" + "k" * 40,
+    "ALLOWED_HOSTS": "exchsim.example.com",
+}
 
 
 def run_django(*args, **env):
@@ -88,8 +95,28 @@ def test_production_settings_pass_check_deploy():
         "--deploy",
         "--fail-level",
         "WARNING",
-        DEBUG="false",
-        SECRET_KEY="x7!kq2-production-only-" + "k" * 40,
-        ALLOWED_HOSTS="exchsim.example.com",
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_session_cookies_are_httponly_secure_and_samesite():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SECURE)"
+    )
+    result = run_django("shell", "-c", code, **PRODUCTION)
+    assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "Lax", "True"], result.stderr
+
+
+def test_the_sign_in_cookie_carries_its_flags(client, bob):
+    client.post("/signin/", {"username": "bob", "password": "bob-pass-1"})
+    cookie = client.cookies["sessionid"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+@pytest.mark.parametrize("variable", ["EXCHSIM_SIGNIN_ACCOUNT_LIMIT", "EXCHSIM_SIGNIN_COOLOFF_MINUTES"])
+def test_it_names_a_malformed_lockout_setting(variable):
+    result = run_django("check", **{variable: "lots"})
+    assert result.returncode != 0
+    assert f"{variable} must be a whole number" in result.stderr
