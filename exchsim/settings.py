@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -158,6 +159,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "csp",
     "connectors",
 ]
 
@@ -174,6 +176,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "connectors.middleware.BusyMiddleware",
     "connectors.middleware.PasswordChangeRequiredMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into our lockout page
 ]
 
@@ -223,6 +226,20 @@ AXES_LOCKOUT_CALLABLE = "connectors.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "connectors.signin.client_address"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_SENSITIVE_PARAMETERS = []  # the log names the account and address (axes always masks the password)
+
+# Content-Security-Policy (django-csp): scripts and styles come from our static files only (htmx is vendored).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
