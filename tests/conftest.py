@@ -27,6 +27,13 @@ def bob(db, django_user_model):
     return django_user_model.objects.create_user("bob", password="bob-pass-1")
 
 
+@pytest.fixture
+def multi_user(settings):
+    """Sign-in as in production: `manage.py demo` (run by the command tests) turns single-user mode on for the rest
+    of its process, which would sign every anonymous request in as `local`."""
+    settings.EXCHSIM_SINGLE_USER = False
+
+
 def _chromium_or_skip() -> str:
     if shutil.which(CHROMIUM):
         return CHROMIUM

@@ -109,7 +109,7 @@ def test_production_session_cookies_are_httponly_secure_and_samesite():
     assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "Lax", "True"], result.stderr
 
 
-def test_the_sign_in_cookie_carries_its_flags(client, bob):
+def test_the_sign_in_cookie_carries_its_flags(client, bob, multi_user):
     client.post("/signin/", {"username": "bob", "password": "bob-pass-1"})
     cookie = client.cookies["sessionid"]
     assert cookie["httponly"] and cookie["samesite"] == "Lax"

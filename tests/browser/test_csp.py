@@ -10,7 +10,7 @@ from connectors import labs, training
 from connectors.models import TrainingSession
 from tests.browser.conftest import screenshot
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("multi_user")]
 
 # Registered before any page script runs (Playwright injects it outside the page's policy).
 RECORD_VIOLATIONS = """

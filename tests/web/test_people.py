@@ -10,6 +10,8 @@ from django.test import Client
 
 from connectors.models import TemporaryPassword
 
+pytestmark = pytest.mark.usefixtures("multi_user")
+
 PEOPLE = "/training/people/"
 
 

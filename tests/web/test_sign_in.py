@@ -7,6 +7,8 @@ from django.urls import reverse
 from connectors import accounts
 from connectors.models import ScenarioLab, TemporaryPassword, TrainingSession
 
+pytestmark = pytest.mark.usefixtures("multi_user")
+
 SIGN_IN = "/signin/"
 
 

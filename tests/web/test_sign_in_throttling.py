@@ -12,6 +12,8 @@ from django.utils import timezone
 from connectors import accounts
 from connectors.signin import client_address
 
+pytestmark = pytest.mark.usefixtures("multi_user")
+
 
 @pytest.fixture(autouse=True)
 def fast_hashing(settings):
