@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .middleware import TRAINERS_GROUP
 from .models import TemporaryPassword
@@ -74,7 +74,11 @@ def create_account(username: str, *, trainer: bool = False, password: str | None
         password = generate_password()
     else:
         validate_password(password, get_user_model()(username=username))
-    user = get_user_model().objects.create_user(username, password=password)
+    try:
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(username, password=password)
+    except IntegrityError:  # made by someone else between the check and the insert
+        raise ValidationError(f"There is already an account called '{username}'.") from None
     if trainer:
         user.groups.add(Group.objects.get_or_create(name=TRAINERS_GROUP)[0])
     if temporary:

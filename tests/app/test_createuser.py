@@ -85,3 +85,13 @@ def test_the_command_line_reports_an_error_without_a_traceback(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "CommandError: There is already an account called 'ivan'."
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_a_clear_error(monkeypatch):
+    from connectors import accounts
+
+    monkeypatch.setattr(accounts, "check_username", lambda name: name)  # the check ran before the other insert
+    User.objects.create_user("judy")
+    with pytest.raises(CommandError, match="There is already an account called 'judy'"):
+        run("judy")
+    assert User.objects.filter(username="judy").count() == 1
