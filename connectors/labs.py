@@ -8,12 +8,12 @@ import logging
 import random
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from . import models
+from . import history, models
 from .convert import (
     accepted_domain_fields,
     connector_fields,
@@ -251,25 +251,38 @@ def record_baseline(lab: models.Lab, org: Organization, origin: str) -> None:
     models.BaselineSnapshot.objects.update_or_create(lab=lab, defaults={"origin": origin, "data": data})
 
 
-def _start_lab(lab: models.Lab, org: Organization, origin: str) -> models.Lab:
+def _start_lab(lab: models.Lab, org: Organization, origin: str, change=None, action: str = "create") -> models.Lab:
+    """Write a new lab's content, keep it as the baseline and record how the lab came to be (its first entry)."""
     _write_org(lab, org)
     record_baseline(lab, org, origin)
+    change = change or history.Change()
+    history.record_creation(lab, org, replace(change, action=action, note=change.note or origin))
     return lab
 
 
 @transaction.atomic
 def create_lab_from_template(
-    template: str, *, slug=None, owner=None, name=None, default_name=None, description=""
+    template: str, *, slug=None, owner=None, name=None, default_name=None, description="", change=None
 ) -> models.Lab:
     """A new lab holding the template's organisation, which stays its baseline. The slug defaults to one made from
     the name; `name` is the user's (refused when taken), `default_name` a suggestion (numbered when taken)."""
     org = template_org(template)
     lab = _new_lab(slug, name, default_name or slug or template, owner=owner, description=description)
-    return _start_lab(lab, org, f"the {template} template")
+    return _start_lab(lab, org, f"the {template} template", change)
 
 
 @transaction.atomic
-def copy_lab(source: models.Lab, slug=None, *, owner=None, name=None) -> models.Lab:
+def create_lab(
+    org: Organization, origin: str, *, slug=None, owner=None, default_name="lab", description="", change=None
+) -> models.Lab:
+    """A new lab holding `org` (validated by the caller); `change.action` says how it came to be (history)."""
+    lab = _new_lab(slug, None, default_name, owner=owner, description=description)
+    action = change.action if change and change.action in history.CREATIONS else "create"
+    return _start_lab(lab, org, origin, change, action)
+
+
+@transaction.atomic
+def copy_lab(source: models.Lab, slug=None, *, owner=None, name=None, change=None) -> models.Lab:
     """A copy of `source` whose baseline is `source` (so plans show what changed). The source as it is now is
     kept too, so the copy's plan still works once the source is deleted."""
     lab = _new_lab(
@@ -280,7 +293,8 @@ def copy_lab(source: models.Lab, slug=None, *, owner=None, name=None) -> models.
         baseline=source,
         description=source.description,
     )
-    return _start_lab(lab, lab_to_org(source), f"lab {source.name} ({source.slug}) when it was copied")
+    origin = f"lab {source.name} ({source.slug}) when it was copied"
+    return _start_lab(lab, lab_to_org(source), origin, change, "copy")
 
 
 def baseline_snapshot(lab: models.Lab) -> models.BaselineSnapshot | None:
@@ -347,8 +361,10 @@ def create_demo_lab(slug: str = "demo", owner=None) -> models.Lab:
         description=f"Exchange Server SE with Setup's connectors plus an anonymous relay for {DEMO_RELAY_IP}.",
     )
     # The baseline is the template, so the demo's plan is the script that builds its anonymous relay.
-    _write_org(lab, demo_org())
+    org = demo_org()
+    _write_org(lab, org)
     record_baseline(lab, template_org(CURRENT_TEMPLATE), f"the {CURRENT_TEMPLATE} template, without the relay")
+    history.record_creation(lab, org, history.Change(action="create", note="the demo lab"))
     return lab
 
 
@@ -814,7 +830,9 @@ def data_to_org(data) -> Organization:
 
 
 @transaction.atomic
-def load_lab(text: str, slug: str | None = None, *, owner=None, origin: str = "the lab file") -> models.Lab:
+def load_lab(
+    text: str, slug: str | None = None, *, owner=None, origin: str = "the lab file", change=None
+) -> models.Lab:
     """Create a lab from lab-file text, all or nothing; the file's state stays its baseline. LabFileError (a
     ValueError) names each offending path. The file's lab name gets a number when the owner has one so named."""
     try:
@@ -825,4 +843,4 @@ def load_lab(text: str, slug: str | None = None, *, owner=None, origin: str = "t
         ) from None
     org = data_to_org(data)
     lab = _new_lab(slug, None, data.get("name") or slug or "lab", owner=owner, description=data.get("description", ""))
-    return _start_lab(lab, org, origin)
+    return _start_lab(lab, org, origin, change, "load")

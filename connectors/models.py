@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .exchange.catalogue import USAGES
 from .exchange.model import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole
@@ -484,3 +485,46 @@ class TemporaryPassword(models.Model):
 
     def __str__(self) -> str:
         return f"one-time password of {self.user}"
+
+
+# --- History (connectors/history.py) --------------------------------------------------------------------------------
+
+
+class HistoryEntry(models.Model):
+    """One change to a lab: who, when, from where, in words, as EMS commands both ways, and as data.
+
+    `changes` holds only the changed objects (their changed properties, or the whole object when it was created or
+    removed) in the lab file's JSON shape, so an entry's size follows the change, not the lab; `touched` names the
+    (object, property) pairs it changed, so undo can find a later entry in the way without reading `changes`."""
+
+    SOURCES = [("page", "page"), ("console", "console"), ("command line", "command line")]
+    CREATIONS = ("create", "load", "copy", "scenario")  # the entries that brought a lab into being
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="history")
+    number = models.PositiveIntegerField(help_text="1, 2, 3… within the lab")
+    created = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lab_changes"
+    )
+    source = models.CharField(max_length=12, choices=SOURCES)
+    action = models.CharField(max_length=12, help_text="create, load, edit, command, scenario, answer, undo, restore")
+    note = models.TextField(blank=True, help_text="What was done, as the person did it: the command, the file, …")
+    summary = models.TextField(help_text="The change in words")
+    changes = models.JSONField(default=list, blank=True)
+    touched = models.JSONField(default=list, blank=True)
+    commands = models.TextField(blank=True, help_text="The EMS commands that make the change")
+    undo_commands = models.TextField(blank=True, help_text="The EMS commands that undo it")
+    refers_to = models.PositiveIntegerField(null=True, blank=True, help_text="The entry undone or restored to")
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name_plural = "history entries"
+        constraints = [models.UniqueConstraint(fields=("lab", "number"), name="unique_history_number_per_lab")]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.summary}"
+
+    @property
+    def changes_something(self) -> bool:
+        """False for the entry that created the lab (nothing to undo)."""
+        return self.action not in self.CREATIONS

@@ -104,15 +104,22 @@ def locked_lab(lab: models.Lab) -> Iterator[models.Lab]:
         raise
 
 
-def edit_lab(lab: models.Lab, change: Callable[[Organization], Organization], servers: Iterable[str] | None = None):
+def edit_lab(
+    lab: models.Lab,
+    change: Callable[[Organization], Organization],
+    servers: Iterable[str] | None = None,
+    *,
+    record=None,
+):
     """Read-modify-write in one call: under the lab's lock load it (only `servers` of it, when given), apply
-    `change(org)` and save the result (ValidationFailed: nothing saved). Returns (the org before, the org after)."""
+    `change(org)` and save the result (ValidationFailed: nothing saved), recorded as `record` (a history.Change).
+    Returns (the org before, the org after)."""
     names = None if servers is None else list(servers)
     with locked_lab(lab) as fresh:
         before = lab_to_org(fresh, names)
         after = change(before)
         if after != before:
-            save_org(fresh, after, names)
+            save_org(fresh, after, names, change=record)
         return before, after
 
 
@@ -140,9 +147,11 @@ def _only_servers(org: Organization, names: Iterable[str]) -> Organization:
     )
 
 
-def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None = None) -> None:
-    """Store an edited Organization as the lab's content, under the lab's lock, touching only what changed.
-    Raise ValidationFailed (nothing saved) if a changed connector or the accepted domains break a rule.
+def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None = None, *, change=None):
+    """Store an edited Organization as the lab's content, under the lab's lock, touching only what changed, and
+    record it as one history entry in the same transaction (`change`, a history.Change, says who and from where).
+    Returns the entry, None when nothing changed. Raise ValidationFailed (nothing saved) if a changed connector or
+    the accepted domains break a rule.
 
     `org` must have been computed from what was read inside the same locked_lab block: an org read before the lock
     would overwrite what others saved meanwhile. (Called outside a block, save_org takes the lock itself, which
@@ -173,6 +182,9 @@ def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None =
         if errors:
             raise ValidationFailed(errors)
         write_org(lab, org, names)
+        from . import history  # history reads and writes through labs, which imports this module
+
+        return history.record(lab, current, org, change or history.Change())
 
 
 def _sync(rows, row_key: Callable, values, value_key: Callable, fields: Callable, make: Callable):

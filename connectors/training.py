@@ -8,17 +8,17 @@ compared. The functions taking an `Organization` are pure; `start`, `check` and 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import cache
 from pathlib import Path
 
 from django.db import transaction
 
-from . import labs, models, store
+from . import history, labs, models, store
 from .convert import lab_to_org
 from .exchange import ems
 from .exchange.audit import audit
-from .exchange.errors import ExchangeError
+from .exchange.errors import ExchangeError, ValidationFailed
 from .exchange.model import Organization
 from .exchange.smtp import Probe, SessionResult, Simulator
 
@@ -305,14 +305,22 @@ def _summary(result: SessionResult) -> str:
 
 
 @transaction.atomic
-def start(scenario: Scenario, *, slug: str | None = None, owner=None, session=None) -> models.Lab:
-    """A new lab in the scenario's starting state, linked to the scenario (and the session, for a trainee)."""
+def start(scenario: Scenario, *, slug: str | None = None, owner=None, session=None, change=None) -> models.Lab:
+    """A new lab in the scenario's starting state, linked to the scenario (and the session, for a trainee); its
+    first history entry is the scenario's start."""
     org = starting_org(scenario)
-    lab = labs.create_lab_from_template(
-        scenario.template, slug=slug, owner=owner, default_name=scenario.title, description=scenario.summary
+    errors = store.organization_errors(org)
+    if errors:
+        raise ValidationFailed(errors)
+    lab = labs.create_lab(
+        org,
+        f"the starting state of scenario {scenario.name}",
+        slug=slug,
+        owner=owner,
+        default_name=scenario.title,
+        description=scenario.summary,
+        change=replace(change or history.Change(), action="scenario"),
     )
-    labs.save_org(lab, org)
-    labs.record_baseline(lab, org, f"the starting state of scenario {scenario.name}")
     models.ScenarioLab.objects.create(lab=lab, scenario=scenario.name, session=session, trainee=owner)
     return lab
 
@@ -328,8 +336,9 @@ def check(lab: models.Lab) -> list[GoalResult]:
     return grade(scenario_of(lab), lab_to_org(lab))
 
 
-def solve(lab: models.Lab) -> list[GoalResult]:
-    """Apply the model answer to the lab and return the new verdicts."""
+def solve(lab: models.Lab, change=None) -> list[GoalResult]:
+    """Apply the model answer to the lab (one history entry) and return the new verdicts."""
     scenario = scenario_of(lab)
-    _before, org = store.edit_lab(lab, lambda org: solved_org(scenario, org))
+    record = replace(change or history.Change(), action="answer", note=f"the model answer of {scenario.title}")
+    _before, org = store.edit_lab(lab, lambda org: solved_org(scenario, org), record=record)
     return grade(scenario, org)

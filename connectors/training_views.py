@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from . import labs, training
+from . import history, labs, training
 from .access import get_lab_for_user, is_trainer
 from .convert import lab_to_org
 from .exchange.audit import audit
@@ -128,7 +128,8 @@ def session_join(request, pk: int):
     if enrolment is None:
         scenario = training.get_scenario(session.scenario)
         slug = labs.unique_slug(f"{scenario.name}-{request.user.get_username()}")
-        lab = training.start(scenario, slug=slug, owner=request.user, session=session)
+        change = history.web_change(request)
+        lab = training.start(scenario, slug=slug, owner=request.user, session=session, change=change)
     else:
         lab = enrolment.lab
     return redirect("connectors:lab-scenario", lab.slug)
@@ -141,7 +142,12 @@ def scenario_start(request, name: str):
     if name not in training.scenarios():
         raise Http404(f"There's no scenario called '{name}'.")
     scenario = training.get_scenario(name)
-    lab = training.start(scenario, slug=labs.unique_slug(f"{name}-{request.user.get_username()}"), owner=request.user)
+    lab = training.start(
+        scenario,
+        slug=labs.unique_slug(f"{name}-{request.user.get_username()}"),
+        owner=request.user,
+        change=history.web_change(request),
+    )
     return redirect("connectors:lab-scenario", lab.slug)
 
 

@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from . import views
+from . import history_views, views
 
 
 class TabConverter:
@@ -39,6 +39,9 @@ urlpatterns = [
     path("labs/<slug:slug>/plan/", views.plan, name="plan"),
     path("labs/<slug:slug>/plan/<str:kind>.ps1", views.plan_download, name="plan-download"),
     path("labs/<slug:slug>/console/", views.console, name="console"),
+    path("labs/<slug:slug>/history/", history_views.lab_history, name="lab-history"),
+    path("labs/<slug:slug>/history/<int:number>/undo/", history_views.history_undo, name="history-undo"),
+    path("labs/<slug:slug>/history/<int:number>/restore/", history_views.history_restore, name="history-restore"),
     path("labs/<slug:slug>/new-connector/", views.connector_create, name="connector-create"),
     path(_connector + "edit/general/", views.connector_general, name="connector-general"),
     path(_connector + "edit/network/", views.connector_network, name="connector-network"),

@@ -17,10 +17,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import labs, store
+from . import history, labs, store
 from .access import get_lab_for_user, labs_for_user
 from .convert import lab_to_org, server_value
 from .exchange import ems, powershell
@@ -84,9 +85,17 @@ def _replace(org: Organization, old: ReceiveConnector, new: ReceiveConnector) ->
     return org.with_changes(connectors=tuple(new if c is old else c for c in org.connectors))
 
 
-def _save(lab, org: Organization, servers: list[str] | None = None) -> None:
-    """Save inside the store.locked_lab block in which `org` was loaded and changed."""
-    store.save_org(lab, org, servers)
+def _save(lab, org: Organization, servers: list[str] | None = None, *, change):
+    """Save inside the store.locked_lab block in which `org` was loaded and changed, recording the change (a
+    history.Change); the history entry, None when nothing changed."""
+    return store.save_org(lab, org, servers, change=change)
+
+
+def _undo_notice(request, entry, next_url: str) -> str:
+    """A removal's message with an Undo button posting to its history entry's undo (safe HTML, kept by messages)."""
+    return mark_safe(
+        render_to_string("connectors/undo_notice.html", {"entry": entry, "next": next_url}, request).strip()
+    )
 
 
 # The findings boxes reload on this htmx event, which every saved edit sends (an HX-Trigger response header).
@@ -142,7 +151,10 @@ def lab_create(request):
         return _lab_list_page(request, create_form=form)
     try:
         lab = labs.create_lab_from_template(
-            form.cleaned_data["template"], owner=request.user, name=form.cleaned_data["name"]
+            form.cleaned_data["template"],
+            owner=request.user,
+            name=form.cleaned_data["name"],
+            change=history.web_change(request),
         )
     except ExchangeError as error:
         add_engine_errors(form, [error])
@@ -157,7 +169,10 @@ def lab_upload(request):
     if form.is_valid():
         try:
             lab = labs.load_lab(
-                form.cleaned_data["file"], owner=request.user, origin=f"the lab file {request.FILES['file'].name}"
+                form.cleaned_data["file"],
+                owner=request.user,
+                origin=f"the lab file {request.FILES['file'].name}",
+                change=history.web_change(request),
             )
         except (ExchangeError, ValueError) as error:
             form.add_error("file", str(error))
@@ -170,7 +185,7 @@ def lab_upload(request):
 @require_POST
 def lab_copy(request, slug):
     with store.locked_lab(get_lab_for_user(request, slug)) as lab:  # copy what is committed, not a save half-seen
-        copy = labs.copy_lab(lab, owner=request.user)
+        copy = labs.copy_lab(lab, owner=request.user, change=history.web_change(request))
     messages.success(request, f"Copied {lab.name} to {copy.name}: change it freely, the original stays as it was.")
     return redirect("connectors:lab-detail", copy.slug)
 
@@ -317,7 +332,8 @@ def connector_create(request, slug):
                 org = lab_to_org(locked, [server])
                 connector = new_receive_connector(org, server, form.cleaned_data["name"], **form.arguments())
                 _refuse_foreign_bindings(org, connector)
-                _save(locked, org.with_changes(connectors=(*org.connectors, connector)), [server])
+                created = org.with_changes(connectors=(*org.connectors, connector))
+                _save(locked, created, [server], change=history.web_change(request))
         except ValidationFailed as failure:
             add_engine_errors(form, failure.errors)
         except ExchangeError as error:
@@ -637,7 +653,7 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
         if form.is_valid():
             _engine_change(form, change, prepare(org, form), _connector_or_404(org, server, name))
         return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
-    updated, stale = None, []
+    updated, stale, entry = None, [], None
     with store.locked_lab(lab) as locked:
         org = lab_to_org(locked, [server])
         connector = _connector_or_404(org, server, name)
@@ -650,18 +666,20 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
         if updated is not None and updated != connector:
             org = _replace(prepared, connector, updated)
             try:
-                _save(locked, org, [connector.server])
+                entry = _save(locked, org, [connector.server], change=history.web_change(request))
             except ValidationFailed as failure:
                 add_engine_errors(form, failure.errors)
                 updated, org = None, _replace(org, updated, connector)
     if updated is None:
         context = _connector_context(lab, org, connector, tab, stale=stale, **{form_name: form})
         return _render_connector(request, context)
+    url = _connector_url(lab, updated, tab)
+    removal = entry is not None and request.POST.get("action", "").startswith("remove")
     if updated.name != connector.name or not request.htmx:
-        messages.success(request, f"Saved {updated.identity}.")
-        url = _connector_url(lab, updated, tab)
+        messages.success(request, _undo_notice(request, entry, url) if removal else f"Saved {updated.identity}.")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    response = _render_connector(request, _connector_context(lab, org, updated, tab, saved=True))
+    undo = {"undo_entry": entry, "undo_next": url} if removal else {}
+    response = _render_connector(request, _connector_context(lab, org, updated, tab, saved=True, **undo))
     return trigger_client_event(response, FINDINGS_CHANGED)
 
 
@@ -673,9 +691,12 @@ def connector_remove(request, slug, server, name):
         org = lab_to_org(lab, [server])
         connector = _connector_or_404(org, server, name)
         remaining = tuple(c for c in org.connectors if c is not connector)
-        _save(lab, org.with_changes(connectors=remaining), [connector.server])
-    messages.success(request, f"Removed receive connector {connector.identity}.")
-    return redirect("connectors:lab-detail", lab.slug)
+        entry = _save(
+            lab, org.with_changes(connectors=remaining), [connector.server], change=history.web_change(request)
+        )
+    url = reverse("connectors:lab-detail", args=[lab.slug])
+    messages.success(request, _undo_notice(request, entry, url))
+    return redirect(url)
 
 
 def _set_change(org: Organization, connector: ReceiveConnector, form) -> ReceiveConnector:
@@ -909,21 +930,24 @@ def _connector_changes(before: Organization, after: Organization) -> list[tuple[
     return changes + [("removed", c) for key, c in old.items() if key not in new]
 
 
-def _run_console(lab, org: Organization, command: str) -> tuple[Organization, dict]:
+def _run_console(request, lab, org: Organization, command: str) -> tuple[Organization, dict, object]:
+    """Run the command; the org after it, its console entry and its history entry (None when nothing changed)."""
     result = ems.run_script(org, command, max_seconds=settings.EXCHSIM_CONSOLE_MAX_SECONDS)
     entry = _console_entry(command, result)
     if result.org == org:
-        return org, entry
+        return org, entry, None
     changes = _connector_changes(org, result.org)
     # Only the servers the command touched are compared and written.
     touched = {s.name for s in set(org.servers) ^ set(result.org.servers)} | {c.server for _, c in changes}
     try:
-        _save(lab, result.org, sorted(touched))
+        saved = _save(lab, result.org, sorted(touched), change=history.web_change(request, history.CONSOLE, command))
     except ValidationFailed as failure:
         entry["error"] = "\n".join(e.message for e in failure.errors)
-        return org, entry
+        return org, entry, None
     entry["changes"] = [f"{verb} {c.identity}" for verb, c in changes]
-    return result.org, entry
+    if saved is not None:
+        entry["changes"].append(f"history entry #{saved.number}")
+    return result.org, entry, saved
 
 
 def _table_servers(lab) -> tuple[list[str], int]:
@@ -946,11 +970,12 @@ def console(request, slug):
     history = request.session.get(key, [])
     form = ConsoleForm(request.POST or None)
     ran = request.method == "POST" and form.is_valid()
+    saved = None
     if ran:
         # A command may list or pipe any server's connectors, so it runs on the whole lab, loaded under the lab's
         # lock (the command applies to what is stored now); only the servers it touched are saved.
         with store.locked_lab(lab) as locked:
-            org, entry = _run_console(locked, lab_to_org(locked), form.cleaned_data["command"])
+            org, entry, saved = _run_console(request, locked, lab_to_org(locked), form.cleaned_data["command"])
         history = [*history, entry][-HISTORY_LIMIT:]
         request.session[key] = history
         form = ConsoleForm()
@@ -966,6 +991,8 @@ def console(request, slug):
         "history": history,
         "rows": rows,
         "connector_count": connector_count,
+        "undo_entry": saved,
+        "undo_next": reverse("connectors:console", args=[lab.slug]),
     }
     template = "connectors/console.html#console-swap" if request.htmx else "connectors/console.html"
     return render(request, template, context)

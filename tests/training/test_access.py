@@ -13,7 +13,7 @@ from connectors.middleware import TRAINERS_GROUP
 from connectors.models import TrainingSession
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-SAMPLE = {"server": "EX01", "name": "Default Frontend EX01", "tab": "permissions", "kind": "plan"}
+SAMPLE = {"server": "EX01", "name": "Default Frontend EX01", "tab": "permissions", "kind": "plan", "number": 1}
 
 
 def _connectors_names() -> dict[str, list[str]]:

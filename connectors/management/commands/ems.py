@@ -2,7 +2,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import labs, store
+from connectors import history, labs, store
 from connectors.convert import lab_to_org
 from connectors.exchange import ems
 from connectors.exchange.errors import ExchangeError, ValidationFailed
@@ -28,7 +28,8 @@ class Command(BaseCommand):
             with store.locked_lab(lab_named(slug)) as lab:
                 result = ems.run_script(lab_to_org(lab), text, atomic=atomic)
                 if result.commands_applied:
-                    labs.save_org(lab, result.org)
+                    change = history.Change(action="command", note=f"the script {file}" if file else text[:2000])
+                    labs.save_org(lab, result.org, change=change)
         except (ExchangeError, store.LabBusy) as error:
             if result is not None:
                 _write_output(self, result)
