@@ -446,8 +446,9 @@ class SmtpEndpoint(models.Model):
     def __str__(self) -> str:
         return f"smtpserve {self.lab.slug} --server {self.server}"
 
-    def listener_list(self) -> list[str]:
-        return [line for line in self.listeners.splitlines() if line]
+    def listener_pairs(self) -> list[tuple[str, str]]:
+        """(what to connect to, the server endpoint it stands for), one per --listen."""
+        return [tuple(line.split("=", 1)) for line in self.listeners.splitlines() if "=" in line]
 
 
 class ReceivedMessage(models.Model):

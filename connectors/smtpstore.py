@@ -50,6 +50,12 @@ def prune(lab: models.Lab, keep: int) -> None:
     models.ReceivedMessage.objects.filter(pk__in=list(stale)).delete()
 
 
+def save_messages(lab: models.Lab, messages: list[AcceptedMessage], keep: int) -> None:
+    with transaction.atomic():
+        models.ReceivedMessage.objects.bulk_create([message_row(lab, m) for m in messages])
+        prune(lab, keep)
+
+
 class MessageStore:
     """Saves accepted messages from a background thread; `put` is safe to call from the event loop."""
 
@@ -77,9 +83,7 @@ class MessageStore:
                 done = None in batch
                 messages = [m for m in batch if m is not None]
                 if messages:
-                    with transaction.atomic():
-                        models.ReceivedMessage.objects.bulk_create([message_row(self.lab, m) for m in messages])
-                        prune(self.lab, self.keep)
+                    save_messages(self.lab, messages, self.keep)
                     self.saved += len(messages)
                 if done:
                     return
