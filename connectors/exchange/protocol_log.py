@@ -110,10 +110,19 @@ class LogEvent:
         )
 
 
+_second = [0, ""]  # the last whole second formatted: strftime per event is a tenth of a live session's cost
+
+
 def timestamp(moment: datetime | None = None) -> str:
     """ISO 8601 UTC with milliseconds: 2024-01-01T09:00:00.000Z."""
-    moment = (moment or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment is not None:
+        moment = moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    now = time.time()
+    second = int(now)
+    if _second[0] != second:
+        _second[:] = [second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")]
+    return f"{_second[1]}{int((now - second) * 1000):03d}Z"
 
 
 def endpoint(ip: str, port: int) -> str:

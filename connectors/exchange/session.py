@@ -158,7 +158,8 @@ def _path(arg: str, keyword: str) -> tuple[str, dict[str, str]] | None:
 
 def header_sender(head: bytes) -> str | None:
     """The address of the message's From header (the P2 sender), from its header block."""
-    headers = BytesHeaderParser().parsebytes(head)
+    block = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]  # the header block only: bodies can be large
+    headers = BytesHeaderParser().parsebytes(block)
     found = [address for _name, address in getaddresses(headers.get_all("From") or []) if address]
     return found[0] if found else None
 
