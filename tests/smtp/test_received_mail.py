@@ -102,32 +102,33 @@ def test_smtpserve_serves_keeps_the_message_and_cleans_up(tmp_path, settings, ca
     port = _free_port()
     results = {}
 
-    def client():
-        for _ in range(100):  # the command prints its listeners once they are up
-            if SmtpEndpoint.objects.filter(lab=lab).exists():
-                break
-            time.sleep(0.05)
+    def serve():  # in a thread of its own: this worker's main thread may already run an event loop (Playwright)
+        try:
+            call_command(
+                "smtpserve",
+                lab.slug,
+                "--server",
+                "EX01",
+                "--listen",
+                f"127.0.0.1:{port}=10.0.0.10:25",
+                "--remote-ip",
+                "10.0.0.50",
+                "--stop-after",
+                "4",
+            )
+        except Exception as error:  # reported by the assertion below
+            results["command"] = error
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    for _ in range(200):  # the listener is up once a connection succeeds
         try:
             with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
                 results["refused"] = smtp.sendmail("app@contoso.com", ["a@fabrikam.com"], b"Subject: cmd\r\n\r\nx\r\n")
-        except Exception as error:  # reported by the assertion below
-            results["error"] = error
-
-    thread = threading.Thread(target=client)
-    thread.start()
-    call_command(
-        "smtpserve",
-        lab.slug,
-        "--server",
-        "EX01",
-        "--listen",
-        f"127.0.0.1:{port}=10.0.0.10:25",
-        "--remote-ip",
-        "10.0.0.50",
-        "--stop-after",
-        "3",
-    )
-    thread.join(10)
+            break
+        except ConnectionRefusedError:
+            time.sleep(0.05)
+    thread.join(20)
     out = capsys.readouterr().out
     assert results == {"refused": {}}
     assert f"Listening on 127.0.0.1:{port} as EX01 10.0.0.10:25 (EX01\\Anonymous Relay for 10.0.0.50)" in out

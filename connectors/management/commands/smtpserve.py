@@ -120,7 +120,10 @@ class Command(BaseCommand):
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+            try:
+                loop.add_signal_handler(signum, stop.set)
+            except (RuntimeError, ValueError):  # not the main thread (tests): --stop-after stops it
+                pass
         if stop_after:
             loop.call_later(stop_after, stop.set)
         while not stop.is_set():
