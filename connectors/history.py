@@ -4,8 +4,9 @@ undo it) with the data to undo it, restore the lab to any earlier point, or diff
 An entry stores only what changed: each changed object's changed properties before and after (the whole object when
 it was created or removed), in the lab file's JSON shape (labs.org_to_data). Earlier states are rebuilt backwards
 from the lab as it is now: the state after entry N is the current lab with the `before` side of every later entry
-applied, newest first, to the few servers those entries touched. That costs the number of changes since N, never the
-lab's size, so no snapshots are kept (benchmarks/history.py measures it on the 100-server lab).
+applied, newest first, to the objects those entries touched (only those are turned into data and back). That costs the
+changes since N, not the lab's size, so no snapshots are kept (benchmarks/history.py measures it on the 100-server
+lab).
 
 Every write records its entry in the same transaction, under the lab's lock (store.save_org and the lab creators
 call `record`).
@@ -22,14 +23,11 @@ from .convert import lab_to_org
 from .exchange import powershell
 from .exchange.errors import ExchangeError
 from .exchange.model import Organization
+from .history_words import CONNECTOR, DOMAIN, ORGANIZATION, PRINCIPAL, RECIPIENT, SERVER, WHOLE, describe, label, script
 
 PAGE, CONSOLE, CLI = "page", "console", "command line"
 CREATIONS = models.HistoryEntry.CREATIONS  # no before: nothing to undo
-ORGANIZATION, SERVER, CONNECTOR = "organization", "server", "receive connector"
-DOMAIN, RECIPIENT, PRINCIPAL = "accepted domain", "recipient", "principal"
 _LAB_WIDE = {DOMAIN: "accepted_domains", RECIPIENT: "recipients", PRINCIPAL: "principals"}
-WHOLE = "*"  # the property of a touched object that was created or removed
-SCRIPT_LIMIT = 64_000  # characters of EMS text kept per entry; the diff rebuilds any script from the data
 
 
 class HistoryError(ExchangeError):
@@ -103,23 +101,39 @@ def _connector_key(connector) -> tuple[str, str]:
     return _fold(connector.server), _fold(connector.name)
 
 
-def _only_changed(before: Organization, after: Organization) -> tuple[Organization, Organization, set]:
+def _cut(org: Organization, servers: set, connectors: set, lab_wide: dict | None = None) -> Organization:
+    """`org` with only the named servers and connectors (folded keys), and the lab-wide objects named in `lab_wide`
+    (kind -> keys; None keeps them whole)."""
+    kept = {}
+    if lab_wide is not None:
+        kept = {f: tuple(i for i in getattr(org, f) if _name_key(i) in lab_wide[k]) for k, f in _LAB_WIDE.items()}
+    return org.with_changes(
+        servers=tuple(s for s in org.servers if _name_key(s) in servers),
+        connectors=tuple(c for c in org.connectors if _connector_key(c) in connectors),
+        **kept,
+    )
+
+
+def _only_changed(
+    before: Organization, after: Organization, lab_wide_whole: bool = False
+) -> tuple[Organization, Organization, set]:
     """Both organisations cut down to the objects that differ (plus the servers holding changed connectors, which
     the lab-file shape nests them in), and the folded names of the servers that themselves changed. Unchanged
-    connectors are compared as engine values, so a whole-lab save converts only what changed."""
+    connectors are compared as engine values, so a whole-lab save converts only what changed. `lab_wide_whole`
+    keeps every domain, recipient and principal (a plan needs all domains to script a new one right)."""
     connectors = _differing(before.connectors, after.connectors, _connector_key)
     servers = _differing(before.servers, after.servers, _name_key)
     holders = servers | {server for server, _ in connectors}
-    lab_wide = {kind: _differing(getattr(before, f), getattr(after, f), _name_key) for kind, f in _LAB_WIDE.items()}
+    lab_wide = None
+    if not lab_wide_whole:
+        lab_wide = {k: _differing(getattr(before, f), getattr(after, f), _name_key) for k, f in _LAB_WIDE.items()}
+    return _cut(before, holders, connectors, lab_wide), _cut(after, holders, connectors, lab_wide), servers
 
-    def cut(org: Organization) -> Organization:
-        return org.with_changes(
-            servers=tuple(s for s in org.servers if _name_key(s) in holders),
-            connectors=tuple(c for c in org.connectors if _connector_key(c) in connectors),
-            **{f: tuple(i for i in getattr(org, f) if _name_key(i) in lab_wide[k]) for k, f in _LAB_WIDE.items()},
-        )
 
-    return cut(before), cut(after), servers
+def _plan_both_ways(before: Organization, after: Organization) -> tuple[list, list]:
+    """The plan from `before` to `after` and back, over the objects that differ only (cheap on a big lab)."""
+    old, new, _ = _only_changed(before, after, lab_wide_whole=True)
+    return powershell.plan(old, new), powershell.plan(new, old)
 
 
 def changes_between(before: Organization, after: Organization) -> list[dict]:
@@ -168,108 +182,6 @@ def _servers_of(changes: Iterable[dict]) -> set[str]:
     return names
 
 
-# --- The change in words and in EMS commands ------------------------------------------------------------------------
-
-_LABELS = {
-    **powershell.CONNECTOR_PARAMETERS,
-    "acl": "Permissions",
-    "usage": "Usage",
-    "created_by_setup": "created by Setup",
-    "ip_addresses": "IP addresses",
-    "mapi_encryption_required": "MAPIEncryptionRequired",
-    "domain_name": "DomainName",
-    "domain_type": "DomainType",
-    "default": "Default",
-    "address_book_enabled": "AddressBookEnabled",
-    "match_subdomains": "MatchSubDomains",
-    "domain_netbios": "NetBIOS domain",
-    "tls_receive_domain_secure_list": "TLSReceiveDomainSecureList",
-    "recipient_validation_enabled": "RecipientValidationEnabled",
-    "smtp_password": "SMTP password",
-    "member_of": "MemberOf",
-    "email": "e-mail",
-}
-
-
-def _label(field: str) -> str:
-    return _LABELS.get(field) or field.replace("_", " ")
-
-
-def _item_text(item) -> str:
-    if isinstance(item, dict):  # an ACE
-        return f"{'Deny ' if item.get('deny') else ''}{item['principal']} {item['right']}"
-    return str(item)
-
-
-def _short(value) -> str:
-    text = "(none)" if value in (None, "") else str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _field_words(field: str, old, new) -> str:
-    if field == "smtp_password":
-        return "SMTP password changed"
-    if isinstance(old, list) and isinstance(new, list):
-        old_texts, new_texts = [_item_text(i) for i in old], [_item_text(i) for i in new]
-        added = [t for t in new_texts if t not in old_texts]
-        removed = [t for t in old_texts if t not in new_texts]
-        parts = []
-        for verb, items in (("added", added), ("removed", removed)):
-            if items:
-                parts.append(f"{verb} {', '.join(items)}" if len(items) <= 3 else f"{verb} {len(items)}")
-        return f"{_label(field)} ({'; '.join(parts) or 'reordered'})"
-    return f"{_label(field)} {_short(old)} → {_short(new)}"
-
-
-def _object_name(change: dict) -> str:
-    if change["kind"] == CONNECTOR:
-        return f"receive connector {change['server']}\\{change['name']}"
-    if change["kind"] == ORGANIZATION:
-        return "the organisation"
-    return f"{change['kind']} {change['name']}"
-
-
-def describe(changes: list[dict], limit: int = 4) -> str:
-    """The change in words: "Removed 10.0.0.50 from …" style, one clause per object, the first `limit` of them."""
-    clauses = []
-    for change in changes[:limit]:
-        name = _object_name(change)
-        if change["op"] == "create":
-            clauses.append(f"Created {name}")
-        elif change["op"] == "remove":
-            clauses.append(f"Removed {name}")
-        else:
-            fields = ", ".join(_field_words(f, change["before"][f], change["after"][f]) for f in change["after"])
-            clauses.append(f"Changed {name}: {fields}")
-    if len(changes) > limit:
-        clauses.append(f"and {len(changes) - limit} more objects")
-    return "; ".join(clauses)
-
-
-def _script(steps: list[powershell.Step]) -> str:
-    lines: list[str] = []
-    for step in steps:
-        if lines:
-            lines.append("")
-        lines.append(powershell.comment(step.summary))
-        for command in step.commands:
-            lines += [*command.notes, command.text]
-    text = "\n".join(lines)
-    if len(text) <= SCRIPT_LIMIT:
-        return text
-    cut = text.rfind("\n", 0, SCRIPT_LIMIT)
-    rest = text[cut:].count("\n")
-    return text[:cut] + "\n" + powershell.comment(f"… {rest} more lines: the History page's diff writes them all.")
-
-
-def _on_servers(org: Organization, names: Iterable[str]) -> Organization:
-    wanted = {_fold(name) for name in names}
-    return org.with_changes(
-        servers=tuple(s for s in org.servers if _name_key(s) in wanted),
-        connectors=tuple(c for c in org.connectors if _fold(c.server) in wanted),
-    )
-
-
 # --- Recording ------------------------------------------------------------------------------------------------------
 
 
@@ -302,16 +214,15 @@ def record(lab: models.Lab, before: Organization, after: Organization, change: C
     changes = changes_between(before, after)
     if not changes:
         return None
-    servers = _servers_of(changes)
-    old, new = _on_servers(before, servers), _on_servers(after, servers)
+    forward, backward = _plan_both_ways(before, after)
     return _entry(
         lab,
         change,
         summary=describe(changes),
         changes=changes,
         touched=_touched(changes),
-        commands=_script(powershell.plan(old, new)),
-        undo_commands=_script(powershell.plan(new, old)),
+        commands=script(forward),
+        undo_commands=script(backward),
     )
 
 
@@ -340,7 +251,7 @@ def record_creation(lab: models.Lab, org: Organization, change: Change) -> model
     )
     if len(org.connectors) <= CREATION_SCRIPT_CONNECTORS:
         steps = powershell.plan(powershell.setup_baseline(org), org)
-        commands = _script(steps) or powershell.comment("As Setup leaves it: there is nothing to script.")
+        commands = script(steps) or powershell.comment("As Setup leaves it: there is nothing to script.")
     else:
         commands = powershell.comment(f"A lab this size: manage.py exportps {lab.slug} writes its whole-lab script.")
     words = _CREATION_WORDS.get(change.action, "Created the lab")
@@ -350,24 +261,22 @@ def record_creation(lab: models.Lab, org: Organization, change: Change) -> model
 # --- Going back -----------------------------------------------------------------------------------------------------
 
 
-def _lab_server_names(lab: models.Lab, names: Iterable[str]) -> list[str]:
-    """The named servers as the lab spells them (entries keep the spelling of their day), plus any it lacks."""
-    stored = {_fold(name): name for name in lab.servers.values_list("name", flat=True)}
-    return sorted({stored.get(_fold(name), name) for name in names})
+def _change_key(change: dict) -> tuple[str, tuple[str, str]]:
+    kind = change["kind"]
+    if kind == ORGANIZATION:
+        return kind, ("", "")
+    return kind, (_fold(change["server"]), _fold(change["name"])) if kind == CONNECTOR else ("", _fold(change["name"]))
 
 
-def _apply(index: dict, changes: list[dict], side: str, servers: set[str]) -> None:
-    """Set each changed object to its `side` ("before" or "after"); objects on servers outside `servers` (folded)
-    are not loaded and are left alone."""
+def _on(change: dict) -> str:
+    """The folded name of the server a server or connector change is on."""
+    return _fold(change["server"] if change["kind"] == CONNECTOR else change["name"])
+
+
+def _apply(index: dict, changes: list[dict], side: str) -> None:
+    """Set each changed object in `index` to its `side` ("before" or "after")."""
     for change in changes:
-        kind = change["kind"]
-        if kind == CONNECTOR and _fold(change["server"]) not in servers:
-            continue
-        if kind == SERVER and _fold(change["name"]) not in servers:
-            continue
-        key = (_fold(change["server"]), _fold(change["name"])) if kind == CONNECTOR else ("", _fold(change["name"]))
-        if kind == ORGANIZATION:
-            key = ("", "")
+        kind, key = _change_key(change)
         table, value = index[kind], change[side]
         if change["op"] == "change":
             if key in table:
@@ -385,10 +294,6 @@ def get_entry(lab: models.Lab, number) -> models.HistoryEntry:
     return entry
 
 
-def _later(lab: models.Lab, number: int):
-    return lab.history.filter(number__gt=number).order_by("-number")
-
-
 def _changes_after(lab: models.Lab, number: int, up_to: int | None = None) -> list[list[dict]]:
     """The `changes` of the entries after `number` (up to `up_to`), newest first."""
     entries = lab.history.filter(number__gt=number)
@@ -397,26 +302,47 @@ def _changes_after(lab: models.Lab, number: int, up_to: int | None = None) -> li
     return list(entries.order_by("-number").values_list("changes", flat=True))
 
 
-def _rewind(lab: models.Lab, index: dict | None, later: list[list[dict]], names: list[str]) -> dict:
-    """The lab's data on the named servers (lab-wide parts whole) with the `before` side of each of `later`
-    (newest first) applied: the lab as it was before them. `index` continues from an earlier rewind."""
-    if index is None:
-        index = _index(labs.org_to_data(lab_to_org(lab, names)))
-    folded = {_fold(name) for name in names}
-    for changes in later:
-        _apply(index, changes, "before", folded)
-    return index
-
-
 def _names_of(lab: models.Lab, later: list[list[dict]]) -> list[str]:
-    return _lab_server_names(lab, {name for changes in later for name in _servers_of(changes)})
+    """The servers the entries touched, as the lab spells them now (plus any it no longer has)."""
+    stored = {_fold(name): name for name in lab.servers.values_list("name", flat=True)}
+    return sorted({stored.get(_fold(name), name) for changes in later for name in _servers_of(changes)})
 
 
-def _org(index: dict) -> Organization:
+def _rewind(org: Organization, later: list[list[dict]], only: set[str] | None = None) -> Organization:
+    """`org` as it was before the entries `later` (newest first): only the objects they touched are turned into
+    lab-file data, set to each entry's `before` side, read back and put in place; the rest of `org` is kept as is,
+    so going back costs the changes, not the lab. `org` holds every server the entries touched, or `only` (folded
+    server names) limits the rewind to those servers (and the lab-wide parts)."""
+    if only is not None:
+        later = [
+            [c for c in changes if _change_key(c)[0] not in (SERVER, CONNECTOR) or _on(c) in only] for changes in later
+        ]
+    touched = {_change_key(change) for changes in later for change in changes}
+    servers = {key[1] for kind, key in touched if kind == SERVER}
+    connectors = {key for kind, key in touched if kind == CONNECTOR}
+    index = _index(labs.org_to_data(_cut(org, servers | {server for server, _ in connectors}, connectors)))
+    for changes in later:
+        _apply(index, changes, "before")
     try:
-        return labs.data_to_org(_to_data(index))
+        part = labs.data_to_org(_to_data(index))
     except labs.LabFileError as error:
         raise HistoryError(f"The lab can't be put back that way: {error}") from None
+    return _put_in_place(org, part, servers, connectors)
+
+
+def _put_in_place(org: Organization, part: Organization, servers: set, connectors: set) -> Organization:
+    """`org` with the touched servers and connectors replaced by (or removed for lack of) `part`'s, and the
+    lab-wide parts and settings taken from `part` (it holds them whole)."""
+
+    def merged(items, new_items, key, touched):
+        new = {key(item): item for item in new_items if key(item) in touched}
+        kept = [new.pop(key(item), None) if key(item) in touched else item for item in items]
+        return tuple(item for item in kept if item is not None) + tuple(new.values())
+
+    return part.with_changes(
+        servers=merged(org.servers, part.servers, _name_key, servers),
+        connectors=merged(org.connectors, part.connectors, _connector_key, connectors),
+    )
 
 
 def blocking_entry(lab: models.Lab, entry: models.HistoryEntry) -> tuple[models.HistoryEntry, list[str]] | None:
@@ -439,7 +365,7 @@ def _in_the_way(entry: models.HistoryEntry, other: models.HistoryEntry, touched:
         return f"Entry #{entry.number} was already undone by #{other.number}."
     kind, server, name, field = touched
     what = f"{kind} {server + chr(92) if server else ''}{name}"
-    what = f"{_label(field)} of {what}" if field != WHOLE else what
+    what = f"{label(field)} of {what}" if field != WHOLE else what
     return (
         f"Can't undo #{entry.number}: the later entry #{other.number} ({other.summary}) changed {what} too. "
         f"Undo #{other.number} first, or restore the lab to #{entry.number - 1}."
@@ -460,13 +386,10 @@ def _undo(lab: models.Lab, number, change: Change) -> models.HistoryEntry:
     blocker = blocking_entry(lab, entry)
     if blocker:
         raise HistoryError(_in_the_way(entry, *blocker))
-    names = _lab_server_names(lab, _servers_of(entry.changes))
-    index = _index(labs.org_to_data(lab_to_org(lab, names)))
-    _apply(index, entry.changes, "before", {_fold(n) for n in names})
+    names = _names_of(lab, [entry.changes])
+    org = _rewind(lab_to_org(lab, names), [entry.changes])
     note = change.note or f"Undo of #{entry.number}: {entry.summary}"
-    saved = labs.save_org(
-        lab, _org(index), names, change=replace(change, action="undo", refers_to=entry.number, note=note)
-    )
+    saved = labs.save_org(lab, org, names, change=replace(change, action="undo", refers_to=entry.number, note=note))
     if saved is None:
         raise HistoryError(f"Undoing #{entry.number} changes nothing: the lab is already as it was before it.")
     return saved
@@ -482,11 +405,10 @@ def _restore(lab: models.Lab, number, change: Change) -> models.HistoryEntry:
     entry = get_entry(lab, number)
     later = _changes_after(lab, entry.number)
     names = _names_of(lab, later)
-    index = _rewind(lab, None, later, names)
+    org = _rewind(lab_to_org(lab, names), later)
     note = change.note or f"Restore to #{entry.number}: {entry.summary}"
-    saved = labs.save_org(
-        lab, _org(index), names, change=replace(change, action="restore", refers_to=entry.number, note=note)
-    )
+    change = replace(change, action="restore", refers_to=entry.number, note=note)
+    saved = labs.save_org(lab, org, names, change=change)
     if saved is None:
         raise HistoryError(f"The lab is already as it was after #{entry.number}.")
     return saved
@@ -506,11 +428,11 @@ def diff(lab: models.Lab, first, second) -> Diff:
     low, high = sorted((a, b))
     between = _changes_after(lab, low, high)
     names = _names_of(lab, between)
-    index = _rewind(lab, None, _changes_after(lab, high), names)
-    at_high = _org(index)
-    at_low = _org(_rewind(lab, index, between, names))
+    only = {_fold(name) for name in names}
+    at_high = _rewind(lab_to_org(lab, names), _changes_after(lab, high), only)
+    at_low = _rewind(at_high, between, only)
     start, end = (at_low, at_high) if a <= b else (at_high, at_low)
-    steps = powershell.plan(start, end)
+    steps = _plan_both_ways(start, end)[0]
     title = f"Plan: turns lab {lab.name} as after #{a} into the lab as after #{b}"
     return Diff(a, b, steps, powershell.render_steps(steps, title))
 

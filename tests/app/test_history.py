@@ -203,3 +203,13 @@ def test_storage_follows_the_change_not_the_lab(alice):
     assert entry.touched == [["receive connector", "ex007", "relay 003", "remote_ip_ranges"]]
     history.undo(big, entry.number, history.Change())
     assert len(lab_to_org(big, ["EX007"]).connector("EX007", "Relay 003").remote_ip_ranges) == 100
+
+
+def test_a_diff_ignores_later_changes_on_servers_it_does_not_concern(alice):
+    lab = labs.create_lab_from_template("exchangese-edge", owner=alice, name="Two servers")
+    _run(lab, "Set-ReceiveConnector 'EX01\\Default EX01' -Banner '220 one'")
+    _run(lab, "Set-ReceiveConnector 'EDGE01\\Default internal receive connector EDGE01' -Banner '220 edge'")
+    steps = history.diff(lab, 1, 2).steps
+    assert [s.summary for s in steps] == ["Change receive connector EX01\\Default EX01"]
+    history.restore(lab, 1, history.Change())
+    assert {c.banner for c in lab_to_org(lab).connectors} == {""}
