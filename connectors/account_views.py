@@ -88,12 +88,13 @@ def _trainees():
     )
 
 
-def _people(request, form, created=(), status=200):
+def _people(request, form, created=(), status=200, reset=False):
     trainees = _trainees()
     context = {
         "section": "training",
         "form": form,
         "created": created,
+        "reset": reset,
         "trainees": trainees[:PEOPLE_SHOWN],
         "trainee_count": trainees.count(),
         "sign_in_url": request.build_absolute_uri(reverse("connectors:sign-in")),
@@ -133,4 +134,4 @@ def person_reset(request, pk: int):
     _trainer_only(request)
     trainee = get_object_or_404(_trainees(), pk=pk)
     password = accounts.reset_password(trainee)
-    return _people(request, PeopleForm(), created=[(trainee, password)])
+    return _people(request, PeopleForm(), created=[(trainee, password)], reset=True)
