@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from . import history, models
+from . import baselines, history, models
 from .convert import (
     accepted_domain_fields,
     connector_fields,
@@ -245,8 +245,8 @@ def rename_lab(lab: models.Lab, name: str) -> None:
 
 
 def record_baseline(lab: models.Lab, org: Organization, origin: str) -> None:
-    """Keep `org` as the state the lab started from, in the lab-file format; its plan then shows what changed."""
-    data = {"format": FORMAT_NAME, "version": FORMAT_VERSION, **org_to_data(org)}
+    """Keep `org` as the state the lab started from (connectors/baselines.py); its plan then shows what changed."""
+    data = baselines.snapshot_data(org)
     origin = origin[: models.BaselineSnapshot._meta.get_field("origin").max_length]  # it may hold a file's name
     models.BaselineSnapshot.objects.update_or_create(lab=lab, defaults={"origin": origin, "data": data})
 
@@ -311,9 +311,9 @@ def baseline_org(lab: models.Lab) -> Organization:
     data = models.BaselineSnapshot.objects.filter(lab=lab).values_list("data", flat=True).first()
     if data is not None:
         try:
-            return data_to_org(data)
-        except LabFileError:  # written from a valid org; only a stricter reader of a later version could refuse it
-            logger.warning("The baseline of lab %s no longer reads; its plan starts from an empty organisation.", lab)
+            return baselines.snapshot_org(data) if baselines.is_snapshot(data) else data_to_org(data)
+        except (KeyError, TypeError, ValueError, ExchangeError):  # from a later exchsim's schema, or hand-edited
+            logger.warning("The baseline of lab %s doesn't read; its plan starts from an empty organisation.", lab)
     return Organization(name=lab.organization_name, domain_netbios=lab.domain_netbios)
 
 

@@ -844,43 +844,39 @@ def relay_map(request, slug):
 # --- Plan ----------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Plan:
-    steps: list
-    script: str
-    rollback: str
-    lab: str  # the whole-lab script, as `manage.py exportps SLUG` prints it
-
-    def scripts(self) -> list[tuple[str, str, str]]:
-        """(key, title, text) of each script the page shows and offers for download."""
-        return [
-            ("plan", "Plan script", self.script),
-            ("rollback", "Rollback script", self.rollback),
-            ("lab", "Whole-lab script (from Setup's defaults)", self.lab),
-        ]
+SCRIPT_TITLES = {
+    "plan": "Plan script",
+    "rollback": "Rollback script",
+    "lab": "Whole-lab script (from Setup's defaults)",  # what `manage.py exportps SLUG` prints
+}
+# Beyond this many connectors the page links to the whole-lab script instead of inlining it (a 1,000-connector lab's
+# script is megabytes of highlighted HTML that nobody reads in the page).
+WHOLE_LAB_INLINE_CONNECTORS = 200
 
 
-def _plan(lab) -> Plan:
-    baseline, org = labs.baseline_org(lab), lab_to_org(lab)
-    baseline_name = labs.baseline_name(lab)
-    return Plan(
-        powershell.plan(baseline, org),
-        powershell.render_plan(baseline, org, lab.name, baseline_name),
-        powershell.render_rollback(baseline, org, lab.name, baseline_name),
-        powershell.render_lab(org, lab.name),
-    )
+def _script(kind: str, lab, org: Organization, baseline: Organization | None = None) -> str:
+    if kind == "lab":
+        return powershell.render_lab(org, lab.name)
+    render = powershell.render_plan if kind == "plan" else powershell.render_rollback
+    return render(baseline, org, lab.name, labs.baseline_name(lab))
 
 
 @login_required
 @require_safe
 def plan(request, slug):
     lab = get_lab_for_user(request, slug)
-    result = _plan(lab)
+    baseline, org = labs.baseline_org(lab), lab_to_org(lab)
+    inline_lab = len(org.connectors) <= WHOLE_LAB_INLINE_CONNECTORS
+    scripts = [
+        (kind, title, _script(kind, lab, org, baseline) if kind != "lab" or inline_lab else None)
+        for kind, title in SCRIPT_TITLES.items()
+    ]
     context = {
         "section": "plan",
         "lab": lab,
-        "plan": result,
-        "scripts": result.scripts(),
+        "steps": powershell.plan(baseline, org),
+        "scripts": scripts,
+        "connector_count": len(org.connectors),
         "snapshot": labs.baseline_snapshot(lab),
     }
     return render(request, "connectors/plan.html", context)
@@ -889,12 +885,15 @@ def plan(request, slug):
 @login_required
 @require_safe
 def plan_download(request, slug, kind):
+    """A script as a .ps1 download, or with ?view shown in the browser as text."""
     lab = get_lab_for_user(request, slug)
-    scripts = {key: text for key, _title, text in _plan(lab).scripts()}
-    if kind not in scripts:
+    if kind not in SCRIPT_TITLES:
         raise Http404(f"No script called '{kind}'.")
-    response = HttpResponse(scripts[kind], content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{lab.slug}-{kind}.ps1"'
+    org = lab_to_org(lab)
+    text = _script(kind, lab, org, None if kind == "lab" else labs.baseline_org(lab))
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    disposition = "inline" if "view" in request.GET else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{lab.slug}-{kind}.ps1"'
     return response
 
 

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from connectors import labs, training
+from connectors import labs, training, views
 from connectors.models import BaselineSnapshot, Lab
 from tests.web.conftest import build_seed_relay
 
@@ -141,3 +141,16 @@ def test_the_demo_plan_is_the_script_that_builds_its_anonymous_relay(db):
     assert [c.split(" -")[0] for c in commands] == ["New-ReceiveConnector", "Add-ADPermission"]
     assert "-Name 'Anonymous Relay'" in commands[0] and "-PermissionGroups 'AnonymousUsers'" in commands[0]
     assert "-User 'NT AUTHORITY\\ANONYMOUS LOGON'" in commands[1]
+
+
+def test_a_large_labs_whole_lab_script_is_linked_to_view_or_download_not_inlined(signed_in, lab, monkeypatch):
+    monkeypatch.setattr(views, "WHOLE_LAB_INLINE_CONNECTORS", 2)  # the exchange2007 template has two
+    build_seed_relay(signed_in, lab)
+    body = signed_in.get(reverse("connectors:plan", args=[lab.slug])).content.decode()
+    url = reverse("connectors:plan-download", args=[lab.slug, "lab"])
+    assert 'id="script-lab"' not in body and 'id="script-plan"' in body
+    assert "With 3 receive connectors it is too long to show here" in body
+    assert f'href="{url}?view">View {lab.slug}-lab.ps1</a>' in body
+    view = signed_in.get(url + "?view")
+    assert view["Content-Disposition"] == f'inline; filename="{lab.slug}-lab.ps1"'
+    assert "# Whole-lab script for lab Seed lab" in view.content.decode()
