@@ -36,3 +36,23 @@ def test_console_runs_commands_keeps_history_and_updates_the_page(page, owner):
     box.press("ArrowUp")
     expect(box).to_have_value("Get-ReceiveConnector")
     screenshot(page, "console")
+
+
+def test_a_script_over_the_size_limit_and_a_hostile_one_answer_in_words(page, owner, settings):
+    settings.EXCHSIM_CONSOLE_MAX_BYTES = 100
+    lab = labs.create_lab_from_template("exchange2007", owner=owner, name="Limits lab")
+    page.goto(f"/labs/{lab.slug}/console/")
+    box = page.locator("#id_command")
+    box.fill("Get-ReceiveConnector # " + "x" * 120)
+    box.press("Enter")
+    expect(page.locator("#id_command_error")).to_contain_text(
+        "The script is 143 bytes; the console runs scripts of up to 100 bytes (EXCHSIM_CONSOLE_MAX_BYTES)."
+    )
+    screenshot(page, "console-size-limit")
+    _run(page, "Get-ReceiveConnector @(@(@('x')))) -MaxMessageSize '1.2.3MB'")
+    expect(page.locator("#console-output .err").last).to_be_visible()
+    _run(page, "Set-ReceiveConnector 'EX01\\Client EX01' -MaxMessageSize '1.2.3MB'")
+    expect(page.locator("#console-output .err").last).to_contain_text(
+        'Cannot convert value "1.2.3MB" to type "Microsoft.Exchange.Data.ByteQuantifiedSize"'
+    )
+    screenshot(page, "console-limits")
