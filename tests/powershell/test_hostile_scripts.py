@@ -1,9 +1,12 @@
 """Hostile console input (issue 11): each script that crashed the console ends in a clear error, with PowerShell's or
 Exchange's wording, and the lab unchanged; odd line endings and NUL behave as in PowerShell."""
 
+from unittest import mock
+
 import pytest
 
-from connectors.exchange import ems, psparse
+from connectors.exchange import acl, ems, psparse
+from connectors.exchange.model import Principal
 
 from .orgs import template
 
@@ -194,3 +197,23 @@ def test_a_here_string_keeps_its_inner_line_endings_and_drops_the_last(ending):
 
 def test_a_lone_surrogate_is_refused_in_words():
     refused("Get-ReceiveConnector '\ud800'", "isn't valid Unicode")
+
+
+def test_a_long_add_adpermission_script_costs_each_line_its_own_aces_not_the_whole_acl():
+    org = template()
+    users = tuple(Principal(f"CONTOSO\\user{n}") for n in range(300))
+    org = org.with_changes(principals=org.principals + users)
+    script = "".join(
+        f"Add-ADPermission {FRONTEND} -User 'CONTOSO\\user{n}' -ExtendedRights ms-Exch-SMTP-Submit\n"
+        for n in range(300)
+    )
+    before = len(org.connector("EX01", "Default Frontend EX01").acl)
+    with (
+        mock.patch.object(acl, "_key", wraps=acl._key) as keys,
+        mock.patch.object(acl, "_directory_names", wraps=acl._directory_names) as directories,
+    ):
+        result = ems.run_script(org, script)
+    assert result.error is None and result.commands_applied == 300
+    assert len(result.org.connector("EX01", "Default Frontend EX01").acl) == before + 300
+    assert directories.call_count == 1  # the lab's directory is read once, not once per line
+    assert keys.call_count <= before + 2 * 300  # each line keys its own ACE (quadratic was ~45,000 + 300 × before)
