@@ -325,6 +325,35 @@ def start(scenario: Scenario, *, slug: str | None = None, owner=None, session=No
     return lab
 
 
+@dataclass(frozen=True)
+class Help:
+    """What a scenario lab shows its viewer: hints, the model answer, and (self-study only) the session that holds
+    them back."""
+
+    hints: tuple[str, ...]
+    answer: bool
+    held_back_by: models.TrainingSession | None = None
+
+
+def visible_help(scenario: Scenario, link: models.ScenarioLab, user) -> Help:
+    """Self-study shows every hint and the answer; a session shows what its trainer revealed (all of it to the trainer).
+    While `user` is a trainee in a session of the same scenario, self-study shows no more than that session does:
+    otherwise a trainee could read the hints and the answer ahead of the trainer by starting a lab of their own."""
+    session = link.session
+    if session is not None:
+        if session.trainer_id == user.pk:
+            return Help(scenario.hints, True)
+        return Help(scenario.hints[: session.hints_revealed], session.answer_revealed)
+    sessions = list(
+        models.TrainingSession.objects.filter(scenario=scenario.name, enrolments__trainee=user).exclude(trainer=user)
+    )
+    if not sessions:
+        return Help(scenario.hints, True)
+    hints = min(s.hints_revealed for s in sessions)
+    strictest = min(sessions, key=lambda s: (s.answer_revealed, s.hints_revealed))
+    return Help(scenario.hints[:hints], all(s.answer_revealed for s in sessions), strictest)
+
+
 def scenario_of(lab: models.Lab) -> Scenario:
     link = models.ScenarioLab.objects.filter(lab=lab).first()
     if link is None:

@@ -159,17 +159,16 @@ def lab_scenario(request, slug: str):
     if link is None:
         raise Http404(f"The lab '{slug}' was not started from a scenario.")
     scenario = training.get_scenario(link.scenario)
-    session = link.session
-    trainer = session is not None and session.trainer_id == request.user.pk
+    help = training.visible_help(scenario, link, request.user)
     context = {
         "section": "scenario",
         "lab": lab,
         "scenario": scenario,
-        "session": session,
+        "session": link.session,
         "results": training.grade(scenario, lab_to_org(lab)),
-        # Self-study labs show every hint and the answer on request; in a session the trainer reveals them.
-        "hints": scenario.hints if session is None or trainer else scenario.hints[: session.hints_revealed],
-        "answer": session is None or trainer or session.answer_revealed,
+        "hints": help.hints,
+        "answer": help.answer,
+        "held_back_by": help.held_back_by,
     }
     template = "training/scenario.html#goals" if request.htmx else "training/scenario.html"
     return render(request, template, context)
