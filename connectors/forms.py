@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from . import labs, models
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
 from .exchange.catalogue import RIGHTS, USAGES, AuthMechanism, PermissionGroup, canonical_right, format_auth_mechanism
 from .exchange.catalogue import format_permission_groups as _group_text
@@ -67,8 +68,21 @@ def _flags(values) -> int:
     return total
 
 
+class CheckedText(forms.CharField):
+    """A text whose length is checked here, on the server, with the error beside the field: the HTML maxlength
+    attribute would make the browser cut a longer (pasted) name without a word."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+LAB_NAME_LENGTH = models.Lab._meta.get_field("name").max_length
+
+
 class LabCreateForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = CheckedText(max_length=LAB_NAME_LENGTH)
     template = forms.ChoiceField()
 
     def __init__(self, *args, templates=None, **kwargs):
@@ -78,16 +92,28 @@ class LabCreateForm(forms.Form):
 
 
 class LabRenameForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = CheckedText(max_length=LAB_NAME_LENGTH)
 
 
 class LabUploadForm(forms.Form):
     file = forms.FileField(label="Lab file")
 
+    def __init__(self, *args, oversized: bool = False, **kwargs):
+        """`oversized`: the upload handler stopped receiving the file at the limit (connectors/uploads.py)."""
+        super().__init__(*args, **kwargs)
+        self.oversized = oversized
+        self.fields["file"].required = not oversized
+
     def clean_file(self) -> str:
-        """The file's text; the byte-order mark that Windows Notepad writes is dropped."""
+        """The file's text; the byte-order mark that Windows Notepad writes is dropped. A file larger than
+        EXCHSIM_LAB_FILE_MAX_BYTES is refused before it is read."""
+        if self.oversized:
+            raise ValidationError(str(labs.lab_file_too_large()))
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.EXCHSIM_LAB_FILE_MAX_BYTES:
+            raise ValidationError(str(labs.lab_file_too_large(upload.size)))
         try:
-            return self.cleaned_data["file"].read().decode("utf-8-sig")
+            return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ValidationError(
                 "This isn't a lab file: it isn't UTF-8 text. Upload the JSON that Download gives."
@@ -111,7 +137,7 @@ class NewConnectorForm(forms.Form):
         "TransportRole": "transport_role",
     }
     server = forms.ChoiceField()
-    name = forms.CharField(max_length=64)
+    name = forms.CharField()  # the engine checks its length, in Exchange's words
     usage = forms.ChoiceField(choices=[(u, u) for u in USAGES], initial="Custom")
     bindings = forms.CharField(required=False, help_text="e.g. 0.0.0.0:25")
     remote_ip_ranges = forms.CharField(required=False, label="Remote IP ranges", help_text="e.g. 10.0.0.50")
@@ -140,7 +166,7 @@ class NewConnectorForm(forms.Form):
 
 
 class GeneralForm(forms.Form):
-    name = forms.CharField(max_length=64)
+    name = forms.CharField()  # the engine checks the lengths of the texts, in Exchange's words
     enabled = forms.BooleanField(required=False)
     fqdn = forms.CharField(required=False, label="FQDN")
     banner = forms.CharField(required=False)
@@ -159,8 +185,8 @@ class NetworkForm(forms.Form):
 
     ACTIONS = ("add-range", "remove-range", "add-binding", "remove-binding")
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    value = forms.CharField(max_length=200, required=False)
-    address = forms.CharField(max_length=64, required=False)
+    value = forms.CharField(required=False)  # the engine's parsers refuse a long value in Exchange's words
+    address = forms.CharField(required=False)
     port = forms.IntegerField(min_value=1, max_value=65535, required=False)
 
     def clean(self):
@@ -230,7 +256,7 @@ class _RightsField(forms.MultipleChoiceField):
 
 class PermissionForm(forms.Form):
     action = forms.ChoiceField(choices=[("add", "Add-ADPermission"), ("remove", "Remove-ADPermission")])
-    principal = forms.CharField(max_length=256, label="User")
+    principal = forms.CharField(label="User")
     rights = _RightsField(choices=RIGHT_CHOICES, label="ExtendedRights")
     deny = forms.BooleanField(required=False)
     # Set by the "add it to the lab" buttons offered when -User isn't found: the kind of principal to create first.

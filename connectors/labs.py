@@ -10,10 +10,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from . import baselines, history, models
+from . import baselines, history, labschema, models
 from .convert import (
     accepted_domain_fields,
     connector_fields,
@@ -29,6 +30,7 @@ from .exchange.catalogue import (
     ANONYMOUS_LOGON,
     canonical_principal,
     canonical_right,
+    canonical_usage,
     exchange_servers_group,
     format_permission_groups,
     parse_auth_mechanism,
@@ -58,8 +60,8 @@ from .exchange.syntax import validate_recipient
 from .store import organization_errors, save_org  # noqa: F401  (labs.save_org is the long-standing name)
 from .store import write_org as _write_org
 
-FORMAT_NAME = "exchsim-lab"
-FORMAT_VERSION = 1
+FORMAT_NAME = labschema.FORMAT_NAME
+FORMAT_VERSION = labschema.FORMAT_VERSION
 DOMAIN = "contoso.com"
 NETBIOS = "CONTOSO"
 logger = logging.getLogger(__name__)
@@ -522,108 +524,12 @@ def dump_lab(lab: models.Lab) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-_REQUIRED = object()
-_KINDS = {
-    "text": (lambda v: isinstance(v, str), "a string"),
-    "flag": (lambda v: isinstance(v, bool), "true or false"),
-    "number": (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
-    "number?": (lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)), "a whole number or null"),
-    "text?": (lambda v: v is None or isinstance(v, str), "a string or null"),
-    "texts": (lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v), "a list of strings"),
-    "objects": (lambda v: isinstance(v, list) and all(isinstance(i, dict) for i in v), "a list of objects"),
-    "object": (lambda v: isinstance(v, dict), "an object"),
-}
-_ORG_SPEC = {
-    "name": ("text", "Contoso"),
-    "domain_netbios": ("text", NETBIOS),
-    "recipient_validation_enabled": ("flag", False),
-    "tls_receive_domain_secure_list": ("texts", []),
-}
-_SERVER_SPEC = {
-    "name": ("text", _REQUIRED),
-    "fqdn": ("text", _REQUIRED),
-    "version": ("text", _REQUIRED),
-    "roles": ("texts", _REQUIRED),
-    "ip_addresses": ("texts", []),
-    "mapi_encryption_required": ("flag", False),
-    "receive_connectors": ("objects", []),
-}
-_DEFAULT_CONNECTOR = ReceiveConnector(server="", name="")
-_CONNECTOR_SPEC = {
-    "name": ("text", _REQUIRED),
-    "usage": ("text", _DEFAULT_CONNECTOR.usage),
-    "transport_role": ("text", _DEFAULT_CONNECTOR.transport_role.value),
-    "enabled": ("flag", True),
-    "bindings": ("texts", _REQUIRED),
-    "remote_ip_ranges": ("texts", _REQUIRED),
-    "auth_mechanism": ("text", "Tls"),
-    "permission_groups_written": ("text", "None"),
-    "require_tls": ("flag", False),
-    "domain_secure_enabled": ("flag", False),
-    "enable_auth_gssapi": ("flag", False),
-    "fqdn": ("text", ""),
-    "banner": ("text", ""),
-    "max_message_size": ("number", _DEFAULT_CONNECTOR.max_message_size),
-    "max_recipients_per_message": ("number", _DEFAULT_CONNECTOR.max_recipients_per_message),
-    "message_rate_limit": ("number?", None),
-    "protocol_logging_level": ("text", "None"),
-    "size_enabled": ("text", "Enabled"),
-    "comment": ("text", ""),
-    "created_by_setup": ("flag", False),
-    "acl": ("objects", []),
-}
-_ACE_SPEC = {
-    "principal": ("text", _REQUIRED),
-    "right": ("text", _REQUIRED),
-    "deny": ("flag", False),
-    "inherited": ("flag", False),
-    "group": ("text?", None),
-}
-_DOMAIN_SPEC = {
-    "name": ("text", _REQUIRED),
-    "domain_name": ("text", _REQUIRED),
-    "domain_type": ("text", "Authoritative"),
-    "default": ("flag", False),
-    "address_book_enabled": ("flag", True),
-    "match_subdomains": ("flag", False),
-}
-_RECIPIENT_SPEC = {"name": ("text", _REQUIRED), "kind": ("text", "Mailbox"), "addresses": ("texts", _REQUIRED)}
-_PRINCIPAL_SPEC = {
-    "name": ("text", _REQUIRED),
-    "kind": ("text", "User"),
-    "member_of": ("texts", []),
-    "smtp_password": ("text?", None),
-    "email": ("text", ""),
-}
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 class _Reader:
-    """Reads a decoded lab file, collecting every problem with its path instead of stopping at the first."""
+    """Reads a lab file that passed the schema (labschema.py), so every value has its expected type; collects each
+    engine problem with its path instead of stopping at the first."""
 
     def __init__(self):
         self.problems: list[tuple[str, str]] = []
-
-    def fields(self, data: dict, path: str, spec: dict) -> dict:
-        values = {}
-        for key in sorted(data.keys() - spec.keys()):
-            self.problems.append((_join(path, key), f"unknown key; expected one of: {', '.join(spec)}"))
-        for key, (kind, default) in spec.items():
-            if key not in data:
-                if default is _REQUIRED:
-                    self.problems.append((_join(path, key), "is required"))
-                values[key] = None if default is _REQUIRED else default
-                continue
-            check, wording = _KINDS[kind]
-            if not check(data[key]):
-                self.problems.append((_join(path, key), f"must be {wording}, not {json.dumps(data[key])[:60]}"))
-                values[key] = None
-            else:
-                values[key] = data[key]
-        return values
 
     def convert(self, path: str, parse: Callable, value, fallback=None):
         """parse(value), recording Exchange's error at `path` when the engine rejects it."""
@@ -633,32 +539,28 @@ class _Reader:
             self.problems.append((path, str(error)))
             return fallback
 
-    def items(self, data: dict, path: str, key: str) -> list[tuple[str, dict]]:
-        return [(f"{path}{key}[{index}]", item) for index, item in enumerate(data.get(key) or [])]
+    def report(self, path: str, errors: Iterable[FieldError], names: dict) -> None:
+        self.problems += [(_field_path(path, error, names), error.message) for error in errors]
 
 
-def _enum(enum_type):
-    def parse(text: str):
-        for member in enum_type:
-            if member.value.casefold() == text.casefold():
-                return member
-        raise ValueError(f"'{text}' isn't one of: {', '.join(m.value for m in enum_type)}")
-
-    return parse
+def _items(data: dict, path: str, key: str, schema: dict) -> list[tuple[str, dict]]:
+    """(path, the item with its defaults) for each object of the list `key`."""
+    return [(f"{path}{key}[{i}]", labschema.with_defaults(item, schema)) for i, item in enumerate(data[key])]
 
 
-def _read_connector(reader: _Reader, path: str, data: dict, server_name: str) -> ReceiveConnector | None:
-    fields = reader.fields(data, path, _CONNECTOR_SPEC)
-    if fields["name"] is None or fields["bindings"] is None or fields["remote_ip_ranges"] is None:
-        return None
+def _enum(enum_type, text: str):
+    """The member whose value is `text`, compared case-insensitively (the schema has checked it is one)."""
+    return next(member for member in enum_type if member.value.casefold() == text.casefold())
+
+
+def _read_connector(reader: _Reader, path: str, fields: dict, server_name: str) -> ReceiveConnector | None:
     acl = []
-    for ace_path, ace_data in reader.items(fields, f"{path}.", "acl"):
-        ace = reader.fields(ace_data, ace_path, _ACE_SPEC)
-        if ace["principal"] is not None and ace["right"] is not None:
-            right = reader.convert(f"{ace_path}.right", canonical_right, ace["right"], ace["right"])
-            acl.append(ACE(ace["principal"], right, ace["deny"], ace["inherited"], ace["group"]))
+    for ace_path, ace in _items(fields, f"{path}.", "acl", labschema.ACE_KEYS):
+        right = reader.convert(f"{ace_path}.right", canonical_right, ace["right"], ace["right"])
+        acl.append(ACE(ace["principal"], right, ace["deny"], ace["inherited"], ace["group"]))
     parsed = {
-        "transport_role": reader.convert(f"{path}.transport_role", _enum(TransportRole), fields["transport_role"]),
+        "usage": canonical_usage(fields["usage"]),
+        "transport_role": _enum(TransportRole, fields["transport_role"]),
         "bindings": tuple(
             reader.convert(f"{path}.bindings[{i}]", parse_binding, text) for i, text in enumerate(fields["bindings"])
         ),
@@ -681,48 +583,35 @@ def _read_connector(reader: _Reader, path: str, data: dict, server_name: str) ->
     return ReceiveConnector(server=server_name, **plain, **parsed, acl=tuple(acl))
 
 
-def _read_server(reader: _Reader, path: str, data: dict) -> tuple[Server | None, str, list[tuple[str, dict]]]:
-    """The server (None when unusable), its name as written, and its connectors' (path, data)."""
-    fields = reader.fields(data, path, _SERVER_SPEC)
-    connectors = reader.items(fields, f"{path}.", "receive_connectors")
-    name = fields["name"] or ""
-    if None in (fields["name"], fields["fqdn"], fields["version"], fields["roles"]):
-        return None, name, connectors
-    version = reader.convert(f"{path}.version", ExchangeVersion.parse, fields["version"])
+def _read_server(reader: _Reader, path: str, fields: dict) -> Server | None:
     roles = reader.convert(f"{path}.roles", parse_roles, fields["roles"])
-    if version is None or roles is None:
-        return None, name, connectors
+    if roles is None:
+        return None
     server = Server(
-        name, fields["fqdn"], version, roles, tuple(fields["ip_addresses"]), fields["mapi_encryption_required"]
+        fields["name"],
+        fields["fqdn"],
+        ExchangeVersion.parse(fields["version"]),
+        roles,
+        tuple(fields["ip_addresses"]),
+        fields["mapi_encryption_required"],
     )
-    for error in validate_server(server):
-        reader.problems.append((_field_path(path, error, models.SERVER_FIELDS), error.message))
-    return server, name, connectors
+    reader.report(path, validate_server(server), models.SERVER_FIELDS)
+    return server
 
 
 def _field_path(path: str, error: FieldError, names: dict) -> str:
     return f"{path}.{names[error.field]}" if error.field in names else path
 
 
-_TOP_SPEC = {
-    "format": ("text", _REQUIRED),
-    "version": ("number", _REQUIRED),
-    "name": ("text", ""),
-    "description": ("text", ""),
-    "organization": ("object", {}),
-    "servers": ("objects", []),
-    "accepted_domains": ("objects", []),
-    "recipients": ("objects", []),
-    "principals": ("objects", []),
-}
-
-
 def _read_servers(reader: _Reader, top: dict, netbios: str) -> tuple[list[Server], list[ReceiveConnector]]:
     """Servers and their connectors; each connector is validated against its own server's others."""
     servers, connectors, seen = [], [], set()
-    for server_path, server_data in reader.items(top, "", "servers"):
-        server, name, connector_items = _read_server(reader, server_path, server_data)
-        read = [(path, _read_connector(reader, path, item, name)) for path, item in connector_items]
+    for server_path, fields in _items(top, "", "servers", labschema.SERVER):
+        server = _read_server(reader, server_path, fields)
+        read = [
+            (path, _read_connector(reader, path, item, fields["name"]))
+            for path, item in _items(fields, f"{server_path}.", "receive_connectors", labschema.CONNECTOR)
+        ]
         read = [(path, connector) for path, connector in read if connector is not None]
         if server is None:
             continue
@@ -732,8 +621,7 @@ def _read_servers(reader: _Reader, top: dict, netbios: str) -> tuple[list[Server
         servers.append(server)
         server_org = Organization(domain_netbios=netbios, servers=(server,), connectors=tuple(c for _, c in read))
         for path, connector in read:
-            for error in validate_receive_connector(server_org, connector):
-                reader.problems.append((_field_path(path, error, models.CONNECTOR_FIELDS), error.message))
+            reader.report(path, validate_receive_connector(server_org, connector), models.CONNECTOR_FIELDS)
         connectors += server_org.connectors
     return servers, connectors
 
@@ -741,12 +629,8 @@ def _read_servers(reader: _Reader, top: dict, netbios: str) -> tuple[list[Server
 def _read_domains(reader: _Reader, top: dict) -> list[AcceptedDomain]:
     """Accepted domains: syntax errors at their entry, rules about the whole set at `accepted_domains`."""
     domains, entry_messages = [], set()
-    for path, item in reader.items(top, "", "accepted_domains"):
-        fields = reader.fields(item, path, _DOMAIN_SPEC)
-        domain_type = reader.convert(f"{path}.domain_type", _enum(DomainType), fields["domain_type"])
-        if None in (fields["name"], fields["domain_name"], domain_type):
-            continue
-        domains.append(AcceptedDomain(**{**fields, "domain_type": domain_type}))
+    for path, fields in _items(top, "", "accepted_domains", labschema.ACCEPTED_DOMAIN):
+        domains.append(AcceptedDomain(**{**fields, "domain_type": _enum(DomainType, fields["domain_type"])}))
         for error in domain_name_errors(fields["domain_name"]):
             reader.problems.append((f"{path}.domain_name", error.message))
             entry_messages.add(error.message)
@@ -757,15 +641,30 @@ def _read_domains(reader: _Reader, top: dict) -> list[AcceptedDomain]:
 
 
 def _read_recipients(reader: _Reader, top: dict) -> list[Recipient]:
-    recipients = []
-    for path, item in reader.items(top, "", "recipients"):
-        fields = reader.fields(item, path, _RECIPIENT_SPEC)
-        kind = reader.convert(f"{path}.kind", _enum(RecipientKind), fields["kind"])
-        if None not in (fields["name"], fields["addresses"], kind):
-            recipient = Recipient(fields["name"], kind, tuple(a.lower() for a in fields["addresses"]))
-            reader.problems += [(f"{path}.addresses", error.message) for error in validate_recipient(recipient)]
-            recipients.append(recipient)
+    """Recipients, checked as the engine checks them; as in Exchange, no two share a name or an SMTP address."""
+    recipients, names, owners = [], set(), {}
+    for path, fields in _items(top, "", "recipients", labschema.RECIPIENT):
+        if fields["name"].casefold() in names:
+            reader.problems.append((f"{path}.name", f"A recipient named {fields['name']} is already in the lab."))
+        names.add(fields["name"].casefold())
+        recipient = Recipient(
+            fields["name"], _enum(RecipientKind, fields["kind"]), tuple(a.lower() for a in fields["addresses"])
+        )
+        reader.problems += [(f"{path}.addresses", error.message) for error in validate_recipient(recipient)]
+        for index, address in enumerate(recipient.addresses):
+            owner = owners.setdefault(address, len(recipients))  # the first recipient with the address keeps it
+            if owner != len(recipients):
+                taken = PROXY_ADDRESS_TAKEN.format(address, recipients[owner].name)
+                reader.problems.append((f"{path}.addresses[{index}]", taken))
+        recipients.append(recipient)
     return recipients
+
+
+# Exchange's words when a recipient's address is already another's (Set-Mailbox -EmailAddresses).
+PROXY_ADDRESS_TAKEN = (
+    'The proxy address "SMTP:{0}" is already being used by the proxy addresses or LegacyExchangeDN of "{1}". '
+    "Please choose another proxy address."
+)
 
 
 def _unknown_principal_problems(top: dict, org: Organization) -> list[tuple[str, str]]:
@@ -788,30 +687,25 @@ def _unknown_principal_problems(top: dict, org: Organization) -> list[tuple[str,
 
 def _read_principals(reader: _Reader, top: dict) -> list[Principal]:
     principals, seen = [], set()
-    for path, item in reader.items(top, "", "principals"):
-        fields = reader.fields(item, path, _PRINCIPAL_SPEC)
-        kind = reader.convert(f"{path}.kind", _enum(PrincipalKind), fields["kind"])
-        if fields["name"] is None or kind is None:
-            continue
+    for path, fields in _items(top, "", "principals", labschema.PRINCIPAL):
         if fields["name"].casefold() in seen:
             reader.problems.append((f"{path}.name", f"The principal {fields['name']} is already in the lab."))
         seen.add(fields["name"].casefold())
+        kind = _enum(PrincipalKind, fields["kind"])
         principals.append(Principal(**{**fields, "kind": kind, "member_of": tuple(fields["member_of"])}))
     return principals
 
 
 def data_to_org(data) -> Organization:
-    """Decode and validate a lab file's data; LabFileError lists every problem with its path."""
-    if not isinstance(data, dict):
-        raise LabFileError([("", "A lab file is a JSON object.")])
-    if data.get("format") != FORMAT_NAME:
-        raise LabFileError([("format", f'must be "{FORMAT_NAME}"')])
-    if data.get("version") != FORMAT_VERSION:
-        raise LabFileError([("version", f"must be {FORMAT_VERSION}; this exchsim reads lab format version 1")])
+    """Check a lab file's data against the schema, then read and validate it with the engine; LabFileError lists every
+    problem with its path."""
+    schema_problems = labschema.problems(data)
+    if schema_problems:
+        raise LabFileError(schema_problems)
     reader = _Reader()
-    top = reader.fields(data, "", _TOP_SPEC)
-    organization = reader.fields(top["organization"] or {}, "organization", _ORG_SPEC)
-    servers, connectors = _read_servers(reader, top, organization["domain_netbios"] or NETBIOS)
+    top = labschema.with_defaults(data, labschema.LAB_FILE)
+    organization = labschema.with_defaults(top["organization"], labschema.ORGANIZATION)
+    servers, connectors = _read_servers(reader, top, organization["domain_netbios"])
     org = Organization(
         name=organization["name"],
         domain_netbios=organization["domain_netbios"],
@@ -821,12 +715,42 @@ def data_to_org(data) -> Organization:
         recipients=tuple(_read_recipients(reader, top)),
         principals=tuple(_read_principals(reader, top)),
         recipient_validation_enabled=organization["recipient_validation_enabled"],
-        tls_receive_domain_secure_list=tuple(organization["tls_receive_domain_secure_list"] or ()),
+        tls_receive_domain_secure_list=tuple(organization["tls_receive_domain_secure_list"]),
     )
     reader.problems += _unknown_principal_problems(top, org)
     if reader.problems:
         raise LabFileError(reader.problems)
     return org
+
+
+def lab_file_too_large(size: int | None = None) -> LabFileError:
+    """The error for a lab file of `size` bytes when EXCHSIM_LAB_FILE_MAX_BYTES is smaller; without `size` (an upload
+    stops arriving at the limit, so its size is never known) the error only says it is larger."""
+    limit = _megabytes(settings.EXCHSIM_LAB_FILE_MAX_BYTES)
+    if size is None:
+        message = f"This lab file is larger than {limit}, the largest lab file this exchsim loads"
+    else:
+        message = f"This lab file is {_megabytes(size)}; the largest lab file this exchsim loads is {limit}"
+    return LabFileError([("", f"{message} (EXCHSIM_LAB_FILE_MAX_BYTES).")])
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB" if size >= 104_858 else f"{size:,} bytes"
+
+
+def parse_lab_file(text: str):
+    """The decoded JSON of a lab file's text (a UTF-8 byte-order mark, as Notepad writes, is dropped); LabFileError
+    when it isn't JSON, nests deeper than the parser goes, or holds a number Python won't convert."""
+    try:
+        return json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as error:
+        raise LabFileError(
+            [("", f"This isn't JSON: {error.msg} at line {error.lineno}, column {error.colno}.")]
+        ) from None
+    except RecursionError:
+        raise LabFileError([("", "This isn't a lab file: its JSON nests too deeply to read.")]) from None
+    except ValueError:  # Python refuses to convert an integer of more than 4,300 digits
+        raise LabFileError([("", "This isn't a lab file: it holds a number too long to read.")]) from None
 
 
 @transaction.atomic
@@ -835,12 +759,7 @@ def load_lab(
 ) -> models.Lab:
     """Create a lab from lab-file text, all or nothing; the file's state stays its baseline. LabFileError (a
     ValueError) names each offending path. The file's lab name gets a number when the owner has one so named."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LabFileError(
-            [("", f"This isn't JSON: {error.msg} at line {error.lineno}, column {error.colno}.")]
-        ) from None
+    data = parse_lab_file(text)
     org = data_to_org(data)
     lab = _new_lab(slug, None, data.get("name") or slug or "lab", owner=owner, description=data.get("description", ""))
     return _start_lab(lab, org, origin, change, "load")

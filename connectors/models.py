@@ -17,7 +17,9 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .exchange import model as engine
 from .exchange.catalogue import USAGES
+from .exchange.limits import max_length
 from .exchange.model import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole
 
 
@@ -51,8 +53,10 @@ class Lab(models.Model):
         related_name="copies",
         help_text="The lab this one was copied from.",
     )
-    organization_name = models.CharField(max_length=100, default="Contoso")
-    domain_netbios = models.CharField("NetBIOS domain", max_length=15, default="CONTOSO")
+    organization_name = models.CharField(max_length=max_length(engine.Organization, "name"), default="Contoso")
+    domain_netbios = models.CharField(
+        "NetBIOS domain", max_length=max_length(engine.Organization, "domain_netbios"), default="CONTOSO"
+    )
     recipient_validation_enabled = models.BooleanField(
         default=False, help_text="Set-RecipientFilterConfig -RecipientValidationEnabled"
     )
@@ -93,13 +97,13 @@ class BaselineSnapshot(models.Model):
 
 class Server(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="servers")
-    name = models.CharField(max_length=15)
-    fqdn = models.CharField("FQDN", max_length=255)
+    name = models.CharField(max_length=max_length(engine.Server, "name"))
+    fqdn = models.CharField("FQDN", max_length=max_length(engine.Server, "fqdn"))
     version = models.CharField(max_length=4, choices=_choices(ExchangeVersion), default=ExchangeVersion.SE.value)
     roles = models.CharField(
         max_length=100, default=ServerRole.MAILBOX.value, help_text="Comma-separated: HubTransport, Mailbox, …"
     )
-    ip_addresses = models.CharField("IP addresses", max_length=500, blank=True, help_text="Comma-separated")
+    ip_addresses = models.TextField("IP addresses", blank=True, help_text="Comma-separated")
     mapi_encryption_required = models.BooleanField("MAPIEncryptionRequired", default=False)
 
     class Meta:
@@ -124,7 +128,7 @@ class Server(models.Model):
 
 class ReceiveConnector(models.Model):
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="receive_connectors")
-    name = models.CharField(max_length=64)
+    name = models.CharField(max_length=max_length(engine.ReceiveConnector, "name"))
     usage = models.CharField(
         max_length=10, blank=True, default="Custom", choices=[("", "(none)"), *[(u, u) for u in USAGES]]
     )
@@ -141,8 +145,8 @@ class ReceiveConnector(models.Model):
     require_tls = models.BooleanField("RequireTLS", default=False)
     domain_secure_enabled = models.BooleanField(default=False)
     enable_auth_gssapi = models.BooleanField("EnableAuthGSSAPI", default=False)
-    fqdn = models.CharField("FQDN", max_length=255, blank=True)
-    banner = models.CharField(max_length=500, blank=True)
+    fqdn = models.CharField("FQDN", max_length=max_length(engine.ReceiveConnector, "fqdn"), blank=True)
+    banner = models.CharField(max_length=max_length(engine.ReceiveConnector, "banner"), blank=True)
     max_message_size = models.BigIntegerField(default=37_748_736)
     max_recipients_per_message = models.PositiveIntegerField(default=200)
     message_rate_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means Unlimited")
@@ -196,12 +200,14 @@ class AccessControlEntry(models.Model):
 
     connector = models.ForeignKey(ReceiveConnector, on_delete=models.CASCADE, related_name="aces")
     position = models.PositiveIntegerField(default=0)
-    principal = models.CharField(max_length=255)
+    principal = models.CharField(max_length=max_length(engine.ACE, "principal"))
     right = models.CharField(max_length=100)
     deny = models.BooleanField(default=False)
     inherited = models.BooleanField(default=False)
     group = models.CharField(
-        max_length=30, blank=True, help_text="The permission group that wrote it; empty for Add-ADPermission"
+        max_length=max_length(engine.ACE, "group"),
+        blank=True,
+        help_text="The permission group that wrote it; empty for Add-ADPermission",
     )
 
     class Meta:
@@ -239,8 +245,10 @@ class AccessControlEntry(models.Model):
 
 class AcceptedDomain(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="accepted_domains")
-    name = models.CharField(max_length=64)
-    domain_name = models.CharField(max_length=255, help_text="contoso.com, *.contoso.com or *")
+    name = models.CharField(max_length=max_length(engine.AcceptedDomain, "name"))
+    domain_name = models.CharField(
+        max_length=max_length(engine.AcceptedDomain, "domain_name"), help_text="contoso.com, *.contoso.com or *"
+    )
     domain_type = models.CharField(max_length=20, choices=_choices(DomainType), default=DomainType.AUTHORITATIVE.value)
     default = models.BooleanField(default=False)
     address_book_enabled = models.BooleanField(default=True)
@@ -277,7 +285,7 @@ class AcceptedDomain(models.Model):
 
 class Recipient(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="recipients")
-    name = models.CharField(max_length=64)
+    name = models.CharField(max_length=max_length(engine.Recipient, "name"))
     kind = models.CharField(max_length=20, choices=_choices(RecipientKind), default=RecipientKind.MAILBOX.value)
     addresses = models.TextField(help_text="SMTP addresses, primary first, comma-separated")
 
@@ -297,13 +305,15 @@ class Principal(models.Model):
     """A user, group or computer of the modelled forest (CONTOSO\\alice, CONTOSO\\Printers, CONTOSO\\EX01$)."""
 
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="principals")
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=max_length(engine.Principal, "name"))
     kind = models.CharField(max_length=10, choices=_choices(PrincipalKind), default=PrincipalKind.USER.value)
     member_of = models.TextField(blank=True, help_text="Groups, comma-separated")
     smtp_password = models.CharField(
-        max_length=128, blank=True, help_text="Lab-only password for simulated SMTP AUTH; empty means none"
+        max_length=max_length(engine.Principal, "smtp_password"),
+        blank=True,
+        help_text="Lab-only password for simulated SMTP AUTH; empty means none",
     )
-    email = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=max_length(engine.Principal, "email"), blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -32,6 +32,7 @@ from .convert import (
 )
 from .exchange.domains import validate_accepted_domains
 from .exchange.errors import ExchangeError, ValidationFailed
+from .exchange.limits import lab_wide_text_errors
 from .exchange.model import ACE, FieldError, Organization, ReceiveConnector
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import validate_server
@@ -179,6 +180,7 @@ def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None =
         if org.recipients != current.recipients:
             stored_recipients = set(current.recipients)
             errors += [e for r in org.recipients if r not in stored_recipients for e in validate_recipient(r)]
+        errors += lab_wide_text_errors(org)  # no object validator reads the org's settings, recipients or principals
         if errors:
             raise ValidationFailed(errors)
         write_org(lab, org, names)

@@ -63,6 +63,7 @@ from .forms import (
     add_engine_errors,
 )
 from .templatetags.relaymap import relays_anonymously, server_maps
+from .uploads import oversized
 
 # --- Loading and saving --------------------------------------------------------------------------------------------
 
@@ -123,7 +124,8 @@ def _server_or_404(org: Organization, name: str):
 # --- Labs ----------------------------------------------------------------------------------------------------------
 
 
-def _lab_list_page(request, create_form=None, upload_form=None):
+def _lab_list_page(request, create_form=None, upload_form=None, rename_form=None, renamed=None, status=200):
+    """The lab list; a refused create, upload or rename (of the lab `renamed`) shows its error beside its field."""
     context = {
         "section": "labs",
         "labs": labs_for_user(request.user)
@@ -133,8 +135,10 @@ def _lab_list_page(request, create_form=None, upload_form=None):
         "create_form": create_form
         or LabCreateForm(templates=labs.TEMPLATES, initial={"template": labs.CURRENT_TEMPLATE}),
         "upload_form": upload_form or LabUploadForm(),
+        "rename_form": rename_form,
+        "renamed": renamed,
     }
-    return render(request, "connectors/lab_list.html", context)
+    return render(request, "connectors/lab_list.html", context, status=status)
 
 
 @login_required
@@ -148,7 +152,7 @@ def lab_list(request):
 def lab_create(request):
     form = LabCreateForm(request.POST, templates=labs.TEMPLATES)
     if not form.is_valid():
-        return _lab_list_page(request, create_form=form)
+        return _lab_list_page(request, create_form=form, status=400)
     try:
         lab = labs.create_lab_from_template(
             form.cleaned_data["template"],
@@ -158,14 +162,14 @@ def lab_create(request):
         )
     except ExchangeError as error:
         add_engine_errors(form, [error])
-        return _lab_list_page(request, create_form=form)
+        return _lab_list_page(request, create_form=form, status=400)
     return redirect("connectors:lab-detail", lab.slug)
 
 
 @login_required
 @require_POST
 def lab_upload(request):
-    form = LabUploadForm(request.POST, request.FILES)
+    form = LabUploadForm(request.POST, request.FILES, oversized=oversized(request, "file"))
     if form.is_valid():
         try:
             lab = labs.load_lab(
@@ -178,7 +182,7 @@ def lab_upload(request):
             form.add_error("file", str(error))
         else:
             return redirect("connectors:lab-detail", lab.slug)
-    return _lab_list_page(request, upload_form=form)
+    return _lab_list_page(request, upload_form=form, status=400)
 
 
 @login_required
@@ -211,8 +215,7 @@ def lab_rename(request, slug):
             form.add_error("name", error.message)
         else:
             return redirect("connectors:lab-detail", lab.slug)
-    messages.error(request, f"Couldn't rename {lab.name}: {form.errors['name'][0]}")
-    return redirect("connectors:lab-list")
+    return _lab_list_page(request, rename_form=form, renamed=lab, status=400)
 
 
 @login_required

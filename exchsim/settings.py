@@ -10,6 +10,7 @@ EXCHSIM_DEMO   true/false (manage.py sets it for `manage.py demo`): DEBUG off, p
 EXCHSIM_CONSOLE_MAX_BYTES / _MAX_SECONDS  the largest script the web console runs, and how long (1 MiB / 10 s)
 EXCHSIM_SIGNIN_ACCOUNT_LIMIT / _ADDRESS_LIMIT / _COOLOFF_MINUTES  sign-in lockout (default 5 / 50 / 15)
 EXCHSIM_PROXY_COUNT  proxies in front that append to X-Forwarded-For (default 0: the client is REMOTE_ADDR)
+EXCHSIM_LAB_FILE_MAX_BYTES  the largest lab file loadlab and the upload accept (default 16 MiB)
 """
 
 import os
@@ -51,19 +52,6 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
-def env_seconds(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 3600:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds between 0 and 3600, not {raw!r}.")
-    return value
-
-
 def env_int(name: str, default: int, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None:
@@ -74,6 +62,19 @@ def env_int(name: str, default: int, minimum: int = 1) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
+    return value
+
+
+def env_seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds between 0 and 3600, not {raw!r}.")
     return value
 
 
@@ -121,6 +122,16 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 EXCHSIM_SINGLE_USER = env_bool("EXCHSIM_SINGLE_USER", EXCHSIM_DEMO)
 EXCHSIM_BASE_URL = env_base_url("EXCHSIM_BASE_URL", "http://127.0.0.1:8000")
+# The 100-server benchmark lab is a 12 MB file; a 50 MB one took 1.24 GB to load. Request bodies other than a file
+# stay at Django's 2.5 MB, and an upload above that is spooled to disk, not held in memory.
+EXCHSIM_LAB_FILE_MAX_BYTES = env_int("EXCHSIM_LAB_FILE_MAX_BYTES", 16 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "connectors.uploads.LabFileSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Writers of one lab take turns (connectors/store.py); one waits at most this long for the lab's write lock, then the
 # request is answered 503 "busy, try again" instead of waiting on.

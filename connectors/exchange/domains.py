@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from .errors import ExchangeError, ValidationFailed
+from .limits import field_text_errors
 from .model import AcceptedDomain, DomainType, FieldError
 
-MAX_DOMAIN_LENGTH = 256
 STAR = "*"
 OPEN_RELAY_WARNING = "Configuring '*' as an accepted domain creates an open relay that isn't recommended."
 STAR_AUTHORITATIVE = "The * domain cannot be marked as Authoritative."
@@ -109,14 +109,9 @@ def _describe_hit(entry: AcceptedDomain, how: str) -> str:
 def domain_name_errors(domain_name: str) -> list[FieldError]:
     """Syntax of an accepted domain's DomainName: `contoso.com`, `*.contoso.com` or `*`."""
     text = domain_name.strip()
-    if len(text) > MAX_DOMAIN_LENGTH:
-        return [
-            FieldError(
-                "DomainName",
-                f"The domain name '{text[:40]}…' is {len(text)} characters long; "
-                f"it can't contain more than {MAX_DOMAIN_LENGTH} characters.",
-            )
-        ]
+    too_long_or_nul = field_text_errors(AcceptedDomain, "domain_name", text)
+    if too_long_or_nul:
+        return too_long_or_nul
     if text == STAR:
         return []
     labels = text.casefold().removeprefix("*.").split(".")
@@ -140,6 +135,7 @@ def validate_accepted_domains(domains: Iterable[AcceptedDomain]) -> list[FieldEr
     seen_names: set[str] = set()
     seen_domains: set[str] = set()
     for entry in domains:
+        errors += field_text_errors(AcceptedDomain, "name", entry.name)
         errors += domain_name_errors(entry.domain_name)
         name_key, domain_key = entry.name.casefold(), entry.domain_name.strip().casefold()
         if name_key in seen_names:

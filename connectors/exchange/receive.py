@@ -27,10 +27,10 @@ from .catalogue import (
 )
 from .conflicts import find_conflicts
 from .errors import ExchangeError, ValidationFailed
+from .limits import text_errors
 from .model import FieldError, Organization, ReceiveConnector, Server, TransportRole
 from .syntax import ALREADY_PRESENT, fqdn_error
 
-MAX_NAME_LENGTH = 64
 ALL_IPV6_TEXT = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
 
 NO_SUCH_SERVER = "The operation couldn't be performed because object '{0}' couldn't be found."
@@ -256,14 +256,6 @@ def _name_errors(org: Organization, connector: ReceiveConnector) -> list[FieldEr
     if not name:
         return [FieldError("Name", "Cannot bind argument to parameter 'Name' because it is an empty string.")]
     errors = []
-    if len(name) > MAX_NAME_LENGTH:
-        errors.append(
-            FieldError(
-                "Name",
-                f"The length of the property is too long. The maximum length is {MAX_NAME_LENGTH} and the length "
-                f"of the value provided is {len(name)}.",
-            )
-        )
     if "\\" in name:
         errors.append(
             FieldError("Name", f'The name "{name}" isn\'t valid: a Receive connector name can\'t contain "\\".')
@@ -365,6 +357,7 @@ def validate_receive_connector(org: Organization, connector: ReceiveConnector) -
         return [FieldError("Server", NO_SUCH_SERVER.format(connector.server))]
     checks: tuple[Callable[[], list[FieldError]], ...] = (
         lambda: _name_errors(org, connector),
+        lambda: [error for value in (connector, *connector.acl) for error in text_errors(value)],
         lambda: _auth_errors(connector, server, org.domain_netbios),
         lambda: _role_errors(connector, server),
         lambda: _value_errors(connector),

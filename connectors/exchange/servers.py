@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from .addresses import parse_ip
 from .errors import ExchangeError
+from .limits import text_errors
 from .model import ExchangeVersion, FieldError, Server, ServerRole
 from .syntax import fqdn_error
 
@@ -34,7 +35,7 @@ def parse_server_roles(items: Iterable[str]) -> frozenset[ServerRole]:
 
 
 def validate_server(server: Server) -> list[FieldError]:
-    errors = []
+    errors = text_errors(server)
     if not server.name.strip():
         errors.append(FieldError("Name", "Cannot bind argument to parameter 'Name' because it is an empty string."))
     if not server.fqdn.strip():

@@ -138,7 +138,7 @@ def test_it_rejects_domains_longer_than_256_characters():
     long_name = ".".join(["a" * 63] * 4) + ".com"
     assert len(long_name) > 256
     errors = validate_accepted_domains([CONTOSO, domain("Long", long_name)])
-    assert "can't contain more than 256 characters" in errors[0].message
+    assert "The maximum length is 256 and the length of the value provided is 259." in errors[0].message
 
 
 def test_it_rejects_duplicate_names_and_domains():

@@ -1,0 +1,33 @@
+"""An upload handler that stops receiving a lab file once it passes EXCHSIM_LAB_FILE_MAX_BYTES: the rest of the body
+is read and dropped, never held in memory or written to disk, and the upload view says in words why it was refused."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+
+OVERSIZED = "oversized_uploads"  # request attribute: {field name: bytes received before giving up}
+
+
+class LabFileSizeLimit(FileUploadHandler):
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.EXCHSIM_LAB_FILE_MAX_BYTES:
+            getattr(self.request, OVERSIZED).setdefault(self.field_name, self.received)
+            raise SkipFile
+        return raw_data
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        setattr(self.request, OVERSIZED, {})
+
+    def file_complete(self, file_size):
+        return None  # the next handler (memory, or a temporary file above FILE_UPLOAD_MAX_MEMORY_SIZE) keeps it
+
+
+def oversized(request, field: str) -> bool:
+    """Whether the limit stopped the file of `field` from arriving."""
+    return field in getattr(request, OVERSIZED, {})
