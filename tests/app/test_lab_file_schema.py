@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from connectors import labschema
+from connectors import labs, labschema
 from connectors.labs import LabFileError, data_to_org, demo_org, org_to_data, parse_lab_file
 
 WRONG_TYPES = [None, 0, 1.5, True, "x", [], {}, ["x"], [1], {"a": 1}]
@@ -190,3 +190,10 @@ def test_the_schema_declares_every_key_the_dump_writes():
         for step in (step for step in path if not isinstance(step, int)):
             assert step in schema, path
             schema = schema[step].of
+
+
+@pytest.mark.django_db
+def test_a_file_without_the_optional_name_and_description_loads():
+    data = demo()
+    del data["name"], data["description"]
+    assert labs.load_lab(json.dumps(data), "unnamed").name == "unnamed"
