@@ -6,7 +6,8 @@ from urllib.parse import quote
 import pytest
 
 from connectors import labs
-from connectors.exchange.receive import MAX_NAME_LENGTH, new_receive_connector
+from connectors.exchange.limits import NAME as MAX_NAME_LENGTH
+from connectors.exchange.receive import new_receive_connector
 from connectors.views import TABS
 from tests.browser.conftest import screenshot
 
