@@ -42,7 +42,10 @@ def test_createlab_with_owner_names_that_owner(alice):
     assert Lab.objects.get(slug="mine").owner == alice
 
 
-def test_every_lab_making_command_says_whose_the_lab_is_and_its_address(tmp_path, alice):
+def test_every_lab_making_command_says_whose_the_lab_is_and_its_address(tmp_path, alice, settings):
+    # `demo` switches single-user mode on; an override through the settings fixture puts it back afterwards, so
+    # later tests in this process see real sign-in.
+    settings.EXCHSIM_SINGLE_USER = False
     run("createlab", "source", "--owner", "alice")
     assert run("copylab", "source", "copy").startswith(
         "Copied lab 'copy' (owner alice): http://127.0.0.1:8000/labs/copy/"
