@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from connectors import labs
-from connectors.models import Lab
+from connectors.models import Lab, Server
 
 
 def lab_named(slug: str) -> Lab:
@@ -9,6 +9,14 @@ def lab_named(slug: str) -> Lab:
     if lab is None:
         raise CommandError(f"There's no lab called '{slug}'.")
     return lab
+
+
+def server_named(lab: Lab, name: str) -> Server:
+    """The lab's server called `name` (case aside), or Exchange's not-found error."""
+    server = lab.servers.filter(name__iexact=name).first()
+    if server is None:
+        raise CommandError(f"The operation couldn't be performed because object '{name}' couldn't be found.")
+    return server
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from connectors.convert import lab_to_org
 from connectors.exchange.addresses import parse_ip
 from connectors.exchange.errors import ExchangeError
 from connectors.exchange.smtp import Probe, SessionResult, simulate
-from connectors.management.commands.dumplab import lab_named
+from connectors.management.commands.dumplab import lab_named, server_named
 
 
 def render_text(result: SessionResult) -> str:
@@ -59,11 +59,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         lab = lab_named(options["slug"])
-        server = lab.servers.filter(name__iexact=options["server"]).first()
-        if server is None:
-            raise CommandError(
-                f"The operation couldn't be performed because object '{options['server']}' couldn't be found."
-            )
+        server = server_named(lab, options["server"])
         for option in ("remote_ip", "local_ip"):
             if options[option]:
                 try:

@@ -9,7 +9,7 @@ from connectors.exchange.addresses import parse_ip
 from connectors.exchange.errors import ExchangeError
 from connectors.exchange.protocol_log import ProtocolLogWriter
 from connectors.exchange.smtp import Simulator
-from connectors.management.commands.dumplab import lab_named
+from connectors.management.commands.dumplab import lab_named, server_named
 from connectors.smtpserve import Endpoint, Listener, start_listeners, tls_context
 from connectors.smtpstore import HEARTBEAT_SECONDS, Heartbeat, MessageStore
 
@@ -45,11 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         lab = lab_named(options["slug"])
-        server = lab.servers.filter(name__iexact=options["server"]).first()
-        if server is None:
-            raise CommandError(
-                f"The operation couldn't be performed because object '{options['server']}' couldn't be found."
-            )
+        server = server_named(lab, options["server"])
         try:
             listeners = [Listener.parse(text) for text in options["listen"]]
         except ValueError as error:
