@@ -9,58 +9,13 @@ Names follow Exchange's property names where one exists (RemoteIPRanges -> remot
 
 from __future__ import annotations
 
+import datetime  # noqa: F401 (the catalogue's field annotations name it)
 import enum
 from dataclasses import dataclass, replace
 
-from .addresses import Binding, IPRange
-
-
-class ExchangeVersion(enum.Enum):
-    E2007 = "2007"
-    E2010 = "2010"
-    E2013 = "2013"
-    E2016 = "2016"
-    E2019 = "2019"
-    SE = "SE"
-
-    @property
-    def label(self) -> str:
-        return "Exchange Server SE" if self is ExchangeVersion.SE else f"Exchange Server {self.value}"
-
-    @property
-    def rank(self) -> int:
-        return list(ExchangeVersion).index(self)
-
-    @property
-    def is_e14_or_later(self) -> bool:
-        return self.rank >= ExchangeVersion.E2010.rank
-
-    @property
-    def is_e15_or_later(self) -> bool:
-        """Exchange 2013 and later: Front End/Hub transport services, TransportRole on connectors."""
-        return self.rank >= ExchangeVersion.E2013.rank
-
-    @classmethod
-    def parse(cls, text: str) -> ExchangeVersion:
-        cleaned = str(text).strip().upper().removeprefix("EXCHANGE").strip()
-        for version in cls:
-            if cleaned == version.value.upper() or cleaned == version.name:
-                return version
-        raise ValueError(f"Unknown Exchange version '{text}'. Use one of: {', '.join(v.value for v in cls)}.")
-
-
-class ServerRole(enum.Enum):
-    HUB_TRANSPORT = "HubTransport"
-    MAILBOX = "Mailbox"
-    CLIENT_ACCESS = "ClientAccess"
-    EDGE = "Edge"
-
-
-class TransportRole(enum.Enum):
-    """Which transport service loads a connector (2013+). 2007/2010 connectors are all HubTransport."""
-
-    FRONTEND = "FrontendTransport"
-    HUB = "HubTransport"
+from .addresses import Binding, IPRange  # noqa: F401 (ditto)
+from .properties import RECEIVE_CONNECTOR, fields_of
+from .versions import ExchangeVersion, ServerRole, TransportRole
 
 
 class DomainType(enum.Enum):
@@ -155,28 +110,14 @@ class ACE:
 
 
 @dataclass(frozen=True)
+@fields_of(RECEIVE_CONNECTOR)
 class ReceiveConnector:
+    """A receive connector: one field per property of properties.RECEIVE_CONNECTOR (added by `fields_of`, with the
+    documented default of a new connector), plus what exchsim keeps beside Exchange's properties."""
+
     server: str
     name: str
     usage: str = "Custom"  # the usage it was created with: Client, Custom, Internal, Internet, Partner, or "" (none)
-    transport_role: TransportRole = TransportRole.HUB
-    enabled: bool = True
-    bindings: tuple[Binding, ...] = ()
-    remote_ip_ranges: tuple[IPRange, ...] = ()
-    auth_mechanism: int = 1  # catalogue.AuthMechanism flags; Tls by default
-    # the groups last written by New/Set -PermissionGroups (catalogue.PermissionGroup flags)
-    permission_groups_written: int = 0
-    require_tls: bool = False
-    domain_secure_enabled: bool = False
-    enable_auth_gssapi: bool = False
-    fqdn: str = ""
-    banner: str = ""
-    max_message_size: int = 37_748_736  # 36 MB
-    max_recipients_per_message: int = 200
-    message_rate_limit: int | None = None  # None = Unlimited
-    protocol_logging_level: str = "None"
-    size_enabled: str = "Enabled"
-    comment: str = ""
     created_by_setup: bool = False
     acl: tuple[ACE, ...] = ()
 

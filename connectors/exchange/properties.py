@@ -1,0 +1,1138 @@
+"""The property catalogue: every Exchange property the engine models, declared once.
+
+Each `Property` row says what Exchange calls it (as Get-/Set- and Export-Clixml spell it), the engine field that holds
+it, its type (a `Kind`: Boolean, Int32 with its range, ByteQuantifiedSize, EnhancedTimeSpan, Unlimited<Int32>, an
+enum with its values, flags, a multi-valued list), its documented default per Exchange version and server role, which
+versions have it, which cmdlets set it, and how it is checked in Exchange's words. The engine's ReceiveConnector is
+built from RECEIVE_CONNECTOR (model.py), and validation, the console, the script writer, the lab file, the Django
+model, the forms and the importer all read these rows: adding a property is adding a row.
+
+Values: the engine holds Python values (bool, int, int | None for Unlimited, datetime.timedelta for a time span,
+tuple for a multi-valued property); `parse` takes any spelling of a value (a PowerShell argument, Export-Clixml or
+Format-List text, CSV, JSON or a Python value) and `data` gives the JSON form that `parse` reads back.
+
+Sources of each default and range: New-ReceiveConnector / Set-ReceiveConnector (office-docs-powershell) and the
+reference (§7.3, §8.2, §9.1); choices where the docs are vague: docs/decisions.md ("The property catalogue").
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import addresses
+from .errors import ExchangeError
+from .versions import ExchangeVersion, TransportRole
+
+NEW, SET = "New-ReceiveConnector", "Set-ReceiveConnector"
+
+CONVERT = "Cannot process argument transformation on parameter '{0}'. Cannot convert value \"{1}\""
+BOOLEAN = CONVERT + (
+    ' to type "System.Boolean". Boolean parameters accept only Boolean values and numbers, '
+    "such as $True, $False, 1 or 0."
+)
+BAD_FORMAT = "Input string was not in a correct format."
+TOO_BIG = "Value was either too large or too small for {0}."
+OUT_OF_RANGE = 'The value "{value}" for {parameter} is out of range. Specify a value from {low} to {high}.'
+ENUMERATOR = (
+    'Cannot convert value "{value}" for the {parameter} parameter. Specify one of the following enumerator names '
+    "and try again: {choices}"
+)
+
+
+def _shown(value) -> str:
+    """A value as an error message quotes it: short, one line."""
+    text = str(value)
+    text = text if len(text) <= 60 else text[:60] + "…"
+    return text.replace("\n", " ").replace("\r", " ")
+
+
+def _text(value) -> str:
+    """PowerShell's text of a bare word, a number or a string (the console's Bareword has `.text`)."""
+    return str(getattr(value, "text", value)).strip()
+
+
+def convert_error(parameter: str, value, type_name: str, reason: str = BAD_FORMAT) -> ExchangeError:
+    message = CONVERT.format(parameter, _shown(_text(value))) + f' to type "{type_name}". Error: "{reason}"'
+    return ExchangeError(message, parameter)
+
+
+# --- Kinds: how a type is parsed, checked, shown and written --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A value type. `label` is the catalogue's word for it, `dotnet` the .NET type binding errors name."""
+
+    label: str = "text"
+    dotnet: str = "System.String"
+    python: str = "object"  # the engine field's annotation
+    multi: bool = False
+
+    def parse(self, prop: Property, value):
+        return value
+
+    def problems(self, prop: Property, value) -> list[str]:
+        return []
+
+    def shown(self, prop: Property, value):
+        """The value as EMS holds it for Format-List / Where-Object: bool, int, str, list of str or None."""
+        return value
+
+    def data(self, prop: Property, value):
+        """JSON: bool, int, str, list of str or None."""
+        return value
+
+    def script(self, prop: Property, value):
+        """What the script writer passes to powershell.literal: bool, int, str or a tuple of str."""
+        shown = self.shown(prop, value)
+        return tuple(shown) if isinstance(shown, list) else shown
+
+
+@dataclass(frozen=True)
+class Boolean(Kind):
+    label: str = "bool"
+    dotnet: str = "System.Boolean"
+    python: str = "bool"
+
+    def parse(self, prop, value):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return value != 0
+        text = _text(value).casefold().removeprefix("$")
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ExchangeError(BOOLEAN.format(prop.name, _shown(_text(value))), prop.name)
+
+    def problems(self, prop, value):
+        return [] if isinstance(value, bool) else [f"{prop.name} must be $true or $false."]
+
+
+def _whole(prop: Property, value, type_name: str, unlimited: bool = False) -> int | None:
+    """A whole number from an int, a float (PowerShell rounds it) or text with optional thousands separators."""
+    if isinstance(value, bool):
+        raise convert_error(prop.name, value, type_name)
+    if isinstance(value, float):
+        value = round(value)  # PowerShell rounds a double to the nearest integer (ties to even)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = _text(value)
+        if unlimited and text.casefold() == "unlimited":
+            return None
+        cleaned = text.replace(",", "")
+        if not re.fullmatch(r"[+-]?[0-9]{1,30}", cleaned):
+            raise convert_error(prop.name, value, type_name)
+        number = int(cleaned)
+    if not -(1 << 31) <= number < 1 << 31:
+        raise convert_error(prop.name, value, type_name, TOO_BIG.format("an Int32"))
+    return number
+
+
+@dataclass(frozen=True)
+class Int32(Kind):
+    label: str = "int"
+    dotnet: str = "System.Int32"
+    python: str = "int"
+    low: int = 0
+    high: int = 2_147_483_647
+
+    def parse(self, prop, value):
+        return _whole(prop, value, self.dotnet)
+
+    def problems(self, prop, value):
+        if isinstance(value, int) and not isinstance(value, bool) and self.low <= value <= self.high:
+            return []
+        return [OUT_OF_RANGE.format(value=value, parameter=prop.name, low=self.low, high=self.high)]
+
+
+@dataclass(frozen=True)
+class Unlimited(Int32):
+    """Unlimited<Int32>: None is Unlimited."""
+
+    label: str = "Unlimited<int>"
+    dotnet: str = "Microsoft.Exchange.Data.Unlimited`1[System.Int32]"
+    python: str = "int | None"
+
+    def parse(self, prop, value):
+        if value is None:
+            return None
+        return _whole(prop, value, self.dotnet, unlimited=True)
+
+    def problems(self, prop, value):
+        return [] if value is None else super().problems(prop, value)
+
+    def shown(self, prop, value):
+        return "Unlimited" if value is None else value
+
+
+_SIZE = re.compile(
+    r"\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB)?\s*(?:\(\s*[0-9,]+\s*bytes\s*\))?\s*",
+    re.IGNORECASE,
+)
+_UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40}
+
+
+def format_size(value: int) -> str:
+    """As EMS prints a ByteQuantifiedSize: `36 MB (37,748,736 bytes)`."""
+    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if value >= factor:
+            return f"{value / factor:g} {unit} ({value:,} bytes)"
+    return f"{value} B ({value:,} bytes)"
+
+
+@dataclass(frozen=True)
+class ByteSize(Int32):
+    """ByteQuantifiedSize: bytes; a number with B, KB, MB, GB or TB (unqualified = bytes), or EMS's own text."""
+
+    label: str = "ByteQuantifiedSize"
+    dotnet: str = "Microsoft.Exchange.Data.ByteQuantifiedSize"
+
+    def parse(self, prop, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            whole = value
+        else:
+            text = _text(value)
+            match = _SIZE.fullmatch(text) if len(text) < 200 else None
+            if match is None or len(match.group(1)) > 30:
+                raise convert_error(prop.name, value, self.dotnet)
+            # Decimal, not float: no value overflows or loses digits.
+            whole = int(Decimal(match.group(1).replace(",", "")) * _UNITS[(match.group(2) or "b").casefold()])
+        if not 0 <= whole < 1 << 64:
+            raise convert_error(prop.name, value, self.dotnet, TOO_BIG.format("a UInt64"))
+        return whole
+
+    def shown(self, prop, value):
+        return format_size(value)
+
+    def script(self, prop, value):
+        return value
+
+
+_SPAN = re.compile(r"\s*(-)?(?:(\d{1,8})\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?\s*")
+
+
+def format_span(value: datetime.timedelta) -> str:
+    """As .NET prints a TimeSpan: `00:10:00`, `1.00:00:00`, `00:00:00.5000000`."""
+    ticks = (value.days * 86_400 + value.seconds) * 10_000_000 + value.microseconds * 10
+    sign = "-" if ticks < 0 else ""
+    ticks = abs(ticks)
+    days, rest = divmod(ticks, 864_000_000_000)
+    hours, rest = divmod(rest, 36_000_000_000)
+    minutes, rest = divmod(rest, 600_000_000)
+    seconds, fraction = divmod(rest, 10_000_000)
+    text = f"{sign}{f'{days}.' if days else ''}{hours:02}:{minutes:02}:{seconds:02}"
+    return text + (f".{fraction:07}" if fraction else "")
+
+
+@dataclass(frozen=True)
+class TimeSpan(Kind):
+    """EnhancedTimeSpan: [d.]hh:mm[:ss[.fffffff]]; a number is ticks, as PowerShell converts it."""
+
+    label: str = "EnhancedTimeSpan"
+    dotnet: str = "Microsoft.Exchange.Data.EnhancedTimeSpan"
+    python: str = "datetime.timedelta"
+    low: datetime.timedelta = datetime.timedelta(0)
+    high: datetime.timedelta = datetime.timedelta(days=1)
+
+    def parse(self, prop, value):
+        if isinstance(value, datetime.timedelta):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return datetime.timedelta(microseconds=value / 10)
+        text = _text(value)
+        match = _SPAN.fullmatch(text) if len(text) < 40 else None
+        if match is None:
+            raise convert_error(prop.name, value, self.dotnet)
+        sign, days, hours, minutes, seconds, fraction = match.groups()
+        if int(hours) > 23 or int(minutes) > 59 or int(seconds or 0) > 59:
+            raise convert_error(prop.name, value, self.dotnet)
+        span = datetime.timedelta(
+            days=int(days or 0),
+            hours=int(hours),
+            minutes=int(minutes),
+            seconds=int(seconds or 0),
+            microseconds=int((fraction or "0").ljust(7, "0")) / 10,
+        )
+        return -span if sign else span
+
+    def problems(self, prop, value):
+        if isinstance(value, datetime.timedelta) and self.low <= value <= self.high:
+            return []
+        shown = format_span(value) if isinstance(value, datetime.timedelta) else value
+        low, high = format_span(self.low), format_span(self.high)
+        return [OUT_OF_RANGE.format(value=shown, parameter=prop.name, low=low, high=high)]
+
+    def shown(self, prop, value):
+        return format_span(value)
+
+    data = shown
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    """An enum, held as its canonical name ("Verbose"), or as a member of `enum_type` when one is given."""
+
+    label: str = "enum"
+    dotnet: str = "System.String"
+    python: str = "str"
+    choices: tuple[str, ...] = ()
+    enum_type: type | None = None
+    short_forms: bool = False  # "Frontend" for FrontendTransport (docs/decisions.md)
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(m.value for m in self.enum_type) if self.enum_type else self.choices
+
+    def parse(self, prop, value):
+        if self.enum_type is not None and isinstance(value, self.enum_type):
+            return value
+        wanted = _text(value).casefold()
+        for name in self.names():
+            forms = {name.casefold()}
+            if self.short_forms:
+                forms.add(name.casefold().removesuffix("transport"))
+            if wanted in forms:
+                return self.enum_type(name) if self.enum_type else name
+        raise ExchangeError(
+            ENUMERATOR.format(value=_shown(_text(value)), parameter=prop.name, choices=", ".join(self.names())),
+            prop.name,
+        )
+
+    def problems(self, prop, value):
+        ok = isinstance(value, self.enum_type) if self.enum_type else value in self.choices
+        return [] if ok else [f"{prop.name} must be one of: {', '.join(self.names())}."]
+
+    def shown(self, prop, value):
+        return value.value if self.enum_type else value
+
+    data = shown
+
+
+def _catalogue():
+    # catalogue.py builds ACEs (model.py), and model.py is built from this table: read it when a value is parsed.
+    from . import catalogue
+
+    return catalogue
+
+
+@dataclass(frozen=True)
+class Flags(Kind):
+    """A flags enum (AuthMechanism, PermissionGroups), held as its int; text `Tls, BasicAuth`."""
+
+    label: str = "flags"
+    python: str = "int"
+    flags: str = ""  # "auth" | "groups"
+
+    def _functions(self) -> tuple[Callable, Callable]:
+        cat = _catalogue()
+        if self.flags == "auth":
+            return cat.parse_auth_mechanism, cat.format_auth_mechanism
+        return cat.parse_permission_groups, cat.format_permission_groups
+
+    def parse(self, prop, value):
+        parse, _ = self._functions()
+        if isinstance(value, list):
+            value = ", ".join(_text(item) for item in value)  # 'Tls','BasicAuth' and 'Tls, BasicAuth' are the same
+        return int(parse(value if isinstance(value, int) else _text(value)))
+
+    def shown(self, prop, value):
+        return self._functions()[1](value)
+
+    data = shown
+
+
+def _items(value) -> list:
+    """A list from one value, a list, or comma-separated text."""
+    if isinstance(value, (list, tuple)):
+        return [item for item in value]
+    if value is None:
+        return []
+    return [item for item in str(_text(value)).replace("\n", ",").split(",") if item.strip()]
+
+
+@dataclass(frozen=True)
+class Multi(Kind):
+    """A multi-valued property: `{a, b}` in Format-List, 'a','b' in a script, a JSON list."""
+
+    label: str = "multi-valued string"
+    dotnet: str = "Microsoft.Exchange.Data.MultiValuedProperty"
+    python: str = "tuple"
+    multi: bool = True
+    item: str = "string"  # "binding" | "ip range" | "domain" | "string"
+
+    def parse(self, prop, value):
+        if isinstance(value, tuple) and all(not isinstance(v, str) for v in value) and value:
+            return value  # already parsed Bindings / IPRanges
+        texts = [_text(item).strip() for item in _items(value)]
+        texts = [t.strip("{}").strip() for t in texts]  # Format-List's {a, b}
+        texts = [t for t in texts if t]
+        if self.item == "binding":
+            return addresses.parse_bindings(texts) if texts else ()
+        if self.item == "ip range":
+            return addresses.parse_remote_ranges(texts) if texts else ()
+        if self.item == "domain":
+            return tuple(t.lower() for t in texts)
+        return tuple(texts)
+
+    def shown(self, prop, value):
+        return [getattr(item, "text", item) for item in value]
+
+    data = shown
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    label: str = "text"
+    dotnet: str = "System.String"
+    python: str = "str"
+    item: str = "string"  # "fqdn" | "certificate" | "domain" | "string"
+
+    def parse(self, prop, value):
+        if value is None:
+            return ""
+        if isinstance(value, (list, dict)):
+            raise convert_error(prop.name, "System.Object[]", self.dotnet)
+        return str(getattr(value, "text", value))
+
+    def shown(self, prop, value):
+        return value or None
+
+    def data(self, prop, value):
+        return value
+
+    def script(self, prop, value):
+        return value
+
+
+BOOL = Boolean()
+TEXT = Text()
+FQDN = Text(label="Fqdn", dotnet="Microsoft.Exchange.Data.Fqdn", item="fqdn")
+SECONDS = datetime.timedelta(seconds=1)
+
+
+# --- Rows ----------------------------------------------------------------------------------------------------------
+
+_ALL = tuple(v.value for v in ExchangeVersion)
+
+
+def since(version: str) -> tuple[str, ...]:
+    """The versions from `version` on ("2013" -> 2013, 2016, 2019, SE)."""
+    return _ALL[_ALL.index(version) :]
+
+
+_SAME = object()
+
+
+@dataclass(frozen=True)
+class Property:
+    """One Exchange property. `default` is the documented default of a new object on a Mailbox (or Hub Transport)
+    server of the newest version; `edge` the Edge Transport default where it differs; `by_version` overrides for
+    older versions. `settable` names the cmdlets that set it (empty: read-only). `simulated`: the engine's rules or
+    the SMTP simulator read it (those have their own model column); the others are stored and shown, not acted on.
+    `check(value) -> message | None` is a rule of the value alone beyond its type's."""
+
+    name: str
+    field: str
+    kind: Kind
+    default: object = None
+    versions: tuple[str, ...] = _ALL
+    settable: tuple[str, ...] = (NEW, SET)
+    edge: object = _SAME
+    by_version: dict = field(default_factory=dict)
+    on_edge: bool = True  # whether an Edge Transport server's connectors have it
+    simulated: bool = False
+    help: str = ""
+    check: Callable[[object], str | None] | None = None
+    source: str = "P-NRC"
+    preset: str = ""  # the UsagePreset attribute giving its default per usage type (AuthMechanism, PermissionGroups)
+
+    @property
+    def exchange_versions(self) -> tuple[ExchangeVersion, ...]:
+        return tuple(ExchangeVersion(v) for v in self.versions)
+
+    def has(self, version: ExchangeVersion | str, edge: bool = False) -> bool:
+        """Whether a server of `version` (an Edge Transport server with `edge`) has the property."""
+        value = version.value if isinstance(version, ExchangeVersion) else str(version)
+        return value in self.versions and (self.on_edge or not edge)
+
+    def default_for(self, version: ExchangeVersion | str | None = None, usage: str | None = None, *, edge=False):
+        """The documented default of a new object of this property's type on a server of `version`."""
+        if self.preset and usage is not None:
+            return self._preset_default(version, usage, edge)
+        key = version.value if isinstance(version, ExchangeVersion) else version
+        if edge and self.edge is not _SAME:
+            return self.edge
+        return self.by_version.get(key, self.default)
+
+    def _preset_default(self, version, usage: str, edge: bool):
+        from .model import Server, ServerRole  # the usage presets are catalogue.py's (§3)
+
+        version = ExchangeVersion.parse(version.value if isinstance(version, ExchangeVersion) else version or "SE")
+        role = ServerRole.EDGE if edge else ServerRole.MAILBOX
+        if version.rank < ExchangeVersion.E2013.rank and not edge:
+            role = ServerRole.HUB_TRANSPORT
+        server = Server("EX01", "ex01.contoso.com", version, frozenset({role}))
+        return int(getattr(_catalogue().usage_preset(usage or None, server), self.preset))
+
+    @property
+    def is_settable(self) -> bool:
+        return bool(self.settable)
+
+    def parse(self, value):
+        """Any spelling of a value -> the engine value; ExchangeError in Exchange's words, naming the parameter."""
+        return self.kind.parse(self, value)
+
+    def problems(self, value) -> list[str]:
+        """Exchange's messages for a value of the right type that Exchange refuses (range, choices, syntax)."""
+        found = self.kind.problems(self, value)
+        if not found and self.check is not None:
+            message = self.check(value)
+            found = [message] if message else []
+        return found
+
+    def shown(self, value):
+        """The value as EMS holds it (Format-List, Where-Object): bool, int, str, list or None."""
+        return self.kind.shown(self, value)
+
+    def format(self, value) -> str:
+        """The value as Format-List / Format-Table print it."""
+        shown = self.shown(value)
+        if shown is None:
+            return ""
+        if isinstance(shown, bool):
+            return "True" if shown else "False"
+        if isinstance(shown, list):
+            return "{" + ", ".join(str(item) for item in shown) + "}"
+        return str(shown)
+
+    def data(self, value):
+        """The value as JSON (lab file, the model's JSON column); `parse` reads it back."""
+        return self.kind.data(self, value)
+
+    def script_value(self, value):
+        """The value as the script writer passes it to powershell.literal."""
+        return self.kind.script(self, value)
+
+    def powershell(self, value) -> str:
+        """A PowerShell literal for a script: every text single-quoted (user text never becomes code)."""
+        from .powershell import literal
+
+        return literal(self.script_value(value))
+
+    @property
+    def dotnet(self) -> str:
+        return self.kind.dotnet
+
+
+class PropertySet:
+    """The properties of one object type, in Format-List order, looked up by Exchange name or engine field."""
+
+    def __init__(self, object_type: str, properties: Iterable[Property]):
+        self.object_type = object_type
+        self.properties = tuple(properties)
+        self._by_name = {p.name.casefold(): p for p in self.properties}
+        self._by_field = {p.field: p for p in self.properties}
+        if len(self._by_name) != len(self.properties) or len(self._by_field) != len(self.properties):
+            raise ValueError(f"{object_type}: a property name or field is declared twice")
+
+    def __iter__(self) -> Iterator[Property]:
+        return iter(self.properties)
+
+    def __len__(self) -> int:
+        return len(self.properties)
+
+    def by_name(self, name: str) -> Property | None:
+        return self._by_name.get(str(name).strip().casefold())
+
+    def by_field(self, field_name: str) -> Property | None:
+        return self._by_field.get(field_name)
+
+    def settable(self, cmdlet: str | None = None) -> tuple[Property, ...]:
+        return tuple(p for p in self.properties if (p.settable if cmdlet is None else cmdlet in p.settable))
+
+    def for_version(self, version, edge: bool = False) -> tuple[Property, ...]:
+        return tuple(p for p in self.properties if p.has(version, edge))
+
+
+# --- Rules of one value (Exchange's words) -------------------------------------------------------------------------
+
+BANNER = "The banner must start with a status code of 220 and contain only seven bit ASCII characters."
+CERTIFICATE_NAME = re.compile(r"<I>.+<S>.+", re.DOTALL)
+
+
+def _banner(value) -> str | None:
+    return None if not value or (value.startswith("220") and value.isascii()) else BANNER
+
+
+def _certificate_name(value) -> str | None:
+    if not value or CERTIFICATE_NAME.fullmatch(value):
+        return None
+    return convert_error("TlsCertificateName", value, "Microsoft.Exchange.Data.SmtpX509Identifier").message
+
+
+def _minutes(n: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=n)
+
+
+# --- Receive connectors (Get-ReceiveConnector | Format-List order, as Exchange 2019 exports it [HC-DATA]) ----------
+
+_DELAY = TimeSpan(high=_minutes(10))
+
+RECEIVE_CONNECTOR = PropertySet(
+    "ReceiveConnector",
+    [
+        Property(
+            "AuthMechanism",
+            "auth_mechanism",
+            Flags(dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.AuthMechanisms", flags="auth"),
+            1,
+            simulated=True,
+            preset="auth_mechanism",
+            help="What the connector advertises and accepts: Tls, Integrated, BasicAuth, BasicAuthRequireTLS, "
+            "ExchangeServer, ExternalAuthoritative.",
+        ),
+        Property("Banner", "banner", TEXT, "", simulated=True, check=_banner, help="A custom 220 banner."),
+        Property(
+            "BinaryMimeEnabled",
+            "binary_mime_enabled",
+            BOOL,
+            True,
+            simulated=True,
+            help="Advertise BINARYMIME in EHLO (needs ChunkingEnabled).",
+        ),
+        Property(
+            "Bindings",
+            "bindings",
+            Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[IPBinding]", item="binding"),
+            (),
+            simulated=True,
+            help="Local IP address and port: 0.0.0.0:25, [::]:25.",
+        ),
+        Property("ChunkingEnabled", "chunking_enabled", BOOL, True, simulated=True, help="Advertise CHUNKING (BDAT)."),
+        Property(
+            "DefaultDomain",
+            "default_domain",
+            Text(dotnet="Microsoft.Exchange.Configuration.Tasks.AcceptedDomainIdParameter", item="domain"),
+            "",
+            help="The accepted domain that completes a recipient address without a domain.",
+        ),
+        Property(
+            "DeliveryStatusNotificationEnabled",
+            "delivery_status_notification_enabled",
+            BOOL,
+            True,
+            simulated=True,
+            help="Advertise DSN.",
+        ),
+        Property(
+            "EightBitMimeEnabled", "eight_bit_mime_enabled", BOOL, True, simulated=True, help="Advertise 8BITMIME."
+        ),
+        Property(
+            "SmtpUtf8Enabled",
+            "smtp_utf8_enabled",
+            BOOL,
+            True,
+            versions=since("2019"),
+            settable=(SET,),
+            simulated=True,
+            source="P-SRC, HC-DATA",
+            help="Advertise SMTPUTF8 (Exchange 2019 and later).",
+        ),
+        Property(
+            "BareLinefeedRejectionEnabled",
+            "bare_linefeed_rejection_enabled",
+            BOOL,
+            False,
+            versions=since("2019"),
+            settable=(SET,),
+            source="P-SRC, HC-DATA",
+            help="Refuse messages that contain bare line feeds.",
+        ),
+        Property(
+            "DomainSecureEnabled",
+            "domain_secure_enabled",
+            BOOL,
+            False,
+            simulated=True,
+            help="Mutual TLS (Domain Security) for the domains in TLSReceiveDomainSecureList.",
+        ),
+        Property(
+            "EnhancedStatusCodesEnabled",
+            "enhanced_status_codes_enabled",
+            BOOL,
+            True,
+            simulated=True,
+            help="Advertise ENHANCEDSTATUSCODES.",
+        ),
+        Property(
+            "LongAddressesEnabled",
+            "long_addresses_enabled",
+            BOOL,
+            False,
+            on_edge=False,
+            simulated=True,
+            help="Accept long X.400 (IMCEA) addresses; advertises XLONGADDR. Transport service on Mailbox only.",
+        ),
+        Property("OrarEnabled", "orar_enabled", BOOL, False, simulated=True, help="Advertise XORAR."),
+        Property(
+            "SuppressXAnonymousTls",
+            "suppress_x_anonymous_tls",
+            BOOL,
+            False,
+            simulated=True,
+            help="Don't advertise X-ANONYMOUSTLS (ExchangeServer authentication).",
+        ),
+        Property(
+            "ProxyEnabled",
+            "proxy_enabled",
+            BOOL,
+            False,
+            versions=since("2013"),
+            settable=(),
+            source="HC-DATA",
+            help="Read-only: the connector proxies sessions (set by Exchange).",
+        ),
+        Property(
+            "AdvertiseClientSettings",
+            "advertise_client_settings",
+            BOOL,
+            False,
+            help="Show the connector's SMTP settings to users in Outlook on the web.",
+        ),
+        Property(
+            "Fqdn",
+            "fqdn",
+            FQDN,
+            "",
+            simulated=True,
+            help="The name in the banner and the EHLO reply (the server's FQDN by default).",
+        ),
+        Property(
+            "ServiceDiscoveryFqdn",
+            "service_discovery_fqdn",
+            FQDN,
+            "",
+            versions=since("2013"),
+            help="Service discovery FQDN.",
+        ),
+        Property(
+            "TlsCertificateName",
+            "tls_certificate_name",
+            Text(dotnet="Microsoft.Exchange.Data.SmtpX509Identifier", item="certificate"),
+            "",
+            versions=since("2013"),
+            check=_certificate_name,
+            help="The certificate for STARTTLS: <I>issuer<S>subject.",
+        ),
+        Property("Comment", "comment", TEXT, "", help="A note."),
+        Property("Enabled", "enabled", BOOL, True, simulated=True, help="A disabled connector takes no connection."),
+        Property(
+            "ConnectionTimeout",
+            "connection_timeout",
+            TimeSpan(low=SECONDS),
+            _minutes(10),
+            edge=_minutes(5),
+            help="The longest a connection may stay open, even while it is busy.",
+        ),
+        Property(
+            "ConnectionInactivityTimeout",
+            "connection_inactivity_timeout",
+            TimeSpan(low=SECONDS),
+            _minutes(5),
+            edge=_minutes(1),
+            simulated=True,
+            help="Idle time before the connection is closed (451 4.7.0 Timeout waiting for client input).",
+        ),
+        Property(
+            "MessageRateLimit",
+            "message_rate_limit",
+            Unlimited(),
+            None,
+            simulated=True,
+            help="Messages a client may send per minute; Unlimited by default (Edge: 600).",
+        ),
+        Property(
+            "MessageRateSource",
+            "message_rate_source",
+            Choice(
+                dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.MessageRateSourceFlags",
+                choices=("None", "IPAddress", "User", "All"),
+            ),
+            "IPAddress",
+            versions=since("2010"),
+            source="P-NRC (values), HC-DATA (default)",
+            help="What MessageRateLimit counts: the sending host (IPAddress), the user, both or neither.",
+        ),
+        Property(
+            "MaxInboundConnection",
+            "max_inbound_connection",
+            Unlimited(low=1),
+            5000,
+            help="Connections the connector serves at once.",
+        ),
+        Property(
+            "MaxInboundConnectionPerSource",
+            "max_inbound_connection_per_source",
+            Unlimited(low=1, high=10_000),
+            20,
+            help="Connections from one IP address at once.",
+        ),
+        Property(
+            "MaxInboundConnectionPercentagePerSource",
+            "max_inbound_connection_percentage_per_source",
+            Int32(low=1, high=100),
+            2,
+            help="Connections from one IP address, as a percentage of the connections still available.",
+        ),
+        Property(
+            "MaxHeaderSize",
+            "max_header_size",
+            ByteSize(low=1),
+            262_144,
+            help="The largest message header the connector accepts (256 KB).",
+        ),
+        Property("MaxHopCount", "max_hop_count", Int32(low=1, high=500), 30, help="Received headers before rejection."),
+        Property(
+            "MaxLocalHopCount",
+            "max_local_hop_count",
+            Int32(low=0, high=50),
+            8,
+            help="Received headers from local servers before rejection; 0: no limit.",
+        ),
+        Property(
+            "MaxLogonFailures",
+            "max_logon_failures",
+            Int32(low=0, high=10),
+            3,
+            simulated=True,
+            help="Failed logons before the connection is closed; 0: never.",
+        ),
+        Property(
+            "MaxMessageSize",
+            "max_message_size",
+            ByteSize(low=65_536),
+            37_748_736,
+            simulated=True,
+            help="The largest message accepted (36 MB).",
+        ),
+        Property(
+            "MaxProtocolErrors",
+            "max_protocol_errors",
+            Unlimited(),
+            5,
+            simulated=True,
+            help="Protocol errors before the connection is closed; Unlimited: never.",
+        ),
+        Property(
+            "MaxRecipientsPerMessage",
+            "max_recipients_per_message",
+            Int32(low=1, high=512_000),
+            200,
+            simulated=True,
+            help="Recipients per message; later RCPTs get 452 4.5.3 Too many recipients.",
+        ),
+        Property(
+            "PermissionGroups",
+            "permission_groups_written",
+            Flags(dotnet="Microsoft.Exchange.Data.PermissionGroups", flags="groups"),
+            0,
+            simulated=True,
+            preset="permission_groups",
+            help="Who may use the connector; Get- reads it back from the ACL (Custom when it matches no group).",
+        ),
+        Property("PipeliningEnabled", "pipelining_enabled", BOOL, True, simulated=True, help="Advertise PIPELINING."),
+        Property(
+            "ProtocolLoggingLevel",
+            "protocol_logging_level",
+            Choice(dotnet="Microsoft.Exchange.Data.ProtocolLoggingLevel", choices=("None", "Verbose")),
+            "None",
+            simulated=True,
+            help="Verbose: write the SMTP protocol log.",
+        ),
+        Property(
+            "RemoteIPRanges",
+            "remote_ip_ranges",
+            Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[IPRange]", item="ip range"),
+            (),
+            simulated=True,
+            help="The remote addresses the connector takes connections from.",
+        ),
+        Property(
+            "RequireEHLODomain",
+            "require_ehlo_domain",
+            BOOL,
+            False,
+            simulated=True,
+            help="EHLO must give a domain (501 5.0.0 EHLO requires domain address).",
+        ),
+        Property(
+            "RequireTLS", "require_tls", BOOL, False, simulated=True, help="Mail only after STARTTLS (451 5.7.3)."
+        ),
+        Property(
+            "EnableAuthGSSAPI",
+            "enable_auth_gssapi",
+            BOOL,
+            False,
+            simulated=True,
+            help="Offer Kerberos with Integrated authentication (AUTH GSSAPI NTLM).",
+        ),
+        Property(
+            "ExtendedProtectionPolicy",
+            "extended_protection_policy",
+            Choice(
+                dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.ExtendedProtectionPolicySetting",
+                choices=("None", "Allow", "Require"),
+            ),
+            "None",
+            versions=since("2010"),
+            help="Extended Protection for Authentication with Integrated (NTLM) authentication.",
+        ),
+        Property(
+            "LiveCredentialEnabled",
+            "live_credential_enabled",
+            BOOL,
+            False,
+            settable=(),
+            source="HC-DATA",
+            help="Read-only.",
+        ),
+        Property(
+            "TlsDomainCapabilities",
+            "tls_domain_capabilities",
+            Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[SmtpReceiveDomainCapabilities]"),
+            (),
+            versions=since("2010"),
+            help="Hybrid: domain:capability entries offered after TLS (contoso.com:AcceptCloudServicesMail).",
+        ),
+        Property("Server", "server", TEXT, "", settable=(), simulated=True, help="The server it belongs to."),
+        Property(
+            "TransportRole",
+            "transport_role",
+            Choice(
+                dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.ServerRole",
+                enum_type=TransportRole,
+                short_forms=True,
+            ),
+            TransportRole.HUB,
+            versions=since("2013"),
+            on_edge=False,
+            simulated=True,
+            help="The transport service that loads it (2013 and later).",
+        ),
+        Property(
+            "RejectReservedTopLevelRecipientDomains",
+            "reject_reserved_top_level_recipient_domains",
+            BOOL,
+            False,
+            versions=since("2016"),
+            simulated=True,
+            help="Refuse RCPT TO in .test, .example, .invalid, .localhost.",
+        ),
+        Property(
+            "RejectReservedSecondLevelRecipientDomains",
+            "reject_reserved_second_level_recipient_domains",
+            BOOL,
+            False,
+            versions=since("2016"),
+            simulated=True,
+            help="Refuse RCPT TO in example.com, example.net, example.org.",
+        ),
+        Property(
+            "RejectSingleLabelRecipientDomains",
+            "reject_single_label_recipient_domains",
+            BOOL,
+            False,
+            versions=since("2016"),
+            simulated=True,
+            help="Refuse RCPT TO in a domain without a dot (chris@contoso).",
+        ),
+        Property(
+            "AcceptConsumerMail",
+            "accept_consumer_mail",
+            BOOL,
+            False,
+            versions=since("2016"),
+            settable=(),
+            source="HC-DATA",
+            help="Read-only.",
+        ),
+        Property(
+            "SizeEnabled",
+            "size_enabled",
+            Choice(dotnet="Microsoft.Exchange.Data.SizeMode", choices=("Enabled", "Disabled", "EnabledWithoutValue")),
+            "Enabled",
+            simulated=True,
+            help="SIZE in EHLO: with MaxMessageSize, without it, or not at all.",
+        ),
+        Property(
+            "TarpitInterval",
+            "tarpit_interval",
+            _DELAY,
+            datetime.timedelta(seconds=5),
+            help="Delay before an error reply to a client that may be abusing the connection.",
+        ),
+        Property(
+            "AuthTarpitInterval",
+            "auth_tarpit_interval",
+            _DELAY,
+            datetime.timedelta(seconds=5),
+            versions=since("2016"),
+            help="Delay before the reply to a failed authentication.",
+        ),
+        Property(
+            "MaxAcknowledgementDelay",
+            "max_acknowledgement_delay",
+            _DELAY,
+            datetime.timedelta(seconds=30),
+            versions=since("2010"),
+            help="Shadow redundancy with Exchange 2010: the longest the acknowledgement waits.",
+        ),
+        Property("Name", "name", TEXT, "", simulated=True, help="Unique on its server; at most 64 characters."),
+        Property("Identity", "identity", TEXT, "", settable=(), simulated=True, help="Server\\Name."),
+    ],
+)
+
+# Properties an engine object computes (a Python property, not a field of its own).
+COMPUTED = frozenset({"identity"})
+
+
+# --- The other object types ----------------------------------------------------------------------------------------
+
+SERVER = PropertySet(
+    "ExchangeServer",
+    [
+        Property("Name", "name", TEXT, "", settable=(), simulated=True),
+        Property("Fqdn", "fqdn", FQDN, "", settable=(), simulated=True),
+        Property("ServerRole", "roles", Multi(item="string"), (), settable=(), simulated=True),
+        Property("AdminDisplayVersion", "version", TEXT, "SE", settable=(), simulated=True),
+        Property(
+            "MAPIEncryptionRequired",
+            "mapi_encryption_required",
+            BOOL,
+            False,
+            settable=("Set-MailboxServer",),
+            source="P-SMS",
+        ),
+        Property("IPAddresses", "ip_addresses", Multi(item="string"), (), settable=(), simulated=True),
+        Property("IsEdgeServer", "is_edge", BOOL, False, settable=(), simulated=True),
+        Property("Identity", "identity", TEXT, "", settable=(), simulated=True),
+    ],
+)
+
+ACCEPTED_DOMAIN = PropertySet(
+    "AcceptedDomain",
+    [
+        Property(
+            "DomainName", "domain_name", Text(item="domain"), "", settable=("New-AcceptedDomain",), simulated=True
+        ),
+        Property(
+            "DomainType",
+            "domain_type",
+            Choice(choices=("Authoritative", "InternalRelay", "ExternalRelay")),
+            "Authoritative",
+            settable=("New-AcceptedDomain", "Set-AcceptedDomain"),
+            simulated=True,
+        ),
+        Property("Default", "default", BOOL, False, settable=("Set-AcceptedDomain",), simulated=True),
+        Property(
+            "AddressBookEnabled", "address_book_enabled", BOOL, True, settable=("Set-AcceptedDomain",), simulated=True
+        ),
+        Property("MatchSubDomains", "match_subdomains", BOOL, False, settable=("Set-AcceptedDomain",), simulated=True),
+        Property("Name", "name", TEXT, "", settable=("New-AcceptedDomain", "Set-AcceptedDomain"), simulated=True),
+    ],
+)
+
+TRANSPORT_CONFIG = PropertySet(
+    "TransportConfig",
+    [
+        Property(
+            "TLSReceiveDomainSecureList",
+            "tls_receive_domain_secure_list",
+            Multi(item="domain"),
+            (),
+            settable=("Set-TransportConfig",),
+            simulated=True,
+        ),
+        Property(
+            "RecipientValidationEnabled",
+            "recipient_validation_enabled",
+            BOOL,
+            False,
+            settable=("Set-RecipientFilterConfig",),
+            simulated=True,
+            source="Set-RecipientFilterConfig",
+        ),
+    ],
+)
+
+PRINCIPAL = PropertySet(
+    "Principal",
+    [
+        Property("Name", "name", TEXT, "", settable=(), simulated=True),
+        Property("Kind", "kind", Choice(choices=("User", "Group", "Computer")), "User", settable=(), simulated=True),
+        Property("MemberOf", "member_of", Multi(), (), settable=(), simulated=True),
+        Property("SmtpPassword", "smtp_password", TEXT, "", settable=(), simulated=True),
+        Property("Email", "email", TEXT, "", settable=(), simulated=True),
+    ],
+)
+
+RECIPIENT = PropertySet(
+    "Recipient",
+    [
+        Property("Name", "name", TEXT, "", settable=(), simulated=True),
+        Property(
+            "RecipientType",
+            "kind",
+            Choice(choices=("Mailbox", "MailUser", "MailContact", "DistributionGroup")),
+            "Mailbox",
+            settable=(),
+            simulated=True,
+        ),
+        Property("EmailAddresses", "addresses", Multi(item="domain"), (), settable=(), simulated=True),
+    ],
+)
+
+
+# --- The engine dataclass from the table ----------------------------------------------------------------------------
+
+
+def fields_of(properties: PropertySet, *, computed: Iterable[str] = COMPUTED):
+    """A class decorator, applied below @dataclass: adds one annotated field, with the property's default, for each
+    catalogue property the class doesn't declare itself (its own fields without defaults keep coming first)."""
+
+    def decorate(cls):
+        own = dict(cls.__dict__.get("__annotations__", {}))
+        required = {name: kind for name, kind in own.items() if name not in cls.__dict__}
+        optional = {name: kind for name, kind in own.items() if name in cls.__dict__}
+        added = {}
+        for prop in properties:
+            if prop.field in own or prop.field in computed or hasattr(cls, prop.field):
+                continue
+            added[prop.field] = prop.kind.python
+            setattr(cls, prop.field, prop.default)
+        cls.__annotations__ = {**required, **added, **optional}
+        return cls
+
+    return decorate
+
+
+__all__ = [
+    "ACCEPTED_DOMAIN",
+    "PRINCIPAL",
+    "RECEIVE_CONNECTOR",
+    "RECIPIENT",
+    "SERVER",
+    "TRANSPORT_CONFIG",
+    "Kind",
+    "Property",
+    "PropertySet",
+    "fields_of",
+    "format_size",
+    "format_span",
+]

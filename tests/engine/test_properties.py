@@ -1,0 +1,128 @@
+"""The property catalogue (exchange/properties.py): each property declared once, parsed from any spelling, shown as
+EMS shows it, written as a quoted PowerShell literal, and the engine's ReceiveConnector built from it."""
+
+import dataclasses
+import datetime
+
+import pytest
+
+from connectors.exchange import properties as P
+from connectors.exchange.errors import ExchangeError
+from connectors.exchange.model import ExchangeVersion, ReceiveConnector, TransportRole
+
+CONNECTOR = ReceiveConnector(server="EX01", name="Relay")
+
+
+def test_every_receive_connector_property_is_reachable_on_the_engine_connector():
+    for prop in P.RECEIVE_CONNECTOR:
+        getattr(CONNECTOR, prop.field)
+
+
+def test_the_engine_connector_has_no_exchange_field_the_catalogue_lacks():
+    own = {"usage", "created_by_setup", "acl"}  # exchsim's, beside Exchange's properties
+    fields = {f.name for f in dataclasses.fields(ReceiveConnector)} - own
+    assert fields == {p.field for p in P.RECEIVE_CONNECTOR} - P.COMPUTED
+
+
+def test_the_issue_s_properties_are_in_the_catalogue():
+    wanted = (
+        "MaxHopCount MaxLocalHopCount MaxLogonFailures MaxInboundConnection MaxInboundConnectionPerSource "
+        "MaxInboundConnectionPercentagePerSource MaxHeaderSize MaxProtocolErrors ConnectionTimeout "
+        "ConnectionInactivityTimeout MessageRateSource TarpitInterval AuthTarpitInterval RequireEHLODomain SizeEnabled "
+        "EnhancedStatusCodesEnabled PipeliningEnabled ChunkingEnabled EightBitMimeEnabled BinaryMimeEnabled "
+        "SmtpUtf8Enabled DeliveryStatusNotificationEnabled LongAddressesEnabled OrarEnabled SuppressXAnonymousTls "
+        "AdvertiseClientSettings ProxyEnabled TlsCertificateName TlsDomainCapabilities DefaultDomain "
+        "ServiceDiscoveryFqdn ExtendedProtectionPolicy RejectReservedTopLevelRecipientDomains "
+        "RejectReservedSecondLevelRecipientDomains RejectSingleLabelRecipientDomains MaxAcknowledgementDelay"
+    ).split()
+    assert [name for name in wanted if P.RECEIVE_CONNECTOR.by_name(name) is None] == []
+
+
+def test_names_are_looked_up_case_insensitively_and_fields_exactly():
+    assert P.RECEIVE_CONNECTOR.by_name("maxrecipientspermessage").field == "max_recipients_per_message"
+    assert P.RECEIVE_CONNECTOR.by_field("max_recipients_per_message").name == "MaxRecipientsPerMessage"
+    assert P.RECEIVE_CONNECTOR.by_name("NoSuchProperty") is None
+
+
+def test_documented_defaults_per_role():
+    timeout = P.RECEIVE_CONNECTOR.by_name("ConnectionTimeout")
+    assert timeout.format(timeout.default_for(ExchangeVersion.SE)) == "00:10:00"
+    assert timeout.format(timeout.default_for(ExchangeVersion.SE, edge=True)) == "00:05:00"
+    inactivity = P.RECEIVE_CONNECTOR.by_name("ConnectionInactivityTimeout")
+    assert inactivity.format(inactivity.default_for("2016", edge=True)) == "00:01:00"
+
+
+def test_auth_mechanism_default_follows_the_usage_type():
+    auth = P.RECEIVE_CONNECTOR.by_name("AuthMechanism")
+    assert auth.format(auth.default_for("2019", "Client")) == "Tls, Integrated, BasicAuth, BasicAuthRequireTLS"
+    assert auth.format(auth.default_for("2019", "Internet")) == "Tls"
+
+
+def test_versions_that_have_a_property():
+    assert not P.RECEIVE_CONNECTOR.by_name("AuthTarpitInterval").has(ExchangeVersion.E2013)
+    assert P.RECEIVE_CONNECTOR.by_name("AuthTarpitInterval").has(ExchangeVersion.E2016)
+    assert not P.RECEIVE_CONNECTOR.by_name("TransportRole").has("2016", edge=True)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value", "shown"),
+    [
+        ("MaxMessageSize", "36 MB (37,748,736 bytes)", 37_748_736, "36 MB (37,748,736 bytes)"),
+        ("MaxMessageSize", "64MB", 67_108_864, "64 MB (67,108,864 bytes)"),
+        ("MaxHeaderSize", "262144", 262_144, "256 KB (262,144 bytes)"),
+        ("ConnectionTimeout", "00:15:00", datetime.timedelta(minutes=15), "00:15:00"),
+        ("ConnectionTimeout", "1.00:00:00", datetime.timedelta(days=1), "1.00:00:00"),
+        ("MessageRateLimit", "unlimited", None, "Unlimited"),
+        ("MaxInboundConnectionPerSource", "1,000", 1000, "1000"),
+        ("SizeEnabled", "enabledwithoutvalue", "EnabledWithoutValue", "EnabledWithoutValue"),
+        ("TransportRole", "Frontend", TransportRole.FRONTEND, "FrontendTransport"),
+        ("PipeliningEnabled", "$false", False, "False"),
+        ("AuthMechanism", "tls,basicauth", 5, "Tls, BasicAuth"),
+        (
+            "TlsDomainCapabilities",
+            "{contoso.com:AcceptCloudServicesMail}",
+            ("contoso.com:AcceptCloudServicesMail",),
+            "{contoso.com:AcceptCloudServicesMail}",
+        ),
+    ],
+)
+def test_parse_and_format(name, text, value, shown):
+    prop = P.RECEIVE_CONNECTOR.by_name(name)
+    assert prop.parse(text) == value
+    assert prop.format(value) == shown
+    assert prop.parse(prop.format(value)) == value, "Format-List text reads back"
+    assert prop.parse(prop.data(value)) == value, "the JSON form reads back"
+
+
+def test_conversion_errors_are_exchange_s_and_name_the_parameter():
+    with pytest.raises(ExchangeError) as error:
+        P.RECEIVE_CONNECTOR.by_name("MaxHopCount").parse("lots")
+    assert error.value.message == (
+        "Cannot process argument transformation on parameter 'MaxHopCount'. Cannot convert value \"lots\" to type "
+        '"System.Int32". Error: "Input string was not in a correct format."'
+    )
+    assert error.value.field == "MaxHopCount"
+    with pytest.raises(ExchangeError) as error:
+        P.RECEIVE_CONNECTOR.by_name("ExtendedProtectionPolicy").parse("Sometimes")
+    assert error.value.message == (
+        'Cannot convert value "Sometimes" for the ExtendedProtectionPolicy parameter. Specify one of the following '
+        "enumerator names and try again: None, Allow, Require"
+    )
+
+
+def test_range_problems_in_exchange_s_words():
+    assert P.RECEIVE_CONNECTOR.by_name("MaxHopCount").problems(501) == [
+        'The value "501" for MaxHopCount is out of range. Specify a value from 1 to 500.'
+    ]
+    assert P.RECEIVE_CONNECTOR.by_name("ConnectionTimeout").problems(datetime.timedelta(0)) == [
+        'The value "00:00:00" for ConnectionTimeout is out of range. Specify a value from 00:00:01 to 1.00:00:00.'
+    ]
+    assert P.RECEIVE_CONNECTOR.by_name("MaxHopCount").problems(60) == []
+
+
+def test_powershell_literals_quote_every_text():
+    banner = P.RECEIVE_CONNECTOR.by_name("Banner")
+    assert banner.powershell("220 it's $(Get-Date)") == "'220 it''s $(Get-Date)'"
+    assert P.RECEIVE_CONNECTOR.by_name("TarpitInterval").powershell(datetime.timedelta(seconds=5)) == "'00:00:05'"
+    assert P.RECEIVE_CONNECTOR.by_name("MessageRateLimit").powershell(None) == "'Unlimited'"
+    assert P.RECEIVE_CONNECTOR.by_name("RequireEHLODomain").powershell(True) == "$true"
