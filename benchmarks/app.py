@@ -47,11 +47,11 @@ def measure(args) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from connectors import labs
-    from connectors.convert import lab_to_org
     from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
     from connectors.exchange.model import ACE
     from connectors.exchange.smtp import Probe, simulate
     from connectors.models import Lab, ReceiveConnector
+    from connectors.store import lab_to_org
 
     call_command("migrate", verbosity=0)
     Lab.objects.filter(slug="bench").delete()

@@ -37,10 +37,10 @@ def measure(args) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from connectors import history, labs
-    from connectors.convert import lab_to_org
+    from connectors import history, labfile, labs, store
     from connectors.exchange import ems
     from connectors.models import HistoryEntry, Lab
+    from connectors.store import lab_to_org
 
     call_command("migrate", verbosity=0)
     Lab.objects.filter(slug="history-bench").delete()
@@ -49,7 +49,7 @@ def measure(args) -> None:
             "history-bench", args.servers, args.connectors_per_server, args.ranges_per_connector, seed=1
         )
     )
-    lab_bytes = len(labs.dump_lab(lab).encode())
+    lab_bytes = len(labfile.dump_lab(lab).encode())
     created = lab.history.get()
     print(
         f"{connection.vendor}: {args.servers} servers × {args.connectors_per_server} connectors × "
@@ -63,7 +63,7 @@ def measure(args) -> None:
     org = lab_to_org(lab)
     result = ems.run_script(org, command)
     change = history.Change(source=history.CONSOLE, action="command", note=command)
-    console_save, first = _timed(lambda: labs.save_org(lab, result.org, [middle], change=change))
+    console_save, first = _timed(lambda: store.save_org(lab, result.org, [middle], change=change))
     print(
         f"  console command on the whole lab: entry #{first.number} is {history.entry_size(first):,} bytes "
         f"({history.entry_size(first) / lab_bytes:.4%} of the lab); saved and recorded in {console_save * 1000:.0f} ms"
@@ -79,7 +79,7 @@ def measure(args) -> None:
         script = f"Set-ReceiveConnector '{server}\\{name}' -Banner '220 change {number}'"
         after = ems.run_script(part, script).org
         started = time.perf_counter()
-        labs.save_org(lab, after, [server], change=history.Change(note=script))
+        store.save_org(lab, after, [server], change=history.Change(note=script))
         save_times.append(time.perf_counter() - started)
         started = time.perf_counter()
         history.changes_between(part, after)

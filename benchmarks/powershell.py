@@ -27,7 +27,7 @@ django.setup()  # the lab templates live in connectors.labs, which imports the m
 
 from connectors.exchange import ems, powershell  # noqa: E402
 from connectors.exchange.model import Principal  # noqa: E402
-from connectors.labs import generated_org, template_org  # noqa: E402
+from connectors.labtemplates import generated_org, template_org  # noqa: E402
 
 COMMANDS = 1_000
 

@@ -36,12 +36,12 @@ def _serve(port_queue, command_queue, log_dir):
     import django
 
     django.setup()
-    from connectors import labs
+    from connectors import labtemplates
     from connectors.exchange.protocol_log import ProtocolLogWriter
     from connectors.exchange.smtp import Simulator
     from connectors.smtpserve import Endpoint, Listener, start_listeners, tls_context
 
-    org = labs.demo_org()
+    org = labtemplates.demo_org()
     context, _ = tls_context([org.server("EX01").fqdn])
     kept = []
     config = Endpoint(

@@ -59,10 +59,10 @@ def _edits(lab, server: str, name: str) -> dict[str, tuple[str, list[dict]]]:
     """Per tab: the edit URL and forms that toggle one setting of the connector back and forth."""
     from django.urls import reverse
 
-    from connectors.convert import lab_to_org
     from connectors.exchange.acl import read_permission_groups
     from connectors.exchange.catalogue import AuthMechanism, PermissionGroup
     from connectors.forms import GeneralForm
+    from connectors.store import lab_to_org
 
     org = lab_to_org(lab, [server])
     connector = org.connector(server, name)

@@ -21,9 +21,9 @@ from .convert import (
     recipient_value,
     server_fields,
     server_value,
+    split_list,
 )
 from .exchange.model import Organization
-from .models import split_list
 
 FORMAT = "exchsim-baseline"
 VERSION = 1

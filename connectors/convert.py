@@ -1,17 +1,18 @@
 """Rows <-> engine values. The engine's parsers and validators are the only place Exchange's rules live.
 
-`lab_to_org` loads a lab (or some of its servers) in a constant number of queries; the `*_value` functions turn one
-row into its engine value and the `*_fields` functions turn a value back into model field values.
+The `*_value` functions turn one row into its engine value, the `*_fields` functions turn a value back into model
+field values, and the `*_errors` functions are the models' clean(). Loading a whole lab (lab_to_org) and saving one
+(save_org) is connectors/store.py. This module doesn't import the models (they import it): it reaches other rows
+through the row's own relations.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from . import models
 from .exchange.acl import read_permission_groups
 from .exchange.addresses import parse_bindings, parse_remote_ranges
 from .exchange.catalogue import canonical_right, format_auth_mechanism, format_permission_groups, parse_auth_mechanism
@@ -36,7 +37,19 @@ from .exchange.model import (
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import parse_server_roles, validate_server
 from .exchange.syntax import validate_recipient
-from .models import join_list, split_list
+
+if TYPE_CHECKING:
+    from . import models
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """`a, b,c` -> ("a", "b", "c"): how multi-valued properties are stored."""
+    return tuple(item.strip() for item in (text or "").replace("\n", ",").split(",") if item.strip())
+
+
+def join_list(items) -> str:
+    return ", ".join(items)
+
 
 # --- Rows -> values ------------------------------------------------------------------------------------------------
 
@@ -120,52 +133,6 @@ def principal_value(row: models.Principal) -> Principal:
         member_of=split_list(row.member_of),
         smtp_password=row.smtp_password or None,
         email=row.email,
-    )
-
-
-def _connector_rows(lab: models.Lab, server_names: Iterable[str] | None):
-    rows = models.ReceiveConnector.objects.filter(server__lab=lab).select_related("server")
-    if server_names is not None:
-        rows = rows.filter(server__name__in=list(server_names))
-    return rows.order_by("server__name", "id")
-
-
-def _acls(lab: models.Lab, server_names: Iterable[str] | None) -> dict[int, list[ACE]]:
-    """The ACLs of the lab's (or the named servers') connectors in one query, by connector id, in ACL order.
-    Plain tuples rather than model instances: a large server has thousands of ACEs."""
-    rows = models.AccessControlEntry.objects.filter(connector__server__lab=lab)
-    if server_names is not None:
-        rows = rows.filter(connector__server__name__in=list(server_names))
-    acls: dict[int, list[ACE]] = defaultdict(list)
-    columns = ("connector_id", "principal", "right", "deny", "inherited", "group")
-    for connector_id, principal, right, deny, inherited, group in rows.order_by(
-        "connector_id", "position", "id"
-    ).values_list(*columns):
-        acls[connector_id].append(ACE(principal, right, deny, inherited, group or None))
-    return acls
-
-
-def _connectors(lab: models.Lab, server_names: Iterable[str] | None, exclude_pk=None) -> tuple[ReceiveConnector, ...]:
-    rows = _connector_rows(lab, server_names).exclude(pk=exclude_pk)
-    acls = _acls(lab, server_names)
-    return tuple(connector_value(row, row.server.name, acls.get(row.pk, ())) for row in rows)
-
-
-def lab_to_org(lab: models.Lab, servers: Iterable[str] | None = None) -> Organization:
-    """The lab as one engine Organization, in six queries whatever its size. `servers` limits which servers (and so
-    which connectors) are loaded; domains, recipients and principals are always loaded, as a simulation needs them."""
-    names = None if servers is None else [s.name if isinstance(s, models.Server) else s for s in servers]
-    server_rows = lab.servers.all() if names is None else lab.servers.filter(name__in=names)
-    return Organization(
-        name=lab.organization_name,
-        domain_netbios=lab.domain_netbios,
-        servers=tuple(server_value(row) for row in server_rows.order_by("name")),
-        connectors=_connectors(lab, names),
-        accepted_domains=tuple(map(accepted_domain_value, lab.accepted_domains.order_by("id"))),
-        recipients=tuple(map(recipient_value, lab.recipients.order_by("id"))),
-        principals=tuple(map(principal_value, lab.principals.order_by("id"))),
-        recipient_validation_enabled=lab.recipient_validation_enabled,
-        tls_receive_domain_secure_list=split_list(lab.tls_receive_domain_secure_list),
     )
 
 
@@ -300,9 +267,9 @@ def connector_errors(row: models.ReceiveConnector) -> list[FieldError]:
         return errors
     acl = tuple(map(ace_value, row.aces.all())) if row.pk else ()
     candidate = connector_value(row, server.name, acl)
-    lab = row.server.lab
-    others = _connectors(lab, [server.name], exclude_pk=row.pk)
-    org = Organization(domain_netbios=lab.domain_netbios, servers=(server,), connectors=(*others, candidate))
+    other_rows = row.server.receive_connectors.exclude(pk=row.pk).order_by("id").prefetch_related("aces")
+    others = [connector_value(other, server.name, map(ace_value, other.aces.all())) for other in other_rows]
+    org = Organization(domain_netbios=row.server.lab.domain_netbios, servers=(server,), connectors=(*others, candidate))
     return validate_receive_connector(org, candidate)
 
 
@@ -319,7 +286,7 @@ def accepted_domain_errors(row: models.AcceptedDomain) -> list[FieldError]:
     candidate = accepted_domain_value(row)
     others = [
         accepted_domain_value(other)
-        for other in models.AcceptedDomain.objects.filter(lab_id=row.lab_id).order_by("id")
+        for other in type(row).objects.filter(lab_id=row.lab_id).order_by("id")
         if other.pk != row.pk
     ]
     if candidate.default:

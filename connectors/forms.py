@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from . import labs, models
+from . import labfile, models
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
 from .exchange.catalogue import RIGHTS, USAGES, AuthMechanism, PermissionGroup, canonical_right, format_auth_mechanism
 from .exchange.catalogue import format_permission_groups as _group_text
@@ -86,7 +86,7 @@ class LabCreateForm(forms.Form):
     template = forms.ChoiceField()
 
     def __init__(self, *args, templates=None, **kwargs):
-        """`templates`: labs.TEMPLATES; each choice reads as its description, as "exchangese" alone says little."""
+        """`templates`: labtemplates.TEMPLATES; each choice reads as its description ("exchangese" says little)."""
         super().__init__(*args, **kwargs)
         self.fields["template"].choices = [(name, t.description) for name, t in (templates or {}).items()]
 
@@ -108,10 +108,10 @@ class LabUploadForm(forms.Form):
         """The file's text; the byte-order mark that Windows Notepad writes is dropped. A file larger than
         EXCHSIM_LAB_FILE_MAX_BYTES is refused before it is read."""
         if self.oversized:
-            raise ValidationError(str(labs.lab_file_too_large()))
+            raise ValidationError(str(labfile.lab_file_too_large()))
         upload = self.cleaned_data["file"]
         if upload.size > settings.EXCHSIM_LAB_FILE_MAX_BYTES:
-            raise ValidationError(str(labs.lab_file_too_large(upload.size)))
+            raise ValidationError(str(labfile.lab_file_too_large(upload.size)))
         try:
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:

@@ -2,7 +2,7 @@
 undo it) with the data to undo it, restore the lab to any earlier point, or diff two points.
 
 An entry stores only what changed: each changed object's changed properties before and after (the whole object when
-it was created or removed), in the lab file's JSON shape (labs.org_to_data). Earlier states are rebuilt backwards
+it was created or removed), in the lab file's JSON shape (labfile.org_to_data). Earlier states are rebuilt backwards
 from the lab as it is now: the state after entry N is the current lab with the `before` side of every later entry
 applied, newest first, to the objects those entries touched (only those are turned into data and back). That costs the
 changes since N, not the lab's size, so no snapshots are kept (benchmarks/history.py measures it on the 100-server
@@ -18,12 +18,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from . import labs, models, store
-from .convert import lab_to_org
+from . import labfile, models, store
 from .exchange import powershell
 from .exchange.errors import ExchangeError
 from .exchange.model import Organization
 from .history_words import CONNECTOR, DOMAIN, ORGANIZATION, PRINCIPAL, RECIPIENT, SERVER, WHOLE, describe, label, script
+from .store import lab_to_org
 
 PAGE, CONSOLE, CLI = "page", "console", "command line"
 CREATIONS = models.HistoryEntry.CREATIONS  # no before: nothing to undo
@@ -36,7 +36,7 @@ class HistoryError(ExchangeError):
 
 @dataclass(frozen=True)
 class Change:
-    """Who makes a change, from where, and how they put it: passed with every write (labs.save_org, the creators)."""
+    """Who makes a change, from where, and how they put it: passed with every write (store.save_org, the creators)."""
 
     user: object = None
     source: str = CLI
@@ -76,8 +76,8 @@ def _to_data(index: dict) -> dict:
     for (server, _name), connector in index[CONNECTOR].items():
         by_server.setdefault(server, []).append(connector)
     return {
-        "format": labs.FORMAT_NAME,
-        "version": labs.FORMAT_VERSION,
+        "format": labfile.FORMAT_NAME,
+        "version": labfile.FORMAT_VERSION,
         "organization": index[ORGANIZATION][("", "")],
         "servers": [{**s, "receive_connectors": by_server.get(key[1], [])} for key, s in index[SERVER].items()],
         **{key: list(index[kind].values()) for kind, key in _LAB_WIDE.items()},
@@ -140,7 +140,7 @@ def changes_between(before: Organization, after: Organization) -> list[dict]:
     """The changed objects, each {kind, server, name, op, before, after}: op "create" or "remove" carries the whole
     object on one side, "change" only the changed properties on both."""
     small_before, small_after, changed_servers = _only_changed(before, after)
-    old, new = _index(labs.org_to_data(small_before)), _index(labs.org_to_data(small_after))
+    old, new = _index(labfile.org_to_data(small_before)), _index(labfile.org_to_data(small_after))
     changes = []
     for kind in (ORGANIZATION, SERVER, CONNECTOR, *_LAB_WIDE):
         for key in {**old[kind], **new[kind]}:
@@ -320,12 +320,12 @@ def _rewind(org: Organization, later: list[list[dict]], only: set[str] | None = 
     touched = {_change_key(change) for changes in later for change in changes}
     servers = {key[1] for kind, key in touched if kind == SERVER}
     connectors = {key for kind, key in touched if kind == CONNECTOR}
-    index = _index(labs.org_to_data(_cut(org, servers | {server for server, _ in connectors}, connectors)))
+    index = _index(labfile.org_to_data(_cut(org, servers | {server for server, _ in connectors}, connectors)))
     for changes in later:
         _apply(index, changes, "before")
     try:
-        part = labs.data_to_org(_to_data(index))
-    except labs.LabFileError as error:
+        part = labfile.data_to_org(_to_data(index))
+    except labfile.LabFileError as error:
         raise HistoryError(f"The lab can't be put back that way: {error}") from None
     return _put_in_place(org, part, servers, connectors)
 
@@ -389,7 +389,7 @@ def _undo(lab: models.Lab, number, change: Change) -> models.HistoryEntry:
     names = _names_of(lab, [entry.changes])
     org = _rewind(lab_to_org(lab, names), [entry.changes])
     note = change.note or f"Undo of #{entry.number}: {entry.summary}"
-    saved = labs.save_org(lab, org, names, change=replace(change, action="undo", refers_to=entry.number, note=note))
+    saved = store.save_org(lab, org, names, change=replace(change, action="undo", refers_to=entry.number, note=note))
     if saved is None:
         raise HistoryError(f"Undoing #{entry.number} changes nothing: the lab is already as it was before it.")
     return saved
@@ -408,7 +408,7 @@ def _restore(lab: models.Lab, number, change: Change) -> models.HistoryEntry:
     org = _rewind(lab_to_org(lab, names), later)
     note = change.note or f"Restore to #{entry.number}: {entry.summary}"
     change = replace(change, action="restore", refers_to=entry.number, note=note)
-    saved = labs.save_org(lab, org, names, change=change)
+    saved = store.save_org(lab, org, names, change=change)
     if saved is None:
         raise HistoryError(f"The lab is already as it was after #{entry.number}.")
     return saved

@@ -1,6 +1,6 @@
 """The lab file's schema (docs/lab-format.md), declared once as data: every key with its JSON type, default, allowed
 values and length. `problems(data)` checks a decoded file against it before anything is built, so the readers in
-labs.py only see the types they expect; each problem is named by its path (servers[0].receive_connectors[2].usage).
+labfile.py only see the types they expect; each problem is named by its path (servers[0].receive_connectors[2].usage).
 
 Lengths and NUL come from the engine's limits (exchange/limits.py), so a file, a form and the console refuse the same
 value with the same words. Values whose rules span fields (auth combinations, ranges, domains) are the engine's.

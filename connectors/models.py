@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from . import convert
 from .exchange import model as engine
 from .exchange.catalogue import USAGES
 from .exchange.limits import max_length
@@ -25,15 +26,6 @@ from .exchange.model import DomainType, ExchangeVersion, PrincipalKind, Recipien
 
 def _choices(enum_type) -> list[tuple[str, str]]:
     return [(member.value, member.value) for member in enum_type]
-
-
-def split_list(text: str) -> tuple[str, ...]:
-    """`a, b,c` -> ("a", "b", "c"): how multi-valued properties are stored."""
-    return tuple(item.strip() for item in (text or "").replace("\n", ",").split(",") if item.strip())
-
-
-def join_list(items) -> str:
-    return ", ".join(items)
 
 
 class Lab(models.Model):
@@ -121,9 +113,7 @@ class Server(models.Model):
         return self.name
 
     def clean(self):
-        from .convert import server_errors
-
-        _raise_field_errors(server_errors(self), SERVER_FIELDS)
+        _raise_field_errors(convert.server_errors(self), SERVER_FIELDS)
 
 
 class ReceiveConnector(models.Model):
@@ -182,17 +172,13 @@ class ReceiveConnector(models.Model):
     @property
     def permission_groups(self) -> str:
         """PermissionGroups as Exchange shows it, read back from the ACL (Custom exactly when Exchange shows it)."""
-        from .convert import permission_groups_text
-
-        return permission_groups_text(self)
+        return convert.permission_groups_text(self)
 
     def validate_constraints(self, exclude=None):
         """The name constraint is checked by clean() in Exchange's words; don't report it twice."""
 
     def clean(self):
-        from .convert import connector_errors
-
-        _raise_field_errors(connector_errors(self), CONNECTOR_FIELDS)
+        _raise_field_errors(convert.connector_errors(self), CONNECTOR_FIELDS)
 
 
 class AccessControlEntry(models.Model):
@@ -233,14 +219,10 @@ class AccessControlEntry(models.Model):
     @property
     def origin(self) -> str:
         """Where the ACE came from, as the engine explains it (a permission group, Add-ADPermission, inheritance)."""
-        from .convert import ace_value
-
-        return ace_value(self).origin
+        return convert.ace_value(self).origin
 
     def clean(self):
-        from .convert import ace_errors
-
-        _raise_field_errors(ace_errors(self), ACE_FIELDS)
+        _raise_field_errors(convert.ace_errors(self), ACE_FIELDS)
 
 
 class AcceptedDomain(models.Model):
@@ -278,9 +260,7 @@ class AcceptedDomain(models.Model):
             super().save(*args, **kwargs)
 
     def clean(self):
-        from .convert import accepted_domain_errors
-
-        _raise_field_errors(accepted_domain_errors(self), DOMAIN_FIELDS)
+        _raise_field_errors(convert.accepted_domain_errors(self), DOMAIN_FIELDS)
 
 
 class Recipient(models.Model):
@@ -296,9 +276,7 @@ class Recipient(models.Model):
         return self.name
 
     def clean(self):
-        from .convert import recipient_errors
-
-        _raise_field_errors(recipient_errors(self), {"addresses": "addresses"})
+        _raise_field_errors(convert.recipient_errors(self), {"addresses": "addresses"})
 
 
 class Principal(models.Model):

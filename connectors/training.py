@@ -14,13 +14,13 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import history, labs, models, store
-from .convert import lab_to_org
+from . import history, labs, labtemplates, models, store
 from .exchange import ems
 from .exchange.audit import audit
 from .exchange.errors import ExchangeError, ValidationFailed
 from .exchange.model import Organization
 from .exchange.smtp import Probe, SessionResult, Simulator
+from .store import lab_to_org
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 PROBE_FIELDS = {f.name for f in fields(Probe)}
@@ -143,8 +143,8 @@ def parse_scenario(name: str, text: str) -> Scenario:
     unknown = set(data) - _TOP_KEYS
     if unknown:
         raise ScenarioError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}.")
-    if data.get("template") not in labs.TEMPLATES:
-        raise ScenarioError(f"{where}: template must be one of {', '.join(labs.TEMPLATES)}.", "template")
+    if data.get("template") not in labtemplates.TEMPLATES:
+        raise ScenarioError(f"{where}: template must be one of {', '.join(labtemplates.TEMPLATES)}.", "template")
     answer = data.get("answer")
     if not isinstance(answer, dict):
         raise ScenarioError(f"{where}: an [answer] table with 'script' and 'explanation' is required.", "answer")
@@ -198,7 +198,9 @@ def run_script(org: Organization, script: str, what: str) -> Organization:
 
 
 def starting_org(scenario: Scenario) -> Organization:
-    return run_script(labs.template_org(scenario.template), scenario.setup, f"setup script of '{scenario.name}'")
+    return run_script(
+        labtemplates.template_org(scenario.template), scenario.setup, f"setup script of '{scenario.name}'"
+    )
 
 
 def solved_org(scenario: Scenario, org: Organization) -> Organization:

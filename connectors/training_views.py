@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import history, labs, training
 from .access import get_lab_for_user, is_trainer
-from .convert import lab_to_org
 from .exchange.audit import audit
 from .models import ScenarioLab, TrainingSession
+from .store import lab_to_org
 from .views import SERVERS_PER_PAGE
 
 

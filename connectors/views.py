@@ -21,9 +21,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import history, labs, store
+from . import history, labfile, labs, labtemplates, store
 from .access import get_lab_for_user, labs_for_user
-from .convert import lab_to_org, server_value
+from .convert import server_value
 from .exchange import ems, powershell
 from .exchange.acl import (
     SessionIdentity,
@@ -62,6 +62,7 @@ from .forms import (
     QuickCheckForm,
     add_engine_errors,
 )
+from .store import lab_to_org
 from .templatetags.relaymap import relays_anonymously, server_maps
 from .uploads import oversized
 
@@ -133,7 +134,7 @@ def _lab_list_page(request, create_form=None, upload_form=None, rename_form=None
         .annotate(started_from=F("baseline_snapshot__origin"))
         .order_by("name"),
         "create_form": create_form
-        or LabCreateForm(templates=labs.TEMPLATES, initial={"template": labs.CURRENT_TEMPLATE}),
+        or LabCreateForm(templates=labtemplates.TEMPLATES, initial={"template": labtemplates.CURRENT_TEMPLATE}),
         "upload_form": upload_form or LabUploadForm(),
         "rename_form": rename_form,
         "renamed": renamed,
@@ -150,7 +151,7 @@ def lab_list(request):
 @login_required
 @require_POST
 def lab_create(request):
-    form = LabCreateForm(request.POST, templates=labs.TEMPLATES)
+    form = LabCreateForm(request.POST, templates=labtemplates.TEMPLATES)
     if not form.is_valid():
         return _lab_list_page(request, create_form=form, status=400)
     try:
@@ -235,7 +236,7 @@ def lab_delete(request, slug):
 @require_safe
 def lab_download(request, slug):
     lab = get_lab_for_user(request, slug)
-    response = HttpResponse(labs.dump_lab(lab), content_type="application/json")
+    response = HttpResponse(labfile.dump_lab(lab), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{lab.slug}.json"'
     return response
 

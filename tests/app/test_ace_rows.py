@@ -5,12 +5,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from connectors import labs
-from connectors.convert import lab_to_org
+from connectors import labs, store
 from connectors.exchange.acl import add_ad_permission, apply_permission_groups, remove_ad_permission
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON, SUBMIT, PermissionGroup
 from connectors.exchange.model import ACE
 from connectors.models import AccessControlEntry
+from connectors.store import lab_to_org
 
 pytestmark = pytest.mark.django_db
 RELAY = "Anonymous Relay"
@@ -29,7 +29,7 @@ def _save_acl(lab, change):
         connectors=tuple(c.with_changes(acl=change(c.acl)) if c is relay else c for c in org.connectors)
     )
     with CaptureQueriesContext(connection) as queries:
-        labs.save_org(lab, org)
+        store.save_org(lab, org)
     assert lab_to_org(lab) == org  # the stored ACL, order included, is the engine's
     writes = [q["sql"].split()[0] for q in queries if "connectors_accesscontrolentry" in q["sql"]]
     return [verb for verb in writes if verb != "SELECT"]
@@ -77,7 +77,7 @@ def test_a_repeated_ace_in_an_acl_is_stored_once(lab):
     org = org.with_changes(
         connectors=tuple(c.with_changes(acl=(*c.acl, twice, twice)) if c is relay else c for c in org.connectors)
     )
-    labs.save_org(lab, org)
+    store.save_org(lab, org)
     assert lab_to_org(lab).connector("EX01", RELAY).acl == (*relay.acl, twice)
 
 

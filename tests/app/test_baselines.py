@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from connectors import baselines, labs
-from connectors.convert import lab_to_org
+from connectors import baselines, labfile, labs, labtemplates
 from connectors.exchange.model import Organization
 from connectors.models import BaselineSnapshot
+from connectors.store import lab_to_org
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,11 @@ def lab():
 @pytest.mark.parametrize(
     "org",
     [
-        *(labs.template_org(name) for name in labs.TEMPLATES),
-        labs.demo_org(),
-        labs.generated_org(servers=3, connectors_per_server=4, ranges_per_connector=5, seed=3),
+        *(labtemplates.template_org(name) for name in labtemplates.TEMPLATES),
+        labtemplates.demo_org(),
+        labtemplates.generated_org(servers=3, connectors_per_server=4, ranges_per_connector=5, seed=3),
     ],
-    ids=[*labs.TEMPLATES, "demo", "generated"],
+    ids=[*labtemplates.TEMPLATES, "demo", "generated"],
 )
 def test_a_snapshot_reads_back_as_the_same_organisation(org):
     data = json.loads(json.dumps(baselines.snapshot_data(org)))  # as the JSON column stores it
@@ -35,7 +35,9 @@ def test_every_way_of_making_a_lab_keeps_its_starting_state(alice):
     lab = labs.create_lab_from_template("exchange2010", owner=alice, name="From a template")
     assert labs.baseline_org(lab) == lab_to_org(lab)
     assert BaselineSnapshot.objects.get(lab=lab).origin == "the exchange2010 template"
-    loaded = labs.load_lab(labs.dump_lab(labs.create_demo_lab(owner=alice)), owner=alice, origin="the lab file x.json")
+    loaded = labs.load_lab(
+        labfile.dump_lab(labs.create_demo_lab(owner=alice)), owner=alice, origin="the lab file x.json"
+    )
     assert labs.baseline_org(loaded) == lab_to_org(loaded)
     copy = labs.copy_lab(lab)
     lab.delete()
@@ -44,7 +46,7 @@ def test_every_way_of_making_a_lab_keeps_its_starting_state(alice):
 
 
 def test_a_snapshot_in_the_lab_file_format_still_reads(lab):
-    BaselineSnapshot.objects.filter(lab=lab).update(data=json.loads(labs.dump_lab(lab)))
+    BaselineSnapshot.objects.filter(lab=lab).update(data=json.loads(labfile.dump_lab(lab)))
     assert labs.baseline_org(lab) == lab_to_org(lab)
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from connectors import labs
+from connectors import labfile, labs, labtemplates
 from connectors.models import Lab
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_list_templates_names_every_template():
     assert "exchangese-edge" in listed
 
 
-@pytest.mark.parametrize("template", list(labs.TEMPLATES))
+@pytest.mark.parametrize("template", list(labtemplates.TEMPLATES))
 def test_createlab_builds_each_template(template):
     run("createlab", "lab", "--template", template)
     lab = Lab.objects.get(slug="lab")
@@ -77,7 +77,7 @@ def test_copylab_copies_everything_and_records_the_baseline():
     run("copylab", "source", "copy")
     source, copy = Lab.objects.get(slug="source"), Lab.objects.get(slug="copy")
     assert copy.baseline == source
-    assert labs.dump_lab(copy).replace(copy.name, source.name) == labs.dump_lab(source)
+    assert labfile.dump_lab(copy).replace(copy.name, source.name) == labfile.dump_lab(source)
 
 
 def test_copylab_names_a_missing_source():
@@ -113,7 +113,7 @@ def load_error(tmp_path, data) -> str:
 
 
 def demo_data() -> dict:
-    return json.loads(labs.dump_lab(labs.create_demo_lab(slug="seed")))
+    return json.loads(labfile.dump_lab(labs.create_demo_lab(slug="seed")))
 
 
 def test_loadlab_names_the_path_of_a_reversed_range(tmp_path):
@@ -168,7 +168,7 @@ def test_generatelab_is_deterministic_for_a_seed():
     run("generatelab", "one", *args, "--seed", "7")
     run("generatelab", "two", *args, "--seed", "7")
     run("generatelab", "three", *args, "--seed", "8")
-    one, two, three = (labs.dump_lab(Lab.objects.get(slug=s)) for s in ("one", "two", "three"))
+    one, two, three = (labfile.dump_lab(Lab.objects.get(slug=s)) for s in ("one", "two", "three"))
     assert one.replace('"one"', "") == two.replace('"two"', "").replace(' (seed 7) (2)"', ' (seed 7)"')
     assert one != three
     lab = Lab.objects.get(slug="one")

@@ -6,9 +6,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from connectors import history, labs, training
-from connectors.convert import lab_to_org
+from connectors import history, labfile, labs, store, training
 from connectors.exchange import ems
+from connectors.store import lab_to_org
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _run(lab, script, **change):
     """A console script saved as the console saves it; the history entry."""
     result = ems.run_script(lab_to_org(lab), script)
     assert result.error is None, result.error
-    return labs.save_org(lab, result.org, change=history.Change(source=history.CONSOLE, note=script, **change))
+    return store.save_org(lab, result.org, change=history.Change(source=history.CONSOLE, note=script, **change))
 
 
 def _ranges(lab, name="Relay"):
@@ -60,7 +60,7 @@ def test_a_change_records_only_the_changed_property_in_lab_file_shape(lab):
 
 
 def test_saving_nothing_new_records_nothing(lab):
-    assert labs.save_org(lab, lab_to_org(lab)) is None
+    assert store.save_org(lab, lab_to_org(lab)) is None
     assert lab.history.count() == 1
 
 
@@ -154,7 +154,7 @@ def test_unknown_entries_are_named(lab):
 
 def test_every_way_of_making_a_lab_records_how(alice):
     copied = labs.copy_lab(labs.create_demo_lab(owner=alice), "demo-copy")
-    loaded = labs.load_lab(labs.dump_lab(copied), "loaded")
+    loaded = labs.load_lab(labfile.dump_lab(copied), "loaded")
     started = training.start(training.get_scenario("close-open-relay"), slug="started", owner=alice)
     assert [lab.history.get().action for lab in (copied, loaded, started)] == ["copy", "load", "scenario"]
     assert "close-open-relay" in started.history.get().note
@@ -197,8 +197,8 @@ def test_storage_follows_the_change_not_the_lab(alice):
     assert big.history.get().changes == []  # the creation entry copies nothing
     command = "Set-ReceiveConnector 'EX007\\Relay 003' -RemoteIPRanges @{Add='192.0.2.7'}"
     result = ems.run_script(lab_to_org(big), command)
-    entry = labs.save_org(big, result.org, ["EX007"], change=history.Change(source=history.CONSOLE))
-    lab_bytes = len(labs.dump_lab(big).encode())
+    entry = store.save_org(big, result.org, ["EX007"], change=history.Change(source=history.CONSOLE))
+    lab_bytes = len(labfile.dump_lab(big).encode())
     assert history.entry_size(entry) < 12_000 < lab_bytes // 100
     assert entry.touched == [["receive connector", "ex007", "relay 003", "remote_ip_ranges"]]
     history.undo(big, entry.number, history.Change())

@@ -11,8 +11,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors import labs
-from connectors.labs import LabFileError, demo_org, org_to_data
+from connectors import labfile, labs
+from connectors.labfile import LabFileError, org_to_data
+from connectors.labtemplates import demo_org
 from connectors.models import Lab
 from tests.hostile import hostile_json, hostile_text
 
@@ -73,7 +74,7 @@ def seed():
 @FUZZ
 @given(text=hostile_lab_files())
 def test_load_lab_refuses_hostile_files_with_a_lab_file_error_and_changes_nothing(seed, text):
-    before = labs.dump_lab(seed)
+    before = labfile.dump_lab(seed)
     try:
         with transaction.atomic():
             try:
@@ -83,7 +84,7 @@ def test_load_lab_refuses_hostile_files_with_a_lab_file_error_and_changes_nothin
             raise _Rollback
     except _Rollback:
         pass
-    assert labs.dump_lab(seed) == before and list(Lab.objects.values_list("slug", flat=True)) == ["seed"]
+    assert labfile.dump_lab(seed) == before and list(Lab.objects.values_list("slug", flat=True)) == ["seed"]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -91,7 +92,7 @@ def test_load_lab_refuses_hostile_files_with_a_lab_file_error_and_changes_nothin
 def test_loadlab_answers_hostile_files_with_a_command_error(seed, tmp_path, text):
     path = tmp_path / "fuzzed.json"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
-    before = labs.dump_lab(seed)
+    before = labfile.dump_lab(seed)
     try:
         with transaction.atomic():
             try:
@@ -101,4 +102,4 @@ def test_loadlab_answers_hostile_files_with_a_command_error(seed, tmp_path, text
             raise _Rollback
     except _Rollback:
         pass
-    assert labs.dump_lab(seed) == before
+    assert labfile.dump_lab(seed) == before

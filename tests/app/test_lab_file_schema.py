@@ -7,7 +7,8 @@ import json
 import pytest
 
 from connectors import labs, labschema
-from connectors.labs import LabFileError, data_to_org, demo_org, org_to_data, parse_lab_file
+from connectors.labfile import LabFileError, data_to_org, org_to_data, parse_lab_file
+from connectors.labtemplates import demo_org
 
 WRONG_TYPES = [None, 0, 1.5, True, "x", [], {}, ["x"], [1], {"a": 1}]
 

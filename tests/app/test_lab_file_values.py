@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from connectors import labs
+from connectors import labfile, labs, labtemplates, store
 from connectors.exchange.audit import audit
 from connectors.exchange.errors import ValidationFailed
 from connectors.exchange.model import Recipient, RecipientKind
@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _file(org) -> dict:
-    return {"format": labs.FORMAT_NAME, "version": labs.FORMAT_VERSION, **labs.org_to_data(org)}
+    return {"format": labfile.FORMAT_NAME, "version": labfile.FORMAT_VERSION, **labfile.org_to_data(org)}
 
 
 def _demo_data() -> dict:
-    return _file(labs.demo_org())
+    return _file(labtemplates.demo_org())
 
 
 def _relay(data: dict) -> dict:
@@ -26,7 +26,7 @@ def _relay(data: dict) -> dict:
 
 
 def _problems(data: dict) -> list[tuple[str, str]]:
-    with pytest.raises(labs.LabFileError) as caught:
+    with pytest.raises(labfile.LabFileError) as caught:
         labs.load_lab(json.dumps(data), "refused")
     assert not Lab.objects.filter(slug="refused").exists()
     return caught.value.problems
@@ -75,22 +75,22 @@ def test_a_lab_file_binding_an_address_the_server_does_not_have_loads_with_an_au
     data = _demo_data()
     _relay(data)["bindings"] = ["10.9.9.9:25"]
     lab = labs.load_lab(json.dumps(data), "foreign")
-    findings = [f for f in audit(labs.lab_to_org(lab)) if f.code == "binding-not-on-server"]
+    findings = [f for f in audit(store.lab_to_org(lab)) if f.code == "binding-not-on-server"]
     assert [f.title for f in findings] == ["EX01\\Anonymous Relay listens on 10.9.9.9:25, an address EX01 doesn't have"]
     assert "10.0.0.10" in findings[0].explanation
 
 
 def test_the_demo_and_every_template_still_load_from_their_own_files():
-    for name in labs.TEMPLATES:
-        labs.load_lab(json.dumps(_file(labs.template_org(name))), f"t-{name}")
+    for name in labtemplates.TEMPLATES:
+        labs.load_lab(json.dumps(_file(labtemplates.template_org(name))), f"t-{name}")
     labs.load_lab(json.dumps(_demo_data()), "demo-again")
 
 
 def test_saving_a_recipient_that_is_not_an_address_is_refused_and_nothing_is_saved():
     lab = labs.create_demo_lab("save-recipient")
-    org = labs.lab_to_org(lab)
+    org = store.lab_to_org(lab)
     broken = org.with_changes(recipients=(*org.recipients, Recipient("Nobody", RecipientKind.MAILBOX, ("nobody",))))
     with pytest.raises(ValidationFailed) as caught:
-        labs.save_org(lab, broken)
+        store.save_org(lab, broken)
     assert caught.value.errors[0].message.startswith('"nobody" isn\'t a valid SMTP address.')
-    assert labs.lab_to_org(lab).recipients == org.recipients
+    assert store.lab_to_org(lab).recipients == org.recipients

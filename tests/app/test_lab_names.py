@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command, load_command_clas
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from connectors import labs
+from connectors import labfile, labs
 from connectors.models import Lab
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_generated_names_get_the_first_free_number():
     source = labs.create_lab_from_template("exchange2007", slug="source", name="Relay lab 2007")
     first, second = labs.copy_lab(source), labs.copy_lab(source)
     assert (first.name, second.name) == ("Relay lab 2007 (copy)", "Relay lab 2007 (copy) (2)")
-    loaded = labs.load_lab(labs.dump_lab(source))
+    loaded = labs.load_lab(labfile.dump_lab(source))
     assert loaded.name == "Relay lab 2007 (2)"  # the file's name, numbered: nobody typed it
     run("createlab", "relay-lab")  # the name defaults to the slug
     run("createlab", "Relay-Lab")

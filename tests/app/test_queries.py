@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from connectors import labs
-from connectors.convert import lab_to_org
+from connectors import labfile, labs, store
 from connectors.models import Lab
+from connectors.store import lab_to_org
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,8 @@ def test_listing_labs_is_constant(small_and_large):
 
 def test_dumping_and_saving_unchanged_are_constant(small_and_large):
     small, large = small_and_large
-    assert count_queries(lambda: labs.dump_lab(small)) == count_queries(lambda: labs.dump_lab(large))
+    assert count_queries(lambda: labfile.dump_lab(small)) == count_queries(lambda: labfile.dump_lab(large))
     small_org, large_org = lab_to_org(small), lab_to_org(large)
-    assert count_queries(lambda: labs.save_org(small, small_org)) == count_queries(
-        lambda: labs.save_org(large, large_org)
+    assert count_queries(lambda: store.save_org(small, small_org)) == count_queries(
+        lambda: store.save_org(large, large_org)
     )

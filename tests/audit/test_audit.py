@@ -11,7 +11,7 @@ from connectors.exchange.addresses import MAX_REMOTE_IP_RANGES
 from connectors.exchange.audit import OUTSIDE_ADDRESSES, audit, highest_severity, is_public, severity_rank
 from connectors.exchange.model import AcceptedDomain, DomainType, TransportRole
 from connectors.exchange.receive import new_receive_connector, set_receive_connector
-from connectors.labs import template_org
+from connectors.labtemplates import template_org
 
 from .labs import ANONYMOUS, ANY_RECIPIENT, EX01, EX07, add, externally_secured_connector, lab, relay_connector, replace
 

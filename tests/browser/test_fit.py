@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from connectors import labs
+from connectors import labs, store
 from connectors.exchange.limits import NAME as MAX_NAME_LENGTH
 from connectors.exchange.receive import new_receive_connector
 from connectors.views import TABS
@@ -21,7 +21,7 @@ SCROLLING_BOXES = """[...document.querySelectorAll('.table-scroll')]
 def _long_names_lab(owner):
     """The demo lab plus a connector with a 64-character name and a long principal in its ACL."""
     lab = labs.create_lab_from_template("exchangese", owner=owner, name="Long names " + "x" * 80)
-    org = labs.lab_to_org(lab)
+    org = store.lab_to_org(lab)
     long_principal = "CONTOSO\\svc-" + "scanner-relay-account-" * 3
     from connectors.exchange.acl import add_ad_permission
     from connectors.exchange.model import Principal
@@ -39,7 +39,7 @@ def _long_names_lab(owner):
         comment="A connector whose name is as long as Exchange allows.",
     )
     connector = connector.with_changes(acl=add_ad_permission(connector.acl, long_principal, ["ms-Exch-SMTP-Submit"]))
-    labs.save_org(lab, org.with_changes(connectors=(*org.connectors, connector)))
+    store.save_org(lab, org.with_changes(connectors=(*org.connectors, connector)))
     return lab, connector
 
 

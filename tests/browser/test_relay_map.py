@@ -3,11 +3,11 @@
 import pytest
 from playwright.sync_api import expect
 
-from connectors import labs
-from connectors.convert import lab_to_org
+from connectors import labs, store
 from connectors.exchange.acl import add_ad_permission
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
 from connectors.exchange.receive import new_receive_connector
+from connectors.store import lab_to_org
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
@@ -21,7 +21,7 @@ def test_relay_map_highlights_the_relaying_address(page, owner):
         permission_groups="AnonymousUsers",
     )  # fmt: skip
     relay = relay.with_changes(acl=add_ad_permission(relay.acl, ANONYMOUS_LOGON, [ACCEPT_ANY_RECIPIENT]))
-    labs.save_org(lab, org.with_changes(connectors=(*org.connectors, relay)))
+    store.save_org(lab, org.with_changes(connectors=(*org.connectors, relay)))
 
     page.goto(f"/labs/{lab.slug}/relay-map/")
     expect(page.locator("svg.relaymap")).to_have_count(2)

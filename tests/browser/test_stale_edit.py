@@ -4,8 +4,8 @@ the page with what the field is now and a Reload link that brings the current va
 import pytest
 from playwright.sync_api import expect
 
-from connectors import labs
-from connectors.convert import lab_to_org
+from connectors import labs, store
+from connectors.store import lab_to_org
 
 from .conftest import screenshot
 
@@ -21,7 +21,7 @@ def test_a_stale_save_is_refused_in_place_and_reload_shows_the_current_values(pa
             c.with_changes(banner="220 theirs") if c.name == "Default Frontend EX01" else c for c in org.connectors
         )
     )
-    labs.save_org(lab, org)
+    store.save_org(lab, org)
     page.get_by_label("Banner").fill("220 mine")
     page.get_by_role("button", name="Save").click()
     alert = page.locator(".tabpanel [role=alert]")

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connectors import labs
-from connectors.convert import lab_to_org
+from connectors.store import lab_to_org
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser

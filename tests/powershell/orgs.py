@@ -10,7 +10,7 @@ from connectors.exchange.model import (
     Server,
     ServerRole,
 )
-from connectors.labs import TEMPLATES, template_org
+from connectors.labtemplates import TEMPLATES, template_org
 
 SCRIPTABLE_TEMPLATES = [name for name in TEMPLATES if name != "empty"]
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from connectors import labs
-from connectors.convert import lab_to_org
 from connectors.models import Lab
+from connectors.store import lab_to_org
 
 pytestmark = pytest.mark.django_db
 

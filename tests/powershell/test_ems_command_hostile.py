@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given, settings
 
-from connectors import labs
+from connectors import labfile, labs
 
 from .hostile import scripts
 
@@ -47,11 +47,11 @@ def _ems(script: str, *options: str) -> str:
 
 @pytest.mark.parametrize("script", HOSTILE)
 def test_a_hostile_script_is_a_command_error_and_changes_nothing(lab, script):
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     with pytest.raises(CommandError) as refusal:
         _ems(script, "--atomic")
     assert str(refusal.value).strip()
-    assert labs.dump_lab(lab) == before
+    assert labfile.dump_lab(lab) == before
 
 
 def test_a_script_file_that_isnt_utf8_is_refused_in_words(lab, tmp_path):
@@ -64,9 +64,9 @@ def test_a_script_file_that_isnt_utf8_is_refused_in_words(lab, tmp_path):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(script=scripts())
 def test_any_script_succeeds_or_is_a_command_error_with_the_lab_unchanged(lab, script):
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     try:
         _ems(script, "--atomic")
     except CommandError as error:
         assert str(error).strip()
-        assert labs.dump_lab(lab) == before
+        assert labfile.dump_lab(lab) == before

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from connectors import labs
+from connectors import labtemplates
 from tests.smtp.live import RawClient, live_endpoint
 
 RELAY_IP = "10.0.0.50"
@@ -14,7 +14,7 @@ MB = 1024 * 1024
 
 @pytest.fixture
 def demo():
-    with live_endpoint(labs.demo_org(), remote_ip=RELAY_IP, inactivity_timeout=1.0) as live:
+    with live_endpoint(labtemplates.demo_org(), remote_ip=RELAY_IP, inactivity_timeout=1.0) as live:
         yield live
 
 

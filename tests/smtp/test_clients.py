@@ -5,7 +5,7 @@ import ssl
 
 import pytest
 
-from connectors import labs
+from connectors import labtemplates
 from tests.engine.smtp_orgs import PASSWORD, contoso
 from tests.smtp.live import RawClient, live_endpoint
 
@@ -66,7 +66,7 @@ def test_ntlm_is_advertised_as_modelled_but_answered_as_not_supported_here():
 
 
 def test_a_refused_relay_raises_in_smtplib_with_exchanges_words():
-    with live_endpoint(labs.demo_org(), remote_ip="10.0.0.51") as live:
+    with live_endpoint(labtemplates.demo_org(), remote_ip="10.0.0.51") as live:
         with smtplib.SMTP("127.0.0.1", live.ports[25], timeout=10) as client:
             with pytest.raises(smtplib.SMTPRecipientsRefused) as error:
                 client.sendmail("app@contoso.com", ["someone@fabrikam.com"], b"Subject: x\r\n\r\nx\r\n")
@@ -74,10 +74,10 @@ def test_a_refused_relay_raises_in_smtplib_with_exchanges_words():
 
 
 def test_xclient_is_off_by_default_and_with_it_a_local_client_stands_for_any_address():
-    with live_endpoint(labs.demo_org()) as live:
+    with live_endpoint(labtemplates.demo_org()) as live:
         with smtplib.SMTP("127.0.0.1", live.ports[25], timeout=10) as client:
             assert client.docmd("XCLIENT", "ADDR=10.0.0.50") == (500, b"5.3.3 Unrecognized command")
-    with live_endpoint(labs.demo_org(), xclient=True) as live:
+    with live_endpoint(labtemplates.demo_org(), xclient=True) as live:
         with smtplib.SMTP("127.0.0.1", live.ports[25], timeout=10) as client:
             code, banner = client.docmd("XCLIENT", "ADDR=10.0.0.50")
             assert code == 220 and b"XCLIENT is on" in banner
@@ -88,7 +88,9 @@ def test_xclient_is_off_by_default_and_with_it_a_local_client_stands_for_any_add
 
 def test_the_live_banner_carries_the_current_date_and_each_message_a_fresh_id():
     kept = []
-    with live_endpoint(labs.demo_org(), remote_ip="10.0.0.50", deterministic=False, on_message=kept.append) as live:
+    with live_endpoint(
+        labtemplates.demo_org(), remote_ip="10.0.0.50", deterministic=False, on_message=kept.append
+    ) as live:
         for _ in range(2):
             with smtplib.SMTP("127.0.0.1", live.ports[25], timeout=10) as client:
                 client.sendmail("app@contoso.com", ["someone@fabrikam.com"], b"Subject: x\r\n\r\nx\r\n")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors import labs
+from connectors import labtemplates
 from connectors.exchange.smtp import Probe, Simulator
 from tests.engine.smtp_orgs import DEFAULT_FRONTEND, PASSWORD, connector, contoso, with_connector
 from tests.smtp.live import live_endpoint, play
@@ -61,7 +61,7 @@ def _compare(org, probe):
 
 @pytest.mark.parametrize("name", DEMO_PROBES)
 def test_the_endpoint_answers_the_demo_lab_as_the_simulator_does(name):
-    _compare(labs.demo_org(), DEMO_PROBES[name])
+    _compare(labtemplates.demo_org(), DEMO_PROBES[name])
 
 
 def test_require_tls_refuses_mail_and_drops_the_connection_as_the_simulator_does():
@@ -90,7 +90,7 @@ def test_a_wrong_password_fails_as_in_the_simulator():
 
 
 def test_no_connector_means_no_banner_in_both():
-    org = labs.demo_org()
+    org = labtemplates.demo_org()
     probe = Probe("EX01", "10.0.0.50", local_ip="10.0.0.99", port=2600, mail_from="a@b.com")
     assert Simulator(org).simulate(probe).transcript == ()
     with live_endpoint(org, ports=(2600,), ip="10.0.0.99", remote_ip="10.0.0.50") as live:

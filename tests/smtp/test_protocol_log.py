@@ -3,7 +3,7 @@
 import base64
 import smtplib
 
-from connectors import labs
+from connectors import labtemplates
 from connectors.exchange.protocol_log import (
     FIELDS,
     LogEvent,
@@ -24,7 +24,7 @@ def _events(folder):
 
 def test_a_session_is_logged_with_exchanges_header_fields_and_events(tmp_path):
     writer = ProtocolLogWriter(tmp_path)
-    with live_endpoint(labs.demo_org(), remote_ip="10.0.0.51", log_writer=writer) as live:
+    with live_endpoint(labtemplates.demo_org(), remote_ip="10.0.0.51", log_writer=writer) as live:
         with smtplib.SMTP("127.0.0.1", live.ports[25], timeout=10) as client:
             client.ehlo("app.contoso.com")
             client.mail("app@contoso.com")

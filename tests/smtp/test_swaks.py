@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from connectors import labs
+from connectors import labtemplates
 from tests.smtp.live import live_endpoint
 
 SWAKS = "/usr/bin/swaks"
@@ -26,7 +26,7 @@ def swaks():
 
 @pytest.fixture(scope="module")
 def demo():
-    with live_endpoint(labs.demo_org(), ip="10.0.0.10", xclient=True) as live:
+    with live_endpoint(labtemplates.demo_org(), ip="10.0.0.10", xclient=True) as live:
         yield live
 
 

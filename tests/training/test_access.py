@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group
 from django.urls import URLResolver, get_resolver, reverse
 
 from connectors import labs, training
-from connectors.convert import lab_to_org
 from connectors.middleware import TRAINERS_GROUP
 from connectors.models import TrainingSession
+from connectors.store import lab_to_org
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SAMPLE = {"server": "EX01", "name": "Default Frontend EX01", "tab": "permissions", "kind": "plan", "number": 1}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors import labs, training
+from connectors import labtemplates, training
 from connectors.exchange.model import ExchangeVersion
 
 NAMES = sorted(training.scenarios())
@@ -24,7 +24,7 @@ def test_the_library_has_the_eight_required_topics_and_more():
 
 
 def test_scenarios_cover_exchange_2007_and_a_current_version():
-    versions = {labs.template_org(s.template).servers[0].version for s in training.scenarios().values()}
+    versions = {labtemplates.template_org(s.template).servers[0].version for s in training.scenarios().values()}
     assert ExchangeVersion.E2007 in versions
     assert versions & {ExchangeVersion.E2019, ExchangeVersion.SE}
 

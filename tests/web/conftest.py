@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from connectors import labs
-from connectors.convert import lab_to_org
+from connectors.store import lab_to_org
 
 
 @pytest.fixture

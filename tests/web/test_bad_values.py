@@ -4,7 +4,7 @@ Exchange's words, and nothing changes."""
 from django.urls import reverse
 
 from connectors import labs
-from connectors.convert import lab_to_org
+from connectors.store import lab_to_org
 from tests.web.conftest import HTMX, RELAY, build_seed_relay, connector_url, probe_url
 
 DEFAULT = "Default EX01"

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from connectors import labs, models, store, views
 from connectors.access import get_lab_for_user
-from connectors.convert import lab_to_org
 from connectors.exchange.catalogue import SUBMIT
 from connectors.exchange.model import Principal
+from connectors.store import lab_to_org
 
 CLIENTS = 8
 SERVER, RELAY = "EX01", "Anonymous Relay"
@@ -57,7 +57,7 @@ def team_lab(shared_database, django_user_model):
     lab = labs.create_demo_lab(owner=user)
     org = lab_to_org(lab)
     accounts = [Principal(f"CONTOSO\\{name}{i}") for name in ("app", "svc") for i in range(CLIENTS)]
-    labs.save_org(lab, org.with_changes(principals=(*org.principals, *accounts)))
+    store.save_org(lab, org.with_changes(principals=(*org.principals, *accounts)))
     signed_in = Client()
     signed_in.force_login(user)
     return lab, signed_in.cookies

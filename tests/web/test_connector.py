@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from connectors.convert import lab_to_org
+from connectors.store import lab_to_org
 from connectors.views import TABS
 from tests.web.conftest import HTMX, RELAY, build_seed_relay, connector_url
 

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from connectors.convert import lab_to_org
+from connectors.store import lab_to_org
 from tests.web.conftest import HTMX
 
 

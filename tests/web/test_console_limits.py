@@ -4,7 +4,7 @@ message, nothing saved, never a 500."""
 import pytest
 from django.urls import reverse
 
-from connectors import labs
+from connectors import labfile
 from tests.web.conftest import HTMX
 
 CHANGE = "Set-ReceiveConnector -Identity 'EX01\\Client EX01' -Enabled $false\n"
@@ -18,22 +18,22 @@ def _run(client, lab, command):
 
 def test_a_script_over_the_size_limit_is_refused_unrun(signed_in, lab, settings):
     settings.EXCHSIM_CONSOLE_MAX_BYTES = 200
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     body = _run(signed_in, lab, CHANGE * 4)
     size = len((CHANGE * 4).strip().encode())
     assert (
         f"The script is {size} bytes; the console runs scripts of up to 200 bytes (EXCHSIM_CONSOLE_MAX_BYTES)" in body
     )
-    assert labs.dump_lab(lab) == before
+    assert labfile.dump_lab(lab) == before
     assert "# changed" not in body
 
 
 def test_a_script_over_the_time_limit_applies_nothing(signed_in, lab, settings):
     settings.EXCHSIM_CONSOLE_MAX_SECONDS = 1e-9  # any script outlasts it before its first command
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     body = _run(signed_in, lab, CHANGE * 3)
     assert "The script ran longer than 1e-09 seconds, the limit for one script; nothing was applied." in body
-    assert labs.dump_lab(lab) == before
+    assert labfile.dump_lab(lab) == before
 
 
 def test_a_long_script_is_kept_in_the_history_cut_short(signed_in, lab):
@@ -58,7 +58,7 @@ def test_a_long_script_is_kept_in_the_history_cut_short(signed_in, lab):
     ],
 )
 def test_a_hostile_script_prints_an_error_and_changes_nothing(signed_in, lab, script):
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     body = _run(signed_in, lab, script)
     assert '<span class="err">' in body and "Traceback" not in body
-    assert labs.dump_lab(lab) == before
+    assert labfile.dump_lab(lab) == before

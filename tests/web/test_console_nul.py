@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from connectors import labs
+from connectors import labfile
 from tests.web.conftest import HTMX
 
 WITH_NUL = [
@@ -23,16 +23,16 @@ WITH_NUL = [
 
 @pytest.mark.parametrize("script", WITH_NUL)
 def test_the_web_console_refuses_a_nul_in_words(signed_in, lab, script):
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     response = signed_in.post(reverse("connectors:console", args=[lab.slug]), {"command": script}, **HTMX)
     assert response.status_code == 200
     assert '<span class="err">' in response.content.decode()
-    assert labs.dump_lab(lab) == before
+    assert labfile.dump_lab(lab) == before
 
 
 @pytest.mark.parametrize("script", WITH_NUL)
 def test_manage_py_ems_refuses_a_nul_in_words(lab, script):
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     with mock.patch("sys.stdin", io.StringIO(script)), pytest.raises(CommandError):
         call_command("ems", lab.slug, stdout=io.StringIO(), stderr=io.StringIO())
-    assert labs.dump_lab(lab) == before
+    assert labfile.dump_lab(lab) == before

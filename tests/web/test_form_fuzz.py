@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors import forms, labs
+from connectors import forms, labfile
 from connectors.training_views import SessionForm
 from tests.hostile import hostile_text
 from tests.web.conftest import HTMX
@@ -109,14 +109,14 @@ def test_hostile_posts_to_every_form_never_crash_and_a_refused_one_changes_nothi
     @FUZZ
     @given(data=posts(form_class), htmx=st.booleans())
     def check(data, htmx):
-        before = labs.dump_lab(lab)
+        before = labfile.dump_lab(lab)
         try:
             with transaction.atomic():
                 send = getattr(trainer_client, method)
                 response = send(url(lab), data, **(HTMX if htmx else {}))
                 assert response.status_code < 500, (target, data)
                 if _refused(response) or method == "get":
-                    assert labs.dump_lab(lab) == before, (target, data)
+                    assert labfile.dump_lab(lab) == before, (target, data)
                 raise _Rollback
         except _Rollback:
             pass
@@ -127,7 +127,7 @@ def test_hostile_posts_to_every_form_never_crash_and_a_refused_one_changes_nothi
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=st.binary(max_size=2_000), name=hostile_text)
 def test_hostile_uploads_are_refused_in_words(signed_in, lab, content, name):
-    before = labs.dump_lab(lab)
+    before = labfile.dump_lab(lab)
     try:
         with transaction.atomic():
             upload = SimpleUploadedFile(name.replace("\0", "") or "lab.json", content)
@@ -136,4 +136,4 @@ def test_hostile_uploads_are_refused_in_words(signed_in, lab, content, name):
             raise _Rollback
     except _Rollback:
         pass
-    assert labs.dump_lab(lab) == before
+    assert labfile.dump_lab(lab) == before

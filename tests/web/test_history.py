@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from connectors import history, labs, training
-from connectors.convert import lab_to_org
+from connectors import history, labfile, labs, store, training
 from connectors.models import TrainingSession
+from connectors.store import lab_to_org
 from tests.web.conftest import HTMX, connector_url
 
 RELAY = "Relay"
@@ -86,7 +86,7 @@ def test_a_console_command_is_recorded_from_the_console_and_offers_undo(signed_i
 def test_uploading_a_lab_file_is_recorded_with_the_file_name(signed_in):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    text = labs.dump_lab(labs.create_demo_lab())
+    text = labfile.dump_lab(labs.create_demo_lab())
     upload = SimpleUploadedFile("contoso.json", text.encode(), content_type="application/json")
     signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
     entry = labs.models.Lab.objects.exclude(slug="demo").get().history.get()
@@ -171,5 +171,5 @@ def test_the_history_page_costs_the_same_queries_for_few_and_many_entries(signed
         org = lab_to_org(relay_lab, ["EX01"])
         changed = org.connector("EX01", RELAY).with_changes(banner=f"220 banner {number}")
         org = org.with_changes(connectors=tuple(changed if c.name == RELAY else c for c in org.connectors))
-        labs.save_org(relay_lab, org, ["EX01"], change=history.Change(user=owner, source=history.PAGE))
+        store.save_org(relay_lab, org, ["EX01"], change=history.Change(user=owner, source=history.PAGE))
     assert _history_queries(signed_in, relay_lab) == few

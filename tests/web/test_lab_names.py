@@ -3,7 +3,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from connectors import labs
+from connectors import labfile, labs
 from connectors.models import Lab
 
 
@@ -29,7 +29,7 @@ def test_renaming_to_a_name_you_have_is_refused_and_nothing_changes(signed_in, l
 def test_a_what_if_copy_and_an_upload_get_a_free_name(signed_in, lab):
     signed_in.post(reverse("connectors:lab-copy", args=[lab.slug]))
     signed_in.post(reverse("connectors:lab-copy", args=[lab.slug]))
-    upload = SimpleUploadedFile("seed.json", labs.dump_lab(lab).encode())
+    upload = SimpleUploadedFile("seed.json", labfile.dump_lab(lab).encode())
     assert signed_in.post(reverse("connectors:lab-upload"), {"file": upload}).status_code == 302
     assert sorted(Lab.objects.values_list("name", flat=True)) == [
         "Seed lab",
@@ -59,7 +59,7 @@ def test_an_unknown_lab_or_connector_gets_exchsims_own_not_found_page(signed_in,
 
 def test_the_lab_list_says_where_each_lab_started(signed_in, lab):
     signed_in.post(reverse("connectors:lab-copy", args=[lab.slug]))
-    upload = SimpleUploadedFile("x" * 400 + ".json", labs.dump_lab(lab).encode())  # a long name is cut, not a 500
+    upload = SimpleUploadedFile("x" * 400 + ".json", labfile.dump_lab(lab).encode())  # a long name is cut, not a 500
     assert signed_in.post(reverse("connectors:lab-upload"), {"file": upload}).status_code == 302
     body = signed_in.get(reverse("connectors:lab-list")).content.decode()
     assert '<span class="muted">the exchange2007 template</span>' in body

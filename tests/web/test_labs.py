@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from connectors import labs
+from connectors import labs, labtemplates
 from connectors.models import Lab, ScenarioLab, TrainingSession
 
 
@@ -150,5 +150,5 @@ def test_pages_answer_head_requests_as_monitors_and_link_checkers_send_them(sign
 
 def test_the_template_choices_read_as_their_descriptions(signed_in):
     page = signed_in.get(reverse("connectors:lab-list")).content.decode()
-    edge = labs.TEMPLATES["exchangese-edge"].description.replace("'", "&#x27;")
+    edge = labtemplates.TEMPLATES["exchangese-edge"].description.replace("'", "&#x27;")
     assert f'<option value="exchangese-edge">{edge}</option>' in page

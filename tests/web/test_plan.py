@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from connectors import labs, training, views
+from connectors import labfile, labs, training, views
 from connectors.models import BaselineSnapshot, Lab
 from tests.web.conftest import build_seed_relay
 
@@ -117,7 +117,7 @@ def test_a_copy_plans_against_its_source_as_it_is_now(signed_in, lab):
 
 def test_an_uploaded_lab_file_is_the_labs_baseline(signed_in, lab):
     build_seed_relay(signed_in, lab)
-    upload = SimpleUploadedFile("seed.json", labs.dump_lab(lab).encode())
+    upload = SimpleUploadedFile("seed.json", labfile.dump_lab(lab).encode())
     signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
     loaded = Lab.objects.exclude(pk=lab.pk).get()
     body = signed_in.get(reverse("connectors:plan", args=[loaded.slug])).content.decode()

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from connectors.convert import lab_to_org
+from connectors.store import lab_to_org
 from tests.web.conftest import HTMX, connector_url
 
 DEFAULT = "Default EX01"

@@ -6,11 +6,11 @@ import pytest
 from django.db import models as django_models
 from django.urls import reverse
 
-from connectors import labs, models
-from connectors.convert import lab_to_org
+from connectors import models, store
 from connectors.exchange import model as engine
 from connectors.exchange.errors import ValidationFailed
 from connectors.exchange.limits import TEXT_LIMITS
+from connectors.store import lab_to_org
 from tests.web.conftest import HTMX, connector_url
 
 DEFAULT = "Default EX01"
@@ -162,8 +162,8 @@ def test_save_org_refuses_a_long_server_name_and_nul_in_a_principal(lab):
     server = org.servers[0]
     renamed = org.with_changes(servers=(engine.Server("S" * 16, server.fqdn, server.version, server.roles),))
     with pytest.raises(ValidationFailed, match="The maximum length is 15 and the length of the value provided is 16"):
-        labs.save_org(lab, renamed)
+        store.save_org(lab, renamed)
     bad = org.with_changes(principals=(*org.principals, engine.Principal("CONTOSO\\a\0b")))
     with pytest.raises(ValidationFailed, match="null character"):
-        labs.save_org(lab, bad)
+        store.save_org(lab, bad)
     assert lab_to_org(lab) == org

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from connectors import labs
+from connectors import labfile
 from connectors.models import Lab
 
 
@@ -60,6 +60,6 @@ def test_loadlab_refuses_oversized_standard_input(lab, small_limit, monkeypatch)
 
 def test_loadlab_accepts_the_byte_order_mark_the_upload_accepts(tmp_path, lab):
     path = tmp_path / "notepad.json"
-    path.write_bytes(b"\xef\xbb\xbf" + labs.dump_lab(lab).encode())
+    path.write_bytes(b"\xef\xbb\xbf" + labfile.dump_lab(lab).encode())
     call_command("loadlab", str(path), "--slug", "from-notepad", stdout=io.StringIO())
-    assert labs.dump_lab(Lab.objects.get(slug="from-notepad")) == labs.dump_lab(lab)
+    assert labfile.dump_lab(Lab.objects.get(slug="from-notepad")) == labfile.dump_lab(lab)

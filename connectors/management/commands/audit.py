@@ -2,9 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.convert import lab_to_org
 from connectors.exchange.audit import SEVERITIES, audit
 from connectors.management.commands.dumplab import lab_named
+from connectors.store import lab_to_org
 
 
 class Command(BaseCommand):

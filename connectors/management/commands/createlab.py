@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import labs
+from connectors import labs, labtemplates
 from connectors.exchange.errors import ExchangeError
 from connectors.management.cli import made, owner_named
 
@@ -13,15 +13,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", nargs="?", help=f"The new lab's slug ({labs.SLUG_RULES})")
-        parser.add_argument("--template", default=labs.CURRENT_TEMPLATE, help="Template name (default %(default)s)")
+        parser.add_argument(
+            "--template", default=labtemplates.CURRENT_TEMPLATE, help="Template name (default %(default)s)"
+        )
         parser.add_argument("--name", help="Display name (default: the slug, numbered if the owner has one so named)")
         parser.add_argument("--owner", help="Username of the lab's owner (default: local, the demo's trainer)")
         parser.add_argument("--list-templates", action="store_true", help="List the templates and exit")
 
     def handle(self, *args, slug=None, template, name=None, owner=None, list_templates=False, **options):
         if list_templates:
-            width = max(map(len, labs.TEMPLATES))
-            for item in labs.TEMPLATES.values():
+            width = max(map(len, labtemplates.TEMPLATES))
+            for item in labtemplates.TEMPLATES.values():
                 self.stdout.write(f"{item.name:<{width}}  {item.description}")
             return
         if not slug:

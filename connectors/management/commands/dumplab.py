@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import labs
+from connectors import labfile
 from connectors.models import Lab, Server
 
 
@@ -26,4 +26,4 @@ class Command(BaseCommand):
         parser.add_argument("slug")
 
     def handle(self, *args, slug, **options):
-        self.stdout.write(labs.dump_lab(lab_named(slug)), ending="")
+        self.stdout.write(labfile.dump_lab(lab_named(slug)), ending="")

@@ -2,11 +2,11 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import history, labs, store
-from connectors.convert import lab_to_org
+from connectors import history, store
 from connectors.exchange import ems
 from connectors.exchange.errors import ExchangeError, ValidationFailed
 from connectors.management.commands.dumplab import lab_named
+from connectors.store import lab_to_org
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 result = ems.run_script(lab_to_org(lab), text, atomic=atomic)
                 if result.commands_applied:
                     change = history.Change(action="command", note=f"the script {file}" if file else text[:2000])
-                    labs.save_org(lab, result.org, change=change)
+                    store.save_org(lab, result.org, change=change)
         except (ExchangeError, store.LabBusy) as error:
             if result is not None:
                 _write_output(self, result)

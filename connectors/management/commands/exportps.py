@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 
 from connectors import labs
-from connectors.convert import lab_to_org
 from connectors.exchange import powershell
 from connectors.management.commands.dumplab import lab_named
+from connectors.store import lab_to_org
 
 
 class Command(BaseCommand):

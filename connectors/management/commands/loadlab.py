@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import labs
+from connectors import labfile, labs
 from connectors.exchange.errors import ExchangeError
 from connectors.management.cli import made, owner_named
 
@@ -16,12 +16,12 @@ def _read_limited(file: str) -> bytes:
     if file == "-":
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
-            raise labs.lab_file_too_large()
+            raise labfile.lab_file_too_large()
         return data
     path = Path(file)
     size = path.stat().st_size
     if size > limit:
-        raise labs.lab_file_too_large(size)
+        raise labfile.lab_file_too_large(size)
     return path.read_bytes()
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         try:
             # utf-8-sig: the byte-order mark Windows Notepad writes is dropped, as the upload drops it.
             text = _read_limited(file).decode("utf-8-sig")
-        except labs.LabFileError as error:
+        except labfile.LabFileError as error:
             raise CommandError(f"{file} wasn't loaded:\n{error}") from None
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(f"Can't read {file}: {error}") from None

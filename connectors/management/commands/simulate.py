@@ -2,11 +2,11 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.convert import lab_to_org
 from connectors.exchange.addresses import parse_ip
 from connectors.exchange.errors import ExchangeError
 from connectors.exchange.smtp import Probe, SessionResult, simulate
 from connectors.management.commands.dumplab import lab_named, server_named
+from connectors.store import lab_to_org
 
 
 def render_text(result: SessionResult) -> str:

@@ -4,7 +4,6 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors.convert import lab_to_org
 from connectors.exchange.addresses import parse_ip
 from connectors.exchange.errors import ExchangeError
 from connectors.exchange.protocol_log import ProtocolLogWriter
@@ -12,6 +11,7 @@ from connectors.exchange.smtp import Simulator
 from connectors.management.commands.dumplab import lab_named, server_named
 from connectors.smtpserve import Endpoint, Listener, start_listeners, tls_context
 from connectors.smtpstore import HEARTBEAT_SECONDS, Heartbeat, MessageStore
+from connectors.store import lab_to_org
 
 
 class Command(BaseCommand):
