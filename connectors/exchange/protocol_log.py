@@ -158,11 +158,84 @@ def format_event(event: LogEvent) -> str:
 
 
 def parse(lines: Iterable[str]) -> Iterator[LogEvent]:
-    """Events of a log file's lines (header lines skipped); the reader issue 15's traffic pages use."""
-    rows = csv.reader(line for line in lines if line.strip() and not line.startswith("#"))
-    for row in rows:
-        row = (row + [""] * len(FIELDS))[: len(FIELDS)]
-        yield LogEvent(row[0], row[1], row[2], int(row[3] or 0), row[4], row[5], row[6], row[7], row[8])
+    """Events of a log file's lines (header lines skipped, malformed lines dropped)."""
+    for row in read_rows(lines):
+        if isinstance(row, tuple):
+            number = row[3]
+            yield LogEvent(*row[:3], int(number) if number.isdigit() else 0, *row[4:9])
+
+
+# --- Reading: the #Fields line drives the columns ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A line the reader could not use: counted and reported, never a reason to stop."""
+
+    source: str
+    line: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.problem}"
+
+
+_EVENT_SET = frozenset(EVENTS)
+_REQUIRED = ("session-id", "event")
+
+
+def _column_picker(names: list[str]):
+    """A function from a split row (in the file's #Fields order) to the row in FIELDS order, or None when the file
+    names the fields in FIELDS order already (the usual case: no reordering at all)."""
+    if names == list(FIELDS):
+        return None
+    where = {name.strip().casefold(): index for index, name in enumerate(names)}
+    picks = [where.get(name, -1) for name in FIELDS]
+    return lambda row: [row[i] if i >= 0 else "" for i in picks]
+
+
+def read_rows(lines: Iterable[str], source: str = "") -> Iterator[list[str] | Malformed]:
+    """Stream a protocol log file: each event as a list of the nine FIELDS values (plus, at index 9, the line
+    number), or a Malformed line. The file's own #Fields line decides which column is which (a file without one is
+    read in the documented order); values are CSV, quoted as Exchange quotes them (a value with a comma or a quote
+    is enclosed in quotes, its quotes doubled)."""
+    width, pick = len(FIELDS), None
+    for number, line in enumerate(lines, 1):
+        line = line.rstrip("\r\n")
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if not line:
+            continue
+        if line[0] == "#":
+            if line[:8].casefold() == "#fields:":
+                names = [name.strip() for name in line[8:].split(",")]
+                missing = [name for name in _REQUIRED if name not in {n.casefold() for n in names}]
+                if missing:
+                    yield Malformed(source, number, f"the #Fields line names no {', '.join(missing)} field")
+                    continue
+                width, pick = len(names), _column_picker(names)
+            continue
+        if '"' in line:
+            try:
+                row = next(csv.reader((line,), strict=True))
+            except csv.Error as error:
+                yield Malformed(source, number, f"not valid CSV ({error})")
+                continue
+        else:
+            row = line.split(",")
+        if len(row) != width:
+            yield Malformed(source, number, f"{len(row)} fields where the #Fields line names {width}")
+            continue
+        if pick is not None:
+            row = pick(row)
+        if row[6] not in _EVENT_SET:
+            yield Malformed(source, number, f"unknown event '{row[6][:20]}' (expected one of + - > < *)")
+            continue
+        if not row[2]:
+            yield Malformed(source, number, "no session-id")
+            continue
+        row.append(number)
+        yield row
 
 
 _session_counter = itertools.count(int(time.time() * 1000) << 12)

@@ -1,0 +1,124 @@
+"""Where protocol logs come from: .LOG files, folders of them (several servers' at once), zip archives and gzip.
+
+Each source yields its lines as a stream (nothing is read whole), in an order that keeps a server's files in the
+order Exchange wrote them: RECV20240101-2.LOG after RECV20240101-1.LOG and before RECV20240101-10.LOG, so a
+session that runs from one file into the next is read in order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+LOG_SUFFIXES = (".log", ".log.gz", ".txt", ".csv", ".gz")
+
+
+class LogFileError(Exception):
+    """A source that can't be read at all (missing, unreadable, a broken archive)."""
+
+
+@dataclass(frozen=True)
+class LogSource:
+    name: str  # what reports call it: the path, or archive.zip!member
+    size: int  # bytes as stored (compressed for .gz and zip members), for progress
+    _open: object  # () -> a context manager giving the binary file
+
+    def lines(self) -> Iterator[str]:
+        with self._open() as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
+            yield from text
+
+
+@contextlib.contextmanager
+def _plain(path: Path):
+    with open(path, "rb") as raw:
+        yield raw
+
+
+@contextlib.contextmanager
+def _gzipped(path: Path):
+    with gzip.open(path, "rb") as raw:
+        yield raw
+
+
+@contextlib.contextmanager
+def _member(path: Path, member: zipfile.ZipInfo):
+    with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
+        if member.filename.casefold().endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw, mode="rb") as unpacked:
+                yield unpacked
+        else:
+            yield raw
+
+
+def _natural(name: str) -> list:
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", name)]
+
+
+def _is_log(name: str) -> bool:
+    return name.casefold().endswith(LOG_SUFFIXES)
+
+
+def _file_sources(path: Path) -> list[LogSource]:
+    name = str(path)
+    size = path.stat().st_size
+    with open(path, "rb") as probe:
+        magic = probe.read(4)
+    if magic[:2] == b"PK":
+        return _zip_sources(path)
+    if magic[:2] == b"\x1f\x8b":
+        return [LogSource(name, size, lambda: _gzipped(path))]
+    return [LogSource(name, size, lambda: _plain(path))]
+
+
+def _zip_sources(path: Path) -> list[LogSource]:
+    try:
+        archive = zipfile.ZipFile(path)
+        members = sorted((m for m in archive.infolist() if not m.is_dir() and _is_log(m.filename)), key=_member_key)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise LogFileError(f"{path}: not a readable zip archive ({error}).") from error
+    archive.close()
+    return [LogSource(f"{path}!{m.filename}", m.compress_size, lambda m=m: _member(path, m)) for m in members]
+
+
+def _member_key(member: zipfile.ZipInfo):
+    return _natural(member.filename)
+
+
+def sources(paths: Iterable[str | os.PathLike]) -> list[LogSource]:
+    """Every log file named: files as they are, folders searched (recursively) for *.LOG files, zip members, gzip.
+    Raises LogFileError for a path that can't be read at all."""
+    found: list[LogSource] = []
+    for given in paths:
+        path = Path(given)
+        try:
+            if path.is_dir():
+                files = sorted((p for p in path.rglob("*") if p.is_file() and _is_log(p.name)), key=_path_key)
+                for file in files:
+                    found += _file_sources(file)
+            else:
+                found += _file_sources(path)
+        except LogFileError:
+            raise
+        except OSError as error:
+            raise LogFileError(f"{given}: {error.strerror or error}.") from error
+    return found
+
+
+def _path_key(path: Path):
+    return _natural(str(path))
+
+
+def check_readable(source: LogSource) -> None:
+    """Open the source and read its first bytes: a gzip or zip member that is corrupt fails here, before replay."""
+    try:
+        with source._open() as raw:
+            raw.read(1)
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise LogFileError(f"{source.name}: can't be read ({error}).") from error
