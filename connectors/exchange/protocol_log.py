@@ -160,7 +160,7 @@ def format_event(event: LogEvent) -> str:
 def parse(lines: Iterable[str]) -> Iterator[LogEvent]:
     """Events of a log file's lines (header lines skipped, malformed lines dropped)."""
     for row in read_rows(lines):
-        if isinstance(row, tuple):
+        if isinstance(row, list):
             number = row[3]
             yield LogEvent(*row[:3], int(number) if number.isdigit() else 0, *row[4:9])
 

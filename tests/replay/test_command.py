@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from connectors import labs
-from connectors.convert import lab_to_org
 from connectors.exchange.acl import remove_ad_permission
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
+from connectors.store import lab_to_org, save_org
 from tests.replay.logs import FRONTEND_2019, HUB_2019
 
 
@@ -31,9 +31,7 @@ def what_if(demo):
     org = lab_to_org(copy)
     relay = org.connector("EX01", "Anonymous Relay")
     relay = relay.with_changes(acl=remove_ad_permission(relay.acl, ANONYMOUS_LOGON, ACCEPT_ANY_RECIPIENT))
-    labs.save_org(
-        copy, org.with_changes(connectors=tuple(relay if c.name == relay.name else c for c in org.connectors))
-    )
+    save_org(copy, org.with_changes(connectors=tuple(relay if c.name == relay.name else c for c in org.connectors)))
     return copy
 
 

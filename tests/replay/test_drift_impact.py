@@ -1,6 +1,6 @@
 """The observed traffic through the model: drift against the lab the logs came from, impact of a what-if change."""
 
-from connectors import labs
+from connectors import labtemplates
 from connectors.exchange.acl import add_ad_permission, remove_ad_permission
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
 from connectors.exchange.replay import profile_of_paths
@@ -25,15 +25,15 @@ def _frontend_profile():
 
 
 def test_drift_is_empty_for_the_2019_lab_the_logs_came_from():
-    assert drift(_frontend_profile(), ModelReplay(labs.demo_org())) == []
+    assert drift(_frontend_profile(), ModelReplay(labtemplates.demo_org())) == []
 
 
 def test_drift_is_empty_for_the_2010_lab_the_logs_came_from():
-    assert drift(profile_of_paths([HUB_2010]), ModelReplay(labs.template_org("exchange2010"))) == []
+    assert drift(profile_of_paths([HUB_2010]), ModelReplay(labtemplates.template_org("exchange2010"))) == []
 
 
 def test_drift_names_the_missing_relay_ace_with_an_example_session():
-    rows = drift(_frontend_profile(), ModelReplay(_without_relay_ace(labs.demo_org())))
+    rows = drift(_frontend_profile(), ModelReplay(_without_relay_ace(labtemplates.demo_org())))
     assert [(r["kind"], r["remote_ip"], r["connector"]) for r in rows] == [
         ("rights", "10.0.0.50", "EX01\\Anonymous Relay"),
         ("reply", "10.0.0.50", "EX01\\Anonymous Relay"),
@@ -49,7 +49,7 @@ def test_drift_names_the_missing_relay_ace_with_an_example_session():
 
 
 def test_drift_shows_a_connector_the_model_would_not_pick():
-    org = labs.demo_org()
+    org = labtemplates.demo_org()
     org = org.with_changes(connectors=tuple(c for c in org.connectors if c.name != "Anonymous Relay"))
     (row, *_rest) = drift(_frontend_profile(), ModelReplay(org))
     assert (row["kind"], row["logged"], row["model"]) == (
@@ -61,7 +61,7 @@ def test_drift_shows_a_connector_the_model_would_not_pick():
 
 
 def test_impact_lists_exactly_the_senders_a_change_breaks_and_opens():
-    baseline = labs.demo_org()
+    baseline = labtemplates.demo_org()
     changed = _with_acl(
         _without_relay_ace(baseline),
         "Default Frontend EX01",
@@ -87,13 +87,13 @@ def test_impact_lists_exactly_the_senders_a_change_breaks_and_opens():
 
 
 def test_impact_is_empty_when_nothing_changes():
-    org = labs.demo_org()
+    org = labtemplates.demo_org()
     assert impact(_frontend_profile(), ModelReplay(org), ModelReplay(org)) == []
 
 
 def test_equivalent_sessions_are_simulated_once():
     profile = _frontend_profile()
-    model = ModelReplay(labs.demo_org())
+    model = ModelReplay(labtemplates.demo_org())
     drift(profile, model)
     first = model.simulated
     drift(profile, model)
@@ -101,7 +101,7 @@ def test_equivalent_sessions_are_simulated_once():
 
 
 def test_the_report_has_the_shape_the_command_prints():
-    result = report(_frontend_profile(), labs.demo_org(), _without_relay_ace(labs.demo_org()))
+    result = report(_frontend_profile(), labtemplates.demo_org(), _without_relay_ace(labtemplates.demo_org()))
     assert {"sessions", "malformed_lines", "connectors", "drift", "impact"} <= result.keys()
     assert result["sessions"] == 5 and result["malformed_lines"] == 1
     relay = next(c for c in result["connectors"] if c["connector"] == "EX01\\Anonymous Relay")

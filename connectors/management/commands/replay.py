@@ -4,11 +4,11 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from connectors.convert import lab_to_org
 from connectors.exchange.log_files import LogFileError, sources
 from connectors.exchange.replay import build_profile
 from connectors.exchange.replay_model import report
 from connectors.management.commands.dumplab import lab_named
+from connectors.store import lab_to_org
 
 
 class Command(BaseCommand):
