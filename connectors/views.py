@@ -33,6 +33,7 @@ from .exchange.acl import (
     remove_ad_permission,
     resolve_principal,
 )
+from .exchange.addressmap import relays_anonymously, server_maps
 from .exchange.catalogue import (
     ACCEPT_ANY_RECIPIENT,
     ANONYMOUS_LOGON,
@@ -63,7 +64,6 @@ from .forms import (
     add_engine_errors,
 )
 from .store import lab_to_org
-from .templatetags.relaymap import relays_anonymously, server_maps
 from .uploads import oversized
 
 # --- Loading and saving --------------------------------------------------------------------------------------------

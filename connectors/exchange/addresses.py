@@ -18,6 +18,7 @@ from .errors import ExchangeError
 MAX_REMOTE_IP_RANGES = 1200
 
 _BITS = {4: 32, 6: 128}
+FAMILY_SIZE = {4: 2**32, 6: 2**128}  # addresses in each family's whole space
 _IPV4_BROADCAST = 2**32 - 1
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import pairwise
 
 from . import powershell
 from .acl import SessionIdentity, effective_rights
 from .addresses import MAX_REMOTE_IP_RANGES, IPRange, format_ip, parse_ip
+from .addressmap import public_part
 from .catalogue import (
     ACCEPT_ANY_RECIPIENT,
     ACCEPT_AUTHORITATIVE_DOMAIN_SENDER,
@@ -49,18 +49,6 @@ HEALTH_CHECKER_STAR = (
     'Health Checker: Error --- Accepted Domain "{name}" is set to a Wild Card (*) Domain Name with a domain type of '
     "{kind}. This is not recommended as this is an open relay for the entire environment."
 )
-
-# Addresses that can't be an Internet client: private, loopback, link-local, shared, multicast and reserved space.
-_NOT_PUBLIC = {
-    4: ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-        "192.168.0.0/16", "224.0.0.0/3"),
-    6: ("::/127", "::ffff:0:0/96", "fc00::/7", "fe80::/10", "ff00::/8"),
-}  # fmt: skip
-_NOT_PUBLIC_BLOCKS = {
-    version: tuple((int(net.network_address), int(net.broadcast_address)) for net in map(ipaddress.ip_network, blocks))
-    for version, blocks in _NOT_PUBLIC.items()
-}
-_FAMILY_END = {4: 2**32, 6: 2**128}
 
 
 @dataclass(frozen=True)
@@ -113,10 +101,6 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
-def is_public(version: int, address: int) -> bool:
-    return not any(first <= address <= last for first, last in _NOT_PUBLIC_BLOCKS[version])
-
-
 # --- where each connector takes connections ------------------------------------------------------------------
 
 
@@ -157,26 +141,6 @@ def _endpoints(server: Server, connectors: tuple[ReceiveConnector, ...]) -> list
     return sorted(found, key=lambda e: (e[0], e[1] or "", e[2]))
 
 
-def _listens(connector: ReceiveConnector, version: int, local_ip: str | None, port: int) -> bool:
-    """Only these connectors' ranges can change which connector takes a connection on this endpoint."""
-    local = parse_ip(local_ip)[1] if local_ip else 0
-    return connector.enabled and any(
-        b.version == version and b.port == port and b.address in (0, local) for b in connector.bindings
-    )
-
-
-def _segments(version: int, connectors: tuple[ReceiveConnector, ...]) -> list[tuple[int, int]]:
-    """Half-open address segments inside which the selection can't change and publicness is constant."""
-    bounds = {0, _FAMILY_END[version]}
-    for connector in connectors:
-        for ip_range in connector.remote_ip_ranges:
-            if ip_range.version == version:
-                bounds.update((ip_range.first, ip_range.last + 1))
-    for first, last in _NOT_PUBLIC_BLOCKS[version]:
-        bounds.update((first, last + 1))
-    return list(pairwise(sorted(bounds)))
-
-
 def _map_reach(org: Organization, sim: Simulator, servers: tuple[Server, ...]) -> dict[str, _Reach]:
     reach = {c.identity.casefold(): _Reach(c) for server in servers for c in org.connectors_of(server.name)}
     for server in servers:
@@ -187,18 +151,16 @@ def _map_reach(org: Organization, sim: Simulator, servers: tuple[Server, ...]) -
             preferred = index.select(local_ip, port, outside).connector
             if preferred is not None and reach[preferred.identity.casefold()].public_route is None:
                 reach[preferred.identity.casefold()].public_route = _Route(local_ip, port, outside)
-            listening = tuple(c for c in connectors if _listens(c, version, local_ip, port))
-            for start, end in _segments(version, listening):
-                remote_ip = format_ip(version, start)
-                connector = index.select(local_ip, port, remote_ip).connector
+            for first, last, connector in index.segments(local_ip, port, version):
                 if connector is None:
                     continue
                 entry = reach[connector.identity.casefold()]
-                entry.addresses += end - start
-                entry.route = entry.route or _Route(local_ip, port, remote_ip)
-                if is_public(version, start):
-                    entry.public_addresses += end - start
-                    entry.public_route = entry.public_route or _Route(local_ip, port, remote_ip)
+                entry.addresses += last - first + 1
+                entry.route = entry.route or _Route(local_ip, port, format_ip(version, first))
+                public, lowest_public = public_part(version, first, last)
+                entry.public_addresses += public
+                if public and entry.public_route is None:
+                    entry.public_route = _Route(local_ip, port, format_ip(version, lowest_public))
     return reach
 
 
@@ -760,10 +722,7 @@ def _narrow_or_disable(connector: ReceiveConnector) -> str:
 
 
 def _touches_public(ip_range: IPRange) -> bool:
-    for start, end in _segments(ip_range.version, ()):
-        if start <= ip_range.last and end - 1 >= ip_range.first and is_public(ip_range.version, start):
-            return True
-    return False
+    return public_part(ip_range.version, ip_range.first, ip_range.last)[0] > 0
 
 
 __all__ = [
@@ -775,6 +734,5 @@ __all__ = [
     "SEVERITIES",
     "audit",
     "highest_severity",
-    "is_public",
     "severity_rank",
 ]

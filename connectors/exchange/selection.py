@@ -7,7 +7,9 @@ unless the wildcard connector's range is strictly smaller.
 
 That rule is a total order on (range size, wildcard?, load order), so for every local IP:port the index sweeps the
 ranges of the connectors listening there once and keeps, between consecutive range boundaries, the range that wins:
-a lookup is one bisect. Why every other connector lost is worked out only when someone reads `candidates`.
+a lookup is one bisect. Why every other connector lost is worked out only when someone reads `candidates`. The same
+segments, read back whole (`SelectionIndex.segments`), are what the relay map and the audit look at
+(exchange/addressmap.py): no one else cuts the address space.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from functools import cached_property, partial
 from operator import attrgetter
 from typing import NamedTuple
 
-from .addresses import Binding, IPRange, format_ip, parse_ip
+from .addresses import FAMILY_SIZE, Binding, IPRange, format_ip, parse_ip
 from .errors import ExchangeError
 from .model import Organization, ReceiveConnector, TransportRole
 
@@ -154,6 +156,14 @@ def _sweep(matches: list[_Match]) -> tuple[list[int], list[_Match | None]]:
     return bounds, best
 
 
+class Taken(NamedTuple):
+    """first..last of the remote address space (integers) is taken by `connector` (None: no connector takes it)."""
+
+    first: int
+    last: int
+    connector: ReceiveConnector | None
+
+
 class SelectionIndex:
     """Built once per server from its connectors, in the order Exchange loads them (ties go to the first)."""
 
@@ -161,6 +171,27 @@ class SelectionIndex:
         self._listeners = [_Listener(connector, order) for order, connector in enumerate(connectors)]
         keys = {key for c in self._listeners if c.connector.enabled for key in c.bindings}
         self._endpoints = {key: _Endpoint(self._listeners, *key) for key in keys}
+
+    def _endpoint(self, version: int, local: int, port: int) -> _Endpoint | None:
+        return self._endpoints.get((version, local, port)) or self._endpoints.get((version, 0, port))
+
+    def segments(self, local_ip: str | None, port: int, version: int) -> list[Taken]:
+        """The whole IPv`version` remote address space for connections to local_ip:port, in order, cut where the
+        connector that takes a connection changes (local_ip None: only wildcard bindings apply)."""
+        local = parse_ip(local_ip)[1] if local_ip else 0
+        endpoint = self._endpoint(version, local, port)
+        cuts = [0, *endpoint.bounds, FAMILY_SIZE[version]] if endpoint else [0, FAMILY_SIZE[version]]
+        winners = [None, *endpoint.best] if endpoint else [None]
+        taken: list[Taken] = []
+        for start, end, match in zip(cuts, cuts[1:], winners, strict=False):
+            connector = match.listener.connector if match else None
+            if start >= end:
+                continue
+            if taken and taken[-1].connector is connector:
+                taken[-1] = taken[-1]._replace(last=end - 1)
+            else:
+                taken.append(Taken(start, end - 1, connector))
+        return taken
 
     def select(self, local_ip: str | None, port: int, remote_ip: str) -> Selection:
         """The connector that takes remote_ip -> local_ip:port; local_ip None means "an address no connector is
@@ -174,7 +205,7 @@ class SelectionIndex:
                 None, None, None, (), f"{remote_ip} and {local_ip} are of different address families: no connection."
             )
         port = int(port)
-        endpoint = self._endpoints.get((version, local, port)) or self._endpoints.get((version, 0, port))
+        endpoint = self._endpoint(version, local, port)
         match = endpoint.lookup(remote) if endpoint else None
         situation = (self._listeners, endpoint, version, local, port, remote)
         explain = partial(_explain, *situation)

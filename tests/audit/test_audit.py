@@ -8,7 +8,8 @@ import pytest
 from connectors.exchange import ems
 from connectors.exchange.acl import add_ad_permission
 from connectors.exchange.addresses import MAX_REMOTE_IP_RANGES
-from connectors.exchange.audit import OUTSIDE_ADDRESSES, audit, highest_severity, is_public, severity_rank
+from connectors.exchange.addressmap import is_public
+from connectors.exchange.audit import OUTSIDE_ADDRESSES, audit, highest_severity, severity_rank
 from connectors.exchange.model import AcceptedDomain, DomainType, TransportRole
 from connectors.exchange.receive import new_receive_connector, set_receive_connector
 from connectors.labtemplates import template_org

@@ -4,7 +4,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.exchange.addresses import format_ip, parse_ip
-from connectors.exchange.audit import audit, is_public
+from connectors.exchange.addressmap import is_public
+from connectors.exchange.audit import audit
 from connectors.exchange.smtp import Probe, simulate
 
 from .labs import add, lab, relay_connector

@@ -1,10 +1,11 @@
 """The relay map's address-space segments and its SVG (no database: plain engine objects)."""
 
 from connectors.exchange.acl import add_ad_permission
+from connectors.exchange.addressmap import server_maps
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
 from connectors.exchange.model import ExchangeVersion, Organization, Server, ServerRole
 from connectors.exchange.receive import default_connectors, new_receive_connector
-from connectors.templatetags.relaymap import relay_map_svg, server_maps
+from connectors.templatetags.relaymap import relay_map_svg
 
 EX01 = Server("EX01", "ex01.contoso.com", ExchangeVersion.E2007, frozenset({ServerRole.HUB_TRANSPORT}), ("10.0.0.5",))
 
