@@ -12,17 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from .access import get_lab_for_user
+from .exchange.fates import Fate
 from .models import ReceivedMessage
 
-FATES = {
-    "mailbox": "delivered to a mailbox",
-    "relay-outside": "relayed out (Send connector)",
-    "internal-relay": "routed on (InternalRelay)",
-    "external-relay": "routed on (ExternalRelay)",
-    "ndr": "NDR",
-    "rejected": "refused at RCPT",
-    "not-sent": "not sent",
-}
 SHOWN_HEADERS = ("From", "To", "Cc", "Subject", "Date", "Message-ID")
 
 
@@ -43,7 +35,7 @@ def _received(message: ReceivedMessage) -> ReceivedMail:
         except (ValueError, TypeError):  # a malformed header is shown as sent
             headers.append((name, parsed.get(name, failobj="")))
     summary = [(name, value) for name, value in headers if name.lower() in {h.lower() for h in SHOWN_HEADERS}]
-    recipients = [{**r, "fate_label": FATES.get(r.get("fate"), r.get("fate"))} for r in message.recipients]
+    recipients = [{**r, "fate": Fate.named(r.get("fate")) or r.get("fate")} for r in message.recipients]
     return ReceivedMail(message, headers, summary, recipients)
 
 

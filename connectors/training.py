@@ -18,6 +18,7 @@ from . import history, labs, labtemplates, models, store
 from .exchange import ems
 from .exchange.audit import audit
 from .exchange.errors import ExchangeError, ValidationFailed
+from .exchange.fates import Fate
 from .exchange.model import Organization
 from .exchange.smtp import Probe, SessionResult, Simulator
 from .store import lab_to_org
@@ -27,7 +28,6 @@ PROBE_FIELDS = {f.name for f in fields(Probe)}
 REPLY_EXPECTATIONS = ("mail_from", "rcpt", "data", "auth")
 EXPECTATIONS = (*REPLY_EXPECTATIONS, "connector", "identity", "fate", "ehlo_has", "ehlo_lacks")
 IDENTITY_KINDS = ("anonymous", "externally_secured", "partner", "exchange_server", "account")
-FATES = ("mailbox", "internal-relay", "external-relay", "relay-outside", "ndr", "rejected", "not-sent")
 _TOP_KEYS = {"title", "version", "template", "summary", "briefing", "setup", "hints", "answer", "goals"}
 
 
@@ -106,8 +106,8 @@ def _expect(data, where: str) -> tuple[tuple[str, object], ...]:
             raise ScenarioError(f"{where}: unknown expectation '{key}'. Use one of: {', '.join(EXPECTATIONS)}.", key)
         if key == "identity" and value not in IDENTITY_KINDS:
             raise ScenarioError(f"{where}: identity must be one of {', '.join(IDENTITY_KINDS)}.", key)
-        if key == "fate" and not set([value] if isinstance(value, str) else value) <= set(FATES):
-            raise ScenarioError(f"{where}: fate must be one of {', '.join(FATES)}, or a list of them.", key)
+        if key == "fate" and not all(map(Fate.named, [value] if isinstance(value, str) else value)):
+            raise ScenarioError(f"{where}: fate must be one of {', '.join(Fate)}, or a list of them.", key)
         if key in ("ehlo_has", "ehlo_lacks") and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):

@@ -45,6 +45,7 @@ from .exchange.catalogue import (
     format_permission_groups,
 )
 from .exchange.errors import ExchangeError, ValidationFailed
+from .exchange.fates import Fate
 from .exchange.model import Organization, Principal, PrincipalKind, ReceiveConnector
 from .exchange.receive import foreign_bindings, new_receive_connector, set_receive_connector
 from .exchange.smtp import Simulator
@@ -350,15 +351,12 @@ def connector_create(request, slug):
     return _overview(request, slug, form)
 
 
-ACCEPTED_FATES = ("mailbox", "internal-relay", "external-relay", "relay-outside")
-
-
 def _verdict(result) -> tuple[str, str, str]:
     """(css class, headline, reason) of a one-recipient probe."""
     outcome = result.recipients[0] if result.recipients else None
-    if outcome and outcome.fate in ACCEPTED_FATES:
+    if outcome and outcome.fate.accepted:
         return "ok", f"Yes — {outcome.reply}", outcome.reason
-    if outcome and outcome.fate == "ndr":
+    if outcome and outcome.fate is Fate.NDR:
         return "warn", f"Accepted, then bounced — {outcome.reply}", outcome.reason
     last_reply = result.transcript[-1].server[0] if result.transcript else ""
     reply = outcome.reply if outcome and outcome.reply else last_reply
@@ -383,13 +381,13 @@ def _session_verdict(result) -> tuple[str, str, str]:
     if result.connector is None:
         return "bad", "Refused: no connector takes the connection", result.selection.reason
     fates = [r.fate for r in result.recipients]
-    accepted = sum(fate in ACCEPTED_FATES for fate in fates)
+    accepted = sum(fate.accepted for fate in fates)
     if fates and accepted == len(fates):
         return "ok", "Accepted", f"Exchange accepts the message for every recipient ({accepted})."
     if accepted:
         return "warn", f"Accepted for {accepted} of {len(fates)} recipients", "See Recipients for each one's fate."
-    if "ndr" in fates:
-        bounced = next(r for r in result.recipients if r.fate == "ndr")
+    if Fate.NDR in fates:
+        bounced = next(r for r in result.recipients if r.fate is Fate.NDR)
         return "warn", f"Accepted, then bounced — {bounced.ndr}", bounced.reason
     refusal = _refusal(result)
     reason = result.reasons[-1] if result.reasons else result.selection.reason

@@ -32,6 +32,7 @@ from .catalogue import (
 )
 from .domains import STAR, AcceptedDomainTable
 from .errors import ExchangeError
+from .fates import Fate
 from .model import DomainType, Organization, ReceiveConnector, Server, TransportRole
 from .receive import foreign_bindings
 from .smtp import RECIPIENT_OK, STARTTLS_REQUIRED, Probe, SessionResult, Simulator
@@ -575,7 +576,7 @@ class _Audit:
         for reach in self.reached:
             result = self.probe(reach, mail_from=OUTSIDE_SENDER, rcpts=(address,))
             outcome = result.recipients[0]
-            if outcome.fate == "ndr":
+            if outcome.fate is Fate.NDR:
                 return [f"From {reach.probe_route.remote_ip} via {reach.connector.identity}: RCPT TO:<{address}> "
                         f"{outcome.reply}; then {outcome.ndr}", outcome.reason]  # fmt: skip
         return [self.domains.explain(address.rpartition("@")[2])]

@@ -26,6 +26,7 @@ from .catalogue import (
     AuthMechanism,
 )
 from .domains import DomainMatch
+from .fates import Fate
 from .model import DomainType, PrincipalKind, Server
 from .selection import Selection
 
@@ -98,7 +99,7 @@ class Step:
 class RecipientOutcome:
     address: str
     reply: str | None  # the RCPT TO reply; None when the RCPT was never sent
-    fate: str  # "mailbox" | "internal-relay" | "external-relay" | "relay-outside" | "ndr" | "rejected" | "not-sent"
+    fate: Fate
     reason: str
     ndr: str | None = None  # the NDR text when the recipient was accepted but can't be delivered
 
@@ -507,7 +508,7 @@ class SmtpSession:
         accepted = sum(1 for outcome, _match in self.recipients if outcome.reply == RECIPIENT_OK)
         reply, why, match = self._rcpt(address, accepted)
         self.reasons.append(f"RCPT {address} {why}")
-        fate = "not-sent" if reply == RECIPIENT_OK else "rejected"
+        fate = Fate.NOT_SENT if reply == RECIPIENT_OK else Fate.REJECTED
         self.recipients.append((RecipientOutcome(address, reply, fate, why), match))
         return self._say(client, reply)
 
@@ -584,7 +585,7 @@ class SmtpSession:
             if outcome.reply == RECIPIENT_OK:
                 if refusal:
                     why = "the message was refused at DATA."
-                    outcome = RecipientOutcome(outcome.address, RECIPIENT_OK, "not-sent", why)
+                    outcome = RecipientOutcome(outcome.address, RECIPIENT_OK, Fate.NOT_SENT, why)
                 else:
                     outcome = self._fate(outcome.address, match)
                     self.reasons.append(f"{outcome.address}: {outcome.reason}")
@@ -667,7 +668,7 @@ class SmtpSession:
             return RecipientOutcome(
                 address,
                 RECIPIENT_OK,
-                "relay-outside",
+                Fate.RELAY_OUTSIDE,
                 f"relayed outside the organisation through a Send connector ({_domain_of(address)} is not accepted).",
             )
         recipient = self.sim.recipient(address)
@@ -675,22 +676,22 @@ class SmtpSession:
             reason = f"delivered to {recipient.kind.value} '{recipient.name}'."
             if self.server.is_edge:  # an Edge server hosts no recipients: it hands the message to the organisation
                 reason = f"relayed by the Edge Transport server into the organisation and {reason}"
-            return RecipientOutcome(address, RECIPIENT_OK, "mailbox", reason)
+            return RecipientOutcome(address, RECIPIENT_OK, Fate.MAILBOX, reason)
         kind = match.domain.domain_type
         if kind is DomainType.AUTHORITATIVE:
             reason = (
                 f"accepted at RCPT, but no recipient has this address in the Authoritative domain "
                 f"{match.domain.domain_name}, so the categorizer returns an NDR: {RECIPIENT_NOT_FOUND_NDR}."
             )
-            return RecipientOutcome(address, RECIPIENT_OK, "ndr", reason, ndr=RECIPIENT_NOT_FOUND_NDR)
+            return RecipientOutcome(address, RECIPIENT_OK, Fate.NDR, reason, ndr=RECIPIENT_NOT_FOUND_NDR)
         if kind is DomainType.INTERNAL_RELAY:
             reason = (
                 f"no recipient here in the InternalRelay domain {match.domain.domain_name}: routed on to the "
                 "other system that shares the namespace."
             )
-            return RecipientOutcome(address, RECIPIENT_OK, "internal-relay", reason)
+            return RecipientOutcome(address, RECIPIENT_OK, Fate.INTERNAL_RELAY, reason)
         reason = f"{match.domain.domain_name} is ExternalRelay: routed on to the external system that hosts it."
-        return RecipientOutcome(address, RECIPIENT_OK, "external-relay", reason)
+        return RecipientOutcome(address, RECIPIENT_OK, Fate.EXTERNAL_RELAY, reason)
 
     # --- QUIT, RSET, NOOP, errors ------------------------------------------------------------------------------------
 

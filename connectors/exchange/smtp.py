@@ -19,6 +19,7 @@ from functools import cached_property
 from .acl import RightsResult, SessionIdentity, effective_rights
 from .domains import AcceptedDomainTable
 from .errors import ExchangeError
+from .fates import Fate
 from .model import ACE, Organization, Principal, Recipient, Server
 from .selection import Selection, SelectionIndex
 from .session import (  # noqa: F401  (the reply texts are part of this module's interface)
@@ -201,7 +202,7 @@ def _sign_in(session: SmtpSession, probe: Probe) -> None:
 def _result(session: SmtpSession, probe: Probe) -> SessionResult:
     sent = [outcome for outcome, _match in session.recipients]
     never = "the session never reached RCPT TO."
-    recipients = tuple(sent) + tuple(RecipientOutcome(a, None, "not-sent", never) for a in probe.rcpts[len(sent) :])
+    recipients = tuple(sent) + tuple(RecipientOutcome(a, None, Fate.NOT_SENT, never) for a in probe.rcpts[len(sent) :])
     return SessionResult(
         selection=session.selection,
         identity=session.identity,

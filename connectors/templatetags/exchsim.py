@@ -10,22 +10,13 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PowerShellLexer
 
+from connectors.exchange.fates import Fate
 from connectors.exchange.selection import address_count
 
 register = template.Library()
 
 _FORMATTER = HtmlFormatter(cssclass="highlight")
 _LEXER = PowerShellLexer()
-# How each recipient fate reads, and whether it is good news (ok), a refusal (bad) or a later bounce (warn).
-FATES = {
-    "mailbox": ("ok", "delivered to a mailbox"),
-    "internal-relay": ("ok", "relayed inside the organisation"),
-    "external-relay": ("ok", "relayed to an external relay domain"),
-    "relay-outside": ("ok", "relayed to the Internet"),
-    "ndr": ("warn", "accepted, then bounced (NDR)"),
-    "rejected": ("bad", "rejected"),
-    "not-sent": ("warn", "never sent"),
-}
 
 
 @lru_cache(maxsize=256)
@@ -46,13 +37,22 @@ def reply_class(line: str | None) -> str:
 
 
 @register.filter
-def fate_class(fate: str) -> str:
-    return f"fate-{FATES.get(fate, ('warn', ''))[0]}"
+def fate_tone(fate: Fate | str) -> str:
+    """'ok', 'warn' or 'bad' (exchange/fates.py Fate.tone); a name no fate has (a stored message from an older
+    exchsim) reads as a warning."""
+    known = Fate.named(fate)
+    return known.tone if known else "warn"
 
 
 @register.filter
-def fate_text(fate: str) -> str:
-    return FATES.get(fate, ("", fate))[1]
+def fate_class(fate: Fate | str) -> str:
+    return f"fate-{fate_tone(fate)}"
+
+
+@register.filter
+def fate_text(fate: Fate | str) -> str:
+    known = Fate.named(fate)
+    return known.text if known else str(fate)
 
 
 @register.filter
