@@ -14,32 +14,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from . import acl, domains, receive
+from . import acl, domains, pscmdlets, psruntime, receive
 from .addresses import parse_bindings, parse_remote_ranges
 from .catalogue import USAGES, canonical_principal
 from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
-from .powershell import CONNECTOR_PARAMETERS, MULTI_VALUED, display_value
+from .powershell import CONNECTOR_PARAMETERS, MULTI_VALUED, display_value, plan
+from .psast import Bareword, Block, CommandCall, Parameter
+from .psast import commands as psast_walk
 from .psformat import (
     Permission,
     RecipientFilterConfig,
     TransportConfig,
+    connector_guid,
     format_default,
     format_list,
     format_table,
     properties,
+    render,
 )
-from .psparse import (
-    FILTER_COMMANDS,
-    Bareword,
-    CommandCall,
-    Filter,
-    Parameter,
-    ScriptBlock,
-    Unsupported,
-    parse_script,
-    shown,
-)
+from .psparse import Unsupported, parse_script, shown
+from .psvalues import PSObject, wildcard
 
 NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
 AMBIGUOUS = "The operation couldn't be performed because '{0}' matches multiple entries."
@@ -66,6 +61,8 @@ class ConsoleResult:
     output: list[str]
     error: str | None
     commands_applied: int
+    files: dict = field(default_factory=dict)  # name -> text the script wrote (Export-Csv, Out-File)
+    plan: list = field(default_factory=list)  # a dry run's steps (powershell.Step)
 
 
 # --- Parameter binding ---------------------------------------------------------------------------------------------
@@ -194,8 +191,31 @@ def _texts(value) -> list[str]:
 # --- Identities ----------------------------------------------------------------------------------------------------
 
 
+_GUID = re.compile(r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?", re.IGNORECASE)
+
+
+def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
+    """What a Get- identity matches, as EMS resolves it: a GUID, Name or Server\\Name with * wildcards (a wildcard
+    matching nothing is an empty result), else exactly one connector (find_connector's errors)."""
+    text = identity.strip()
+    if _GUID.fullmatch(text):
+        wanted = text.strip("{}").casefold()
+        found = [c for c in org.connectors if str(connector_guid(c)) == wanted]
+        if not found:
+            raise ExchangeError(NOT_FOUND.format(identity))
+        return found
+    if "*" not in text:
+        return [find_connector(org, identity)]
+    server_name, _, name = text.rpartition("\\")
+    server_test, name_test = wildcard(server_name or "*"), wildcard(name)
+    return [c for c in org.connectors if server_test.fullmatch(c.server) and name_test.fullmatch(c.name)]
+
+
 def find_connector(org: Organization, identity: str) -> ReceiveConnector:
-    """Name or Server\\Name, with Exchange's errors for unknown and ambiguous names."""
+    """Name, Server\\Name or GUID, with Exchange's errors for unknown and ambiguous names."""
+    if _GUID.fullmatch(identity.strip()):
+        found = find_connectors(org, identity)
+        return found[0]
     server_name, _, name = identity.rpartition("\\")
     candidates = org.connectors_of(server_name) if server_name else org.connectors
     found = [c for c in candidates if c.name.casefold() == name.strip().casefold()]
@@ -379,7 +399,7 @@ def get_receive_connector(state: _State, bound: dict, piped) -> list:
     if "Identity" in bound and "Server" in bound:
         raise ExchangeError(PARAMETER_SET)
     if "Identity" in bound:
-        return [find_connector(state.org, _text(bound["Identity"]))]
+        return find_connectors(state.org, _text(bound["Identity"]))
     if "Server" in bound:
         return list(state.org.connectors_of(_find_server(state.org, _text(bound["Server"])).name))
     return list(state.org.connectors)
@@ -678,14 +698,71 @@ _CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec({"TLSReceiveDomain
 _CMDLETS["Get-RecipientFilterConfig"] = (get_recipient_filter_config, Spec({}))
 _CMDLETS["Set-RecipientFilterConfig"] = (set_recipient_filter_config, Spec({"RecipientValidationEnabled": _BOOL}))
 _CMDLETS["Remove-ADPermission"] = (remove_ad_permission, _CMDLETS["Add-ADPermission"][1])
-_FORMATTERS = {
-    "format-list": format_list,
-    "fl": format_list,
-    "format-table": format_table,
-    "ft": format_table,
+_NO_OPS = {
+    "add-pssnapin": "the exchsim console is the Exchange Management Shell already; Add-PSSnapin {0} loads nothing.",
+    "import-module": "the exchsim console has Exchange's cmdlets already; Import-Module {0} loads nothing.",
+    "export-clixml": "",  # a backup file: the plan's backups; nothing to show, nothing changes in the lab
 }
-_FILTERS = FILTER_COMMANDS
-_SINKS = ("export-clixml",)
+# What scripts found on the web call that the console never runs: named when refused, before anything runs.
+_REFUSED = {
+    "invoke-expression",
+    "iex",
+    "start-process",
+    "saps",
+    "remove-item",
+    "rm",
+    "del",
+    "ri",
+    "invoke-webrequest",
+    "iwr",
+    "curl",
+    "wget",
+    "invoke-restmethod",
+    "irm",
+    "new-object",
+    "add-type",
+    "set-content",
+    "add-content",
+    "new-item",
+    "copy-item",
+    "move-item",
+    "rename-item",
+    "invoke-command",
+    "icm",
+    "start-job",
+    "enter-pssession",
+    "new-pssession",
+    "import-pssession",
+    "set-executionpolicy",
+    "get-wmiobject",
+    "get-ciminstance",
+    "start-sleep",
+    "invoke-item",
+    "set-item",
+    "set-variable",
+    "remove-variable",
+    "get-childitem",
+    "dir",
+    "ls",
+    "get-item",
+    "test-path",
+    "send-mailmessage",
+    "restart-service",
+    "stop-service",
+    "start-service",
+    "stop-process",
+    "restart-computer",
+    "stop-computer",
+    "get-credential",
+    "read-host",
+    "powershell",
+    "pwsh",
+    "cmd",
+}
+NOT_RUN = (
+    "{0} is not run by the exchsim console (line {1}): it runs Exchange's cmdlets and PowerShell's everyday ones "
+    "on the lab, nothing on a computer."
+)
 
 
 def _cmdlet(name: str):
@@ -696,31 +773,37 @@ def _cmdlet(name: str):
     return None, None
 
 
-def _check(pipeline: list[CommandCall]) -> None:
-    """Refuse unsupported cmdlets and shapes before anything runs."""
-    supported = ", ".join([*_CMDLETS, "Where-Object", "Format-List", "Format-Table", "Export-Clixml"])
-    for position, call in enumerate(pipeline):
+def _supported() -> str:
+    return ", ".join([*_CMDLETS, *sorted(set(pscmdlets.CMDLETS.values()))])
+
+
+def check(statements: list) -> None:
+    """Refuse what the console doesn't run, by name, before anything runs: unknown or refused commands, a snap-in
+    other than Exchange's, -AccessRights, script blocks given to Exchange cmdlets."""
+    for call in psast_walk(statements):
         lowered = call.name.casefold()
-        if lowered in _FILTERS:
-            if position == 0 or len(call.elements) != 1 or not isinstance(call.elements[0], Filter):
-                raise Unsupported(
-                    f"The console supports {call.name} only as a filter after another command: "
-                    f"`... | where {{$_.Property -like 'value'}}` (line {call.line})."
-                )
+        if not call.name or lowered in pscmdlets.CMDLETS:
             continue
-        if lowered in _FORMATTERS or lowered in _SINKS:
-            if position == 0 or position != len(pipeline) - 1:
-                raise Unsupported(f"{call.name} must be the last command of a pipeline (line {call.line}).")
+        if lowered == "add-pssnapin":
+            named = [e for e in call.elements if not isinstance(e, Parameter)]
+            if not named or not all(
+                isinstance(e, str | Bareword) and _text(e).casefold().startswith("microsoft.exchange") for e in named
+            ):
+                raise Unsupported(NOT_RUN.format("Add-PSSnapin of anything but Microsoft.Exchange*", call.line))
             continue
+        if lowered in _NO_OPS:
+            continue
+        if lowered in _REFUSED:
+            raise Unsupported(NOT_RUN.format(call.name, call.line))
         name, entry = _cmdlet(call.name)
         if name is None:
-            raise Unsupported(UNKNOWN_COMMAND.format(call.name, supported) + f" (line {call.line})")
+            raise Unsupported(UNKNOWN_COMMAND.format(call.name, _supported()) + f" (line {call.line})")
         if "AccessRights" in _written_parameters(call, entry[1]):
             raise Unsupported(
                 f"The console models extended rights only; -AccessRights isn't supported (line {call.line})."
             )
         for element in call.elements:
-            if isinstance(element, ScriptBlock) or isinstance(getattr(element, "value", None), ScriptBlock):
+            if isinstance(element, Block) or isinstance(getattr(element, "value", None), Block):
                 raise Unsupported(_SCRIPT_BLOCK_ARGUMENT.format(call.name, call.line))
 
 
@@ -736,66 +819,137 @@ def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
     return names
 
 
-def _run_pipeline(state: _State, pipeline: list[CommandCall]) -> None:
-    objects: list | None = None
-    for call in pipeline:
-        lowered = call.name.casefold()
-        if lowered in _FILTERS:
-            test = call.elements[0].test
-            objects = [o for o in objects or [] if test(lambda name, o=o: _property(o, name, state.org))]
-            continue
-        if lowered in _SINKS:
-            objects = []  # a backup file: nothing to show, nothing changes in the lab
-            continue
-        if lowered in _FORMATTERS:
-            wanted = [
-                name for element in call.elements if not isinstance(element, Parameter) for name in _texts(element)
-            ]
-            state.output += _FORMATTERS[lowered](objects or [], state.org, wanted)
-            return
-        name, (handler, spec) = _cmdlet(call.name)
-        if objects is not None and not spec.pipeline_input:
-            raise ExchangeError(f"The input object cannot be bound to any parameters for the command {name}.")
-        bound = _bind(call, spec)
-        objects = handler(state, bound, objects)
-    if objects:
-        state.output += format_default(objects, state.org)
+def _commands(ctx, call: CommandCall, items: list | None) -> list:
+    """Run one command of a pipeline: PowerShell's own cmdlets, the no-ops, then Exchange's."""
+    lowered = call.name.casefold()
+    if lowered in pscmdlets.CMDLETS:
+        return pscmdlets.run(ctx, call.name, call.elements, items)
+    if lowered in _NO_OPS:
+        note = _NO_OPS[lowered].format(" ".join(_text(e) for e in call.elements if not isinstance(e, Parameter)))
+        if note:
+            ctx.print([f"NOTE: {note}"])
+        return []
+    name, (handler, spec) = _cmdlet(call.name)
+    if items is not None and not items:
+        return []  # nothing came down the pipeline: the cmdlet's process block never runs
+    for element in call.elements:
+        if isinstance(element, Block) or isinstance(getattr(element, "value", None), Block):
+            raise Unsupported(_SCRIPT_BLOCK_ARGUMENT.format(call.name, call.line))
+    if items is not None and not spec.pipeline_input:
+        raise ExchangeError(f"The input object cannot be bound to any parameters for the command {name}.")
+    bound = _bind(call, spec)
+    piped = None if items is None else [_engine_object(item) for item in items]
+    if piped is not None and any(isinstance(p, str) for p in piped) and "Identity" not in bound:
+        found = []
+        for identity in piped:  # a string piped in binds to -Identity, one run per string
+            found += (
+                handler(ctx, {**bound, "Identity": identity}, None)
+                if isinstance(identity, str)
+                else handler(ctx, bound, [identity])
+            )
+        return [_shown(ctx, obj) for obj in found]
+    return [_shown(ctx, obj) for obj in handler(ctx, bound, piped)]
 
 
-def _property(obj, name: str, org: Organization):
-    props = properties(obj, org)
-    return next((value for key, value in props.items() if key.casefold() == name.casefold()), None)
+def _engine_object(item):
+    return (
+        item.source
+        if isinstance(item, PSObject) and item.source is not None
+        else (item if not isinstance(item, PSObject) else str(item))
+    )
 
 
-TIME_LIMIT = "The script ran longer than {0:g} seconds, the limit for one script; nothing was applied."
+_TYPE_NAMES = {
+    ReceiveConnector: "Microsoft.Exchange.Data.Directory.SystemConfiguration.ReceiveConnector",
+    Permission: "Microsoft.Exchange.Management.RecipientTasks.ADAcePresentationObject",
+}
 
 
-def run_script(org: Organization, text: str, atomic: bool = False, max_seconds: float | None = None) -> ConsoleResult:
-    """Run EMS commands against `org`. Stops at the first error; with `atomic`, an error leaves `org` unchanged.
-    With `max_seconds`, a script still running after that long (checked between pipelines) stops and applies
-    nothing, atomic or not: its time limit is a refusal of the whole script."""
+def _shown(ctx, obj) -> PSObject:
+    org = ctx.org
+    return PSObject(_TYPE_NAMES.get(type(obj), type(obj).__name__), source=obj, load=lambda: properties(obj, org))
+
+
+def _render(ctx, values: list) -> list[str]:
+    return render(values, ctx.org)
+
+
+RECURSION = "The script is nested too deeply to run (line {0}); nothing was applied."
+
+
+def run_script(
+    org: Organization,
+    text: str,
+    atomic: bool = False,
+    max_seconds: float | None = None,
+    *,
+    max_steps: int = 10_000,
+    max_output: int = 1 << 20,
+    files: dict | None = None,
+    dry_run: bool = False,
+) -> ConsoleResult:
+    """Run an EMS script against `org`. Stops at the first error; with `atomic`, an error leaves `org` unchanged.
+    The caps (max_seconds, max_steps, max_output characters) stop the script and apply nothing, atomic or not.
+    `files` (name -> text) are what Import-Csv and Get-Content read; ConsoleResult.files holds what the script
+    wrote. With `dry_run` every change prints its "What if:" line and the plan of the whole script, and `org` is
+    returned unchanged."""
     started = time.monotonic()
     try:
-        pipelines = parse_script(text)
-        for pipeline in pipelines:
-            _check(pipeline)
+        statements = parse_script(text)
+        check(statements)
     except Unsupported as refusal:
         return ConsoleResult(org, [], str(refusal), 0)
-    state = _State(org)
+    ctx = psruntime.Context(
+        org,
+        _commands,
+        _render,
+        max_steps=max_steps,
+        max_seconds=max_seconds,
+        max_output=max_output,
+        files=dict(files or {}),
+        dry_run=dry_run,
+        started=started,
+    )
     applied = 0
-    for pipeline in pipelines:
-        if max_seconds is not None and time.monotonic() - started > max_seconds:
-            error = TIME_LIMIT.format(max_seconds)
-            return ConsoleResult(org, [*state.output, error], error, 0)
+    for statement in statements:
+        out: list = []
         try:
-            _run_pipeline(state, pipeline)
+            ctx.check_time()
+            psruntime.run_statement(ctx, statement, out)
+            if out:
+                ctx.print(render(out, ctx.org))
+        except psruntime.LimitReached as limit:
+            return ConsoleResult(org, [*ctx.output, str(limit)], str(limit), 0)
+        except RecursionError:
+            error = RECURSION.format(getattr(statement, "line", 0) or 1)
+            return ConsoleResult(org, [*ctx.output, error], error, 0)
         except (ExchangeError, Unsupported) as failure:  # EMS with ErrorAction Stop
-            state.output.append(str(failure))  # one entry, equal to ConsoleResult.error, even when several lines
-            state.output.append(f"    + CategoryInfo          : NotSpecified: (:) [{pipeline[-1].name}], exchsim")
-            final = org if atomic else state.org
-            return ConsoleResult(final, state.output, str(failure), 0 if atomic else applied)
+            ctx.output.append(str(failure))  # one entry, equal to ConsoleResult.error, even when several lines
+            ctx.output.append(
+                f"    + CategoryInfo          : NotSpecified: (:) [{_failed_command(statement)}], exchsim"
+            )
+            final = org if atomic or dry_run else ctx.org
+            return ConsoleResult(
+                final, ctx.output, str(failure), 0 if atomic or dry_run else applied, dict(ctx.written)
+            )
+        except (psruntime.Break, psruntime.Continue):
+            pass
+        except psruntime.Exit:
+            applied += 1
+            break
         applied += 1
-    return ConsoleResult(state.org, state.output, None, applied)
+    if dry_run:
+        steps = plan(org, ctx.org)
+        lines = ["", "Plan of the whole script (dry run: nothing was changed):"]
+        lines += [f"  {step.summary}" for step in steps] if steps else ["  no change to the lab"]
+        ctx.output += lines
+        return ConsoleResult(org, ctx.output, None, 0, dict(ctx.written), steps)
+    return ConsoleResult(ctx.org, ctx.output, None, applied, dict(ctx.written))
+
+
+def _failed_command(statement) -> str:
+    calls = [call.name for call in psast_walk([statement]) if call.name]
+    return calls[-1] if calls else type(statement).__name__
 
 
 __all__ = [
@@ -803,6 +957,7 @@ __all__ = [
     "Permission",
     "RecipientFilterConfig",
     "TransportConfig",
+    "check",
     "find_connector",
     "format_default",
     "format_list",

@@ -5,12 +5,14 @@ as EMS prints them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 
 from . import acl
 from .catalogue import format_auth_mechanism, format_permission_groups
-from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector
+from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .powershell import display_value
 
 
@@ -46,11 +48,27 @@ _VERSIONS = {
 }
 
 
-def _size(value: int) -> str:
-    for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if value >= factor:
-            return f"{value / factor:g} {unit} ({value:,} bytes)"
-    return f"{value} B ({value:,} bytes)"
+class ByteSize(int):
+    """A ByteQuantifiedSize: a number of bytes that compares as one and prints as EMS prints it."""
+
+    def __str__(self) -> str:
+        value = int(self)
+        for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+            if value >= factor:
+                return f"{value / factor:g} {unit} ({value:,} bytes)"
+        return f"{value} B ({value:,} bytes)"
+
+
+def _size(value: int) -> ByteSize:
+    return ByteSize(value)
+
+
+_GUIDS = uuid.UUID("6f1c3a52-8d0e-4b7a-9c2e-3f5d7a1b9e40")
+
+
+def connector_guid(connector: ReceiveConnector) -> uuid.UUID:
+    """The connector's Guid: stable for its identity (the model keeps no AD object GUID; docs/decisions.md)."""
+    return uuid.uuid5(_GUIDS, connector.identity.casefold())
 
 
 def properties(obj, org: Organization) -> dict:
@@ -79,6 +97,7 @@ def properties(obj, org: Organization) -> dict:
             "Server": obj.server,
             "Name": obj.name,
             "Identity": obj.identity,
+            "Guid": connector_guid(obj),
         }
     if isinstance(obj, Permission):
         return {
@@ -120,6 +139,8 @@ def properties(obj, org: Organization) -> dict:
 _DEFAULT_HEADINGS = {"IsInherited": "Inherited"}
 # Objects EMS shows as a list by default.
 _LIST_VIEWS = (TransportConfig, RecipientFilterConfig)
+_ENGINE_OBJECTS = (ReceiveConnector, Permission, AcceptedDomain, Server, TransportConfig, RecipientFilterConfig)
+_GROUP_COLUMNS = ("Count", "Name", "Group")
 
 
 def _default_columns(obj) -> tuple[str, ...]:
@@ -132,14 +153,50 @@ def _default_columns(obj) -> tuple[str, ...]:
     return ("Name", "ServerRole", "AdminDisplayVersion", "MAPIEncryptionRequired")
 
 
-def _show(value) -> str:
+def cell(value) -> str:
+    """A value as EMS prints it in a list or table: lists in braces, booleans True/False, $null empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, list):
-        return "{" + ", ".join(_show(v) for v in value) + "}"
+        return "{" + ", ".join(cell(v) for v in value) + "}"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%m/%d/%Y %H:%M:%S")
     return str(value)
+
+
+_show = cell
+
+
+def _engine(item):
+    """The engine object an item shows, or None (a [PSCustomObject], a Select-Object row, a scalar)."""
+    if isinstance(item, _ENGINE_OBJECTS):
+        return item
+    source = getattr(item, "source", None)
+    return source if isinstance(source, _ENGINE_OBJECTS) else None
+
+
+def row(item, org: Organization) -> dict:
+    """An item's properties by name, in EMS's order."""
+    if isinstance(item, _ENGINE_OBJECTS):
+        return properties(item, org)
+    props = getattr(item, "props", None)
+    if props is not None:
+        return props
+    if isinstance(item, dict):
+        return {"Name": None, "Value": None}
+    return {"Length": len(item)} if isinstance(item, str) else {}
+
+
+def matching(props: dict, pattern: str) -> list[str]:
+    """The property names a Format-List / Select-Object name matches (* wildcards, no case)."""
+    if pattern == "*":
+        return list(props)
+    regex = re.compile(re.escape(pattern).replace(r"\*", ".*"), re.IGNORECASE)
+    return [name for name in props if regex.fullmatch(name)]
 
 
 def _select(props: dict, wanted: list[str]) -> dict:
@@ -147,37 +204,114 @@ def _select(props: dict, wanted: list[str]) -> dict:
         return props
     chosen = {}
     for pattern in wanted:
-        for name, value in props.items():
-            if re.fullmatch(re.escape(pattern).replace(r"\*", ".*"), name, re.IGNORECASE):
-                chosen[name] = value
+        for name in matching(props, str(pattern)):
+            chosen[name] = props[name]
+        if "*" not in str(pattern) and not matching(props, str(pattern)):
+            chosen[str(pattern)] = None  # EMS shows a column it doesn't know, empty
     return chosen
 
 
-def format_list(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:
+def list_view(items: list, org: Organization, wanted: list = ()) -> list[str]:
     lines = [""]
-    for obj in objects:
-        props = _select(properties(obj, org), list(wanted))
+    for item in items:
+        props = _select(row(item, org), [str(w) for w in wanted])
         width = max((len(name) for name in props), default=0)
-        lines += [f"{name.ljust(width)} : {_show(value)}" for name, value in props.items()] + [""]
+        lines += [f"{name.ljust(width)} : {cell(value)}" for name, value in props.items()] + [""]
     return lines
 
 
-def format_table(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:
-    if not objects:
+def table_view(items: list, org: Organization, wanted: list = (), wrap: bool = False) -> list[str]:
+    if not items:
         return []
-    columns = list(_select(properties(objects[0], org), list(wanted)) if wanted else _default_columns(objects[0]))
-    headings = columns if wanted else [_DEFAULT_HEADINGS.get(c, c) for c in columns]
-    rows = [[_show(properties(obj, org).get(c)) for c in columns] for obj in objects]
+    first = items[0]
+    engine = _engine(first)
+    if wanted:
+        columns = list(_select(row(first, org), [str(w) for w in wanted]))
+    elif engine is not None:
+        columns = list(_default_columns(engine))
+    else:
+        columns = list(row(first, org))
+    headings = [_DEFAULT_HEADINGS.get(c, c) for c in columns] if engine is not None and not wanted else columns
+    rows = []
+    for item in items:
+        props = row(item, org)
+        rows.append([cell(props.get(c)) for c in columns])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
 
     def line(cells):
-        return " ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        return " ".join(c.ljust(width) for c, width in zip(cells, widths, strict=True)).rstrip()
 
     return ["", line(headings), line("-" * len(h) for h in headings), *(line(r) for r in rows), ""]
 
 
+def format_list(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:
+    return list_view(objects, org, wanted)
+
+
+def format_table(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:
+    return table_view(objects, org, wanted)
+
+
 def format_default(objects: list, org: Organization) -> list[str]:
     """What EMS prints for objects left at the end of a pipeline: its default list or table view."""
-    if objects and isinstance(objects[0], _LIST_VIEWS):
-        return format_list(objects, org)
-    return format_table(objects, org)
+    first = _engine(objects[0]) if objects else None
+    if first is not None:
+        return list_view(objects, org) if isinstance(first, _LIST_VIEWS) else table_view(objects, org)
+    if objects and len(row(objects[0], org)) > 4:
+        return list_view(objects, org)
+    return table_view(objects, org)
+
+
+def _shape(item):
+    engine = _engine(item)
+    if engine is not None:
+        return type(engine)
+    if hasattr(item, "props"):
+        return ("object", tuple(item.props))
+    if isinstance(item, dict):
+        return dict
+    if isinstance(item, list) and type(item).__name__ == "Formatted":
+        return "formatted"
+    return "scalar"
+
+
+def render(values: list, org: Organization) -> list[str]:
+    """Out-Default: what the console prints for what a statement left in the pipeline, each run of alike objects in
+    its view (tables for EMS objects, one line per string or number, Name/Value for a hashtable)."""
+    lines: list[str] = []
+    position = 0
+    while position < len(values):
+        shape = _shape(values[position])
+        end = position
+        while end < len(values) and _shape(values[end]) == shape:
+            end += 1
+        group = values[position:end]
+        if shape == "formatted":
+            lines += [line for item in group for line in item]
+        elif shape == "scalar":
+            lines += [_scalar(item) for item in group if item is not None]
+        elif shape is dict:
+            for table in group:
+                entries = [{"Name": str(k), "Value": cell(v)} for k, v in table.items()]
+                lines += _name_value(entries)
+        else:
+            lines += format_default(group, org)
+        position = end
+    return lines
+
+
+def _scalar(item) -> str:
+    if isinstance(item, dt.datetime):
+        return f"{item:%A}, {item:%B} {item.day}, {item:%Y} {item:%I:%M:%S %p}".replace(" 0", " ", 1)
+    if hasattr(item, "statements"):
+        return item.text[1:-1]
+    return cell(item) if not isinstance(item, str) else item
+
+
+def _name_value(entries: list[dict]) -> list[str]:
+    width = max([4, *(len(e["Name"]) for e in entries)])
+    return (
+        ["", f"{'Name'.ljust(width)} Value", f"{'----'.ljust(width)} -----"]
+        + [f"{e['Name'].ljust(width)} {e['Value']}".rstrip() for e in entries]
+        + [""]
+    )

@@ -1,36 +1,54 @@
-"""Reading PowerShell with the PowerShell grammar (tree-sitter-powershell) into plain values the console runs.
+"""Reading PowerShell with the PowerShell grammar (tree-sitter-powershell) into the console's syntax tree (psast).
 
-Only what the console supports becomes a value: commands in pipelines, parameters, literal arguments (strings,
-numbers, $true/$false/$null, arrays, @(...), @{Add=...; Remove=...}) and the `where {...}` filter. Everything
-else raises Unsupported naming the construct, before anything runs.
+What admins write in EMS scripts becomes a node: pipelines of commands and expressions, variables and assignment,
+member access and method calls, operators, arrays, hashtables, script blocks, string expansion, foreach/for/while/do
+and if/elseif/else. Anything else (functions, classes, try/catch, redirection, ...) raises Unsupported naming the
+construct, before anything runs.
 
-The syntax tree is walked without recursion, and the values and filters inside it may nest at most MAX_NESTING
-levels deep (parentheses, @(...), @{...}, -not), so no script can exhaust Python's stack: a deeper one is refused
-in words. A chain of -and/-or/-xor terms is flat however long it is.
+The grammar's tree is deep (a dozen wrapper layers around every operand) and a chain of binary operators nests one
+level per operator; both are read with loops, so only real nesting ((), @(), $(), @{}, {}, -not) costs Python
+stack, and it may go at most MAX_NESTING levels deep: a deeper script is refused in words.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
-import tree_sitter_powershell
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Node
 
-_PARSER = Parser(Language(tree_sitter_powershell.language()))
-_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
-_DOUBLE_QUOTES = '"\u201c\u201d\u201e'
-_TYPOGRAPHIC_DOUBLE = ("\u201c", "\u201d", "\u201e")
-_HERE_BODY = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)", re.DOTALL)
-_LONE_CR = re.compile(r"\r(?!\n)")
-_UNSAFE_BAREWORD = "$`\"'(){}@;," + _SINGLE_QUOTES + _DOUBLE_QUOTES
+from . import pstext
+from .psast import (
+    Assign,
+    Bareword,
+    Block,
+    Cast,
+    Chain,
+    CommandCall,
+    Expandable,
+    Flow,
+    Foreach,
+    If,
+    Index,
+    Invoke,
+    Loop,
+    Member,
+    Parameter,
+    Pipeline,
+    Splat,
+    StaticMember,
+    Step,
+    SubExpression,
+    TypeName,
+    Unary,
+    Var,
+)
+from .pstext import MAX_NESTING, TOO_DEEP, Unsupported, shown
+
+__all__ = ["MAX_NESTING", "TOO_DEEP", "Bareword", "CommandCall", "Parameter", "Unsupported", "parse_script", "shown"]
+
 # Expression layers the grammar wraps around every operand; with one child they are just the operand.
 _WRAPPERS = {
     "pipeline",
-    "pipeline_chain",
     "logical_expression",
     "bitwise_expression",
     "comparison_expression",
@@ -40,188 +58,81 @@ _WRAPPERS = {
     "range_expression",
     "array_literal_expression",
     "unary_expression",
-    "statement_list",
+    "argument_expression",
+    "logical_argument_expression",
+    "bitwise_argument_expression",
+    "comparison_argument_expression",
+    "additive_argument_expression",
+    "multiplicative_argument_expression",
+    "format_argument_expression",
+    "range_argument_expression",
+    "left_assignment_expression",
+    "key_expression",
 }
-_BACKTICK_ESCAPES = {
-    "0": "\0",
-    "a": "\a",
-    "b": "\b",
-    "e": "\x1b",
-    "f": "\f",
-    "n": "\n",
-    "r": "\r",
-    "t": "\t",
-    "v": "\v",
+# Binary layers: a left-nested chain of one precedence, read as a flat list.
+_BINARY = {
+    "logical_expression",
+    "bitwise_expression",
+    "comparison_expression",
+    "additive_expression",
+    "multiplicative_expression",
+    "format_expression",
+    "range_expression",
+    "logical_argument_expression",
+    "bitwise_argument_expression",
+    "comparison_argument_expression",
+    "additive_argument_expression",
+    "multiplicative_argument_expression",
+    "format_argument_expression",
+    "range_argument_expression",
 }
+_CONSTANTS = {"true": True, "false": False, "null": None}
+_SCOPES = ("script:", "global:", "local:", "private:")
+_NAMES = {
+    "function_statement": "function definitions",
+    "filter_statement": "filter definitions",
+    "class_statement": "class definitions",
+    "enum_statement": "enum definitions",
+    "try_statement": "try/catch",
+    "trap_statement": "trap",
+    "switch_statement": "switch statements",
+    "data_statement": "data sections",
+    "redirection": "redirection (> and >>): use Out-File or Export-Csv instead",
+    "pipeline_chain_tail": "&& / || pipeline chains",
+    "parallel_statement": "parallel blocks",
+    "sequence_statement": "sequence blocks",
+    "inlinescript_statement": "inlinescript",
+    "param_block": "param() blocks",
+    "stop_parsing": "the stop-parsing token --%",
+}
+_RANGE_COMMAND = re.compile(r"(-?[0-9]+)\.\.(-?[0-9]+)")
 
 
-FILTER_COMMANDS = ("where", "where-object", "?")
-MAX_NESTING = 100
-TOO_DEEP = (
-    "At line:{0} char:{1}: the script is nested too deeply: the console reads at most "
-    + str(MAX_NESTING)
-    + " levels of (), @(), @{{}} and -not inside one another."
-)
-BAD_NUMBER = "At line:{0} char:{1}: The numeric constant {2} is not valid."
-_MAX_DIGITS = 310  # beyond System.Double (about 1.8e308) PowerShell has no type for a numeric literal
+def refuse(node: Node, what: str | None = None) -> Unsupported:
+    line = node.start_point[0] + 1
+    what = what or _NAMES.get(node.type) or f"'{shown(node.text.decode(errors='replace'))}' ({node.type})"
+    what, _, hint = what.partition(": ")
+    return Unsupported(
+        f"{what[:1].upper()}{what[1:]}: not run by the exchsim console (line {line})."
+        + (f" {hint[:1].upper()}{hint[1:]}." if hint else "")
+    )
 
 
-class Unsupported(Exception):
-    """A construct the console doesn't run; the message names it."""
+def _line(node: Node) -> int:
+    return node.start_point[0] + 1
 
 
-@dataclass(frozen=True)
-class Parameter:
-    name: str  # as written, without the dash
-    value: object = None  # the value bound with a colon (-Enabled:$false), else None
-    colon: bool = False
+def _kids(node: Node) -> list[Node]:
+    return [c for c in node.children if c.type != "comment"]
 
 
-@dataclass(frozen=True)
-class Bareword:
-    """An unquoted argument; kept apart from strings only so that `-Param` look-alikes are visible."""
-
-    text: str
-
-
-@dataclass
-class CommandCall:
-    name: str
-    elements: list = field(default_factory=list)  # Parameter | value, in order
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class ScriptBlock:
-    """A script block given to anything but where: kept so the console can name the cmdlet before refusing it."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Filter:
-    """A compiled `where {...}` block: test(obj_properties) -> bool."""
-
-    test: Callable[[Callable[[str], object]], bool]
-    text: str
-
-
-def _walk(node: Node, enter: Callable[[Node], bool] = lambda node: True):
-    """Every node under `node` (itself included) in document order, without recursion; `enter(node)` false skips
-    the node's children."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if enter(current):
-            stack.extend(reversed(current.children))
-
-
-def _nested(node: Node, depth: int) -> int:
-    """The next nesting level, or Unsupported when it is one too many."""
-    if depth >= MAX_NESTING:
-        row, col = node.start_point
-        raise Unsupported(TOO_DEEP.format(row + 1, col + 1))
-    return depth + 1
-
-
-def _normalise_line_endings(text: str) -> str:
-    """PowerShell ends a line at CR, LF or CRLF; the grammar knows only LF and CRLF. A lone CR outside string
-    literals becomes LF before the real parse; inside a string every character stays as written, CR included, as
-    PowerShell keeps it, except in a here-string, whose lone CRs read as LF (the grammar can't hold them; CRLF stays).
-    The swap is one character for one, so the trial parse's string positions hold."""
-    if "\r" not in text:
-        return text
-    trial = _LONE_CR.sub("\n", text)
-    root = _PARSER.parse(trial.encode()).root_node
-    strings = [n for n in _walk(root, lambda n: n.type != "string_literal") if n.type == "string_literal"]
-    if not strings:
-        return trial
-    original, data = text.encode(), bytearray(trial.encode())
-    for node in strings:
-        if data[node.start_byte : node.start_byte + 1] != b"@":  # the grammar can't read a CR in a here-string
-            data[node.start_byte : node.end_byte] = original[node.start_byte : node.end_byte]
-    return data.decode()
-
-
-def _normalise_quotes(text: str) -> str:
-    """PowerShell accepts “ ” „ as double quotes; the grammar doesn't, so outside single-quoted strings and comments
-    they are rewritten to ASCII quotes before the real parse (inside a single-quoted string they are literal)."""
-    if not any(q in text for q in _TYPOGRAPHIC_DOUBLE):
-        return text
-    data = text.encode()
-
-    def is_protected(node: Node) -> bool:
-        return node.type == "comment" or (node.type == "string_literal" and node.text[:1] in (b"'",))
-
-    protected = [
-        (node.start_byte, node.end_byte)
-        for node in _walk(_PARSER.parse(data).root_node, lambda node: not is_protected(node))
-        if is_protected(node)
-    ]
-    out, position = [], 0
-    for start, end in protected + [(len(data), len(data))]:
-        segment = data[position:start].decode()
-        for q in _TYPOGRAPHIC_DOUBLE:
-            segment = segment.replace(q, '"')
-        out += [segment, data[start:end].decode()]
-        position = end
-    return "".join(out)
-
-
-def _generic_tokens(node: Node):
-    return (n for n in _walk(node) if n.type == "generic_token")
-
-
-def _quote_bareword_lists(text: str) -> str:
-    """`-RemoteIPRanges 10.0.0.1,10.0.0.2,10.0.0.3` is an array of barewords to PowerShell, but the grammar loses its
-    way after the first comma. Each such list the grammar marks (a bare token followed by a comma) is rewritten as
-    the equivalent quoted array before the real parse."""
-    if "," not in text:
-        return text
-    data = text.encode()
-    spans = []
-    for token in _generic_tokens(_PARSER.parse(data).root_node):
-        if data[token.end_byte : token.end_byte + 1] != b"," or token.text.startswith(b","):
-            continue
-        end = token.end_byte
-        while end < len(data) and data[end : end + 1] not in b" \t\n;|&)}":
-            end += 1
-        items = [_list_item(item) for item in data[token.start_byte : end].decode().split(",")]
-        if all(items):
-            spans.append((token.start_byte, end, ",".join(items)))
-    for start, end, replacement in sorted(spans, reverse=True):
-        data = data[:start] + replacement.encode() + data[end:]
-    return data.decode()
-
-
-def _list_item(item: str) -> str:
-    """A quoted item stays as written, a plain bareword gets quotes; '' when the item is neither."""
-    if len(item) >= 2 and item[0] in "'\"" and item[-1] == item[0]:
-        return item
-    return "" if not item or any(c in item for c in _UNSAFE_BAREWORD) else f"'{item}'"
-
-
-def _first_error(node: Node) -> Node | None:
-    def is_error(n: Node) -> bool:
-        return n.type == "ERROR" or (n.is_missing and bool(n.type.strip()))
-
-    return next((n for n in _walk(node, lambda n: n.has_error and not is_error(n)) if is_error(n)), None)
-
-
-def parse_script(text: str) -> list[list[CommandCall]]:
-    """The script as a list of pipelines (each a list of commands). Raises Unsupported for syntax errors and for
-    anything that isn't a plain command pipeline with literal arguments."""
-    try:
-        text.encode()
-    except UnicodeEncodeError as error:
-        where = f"at character {error.start + 1}"
-        raise Unsupported(f"The script holds a character that isn't valid Unicode ({where}).") from None
-    text = _quote_bareword_lists(_normalise_quotes(_normalise_line_endings(text)))
-    root = _PARSER.parse(text.encode()).root_node
+def parse_script(text: str) -> list:
+    """The script as a list of statements (a Pipeline is a list of commands, as before). Raises Unsupported for
+    syntax errors and for anything the console doesn't run."""
+    root = pstext.parse_tree(text)
     if all(c.type == "comment" or (c.type == "ERROR" and not c.text.strip()) for c in root.children):
         return []  # only comments and blank lines, which the grammar can't place in a program
-    error = _first_error(root)
+    error = pstext.first_error(root)
     if error is not None:
         row, col = error.start_point
         snippet = error.text.decode(errors="replace").splitlines()[0][:40] if error.text else ""
@@ -229,87 +140,207 @@ def parse_script(text: str) -> list[list[CommandCall]]:
             f"At line:{row + 1} char:{col + 1}: the script can't be parsed"
             + (f" near '{snippet}'." if snippet else " (something is missing).")
         )
-    pipelines = []
-    for node in _statements(root):
-        pipelines.append(_pipeline(node))
-    return pipelines
-
-
-def _statements(root: Node):
-    for node in root.children:
-        if node.type == "comment":
-            continue
+    statements = []
+    for node in _kids(root):
         if node.type != "statement_list":
-            raise Unsupported(_construct(node))
-        for statement in node.children:
-            if statement.type in ("comment", "empty_statement"):
-                continue
-            if statement.type != "pipeline":
-                raise Unsupported(_construct(statement))
-            yield statement
+            raise refuse(node)
+        statements += _statement_list(node, 0)
+    return statements
 
 
-def _construct(node: Node) -> str:
-    line = node.start_point[0] + 1
-    names = {
-        "assignment_expression": "variable assignment",
-        "if_statement": "if statement",
-        "foreach_statement": "foreach loop",
-        "for_statement": "for loop",
-        "while_statement": "while loop",
-        "function_statement": "function definition",
-        "sub_expression": "subexpression $(...)",
-        "script_block_expression": "script block { ... }",
-        "variable": f"variable {node.text.decode()}",
-        "member_access": f"member access {node.text.decode()}",
-        "invokation_expression": "method call",
-        "type_literal": "type literal",
-        "hash_literal_expression": "hashtable @{...}",
-        "pipeline_chain": "&& / || pipeline chain",
-    }
-    what = names.get(node.type, f"'{node.text.decode(errors='replace')[:40]}' ({node.type.replace('_', ' ')})")
-    return f"The console doesn't support {what} (line {line}). It runs Exchange cmdlets with literal arguments only."
+def _statement_list(node: Node | None, depth: int) -> list:
+    if node is None:
+        return []
+    return [_statement(child, depth) for child in _kids(node) if child.type != "empty_statement"]
 
 
-def _pipeline(node: Node) -> list[CommandCall]:
-    children = [c for c in node.children if c.type != "comment"]
-    if len(children) != 1 or children[0].type != "pipeline_chain":
-        raise Unsupported(_construct(children[0] if children else node))
-    commands = []
-    for part in children[0].children:
-        if part.type == "|" or part.type == "comment":
-            continue
-        if part.type != "command":
-            raise Unsupported(_construct(part))
-        commands.append(_command(part))
-    return commands
-
-
-def _command(node: Node) -> CommandCall:
-    name_node = node.child_by_field_name("command_name") or next(
-        (c for c in node.children if c.type == "command_name"), None
+def _block(node: Node, depth: int) -> tuple:
+    """The statements of a statement_block / script_block { ... }."""
+    depth = pstext.nested(node, depth)
+    body = next(
+        (
+            c
+            for c in pstext.walk(node, lambda n: n is node or n.type in ("script_block", "script_block_body"))
+            if c.type == "statement_list"
+        ),
+        None,
     )
+    for child in node.children:
+        if child.type in ("param_block", "named_block_list"):
+            raise refuse(child)
+    script = next((c for c in node.children if c.type == "script_block"), None)
+    if script is not None and any(c.type in ("param_block", "named_block_list") for c in script.children):
+        raise refuse(next(c for c in script.children if c.type in ("param_block", "named_block_list")))
+    return tuple(_statement_list(body, depth))
+
+
+def _statement(node: Node, depth: int):
+    kind = node.type
+    if kind == "pipeline":
+        return _pipeline(node, depth)
+    if kind == "if_statement":
+        clauses = [
+            (_condition(node.child_by_field_name("condition"), depth), _block(_first(node, "statement_block"), depth))
+        ]
+        elseifs = _first(node, "elseif_clauses")
+        for clause in _kids(elseifs) if elseifs else ():
+            clauses.append(
+                (
+                    _condition(clause.child_by_field_name("condition"), depth),
+                    _block(_first(clause, "statement_block"), depth),
+                )
+            )
+        otherwise = _first(node, "else_clause")
+        return If(
+            tuple(clauses), _block(_first(otherwise, "statement_block"), depth) if otherwise else None, _line(node)
+        )
+    if kind == "foreach_statement":
+        if _first(node, "foreach_parameter"):
+            raise refuse(_first(node, "foreach_parameter"), "foreach -parallel")
+        variable = _variable_name(_first(node, "variable"))
+        return Foreach(
+            variable,
+            _pipeline(_first(node, "pipeline"), depth),
+            _block(_first(node, "statement_block"), depth),
+            _line(node),
+        )
+    if kind == "for_statement":
+        parts = {c.type: _first(c, "pipeline") for c in node.children if c.type.startswith("for_")}
+        read = {k: (_pipeline(v, depth) if v is not None else None) for k, v in parts.items()}
+        return Loop(
+            read.get("for_initializer"),
+            read.get("for_condition"),
+            read.get("for_iterator"),
+            _block(_first(node, "statement_block"), depth),
+            line=_line(node),
+        )
+    if kind == "while_statement":
+        condition = _first(_first(node, "while_condition"), "pipeline")
+        return Loop(
+            None, _pipeline(condition, depth), None, _block(_first(node, "statement_block"), depth), line=_line(node)
+        )
+    if kind == "do_statement":
+        until = any(c.type == "until" for c in node.children)
+        condition = _first(_first(node, "while_condition"), "pipeline")
+        body = _block(_first(node, "statement_block"), depth)
+        return Loop(None, _pipeline(condition, depth), None, body, test_first=False, until=until, line=_line(node))
+    if kind == "flow_control_statement":
+        word = node.children[0].type.casefold()
+        if word in ("throw",):
+            raise refuse(node, "throw")
+        value = _first(node, "pipeline")
+        label = _first(node, "label_expression") or _first(node, "label")
+        if label is not None:
+            raise refuse(label, "loop labels")
+        return Flow(word, _pipeline(value, depth) if value is not None else None, _line(node))
+    raise refuse(node)
+
+
+def _first(node: Node | None, kind: str) -> Node | None:
+    if node is None:
+        return None
+    return next((c for c in node.children if c.type == kind), None)
+
+
+def _condition(node: Node | None, depth: int):
+    return _pipeline(node, depth)
+
+
+def _pipeline(node: Node, depth: int):
+    """A statement-level pipeline: an assignment, or commands and expressions joined by |."""
+    children = _kids(node)
+    if len(children) != 1:
+        raise refuse(next((c for c in children if c.type != "pipeline_chain"), node))
+    child = children[0]
+    if child.type == "assignment_expression":
+        return _assignment(child, depth)
+    if child.type != "pipeline_chain":
+        return _expression(child, depth)
+    pipeline = Pipeline()
+    pipeline.line = _line(node)
+    for part in _kids(child):
+        if part.type == "|":
+            continue
+        if part.type in ("&&", "||", "pipeline_chain_tail"):
+            raise refuse(part, "&& / || pipeline chains")
+        if part.type == "redirections" or part.type == "redirection":
+            raise refuse(part, _NAMES["redirection"])
+        if part.type == "command":
+            pipeline.append(_command(part, depth))
+        else:
+            pipeline.append(_expression(part, depth))
+    return pipeline
+
+
+def _assignment(node: Node, depth: int) -> Assign:
+    children = _kids(node)
+    target = _expression(children[0], depth)
+    if not isinstance(target, Var | Member | Index):
+        raise refuse(children[0], "assigning to this expression")
+    operator = children[1].text.decode()
+    value_node = children[2]
+    value = _pipeline(value_node, depth) if value_node.type == "pipeline" else _statement(value_node, depth)
+    return Assign(target, operator, value, _line(node))
+
+
+def _variable_name(node: Node) -> str:
+    text = node.text.decode()
+    name = text[2:-1] if text.startswith("${") else text[1:]
+    lowered = name.casefold()
+    for scope in _SCOPES:
+        if lowered.startswith(scope):
+            lowered = lowered[len(scope) :]
+    if ":" in lowered:  # $env:PATH, $function:x, drive-qualified variables
+        raise refuse(node, f"the variable {shown(text)} (environment and provider variables)")
+    return lowered
+
+
+def _command(node: Node, depth: int) -> CommandCall:
+    operator = _first(node, "command_invokation_operator")
+    invocation = operator.text.decode() if operator is not None else ""
+    name_node = node.child_by_field_name("command_name") or _first(node, "command_name")
     if name_node is None:
-        raise Unsupported(_construct(node))
-    call = CommandCall(name_node.text.decode(), line=node.start_point[0] + 1)
-    elements_node = next((c for c in node.children if c.type == "command_elements"), None)
-    if elements_node is None:
-        return call
+        expr = _first(node, "command_name_expr")
+        target = expr.children[0] if expr is not None and expr.children else None
+        if target is None or target.type == "command_name":
+            raise refuse(node, f"{invocation} of a path or program ({shown(node.text.decode())})")
+        variable = next((c for c in pstext.walk(target) if c.type == "variable"), None)
+        if target.type != "path_command_name" or variable is None or variable.text != target.text:
+            raise refuse(node, f"{invocation} of a path or program ({shown(node.text.decode())})")
+        call = CommandCall("", [Var(_variable_name(variable), _line(node))], _line(node), invocation)
+    else:
+        name = name_node.text.decode()
+        bounds = command_range(name)
+        elements = _first(node, "command_elements")
+        if bounds and not [c for c in (elements.children if elements else ()) if c.type != "command_argument_sep"]:
+            return Chain(bounds[0], (("..", bounds[1]),), _line(node))
+        call = CommandCall(name, [], _line(node), invocation)
+        if invocation:
+            raise refuse(node, f"{invocation} of a path or program ({shown(name)})")
+    elements_node = _first(node, "command_elements")
     bind_next = False
-    for child in elements_node.children:
+    for child in _kids(elements_node) if elements_node is not None else ():
         if child.type == "command_argument_sep":
             bind_next = bind_next or ":" in child.text.decode()
             continue
-        if child.type == "comment":
-            continue
         if child.type == "command_parameter":
-            name = child.text.decode()[1:]
-            colon = name.endswith(":")
-            call.elements.append(Parameter(name.rstrip(":"), colon=colon))
+            written = child.text.decode()[1:]
+            colon = written.endswith(":")
+            call.elements.append(Parameter(written.rstrip(":"), colon=colon))
             bind_next = colon
             continue
-        value = _argument(child, call.name)
+        if child.type in ("redirection", "redirections"):
+            raise refuse(child, _NAMES["redirection"])
+        value = _argument(child, depth)
         previous = call.elements[-1] if call.elements else None
+        if isinstance(value, Unary) and value.operator == "," and previous is not None:
+            # `Name, @{...}` / `10.0.0.1, 10.0.0.2`: the grammar reads the comma as unary; PowerShell, one array
+            if isinstance(previous, Parameter) and previous.colon:
+                call.elements[-1] = Parameter(previous.name, _joined(previous.value, value.operand), True)
+                continue
+            if not isinstance(previous, Parameter | Splat):
+                call.elements[-1] = _joined(previous, value.operand)
+                continue
         if bind_next and isinstance(previous, Parameter) and previous.value is None:
             call.elements[-1] = Parameter(previous.name, value, True)
         else:
@@ -318,266 +349,197 @@ def _command(node: Node) -> CommandCall:
     return call
 
 
-def _argument(node: Node, command: str, depth: int = 0):
+def _joined(items, item) -> list:
+    return [*items, item] if type(items) is list else [items, item]
+
+
+def _argument(node: Node, depth: int):
     if node.type == "generic_token":
         text = node.text.decode()
-        if any(c in text for c in _UNSAFE_BAREWORD):
-            raise Unsupported(_construct(node))
+        if pstext.unsafe_bareword(text):
+            raise refuse(node, f"the bare argument {shown(text)} (quote it)")
         return Bareword(text)
-    if node.type == "array_literal_expression":
-        items = [c for c in node.children if c.type != ","]
-        if len(items) == 1 and _unwrap(items[0]).type == "script_block_expression":
-            block = _unwrap(items[0])
-            return compile_filter(block) if command.casefold() in FILTER_COMMANDS else ScriptBlock(block.text.decode())
-        values = [_value(item, depth) for item in items]
-        return values[0] if len(values) == 1 else values
-    return _value(node, depth)
+    inner = _unwrap(node)
+    if inner.type == "variable" and inner.text.startswith(b"@"):
+        return Splat(inner.text.decode()[1:].casefold(), _line(inner))
+    return _expression(node, depth)
 
 
 def _unwrap(node: Node) -> Node:
     while node.type in _WRAPPERS:
-        children = [c for c in node.children if c.type not in ("comment",)]
-        if node.type == "array_literal_expression" and len([c for c in children if c.type != ","]) > 1:
-            return node
+        children = _kids(node)
         if len(children) != 1:
             return node
         node = children[0]
     return node
 
 
-def _value(node: Node, depth: int = 0):
+_STATIC_TYPES = ("math", "system.math", "string", "system.string", "datetime", "system.datetime", "int", "int32")
+
+
+def _expression(node: Node, depth: int):
     node = _unwrap(node)
     kind = node.type
+    children = _kids(node)
+    line = _line(node)
+    if kind in _BINARY and len(children) == 3:
+        return _chain(node, depth)
     if kind == "array_literal_expression":
-        return [_value(c, depth) for c in node.children if c.type != ","]
+        return [_expression(c, depth) for c in children if c.type != ","]
     if kind == "string_literal":
-        return _string(node)
+        return _string(node, depth)
     if kind in ("integer_literal", "real_literal"):
-        return _number(node)
+        return pstext.number(node)
     if kind == "variable":
-        name = node.text.decode().casefold()
-        constants = {"$true": True, "$false": False, "$null": None}
-        if name in constants:
-            return constants[name]
-        raise Unsupported(_construct(node))
-    if kind == "array_expression":
-        inner = [c for c in node.children if c.type not in ("@(", ")")]
-        if not inner:
-            return []
-        value = _value(inner[0], _nested(node, depth))
-        return value if isinstance(value, list) else [value]
+        text = node.text.decode()
+        if text.startswith("@"):
+            raise refuse(node, f"splatting {shown(text)} outside a command")
+        name = _variable_name(node)
+        return _CONSTANTS[name] if name in _CONSTANTS else Var(name, line)
+    if kind == "parenthesized_expression":
+        inner = next(c for c in children if c.type not in ("(", ")"))
+        return _pipeline(inner, pstext.nested(node, depth)) if inner.type == "pipeline" else _statement(inner, depth)
+    if kind in ("array_expression", "sub_expression"):
+        body = _first(node, "statement_list")
+        return SubExpression(tuple(_statement_list(body, pstext.nested(node, depth))), kind == "array_expression", line)
     if kind == "hash_literal_expression":
-        return _hashtable(node, _nested(node, depth))
+        return _hashtable(node, pstext.nested(node, depth))
+    if kind == "script_block_expression":
+        return Block(_block(node, depth), node.text.decode(), line)
+    if kind == "member_access":
+        target = _expression(children[0], depth)
+        if children[1].type == "::":
+            return _static(children[0], _member_name(children[-1], depth), line)
+        return Member(target, _member_name(children[-1], depth), line)
+    if kind == "invokation_expression":
+        arguments_node = _first(node, "argument_list")
+        arguments = tuple(
+            _expression(a, depth)
+            for a in _kids(_first(arguments_node, "argument_expression_list") or arguments_node)
+            if a.type not in ("(", ")", ",")
+        )
+        name = _member_name(children[2], depth) if len(children) > 2 else ""
+        if children[1].type == "::":
+            type_name = _type_name(children[0])
+            if type_name.casefold() not in _STATIC_TYPES:
+                raise refuse(node, f".NET type access [{type_name}]::{name}")
+            return Invoke(None, name, arguments, line, static=type_name)
+        return Invoke(_expression(children[0], depth), name, arguments, line)
+    if kind == "element_access":
+        index = next(c for c in children[1:] if c.type not in ("[", "]"))
+        return Index(_expression(children[0], depth), _expression(index, depth), line)
+    if kind == "expression_with_unary_operator":
+        operator = children[0]
+        if operator.type == "type_literal":
+            return Cast(_type_name(operator), _expression(children[1], depth), line)
+        text = operator.text.decode().casefold()
+        if text in ("-not", "!"):
+            return Unary("-not", _expression(children[1], pstext.nested(node, depth)), line)
+        return Unary(text, _expression(children[1], depth), line)
+    if kind in (
+        "post_increment_expression",
+        "post_decrement_expression",
+        "pre_increment_expression",
+        "pre_decrement_expression",
+    ):
+        target = _expression(next(c for c in children if c.type not in ("++", "--")), depth)
+        return Step(target, 1 if "increment" in kind else -1, kind.startswith("post"), line)
+    if kind == "type_literal":
+        return TypeName(_type_name(node), line)
+    if kind == "cast_expression":
+        return Cast(_type_name(children[0]), _expression(children[-1], depth), line)
     if kind == "generic_token":
-        return _argument(node, "", depth)
-    raise Unsupported(_construct(node))
+        return _argument(node, depth)
+    raise refuse(node)
 
 
-_MULTIPLIERS = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
-# PowerShell's numeric literals: digits (or 0x hex, 0b binary), a type suffix, a multiplier (about_Numeric_Literals).
-_INTEGER = re.compile(r"(0x[0-9a-f]+|0b[01]+|[0-9]+)(ul|uy|us|u|l|y|s|n|d)?(kb|mb|gb|tb|pb)?", re.IGNORECASE)
-_REAL = re.compile(r"((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)(d)?(kb|mb|gb|tb|pb)?", re.IGNORECASE)
+def _static(type_node: Node, name: str, line: int) -> StaticMember:
+    type_name = _type_name(type_node)
+    if type_name.casefold() not in _STATIC_TYPES:
+        raise refuse(type_node, f".NET type access [{type_name}]::{name}")
+    return StaticMember(type_name, name, line)
 
 
-def shown(text: str, limit: int = 40) -> str:
-    """A value as an error message quotes it: long ones cut, with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _type_name(node: Node) -> str:
+    node = _unwrap(node)
+    return node.text.decode().strip("[] ")
 
 
-def _number(node: Node) -> int | float:
-    """An integer or real literal's value; a malformed or out-of-range one is refused as PowerShell refuses it."""
-    text = node.text.decode()
-    integer = _INTEGER.fullmatch(text) if node.type == "integer_literal" else None
-    real = _REAL.fullmatch(text) if integer is None else None
-    match = integer or real
-    if match is None or len(match.group(1)) > _MAX_DIGITS:
-        row, col = node.start_point
-        raise Unsupported(BAD_NUMBER.format(row + 1, col + 1, shown(text)))
-    factor = _MULTIPLIERS[match.group(3).casefold()] if match.group(3) else 1
-    if integer:
-        digits = match.group(1).casefold()
-        base = 16 if digits.startswith("0x") else 2 if digits.startswith("0b") else 10
-        return int(digits[2:] if base != 10 else digits, base) * factor
-    value = float(match.group(1)) * factor
-    if math.isinf(value):
-        row, col = node.start_point
-        raise Unsupported(BAD_NUMBER.format(row + 1, col + 1, shown(text)))
-    return value
+def _member_name(node: Node, depth: int):
+    if node.type == "member_name":
+        inner = _kids(node)
+        if len(inner) == 1 and inner[0].type != "simple_name":
+            return _expression(inner[0], depth)
+    return node.text.decode()
 
 
-def _hashtable(node: Node, depth: int = 0) -> dict:
-    body = next((c for c in node.children if c.type == "hash_literal_body"), None)
+def _chain(node: Node, depth: int) -> Chain:
+    """A left-nested chain of one precedence (`a -and b -or c`, `1 + 2 + 3`), read with a loop."""
+    kind, rest = node.type, []
+    while True:
+        children = _kids(node)
+        if node.type != kind or len(children) != 3:
+            break
+        rest.append((children[1].text.decode().casefold(), _expression(children[2], depth)))
+        node = _unwrap(children[0])
+        if node.type not in _BINARY:
+            break
+    rest.reverse()
+    return Chain(_expression(node, depth), tuple(rest), _line(node))
+
+
+def _hashtable(node: Node, depth: int) -> dict:
+    body = _first(node, "hash_literal_body")
     result = {}
-    for entry in body.children if body else ():
+    for entry in _kids(body) if body else ():
         if entry.type != "hash_entry":
             continue
-        key_node = next(c for c in entry.children if c.type == "key_expression")
-        value_node = next(c for c in entry.children if c.type not in ("key_expression", "="))
-        key = key_node.text.decode().strip("'\"")
-        result[key] = _value(value_node, depth)
+        children = _kids(entry)
+        key_node = _unwrap(children[0])
+        key = _expression(key_node, depth) if key_node.type != "simple_name" else key_node.text.decode()
+        if not isinstance(key, str | int | float | bool):
+            raise refuse(key_node, "a computed hashtable key")
+        value_node = next(c for c in children[1:] if c.type not in ("=", ";"))
+        result[key] = _pipeline(value_node, depth) if value_node.type == "pipeline" else _statement(value_node, depth)
     return result
 
 
-def _string(node: Node) -> str:
+def _string(node: Node, depth: int):
+    inner = node.children[0] if node.children else node
     raw = node.text.decode()
     here = raw.startswith("@")
-    if here:  # @'...'@ / @"..."@: the text between the opening and closing lines, quotes literal
-        body = _HERE_BODY.fullmatch(raw[2:-2])
-        raw = raw[1] + (body.group(1) if body else "") + raw[1]
-    if raw[0] in _SINGLE_QUOTES:
-        return raw[1:-1] if here else _verbatim(raw, node)
-    for descendant in _descendants(node):
-        if descendant.type in ("variable", "sub_expression"):
-            raise Unsupported(
-                _construct(descendant).replace("doesn't support ", "doesn't support expanding ", 1)
-                + " Use single quotes for literal text."
-            )
-    return _expandable(raw, doubled_quotes=not here)
-
-
-def _descendants(node: Node):
-    walk = _walk(node)
-    next(walk)  # the node itself
-    yield from walk
-
-
-def _verbatim(raw: str, node: Node) -> str:
-    body = raw[1:-1]
-    if not any(q in body for q in _SINGLE_QUOTES):
-        return body
-    out, i = [], 0
-    while i < len(body):
-        c = body[i]
-        if c in _SINGLE_QUOTES:
-            if i + 1 < len(body) and body[i + 1] in _SINGLE_QUOTES:
-                out.append(body[i + 1])
-                i += 2
-                continue
-            # PowerShell would end the string at this quote; the grammar didn't, so refuse rather than guess.
-            raise Unsupported(
-                f"The console doesn't support the quote character {c!r} inside a single-quoted string unless it is "
-                f"doubled (line {node.start_point[0] + 1})."
-            )
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def _expandable(raw: str, doubled_quotes: bool = True) -> str:
-    body = raw[1:-1]
-    out, i = [], 0
-    while i < len(body):
-        c = body[i]
-        if c == "`" and i + 1 < len(body):
-            out.append(_BACKTICK_ESCAPES.get(body[i + 1], body[i + 1]))
-            i += 2
+    if raw[0] in pstext.SINGLE_QUOTES or (here and raw[1] in pstext.SINGLE_QUOTES):
+        if here:
+            body = pstext.HERE_BODY.fullmatch(raw[2:-2])
+            return body.group(1) if body else ""
+        return pstext.verbatim(raw, node)
+    data = node.text
+    start, end = 1, len(data) - 1
+    if here:  # @"...\n body \n"@: the text between the opening and closing lines
+        match = pstext.HERE_BODY.fullmatch(raw[2:-2])
+        body = match.group(1) if match else ""
+        prefix = raw[2 : match.start(1) + 2] if match else raw[2:-2]
+        start = len(("@" + raw[1] + prefix).encode())
+        end = start + len(body.encode())
+    parts, position = [], start
+    for child in inner.children:
+        if child.type not in ("variable", "sub_expression"):
             continue
-        if doubled_quotes and c in _DOUBLE_QUOTES and i + 1 < len(body) and body[i + 1] in _DOUBLE_QUOTES:
-            out.append(body[i + 1])
-            i += 2
+        offset, stop = child.start_byte - node.start_byte, child.end_byte - node.start_byte
+        if offset < start or stop > end:
             continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+        if offset > position:
+            parts.append(pstext.unescape(data[position:offset].decode(), doubled_quotes=not here))
+        parts.append(_expression(child, depth))
+        position = stop
+    if position < end:
+        parts.append(pstext.unescape(data[position:end].decode(), doubled_quotes=not here))
+    if all(isinstance(p, str) for p in parts):
+        return "".join(parts)
+    return Expandable(tuple(parts), _line(node))
 
 
-# --- where { ... } ------------------------------------------------------------------------------------------------
-
-_COMPARISONS = {
-    "-eq": lambda a, b: _equal(a, b),
-    "-ieq": lambda a, b: _equal(a, b),
-    "-ne": lambda a, b: not _equal(a, b),
-    "-like": lambda a, b: fnmatch.fnmatchcase(str(a).casefold(), str(b).casefold()),
-    "-ilike": lambda a, b: fnmatch.fnmatchcase(str(a).casefold(), str(b).casefold()),
-    "-notlike": lambda a, b: not fnmatch.fnmatchcase(str(a).casefold(), str(b).casefold()),
-}
-
-
-def _equal(a, b) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return bool(a) == (b if isinstance(b, bool) else str(b).casefold() == "true")
-    return str(a).casefold() == str(b).casefold()
-
-
-def compile_filter(node: Node) -> Filter:
-    """`{ $_.Prop -op value [-and|-or ...] }` with parentheses and -not; nothing else."""
-    body = next((c for c in _descendants(node) if c.type == "statement_list"), None)
-    statements = [c for c in body.children if c.type != "comment"] if body else []
-    if len(statements) != 1 or statements[0].type != "pipeline":
-        raise Unsupported(_construct(node))
-    return Filter(_expression(statements[0]), node.text.decode())
-
-
-_LOGICAL = {
-    "-and": lambda value, term, get: value and term(get),
-    "-or": lambda value, term, get: value or term(get),
-    "-xor": lambda value, term, get: value != term(get),
-}
-
-
-def _expression(node: Node, depth: int = 0) -> Callable:
-    node = _unwrap(node)
-    children = [c for c in node.children if c.type != "comment"]
-    if node.type == "logical_expression" and len(children) == 3 and children[1].type.casefold() in _LOGICAL:
-        return _logical_chain(node, depth)
-    if node.type == "comparison_expression" and len(children) == 3:
-        op = children[1].text.decode().casefold()
-        if op in _COMPARISONS:
-            compare = _COMPARISONS[op]
-            left, right = _operand(children[0], depth), _operand(children[2], depth)
-
-            def test(get, left=left, right=right, compare=compare, op=op):
-                a, b = left(get), right(get)
-                if isinstance(a, (list, tuple)):  # PowerShell filters a collection: true when any item matches
-                    matches = [item for item in a if compare(item, b)]
-                    return bool(matches) if not op.startswith(("-ne", "-not")) else len(matches) == len(a)
-                return compare(a, b)
-
-            return test
-    if node.type == "parenthesized_expression":
-        inner = next(c for c in children if c.type not in ("(", ")"))
-        return _expression(inner, _nested(node, depth))
-    if node.type == "expression_with_unary_operator" and children[0].type.casefold() in ("-not", "!"):
-        inner = _expression(children[1], _nested(node, depth))
-        return lambda get: not inner(get)
-    operand = _operand(node, depth)
-    return lambda get: bool(operand(get))
-
-
-def _logical_chain(node: Node, depth: int) -> Callable:
-    """`a -and b -or c ...`: the grammar nests it to the left, one level per operator; read as a flat list of terms
-    (the three operators share one precedence, left to right), so a long chain costs no stack."""
-    steps = []
-    while True:
-        children = [c for c in _unwrap(node).children if c.type != "comment"]
-        op = children[1].type.casefold() if len(children) == 3 and node.type == "logical_expression" else None
-        if op not in _LOGICAL:
-            break
-        steps.append((_LOGICAL[op], _expression(children[2], depth)))
-        node = _unwrap(children[0])
-    first = _expression(node, depth)
-    steps.reverse()
-
-    def test(get):
-        value = bool(first(get))
-        for combine, term in steps:
-            value = bool(combine(value, term, get))
-        return value
-
-    return test
-
-
-def _operand(node: Node, depth: int = 0) -> Callable:
-    node = _unwrap(node)
-    if node.type == "member_access":
-        variable = node.children[0].text.decode().casefold()
-        member = node.children[-1].text.decode()
-        if variable in ("$_", "$psitem"):
-            return lambda get: get(member)
-        raise Unsupported(_construct(node))
-    if node.type == "parenthesized_expression":
-        return _expression(node, depth)
-    value = _value(node, depth)
-    if isinstance(value, Bareword):
-        value = value.text
-    return lambda get: value
+def command_range(name: str):
+    """`1..5 | ...` reaches the grammar as a command named 1..5: its range, or None."""
+    match = _RANGE_COMMAND.fullmatch(name)
+    return (int(match.group(1)), int(match.group(2))) if match else None

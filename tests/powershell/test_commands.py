@@ -73,9 +73,9 @@ def test_ems_stops_at_the_first_error_and_atomic_keeps_the_lab(copied, tmp_path)
     assert lab_to_org(copied[1]).connector("EX01", "Anonymous Relay") is not None
 
 
-def test_ems_refuses_unsupported_constructs(copied, tmp_path):
-    with pytest.raises(CommandError, match="variable assignment"):
-        ems("work", "$c = Get-ReceiveConnector", tmp_path=tmp_path)
+def test_ems_refuses_what_the_console_does_not_run(copied, tmp_path):
+    with pytest.raises(CommandError, match="Invoke-Expression is not run by the exchsim console"):
+        ems("work", "$c = Get-ReceiveConnector\nInvoke-Expression 'Remove-ReceiveConnector x'", tmp_path=tmp_path)
 
 
 def test_unknown_lab_is_a_clear_error():

@@ -155,17 +155,25 @@ def test_accepted_domain_cmdlets_warn_and_keep_one_default():
 @pytest.mark.parametrize(
     ("script", "named"),
     [
-        ("Get-Mailbox", "'Get-Mailbox'"),
-        ("$x = Get-ReceiveConnector", "variable assignment"),
-        ("Set-ReceiveConnector $name -Comment x", "variable $name"),
-        ('Set-ReceiveConnector "Default EX01" -Comment "$(whoami)"', "subexpression"),
-        ("foreach ($c in 1) { Get-ReceiveConnector }", "foreach"),
-        ("Get-ReceiveConnector | ForEach-Object { $_.Name }", "'ForEach-Object'"),
-        ("Get-ReceiveConnector | where { Remove-Item x }", "command"),
+        ("Get-Mailbox", "'Get-Mailbox' is not recognized"),
+        ("Invoke-Expression 'Get-ReceiveConnector'", "Invoke-Expression is not run by the exchsim console"),
+        ("Start-Process notepad", "Start-Process is not run"),
+        ("Get-ReceiveConnector | where { Remove-Item x }", "Remove-Item is not run"),
+        (
+            'Set-ReceiveConnector "Default EX01" -Comment "$(Invoke-WebRequest http://x)"',
+            "Invoke-WebRequest is not run",
+        ),
+        ("[System.IO.File]::ReadAllText('C:\\x')", ".NET type access [System.IO.File]::ReadAllText"),
+        ("& 'C:\\tools\\x.exe'", "& of a path or program ('C:\\tools\\x.exe'): not run"),
+        (". .\\helpers.ps1", ". of a path or program"),
+        ("Add-PSSnapin Quest.ActiveRoles", "Add-PSSnapin of anything but Microsoft.Exchange*"),
+        ("$env:PATH", "environment and provider variables"),
+        ("function f { 1 }", "Function definitions: not run by the exchsim console"),
         ("Get-ReceiveConnector && Get-ExchangeServer", "&&"),
+        ("Get-ReceiveConnector > out.txt", "Redirection (> and >>): not run"),
     ],
 )
-def test_unsupported_constructs_are_refused_by_name_and_change_nothing(script, named):
+def test_what_the_console_does_not_run_is_refused_by_name_before_anything_runs(script, named):
     org = template()
     result = run("Set-MailboxServer EX01 -MAPIEncryptionRequired $true\n" + script, org)
     assert result.org is org and result.commands_applied == 0 and result.output == []

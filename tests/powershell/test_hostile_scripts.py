@@ -24,10 +24,11 @@ def refused(script: str, *fragments: str) -> str:
     return result.error
 
 
-def test_it_refuses_83_nested_parentheses_without_recursing():
+def test_it_reads_83_nested_parentheses_and_refuses_a_hundred_and_one():
     script = "Get-ReceiveConnector " + "(" * 83 + "'x'" + ")" * 83
     assert len(script) < 300
-    refused(script, "doesn't support", "parenthesized expression")
+    refused(script, "object 'x' couldn't be found")
+    refused("Get-ReceiveConnector " + "(" * 101 + "'x'" + ")" * 101, "nested too deeply")
 
 
 @pytest.mark.parametrize("opening", ["@(", "$("])

@@ -1,0 +1,559 @@
+"""PowerShell's everyday cmdlets on objects in memory: Where-Object, ForEach-Object, Select-Object, Sort-Object,
+Group-Object, Measure-Object, Format-List/-Table, Out-String, Write-Host/-Output, Get-Date, and the file cmdlets
+(Import-Csv, Get-Content, Export-Csv, Out-File) against the files the user uploaded, never the disk.
+
+Each cmdlet is `(ctx, bound, input) -> output list`; `CMDLETS` maps every name and alias to (cmdlet, parameters,
+positional order). Parameters bind as PowerShell binds them: full name or a unique prefix, case-insensitive.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import ntpath
+
+from . import psformat
+from .errors import ExchangeError
+from .psast import Bareword, Block, Parameter
+from .psmembers import get_member
+from .psruntime import call_block, collapse
+from .psvalues import (
+    Collection,
+    Formatted,
+    PSHashtable,
+    PSObject,
+    RuntimeFailure,
+    as_list,
+    compare,
+    dotnet_date,
+    equal,
+    sort_key,
+    to_bool,
+    to_number,
+    to_string,
+)
+
+SWITCH, VALUE = "switch", "value"
+NO_PARAMETER = "A parameter cannot be found that matches parameter name '{0}'."
+AMBIGUOUS = (
+    "Parameter cannot be processed because the parameter name '{0}' is ambiguous. Possible matches include: {1}."
+)
+POSITIONAL = "A positional parameter cannot be found that accepts argument '{0}'."
+NO_FILE = (
+    "Cannot find path '{0}' because it does not exist. The exchsim console reads only the files you uploaded "
+    "(in the browser, the upload box; on the command line, manage.py ems --files DIR)."
+)
+_WHERE_OPERATORS = (
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "like",
+    "notlike",
+    "match",
+    "notmatch",
+    "contains",
+    "notcontains",
+    "in",
+    "notin",
+)
+
+
+def plain(value):
+    return value.text if isinstance(value, Bareword) else value
+
+
+def bind(name: str, elements: list, parameters: dict, positional: tuple = (), rest: str | None = None) -> dict:
+    """The call's arguments by parameter name; `rest` collects positional values beyond `positional`."""
+    bound: dict = {}
+    order = list(positional)
+    i = 0
+    while i < len(elements):
+        element = elements[i]
+        i += 1
+        if not isinstance(element, Parameter):
+            while order and order[0] in bound:
+                order.pop(0)
+            if order:
+                bound[order.pop(0)] = plain(element)
+            elif rest:
+                current = bound.get(rest, [])
+                bound[rest] = (current if isinstance(current, list) else [current]) + [plain(element)]
+            else:
+                raise ExchangeError(POSITIONAL.format(to_string(plain(element))))
+            continue
+        key = _parameter(element.name, parameters)
+        if element.colon:
+            bound[key] = plain(element.value)
+        elif parameters[key] == SWITCH:
+            bound[key] = True
+        elif i < len(elements) and not isinstance(elements[i], Parameter):
+            bound[key] = plain(elements[i])
+            i += 1
+        else:
+            raise ExchangeError(f"Missing an argument for parameter '{key}'. Specify a parameter and try again.")
+    return bound
+
+
+def _parameter(written: str, parameters: dict) -> str:
+    wanted = written.casefold()
+    exact = [n for n in parameters if n.casefold() == wanted]
+    if exact:
+        return exact[0]
+    matches = [n for n in parameters if n.casefold().startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ExchangeError(AMBIGUOUS.format(written, ", ".join(f"-{m}" for m in matches)))
+    raise ExchangeError(NO_PARAMETER.format(written))
+
+
+def _property(obj, name):
+    if isinstance(name, Block):
+        return None
+    return get_member(obj, to_string(name))
+
+
+def _names(value) -> list:
+    return [plain(v) for v in as_list(value)]
+
+
+# --- Filtering and projecting --------------------------------------------------------------------------------------
+
+
+def where_object(ctx, bound: dict, items: list) -> list:
+    test = bound.get("FilterScript")
+    if isinstance(test, Block):
+        return [item for item in items if to_bool(collapse(call_block(ctx, test, item)))]
+    name = bound.get("Property")
+    if name is None:
+        raise ExchangeError("Where-Object needs a script block or a property: `where {$_.Name -like 'x*'}`.")
+    operators = [op for op in _WHERE_OPERATORS if bound.get(op.capitalize()) or bound.get(op)]
+    result = []
+    for item in items:
+        ctx.step()
+        value = _property(item, name)
+        if not operators:
+            keep = to_bool(value)
+        else:
+            found = compare("-" + operators[0], value, plain(bound.get("Value")))
+            keep = bool(found) if isinstance(found, list) else found
+        if keep:
+            result.append(item)
+    return result
+
+
+def foreach_object(ctx, bound: dict, items: list) -> list:
+    out: list = []
+    if isinstance(bound.get("Begin"), Block):
+        out += call_block(ctx, bound["Begin"])
+    process = bound.get("Process")
+    member = bound.get("MemberName")
+    for item in items:
+        if isinstance(process, Block):
+            out += call_block(ctx, process, item)
+        elif member is not None:
+            ctx.step()
+            value = _property(item, member)
+            out += list(value) if isinstance(value, list) else ([] if value is None else [value])
+    if isinstance(bound.get("End"), Block):
+        out += call_block(ctx, bound["End"])
+    return out
+
+
+def _calculated(ctx, spec) -> tuple[str, object]:
+    """@{Name='x'; Expression={...}} (or n/l/Label and e): the column's name and how to compute it."""
+    name = spec.get("Name") or spec.get("n") or spec.get("Label") or spec.get("l")
+    expression = spec.get("Expression") if "Expression" in spec else spec.get("e")
+    if expression is None:
+        raise ExchangeError("A calculated property needs an Expression: @{Name='x'; Expression={$_.Name}}.")
+    label = (
+        to_string(name)
+        if name is not None
+        else to_string(expression.text if isinstance(expression, Block) else expression)
+    )
+    return label, expression
+
+
+def _columns(ctx, item, wanted: list) -> list[tuple[str, object]]:
+    columns = []
+    for spec in wanted:
+        if isinstance(spec, PSHashtable):
+            columns.append(_calculated(ctx, spec))
+        elif isinstance(spec, Block):
+            columns.append((spec.text, spec))
+        else:
+            pattern = to_string(spec)
+            names = psformat.matching(psformat.row(item, ctx.org), pattern) if "*" in pattern else [pattern]
+            columns += [(n, n) for n in names]
+    return columns
+
+
+def _value(ctx, item, how):
+    if isinstance(how, Block):
+        return collapse(call_block(ctx, how, item))
+    return _property(item, how)
+
+
+def select_object(ctx, bound: dict, items: list) -> list:
+    if bound.get("Unique"):
+        unique = []
+        for item in items:
+            if not any(equal(item, other) for other in unique):
+                unique.append(item)
+        items = unique
+    if "Skip" in bound:
+        items = items[int(to_number(bound["Skip"])) :]
+    if "First" in bound or "Last" in bound:
+        first = items[: int(to_number(bound["First"]))] if "First" in bound else []
+        last = items[-int(to_number(bound["Last"])) :] if int(to_number(bound.get("Last", 0))) else []
+        items = first + last
+    expand = bound.get("ExpandProperty")
+    wanted = _names(bound["Property"]) if "Property" in bound else []
+    if expand is None and not wanted:
+        return list(items)
+    out = []
+    for item in items:
+        ctx.step()
+        if expand is not None:
+            value = _property(item, plain(expand))
+            out += list(value) if isinstance(value, list) else [value]
+            continue
+        props = {}
+        for label, how in _columns(ctx, item, wanted):
+            props[label] = _value(ctx, item, how)
+        out.append(PSObject("Selected." + (item.type_name if isinstance(item, PSObject) else "System.Object"), props))
+    return out
+
+
+def sort_object(ctx, bound: dict, items: list) -> list:
+    keys = _names(bound["Property"]) if "Property" in bound else []
+    descending = bool(bound.get("Descending"))
+    if not keys:
+        ordered = sorted(items, key=sort_key, reverse=descending)
+    else:
+        ordered = list(items)
+        for spec in reversed(keys):  # stable sorts, last key first
+            down = descending
+            if isinstance(spec, PSHashtable):
+                down = (
+                    to_bool(spec.get("Descending"))
+                    if "Descending" in spec
+                    else not to_bool(spec.get("Ascending", True))
+                )
+                spec = spec.get("Expression") if "Expression" in spec else spec.get("e")
+            for _ in ordered:
+                ctx.step()
+            ordered.sort(key=lambda item, spec=spec: sort_key(_value(ctx, item, spec)), reverse=down)
+    if bound.get("Unique"):
+        unique = []
+        for item in ordered:
+            if not unique or not equal(unique[-1], item):
+                unique.append(item)
+        ordered = unique
+    return ordered
+
+
+def group_object(ctx, bound: dict, items: list) -> list:
+    keys = _names(bound.get("Property", []))
+    groups: dict = {}
+    for item in items:
+        ctx.step()
+        name = ", ".join(to_string(_value(ctx, item, key)) for key in keys) if keys else to_string(item)
+        groups.setdefault(name.casefold(), (name, []))[1].append(item)
+    result = [
+        PSObject(
+            "Microsoft.PowerShell.Commands.GroupInfo", {"Count": len(group), "Name": name, "Group": Collection(group)}
+        )
+        for name, group in groups.values()
+    ]
+    return result
+
+
+def measure_object(ctx, bound: dict, items: list) -> list:
+    name = plain(bound.get("Property"))
+    values = [_property(item, name) if name is not None else item for item in items]
+    numbers = (
+        [to_number(v) for v in values if v is not None]
+        if any(bound.get(k) for k in ("Sum", "Average", "Maximum", "Minimum"))
+        else []
+    )
+    props = {
+        "Count": len([v for v in values if v is not None]) if name is not None else len(values),
+        "Average": sum(numbers) / len(numbers) if bound.get("Average") and numbers else None,
+        "Sum": sum(numbers) if bound.get("Sum") else None,
+        "Maximum": max(numbers) if bound.get("Maximum") and numbers else None,
+        "Minimum": min(numbers) if bound.get("Minimum") and numbers else None,
+        "Property": to_string(name) if name is not None else None,
+    }
+    return [PSObject("Microsoft.PowerShell.Commands.GenericMeasureInfo", props)]
+
+
+# --- Output --------------------------------------------------------------------------------------------------------
+
+
+def format_list(ctx, bound: dict, items: list) -> list:
+    return [Formatted(psformat.list_view(items, ctx.org, _names(bound.get("Property", []))))]
+
+
+def format_table(ctx, bound: dict, items: list) -> list:
+    wanted = _names(bound.get("Property", []))
+    return [Formatted(psformat.table_view(items, ctx.org, wanted, wrap=bool(bound.get("Wrap"))))]
+
+
+def out_string(ctx, bound: dict, items: list) -> list:
+    lines = ctx.render(ctx, items)
+    if bound.get("Stream"):
+        return lines
+    return ["\n".join(lines) + "\n"]
+
+
+def write_host(ctx, bound: dict, items: list) -> list:
+    separator = to_string(bound.get("Separator", " "))
+    text = separator.join(to_string(v) for v in as_list(bound.get("Object", [])))
+    ctx.print([text])
+    return []
+
+
+def write_output(ctx, bound: dict, items: list) -> list:
+    return [v for value in bound.get("InputObject", []) for v in as_list(value)] + (items or [])
+
+
+def get_date(ctx, bound: dict, items: list) -> list:
+    now = dt.datetime.now()
+    if "Date" in bound:
+        from .psvalues import cast
+
+        now = cast("datetime", bound["Date"])
+    if "Format" in bound:
+        return [dotnet_date(now, to_string(bound["Format"]))]
+    return [now]
+
+
+# --- Files ---------------------------------------------------------------------------------------------------------
+
+
+def file_name(path) -> str:
+    """The file a path names: its last part (C:\\temp\\relays.csv and relays.csv are both relays.csv)."""
+    return ntpath.basename(to_string(path).replace("/", "\\")).strip()
+
+
+def _read(ctx, path) -> str:
+    name = file_name(path)
+    found = next(
+        (text for key, text in {**ctx.files, **ctx.written}.items() if key.casefold() == name.casefold()), None
+    )
+    if found is None:
+        raise ExchangeError(NO_FILE.format(to_string(path)))
+    return found
+
+
+def _write(ctx, path, text: str, append: bool) -> None:
+    name = file_name(path)
+    if not name:
+        raise ExchangeError("Give the file a name: Export-Csv -Path connectors.csv.")
+    previous = ctx.written.get(name, "") if append else ""
+    ctx.written[name] = previous + text
+    ctx.printed += len(text)
+    if ctx.printed > ctx.max_output:
+        from .psruntime import OUTPUT_LIMIT, LimitReached
+
+        raise LimitReached(OUTPUT_LIMIT.format(ctx.max_output))
+
+
+def import_csv(ctx, bound: dict, items: list) -> list:
+    text = _read(ctx, bound.get("Path") or bound.get("LiteralPath"))
+    delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
+    lines = [line for line in text.splitlines() if not line.startswith("#TYPE")]
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = bound.get("Header")
+    rows = list(reader)
+    names = [to_string(h) for h in as_list(header)] if header is not None else (rows.pop(0) if rows else [])
+    result = []
+    for row in rows:
+        ctx.step()
+        result.append(
+            PSObject(
+                "System.Management.Automation.PSCustomObject",
+                {n: (row[i] if i < len(row) else None) for i, n in enumerate(names)},
+            )
+        )
+    return result
+
+
+def get_content(ctx, bound: dict, items: list) -> list:
+    return _read(ctx, bound.get("Path") or bound.get("LiteralPath")).splitlines()
+
+
+def export_csv(ctx, bound: dict, items: list) -> list:
+    delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    if items:
+        names = list(psformat.row(items[0], ctx.org))
+        writer.writerow(names)
+        for item in items:
+            ctx.step()
+            row = psformat.row(item, ctx.org)
+            writer.writerow([psformat.cell(row.get(n)) for n in names])
+    _write(ctx, bound.get("Path") or bound.get("LiteralPath"), buffer.getvalue(), bool(bound.get("Append")))
+    return []
+
+
+def out_file(ctx, bound: dict, items: list) -> list:
+    lines = ctx.render(ctx, items)
+    _write(ctx, bound.get("FilePath") or bound.get("LiteralPath"), "\n".join(lines) + "\n", bool(bound.get("Append")))
+    return []
+
+
+def _no_op(ctx, bound: dict, items: list) -> list:
+    return []
+
+
+_COMMON = {"ErrorAction": VALUE, "WarningAction": VALUE, "Verbose": SWITCH, "Debug": SWITCH, "OutVariable": VALUE}
+_WHERE = {
+    "FilterScript": VALUE,
+    "Property": VALUE,
+    "Value": VALUE,
+    "InputObject": VALUE,
+    **{op.capitalize(): SWITCH for op in _WHERE_OPERATORS},
+    **{"C" + op: SWITCH for op in _WHERE_OPERATORS},
+}
+_SPECS = {
+    "Where-Object": (where_object, _WHERE, ("FilterScript",)),
+    "ForEach-Object": (
+        foreach_object,
+        {"Process": VALUE, "Begin": VALUE, "End": VALUE, "MemberName": VALUE, "InputObject": VALUE},
+        ("Process",),
+    ),
+    "Select-Object": (
+        select_object,
+        {
+            "Property": VALUE,
+            "ExpandProperty": VALUE,
+            "First": VALUE,
+            "Last": VALUE,
+            "Skip": VALUE,
+            "Unique": SWITCH,
+            "InputObject": VALUE,
+        },
+        ("Property",),
+    ),
+    "Sort-Object": (
+        sort_object,
+        {"Property": VALUE, "Descending": SWITCH, "Unique": SWITCH, "CaseSensitive": SWITCH, "InputObject": VALUE},
+        ("Property",),
+    ),
+    "Group-Object": (group_object, {"Property": VALUE, "NoElement": SWITCH, "InputObject": VALUE}, ("Property",)),
+    "Measure-Object": (
+        measure_object,
+        {
+            "Property": VALUE,
+            "Sum": SWITCH,
+            "Average": SWITCH,
+            "Maximum": SWITCH,
+            "Minimum": SWITCH,
+            "InputObject": VALUE,
+        },
+        ("Property",),
+    ),
+    "Format-List": (
+        format_list,
+        {"Property": VALUE, "GroupBy": VALUE, "Force": SWITCH, "InputObject": VALUE},
+        ("Property",),
+    ),
+    "Format-Table": (
+        format_table,
+        {
+            "Property": VALUE,
+            "AutoSize": SWITCH,
+            "Wrap": SWITCH,
+            "HideTableHeaders": SWITCH,
+            "GroupBy": VALUE,
+            "InputObject": VALUE,
+        },
+        ("Property",),
+    ),
+    "Out-String": (out_string, {"Stream": SWITCH, "Width": VALUE, "InputObject": VALUE}, ()),
+    "Write-Host": (
+        write_host,
+        {"Object": VALUE, "NoNewline": SWITCH, "Separator": VALUE, "ForegroundColor": VALUE, "BackgroundColor": VALUE},
+        ("Object",),
+    ),
+    "Write-Output": (write_output, {"InputObject": VALUE, "NoEnumerate": SWITCH}, ()),
+    "Get-Date": (get_date, {"Date": VALUE, "Format": VALUE, "UFormat": VALUE}, ("Date",)),
+    "Import-Csv": (
+        import_csv,
+        {"Path": VALUE, "LiteralPath": VALUE, "Delimiter": VALUE, "Header": VALUE, "Encoding": VALUE},
+        ("Path",),
+    ),
+    "Get-Content": (get_content, {"Path": VALUE, "LiteralPath": VALUE, "Encoding": VALUE, "Raw": SWITCH}, ("Path",)),
+    "Export-Csv": (
+        export_csv,
+        {
+            "Path": VALUE,
+            "LiteralPath": VALUE,
+            "NoTypeInformation": SWITCH,
+            "Delimiter": VALUE,
+            "Append": SWITCH,
+            "Encoding": VALUE,
+            "Force": SWITCH,
+            "NoClobber": SWITCH,
+            "UseCulture": SWITCH,
+        },
+        ("Path",),
+    ),
+    "Out-File": (
+        out_file,
+        {
+            "FilePath": VALUE,
+            "LiteralPath": VALUE,
+            "Append": SWITCH,
+            "Encoding": VALUE,
+            "Width": VALUE,
+            "Force": SWITCH,
+            "NoClobber": SWITCH,
+        },
+        ("FilePath",),
+    ),
+    "Out-Null": (_no_op, {"InputObject": VALUE}, ()),
+    "Out-Default": (lambda ctx, bound, items: items, {"InputObject": VALUE}, ()),
+}
+_REST = {"Write-Host": "Object", "Write-Output": "InputObject"}
+ALIASES = {
+    "where": "Where-Object",
+    "?": "Where-Object",
+    "foreach": "ForEach-Object",
+    "%": "ForEach-Object",
+    "select": "Select-Object",
+    "sort": "Sort-Object",
+    "group": "Group-Object",
+    "measure": "Measure-Object",
+    "fl": "Format-List",
+    "ft": "Format-Table",
+    "echo": "Write-Output",
+    "write": "Write-Output",
+    "ipcsv": "Import-Csv",
+    "epcsv": "Export-Csv",
+    "gc": "Get-Content",
+    "cat": "Get-Content",
+    "type": "Get-Content",
+}
+CMDLETS = {name.casefold(): name for name in _SPECS} | {alias: name for alias, name in ALIASES.items()}
+
+
+def run(ctx, name: str, elements: list, items: list | None) -> list:
+    canonical = CMDLETS[name.casefold()]
+    handler, parameters, positional = _SPECS[canonical]
+    bound = bind(canonical, elements, {**parameters, **_COMMON}, positional, _REST.get(canonical))
+    if "InputObject" in bound and items is None and canonical not in ("Write-Output",):
+        items = as_list(bound["InputObject"])
+    if canonical in _REST:
+        bound[_REST[canonical]] = as_list(bound.get(_REST[canonical]))
+    return handler(ctx, bound, list(items or []))
+
+
+__all__ = ["CMDLETS", "RuntimeFailure", "bind", "file_name", "run"]

@@ -1,0 +1,260 @@
+"""Members of the console's values: the properties and methods admins call on strings, arrays, hashtables, dates,
+EMS objects and their multi-valued properties ($c.RemoteIPRanges.Count, .Add(), $name.ToUpper(), $h.ContainsKey()).
+A member the console doesn't know is PowerShell's error, not a silent $null, except properties of objects (PowerShell
+returns $null for a property an object lacks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .psvalues import (
+    Collection,
+    PSHashtable,
+    PSObject,
+    RuntimeFailure,
+    as_list,
+    dotnet_date,
+    equal,
+    to_number,
+    to_string,
+)
+
+NO_METHOD = "Method invocation failed because [{0}] does not contain a method named '{1}'."
+
+
+def type_name(value) -> str:
+    if isinstance(value, PSObject):
+        return value.type_name
+    names = {
+        str: "System.String",
+        bool: "System.Boolean",
+        int: "System.Int32",
+        float: "System.Double",
+        dt.datetime: "System.DateTime",
+        PSHashtable: "System.Collections.Hashtable",
+        Collection: "Microsoft.Exchange.Data.MultiValuedProperty",
+        list: "System.Object[]",
+    }
+    return names.get(type(value), "System.Object")
+
+
+def get_member(value, name: str):
+    lowered = name.casefold()
+    if isinstance(value, PSObject):
+        return value.get(name)
+    if isinstance(value, PSHashtable):
+        if name in value:
+            return value[name]
+        special = {
+            "count": lambda: len(value),
+            "keys": lambda: list(value.keys()),
+            "values": lambda: list(value.values()),
+        }
+        return special[lowered]() if lowered in special else None
+    if isinstance(value, list):
+        if lowered in ("count", "length"):
+            return len(value)
+        # member enumeration: the property of each item, flattened one level
+        found = []
+        for item in value:
+            member = get_member(item, name)
+            found += member if isinstance(member, list) else ([] if member is None else [member])
+        return found
+    if isinstance(value, str):
+        return len(value) if lowered == "length" else None
+    if isinstance(value, dt.datetime):
+        parts = {
+            "year": value.year,
+            "month": value.month,
+            "day": value.day,
+            "hour": value.hour,
+            "minute": value.minute,
+            "second": value.second,
+            "dayofweek": value.strftime("%A"),
+            "date": value.replace(hour=0, minute=0, second=0, microsecond=0),
+        }
+        return parts.get(lowered)
+    if value is None:
+        return 0 if lowered in ("count", "length") else None
+    if lowered in ("count", "length"):
+        return 1  # PowerShell gives every scalar a Count of 1
+    return None
+
+
+def set_member(value, name: str, new) -> None:
+    if isinstance(value, PSObject):
+        value.set(name, new)
+    elif isinstance(value, PSHashtable):
+        value[name] = new
+    else:
+        raise RuntimeFailure(
+            f"The property '{name}' cannot be found on this object. Verify that the property exists and can be set."
+        )
+
+
+def _string_method(text: str, name: str, args: list):
+    a = [to_string(x) for x in args]
+    simple = {
+        "toupper": lambda: text.upper(),
+        "tolower": lambda: text.lower(),
+        "trim": lambda: text.strip(a[0]) if a else text.strip(),
+        "trimstart": lambda: text.lstrip(a[0]) if a else text.lstrip(),
+        "trimend": lambda: text.rstrip(a[0]) if a else text.rstrip(),
+        "contains": lambda: a[0] in text,
+        "startswith": lambda: text.casefold().startswith(a[0].casefold()) if len(a) > 1 else text.startswith(a[0]),
+        "endswith": lambda: text.casefold().endswith(a[0].casefold()) if len(a) > 1 else text.endswith(a[0]),
+        "replace": lambda: text.replace(a[0], a[1]),
+        "split": lambda: _split_chars(text, a[0] if a else " "),
+        "substring": lambda: text[int(to_number(args[0])) :][: int(to_number(args[1])) if len(args) > 1 else None],
+        "indexof": lambda: text.find(a[0]),
+        "lastindexof": lambda: text.rfind(a[0]),
+        "padleft": lambda: text.rjust(int(to_number(args[0])), a[1][:1] if len(a) > 1 else " "),
+        "padright": lambda: text.ljust(int(to_number(args[0])), a[1][:1] if len(a) > 1 else " "),
+        "tostring": lambda: text,
+        "equals": lambda: text == a[0],
+        "insert": lambda: text[: int(to_number(args[0]))] + a[1] + text[int(to_number(args[0])) :],
+        "remove": lambda: (
+            text[: int(to_number(args[0]))]
+            + (text[int(to_number(args[0])) + int(to_number(args[1])) :] if len(args) > 1 else "")
+        ),
+    }
+    return simple[name]() if name in simple else _missing(text, name)
+
+
+def _split_chars(text: str, separators: str) -> list[str]:
+    parts, current = [], []
+    for c in text:
+        if c in separators:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(c)
+    return [*parts, "".join(current)]
+
+
+def _missing(value, name: str):
+    raise RuntimeFailure(NO_METHOD.format(type_name(value), name))
+
+
+def _list_method(items: list, name: str, args: list):
+    if name in ("add", "remove") and not isinstance(items, Collection):
+        raise RuntimeFailure(
+            'Exception calling "' + name.capitalize() + '" with "1" argument(s): "Collection was of a fixed size."'
+        )
+    if name == "add":
+        if any(equal(item, args[0]) for item in items):
+            raise RuntimeFailure(f'The value "{to_string(args[0])}" is already present in the collection.')
+        items.append(args[0])
+        return None
+    if name == "remove":
+        for position, item in enumerate(items):
+            if equal(item, args[0]):
+                del items[position]
+                return True
+        return False
+    if name == "contains":
+        return any(equal(item, args[0]) for item in items)
+    if name == "indexof":
+        return next((i for i, item in enumerate(items) if equal(item, args[0])), -1)
+    if name == "clear" and isinstance(items, Collection):
+        items.clear()
+        return None
+    if name == "tostring":
+        return to_string(items)
+    return _missing(items, name)
+
+
+def _hashtable_method(table: PSHashtable, name: str, args: list):
+    if name == "add":
+        if args[0] in table:
+            raise RuntimeFailure(f"Item has already been added. Key in dictionary: '{to_string(args[0])}'")
+        table[args[0]] = args[1] if len(args) > 1 else None
+        return None
+    if name == "remove":
+        table.pop(args[0], None)
+        return None
+    if name in ("containskey", "contains"):
+        return args[0] in table
+    if name == "containsvalue":
+        return any(equal(v, args[0]) for v in table.values())
+    if name == "getenumerator":
+        return [
+            PSObject("System.Collections.DictionaryEntry", {"Name": k, "Key": k, "Value": v}) for k, v in table.items()
+        ]
+    if name == "clone":
+        return PSHashtable(table)
+    return _missing(table, name)
+
+
+def _date_method(value: dt.datetime, name: str, args: list):
+    amounts = {"adddays": "days", "addhours": "hours", "addminutes": "minutes", "addseconds": "seconds"}
+    if name in amounts:
+        return value + dt.timedelta(**{amounts[name]: float(to_number(args[0]))})
+    if name == "tostring":
+        return dotnet_date(value, to_string(args[0])) if args else to_string(value)
+    return _missing(value, name)
+
+
+def call_method(value, name: str, args: list):
+    lowered = name.casefold()
+    if lowered == "gettype":
+        full = type_name(value)
+        return PSObject("System.RuntimeType", {"Name": full.rsplit(".", 1)[-1], "FullName": full})
+    if isinstance(value, str):
+        return _string_method(value, lowered, args)
+    if isinstance(value, list):
+        return _list_method(value, lowered, args)
+    if isinstance(value, PSHashtable):
+        return _hashtable_method(value, lowered, args)
+    if isinstance(value, dt.datetime):
+        return _date_method(value, lowered, args)
+    if lowered == "tostring" and value is not None:
+        return to_string(value)
+    if value is None:
+        raise RuntimeFailure("You cannot call a method on a null-valued expression.")
+    return _missing(value, name)
+
+
+def index(value, position):
+    if isinstance(value, PSHashtable):
+        return value[position]
+    if isinstance(value, PSObject):
+        return value.get(to_string(position))
+    if isinstance(position, list):
+        return [index(value, p) for p in position]
+    items = value if isinstance(value, list | str) else as_list(value)
+    number = int(to_number(position))
+    try:
+        return items[number]
+    except IndexError:
+        return None
+
+
+def static_member(type_name_: str, name: str, args: list | None):
+    """[math]::Round(...), [string]::IsNullOrEmpty(...), [datetime]::Now and the like."""
+    owner, lowered = type_name_.casefold().removeprefix("system."), name.casefold()
+    if owner == "math" and args is not None:
+        numbers = [to_number(a) for a in args]
+        functions = {
+            "round": lambda: round(numbers[0], int(numbers[1]) if len(numbers) > 1 else None),
+            "max": lambda: max(numbers),
+            "min": lambda: min(numbers),
+            "floor": lambda: int(numbers[0] // 1),
+            "ceiling": lambda: -int(-numbers[0] // 1),
+            "abs": lambda: abs(numbers[0]),
+        }
+        if lowered in functions:
+            return functions[lowered]()
+    if owner == "string" and args is not None:
+        if lowered == "isnullorempty":
+            return args[0] is None or to_string(args[0]) == ""
+        if lowered == "isnullorwhitespace":
+            return args[0] is None or to_string(args[0]).strip() == ""
+        if lowered == "join":
+            return to_string(args[0]).join(to_string(v) for a in args[1:] for v in as_list(a))
+    if owner == "datetime" and args is None and lowered in ("now", "today"):
+        now = dt.datetime.now()
+        return now if lowered == "now" else now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if owner in ("int", "int32") and args is None and lowered in ("maxvalue", "minvalue"):
+        return 2**31 - 1 if lowered == "maxvalue" else -(2**31)
+    raise RuntimeFailure(f"[{type_name_}]::{name} is not run by the exchsim console.")

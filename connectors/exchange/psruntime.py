@@ -1,0 +1,504 @@
+"""The console's PowerShell interpreter: scopes, statements, expressions and pipelines over psast.
+
+Commands are looked up in two tables handed in by the caller: PowerShell's everyday cmdlets (pscmdlets) and the
+Exchange cmdlets (ems), so this module knows no cmdlet itself. A script is bounded three ways: steps (each statement
+inside a loop or script block, each loop iteration, each script-block run; max_steps), time (max_seconds, checked
+every few steps) and output (max_output characters); each stops the script with LimitReached, in words. Script blocks
+may call one another at most MAX_CALL_DEPTH deep.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .psast import (
+    Assign,
+    Bareword,
+    Block,
+    Cast,
+    Chain,
+    CommandCall,
+    Expandable,
+    Flow,
+    Foreach,
+    If,
+    Index,
+    Invoke,
+    Loop,
+    Member,
+    Parameter,
+    Pipeline,
+    Splat,
+    StaticMember,
+    Step,
+    SubExpression,
+    TypeName,
+    Unary,
+    Var,
+)
+from .psmembers import call_method, get_member, index, set_member, static_member
+from .psvalues import (
+    Collection,
+    PSHashtable,
+    RuntimeFailure,
+    arithmetic,
+    as_list,
+    cast,
+    compare,
+    format_operator,
+    is_type,
+    join,
+    replace,
+    split,
+    to_bool,
+    to_number,
+    to_string,
+)
+
+MAX_CALL_DEPTH = 50
+STEP_LIMIT = (
+    "The script stopped after {0:,} steps (statements in loops and script blocks, loop iterations, script-block "
+    "runs), the limit for one script (EXCHSIM_CONSOLE_MAX_STEPS); nothing was applied."
+)
+TIME_LIMIT = "The script ran longer than {0:g} seconds, the limit for one script; nothing was applied."
+OUTPUT_LIMIT = (
+    "The script printed more than {0:,} characters, the limit for one script's output "
+    "(EXCHSIM_CONSOLE_MAX_OUTPUT); nothing was applied."
+)
+CALL_DEPTH = (
+    "The script blocks call one another more than " + str(MAX_CALL_DEPTH) + " deep (line {0}); nothing was applied."
+)
+
+
+class LimitReached(RuntimeFailure):
+    """A cap of the sandbox: the whole script is refused, whatever `atomic` says."""
+
+
+class Break(Exception):
+    pass
+
+
+class Continue(Exception):
+    pass
+
+
+class Return(Exception):
+    def __init__(self, values: list):
+        self.values = values
+
+
+class Exit(Exception):
+    pass
+
+
+@dataclass
+class Context:
+    """What a running script holds: the org it changes, what it printed, its variables and its budget."""
+
+    org: object
+    commands: Callable  # (ctx, CommandCall with evaluated elements, input list | None) -> list
+    render: Callable  # (ctx, values) -> printed lines
+    output: list = field(default_factory=list)
+    scopes: list = field(default_factory=lambda: [{}])
+    max_steps: int = 10_000
+    max_seconds: float | None = None
+    max_output: int = 1 << 20
+    steps: int = 0
+    printed: int = 0
+    depth: int = 0
+    started: float = field(default_factory=time.monotonic)
+    files: dict = field(default_factory=dict)  # name -> text: what Import-Csv / Get-Content read
+    written: dict = field(default_factory=dict)  # name -> text: what Export-Csv / Out-File wrote
+    dry_run: bool = False
+    notes: list = field(default_factory=list)
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            raise LimitReached(STEP_LIMIT.format(self.max_steps))
+        if self.max_seconds is not None and self.steps % 16 == 0:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if self.max_seconds is not None and time.monotonic() - self.started > self.max_seconds:
+            raise LimitReached(TIME_LIMIT.format(self.max_seconds))
+
+    def print(self, lines: list[str]) -> None:
+        self.printed += sum(len(line) + 1 for line in lines)
+        if self.printed > self.max_output:
+            raise LimitReached(OUTPUT_LIMIT.format(self.max_output))
+        self.output += lines
+
+    # variables: PowerShell's dynamic scopes; a child scope reads its parents and writes its own
+    def get(self, name: str):
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        return None
+
+    def set(self, name: str, value) -> None:
+        if name in ("_", "psitem"):
+            self.scopes[-1]["_"] = self.scopes[-1]["psitem"] = value
+            return
+        for scope in reversed(self.scopes):
+            if name in scope:
+                scope[name] = value
+                return
+        self.scopes[-1][name] = value
+
+
+# --- Statements ----------------------------------------------------------------------------------------------------
+
+
+def run_statement(ctx: Context, statement, out: list) -> None:
+    kind = type(statement)
+    if kind is Pipeline:
+        if len(statement) == 1 and type(statement[0]) in (Step, Assign):
+            evaluate(ctx, statement[0])  # $i++ as a statement prints nothing
+            return
+        out += run_pipeline(ctx, statement)
+    elif kind is Assign:
+        _assign(ctx, statement)
+    elif kind is If:
+        for condition, body in statement.clauses:
+            if to_bool(value_of(ctx, condition)):
+                run_block(ctx, body, out)
+                return
+        if statement.otherwise is not None:
+            run_block(ctx, statement.otherwise, out)
+    elif kind is Foreach:
+        items = as_list(value_of(ctx, statement.iterable))
+        for item in list(items):
+            ctx.step()
+            ctx.set(statement.variable, item)
+            try:
+                run_block(ctx, statement.body, out)
+            except Continue:
+                continue
+            except Break:
+                break
+    elif kind is Loop:
+        _loop(ctx, statement, out)
+    elif kind is Flow:
+        _flow(ctx, statement)
+    elif kind is Step:
+        _step(ctx, statement)
+    else:
+        value = evaluate(ctx, statement)
+        out += _unrolled(value)
+
+
+def _unrolled(value) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def run_block(ctx: Context, statements, out: list) -> None:
+    for statement in statements:
+        ctx.step()
+        run_statement(ctx, statement, out)
+
+
+def _loop(ctx: Context, loop: Loop, out: list) -> None:
+    if loop.initializer is not None:
+        value_of(ctx, loop.initializer)
+    first = True
+    while True:
+        ctx.step()
+        if (loop.test_first or not first) and loop.condition is not None:
+            held = to_bool(value_of(ctx, loop.condition))
+            if held == loop.until:
+                return
+        first = False
+        try:
+            run_block(ctx, loop.body, out)
+        except Continue:
+            pass
+        except Break:
+            return
+        if loop.iterator is not None:
+            value_of(ctx, loop.iterator)
+
+
+def _flow(ctx: Context, flow: Flow):
+    if flow.kind == "break":
+        raise Break()
+    if flow.kind == "continue":
+        raise Continue()
+    if flow.kind == "return":
+        raise Return(_unrolled(value_of(ctx, flow.value)) if flow.value is not None else [])
+    raise Exit()
+
+
+def value_of(ctx: Context, node):
+    """A pipeline used as a value ($x = ..., (...), if (...)): one expression keeps its value; commands give their
+    output, one object as itself, several as an array, none as $null."""
+    if type(node) is Pipeline:
+        if len(node) == 1 and type(node[0]) is not CommandCall:
+            return evaluate(ctx, node[0])
+        return collapse(run_pipeline(ctx, node))
+    if type(node) in (Assign, If, Foreach, Loop, Flow):
+        out: list = []
+        run_statement(ctx, node, out)
+        return collapse(out)
+    return evaluate(ctx, node)
+
+
+def collapse(items: list):
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else items
+
+
+def _assign(ctx: Context, assign: Assign) -> None:
+    value = value_of(ctx, assign.value)
+    if isinstance(value, list) and not isinstance(value, Collection):
+        value = list(value)  # an array assigned is the same array in PowerShell; a copy is safe here
+    if assign.operator != "=":
+        current = evaluate(ctx, assign.target)
+        value = arithmetic(assign.operator[0], current, value, ctx.max_output)
+    _store(ctx, assign.target, value)
+
+
+def _store(ctx: Context, target, value) -> None:
+    kind = type(target)
+    if kind is Var:
+        ctx.set(target.name, value)
+    elif kind is Member:
+        set_member(evaluate(ctx, target.target), _name(ctx, target.name), value)
+    else:
+        container, position = evaluate(ctx, target.target), evaluate(ctx, target.index)
+        if isinstance(container, PSHashtable):
+            container[position] = value
+        elif isinstance(container, list):
+            try:
+                container[int(to_number(position))] = value
+            except IndexError:
+                raise RuntimeFailure("Index was outside the bounds of the array.") from None
+        else:
+            raise RuntimeFailure("Unable to index into an object of this type.")
+
+
+def _step(ctx: Context, step: Step):
+    current = evaluate(ctx, step.target)
+    updated = arithmetic("+", to_number(current), step.delta, ctx.max_output)
+    _store(ctx, step.target, updated)
+    return current if step.post else updated
+
+
+# --- Pipelines and commands ----------------------------------------------------------------------------------------
+
+
+def run_pipeline(ctx: Context, pipeline) -> list:
+    items: list | None = None
+    for position, element in enumerate(pipeline):
+        if type(element) is CommandCall:
+            items = invoke(ctx, element, items)
+        elif position == 0:
+            items = _unrolled(evaluate(ctx, element))
+        else:
+            raise RuntimeFailure("Expressions are only allowed as the first element of a pipeline.")
+    return items or []
+
+
+def invoke(ctx: Context, call: CommandCall, items: list | None) -> list:
+    if call.invocation:
+        block = evaluate(ctx, call.elements[0])
+        if not isinstance(block, Block):
+            raise RuntimeFailure(
+                f"{call.invocation} runs only script blocks in the exchsim console (line {call.line})."
+            )
+        arguments = [evaluate(ctx, e) for e in call.elements[1:] if type(e) is not Parameter]
+        return call_block(ctx, block, items[0] if items else None, arguments, new_scope=call.invocation == "&")
+    elements = []
+    for element in call.elements:
+        kind = type(element)
+        if kind is Parameter:
+            elements.append(Parameter(element.name, evaluate(ctx, element.value), True) if element.colon else element)
+        elif kind is Splat:
+            elements += _splatted(ctx.get(element.name), element)
+        else:
+            elements.append(evaluate(ctx, element))
+    return ctx.commands(ctx, CommandCall(call.name, elements, call.line), items)
+
+
+def _splatted(value, splat: Splat) -> list:
+    if isinstance(value, PSHashtable):
+        return [Parameter(str(k), v, True) for k, v in value.items()]
+    if isinstance(value, list):
+        return list(value)
+    raise RuntimeFailure(f"Splatting @{splat.name} needs a hashtable or an array (line {splat.line}).")
+
+
+def call_block(ctx: Context, block: Block, item=None, arguments=(), new_scope: bool = False) -> list:
+    """Run a script block with $_ (and $args); ForEach-Object and Where-Object run theirs in the caller's scope."""
+    ctx.step()
+    if ctx.depth >= MAX_CALL_DEPTH:
+        raise LimitReached(CALL_DEPTH.format(block.line))
+    ctx.depth += 1
+    scope = {"_": item, "psitem": item, "args": list(arguments)}
+    saved = None if new_scope else {k: ctx.scopes[-1].get(k) for k in scope}
+    if new_scope:
+        ctx.scopes.append(scope)
+    else:
+        ctx.scopes[-1].update(scope)
+    out: list = []
+    try:
+        run_block(ctx, block.statements, out)
+    except Return as returned:
+        out += returned.values
+    finally:
+        ctx.depth -= 1
+        if new_scope:
+            ctx.scopes.pop()
+        else:
+            ctx.scopes[-1].update(saved)
+    return out
+
+
+# --- Expressions ---------------------------------------------------------------------------------------------------
+
+_CONSTANT = (str, int, float, bool, type(None), Bareword)
+
+
+def evaluate(ctx: Context, node):
+    kind = type(node)
+    if kind in _CONSTANT:
+        return node
+    handler = _EVALUATORS.get(kind)
+    if handler is None:
+        raise RuntimeFailure(f"The console can't evaluate {kind.__name__}.")
+    return handler(ctx, node)
+
+
+def _name(ctx: Context, name) -> str:
+    return name if isinstance(name, str) else to_string(evaluate(ctx, name))
+
+
+def _invoke(ctx: Context, node: Invoke):
+    arguments = [evaluate(ctx, a) for a in node.arguments]
+    if node.static:
+        return static_member(node.static, node.name, arguments)
+    target = evaluate(ctx, node.target)
+    if isinstance(target, Block) and node.name.casefold() in ("invoke", "invokereturnasis"):
+        return collapse(call_block(ctx, target, None, arguments, new_scope=True))
+    return call_method(target, _name(ctx, node.name), arguments)
+
+
+def _chain(ctx: Context, node: Chain):
+    value = evaluate(ctx, node.first)
+    for operator, operand in node.rest:
+        if operator in ("-and", "-or"):
+            held = to_bool(value)
+            if (operator == "-and") != held:  # short-circuit: false -and ..., true -or ...
+                value = held
+                continue
+            value = to_bool(evaluate(ctx, operand))
+            continue
+        value = _binary(ctx, operator, value, evaluate(ctx, operand))
+    return value
+
+
+def _binary(ctx: Context, operator: str, left, right):
+    if operator in ("+", "-", "*", "/", "%"):
+        return arithmetic(operator, left, right, ctx.max_output)
+    if operator == "-xor":
+        return to_bool(left) != to_bool(right)
+    if operator == "..":
+        return _range(ctx, left, right)
+    if operator == "-f":
+        return format_operator(left, right)
+    if operator in ("-replace", "-ireplace", "-creplace"):
+        return replace(left, right)
+    if operator in ("-split", "-isplit", "-csplit"):
+        return split(left, right)
+    if operator == "-join":
+        return join(left, right)
+    if operator in ("-is", "-isnot", "-as"):
+        type_name = right.name if isinstance(right, TypeName) else to_string(right)
+        if operator == "-as":
+            try:
+                return cast(type_name, left)
+            except RuntimeFailure:
+                return None
+        return is_type(left, type_name) == (operator == "-is")
+    if operator in ("-band", "-bor", "-bxor"):
+        a, b = int(to_number(left)), int(to_number(right))
+        return {"-band": a & b, "-bor": a | b, "-bxor": a ^ b}[operator]
+    try:
+        return compare(operator, left, right, ctx.scopes[0])
+    except KeyError:
+        raise RuntimeFailure(f"The operator {operator} is not run by the exchsim console.") from None
+
+
+def _range(ctx: Context, left, right) -> list[int]:
+    first, last = int(to_number(left)), int(to_number(right))
+    if abs(last - first) + 1 > ctx.max_steps:
+        raise LimitReached(STEP_LIMIT.format(ctx.max_steps))
+    return list(range(first, last + 1)) if last >= first else list(range(first, last - 1, -1))
+
+
+def _unary(ctx: Context, node: Unary):
+    value = evaluate(ctx, node.operand)
+    operator = node.operator
+    if operator == "-not":
+        return not to_bool(value)
+    if operator == "-":
+        return -to_number(value)
+    if operator == "+":
+        return to_number(value)
+    if operator == ",":
+        return [value]
+    if operator == "-join":
+        return join(value)
+    if operator == "-split":
+        return split(value)
+    if operator == "-bnot":
+        return ~int(to_number(value))
+    raise RuntimeFailure(f"The operator {operator} is not run by the exchsim console (line {node.line}).")
+
+
+def _expandable(ctx: Context, node: Expandable) -> str:
+    text = "".join(part if type(part) is str else to_string(evaluate(ctx, part)) for part in node.parts)
+    if len(text) > ctx.max_output:
+        raise LimitReached(OUTPUT_LIMIT.format(ctx.max_output))
+    return text
+
+
+def _sub_expression(ctx: Context, node: SubExpression):
+    out: list = []
+    run_block(ctx, node.statements, out)
+    return out if node.array else collapse(out)
+
+
+def _var(ctx: Context, node: Var):
+    return ctx.get(node.name)
+
+
+_EVALUATORS: dict = {
+    list: lambda ctx, node: [item for part in node for item in _array_item(evaluate(ctx, part), part)],
+    dict: lambda ctx, node: PSHashtable({k: value_of(ctx, v) for k, v in node.items()}),
+    Var: _var,
+    Member: lambda ctx, node: get_member(evaluate(ctx, node.target), _name(ctx, node.name)),
+    Invoke: _invoke,
+    StaticMember: lambda ctx, node: static_member(node.type_name, node.name, None),
+    Index: lambda ctx, node: index(evaluate(ctx, node.target), evaluate(ctx, node.index)),
+    Unary: _unary,
+    Cast: lambda ctx, node: cast(node.type_name, evaluate(ctx, node.operand)),
+    TypeName: lambda ctx, node: node,
+    Chain: _chain,
+    Expandable: _expandable,
+    Block: lambda ctx, node: node,
+    SubExpression: _sub_expression,
+    Pipeline: value_of,
+    Step: _step,
+    Assign: lambda ctx, node: _assign(ctx, node),
+}
+
+
+def _array_item(value, node) -> list:
+    """An item of `a, b, c`: itself (an array item stays one item, as in PowerShell's comma operator)."""
+    return [value]

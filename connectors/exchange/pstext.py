@@ -1,0 +1,255 @@
+"""The text of a console script before and below the grammar: line endings, typographic quotes and bareword lists
+made readable to tree-sitter-powershell, the tree walked without recursion, and numeric and string literals read as
+PowerShell reads them (psparse builds the syntax tree from these).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import tree_sitter_powershell
+from tree_sitter import Language, Node, Parser
+
+_PARSER = Parser(Language(tree_sitter_powershell.language()))
+SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+DOUBLE_QUOTES = '"\u201c\u201d\u201e'
+_TYPOGRAPHIC_DOUBLE = ("\u201c", "\u201d", "\u201e")
+HERE_BODY = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)", re.DOTALL)
+_LONE_CR = re.compile(r"\r(?!\n)")
+UNSAFE_BAREWORD = "$`\"'(){}@;," + SINGLE_QUOTES + DOUBLE_QUOTES
+
+
+def unsafe_bareword(text: str) -> bool:
+    """A bare token the console won't take as text: one holding PowerShell syntax (an @ is text after the first
+    character, as in a@contoso.com)."""
+    return text.startswith("@") or any(c in text for c in UNSAFE_BAREWORD if c != "@")
+
+
+BACKTICK_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
+
+
+MAX_NESTING = 100
+TOO_DEEP = (
+    "At line:{0} char:{1}: the script is nested too deeply: the console reads at most "
+    + str(MAX_NESTING)
+    + " levels of (), @(), @{{}} and -not inside one another."
+)
+BAD_NUMBER = "At line:{0} char:{1}: The numeric constant {2} is not valid."
+_MAX_DIGITS = 310  # beyond System.Double (about 1.8e308) PowerShell has no type for a numeric literal
+
+
+class Unsupported(Exception):
+    """A construct the console doesn't run; the message names it."""
+
+
+def walk(node: Node, enter: Callable[[Node], bool] = lambda node: True):
+    """Every node under `node` (itself included) in document order, without recursion; `enter(node)` false skips
+    the node's children."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if enter(current):
+            stack.extend(reversed(current.children))
+
+
+def nested(node: Node, depth: int) -> int:
+    """The next nesting level, or Unsupported when it is one too many."""
+    if depth >= MAX_NESTING:
+        row, col = node.start_point
+        raise Unsupported(TOO_DEEP.format(row + 1, col + 1))
+    return depth + 1
+
+
+def normalise_line_endings(text: str) -> str:
+    """PowerShell ends a line at CR, LF or CRLF; the grammar knows only LF and CRLF. A lone CR outside string
+    literals becomes LF before the real parse; inside a string every character stays as written, CR included, as
+    PowerShell keeps it, except in a here-string, whose lone CRs read as LF (the grammar can't hold them; CRLF stays).
+    The swap is one character for one, so the trial parse's string positions hold."""
+    if "\r" not in text:
+        return text
+    trial = _LONE_CR.sub("\n", text)
+    root = _PARSER.parse(trial.encode()).root_node
+    strings = [n for n in walk(root, lambda n: n.type != "string_literal") if n.type == "string_literal"]
+    if not strings:
+        return trial
+    original, data = text.encode(), bytearray(trial.encode())
+    for node in strings:
+        if data[node.start_byte : node.start_byte + 1] != b"@":  # the grammar can't read a CR in a here-string
+            data[node.start_byte : node.end_byte] = original[node.start_byte : node.end_byte]
+    return data.decode()
+
+
+def normalise_quotes(text: str) -> str:
+    """PowerShell accepts “ ” „ as double quotes; the grammar doesn't, so outside single-quoted strings and comments
+    they are rewritten to ASCII quotes before the real parse (inside a single-quoted string they are literal)."""
+    if not any(q in text for q in _TYPOGRAPHIC_DOUBLE):
+        return text
+    data = text.encode()
+
+    def is_protected(node: Node) -> bool:
+        return node.type == "comment" or (node.type == "string_literal" and node.text[:1] in (b"'",))
+
+    protected = [
+        (node.start_byte, node.end_byte)
+        for node in walk(_PARSER.parse(data).root_node, lambda node: not is_protected(node))
+        if is_protected(node)
+    ]
+    out, position = [], 0
+    for start, end in protected + [(len(data), len(data))]:
+        segment = data[position:start].decode()
+        for q in _TYPOGRAPHIC_DOUBLE:
+            segment = segment.replace(q, '"')
+        out += [segment, data[start:end].decode()]
+        position = end
+    return "".join(out)
+
+
+def _generic_tokens(node: Node):
+    return (n for n in walk(node) if n.type == "generic_token")
+
+
+def quote_bareword_lists(text: str) -> str:
+    """`-RemoteIPRanges 10.0.0.1,10.0.0.2,10.0.0.3` is an array of barewords to PowerShell, but the grammar loses its
+    way after the first comma. Each such list the grammar marks (a bare token followed by a comma) is rewritten as
+    the equivalent quoted array before the real parse."""
+    if "," not in text:
+        return text
+    data = text.encode()
+    spans = []
+    for token in _generic_tokens(_PARSER.parse(data).root_node):
+        if data[token.end_byte : token.end_byte + 1] != b"," or token.text.startswith(b","):
+            continue
+        end, pieces = token.end_byte, [token.text.decode()]
+        while data[end : end + 1] == b",":  # `a,b` and `a, b` alike (spaces after a comma don't end the list)
+            end += 1
+            while data[end : end + 1] in (b" ", b"\t"):
+                end += 1
+            start = end
+            while end < len(data) and data[end : end + 1] not in b" \t\n;|&)},":
+                end += 1
+            pieces.append(data[start:end].decode())
+        items = [_list_item(item) for item in pieces]
+        if all(items):
+            spans.append((token.start_byte, end, ",".join(items)))
+    for start, end, replacement in sorted(spans, reverse=True):
+        data = data[:start] + replacement.encode() + data[end:]
+    return data.decode()
+
+
+def _list_item(item: str) -> str:
+    """A quoted item stays as written, a plain bareword gets quotes; '' when the item is neither."""
+    if len(item) >= 2 and item[0] in "'\"" and item[-1] == item[0]:
+        return item
+    return "" if not item or unsafe_bareword(item) else f"'{item}'"
+
+
+def first_error(node: Node) -> Node | None:
+    def is_error(n: Node) -> bool:
+        return n.type == "ERROR" or (n.is_missing and bool(n.type.strip()))
+
+    return next((n for n in walk(node, lambda n: n.has_error and not is_error(n)) if is_error(n)), None)
+
+
+_MULTIPLIERS = {"kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
+# PowerShell's numeric literals: digits (or 0x hex, 0b binary), a type suffix, a multiplier (about_Numeric_Literals).
+_INTEGER = re.compile(r"(0x[0-9a-f]+|0b[01]+|[0-9]+)(ul|uy|us|u|l|y|s|n|d)?(kb|mb|gb|tb|pb)?", re.IGNORECASE)
+_REAL = re.compile(r"((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)(d)?(kb|mb|gb|tb|pb)?", re.IGNORECASE)
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A value as an error message quotes it: long ones cut, with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def number(node: Node) -> int | float:
+    """An integer or real literal's value; a malformed or out-of-range one is refused as PowerShell refuses it."""
+    text = node.text.decode()
+    integer = _INTEGER.fullmatch(text) if node.type == "integer_literal" else None
+    real = _REAL.fullmatch(text) if integer is None else None
+    match = integer or real
+    if match is None or len(match.group(1)) > _MAX_DIGITS:
+        row, col = node.start_point
+        raise Unsupported(BAD_NUMBER.format(row + 1, col + 1, shown(text)))
+    factor = _MULTIPLIERS[match.group(3).casefold()] if match.group(3) else 1
+    if integer:
+        digits = match.group(1).casefold()
+        base = 16 if digits.startswith("0x") else 2 if digits.startswith("0b") else 10
+        return int(digits[2:] if base != 10 else digits, base) * factor
+    value = float(match.group(1)) * factor
+    if math.isinf(value):
+        row, col = node.start_point
+        raise Unsupported(BAD_NUMBER.format(row + 1, col + 1, shown(text)))
+    return value
+
+
+def descendants(node: Node):
+    nodes = walk(node)
+    next(nodes)  # the node itself
+    yield from nodes
+
+
+def verbatim(raw: str, node: Node) -> str:
+    body = raw[1:-1]
+    if not any(q in body for q in SINGLE_QUOTES):
+        return body
+    out, i = [], 0
+    while i < len(body):
+        c = body[i]
+        if c in SINGLE_QUOTES:
+            if i + 1 < len(body) and body[i + 1] in SINGLE_QUOTES:
+                out.append(body[i + 1])
+                i += 2
+                continue
+            # PowerShell would end the string at this quote; the grammar didn't, so refuse rather than guess.
+            raise Unsupported(
+                f"The console doesn't support the quote character {c!r} inside a single-quoted string unless it is "
+                f"doubled (line {node.start_point[0] + 1})."
+            )
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def unescape(body: str, doubled_quotes: bool = True) -> str:
+    """The text of a double-quoted string's literal part: backtick escapes and doubled quotes read."""
+    if "`" not in body and not (doubled_quotes and any(q in body for q in DOUBLE_QUOTES)):
+        return body
+    out, i = [], 0
+    while i < len(body):
+        c = body[i]
+        if c == "`" and i + 1 < len(body):
+            out.append(BACKTICK_ESCAPES.get(body[i + 1], body[i + 1]))
+            i += 2
+            continue
+        if doubled_quotes and c in DOUBLE_QUOTES and i + 1 < len(body) and body[i + 1] in DOUBLE_QUOTES:
+            out.append(body[i + 1])
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def parse_tree(text: str) -> Node:
+    """The grammar's tree of a script, after the rewrites that make PowerShell's text readable to it; Unsupported
+    for text that isn't valid Unicode."""
+    try:
+        text.encode()
+    except UnicodeEncodeError as error:
+        where = f"at character {error.start + 1}"
+        raise Unsupported(f"The script holds a character that isn't valid Unicode ({where}).") from None
+    text = quote_bareword_lists(normalise_quotes(normalise_line_endings(text)))
+    return _PARSER.parse(text.encode()).root_node

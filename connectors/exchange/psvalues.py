@@ -1,0 +1,502 @@
+"""PowerShell's values as the console holds them, and its operators on them.
+
+Scalars are Python's str, int, float, bool, None and datetime; an array is a list; a hashtable is PSHashtable
+(case-insensitive keys, insertion order); an EMS object or a [PSCustomObject] is PSObject (case-insensitive
+properties, an EMS object's read lazily from the engine object it shows); an EMS multi-valued property is Collection
+(a list with .Count, .Add(), .Remove(), printed {a, b}). Conversions and comparisons follow PowerShell's rules: the
+left operand decides the type, strings compare case-insensitively, a collection on the left filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from .errors import ExchangeError
+
+
+class RuntimeFailure(ExchangeError):
+    """A PowerShell runtime error (not Exchange's): a method that doesn't exist, a value that doesn't convert."""
+
+
+class PSHashtable(dict):
+    """@{...}: keys compared case-insensitively, as PowerShell's hashtables compare string keys."""
+
+    def _key(self, key):
+        if isinstance(key, str):
+            wanted = key.casefold()
+            return next((k for k in dict.keys(self) if isinstance(k, str) and k.casefold() == wanted), key)
+        return key
+
+    def __getitem__(self, key):
+        return dict.get(self, self._key(key))
+
+    def get(self, key, default=None):
+        found = self._key(key)
+        return dict.get(self, found, default) if dict.__contains__(self, found) else default
+
+    def __setitem__(self, key, value):
+        dict.__setitem__(self, self._key(key), value)
+
+    def __contains__(self, key):
+        return dict.__contains__(self, self._key(key))
+
+    def pop(self, key, *default):
+        return dict.pop(self, self._key(key), *default)
+
+
+class Collection(list):
+    """An EMS multi-valued property (MultiValuedProperty): a list that prints as {a, b} and has Add and Remove."""
+
+
+class Formatted(list):
+    """The lines Format-List / Format-Table / Out-String -Stream made: printed as they are."""
+
+
+class PSObject:
+    """An object with named properties: an EMS object (`source` the engine object) or a [PSCustomObject]."""
+
+    __slots__ = ("type_name", "source", "_props", "_load")
+
+    def __init__(self, type_name: str, props: dict | None = None, source=None, load: Callable | None = None):
+        self.type_name, self.source, self._props, self._load = type_name, source, props, load
+
+    @property
+    def props(self) -> dict:
+        if self._props is None:
+            self._props = {name: _held(value) for name, value in self._load().items()}
+        return self._props
+
+    def name_of(self, wanted: str) -> str | None:
+        lowered = wanted.casefold()
+        return next((n for n in self.props if n.casefold() == lowered), None)
+
+    def get(self, name: str):
+        found = self.name_of(name)
+        return self.props[found] if found is not None else None
+
+    def set(self, name: str, value) -> None:
+        found = self.name_of(name)
+        if found is None and self.source is not None:
+            raise RuntimeFailure(
+                f"The property '{name}' cannot be found on this object. Verify that the property exists and can be set."
+            )
+        self.props[found or name] = value
+
+    def __str__(self) -> str:
+        if self.source is not None:
+            identity = self.get("Identity")
+            return to_string(identity if identity is not None else self.get("Name"))
+        return "@{" + "; ".join(f"{k}={to_string(v)}" for k, v in self.props.items()) + "}"
+
+
+def _held(value):
+    """An engine-shown value as the console holds it: lists become EMS collections."""
+    if isinstance(value, list | tuple):
+        return Collection(value)
+    return value
+
+
+# --- Conversions -------------------------------------------------------------------------------------------------
+
+
+def to_string(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%m/%d/%Y %H:%M:%S")
+    if isinstance(value, list):
+        return " ".join(to_string(v) for v in value)  # $OFS, a space
+    if isinstance(value, PSHashtable):
+        return "System.Collections.Hashtable"
+    return str(value)
+
+
+def to_bool(value) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        return value != ""
+    if isinstance(value, list):
+        return len(value) > 1 or (len(value) == 1 and to_bool(value[0]))
+    return True
+
+
+_NUMBER = re.compile(r"\s*[+-]?(0x[0-9a-f]+|[0-9]*\.?[0-9]+(e[+-]?[0-9]+)?)\s*", re.IGNORECASE)
+
+
+def to_number(value, strict: bool = True):
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    if value is None:
+        return 0
+    text = to_string(value)
+    if text.strip() == "":
+        return 0
+    if _NUMBER.fullmatch(text):
+        cleaned = text.strip().casefold()
+        if "0x" in cleaned:
+            return int(cleaned, 16)
+        number = float(cleaned)
+        return int(number) if number.is_integer() and not re.search(r"[.e]", cleaned) else number
+    if strict:
+        raise RuntimeFailure(
+            f'Cannot convert value "{to_string(value)[:40]}" to type "System.Int32". '
+            'Error: "Input string was not in a correct format."'
+        )
+    return None
+
+
+def as_list(value) -> list:
+    """A value as the items a pipeline or foreach enumerates: an array's items, a scalar alone, $null nothing."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+# --- Comparison --------------------------------------------------------------------------------------------------
+
+
+def wildcard(pattern: str) -> re.Pattern:
+    """PowerShell's -like pattern: * ? [a-z] and backtick escapes, case-insensitive, whole text."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "`" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if c == "*":
+            out.append(".*")
+        elif c == "?":
+            out.append(".")
+        elif c == "[":
+            close = pattern.find("]", i + 1)
+            if close > i + 1:
+                out.append("[" + pattern[i + 1 : close].replace("\\", "\\\\") + "]")
+                i = close + 1
+                continue
+            out.append(re.escape(c))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+def equal(a, b) -> bool:
+    """-eq: the right converts to the left's type; strings without case."""
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, bool):
+        return a == to_bool(b)
+    if isinstance(a, int | float):
+        other = to_number(b, strict=False)
+        return other is not None and a == other
+    if isinstance(a, PSObject) and isinstance(b, PSObject):
+        return a is b or (a.source is not None and a.source == b.source)
+    return to_string(a).casefold() == to_string(b).casefold()
+
+
+def order(a, b) -> int:
+    """-lt/-gt: -1, 0 or 1, the right converted to the left's type."""
+    if isinstance(a, int | float) and not isinstance(a, bool):
+        other = to_number(b)
+        return (a > other) - (a < other)
+    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+        return (a > b) - (a < b)
+    left, right = to_string(a).casefold(), to_string(b).casefold()
+    return (left > right) - (left < right)
+
+
+def sort_key(value):
+    """Sort-Object's order: $null first, numbers by value, the rest as text without case."""
+    if value is None:
+        return (0, 0, "")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (1, value, "")
+    if isinstance(value, dt.datetime):
+        return (1, value.timestamp(), "")
+    return (2, 0, to_string(value).casefold())
+
+
+_MATCHES: dict = {}
+
+
+def _like(a, b):
+    return bool(wildcard(to_string(b)).fullmatch(to_string(a)))
+
+
+def _match(a, b):
+    found = re.search(to_string(b), to_string(a), re.IGNORECASE)
+    return found
+
+
+_SCALAR_TESTS: dict[str, Callable] = {
+    "-eq": equal,
+    "-ne": lambda a, b: not equal(a, b),
+    "-gt": lambda a, b: order(a, b) > 0,
+    "-ge": lambda a, b: order(a, b) >= 0,
+    "-lt": lambda a, b: order(a, b) < 0,
+    "-le": lambda a, b: order(a, b) <= 0,
+    "-like": _like,
+    "-notlike": lambda a, b: not _like(a, b),
+    "-match": lambda a, b: bool(_match(a, b)),
+    "-notmatch": lambda a, b: not _match(a, b),
+}
+
+
+def compare(operator: str, a, b, variables: dict | None = None):
+    """A comparison operator (-eq -like -match -contains -in ... and their i-/c- forms) as PowerShell applies it."""
+    op = operator.casefold()
+    if op[:2] in ("-i", "-c") and op[2:] and ("-" + op[2:]) in _ALL:
+        op = "-" + op[2:]
+    if op in ("-contains", "-notcontains"):
+        found = any(equal(item, b) for item in as_list(a) or [a] if True) if a is not None else False
+        return found if op == "-contains" else not found
+    if op in ("-in", "-notin"):
+        found = any(equal(item, a) for item in as_list(b))
+        return found if op == "-in" else not found
+    test = _SCALAR_TESTS[op]
+    if isinstance(a, list):
+        return [item for item in a if test(item, b)]
+    if op == "-match" and variables is not None:
+        found = _match(a, b)
+        if found:
+            groups = PSHashtable({0: found.group(0)})
+            for number, group in enumerate(found.groups(), 1):
+                groups[number] = group
+            for name, group in found.groupdict().items():
+                groups[name] = group
+            variables["matches"] = groups
+        return bool(found)
+    return test(a, b)
+
+
+_ALL = {*_SCALAR_TESTS, "-contains", "-notcontains", "-in", "-notin", "-replace", "-split", "-join"}
+
+
+def replace(a, b):
+    pattern, replacement = (list(b) + [""])[:2] if isinstance(b, list) else (b, "")
+    python = re.sub(r"\$(\d+)|\$\{(\w+)\}", lambda m: "\\g<" + (m.group(1) or m.group(2)) + ">", to_string(replacement))
+    if isinstance(a, list):
+        return [re.sub(to_string(pattern), python, to_string(item), flags=re.IGNORECASE) for item in a]
+    return re.sub(to_string(pattern), python, to_string(a), flags=re.IGNORECASE)
+
+
+def split(a, b=None):
+    if b is None:
+        return [part for text in as_list(a) for part in to_string(text).split()]
+    pattern = to_string(b[0] if isinstance(b, list) else b)
+    return [part for text in as_list(a) for part in re.split(pattern, to_string(text), flags=re.IGNORECASE)]
+
+
+def join(a, b=""):
+    return to_string(b).join(to_string(item) for item in as_list(a))
+
+
+def is_type(value, type_name: str) -> bool:
+    lowered = type_name.casefold().removeprefix("system.")
+    checks = {
+        "string": lambda v: isinstance(v, str),
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "int32": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "long": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "double": lambda v: isinstance(v, float),
+        "bool": lambda v: isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+        "array": lambda v: isinstance(v, list),
+        "object[]": lambda v: isinstance(v, list),
+        "hashtable": lambda v: isinstance(v, PSHashtable),
+        "collections.hashtable": lambda v: isinstance(v, PSHashtable),
+        "datetime": lambda v: isinstance(v, dt.datetime),
+        "pscustomobject": lambda v: isinstance(v, PSObject),
+        "object": lambda v: v is not None,
+    }
+    return checks.get(lowered, lambda v: False)(value)
+
+
+def cast(type_name: str, value):
+    """[string] [int] [bool] [array] [hashtable] [pscustomobject] [datetime] ...; others are refused by name."""
+    lowered = type_name.casefold().removeprefix("system.")
+    if lowered == "string":
+        return to_string(value)
+    if lowered in ("int", "int32", "int64", "long", "uint32", "uint64", "byte"):
+        number = to_number(value)
+        return int(round(number)) if isinstance(number, float) else number
+    if lowered in ("double", "float", "decimal", "single"):
+        return float(to_number(value))
+    if lowered in ("bool", "boolean"):
+        return to_bool(value)
+    if lowered in ("array", "object[]", "string[]", "int[]"):
+        items = list(as_list(value))
+        if lowered == "string[]":
+            return [to_string(v) for v in items]
+        if lowered == "int[]":
+            return [cast("int", v) for v in items]
+        return items
+    if lowered in ("hashtable", "collections.hashtable", "ordered"):
+        if isinstance(value, dict):
+            return PSHashtable(value)
+        raise RuntimeFailure(
+            f'Cannot convert the "{to_string(value)[:40]}" value to type "System.Collections.Hashtable".'
+        )
+    if lowered in ("pscustomobject", "psobject", "management.automation.pscustomobject"):
+        if isinstance(value, dict):
+            return PSObject("System.Management.Automation.PSCustomObject", {str(k): v for k, v in value.items()})
+        return value
+    if lowered == "datetime":
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            return dt.datetime.fromisoformat(to_string(value).strip())
+        except ValueError:
+            raise RuntimeFailure(f'Cannot convert value "{to_string(value)[:40]}" to type "System.DateTime".') from None
+    if lowered == "void":
+        return None
+    raise RuntimeFailure(f"The type [{type_name}] is not available in the exchsim console.")
+
+
+# --- Arithmetic --------------------------------------------------------------------------------------------------
+
+
+def add(a, b, limit: int):
+    if isinstance(a, list):
+        return type(a)([*a, *b]) if isinstance(b, list) else type(a)([*a, b])
+    if isinstance(a, PSHashtable) and isinstance(b, dict):
+        result = PSHashtable(a)
+        for key, value in b.items():
+            if key in result:
+                raise RuntimeFailure(f"Item has already been added. Key in dictionary: '{key}'")
+            result[key] = value
+        return result
+    if isinstance(a, str):
+        text = a + to_string(b)
+        _check_size(len(text), limit)
+        return text
+    if isinstance(a, dt.datetime):
+        raise RuntimeFailure("Use .AddDays(), .AddHours() or .AddMinutes() to change a date in the exchsim console.")
+    if a is None:
+        return b
+    return _arith(a, b, lambda x, y: x + y)
+
+
+def _check_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise RuntimeFailure(f"The value would be {size:,} characters long, more than the console's output limit.")
+
+
+def _arith(a, b, operation):
+    x, y = to_number(a), to_number(b)
+    result = operation(x, y)
+    return (
+        int(result)
+        if isinstance(result, float) and result.is_integer() and isinstance(x, int) and isinstance(y, int)
+        else result
+    )
+
+
+def arithmetic(op: str, a, b, limit: int):
+    if op == "+":
+        return add(a, b, limit)
+    if op == "*" and isinstance(a, str | list):
+        count = int(to_number(b))
+        _check_size(len(a) * max(count, 0), limit)
+        return a * count if isinstance(a, str) else list(a) * count
+    if op == "-":
+        return _arith(a, b, lambda x, y: x - y)
+    if op == "*":
+        return _arith(a, b, lambda x, y: x * y)
+    if op in ("/", "%"):
+        if to_number(b) == 0:
+            raise RuntimeFailure("Attempted to divide by zero.")
+        if op == "%":
+            return _arith(a, b, lambda x, y: x % y)
+        return _arith(a, b, lambda x, y: x / y)
+    raise RuntimeFailure(f"The operator {op} is not available in the exchsim console.")
+
+
+_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)(?:,(-?\d+))?(?::([^}]*))?\}")
+
+
+def format_operator(template, arguments) -> str:
+    """`"{0} has {1:N0}" -f $a, $b`: .NET composite formatting (index, alignment, N/D/F/P formats)."""
+    items = as_list(arguments)
+
+    def one(match: re.Match) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
+        index = int(match.group(1))
+        value = items[index] if index < len(items) else None
+        text = _format_value(value, match.group(3) or "")
+        width = int(match.group(2) or 0)
+        return text.rjust(width) if width > 0 else text.ljust(-width)
+
+    return _FORMAT_ITEM.sub(one, to_string(template))
+
+
+def _format_value(value, spec: str) -> str:
+    if not spec:
+        return to_string(value)
+    if isinstance(value, dt.datetime):
+        return dotnet_date(value, spec)
+    kind, digits = spec[0].upper(), spec[1:]
+    number = to_number(value, strict=False)
+    if number is None:
+        return to_string(value)
+    places = int(digits) if digits.isdigit() else None
+    if kind == "N":
+        return f"{number:,.{2 if places is None else places}f}"
+    if kind == "F":
+        return f"{number:.{2 if places is None else places}f}"
+    if kind == "D":
+        return str(int(number)).zfill(places or 0)
+    if kind == "P":
+        return f"{number * 100:.{2 if places is None else places}f} %"
+    return to_string(value)
+
+
+_DOTNET_DATE = [
+    ("yyyy", "%Y"),
+    ("yy", "%y"),
+    ("MMMM", "%B"),
+    ("MMM", "%b"),
+    ("MM", "%m"),
+    ("dddd", "%A"),
+    ("ddd", "%a"),
+    ("dd", "%d"),
+    ("HH", "%H"),
+    ("hh", "%I"),
+    ("mm", "%M"),
+    ("ss", "%S"),
+    ("tt", "%p"),
+]
+
+
+def dotnet_date(value: dt.datetime, spec: str) -> str:
+    """A .NET custom date format (yyyy-MM-dd HH:mm:ss and friends) applied to a datetime."""
+    out, i = [], 0
+    while i < len(spec):
+        for token, python in _DOTNET_DATE:
+            if spec.startswith(token, i):
+                out.append(value.strftime(python))
+                i += len(token)
+                break
+        else:
+            single = {"M": str(value.month), "d": str(value.day), "H": str(value.hour), "m": str(value.minute)}
+            out.append(single.get(spec[i], spec[i]))
+            i += 1
+    return "".join(out)
