@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from .acl import apply_permission_groups
-from .catalogue import USAGES, format_auth_mechanism, format_permission_groups
+from .catalogue import USAGES, format_permission_groups
 from .errors import ExchangeError
 from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server, TransportRole
+from .properties import NEW, RECEIVE_CONNECTOR
 from .receive import default_connectors, new_receive_connector
 
 # PowerShell treats all of these as single quotes; inside a single-quoted string a doubled one stands for itself.
@@ -25,28 +26,9 @@ SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 # Characters that end a line for PowerShell or for any editor that shows the script (comments must stay one line).
 _LINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
-# Receive connector field -> Set-/New-ReceiveConnector parameter, in the order the script writes them.
-CONNECTOR_PARAMETERS = {
-    "name": "Name",
-    "transport_role": "TransportRole",
-    "enabled": "Enabled",
-    "bindings": "Bindings",
-    "remote_ip_ranges": "RemoteIPRanges",
-    "auth_mechanism": "AuthMechanism",
-    "permission_groups_written": "PermissionGroups",
-    "require_tls": "RequireTLS",
-    "domain_secure_enabled": "DomainSecureEnabled",
-    "enable_auth_gssapi": "EnableAuthGSSAPI",
-    "fqdn": "Fqdn",
-    "banner": "Banner",
-    "max_message_size": "MaxMessageSize",
-    "max_recipients_per_message": "MaxRecipientsPerMessage",
-    "message_rate_limit": "MessageRateLimit",
-    "protocol_logging_level": "ProtocolLoggingLevel",
-    "size_enabled": "SizeEnabled",
-    "comment": "Comment",
-}
-MULTI_VALUED = ("bindings", "remote_ip_ranges")
+# Receive connector field -> Set-/New-ReceiveConnector parameter, in the catalogue's order (the order scripts use).
+CONNECTOR_PARAMETERS = {p.field: p.name for p in RECEIVE_CONNECTOR.settable()}
+MULTI_VALUED = tuple(p.field for p in RECEIVE_CONNECTOR.settable() if p.kind.multi)
 _CREATION_FIELDS = ("name", "transport_role", "bindings", "remote_ip_ranges")
 
 
@@ -77,18 +59,8 @@ def literal(value) -> str:
 
 
 def display_value(field: str, value):
-    """A connector field as the shell shows and accepts it (text lists, flag names, Unlimited)."""
-    if field in MULTI_VALUED:
-        return tuple(item.text for item in value)
-    if field == "auth_mechanism":
-        return format_auth_mechanism(value)
-    if field == "permission_groups_written":
-        return format_permission_groups(value)
-    if field == "message_rate_limit" and value is None:
-        return "Unlimited"
-    if field == "transport_role":
-        return value.value
-    return value
+    """A connector field as the shell shows and accepts it (text lists, flag names, Unlimited, 00:05:00)."""
+    return RECEIVE_CONNECTOR.by_field(field).script_value(value)
 
 
 def _file_part(text: str) -> str:
@@ -201,6 +173,11 @@ def _has_transport_role(server: Server) -> bool:
     return server.version.is_e15_or_later and not server.is_edge
 
 
+def _connector_properties(server: Server):
+    """The settable connector properties this server's version and role have, in the order scripts write them."""
+    return [p for p in RECEIVE_CONNECTOR.settable() if p.has(server.version, server.is_edge)]
+
+
 def _new_connector_step(connector: ReceiveConnector, server: Server, domain_netbios: str) -> Step:
     identity = connector.identity
     parts: list = [("Name", connector.name), ("Server", server.name)]
@@ -211,12 +188,16 @@ def _new_connector_step(connector: ReceiveConnector, server: Server, domain_netb
     parts += [("Bindings", display_value("bindings", connector.bindings))]
     parts += [("RemoteIPRanges", display_value("remote_ip_ranges", connector.remote_ip_ranges))]
     defaults = _creation_defaults(server, connector.usage, connector.transport_role, domain_netbios)
-    for field, parameter in CONNECTOR_PARAMETERS.items():
-        value = getattr(connector, field)
-        if field not in _CREATION_FIELDS and (defaults is None or getattr(defaults, field) != value):
-            parts.append((parameter, display_value(field, value)))
+    set_only: list = []  # parameters only Set-ReceiveConnector has (SmtpUtf8Enabled): a Set right after the New
+    for prop in _connector_properties(server):
+        value = getattr(connector, prop.field)
+        if prop.field not in _CREATION_FIELDS and (defaults is None or getattr(defaults, prop.field) != value):
+            (parts if NEW in prop.settable else set_only).append((prop.name, prop.script_value(value)))
     created_acl = _created_acl(server, connector.permission_groups_written, domain_netbios)
-    commands = [_cmd("New-ReceiveConnector", *parts), *_acl_commands(identity, created_acl, connector.acl)]
+    commands = [_cmd("New-ReceiveConnector", *parts)]
+    if set_only:
+        commands.append(_cmd("Set-ReceiveConnector", ("Identity", identity), *set_only))
+    commands += _acl_commands(identity, created_acl, connector.acl)
     return Step("receive connector", "create", identity, (), tuple(commands))
 
 
@@ -238,11 +219,10 @@ def _set_connector_step(
     identity = current.identity
     parts: list = []
     notes: list[str] = []
-    for field, parameter in CONNECTOR_PARAMETERS.items():
+    for prop in _connector_properties(server):
+        field, parameter = prop.field, prop.name
         old, new = getattr(current, field), getattr(target, field)
         if old == new or (field in MULTI_VALUED and _same_texts(field, old, new)):
-            continue
-        if field == "transport_role" and not _has_transport_role(server):
             continue
         if field in MULTI_VALUED:
             parts.append((parameter, _multi_value(field, old, new)))

@@ -6,13 +6,13 @@ connectors), §9.1-9.2 (parameters and ranges).
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 
 from .acl import apply_permission_groups, read_permission_groups
 from .addresses import (
     MAX_REMOTE_IP_RANGES,
     Binding,
-    IPRange,
     duplicates,
     parse_bindings,
     parse_ip,
@@ -29,6 +29,7 @@ from .conflicts import find_conflicts
 from .errors import ExchangeError, ValidationFailed
 from .limits import text_errors
 from .model import FieldError, Organization, ReceiveConnector, Server, TransportRole
+from .properties import RECEIVE_CONNECTOR
 from .syntax import ALREADY_PRESENT, fqdn_error
 
 ALL_IPV6_TEXT = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
@@ -66,26 +67,28 @@ EXCHANGE_SERVER_FQDN = (
     'parameter on the Receive connector to one of the following values: the FQDN of the transport server "{0}", the '
     'NetBIOS name of the transport server "{1}", or $null.'
 )
-BANNER = "The banner must start with a status code of 220 and contain only seven bit ASCII characters."
 ADMIN_LIMIT = "The administrative limit for this request was exceeded."
 
-# (field, Exchange parameter, lowest, highest) — P-NRC ranges.
-_NUMBER_RANGES = (
-    ("max_message_size", "MaxMessageSize", 65_536, 2_147_483_647),
-    ("max_recipients_per_message", "MaxRecipientsPerMessage", 1, 512_000),
-    ("message_rate_limit", "MessageRateLimit", 0, 2_147_483_647),
-)
-_CHOICES = {
-    "protocol_logging_level": ("ProtocolLoggingLevel", ("None", "Verbose")),
-    "size_enabled": ("SizeEnabled", ("Enabled", "Disabled", "EnabledWithoutValue")),
-}
-_SETTABLE = frozenset(ReceiveConnector.__dataclass_fields__) - {"server", "usage", "created_by_setup", "acl"}
+INACTIVITY_NOT_LESS = "The value of ConnectionInactivityTimeout must be less than the value of ConnectionTimeout."
+BINARY_MIME_NEEDS_CHUNKING = "BinaryMimeEnabled can be $true only when ChunkingEnabled is $true."
+# exchsim's own fields beside Exchange's properties: written by New-ReceiveConnector and Setup, not by a parameter.
+_NOT_PARAMETERS = frozenset({"server", "usage", "created_by_setup", "acl"})
 
 
-def _pascal(field: str) -> str:
-    """Exchange's parameter name for a model field, for 'no such parameter' errors."""
-    special = {"remote_ip_ranges": "RemoteIPRanges", "fqdn": "Fqdn", "require_tls": "RequireTLS"}
-    return special.get(field, "".join(part.capitalize() for part in field.split("_")))
+def _unknown_parameter(field: str) -> ExchangeError:
+    prop = RECEIVE_CONNECTOR.by_field(field)
+    name = prop.name if prop else "".join(part.capitalize() for part in field.split("_"))
+    return ExchangeError(NO_SUCH_PARAMETER.format(name), name)
+
+
+def role_defaults(server: Server) -> dict:
+    """The documented defaults that differ on this server from the catalogue's (Edge timeouts, Edge rate limit)."""
+    changes = {}
+    for prop in RECEIVE_CONNECTOR:
+        value = prop.default_for(server.version, edge=server.is_edge)
+        if value != prop.default:
+            changes[prop.field] = value
+    return changes
 
 
 # --- TransportRole (§5.2 "Practical hazard") -----------------------------------------------------------------------
@@ -104,68 +107,23 @@ def parse_transport_role(value, server: Server) -> TransportRole:
         raise ExchangeError(TRANSPORT_ROLE_ON_EDGE, "TransportRole")
     if not server.version.is_e15_or_later:
         raise ExchangeError(NO_SUCH_PARAMETER.format("TransportRole"), "TransportRole")
-    if isinstance(value, TransportRole):
-        return value
-    wanted = str(value).strip().casefold()
-    for role in TransportRole:
-        # D-CUSTOM's examples write "Frontend"; the short forms are accepted (docs/decisions.md).
-        if wanted in (role.value.casefold(), role.value.casefold().removesuffix("transport")):
-            return role
-    raise ExchangeError(
-        f'Cannot convert value "{value}" for the TransportRole parameter. Specify one of the following enumerator '
-        "names and try again: FrontendTransport, HubTransport",
-        "TransportRole",
-    )
+    return RECEIVE_CONNECTOR.by_field("transport_role").parse(value)
 
 
 # --- Coercing parameter values -------------------------------------------------------------------------------------
 
 
-def _choice(field: str, value) -> str:
-    parameter, choices = _CHOICES[field]
-    for choice in choices:
-        if choice.casefold() == str(value).strip().casefold():
-            return choice
-    raise ExchangeError(
-        f'Cannot convert value "{value}" for the {parameter} parameter. Specify one of the following enumerator names '
-        f"and try again: {', '.join(choices)}",
-        parameter,
-    )
-
-
 def _coerce(field: str, value, server: Server):
-    """A parameter value in the model's type: text lists parsed, flags as int, enums canonical."""
-    if field not in _SETTABLE:
-        raise ExchangeError(NO_SUCH_PARAMETER.format(_pascal(field)), _pascal(field))
-    if field == "bindings":
-        return value if _all_of(value, Binding) else parse_bindings(value)
-    if field == "remote_ip_ranges":
-        return value if _all_of(value, IPRange) else parse_remote_ranges(value)
-    if field == "auth_mechanism":
-        return int(parse_auth_mechanism(value))
-    if field == "permission_groups_written":
-        return int(parse_permission_groups(value))
+    """A parameter value in the engine's type, parsed by its catalogue row; a property the server's version (or
+    role) doesn't have is no parameter at all, as in EMS."""
+    prop = RECEIVE_CONNECTOR.by_field(field)
+    if prop is None or not prop.settable or field in _NOT_PARAMETERS:
+        raise _unknown_parameter(field)
     if field == "transport_role":
         return parse_transport_role(value, server)
-    if field in _CHOICES:
-        return _choice(field, value)
-    if isinstance(value, str) and any(field == number[0] for number in _NUMBER_RANGES):
-        return _number(field, value)
-    return value
-
-
-def _number(field: str, text: str) -> int | None:
-    """Text from the console or a form: a plain integer, or `Unlimited` where Exchange allows it."""
-    cleaned = text.strip().replace(",", "")
-    if field == "message_rate_limit" and cleaned.casefold() == "unlimited":
-        return None
-    if cleaned.isdigit():
-        return int(cleaned)
-    raise ExchangeError(f'Cannot convert value "{text}" to type "System.Int32".', _pascal(field))
-
-
-def _all_of(value, kind) -> bool:
-    return isinstance(value, tuple) and all(isinstance(item, kind) for item in value)
+    if not prop.has(server.version, server.is_edge):
+        raise _unknown_parameter(field)
+    return prop.parse(value)
 
 
 def _server(org: Organization, server_name: str) -> Server:
@@ -219,6 +177,7 @@ def new_receive_connector(
         raise ExchangeError(preset.missing_message.format(" ".join(missing)), missing[0])
     role = default_transport_role(server) if transport_role is None else parse_transport_role(transport_role, server)
     fields = {
+        **role_defaults(server),
         "auth_mechanism": int(preset.auth_mechanism),
         "permission_groups_written": int(preset.permission_groups),
         **preset.settings,
@@ -318,24 +277,17 @@ def _role_errors(connector: ReceiveConnector, server: Server) -> list[FieldError
     return errors
 
 
-def _value_errors(connector: ReceiveConnector) -> list[FieldError]:
-    errors = []
-    for field, parameter, low, high in _NUMBER_RANGES:
-        value = getattr(connector, field)
-        if value is None and field == "message_rate_limit":
-            continue
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            errors.append(
-                FieldError(
-                    parameter,
-                    f'The value "{value}" for {parameter} is out of range. Specify a value from {low} to {high}.',
-                )
-            )
-    for field, (parameter, choices) in _CHOICES.items():
-        if getattr(connector, field) not in choices:
-            errors.append(FieldError(parameter, f"{parameter} must be one of: {', '.join(choices)}."))
-    if connector.banner and not (connector.banner.startswith("220") and connector.banner.isascii()):
-        errors.append(FieldError("Banner", BANNER))
+def _value_errors(connector: ReceiveConnector, server: Server) -> list[FieldError]:
+    errors = [
+        FieldError(prop.name, message)
+        for prop in RECEIVE_CONNECTOR.for_version(server.version, server.is_edge)
+        if prop.settable and prop.field not in _NOT_PARAMETERS
+        for message in prop.problems(getattr(connector, prop.field))
+    ]
+    if connector.connection_inactivity_timeout >= connector.connection_timeout:
+        errors.append(FieldError("ConnectionInactivityTimeout", INACTIVITY_NOT_LESS))
+    if connector.binary_mime_enabled and not connector.chunking_enabled:
+        errors.append(FieldError("BinaryMimeEnabled", BINARY_MIME_NEEDS_CHUNKING))
     fqdn = fqdn_error(connector.fqdn)
     if fqdn:
         errors.append(fqdn)
@@ -360,7 +312,7 @@ def validate_receive_connector(org: Organization, connector: ReceiveConnector) -
         lambda: [error for value in (connector, *connector.acl) for error in text_errors(value)],
         lambda: _auth_errors(connector, server, org.domain_netbios),
         lambda: _role_errors(connector, server),
-        lambda: _value_errors(connector),
+        lambda: _value_errors(connector, server),
         lambda: find_conflicts(connector, (c for c in org.connectors_of(connector.server) if c is not connector)),
     )
     return [error for check in checks for error in check()]
@@ -411,9 +363,17 @@ def _setup_connector(
         permission_groups_written=int(parse_permission_groups(groups)),
         fqdn=server.fqdn,
         created_by_setup=True,
-        **settings,
+        **{**role_defaults(server), **_setup_observed(server), **settings},
     )
     return _with_groups(connector, server, domain_netbios)
+
+
+def _setup_observed(server: Server) -> dict:
+    """What Setup writes beside the documented defaults on 2013 and later, as an Exchange 2019 server's export shows
+    it on all five connectors (reference §8.2, HC-DATA; docs/decisions.md)."""
+    if not server.version.is_e15_or_later or server.is_edge:
+        return {}
+    return {"max_hop_count": 60, "max_local_hop_count": 5}
 
 
 def default_connectors(server: Server, domain_netbios: str) -> tuple[ReceiveConnector, ...]:
@@ -460,6 +420,7 @@ def default_connectors(server: Server, domain_netbios: str) -> tuple[ReceiveConn
                 role=fe,
                 domain_secure_enabled=True,
                 protocol_logging_level="Verbose",
+                tarpit_interval=datetime.timedelta(0),
             ),
             make(
                 "Client Frontend",
@@ -469,6 +430,7 @@ def default_connectors(server: Server, domain_netbios: str) -> tuple[ReceiveConn
                 role=fe,
                 enable_auth_gssapi=True,
                 message_rate_limit=5,
+                message_rate_source="User",
             ),
         ]
     if server.has_hub_transport:
@@ -480,6 +442,8 @@ def default_connectors(server: Server, domain_netbios: str) -> tuple[ReceiveConn
                 _FULL,
                 max_recipients_per_message=5000,
                 size_enabled="EnabledWithoutValue",
+                max_inbound_connection_per_source=None,
+                max_inbound_connection_percentage_per_source=100,
             ),
             make(
                 "Client Proxy",
@@ -488,6 +452,7 @@ def default_connectors(server: Server, domain_netbios: str) -> tuple[ReceiveConn
                 _FULL,
                 enable_auth_gssapi=True,
                 message_rate_limit=5,
+                message_rate_source="User",
             ),
         ]
     return tuple(connectors)

@@ -594,7 +594,12 @@ def test_edge_gets_one_ipv4_internal_connector():
 def test_numbers_given_as_text_are_converted():
     connector = set_relay(max_recipients_per_message="1,000", message_rate_limit="Unlimited")
     assert (connector.max_recipients_per_message, connector.message_rate_limit) == (1000, None)
-    assert messages(set_relay, max_message_size="36MB") == ['Cannot convert value "36MB" to type "System.Int32".']
+    # MaxMessageSize is a ByteQuantifiedSize: EMS takes 36MB, and refuses a unit it doesn't know.
+    assert set_relay(max_message_size="36MB").max_message_size == 37_748_736
+    assert messages(set_relay, max_message_size="36 parsecs") == [
+        "Cannot process argument transformation on parameter 'MaxMessageSize'. Cannot convert value \"36 parsecs\" "
+        'to type "Microsoft.Exchange.Data.ByteQuantifiedSize". Error: "Input string was not in a correct format."'
+    ]
 
 
 # --- Issue 9: no silent bad values ---------------------------------------------------------------------------------
