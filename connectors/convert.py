@@ -14,8 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .exchange.acl import read_permission_groups
-from .exchange.addresses import parse_bindings, parse_remote_ranges
-from .exchange.catalogue import canonical_right, format_auth_mechanism, format_permission_groups, parse_auth_mechanism
+from .exchange.catalogue import canonical_right, format_permission_groups
 from .exchange.domains import validate_accepted_domains
 from .exchange.errors import ExchangeError
 from .exchange.model import (
@@ -32,8 +31,8 @@ from .exchange.model import (
     RecipientKind,
     Server,
     ServerRole,
-    TransportRole,
 )
+from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import parse_server_roles, validate_server
 from .exchange.syntax import validate_recipient
@@ -62,12 +61,6 @@ def format_roles(roles: Iterable[ServerRole]) -> str:
     return join_list(role.value for role in ServerRole if role in set(roles))
 
 
-# Parsed values are immutable, so the same stored text always gives the same tuple: page after page of the same
-# lab then skips the parser. Errors are not cached (lru_cache only keeps results).
-_parsed_bindings = lru_cache(maxsize=4096)(parse_bindings)
-_parsed_ranges = lru_cache(maxsize=4096)(parse_remote_ranges)
-
-
 def server_value(row: models.Server) -> Server:
     return Server(
         name=row.name,
@@ -83,31 +76,35 @@ def ace_value(row: models.AccessControlEntry) -> ACE:
     return ACE(row.principal, row.right, deny=row.deny, inherited=row.inherited, group=row.group or None)
 
 
+# The catalogue's connector properties a row stores: in a column of their own or in its JSON `properties`.
+_STORED = tuple(p for p in RECEIVE_CONNECTOR if p.field not in COMPUTED and p.field != "server")
+
+
+@lru_cache(maxsize=4096)
+def _from_text(field: str, text: str):
+    """A "text" column's engine value; immutable, so the same stored text (a 100,000-range list) is parsed once."""
+    prop = RECEIVE_CONNECTOR.by_field(field)
+    return prop.parse(text if not prop.kind.multi else split_list(text))
+
+
 def connector_value(row: models.ReceiveConnector, server_name: str, acl: Iterable[ACE] = ()) -> ReceiveConnector:
-    """The engine value of a connector row; ExchangeError when a stored text doesn't parse."""
+    """The engine value of a connector row; ExchangeError when a stored text doesn't parse. A property missing from
+    the JSON column (a row saved before it was catalogued) has its catalogue default."""
+    stored = row.properties or {}
+    values = {}
+    for prop in _STORED:
+        if prop.column == "text":
+            values[prop.field] = _from_text(prop.field, getattr(row, prop.field))
+        elif prop.column:
+            values[prop.field] = getattr(row, prop.field)
+        elif prop.field in stored:
+            values[prop.field] = prop.parse(stored[prop.field])
     return ReceiveConnector(
         server=server_name,
-        name=row.name,
         usage=row.usage,
-        transport_role=TransportRole(row.transport_role),
-        enabled=row.enabled,
-        bindings=_parsed_bindings(row.bindings),
-        remote_ip_ranges=_parsed_ranges(row.remote_ip_ranges),
-        auth_mechanism=int(parse_auth_mechanism(row.auth_mechanism)),
-        permission_groups_written=row.permission_groups_written,
-        require_tls=row.require_tls,
-        domain_secure_enabled=row.domain_secure_enabled,
-        enable_auth_gssapi=row.enable_auth_gssapi,
-        fqdn=row.fqdn,
-        banner=row.banner,
-        max_message_size=row.max_message_size,
-        max_recipients_per_message=row.max_recipients_per_message,
-        message_rate_limit=row.message_rate_limit,
-        protocol_logging_level=row.protocol_logging_level,
-        size_enabled=row.size_enabled,
-        comment=row.comment,
         created_by_setup=row.created_by_setup,
         acl=tuple(acl),
+        **values,
     )
 
 
@@ -160,28 +157,18 @@ def server_fields(server: Server) -> dict:
 
 
 def connector_fields(connector: ReceiveConnector) -> dict:
-    return {
-        "name": connector.name,
-        "usage": connector.usage,
-        "transport_role": connector.transport_role.value,
-        "enabled": connector.enabled,
-        "bindings": join_list(b.text for b in connector.bindings),
-        "remote_ip_ranges": join_list(r.text for r in connector.remote_ip_ranges),
-        "auth_mechanism": format_auth_mechanism(connector.auth_mechanism),
-        "permission_groups_written": connector.permission_groups_written,
-        "require_tls": connector.require_tls,
-        "domain_secure_enabled": connector.domain_secure_enabled,
-        "enable_auth_gssapi": connector.enable_auth_gssapi,
-        "fqdn": connector.fqdn,
-        "banner": connector.banner,
-        "max_message_size": connector.max_message_size,
-        "max_recipients_per_message": connector.max_recipients_per_message,
-        "message_rate_limit": connector.message_rate_limit,
-        "protocol_logging_level": connector.protocol_logging_level,
-        "size_enabled": connector.size_enabled,
-        "comment": connector.comment,
-        "created_by_setup": connector.created_by_setup,
-    }
+    """The model field values of a connector: each catalogued property in its column, or in `properties`."""
+    fields = {"usage": connector.usage, "created_by_setup": connector.created_by_setup, "properties": {}}
+    for prop in _STORED:
+        value = getattr(connector, prop.field)
+        if prop.column == "text":
+            data = prop.data(value)
+            fields[prop.field] = join_list(data) if prop.kind.multi else data
+        elif prop.column:
+            fields[prop.field] = value
+        else:
+            fields["properties"][prop.field] = prop.data(value)
+    return fields
 
 
 def ace_fields(ace: ACE, position: int) -> dict:
@@ -255,14 +242,12 @@ def connector_errors(row: models.ReceiveConnector) -> list[FieldError]:
     if row.server_id is None:
         return [FieldError("Server", "Select the server the connector belongs to.")]
     server, errors = _caught(lambda: server_value(row.server), "Server")
-    parsers = {
-        "Bindings": lambda: parse_bindings(row.bindings),
-        "RemoteIPRanges": lambda: parse_remote_ranges(row.remote_ip_ranges),
-        "AuthMechanism": lambda: parse_auth_mechanism(row.auth_mechanism),
-        "TransportRole": lambda: TransportRole(row.transport_role),
-    }
-    for parameter, parse in parsers.items():
-        errors += _caught(parse, parameter)[1]
+    stored = row.properties if isinstance(row.properties, dict) else {}
+    for prop in _STORED:
+        if prop.column == "text":
+            errors += _caught(lambda prop=prop: _from_text(prop.field, getattr(row, prop.field)), prop.name)[1]
+        elif not prop.column and prop.field in stored:
+            errors += _caught(lambda prop=prop: prop.parse(stored[prop.field]), prop.name)[1]
     if errors:
         return errors
     acl = tuple(map(ace_value, row.aces.all())) if row.pk else ()

@@ -9,16 +9,12 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 
 from . import labschema, models
-from .convert import accepted_domain_fields, connector_fields, parse_roles, principal_fields, recipient_fields
+from .convert import accepted_domain_fields, parse_roles, principal_fields, recipient_fields
 from .exchange.acl import NO_SUCH_PRINCIPAL, known_principals
-from .exchange.addresses import parse_binding, parse_remote_range
 from .exchange.catalogue import (
     canonical_principal,
     canonical_right,
     canonical_usage,
-    format_permission_groups,
-    parse_auth_mechanism,
-    parse_permission_groups,
 )
 from .exchange.domains import domain_name_errors, validate_accepted_domains
 from .exchange.errors import ExchangeError
@@ -36,7 +32,6 @@ from .exchange.model import (
     RecipientKind,
     Server,
     ServerRole,
-    TransportRole,
 )
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import validate_server
@@ -68,12 +63,10 @@ def _server_data(server: Server, connectors: Iterable[ReceiveConnector]) -> dict
 
 
 def _connector_data(connector: ReceiveConnector) -> dict:
-    fields = connector_fields(connector)
     return {
-        **fields,
-        "bindings": [b.text for b in connector.bindings],
-        "remote_ip_ranges": [r.text for r in connector.remote_ip_ranges],
-        "permission_groups_written": format_permission_groups(connector.permission_groups_written),
+        "usage": connector.usage,
+        **{prop.field: prop.data(getattr(connector, prop.field)) for prop in labschema.CONNECTOR_PROPERTIES},
+        "created_by_setup": connector.created_by_setup,
         "acl": [
             {"principal": a.principal, "right": a.right, "deny": a.deny, "inherited": a.inherited, "group": a.group}
             for a in connector.acl
@@ -145,29 +138,24 @@ def _read_connector(reader: _Reader, path: str, fields: dict, server_name: str) 
     for ace_path, ace in _items(fields, f"{path}.", "acl", labschema.ACE_KEYS):
         right = reader.convert(f"{ace_path}.right", canonical_right, ace["right"], ace["right"])
         acl.append(ACE(ace["principal"], right, ace["deny"], ace["inherited"], ace["group"]))
-    parsed = {
-        "usage": canonical_usage(fields["usage"]),
-        "transport_role": _enum(TransportRole, fields["transport_role"]),
-        "bindings": tuple(
-            reader.convert(f"{path}.bindings[{i}]", parse_binding, text) for i, text in enumerate(fields["bindings"])
-        ),
-        "remote_ip_ranges": tuple(
-            reader.convert(f"{path}.remote_ip_ranges[{i}]", parse_remote_range, text)
-            for i, text in enumerate(fields["remote_ip_ranges"])
-        ),
-        "auth_mechanism": reader.convert(
-            f"{path}.auth_mechanism", lambda t: int(parse_auth_mechanism(t)), fields["auth_mechanism"]
-        ),
-        "permission_groups_written": reader.convert(
-            f"{path}.permission_groups_written",
-            lambda t: int(parse_permission_groups(t)),
-            fields["permission_groups_written"],
-        ),
-    }
-    if any(value is None for value in parsed.values()) or None in parsed["bindings"] + parsed["remote_ip_ranges"]:
+    parsed = {}
+    for prop in labschema.CONNECTOR_PROPERTIES:
+        key, value = f"{path}.{prop.field}", fields[prop.field]
+        if prop.kind.multi:  # each entry is reported at its own path: bindings[2]
+            one = lambda text, prop=prop: prop.parse([text])  # noqa: E731
+            items = [reader.convert(f"{key}[{i}]", one, text, _FAILED) for i, text in enumerate(value)]
+            parsed[prop.field] = _FAILED if _FAILED in items else tuple(i for item in items for i in item)
+        else:
+            parsed[prop.field] = reader.convert(key, prop.parse, value, _FAILED)
+    if _FAILED in parsed.values():
         return None
-    plain = {k: v for k, v in fields.items() if k not in parsed and k != "acl"}
-    return ReceiveConnector(server=server_name, **plain, **parsed, acl=tuple(acl))
+    usage = canonical_usage(fields["usage"])
+    return ReceiveConnector(
+        server=server_name, usage=usage, created_by_setup=fields["created_by_setup"], acl=tuple(acl), **parsed
+    )
+
+
+_FAILED = object()  # a value the reader refused (None is a value: MessageRateLimit Unlimited)
 
 
 def _read_server(reader: _Reader, path: str, fields: dict) -> Server | None:

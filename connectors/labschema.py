@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import models
 from .exchange.catalogue import USAGES, PermissionGroup, group_name
-from .exchange.limits import field_text_errors
+from .exchange.limits import TEXT_LIMITS, field_text_errors
 from .exchange.model import (
     ACE,
     AcceptedDomain,
@@ -28,8 +28,8 @@ from .exchange.model import (
     RecipientKind,
     Server,
     ServerRole,
-    TransportRole,
 )
+from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR
 
 REQUIRED = object()
 FORMAT_NAME = "exchsim-lab"
@@ -79,26 +79,35 @@ ACE_KEYS = {
     "inherited": Key("flag", False),
     "group": Key("text", None, nullable=True, choices=tuple(group_name(group) for group in PermissionGroup if group)),
 }
+# The lab-file keys that have no default: a connector names itself and where it listens.
+_REQUIRED_CONNECTOR_KEYS = frozenset({"name", "bindings", "remote_ip_ranges"})
+# Every catalogued connector property is a key (docs/lab-format.md), held as the catalogue's JSON form (prop.data).
+CONNECTOR_PROPERTIES = tuple(p for p in RECEIVE_CONNECTOR if p.field not in COMPUTED and p.field != "server")
+
+
+def _connector_key(prop) -> Key:
+    default = REQUIRED if prop.field in _REQUIRED_CONNECTOR_KEYS else prop.data(prop.default)
+    if isinstance(default, tuple):
+        default = list(default)
+    if prop.kind.label == "bool":
+        return Key("flag", default)
+    if prop.kind.label in ("int", "Unlimited<int>", "ByteQuantifiedSize"):
+        return Key("number", default, nullable=prop.kind.label == "Unlimited<int>")
+    if prop.kind.multi:
+        return Key("texts", default, length=100)
+    limited = prop.field in TEXT_LIMITS[ReceiveConnector]
+    return Key(
+        "text",
+        default,
+        choices=prop.kind.names() if prop.kind.label == "enum" else (),
+        engine=(ReceiveConnector, prop.field) if limited else None,
+        length=None if limited else 255,
+    )
+
+
 CONNECTOR = {
-    "name": Key("text", engine=(ReceiveConnector, "name")),
     "usage": Key("text", _DEFAULT_CONNECTOR.usage, choices=("", *USAGES)),
-    "transport_role": Key("text", _DEFAULT_CONNECTOR.transport_role.value, choices=_values(TransportRole)),
-    "enabled": Key("flag", True),
-    "bindings": Key("texts", length=100),
-    "remote_ip_ranges": Key("texts", length=100),
-    "auth_mechanism": Key("text", "Tls", length=200),
-    "permission_groups_written": Key("text", "None", length=200),
-    "require_tls": Key("flag", False),
-    "domain_secure_enabled": Key("flag", False),
-    "enable_auth_gssapi": Key("flag", False),
-    "fqdn": Key("text", "", engine=(ReceiveConnector, "fqdn")),
-    "banner": Key("text", "", engine=(ReceiveConnector, "banner")),
-    "max_message_size": Key("number", _DEFAULT_CONNECTOR.max_message_size),
-    "max_recipients_per_message": Key("number", _DEFAULT_CONNECTOR.max_recipients_per_message),
-    "message_rate_limit": Key("number", None, nullable=True),
-    "protocol_logging_level": Key("text", "None", choices=("None", "Verbose")),
-    "size_enabled": Key("text", "Enabled", choices=("Enabled", "Disabled", "EnabledWithoutValue")),
-    "comment": Key("text", "", engine=(ReceiveConnector, "comment")),
+    **{prop.field: _connector_key(prop) for prop in CONNECTOR_PROPERTIES},
     "created_by_setup": Key("flag", False),
     "acl": Key("objects", [], of=ACE_KEYS),
 }

@@ -21,7 +21,8 @@ from . import convert
 from .exchange import model as engine
 from .exchange.catalogue import USAGES
 from .exchange.limits import max_length
-from .exchange.model import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole
+from .exchange.model import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole
+from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR
 
 
 def _choices(enum_type) -> list[tuple[str, str]]:
@@ -116,39 +117,59 @@ class Server(models.Model):
         _raise_field_errors(convert.server_errors(self), SERVER_FIELDS)
 
 
+def _connector_default(field: str):
+    return RECEIVE_CONNECTOR.by_field(field).default
+
+
+def _connector_choices(field: str) -> list[tuple[str, str]]:
+    return [(name, name) for name in RECEIVE_CONNECTOR.by_field(field).kind.names()]
+
+
 class ReceiveConnector(models.Model):
+    """A receive connector. The catalogued properties the simulator has long read have columns of their own (their
+    defaults and choices are the catalogue's, exchange/properties.py); every other one is in `properties`, so that
+    cataloguing a property needs no migration (convert.connector_fields / connector_value)."""
+
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="receive_connectors")
     name = models.CharField(max_length=max_length(engine.ReceiveConnector, "name"))
     usage = models.CharField(
         max_length=10, blank=True, default="Custom", choices=[("", "(none)"), *[(u, u) for u in USAGES]]
     )
-    transport_role = models.CharField(max_length=20, choices=_choices(TransportRole), default=TransportRole.HUB.value)
-    enabled = models.BooleanField(default=True)
+    transport_role = models.CharField(
+        max_length=20, choices=_connector_choices("transport_role"), default=_connector_default("transport_role").value
+    )
+    enabled = models.BooleanField(default=_connector_default("enabled"))
     bindings = models.TextField(help_text="IPAddress:TCPPort, comma-separated")
     remote_ip_ranges = models.TextField(
         "RemoteIPRanges", blank=True, help_text="Single addresses, ranges or CIDR blocks, comma-separated"
     )
     auth_mechanism = models.CharField(max_length=120, default="Tls")
     permission_groups_written = models.PositiveSmallIntegerField(
-        default=0, help_text="Flags last written by -PermissionGroups; PermissionGroups itself is read from the ACL"
+        default=_connector_default("permission_groups_written"),
+        help_text="Flags last written by -PermissionGroups; PermissionGroups itself is read from the ACL",
     )
-    require_tls = models.BooleanField("RequireTLS", default=False)
-    domain_secure_enabled = models.BooleanField(default=False)
-    enable_auth_gssapi = models.BooleanField("EnableAuthGSSAPI", default=False)
+    require_tls = models.BooleanField("RequireTLS", default=_connector_default("require_tls"))
+    domain_secure_enabled = models.BooleanField(default=_connector_default("domain_secure_enabled"))
+    enable_auth_gssapi = models.BooleanField("EnableAuthGSSAPI", default=_connector_default("enable_auth_gssapi"))
     fqdn = models.CharField("FQDN", max_length=max_length(engine.ReceiveConnector, "fqdn"), blank=True)
     banner = models.CharField(max_length=max_length(engine.ReceiveConnector, "banner"), blank=True)
-    max_message_size = models.BigIntegerField(default=37_748_736)
-    max_recipients_per_message = models.PositiveIntegerField(default=200)
+    max_message_size = models.BigIntegerField(default=_connector_default("max_message_size"))
+    max_recipients_per_message = models.PositiveIntegerField(default=_connector_default("max_recipients_per_message"))
     message_rate_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means Unlimited")
     protocol_logging_level = models.CharField(
-        max_length=10, default="None", choices=[("None", "None"), ("Verbose", "Verbose")]
+        max_length=10,
+        default=_connector_default("protocol_logging_level"),
+        choices=_connector_choices("protocol_logging_level"),
     )
     size_enabled = models.CharField(
-        max_length=20,
-        default="Enabled",
-        choices=[(v, v) for v in ("Enabled", "Disabled", "EnabledWithoutValue")],
+        max_length=20, default=_connector_default("size_enabled"), choices=_connector_choices("size_enabled")
     )
     comment = models.TextField(blank=True)
+    properties = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The other catalogued properties (MaxHopCount, ConnectionTimeout, ...) by engine field, as JSON",
+    )
     created_by_setup = models.BooleanField(default=False)
 
     class Meta:
@@ -311,24 +332,8 @@ class Principal(models.Model):
 # Exchange parameter names (FieldError.field) -> model field names, so Exchange's error shows next to the field.
 CONNECTOR_FIELDS = {
     "Server": "server",
-    "Name": "name",
     "Usage": "usage",
-    "TransportRole": "transport_role",
-    "Enabled": "enabled",
-    "Bindings": "bindings",
-    "RemoteIPRanges": "remote_ip_ranges",
-    "AuthMechanism": "auth_mechanism",
-    "RequireTLS": "require_tls",
-    "DomainSecureEnabled": "domain_secure_enabled",
-    "EnableAuthGSSAPI": "enable_auth_gssapi",
-    "Fqdn": "fqdn",
-    "Banner": "banner",
-    "MaxMessageSize": "max_message_size",
-    "MaxRecipientsPerMessage": "max_recipients_per_message",
-    "MessageRateLimit": "message_rate_limit",
-    "ProtocolLoggingLevel": "protocol_logging_level",
-    "SizeEnabled": "size_enabled",
-    "Comment": "comment",
+    **{p.name: p.field if p.column else "properties" for p in RECEIVE_CONNECTOR if p.field not in COMPUTED},
 }
 SERVER_FIELDS = {
     "Name": "name",

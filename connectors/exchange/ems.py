@@ -12,14 +12,13 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 
 from . import acl, domains, pscmdlets, psruntime, receive
-from .addresses import parse_bindings, parse_remote_ranges
 from .catalogue import USAGES, canonical_principal
 from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
-from .powershell import CONNECTOR_PARAMETERS, MULTI_VALUED, display_value, plan
+from .powershell import plan
+from .properties import RECEIVE_CONNECTOR
 from .psast import Bareword, Block, CommandCall, Parameter
 from .psast import commands as psast_walk
 from .psformat import (
@@ -33,7 +32,7 @@ from .psformat import (
     properties,
     render,
 )
-from .psparse import Unsupported, parse_script, shown
+from .psparse import Unsupported, parse_script
 from .psvalues import PSObject, wildcard
 
 NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
@@ -69,27 +68,23 @@ class ConsoleResult:
 
 _BOOL, _SWITCH, _TEXT, _LIST, _ANY = "Boolean", "SwitchParameter", "String", "String[]", "Object"
 _COMMON = {"WhatIf": _SWITCH, "Confirm": _SWITCH, "DomainController": _TEXT, "ErrorAction": _TEXT}
-_CONNECTOR_TYPES = {
-    "enabled": _BOOL,
-    "require_tls": _BOOL,
-    "domain_secure_enabled": _BOOL,
-    "enable_auth_gssapi": _BOOL,
-    "bindings": _ANY,
-    "remote_ip_ranges": _ANY,
-    "auth_mechanism": _LIST,
-    "permission_groups_written": _LIST,
-}
-# A multi-valued property takes a list or @{Add=...; Remove=...}; any other takes one value.
-_CONNECTOR_SETTINGS = {
-    parameter: _CONNECTOR_TYPES.get(field_name, _ANY if field_name in MULTI_VALUED else _TEXT)
-    for field_name, parameter in CONNECTOR_PARAMETERS.items()
-}
-# The .NET type a single-valued parameter converts to, where it isn't System.String (named in binding errors).
+
+
+def _binding_kind(prop) -> str:
+    """How the binder takes a catalogue property: a Boolean, a list of flags, a list or @{Add=...; Remove=...}
+    (multi-valued), or one value."""
+    if prop.kind.label == "bool":
+        return _BOOL
+    if prop.kind.label == "flags":
+        return _LIST
+    return _ANY if prop.kind.multi else _TEXT
+
+
+_CONNECTOR_SETTINGS = {prop.name: _binding_kind(prop) for prop in RECEIVE_CONNECTOR.settable()}
+# The .NET type a single-valued parameter converts to (named in binding errors); System.String when not named.
 _DOTNET_TYPES = {
     "User": "Microsoft.Exchange.Configuration.Tasks.SecurityPrincipalIdParameter",
-    "MaxMessageSize": "Microsoft.Exchange.Data.ByteQuantifiedSize",
-    "MaxRecipientsPerMessage": "System.Int32",
-    "MessageRateLimit": "Microsoft.Exchange.Data.Unlimited`1[System.Int32]",
+    **{prop.name: prop.dotnet for prop in RECEIVE_CONNECTOR.settable()},
 }
 ARRAY_TO_SCALAR = (
     "Cannot convert 'System.Object[]' to the type '{1}' required by parameter '{0}'. Specified method is not supported."
@@ -98,7 +93,6 @@ HASHTABLE = (
     "Cannot bind parameter '{0}'. Cannot convert the \"System.Collections.Hashtable\" value of type "
     '"System.Collections.Hashtable" to type "{1}".'
 )
-_FIELD_OF = {parameter: field_name for field_name, parameter in CONNECTOR_PARAMETERS.items()}
 
 
 @dataclass(frozen=True)
@@ -240,59 +234,6 @@ def _replace_connector(org: Organization, old: ReceiveConnector, new: ReceiveCon
 
 # --- Values --------------------------------------------------------------------------------------------------------
 
-# ByteQuantifiedSize: a number of bytes, or a number with B, KB, MB, GB or TB (unqualified = bytes), as EMS also
-# prints it ("36 MB (37,748,736 bytes)"); the value is a UInt64.
-_SIZE = re.compile(
-    r"\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB)?\s*(?:\(\s*[0-9,]+\s*bytes\s*\))?\s*",
-    re.IGNORECASE,
-)
-_UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40}
-_MAX_DIGITS = 30  # far beyond UInt64; a longer number is refused before any arithmetic
-_BYTE_SIZE = "Microsoft.Exchange.Data.ByteQuantifiedSize"
-_INT32 = "System.Int32"
-_UNLIMITED_INT32 = "Microsoft.Exchange.Data.Unlimited`1[System.Int32]"
-_BAD_FORMAT = "Input string was not in a correct format."
-_TOO_BIG = "Value was either too large or too small for {0}."
-
-
-def _convert_error(parameter: str, value: str, type_name: str, reason: str) -> ExchangeError:
-    message = CONVERT.format(parameter, shown(value)) + f' to type "{type_name}". Error: "{reason}"'
-    return ExchangeError(message, parameter)
-
-
-def _byte_size(parameter: str, value) -> int:
-    """A ByteQuantifiedSize in bytes, parsed without floating point so no value overflows or loses digits."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        whole = value
-    else:
-        text = _text(value)
-        match = _SIZE.fullmatch(text) if len(text) < 200 else None
-        if match is None or len(match.group(1)) > _MAX_DIGITS:
-            raise _convert_error(parameter, text, _BYTE_SIZE, _BAD_FORMAT)
-        whole = int(Decimal(match.group(1).replace(",", "")) * _UNITS[(match.group(2) or "b").casefold()])
-    if not 0 <= whole < 1 << 64:
-        raise _convert_error(parameter, _text(value), _BYTE_SIZE, _TOO_BIG.format("a UInt64"))
-    return whole
-
-
-def _int32(parameter: str, value, unlimited: bool = False) -> int | None:
-    """An Int32 (MaxRecipientsPerMessage), or Unlimited`1[Int32] (MessageRateLimit: 'unlimited' is None)."""
-    type_name = _UNLIMITED_INT32 if unlimited else _INT32
-    if isinstance(value, float):
-        value = round(value)  # PowerShell rounds a double to the nearest integer (ties to even)
-    if isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        text = _text(value).strip()
-        if unlimited and text.casefold() == "unlimited":
-            return None
-        if not re.fullmatch(r"[+-]?[0-9]{1,30}", text):
-            raise _convert_error(parameter, text, type_name, _BAD_FORMAT)
-        number = int(text)
-    if not -(1 << 31) <= number < 1 << 31:
-        raise _convert_error(parameter, _text(value), type_name, _TOO_BIG.format("an Int32"))
-    return number
-
 
 def _smtp_domains(items: list[str]) -> list[str]:
     """TLSReceiveDomainSecureList values: plain SMTP domains (the property holds SmtpDomain, so no wildcards)."""
@@ -306,28 +247,17 @@ def _smtp_domains(items: list[str]) -> list[str]:
     return parsed
 
 
-def _connector_value(field_name: str, value, current: ReceiveConnector | None):
-    """A console value as the engine takes it; @{Add=...; Remove=...} edits the current list."""
-    parameter = CONNECTOR_PARAMETERS[field_name]
+def _connector_value(prop, value, current: ReceiveConnector | None):
+    """A console value as the engine takes it (its catalogue row parses it); @{Add=...; Remove=...} edits the
+    current list."""
     if isinstance(value, dict):
-        if field_name not in MULTI_VALUED or current is None:
-            raise ExchangeError(f"The {parameter} parameter doesn't accept a hashtable here.")
-        parse = parse_bindings if field_name == "bindings" else parse_remote_ranges
-        texts = list(display_value(field_name, getattr(current, field_name)))
-        return _edited_list(parameter, value, texts, lambda items: [item.text for item in parse(items)])
-    if field_name == "max_message_size":
-        return _byte_size(parameter, value)
-    if field_name == "max_recipients_per_message":
-        return _int32(parameter, value)
-    if field_name == "message_rate_limit":
-        return _int32(parameter, value, unlimited=True)
-    if field_name in ("auth_mechanism", "permission_groups_written"):
-        return ", ".join(_texts(value))  # 'Tls','BasicAuth' and 'Tls, BasicAuth' mean the same flags
-    if field_name in MULTI_VALUED:
+        if not prop.kind.multi or current is None:
+            raise ExchangeError(f"The {prop.name} parameter doesn't accept a hashtable here.")
+        texts = list(prop.shown(getattr(current, prop.field)))
+        return _edited_list(prop.name, value, texts, lambda items: prop.shown(prop.parse(items)))
+    if prop.kind.multi:
         return _texts(value)
-    if isinstance(value, bool):
-        return value
-    return "" if value is None else _text(value)
+    return prop.parse(value)
 
 
 def _edited_list(parameter: str, value, current: list[str], parse: Callable[[list[str]], list[str]]) -> list[str]:
@@ -346,11 +276,11 @@ def _edited_list(parameter: str, value, current: list[str], parse: Callable[[lis
 def _connector_changes(bound: dict, current: ReceiveConnector | None) -> dict:
     changes = {}
     for parameter, value in bound.items():
-        field_name = _FIELD_OF.get(parameter)
-        if field_name is None:
+        prop = RECEIVE_CONNECTOR.by_name(parameter)
+        if prop is None or parameter not in _CONNECTOR_SETTINGS:
             continue
-        key = "permission_groups" if field_name == "permission_groups_written" else field_name
-        changes[key] = _connector_value(field_name, value, current)
+        key = "permission_groups" if prop.field == "permission_groups_written" else prop.field
+        changes[key] = _connector_value(prop, value, current)
     return changes
 
 

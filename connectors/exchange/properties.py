@@ -43,11 +43,10 @@ ENUMERATOR = (
 )
 
 
-def _shown(value) -> str:
-    """A value as an error message quotes it: short, one line."""
+def _shown(value, limit: int = 40) -> str:
+    """A value as an error message quotes it: a long one cut, with an ellipsis (as the console's parser does)."""
     text = str(value)
-    text = text if len(text) <= 60 else text[:60] + "…"
-    return text.replace("\n", " ").replace("\r", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text(value) -> str:
@@ -196,7 +195,7 @@ class ByteSize(Int32):
 
     def parse(self, prop, value):
         if isinstance(value, int) and not isinstance(value, bool):
-            whole = value
+            return value  # a number already: the range check words what is wrong with it
         else:
             text = _text(value)
             match = _SIZE.fullmatch(text) if len(text) < 200 else None
@@ -435,7 +434,7 @@ class Property:
     server of the newest version; `edge` the Edge Transport default where it differs; `by_version` overrides for
     older versions. `settable` names the cmdlets that set it (empty: read-only). `simulated`: the engine's rules or
     the SMTP simulator read it (those have their own model column); the others are stored and shown, not acted on.
-    `check(value) -> message | None` is a rule of the value alone beyond its type's."""
+    `check(value) -> message | None` is a rule of the value alone beyond its type's. `column`: see below."""
 
     name: str
     field: str
@@ -451,6 +450,9 @@ class Property:
     check: Callable[[object], str | None] | None = None
     source: str = "P-NRC"
     preset: str = ""  # the UsagePreset attribute giving its default per usage type (AuthMechanism, PermissionGroups)
+    # How the Django model stores it: "" in the connector's JSON column of properties (no migration to add one),
+    # "value" in a column of its own holding the engine value, "text" in one holding its text (lists comma-joined).
+    column: str = ""
 
     @property
     def exchange_versions(self) -> tuple[ExchangeVersion, ...]:
@@ -588,7 +590,15 @@ _DELAY = TimeSpan(high=_minutes(10))
 RECEIVE_CONNECTOR = PropertySet(
     "ReceiveConnector",
     [
-        Property("Name", "name", TEXT, "", simulated=True, help="Unique on its server; at most 64 characters."),
+        Property(
+            "Name",
+            "name",
+            TEXT,
+            "",
+            simulated=True,
+            help="Unique on its server; at most 64 characters.",
+            column="value",
+        ),
         Property(
             "TransportRole",
             "transport_role",
@@ -602,8 +612,17 @@ RECEIVE_CONNECTOR = PropertySet(
             on_edge=False,
             simulated=True,
             help="The transport service that loads it (2013 and later).",
+            column="text",
         ),
-        Property("Enabled", "enabled", BOOL, True, simulated=True, help="A disabled connector takes no connection."),
+        Property(
+            "Enabled",
+            "enabled",
+            BOOL,
+            True,
+            simulated=True,
+            help="A disabled connector takes no connection.",
+            column="value",
+        ),
         Property(
             "Bindings",
             "bindings",
@@ -611,6 +630,7 @@ RECEIVE_CONNECTOR = PropertySet(
             (),
             simulated=True,
             help="Local IP address and port: 0.0.0.0:25, [::]:25.",
+            column="text",
         ),
         Property(
             "RemoteIPRanges",
@@ -619,6 +639,7 @@ RECEIVE_CONNECTOR = PropertySet(
             (),
             simulated=True,
             help="The remote addresses the connector takes connections from.",
+            column="text",
         ),
         Property(
             "AuthMechanism",
@@ -629,6 +650,7 @@ RECEIVE_CONNECTOR = PropertySet(
             preset="auth_mechanism",
             help="What the connector advertises and accepts: Tls, Integrated, BasicAuth, BasicAuthRequireTLS, "
             "ExchangeServer, ExternalAuthoritative.",
+            column="text",
         ),
         Property(
             "PermissionGroups",
@@ -638,9 +660,16 @@ RECEIVE_CONNECTOR = PropertySet(
             simulated=True,
             preset="permission_groups",
             help="Who may use the connector; Get- reads it back from the ACL (Custom when it matches no group).",
+            column="value",
         ),
         Property(
-            "RequireTLS", "require_tls", BOOL, False, simulated=True, help="Mail only after STARTTLS (451 5.7.3)."
+            "RequireTLS",
+            "require_tls",
+            BOOL,
+            False,
+            simulated=True,
+            help="Mail only after STARTTLS (451 5.7.3).",
+            column="value",
         ),
         Property(
             "DomainSecureEnabled",
@@ -649,6 +678,7 @@ RECEIVE_CONNECTOR = PropertySet(
             False,
             simulated=True,
             help="Mutual TLS (Domain Security) for the domains in TLSReceiveDomainSecureList.",
+            column="value",
         ),
         Property(
             "EnableAuthGSSAPI",
@@ -657,6 +687,7 @@ RECEIVE_CONNECTOR = PropertySet(
             False,
             simulated=True,
             help="Offer Kerberos with Integrated authentication (AUTH GSSAPI NTLM).",
+            column="value",
         ),
         Property(
             "ExtendedProtectionPolicy",
@@ -701,8 +732,11 @@ RECEIVE_CONNECTOR = PropertySet(
             "",
             simulated=True,
             help="The name in the banner and the EHLO reply (the server's FQDN by default).",
+            column="value",
         ),
-        Property("Banner", "banner", TEXT, "", simulated=True, check=_banner, help="A custom 220 banner."),
+        Property(
+            "Banner", "banner", TEXT, "", simulated=True, check=_banner, help="A custom 220 banner.", column="value"
+        ),
         Property(
             "ServiceDiscoveryFqdn",
             "service_discovery_fqdn",
@@ -725,6 +759,7 @@ RECEIVE_CONNECTOR = PropertySet(
             37_748_736,
             simulated=True,
             help="The largest message accepted (36 MB).",
+            column="value",
         ),
         Property(
             "MaxRecipientsPerMessage",
@@ -733,6 +768,7 @@ RECEIVE_CONNECTOR = PropertySet(
             200,
             simulated=True,
             help="Recipients per message; later RCPTs get 452 4.5.3 Too many recipients.",
+            column="value",
         ),
         Property(
             "MessageRateLimit",
@@ -742,6 +778,7 @@ RECEIVE_CONNECTOR = PropertySet(
             edge=600,
             simulated=True,
             help="Messages a client may send per minute; Unlimited by default (Edge: 600).",
+            column="value",
         ),
         Property(
             "MessageRateSource",
@@ -854,6 +891,7 @@ RECEIVE_CONNECTOR = PropertySet(
             "None",
             simulated=True,
             help="Verbose: write the SMTP protocol log.",
+            column="value",
         ),
         Property(
             "SizeEnabled",
@@ -862,6 +900,7 @@ RECEIVE_CONNECTOR = PropertySet(
             "Enabled",
             simulated=True,
             help="SIZE in EHLO: with MaxMessageSize, without it, or not at all.",
+            column="value",
         ),
         Property("PipeliningEnabled", "pipelining_enabled", BOOL, True, simulated=True, help="Advertise PIPELINING."),
         Property("ChunkingEnabled", "chunking_enabled", BOOL, True, simulated=True, help="Advertise CHUNKING (BDAT)."),
@@ -899,7 +938,6 @@ RECEIVE_CONNECTOR = PropertySet(
             True,
             versions=since("2019"),
             settable=(SET,),
-            simulated=True,
             source="P-SRC, HC-DATA",
             help="Advertise SMTPUTF8 (Exchange 2019 and later).",
         ),
@@ -937,7 +975,6 @@ RECEIVE_CONNECTOR = PropertySet(
             BOOL,
             False,
             versions=since("2016"),
-            simulated=True,
             help="Refuse RCPT TO in .test, .example, .invalid, .localhost.",
         ),
         Property(
@@ -946,7 +983,6 @@ RECEIVE_CONNECTOR = PropertySet(
             BOOL,
             False,
             versions=since("2016"),
-            simulated=True,
             help="Refuse RCPT TO in example.com, example.net, example.org.",
         ),
         Property(
@@ -955,7 +991,6 @@ RECEIVE_CONNECTOR = PropertySet(
             BOOL,
             False,
             versions=since("2016"),
-            simulated=True,
             help="Refuse RCPT TO in a domain without a dot (chris@contoso).",
         ),
         Property(
@@ -965,7 +1000,7 @@ RECEIVE_CONNECTOR = PropertySet(
             False,
             help="Show the connector's SMTP settings to users in Outlook on the web.",
         ),
-        Property("Comment", "comment", TEXT, "", help="A note."),
+        Property("Comment", "comment", TEXT, "", help="A note.", column="value"),
         Property(
             "ProxyEnabled",
             "proxy_enabled",

@@ -11,9 +11,8 @@ import uuid
 from dataclasses import dataclass
 
 from . import acl
-from .catalogue import format_auth_mechanism, format_permission_groups
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
-from .powershell import display_value
+from .properties import RECEIVE_CONNECTOR
 
 
 @dataclass(frozen=True)
@@ -75,30 +74,19 @@ def properties(obj, org: Organization) -> dict:
     """The object's properties by their real EMS names, in EMS's order."""
     if isinstance(obj, ReceiveConnector):
         server = org.server(obj.server)
-        groups = acl.read_permission_groups(obj.acl, server, org.domain_netbios) if server else 0
-        return {
-            "AuthMechanism": format_auth_mechanism(obj.auth_mechanism),
-            "Banner": obj.banner or None,
-            "Bindings": list(display_value("bindings", obj.bindings)),
-            "Comment": obj.comment or None,
-            "DomainSecureEnabled": obj.domain_secure_enabled,
-            "EnableAuthGSSAPI": obj.enable_auth_gssapi,
-            "Enabled": obj.enabled,
-            "Fqdn": obj.fqdn or None,
-            "MaxMessageSize": _size(obj.max_message_size),
-            "MaxRecipientsPerMessage": obj.max_recipients_per_message,
-            "MessageRateLimit": display_value("message_rate_limit", obj.message_rate_limit),
-            "PermissionGroups": format_permission_groups(groups),
-            "ProtocolLoggingLevel": obj.protocol_logging_level,
-            "RemoteIPRanges": list(display_value("remote_ip_ranges", obj.remote_ip_ranges)),
-            "RequireTLS": obj.require_tls,
-            "SizeEnabled": obj.size_enabled,
-            "TransportRole": obj.transport_role.value,
-            "Server": obj.server,
-            "Name": obj.name,
-            "Identity": obj.identity,
-            "Guid": connector_guid(obj),
+        shown = {
+            prop.name: prop.shown(getattr(obj, prop.field))
+            for prop in RECEIVE_CONNECTOR
+            if server is None or prop.has(server.version, server.is_edge)
         }
+        # Get-ReceiveConnector reads PermissionGroups back from the ACL, not what -PermissionGroups last wrote.
+        groups = acl.read_permission_groups(obj.acl, server, org.domain_netbios) if server else 0
+        shown["PermissionGroups"] = RECEIVE_CONNECTOR.by_name("PermissionGroups").shown(groups)
+        for prop in RECEIVE_CONNECTOR:  # a size compares as its bytes and prints as EMS prints it
+            if prop.kind.label == "ByteQuantifiedSize" and prop.name in shown:
+                shown[prop.name] = _size(getattr(obj, prop.field))
+        shown["Guid"] = connector_guid(obj)
+        return shown
     if isinstance(obj, Permission):
         return {
             "AccessRights": ["ExtendedRight"],

@@ -27,7 +27,8 @@ from .catalogue import (
 )
 from .domains import DomainMatch
 from .fates import Fate
-from .model import DomainType, PrincipalKind, Server
+from .model import DomainType, PrincipalKind, Server, TransportRole
+from .properties import RECEIVE_CONNECTOR
 from .selection import Selection
 
 if TYPE_CHECKING:
@@ -78,12 +79,7 @@ TIMEOUT = "451 4.7.0 Timeout waiting for client input"
 # Exchange runs NTLM/Kerberos here; a test endpoint without a domain controller cannot (docs/decisions.md).
 NOT_SUPPORTED_HERE = "504 5.7.4 {mechanism} is not supported by this test endpoint (exchsim); use AUTH LOGIN"
 
-# Set-ReceiveConnector defaults the model doesn't store (reference §8.2): MaxProtocolErrors, MaxLogonFailures,
-# ConnectionInactivityTimeout (Edge: 1 minute).
-MAX_PROTOCOL_ERRORS = 5
-MAX_LOGON_FAILURES = 3
-INACTIVITY_TIMEOUT_SECONDS = 300
-EDGE_INACTIVITY_TIMEOUT_SECONDS = 60
+EHLO_NEEDS_DOMAIN = "501 5.0.0 EHLO requires domain address"
 # RFC 5321 §4.5.3.1.4: a command line, CRLF included; RFC 4954 §4 allows a SASL response line of 12,288 octets.
 MAX_COMMAND_LINE = 512
 MAX_AUTH_LINE = 12288
@@ -205,7 +201,11 @@ class SmtpSession:
 
     @property
     def inactivity_timeout(self) -> int:
-        return EDGE_INACTIVITY_TIMEOUT_SECONDS if self.server.is_edge else INACTIVITY_TIMEOUT_SECONDS
+        """ConnectionInactivityTimeout in seconds (a refused connection: the server's default)."""
+        if self.connector is None:
+            default = RECEIVE_CONNECTOR.by_name("ConnectionInactivityTimeout")
+            return int(default.default_for(self.server.version, edge=self.server.is_edge).total_seconds())
+        return int(self.connector.connection_inactivity_timeout.total_seconds())
 
     # --- bookkeeping ---------------------------------------------------------------------------------------------
 
@@ -266,6 +266,13 @@ class SmtpSession:
 
     def ehlo(self, helo: str, verb: str = "EHLO") -> Reply:
         client = f"{verb} {helo}".rstrip()
+        if (
+            self.connector is not None
+            and self.connector.require_ehlo_domain
+            and (not helo.strip() or helo.strip().startswith("["))
+        ):
+            self.reasons.append(f"{verb} refused: RequireEHLODomain is $true and '{helo}' gives no domain name.")
+            return self._say(client, EHLO_NEEDS_DOMAIN, close=True)
         if not _valid_helo(helo):
             self.reasons.append(f"{verb} refused: '{helo}' is not a domain name or an address literal.")
             return self._say(client, INVALID_DOMAIN)
@@ -277,23 +284,45 @@ class SmtpSession:
         return self._say(client, *_multiline(self._extensions()))
 
     def _extensions(self) -> list[str]:
+        """The EHLO keywords, each as its connector property says (reference §7.3, docs/decisions.md)."""
         connector = self.connector
         lines = [f"{self.fqdn} Hello [{self.remote_ip}]"]
         if connector.size_enabled == "Enabled":
             lines.append(f"SIZE {connector.max_message_size}")
         elif connector.size_enabled == "EnabledWithoutValue":
             lines.append("SIZE")
-        lines += ["PIPELINING", "DSN", "ENHANCEDSTATUSCODES"]
+        lines += [
+            keyword
+            for keyword, on in (
+                ("PIPELINING", connector.pipelining_enabled),
+                ("DSN", connector.delivery_status_notification_enabled),
+                ("ENHANCEDSTATUSCODES", connector.enhanced_status_codes_enabled),
+            )
+            if on
+        ]
         if not self.tls:
             if self.auth & AuthMechanism.TLS:
                 lines.append("STARTTLS")
-            if self.auth & AuthMechanism.EXCHANGE_SERVER:
+            if self.auth & AuthMechanism.EXCHANGE_SERVER and not connector.suppress_x_anonymous_tls:
                 lines.append("X-ANONYMOUSTLS")
         if mechanisms := self._auth_mechanisms():
             lines.append("AUTH " + " ".join(mechanisms))
         if self.auth & AuthMechanism.EXCHANGE_SERVER:
             lines.append("X-EXPS " + " ".join(self._exps_mechanisms()))
-        return [*lines, "8BITMIME", "BINARYMIME", "CHUNKING", "XRDST"]
+        # XLONGADDR only in the Transport service of a Mailbox server (LongAddressesEnabled, P-NRC).
+        long_addresses = connector.long_addresses_enabled and connector.transport_role is TransportRole.HUB
+        return lines + [
+            keyword
+            for keyword, on in (
+                ("8BITMIME", connector.eight_bit_mime_enabled),
+                ("BINARYMIME", connector.binary_mime_enabled and connector.chunking_enabled),
+                ("CHUNKING", connector.chunking_enabled),
+                ("XLONGADDR", long_addresses and not self.server.is_edge),
+                ("XORAR", connector.orar_enabled),
+                ("XRDST", True),
+            )
+            if on
+        ]
 
     def _auth_mechanisms(self) -> list[str]:
         mechanisms = []
@@ -396,8 +425,9 @@ class SmtpSession:
 
     def _failed_logon(self, client: str) -> Reply:
         self.logon_failures += 1
-        if self.logon_failures > MAX_LOGON_FAILURES:
-            self.reasons.append(f"More than MaxLogonFailures ({MAX_LOGON_FAILURES}) failed logons.")
+        limit = self.connector.max_logon_failures  # 0: the connection is never closed for failed logons
+        if limit and self.logon_failures > limit:
+            self.reasons.append(f"More than MaxLogonFailures ({limit}) failed logons.")
             return self._say(client, TOO_MANY_ERRORS, close=True)
         return self._say(client, AUTH_FAILED)
 
@@ -713,10 +743,21 @@ class SmtpSession:
 
     def _protocol_error(self, client: str, reply: str) -> Reply:
         self.protocol_errors += 1
-        if self.protocol_errors > MAX_PROTOCOL_ERRORS:
-            self.reasons.append(f"More than MaxProtocolErrors ({MAX_PROTOCOL_ERRORS}) protocol errors.")
+        if self._too_many_errors():
             return self._say(client, TOO_MANY_ERRORS, close=True)
         return self._say(client, reply)
+
+    def _too_many_errors(self) -> bool:
+        # None (Unlimited): never closed for protocol errors
+        limit = (
+            self.connector.max_protocol_errors
+            if self.connector
+            else RECEIVE_CONNECTOR.by_name("MaxProtocolErrors").default
+        )
+        if limit is None or self.protocol_errors <= limit:
+            return False
+        self.reasons.append(f"More than MaxProtocolErrors ({limit}) protocol errors.")
+        return True
 
     def line_too_long(self) -> Reply:
         return self._protocol_error("(an over-long line)", LINE_TOO_LONG)
@@ -772,8 +813,7 @@ class SmtpSession:
         """Syntax and sequence errors (5.5.x) count towards MaxProtocolErrors."""
         if reply.lines[0][4:9] in ("5.5.2", "5.5.4") and not reply.close:
             self.protocol_errors += 1
-            if self.protocol_errors > MAX_PROTOCOL_ERRORS:
+            if self._too_many_errors():
                 self.transcript.pop()
-                self.reasons.append(f"More than MaxProtocolErrors ({MAX_PROTOCOL_ERRORS}) protocol errors.")
                 return self._say(line, TOO_MANY_ERRORS, close=True)
         return reply

@@ -138,8 +138,10 @@ def test_get_receive_connector_default_table_and_format_list():
     )
     assert result.output[1].split() == ["Identity", "Bindings", "Enabled"]
     assert "EX01\\Anonymous Relay              {0.0.0.0:25}              True" in result.output
-    assert "PermissionGroups        : AnonymousUsers" in result.output
-    assert "MaxMessageSize          : 36 MB (37,748,736 bytes)" in result.output
+    # Format-List pads every name to the longest one shown: MaxInboundConnectionPercentagePerSource (39).
+    assert "PermissionGroups".ljust(39) + " : AnonymousUsers" in result.output
+    assert "MaxMessageSize".ljust(39) + " : 36 MB (37,748,736 bytes)" in result.output
+    assert "MaxHopCount".ljust(39) + " : 30" in result.output
 
 
 def test_accepted_domain_cmdlets_warn_and_keep_one_default():
