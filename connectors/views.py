@@ -4,10 +4,6 @@ store.locked_lab, so writers of one lab take turns and none overwrites another's
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,31 +17,24 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import history, labfile, labs, labtemplates, store
+from . import history, labfile, labs, labtemplates, presenters, stale_edits, store
 from .access import get_lab_for_user, labs_for_user
 from .convert import server_value
 from .exchange import ems, powershell
 from .exchange.acl import (
-    SessionIdentity,
     add_ad_permission,
-    effective_rights,
     read_permission_groups,
     remove_ad_permission,
     resolve_principal,
 )
 from .exchange.addressmap import relays_anonymously, server_maps
 from .exchange.catalogue import (
-    ACCEPT_ANY_RECIPIENT,
     ANONYMOUS_LOGON,
     RIGHTS,
-    SUBMIT,
-    AuthMechanism,
     canonical_principal,
-    format_auth_mechanism,
     format_permission_groups,
 )
 from .exchange.errors import ExchangeError, ValidationFailed
-from .exchange.fates import Fate
 from .exchange.model import Organization, Principal, PrincipalKind, ReceiveConnector
 from .exchange.receive import foreign_bindings, new_receive_connector, set_receive_connector
 from .exchange.smtp import Simulator
@@ -245,59 +234,14 @@ def lab_download(request, slug):
 # --- Lab overview --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ConnectorRow:
-    connector: ReceiveConnector
-    submitters: tuple[str, ...]
-    relayers: tuple[str, ...]
-    anonymous_relay: bool
-    auth: str
-
-    @property
-    def anonymous_submit(self) -> bool:
-        return ANONYMOUS_LOGON in self.submitters
-
-
-def _acl_principals(connector: ReceiveConnector) -> list[str]:
-    seen: dict[str, str] = {}
-    for ace in connector.acl:
-        seen.setdefault(ace.principal.casefold(), ace.principal)
-    return list(seen.values())
-
-
-def _identity_for(principal: str) -> SessionIdentity:
-    return SessionIdentity.anonymous() if principal == ANONYMOUS_LOGON else SessionIdentity.principal(principal)
-
-
-def _rights_by_principal(connector: ReceiveConnector) -> dict:
-    return {p: effective_rights(connector.acl, _identity_for(p)) for p in _acl_principals(connector)}
-
-
-def _connector_row(connector: ReceiveConnector, cache: dict) -> ConnectorRow:
-    # Servers built from one template share ACL shapes; the cache keeps a 100-server overview cheap.
-    key = connector.acl
-    if key not in cache:
-        rights = _rights_by_principal(connector)
-        cache[key] = (
-            tuple(p for p, r in rights.items() if r.has(SUBMIT)),
-            tuple(p for p, r in rights.items() if r.has(ACCEPT_ANY_RECIPIENT)),
-        )
-    submitters, relayers = cache[key]
-    return ConnectorRow(
-        connector,
-        submitters,
-        relayers,
-        relays_anonymously(connector),
-        format_auth_mechanism(connector.auth_mechanism),
-    )
-
-
 SERVERS_PER_PAGE = 10
 
 
 def _overview_context(lab, org: Organization, names: list[str], page, new_form=None) -> dict:
     cache: dict = {}
-    servers = [(server, [_connector_row(c, cache) for c in org.connectors_of(server.name)]) for server in org.servers]
+    servers = [
+        (server, [presenters.connector_row(c, cache) for c in org.connectors_of(server.name)]) for server in org.servers
+    ]
     return {
         "section": "overview",
         "lab": lab,
@@ -351,53 +295,6 @@ def connector_create(request, slug):
     return _overview(request, slug, form)
 
 
-def _verdict(result) -> tuple[str, str, str]:
-    """(css class, headline, reason) of a one-recipient probe."""
-    outcome = result.recipients[0] if result.recipients else None
-    if outcome and outcome.fate.accepted:
-        return "ok", f"Yes — {outcome.reply}", outcome.reason
-    if outcome and outcome.fate is Fate.NDR:
-        return "warn", f"Accepted, then bounced — {outcome.reply}", outcome.reason
-    last_reply = result.transcript[-1].server[0] if result.transcript else ""
-    reply = outcome.reply if outcome and outcome.reply else last_reply
-    reason = outcome.reason if outcome else (result.reasons[-1] if result.reasons else result.selection.reason)
-    return "bad", f"No — {reply}", reason
-
-
-def _refusal(result) -> tuple[str, str] | None:
-    """(the command, its reply) of the last refusal in the transcript: 'MAIL FROM', '530 5.7.1 …'."""
-    for step in reversed(result.transcript):
-        if step.client and step.server and step.server[0][:1] in "45":
-            words = step.client.split(":", 1)[0].split()
-            verb = " ".join(words[:2]) if words[:1] in (["MAIL"], ["RCPT"]) else (words[0] if words else "")
-            command = verb if verb.isupper() else "the end of DATA"
-            return command, step.server[0]
-    return None
-
-
-def _session_verdict(result) -> tuple[str, str, str]:
-    """(css class, headline, reason) of a whole simulated session: accepted, bounced, or refused at which command.
-    The verdict, not the connector box, carries the colour, so a refused session never shows green."""
-    if result.connector is None:
-        return "bad", "Refused: no connector takes the connection", result.selection.reason
-    fates = [r.fate for r in result.recipients]
-    accepted = sum(fate.accepted for fate in fates)
-    if fates and accepted == len(fates):
-        return "ok", "Accepted", f"Exchange accepts the message for every recipient ({accepted})."
-    if accepted:
-        return "warn", f"Accepted for {accepted} of {len(fates)} recipients", "See Recipients for each one's fate."
-    if Fate.NDR in fates:
-        bounced = next(r for r in result.recipients if r.fate is Fate.NDR)
-        return "warn", f"Accepted, then bounced — {bounced.ndr}", bounced.reason
-    refusal = _refusal(result)
-    reason = result.reasons[-1] if result.reasons else result.selection.reason
-    if refusal:
-        return "bad", f"Refused at {refusal[0]} — {refusal[1]}", reason
-    if result.mail_from is None and not fates:
-        return "info", "Connected; no message sent", "The probe has no MAIL FROM, so the session stops after EHLO."
-    return "bad", "Not accepted", reason
-
-
 @login_required
 @require_safe
 def lab_check(request, slug):
@@ -407,7 +304,7 @@ def lab_check(request, slug):
     if form.is_valid():
         org = lab_to_org(lab, [form.cleaned_data["server"]])
         result = Simulator(org).simulate(form.probe())
-        context["verdict"] = _verdict(result)
+        context["verdict"] = presenters.verdict(result)
         context["result"] = result
     template = "connectors/lab_detail.html#quick-check" if request.htmx else "connectors/lab_check.html"
     return render(request, template, context)
@@ -425,152 +322,10 @@ TABS = (
 )
 
 
-# Short cell labels for the matrix, keyed under it; the cell's title carries the engine's full reason.
-_GROUP_LABELS = {
-    "AnonymousUsers": "Anon",
-    "ExchangeUsers": "Usr",
-    "ExchangeServers": "Srv",
-    "ExchangeLegacyServers": "Leg",
-    "Partners": "Ptn",
-}
-MATRIX_KEY = (
-    "Anon AnonymousUsers, Usr ExchangeUsers, Srv ExchangeServers, Leg ExchangeLegacyServers, Ptn Partners "
-    "(permission groups); ACE Add-ADPermission; inh inherited; deny a Deny ACE"
-)
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    right: str
-    reason: str
-    css: str  # "allow" | "deny" | ""
-    mark: str
-    label: str
-
-
-@dataclass(frozen=True)
-class MatrixRow:
-    principal: str
-    cells: tuple[MatrixCell, ...]  # in RIGHTS order
-
-
-def _cell(decision) -> MatrixCell:
-    ace = decision.ace
-    if decision.allowed:
-        label = "inh" if ace.inherited else _GROUP_LABELS.get(ace.group, ace.group) if ace.group else "ACE"
-        return MatrixCell(decision.right, decision.reason, "allow", "✓", label)
-    if ace is not None:
-        return MatrixCell(decision.right, decision.reason, "deny", "✗", "deny")
-    return MatrixCell(decision.right, decision.reason, "", "·", "")
-
-
-def _matrix(connector: ReceiveConnector) -> tuple[list[MatrixRow], list[str], list[str]]:
-    """(rows, the rights some ACE decides, the rights no ACE mentions). Only the decided rights get a column, so the
-    grid fits the page; the others are listed under it as held by nobody."""
-    rows = [
-        MatrixRow(p, tuple(_cell(result.decisions[r]) for r in RIGHTS))
-        for p, result in _rights_by_principal(connector).items()
-    ]
-    decided = [i for i in range(len(RIGHTS)) if any(row.cells[i].css for row in rows)]
-    rows = [MatrixRow(row.principal, tuple(row.cells[i] for i in decided)) for row in rows]
-    return rows, [RIGHTS[i] for i in decided], [r for i, r in enumerate(RIGHTS) if i not in decided]
-
-
-def _binding_addresses(server) -> list[tuple[str, str]]:
-    """What EAC's binding dialog offers: all available IPv4 / IPv6, then the server's own addresses."""
-    return [("0.0.0.0", "All available IPv4 (0.0.0.0)"), ("::", "All available IPv6 ([::])")] + [
-        (address, address) for address in server.ip_addresses
-    ]
-
-
-def _network_sections(connector: ReceiveConnector, form: NetworkForm | None, server) -> list[dict]:
-    """The two lists of the Network tab; a failed add keeps its value and shows the error under its own box."""
-    sections = [
-        {
-            "title": "Local bindings",
-            "parameter": "Bindings",
-            "items": connector.bindings,
-            "action": "binding",
-            "example": "10.0.0.1:25",
-        },
-        {
-            "title": "Remote IP ranges",
-            "parameter": "RemoteIPRanges",
-            "items": connector.remote_ip_ranges,
-            "action": "range",
-            "example": "10.0.0.50 or 10.0.0.0/24",
-        },
-    ]
-    sections[0]["addresses"] = _binding_addresses(server)
-    for section in sections:
-        mine = form is not None and form.data.get("action", "").endswith(section["action"])
-        section["errors"] = (form.errors.get("value", []) + form.non_field_errors()) if mine else []
-        section["value"] = form.data.get("value", "") if mine and form.data.get("action", "").startswith("add") else ""
-    return sections
-
-
-# Tabs whose forms set whole values (texts, numbers, sets of boxes) rather than add or remove one entry. Each carries a
-# fingerprint of the values it showed (`based_on`), so a save based on a stale view is noticed (docs/decisions.md).
-_WHOLE_VALUE_TABS = ("general", "auth", "groups")
-
-
-def _tab_values(org: Organization, connector: ReceiveConnector) -> dict[str, dict]:
-    """What each whole-value tab's form shows for the connector, by tab, then by form field."""
-    groups = read_permission_groups(connector.acl, org.server(connector.server), org.domain_netbios)
-    return {
-        "general": {f: getattr(connector, f) for f in GeneralForm.base_fields},
-        "auth": {
-            "mechanisms": [m.value for m in AuthMechanism if m and m & connector.auth_mechanism],
-            "require_tls": connector.require_tls,
-            "domain_secure_enabled": connector.domain_secure_enabled,
-            "enable_auth_gssapi": connector.enable_auth_gssapi,
-        },
-        "groups": {"groups": [g for g, _ in GroupsForm.base_fields["groups"].choices if g & groups]},
-    }
-
-
-def _fingerprint(value) -> str:
-    if isinstance(value, list | tuple | set | frozenset):
-        value = sorted(str(item) for item in value)
-    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:12]
-
-
-def _based_on(values: dict) -> str:
-    return ",".join(f"{field}={_fingerprint(value)}" for field, value in values.items())
-
-
-def _reconcile(form, based_on: str, now: dict) -> list[tuple[str, str]]:
-    """Reconcile a whole-value form posted from a view fingerprinted `based_on` with the values stored `now`.
-    A field the user left as shown takes the stored value (so what someone else saved meanwhile stays); a field the
-    user changed that someone else changed differently meanwhile is a conflict. Returns the conflicts as
-    (label, value stored now); when there are any, nothing may be saved."""
-    shown = dict(item.split("=", 1) for item in based_on.split(",") if "=" in item)
-    conflicts = []
-    for field, current in now.items():
-        if field not in shown or field not in form.cleaned_data:
-            continue
-        mine = form.cleaned_data[field]
-        if _fingerprint(mine) == shown[field]:
-            form.cleaned_data[field] = current
-        elif _fingerprint(current) not in (shown[field], _fingerprint(mine)):
-            conflicts.append((form[field].label, _display(form.fields[field], current)))
-    return conflicts
-
-
-def _display(field, value) -> str:
-    """A form value as the form shows it: choices by their labels, booleans as on/off."""
-    labels = {key: label for key, label in getattr(field, "choices", ())}
-    if isinstance(value, list | tuple):
-        return ", ".join(str(labels.get(item, item)) for item in value) or "(none)"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    return str(labels.get(value, value)) if value not in ("", None) else "(empty)"
-
-
 def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab: str, **forms) -> dict:
     server = org.server(connector.server)
     groups = read_permission_groups(connector.acl, server, org.domain_netbios)
-    shown = _tab_values(org, connector)
+    shown = presenters.tab_values(org, connector)
     context = {
         "section": "overview",
         "lab": lab,
@@ -582,14 +337,14 @@ def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab:
         "groups_text": format_permission_groups(groups),
         "relays_anonymously": relays_anonymously(connector),
         "general_form": GeneralForm(initial=shown["general"]),
-        "network_sections": _network_sections(connector, forms.get("network_form"), server),
+        "network_sections": presenters.network_sections(connector, forms.get("network_form"), server),
         "auth_form": AuthForm(initial=shown["auth"]),
         "groups_form": GroupsForm(initial=shown["groups"]),
-        "based_on": {name: _based_on(values) for name, values in shown.items()},
+        "based_on": {name: stale_edits.based_on(values) for name, values in shown.items()},
         "permission_form": PermissionForm(initial={"action": "add"}),
         "rights": RIGHTS,
-        **dict(zip(("matrix", "matrix_rights", "unheld_rights"), _matrix(connector), strict=True)),
-        "matrix_key": MATRIX_KEY,
+        **dict(zip(("matrix", "matrix_rights", "unheld_rights"), presenters.matrix(connector), strict=True)),
+        "matrix_key": presenters.MATRIX_KEY,
         "script": powershell.render_connector(org, connector),
         "principal_names": sorted({p.name for p in org.principals} | {ANONYMOUS_LOGON}),
     }
@@ -646,7 +401,7 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
 
     The connector is read, changed and saved under the lab's lock, so the change applies to what is stored now:
     adding or removing one entry merges with what others did meanwhile, and a whole-value tab that others changed
-    since it was shown is reconciled field by field (_reconcile) or refused, never saved over their change.
+    since it was shown is reconciled field by field (stale_edits.reconcile) or refused, never saved over their change.
     `prepare(org, form)` may first change the lab-wide parts (a principal added to the lab), saved with the edit."""
     lab = get_lab_for_user(request, slug)
     prepare = prepare or (lambda org, form: org)
@@ -660,8 +415,10 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
         org = lab_to_org(locked, [server])
         connector = _connector_or_404(org, server, name)
         if form.is_valid():
-            if tab in _WHOLE_VALUE_TABS and request.POST.get("based_on"):
-                stale = _reconcile(form, request.POST["based_on"], _tab_values(org, connector)[tab])
+            if tab in stale_edits.WHOLE_VALUE_TABS and request.POST.get("based_on"):
+                stale = stale_edits.reconcile(
+                    form, request.POST["based_on"], presenters.tab_values(org, connector)[tab]
+                )
             if not stale:
                 prepared = prepare(org, form)
                 updated = _engine_change(form, change, prepared, connector)
@@ -813,7 +570,7 @@ def simulator(request, slug):
         else:
             decisions = result.rights.decisions.values() if result.rights else ()
             context["result"] = result
-            context["session_verdict"] = _session_verdict(result)
+            context["session_verdict"] = presenters.session_verdict(result)
             context["losers"] = [c for c in result.selection.candidates if not c.won]
             context["decided_rights"] = [d for d in decisions if d.allowed or d.ace]
             context["ungranted_rights"] = [d.right for d in decisions if not d.allowed and not d.ace]
@@ -984,7 +741,7 @@ def console(request, slug):
     if not ran:
         org = lab_to_org(lab, servers)
     cache: dict = {}
-    rows = [(c, _connector_row(c, cache)) for c in org.connectors[:CONSOLE_TABLE_ROWS]]
+    rows = [(c, presenters.connector_row(c, cache)) for c in org.connectors[:CONSOLE_TABLE_ROWS]]
     context = {
         "section": "console",
         "lab": lab,
