@@ -366,3 +366,50 @@ class ConsoleForm(forms.Form):
                 "(EXCHSIM_CONSOLE_MAX_BYTES). Nothing was run: run it in parts, or with manage.py ems."
             )
         return command
+
+
+class _MultipleFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe): cleans each, gives the list."""
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return [super(_MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class TrafficUploadForm(forms.Form):
+    """SMTP Receive protocol logs: .LOG files, a zip of them, or .gz; several at once."""
+
+    logs = _MultipleFileField(
+        label="Protocol logs",
+        widget=_MultipleFiles(attrs={"multiple": True}),
+        help_text="RECV*.LOG files from TransportRoles\\Logs\\…\\ProtocolLog\\SmtpReceive, a zip of them, or .gz.",
+    )
+
+    def __init__(self, *args, oversized: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized = oversized
+        self.fields["logs"].required = not oversized
+
+    def clean_logs(self):
+        if self.oversized:
+            raise ValidationError(_traffic_too_large())
+        files = self.cleaned_data["logs"]
+        total = sum(upload.size for upload in files)
+        if total > settings.EXCHSIM_TRAFFIC_MAX_BYTES:
+            raise ValidationError(_traffic_too_large(total))
+        return files
+
+
+def _traffic_too_large(size: int | None = None) -> str:
+    limit = settings.EXCHSIM_TRAFFIC_MAX_BYTES
+    got = f" ({size / 1048576:,.1f} MB)" if size else ""
+    return (
+        f"These logs are too large{got}: one upload may hold {limit / 1048576:,.0f} MB "
+        "(EXCHSIM_TRAFFIC_MAX_BYTES). Upload fewer days at a time, or run manage.py replay on the server."
+    )

@@ -522,3 +522,38 @@ class HistoryEntry(models.Model):
     def changes_something(self) -> bool:
         """False for the entry that created the lab (nothing to undo)."""
         return self.action not in self.CREATIONS
+
+
+class TrafficUpload(models.Model):
+    """SMTP Receive protocol logs uploaded for a lab, kept as their traffic profile (connectors/exchange/replay.py:
+    the distinct kinds of session with counts and an example each), from which the Traffic page works out who uses
+    what, the drift and the impact of a change. The logs themselves are not kept."""
+
+    READING, DONE, FAILED = "reading", "done", "failed"
+    STATES = [(READING, "reading"), (DONE, "done"), (FAILED, "failed")]
+
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="traffic_uploads")
+    created = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="traffic_uploads"
+    )
+    files = models.TextField(help_text="The uploaded file names, one a line")
+    size = models.BigIntegerField(default=0, help_text="Bytes uploaded")
+    state = models.CharField(max_length=8, choices=STATES, default=READING)
+    progress = models.BigIntegerField(default=0, help_text="Bytes read so far")
+    error = models.TextField(blank=True)
+    sessions = models.PositiveIntegerField(default=0)
+    messages = models.PositiveIntegerField(default=0)
+    lines = models.PositiveBigIntegerField(default=0)
+    malformed_lines = models.PositiveBigIntegerField(default=0)
+    profile = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.lab.slug}: {self.files.splitlines()[0] if self.files else '(no files)'} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.progress * 100 // self.size) if self.size else 0

@@ -7,16 +7,19 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 OVERSIZED = "oversized_uploads"  # request attribute: {field name: bytes received before giving up}
+# File fields with their own limit (the setting's name); every other file field is a lab file.
+FIELD_LIMITS = {"logs": "EXCHSIM_TRAFFIC_MAX_BYTES"}
 
 
 class LabFileSizeLimit(FileUploadHandler):
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
         self.received = 0
+        self.limit = getattr(settings, FIELD_LIMITS.get(self.field_name, "EXCHSIM_LAB_FILE_MAX_BYTES"))
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > settings.EXCHSIM_LAB_FILE_MAX_BYTES:
+        if self.received > self.limit:
             getattr(self.request, OVERSIZED).setdefault(self.field_name, self.received)
             raise SkipFile
         return raw_data

@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from . import history_views, smtp_views, views
+from . import history_views, smtp_views, traffic_views, views
 
 
 class TabConverter:
@@ -43,6 +43,9 @@ urlpatterns = [
     path("labs/<slug:slug>/history/<int:number>/undo/", history_views.history_undo, name="history-undo"),
     path("labs/<slug:slug>/history/<int:number>/restore/", history_views.history_restore, name="history-restore"),
     path("labs/<slug:slug>/received-mail/", smtp_views.received_mail, name="received-mail"),
+    path("labs/<slug:slug>/traffic/", traffic_views.traffic_page, name="traffic"),
+    path("labs/<slug:slug>/traffic/upload/", traffic_views.traffic_upload, name="traffic-upload"),
+    path("labs/<slug:slug>/traffic/<int:pk>/status/", traffic_views.traffic_status, name="traffic-status"),
     path("labs/<slug:slug>/new-connector/", views.connector_create, name="connector-create"),
     path(_connector + "edit/general/", views.connector_general, name="connector-general"),
     path(_connector + "edit/network/", views.connector_network, name="connector-network"),

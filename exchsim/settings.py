@@ -11,6 +11,9 @@ EXCHSIM_CONSOLE_MAX_BYTES / _MAX_SECONDS  the largest script the web console run
 EXCHSIM_SIGNIN_ACCOUNT_LIMIT / _ADDRESS_LIMIT / _COOLOFF_MINUTES  sign-in lockout (default 5 / 50 / 15)
 EXCHSIM_PROXY_COUNT  proxies in front that append to X-Forwarded-For (default 0: the client is REMOTE_ADDR)
 EXCHSIM_LAB_FILE_MAX_BYTES  the largest lab file loadlab and the upload accept (default 16 MiB)
+EXCHSIM_TRAFFIC_MAX_BYTES / _INLINE_BYTES  protocol logs one Traffic upload may hold (1 GiB), and up to how many
+               bytes they are read before the page answers (1 MiB; larger uploads are read in the background)
+EXCHSIM_TRAFFIC_SPOOL  where uploaded protocol logs wait to be read (default <tmp>/exchsim-traffic)
 """
 
 import os
@@ -125,6 +128,11 @@ EXCHSIM_BASE_URL = env_base_url("EXCHSIM_BASE_URL", "http://127.0.0.1:8000")
 # The 100-server benchmark lab is a 12 MB file; a 50 MB one took 1.24 GB to load. Request bodies other than a file
 # stay at Django's 2.5 MB, and an upload above that is spooled to disk, not held in memory.
 EXCHSIM_LAB_FILE_MAX_BYTES = env_int("EXCHSIM_LAB_FILE_MAX_BYTES", 16 * 1024 * 1024)
+# Protocol logs uploaded on the Traffic page: a week of one server's logs is a few hundred MB; they are spooled to
+# disk and reduced to a traffic profile, never held whole (connectors/traffic.py).
+EXCHSIM_TRAFFIC_MAX_BYTES = env_int("EXCHSIM_TRAFFIC_MAX_BYTES", 1024 * 1024 * 1024)
+EXCHSIM_TRAFFIC_INLINE_BYTES = env_int("EXCHSIM_TRAFFIC_INLINE_BYTES", 1024 * 1024, minimum=0)
+EXCHSIM_TRAFFIC_SPOOL = os.environ.get("EXCHSIM_TRAFFIC_SPOOL", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_HANDLERS = [

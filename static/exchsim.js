@@ -35,3 +35,31 @@ document.addEventListener("htmx:responseError", function (event) {
 document.addEventListener("htmx:sendError", function () {
   showRequestError("The dashboard can't be reached. Check that it is still running, then try again.");
 });
+
+// <form data-upload-progress>: send it with a progress bar (uploads of logs can be large). Without script the form
+// posts as usual; the server's answer is followed (a redirect) or its form, with the errors, replaces this one.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches || !form.matches("form[data-upload-progress]") || event.defaultPrevented) return;
+  event.preventDefault();
+  var bar = form.querySelector(".upload-progress");
+  var button = form.querySelector("button[type=submit]");
+  bar.hidden = false;
+  button.disabled = true;
+  var request = new XMLHttpRequest();
+  request.open("POST", form.action);
+  request.upload.addEventListener("progress", function (progress) {
+    if (progress.lengthComputable) bar.value = Math.round(100 * progress.loaded / progress.total);
+  });
+  request.addEventListener("load", function () {
+    if (request.status < 400) { window.location.assign(request.responseURL); return; }
+    var page = new DOMParser().parseFromString(request.responseText, "text/html");
+    var answer = page.querySelector("form[data-upload-progress]");
+    if (answer) form.replaceWith(answer); else showRequestError("The upload was refused (" + request.status + ").");
+  });
+  request.addEventListener("error", function () {
+    button.disabled = false;
+    showRequestError("The dashboard can't be reached. Check that it is still running, then try again.");
+  });
+  request.send(new FormData(form));
+});

@@ -24,27 +24,38 @@ class LogFileError(Exception):
     """A source that can't be read at all (missing, unreadable, a broken archive)."""
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class LogSource:
     name: str  # what reports call it: the path, or archive.zip!member
     size: int  # bytes as stored (compressed for .gz and zip members), for progress
-    _open: object  # () -> a context manager giving the binary file
+    _open: object  # () -> a context manager giving (the binary file, the stored file, where the stored data starts)
+    _stored: object = None
+    _base: int = 0
 
     def lines(self) -> Iterator[str]:
-        with self._open() as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
-            yield from text
+        with self._open() as (raw, self._stored, self._base):
+            with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
+                yield from text
+        self._stored = None
+
+    def position(self) -> int:
+        """How many of the stored bytes the reading has consumed (read ahead by a buffer), while it reads."""
+        try:
+            return self._stored.tell() - self._base if self._stored is not None else 0
+        except (OSError, ValueError):
+            return 0
 
 
 @contextlib.contextmanager
 def _plain(path: Path):
     with open(path, "rb") as raw:
-        yield raw
+        yield raw, raw, 0
 
 
 @contextlib.contextmanager
 def _gzipped(path: Path):
-    with gzip.open(path, "rb") as raw:
-        yield raw
+    with open(path, "rb") as stored, gzip.GzipFile(fileobj=stored, mode="rb") as raw:
+        yield raw, stored, 0
 
 
 @contextlib.contextmanager
@@ -52,9 +63,9 @@ def _member(path: Path, member: zipfile.ZipInfo):
     with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
         if member.filename.casefold().endswith(".gz"):
             with gzip.GzipFile(fileobj=raw, mode="rb") as unpacked:
-                yield unpacked
+                yield unpacked, archive.fp, member.header_offset
         else:
-            yield raw
+            yield raw, archive.fp, member.header_offset
 
 
 def _natural(name: str) -> list:
@@ -115,10 +126,13 @@ def _path_key(path: Path):
     return _natural(str(path))
 
 
-def check_readable(source: LogSource) -> None:
-    """Open the source and read its first bytes: a gzip or zip member that is corrupt fails here, before replay."""
-    try:
-        with source._open() as raw:
-            raw.read(1)
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
-        raise LogFileError(f"{source.name}: can't be read ({error}).") from error
+@contextlib.contextmanager
+def _in_memory(data: bytes):
+    raw = io.BytesIO(data)
+    yield raw, raw, 0
+
+
+def text_source(name: str, text: str) -> LogSource:
+    """A log held in memory (tests, small pastes)."""
+    data = text.encode("utf-8")
+    return LogSource(name, len(data), lambda: _in_memory(data))

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import zipfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .protocol_log import PERMISSION_NAMES, SET_SESSION_PERMISSIONS, Malformed
+from .log_files import LogFileError
+from .protocol_log import PERMISSION_NAMES, SET_SESSION_PERMISSIONS, Malformed, read_rows
 
 # Exchange's Permission names back to the extended rights the model grants (unknown names are kept as logged).
 RIGHT_OF_PERMISSION = {name.casefold(): right for right, name in PERMISSION_NAMES.items()}
@@ -48,7 +50,7 @@ def split_endpoint(text: str) -> tuple[str, int]:
     return address, int(port) if port.isdigit() else 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Transaction:
     """One MAIL FROM and what followed it."""
 
@@ -59,7 +61,7 @@ class Transaction:
     final_reply: str = ""  # the reply at the end of the data
 
 
-@dataclass
+@dataclass(slots=True)
 class ObservedSession:
     server: str
     connector_id: str
@@ -135,32 +137,38 @@ class SessionBuilder:
         self.open: dict[tuple[str, str], _Open] = {}
 
     def feed(self, row: list, source: str) -> ObservedSession | None:
-        date, connector_id, session_id, _seq, local, remote, event, data, context = row[:9]
-        server = connector_id.partition("\\")[0]
-        key = (server.casefold(), session_id)
+        """One event row; the session it ends, if it ends one (or the session an unexpected `+` replaces)."""
+        event = row[6]
+        key = (row[1], row[2])
         state = self.open.get(key)
-        if event == "+":
-            previous = self.open.pop(key, None) if state is not None else None
-            session = ObservedSession(server, connector_id, session_id, local, remote, f"{source}:{row[9]}", date)
-            self.open[key] = _Open(session, True)
-            return previous.session if previous is not None else None
-        if state is None:  # the session began in a file we don't have
-            session = ObservedSession(server, connector_id, session_id, local, remote, f"{source}:{row[9]}", date)
-            state = self.open[key] = _Open(session, False)
-        session = state.session
-        session.end = date
-        if event == "<":
-            self._command(state, data)
-        elif event == ">":
-            self._reply(state, data)
+        if state is None or event == "+":
+            return self._start(key, state, row, source)
+        if event == ">":
+            self._reply(state, row[7])
+        elif event == "<":
+            self._command(state, row[7])
         elif event == "*":
-            self._information(state, data, context)
-        elif event == "-":
+            self._information(state, row[7], row[8])
+        else:  # "-"
             del self.open[key]
-            session.ended = context or "Remote"
+            session = state.session
+            session.end = row[0]
+            session.ended = row[8] or "Remote"
             session.complete = state.seen_connect
             return session
         return None
+
+    def _start(self, key, state: _Open | None, row: list, source: str) -> ObservedSession | None:
+        connector_id = row[1]
+        session = ObservedSession(
+            connector_id.partition("\\")[0], connector_id, row[2], row[4], row[5], f"{source}:{row[9]}", row[0]
+        )
+        if row[6] == "+":
+            self.open[key] = _Open(session, True)
+            return state.session if state is not None else None
+        # The session began in a file we don't have: rebuild what the rest of it says.
+        self.open[key] = _Open(session, False)
+        return self.feed(row, source)
 
     def finish(self) -> Iterator[ObservedSession]:
         for state in self.open.values():
@@ -246,7 +254,6 @@ class ReadReport:
     """What reading cost and what it found unusable."""
 
     lines: int = 0
-    events: int = 0
     malformed: list[Malformed] = field(default_factory=list)
     malformed_count: int = 0
     files: list[str] = field(default_factory=list)
@@ -258,15 +265,42 @@ class ReadReport:
             self.malformed.append(line)
 
 
-def sessions_of(rows: Iterable[tuple[str, list | Malformed]], report: ReadReport) -> Iterator[ObservedSession]:
-    """Sessions of (source, row) pairs, as they end, then those the logs stop in the middle of."""
+def sessions_of(
+    items: Iterable, report: ReadReport, progress: Callable[[int], None] | None = None
+) -> Iterator[ObservedSession]:
+    """Sessions of log sources (log_files.LogSource, read in order), as they end, then those the logs stop in the
+    middle of. `progress(bytes)` hears how far through the stored files the reading is."""
     builder = SessionBuilder()
-    for source, row in rows:
-        if isinstance(row, Malformed):
-            report.bad(row)
-            continue
-        report.events += 1
-        done = builder.feed(row, source)
-        if done is not None:
-            yield done
+    feed, bad = builder.feed, report.bad
+    for item in items:
+        name = item.name
+        report.files.append(name)
+        counted = [0]
+        reported = 0
+        row = None
+        try:
+            for row in read_rows(item.lines(), name, counted):
+                if row.__class__ is not list:
+                    bad(row)
+                    continue
+                done = feed(row, name)
+                if done is not None:
+                    yield done
+                if progress is not None and not row[9] & 0x3FFF:
+                    reported += _progress(progress, item, reported)
+        except (OSError, EOFError, zipfile.BadZipFile) as error:
+            if row is None:  # not one line could be read
+                raise LogFileError(f"{name}: can't be read ({error}).") from error
+            bad(Malformed(name, 0, f"the rest of the file can't be read ({error})"))
+        report.lines += counted[0]
+        if progress is not None and item.size > reported:
+            progress(item.size - reported)
     yield from builder.finish()
+
+
+def _progress(progress, item, reported: int) -> int:
+    position = min(item.position(), item.size)
+    if position > reported:
+        progress(position - reported)
+        return position - reported
+    return 0

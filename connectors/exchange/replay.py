@@ -12,14 +12,14 @@ computed from it against any lab.
 from __future__ import annotations
 
 import ipaddress
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import NamedTuple
 
-from .log_files import LogFileError, LogSource, sources
+from .log_files import LogSource, sources
 from .observed import ObservedSession, ReadReport, sessions_of
-from .protocol_log import Malformed, read_rows
+from .protocol_log import Malformed
 
 NO_MAIL = None  # the sender of a session that never said MAIL FROM
 
@@ -44,9 +44,9 @@ def log_time(text: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-@dataclass(frozen=True)
-class Kind:
-    """One distinct kind of transaction (see the module docstring)."""
+class Kind(NamedTuple):
+    """One distinct kind of transaction (see the module docstring). A tuple: it is the profile's dict key, made and
+    hashed once per transaction."""
 
     server: str
     connector: str
@@ -99,7 +99,7 @@ class Profile:
             "malformed_lines": self.report.malformed_count,
             "malformed": [{"file": m.source, "line": m.line, "problem": m.problem} for m in self.report.malformed],
             "files": self.report.files,
-            "kinds": [[list(_kind_values(k)), _seen_values(s)] for k, s in self.kinds.items()],
+            "kinds": [[list(k), _seen_values(s)] for k, s in self.kinds.items()],
         }
 
     @classmethod
@@ -135,10 +135,6 @@ class Profile:
             mine.add(seen.first)
             mine.add(seen.last)
         return merged
-
-
-def _kind_values(kind: Kind) -> tuple:
-    return tuple(getattr(kind, name) for name in Kind.__dataclass_fields__)
 
 
 def _seen_values(seen: Seen) -> dict:
@@ -196,36 +192,6 @@ def _record(profile: Profile, session: ObservedSession) -> None:
             profile.messages += 1
 
 
-def _rows(items: list[LogSource], report: ReadReport, progress: Callable[[int], None] | None):
-    for item in items:
-        report.files.append(item.name)
-        lines = _counted(item, report, progress)
-        try:
-            for row in read_rows(lines, item.name):
-                yield item.name, row
-        except (OSError, EOFError, zipfile.BadZipFile) as error:
-            if report.lines == 0:
-                raise LogFileError(f"{item.name}: can't be read ({error}).") from error
-            yield item.name, Malformed(item.name, 0, f"the rest of the file can't be read ({error})")
-
-
-def _counted(item: LogSource, report: ReadReport, progress) -> Iterator[str]:
-    """The source's lines, counted; `progress` is told how far through the source's stored bytes the reading is
-    (characters read, never more than the file's size: a compressed file reads longer than it is)."""
-    credited = step = 0
-    for line in item.lines():
-        report.lines += 1
-        step += len(line)
-        if progress is not None and step >= 1 << 18:
-            share = min(step, item.size - credited)
-            credited += share
-            progress(share)
-            step = 0
-        yield line
-    if progress is not None and item.size > credited:
-        progress(item.size - credited)
-
-
 def build_profile(
     items: Iterable[LogSource],
     *,
@@ -236,7 +202,7 @@ def build_profile(
     """Read every source (in order) into a profile; `progress(characters)` is called as the reading goes."""
     profile = Profile()
     low, high = (log_time(since) if since else ""), (log_time(until) if until else "")
-    for session in sessions_of(_rows(list(items), profile.report, progress), profile.report):
+    for session in sessions_of(items, profile.report, progress):
         moment = session.start or session.end
         if (low and moment < low) or (high and moment > high):
             continue

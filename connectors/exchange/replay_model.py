@@ -52,16 +52,40 @@ def _accepted(line: str | None) -> bool:
     return bool(line) and line[0] in "23"
 
 
-class ModelReplay:
-    """One lab's answers to observed traffic, each equivalence class simulated once."""
+def _same_servers(before: Organization, after: Organization) -> frozenset[str]:
+    """Servers (casefolded names) on which every probe gets the same answer in both labs: the organisation-wide
+    settings are equal and the server and its connectors are too. Empty when anything organisation-wide differs."""
+    wide = ("domain_netbios", "accepted_domains", "recipients", "principals", "recipient_validation_enabled",
+            "tls_receive_domain_secure_list")  # fmt: skip
+    if any(getattr(before, name) != getattr(after, name) for name in wide):
+        return frozenset()
+    old = {server.name.casefold(): server for server in before.servers}
+    connectors: dict[str, tuple[list, list]] = {}
+    for index, lab in enumerate((before, after)):
+        for connector in lab.connectors:
+            connectors.setdefault(connector.server.casefold(), ([], []))[index].append(connector)
+    same = set()
+    for server in after.servers:
+        key = server.name.casefold()
+        was, now = connectors.get(key, ([], []))
+        if old.get(key) == server and was == now:
+            same.add(key)
+    return frozenset(same)
 
-    def __init__(self, org: Organization):
+
+class ModelReplay:
+    """One lab's answers to observed traffic, each equivalence class simulated once. With `baseline` (the replay
+    of the lab this one was changed from), probes on servers the change leaves alone take the baseline's answers."""
+
+    def __init__(self, org: Organization, baseline: ModelReplay | None = None):
         self.org = org
         self.sim = Simulator(org)
         self.cache: dict[tuple, Outcome] = {}
         self.simulated = 0
         self._validation = org.recipient_validation_enabled
-        self._own: dict[str, str] = {}
+        self.baseline = baseline
+        self._servers = {server.name.casefold(): server for server in org.servers}
+        self._unchanged = _same_servers(baseline.org, org) if baseline is not None else frozenset()
 
     def _sender_class(self, kind: Kind, seen: Seen) -> str | None:
         if kind.sender is NO_MAIL:
@@ -86,6 +110,8 @@ class ModelReplay:
         return domain
 
     def outcome(self, kind: Kind, seen: Seen) -> Outcome:
+        if self._unchanged and kind.server.casefold() in self._unchanged:
+            return self.baseline.outcome(kind, seen)
         key = (
             kind.server.casefold(),
             kind.local_endpoint,
@@ -103,7 +129,7 @@ class ModelReplay:
 
     def _simulate(self, kind: Kind, seen: Seen) -> Outcome:
         self.simulated += 1
-        server = self.org.server(kind.server)
+        server = self._servers.get(kind.server.casefold())
         if server is None:
             why = f"The lab has no server {kind.server}."
             return Outcome(None, why, "", "", frozenset(), {}, None, (), (), None, (why,))
@@ -358,7 +384,7 @@ def report(profile: Profile, org: Organization, against: Organization | None = N
         "drift": drift(profile, model),
     }
     if against is not None:
-        changed = ModelReplay(against)
+        changed = ModelReplay(against, baseline=model)
         result["impact"] = impact(profile, model, changed)
         result["probes_simulated"] = model.simulated + changed.simulated
     else:

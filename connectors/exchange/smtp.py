@@ -106,6 +106,10 @@ class Simulator:
         return AcceptedDomainTable(self.org.accepted_domains)
 
     @cached_property
+    def _servers(self) -> dict[str, Server]:
+        return {server.name.casefold(): server for server in self.org.servers}
+
+    @cached_property
     def _recipients(self) -> dict[str, Recipient]:
         return {address.casefold(): r for r in self.org.recipients for address in r.addresses}
 
@@ -149,7 +153,7 @@ class Simulator:
         self, server_name: str, remote_ip: str, local_ip: str | None = None, port: int = 25, index=None
     ) -> SmtpSession:
         """A new session of a client at remote_ip connecting to local_ip:port of the server (not yet greeted)."""
-        server = self.org.server(server_name)
+        server = self._servers.get(server_name.casefold())
         if server is None:
             raise ExchangeError(
                 f"The operation couldn't be performed because object '{server_name}' couldn't be found.", "Server"

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from connectors.exchange.log_files import LogFileError, sources
+from connectors.exchange.log_files import LogFileError, sources, text_source
 from connectors.exchange.observed import ReadReport, SessionBuilder, permission_rights, sessions_of
 from connectors.exchange.protocol_log import read_rows
 from connectors.exchange.replay import build_profile, inventory, profile_of_paths
@@ -15,8 +15,7 @@ from tests.replay.logs import FRONTEND_2019, FRONTEND_2019_FILES, HUB_2010, HUB_
 
 def _sessions(*paths):
     report = ReadReport()
-    rows = ((item.name, row) for item in sources(paths) for row in read_rows(item.lines(), item.name))
-    return {s.session_id: s for s in sessions_of(rows, report)}, report
+    return {s.session_id: s for s in sessions_of(sources(paths), report)}, report
 
 
 def test_it_reads_a_2010_hub_log_with_ehlo_logged_line_by_line():
@@ -81,8 +80,7 @@ def test_the_fields_line_decides_the_columns():
         '<,"MAIL FROM:<a@contoso.com>",S1,EX01\\Relay,2024-01-01T00:00:00.001Z,,1,10.0.0.77:1000,10.0.0.10:25',
         "-,,S1,EX01\\Relay,2024-01-01T00:00:00.002Z,Remote,2,10.0.0.77:1000,10.0.0.10:25",
     ]
-    report = ReadReport()
-    (session,) = sessions_of((("x.log", row) for row in read_rows(shuffled, "x.log")), report)
+    (session,) = sessions_of([text_source("x.log", "\r\n".join(shuffled))], ReadReport())
     assert (session.connector_id, session.local_endpoint, session.remote_ip) == (
         "EX01\\Relay",
         "10.0.0.10:25",
