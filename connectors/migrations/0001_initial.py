@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,145 +15,344 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ReceiveConnector',
+            name="ReceiveConnector",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64)),
-                ('usage', models.CharField(blank=True, choices=[('', '(none)'), ('Client', 'Client'), ('Custom', 'Custom'), ('Internal', 'Internal'), ('Internet', 'Internet'), ('Partner', 'Partner')], default='Custom', max_length=10)),
-                ('transport_role', models.CharField(choices=[('FrontendTransport', 'FrontendTransport'), ('HubTransport', 'HubTransport')], default='HubTransport', max_length=20)),
-                ('enabled', models.BooleanField(default=True)),
-                ('bindings', models.TextField(help_text='IPAddress:TCPPort, comma-separated')),
-                ('remote_ip_ranges', models.TextField(blank=True, help_text='Single addresses, ranges or CIDR blocks, comma-separated', verbose_name='RemoteIPRanges')),
-                ('auth_mechanism', models.CharField(default='Tls', max_length=120)),
-                ('permission_groups_written', models.PositiveSmallIntegerField(default=0, help_text='Flags last written by -PermissionGroups; PermissionGroups itself is read from the ACL')),
-                ('require_tls', models.BooleanField(default=False, verbose_name='RequireTLS')),
-                ('domain_secure_enabled', models.BooleanField(default=False)),
-                ('enable_auth_gssapi', models.BooleanField(default=False, verbose_name='EnableAuthGSSAPI')),
-                ('fqdn', models.CharField(blank=True, max_length=255, verbose_name='FQDN')),
-                ('banner', models.CharField(blank=True, max_length=500)),
-                ('max_message_size', models.BigIntegerField(default=37748736)),
-                ('max_recipients_per_message', models.PositiveIntegerField(default=200)),
-                ('message_rate_limit', models.PositiveIntegerField(blank=True, help_text='Empty means Unlimited', null=True)),
-                ('protocol_logging_level', models.CharField(choices=[('None', 'None'), ('Verbose', 'Verbose')], default='None', max_length=10)),
-                ('size_enabled', models.CharField(choices=[('Enabled', 'Enabled'), ('Disabled', 'Disabled'), ('EnabledWithoutValue', 'EnabledWithoutValue')], default='Enabled', max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('created_by_setup', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64)),
+                (
+                    "usage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "(none)"),
+                            ("Client", "Client"),
+                            ("Custom", "Custom"),
+                            ("Internal", "Internal"),
+                            ("Internet", "Internet"),
+                            ("Partner", "Partner"),
+                        ],
+                        default="Custom",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "transport_role",
+                    models.CharField(
+                        choices=[("FrontendTransport", "FrontendTransport"), ("HubTransport", "HubTransport")],
+                        default="HubTransport",
+                        max_length=20,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("bindings", models.TextField(help_text="IPAddress:TCPPort, comma-separated")),
+                (
+                    "remote_ip_ranges",
+                    models.TextField(
+                        blank=True,
+                        help_text="Single addresses, ranges or CIDR blocks, comma-separated",
+                        verbose_name="RemoteIPRanges",
+                    ),
+                ),
+                ("auth_mechanism", models.CharField(default="Tls", max_length=120)),
+                (
+                    "permission_groups_written",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Flags last written by -PermissionGroups; PermissionGroups itself is read from the ACL",
+                    ),
+                ),
+                ("require_tls", models.BooleanField(default=False, verbose_name="RequireTLS")),
+                ("domain_secure_enabled", models.BooleanField(default=False)),
+                ("enable_auth_gssapi", models.BooleanField(default=False, verbose_name="EnableAuthGSSAPI")),
+                ("fqdn", models.CharField(blank=True, max_length=255, verbose_name="FQDN")),
+                ("banner", models.CharField(blank=True, max_length=500)),
+                ("max_message_size", models.BigIntegerField(default=37748736)),
+                ("max_recipients_per_message", models.PositiveIntegerField(default=200)),
+                (
+                    "message_rate_limit",
+                    models.PositiveIntegerField(blank=True, help_text="Empty means Unlimited", null=True),
+                ),
+                (
+                    "protocol_logging_level",
+                    models.CharField(choices=[("None", "None"), ("Verbose", "Verbose")], default="None", max_length=10),
+                ),
+                (
+                    "size_enabled",
+                    models.CharField(
+                        choices=[
+                            ("Enabled", "Enabled"),
+                            ("Disabled", "Disabled"),
+                            ("EnabledWithoutValue", "EnabledWithoutValue"),
+                        ],
+                        default="Enabled",
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                ("created_by_setup", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Lab',
+            name="Lab",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('organization_name', models.CharField(default='Contoso', max_length=100)),
-                ('domain_netbios', models.CharField(default='CONTOSO', max_length=15, verbose_name='NetBIOS domain')),
-                ('recipient_validation_enabled', models.BooleanField(default=False, help_text='Set-RecipientFilterConfig -RecipientValidationEnabled')),
-                ('tls_receive_domain_secure_list', models.TextField(blank=True, help_text='Set-TransportConfig -TLSReceiveDomainSecureList (comma-separated domains)')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('baseline', models.ForeignKey(blank=True, help_text='The lab this one was copied from.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='connectors.lab')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='labs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("organization_name", models.CharField(default="Contoso", max_length=100)),
+                ("domain_netbios", models.CharField(default="CONTOSO", max_length=15, verbose_name="NetBIOS domain")),
+                (
+                    "recipient_validation_enabled",
+                    models.BooleanField(
+                        default=False, help_text="Set-RecipientFilterConfig -RecipientValidationEnabled"
+                    ),
+                ),
+                (
+                    "tls_receive_domain_secure_list",
+                    models.TextField(
+                        blank=True,
+                        help_text="Set-TransportConfig -TLSReceiveDomainSecureList (comma-separated domains)",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "baseline",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The lab this one was copied from.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="copies",
+                        to="connectors.lab",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="labs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['slug'],
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='AccessControlEntry',
+            name="AccessControlEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('principal', models.CharField(max_length=255)),
-                ('right', models.CharField(max_length=100)),
-                ('deny', models.BooleanField(default=False)),
-                ('inherited', models.BooleanField(default=False)),
-                ('group', models.CharField(blank=True, help_text='The permission group that wrote it; empty for Add-ADPermission', max_length=30)),
-                ('connector', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aces', to='connectors.receiveconnector')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("principal", models.CharField(max_length=255)),
+                ("right", models.CharField(max_length=100)),
+                ("deny", models.BooleanField(default=False)),
+                ("inherited", models.BooleanField(default=False)),
+                (
+                    "group",
+                    models.CharField(
+                        blank=True,
+                        help_text="The permission group that wrote it; empty for Add-ADPermission",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "connector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aces",
+                        to="connectors.receiveconnector",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ACE',
-                'verbose_name_plural': 'ACEs',
-                'ordering': ['position', 'id'],
+                "verbose_name": "ACE",
+                "verbose_name_plural": "ACEs",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Recipient',
+            name="Recipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('Mailbox', 'Mailbox'), ('MailUser', 'MailUser'), ('MailContact', 'MailContact'), ('DistributionGroup', 'DistributionGroup')], default='Mailbox', max_length=20)),
-                ('addresses', models.TextField(help_text='SMTP addresses, primary first, comma-separated')),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='connectors.lab')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("Mailbox", "Mailbox"),
+                            ("MailUser", "MailUser"),
+                            ("MailContact", "MailContact"),
+                            ("DistributionGroup", "DistributionGroup"),
+                        ],
+                        default="Mailbox",
+                        max_length=20,
+                    ),
+                ),
+                ("addresses", models.TextField(help_text="SMTP addresses, primary first, comma-separated")),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="recipients", to="connectors.lab"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Server',
+            name="Server",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=15)),
-                ('fqdn', models.CharField(max_length=255, verbose_name='FQDN')),
-                ('version', models.CharField(choices=[('2007', '2007'), ('2010', '2010'), ('2013', '2013'), ('2016', '2016'), ('2019', '2019'), ('SE', 'SE')], default='SE', max_length=4)),
-                ('roles', models.CharField(default='Mailbox', help_text='Comma-separated: HubTransport, Mailbox, …', max_length=100)),
-                ('ip_addresses', models.CharField(blank=True, help_text='Comma-separated', max_length=500, verbose_name='IP addresses')),
-                ('mapi_encryption_required', models.BooleanField(default=False, verbose_name='MAPIEncryptionRequired')),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='servers', to='connectors.lab')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=15)),
+                ("fqdn", models.CharField(max_length=255, verbose_name="FQDN")),
+                (
+                    "version",
+                    models.CharField(
+                        choices=[
+                            ("2007", "2007"),
+                            ("2010", "2010"),
+                            ("2013", "2013"),
+                            ("2016", "2016"),
+                            ("2019", "2019"),
+                            ("SE", "SE"),
+                        ],
+                        default="SE",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "roles",
+                    models.CharField(
+                        default="Mailbox", help_text="Comma-separated: HubTransport, Mailbox, …", max_length=100
+                    ),
+                ),
+                (
+                    "ip_addresses",
+                    models.CharField(
+                        blank=True, help_text="Comma-separated", max_length=500, verbose_name="IP addresses"
+                    ),
+                ),
+                ("mapi_encryption_required", models.BooleanField(default=False, verbose_name="MAPIEncryptionRequired")),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="servers", to="connectors.lab"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='receiveconnector',
-            name='server',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='receive_connectors', to='connectors.server'),
+            model_name="receiveconnector",
+            name="server",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="receive_connectors", to="connectors.server"
+            ),
         ),
         migrations.CreateModel(
-            name='AcceptedDomain',
+            name="AcceptedDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64)),
-                ('domain_name', models.CharField(help_text='contoso.com, *.contoso.com or *', max_length=255)),
-                ('domain_type', models.CharField(choices=[('Authoritative', 'Authoritative'), ('InternalRelay', 'InternalRelay'), ('ExternalRelay', 'ExternalRelay')], default='Authoritative', max_length=20)),
-                ('default', models.BooleanField(default=False)),
-                ('address_book_enabled', models.BooleanField(default=True)),
-                ('match_subdomains', models.BooleanField(default=False)),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accepted_domains', to='connectors.lab')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64)),
+                ("domain_name", models.CharField(help_text="contoso.com, *.contoso.com or *", max_length=255)),
+                (
+                    "domain_type",
+                    models.CharField(
+                        choices=[
+                            ("Authoritative", "Authoritative"),
+                            ("InternalRelay", "InternalRelay"),
+                            ("ExternalRelay", "ExternalRelay"),
+                        ],
+                        default="Authoritative",
+                        max_length=20,
+                    ),
+                ),
+                ("default", models.BooleanField(default=False)),
+                ("address_book_enabled", models.BooleanField(default=True)),
+                ("match_subdomains", models.BooleanField(default=False)),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accepted_domains",
+                        to="connectors.lab",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_accepted_domain_name_per_lab')],
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        models.F("lab"),
+                        name="unique_accepted_domain_name_per_lab",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Principal',
+            name="Principal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('kind', models.CharField(choices=[('User', 'User'), ('Group', 'Group'), ('Computer', 'Computer')], default='User', max_length=10)),
-                ('member_of', models.TextField(blank=True, help_text='Groups, comma-separated')),
-                ('smtp_password', models.CharField(blank=True, help_text='Lab-only password for simulated SMTP AUTH; empty means none', max_length=128)),
-                ('email', models.CharField(blank=True, max_length=255)),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='principals', to='connectors.lab')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("User", "User"), ("Group", "Group"), ("Computer", "Computer")],
+                        default="User",
+                        max_length=10,
+                    ),
+                ),
+                ("member_of", models.TextField(blank=True, help_text="Groups, comma-separated")),
+                (
+                    "smtp_password",
+                    models.CharField(
+                        blank=True,
+                        help_text="Lab-only password for simulated SMTP AUTH; empty means none",
+                        max_length=128,
+                    ),
+                ),
+                ("email", models.CharField(blank=True, max_length=255)),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="principals", to="connectors.lab"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_principal_name_per_lab')],
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"),
+                        models.F("lab"),
+                        name="unique_principal_name_per_lab",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='server',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_server_name_per_lab'),
+            model_name="server",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"), models.F("lab"), name="unique_server_name_per_lab"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receiveconnector',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('server'), name='unique_connector_name_per_server'),
+            model_name="receiveconnector",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("server"),
+                name="unique_connector_name_per_server",
+            ),
         ),
     ]

@@ -5,30 +5,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0002_training'),
+        ("connectors", "0002_training"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='accepteddomain',
-            name='unique_accepted_domain_name_per_lab',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_accepted_domain_name_per_lab', violation_error_message='An accepted domain with this name already exists.'),
+            model_name="accepteddomain",
+            name="unique_accepted_domain_name_per_lab",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("lab"),
+                name="unique_accepted_domain_name_per_lab",
+                violation_error_message="An accepted domain with this name already exists.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='principal',
-            name='unique_principal_name_per_lab',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_principal_name_per_lab', violation_error_message='A principal with this name already exists in the lab.'),
+            model_name="principal",
+            name="unique_principal_name_per_lab",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("lab"),
+                name="unique_principal_name_per_lab",
+                violation_error_message="A principal with this name already exists in the lab.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='receiveconnector',
-            name='unique_connector_name_per_server',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('server'), name='unique_connector_name_per_server', violation_error_message='A Receive connector with this name already exists on the server.'),
+            model_name="receiveconnector",
+            name="unique_connector_name_per_server",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("server"),
+                name="unique_connector_name_per_server",
+                violation_error_message="A Receive connector with this name already exists on the server.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='server',
-            name='unique_server_name_per_lab',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('lab'), name='unique_server_name_per_lab', violation_error_message='A server with this name already exists in the lab.'),
+            model_name="server",
+            name="unique_server_name_per_lab",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("lab"),
+                name="unique_server_name_per_lab",
+                violation_error_message="A server with this name already exists in the lab.",
+            ),
         ),
     ]

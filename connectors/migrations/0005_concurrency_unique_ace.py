@@ -22,15 +22,22 @@ def drop_duplicate_aces(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0004_labsplan_baseline_unique_names'),
+        ("connectors", "0004_labsplan_baseline_unique_names"),
     ]
 
     operations = [
         migrations.RunPython(drop_duplicate_aces, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
-            model_name='accesscontrolentry',
-            constraint=models.UniqueConstraint(models.F('connector'), django.db.models.functions.text.Lower('principal'), models.F('right'), models.F('deny'), models.F('inherited'), name='unique_ace_per_connector', violation_error_message='This access control entry is already on the connector.'),
+            model_name="accesscontrolentry",
+            constraint=models.UniqueConstraint(
+                models.F("connector"),
+                django.db.models.functions.text.Lower("principal"),
+                models.F("right"),
+                models.F("deny"),
+                models.F("inherited"),
+                name="unique_ace_per_connector",
+                violation_error_message="This access control entry is already on the connector.",
+            ),
         ),
     ]

@@ -5,55 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0005_concurrency_unique_ace'),
+        ("connectors", "0005_concurrency_unique_ace"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SmtpEndpoint',
+            name="SmtpEndpoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('server', models.CharField(max_length=64)),
-                ('listeners', models.TextField(help_text='HOST:PORT=IP:PORT, one a line')),
-                ('remote_ip', models.CharField(blank=True, max_length=45)),
-                ('xclient', models.BooleanField(default=False)),
-                ('tls_fingerprint', models.CharField(blank=True, max_length=128)),
-                ('protocol_log', models.CharField(blank=True, max_length=500)),
-                ('host', models.CharField(blank=True, max_length=255)),
-                ('pid', models.PositiveIntegerField(default=0)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('heartbeat_at', models.DateTimeField()),
-                ('sessions', models.PositiveIntegerField(default=0)),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='smtp_endpoints', to='connectors.lab')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("server", models.CharField(max_length=64)),
+                ("listeners", models.TextField(help_text="HOST:PORT=IP:PORT, one a line")),
+                ("remote_ip", models.CharField(blank=True, max_length=45)),
+                ("xclient", models.BooleanField(default=False)),
+                ("tls_fingerprint", models.CharField(blank=True, max_length=128)),
+                ("protocol_log", models.CharField(blank=True, max_length=500)),
+                ("host", models.CharField(blank=True, max_length=255)),
+                ("pid", models.PositiveIntegerField(default=0)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("heartbeat_at", models.DateTimeField()),
+                ("sessions", models.PositiveIntegerField(default=0)),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="smtp_endpoints", to="connectors.lab"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReceivedMessage',
+            name="ReceivedMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_at', models.DateTimeField()),
-                ('message_id', models.CharField(max_length=100)),
-                ('server', models.CharField(max_length=64)),
-                ('connector', models.CharField(max_length=200)),
-                ('local_endpoint', models.CharField(max_length=60)),
-                ('remote_ip', models.CharField(max_length=45)),
-                ('helo', models.CharField(blank=True, max_length=255)),
-                ('identity', models.CharField(max_length=255)),
-                ('mail_from', models.CharField(blank=True, max_length=320)),
-                ('recipients', models.JSONField(default=list, help_text='[{address, reply, fate, reason, ndr}] in RCPT order')),
-                ('size', models.PositiveBigIntegerField()),
-                ('content', models.BinaryField(help_text='The message as received, up to EXCHSIM_SMTP_MAX_STORED_BYTES')),
-                ('truncated', models.BooleanField(default=False)),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='received_messages', to='connectors.lab')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("received_at", models.DateTimeField()),
+                ("message_id", models.CharField(max_length=100)),
+                ("server", models.CharField(max_length=64)),
+                ("connector", models.CharField(max_length=200)),
+                ("local_endpoint", models.CharField(max_length=60)),
+                ("remote_ip", models.CharField(max_length=45)),
+                ("helo", models.CharField(blank=True, max_length=255)),
+                ("identity", models.CharField(max_length=255)),
+                ("mail_from", models.CharField(blank=True, max_length=320)),
+                (
+                    "recipients",
+                    models.JSONField(default=list, help_text="[{address, reply, fate, reason, ndr}] in RCPT order"),
+                ),
+                ("size", models.PositiveBigIntegerField()),
+                (
+                    "content",
+                    models.BinaryField(help_text="The message as received, up to EXCHSIM_SMTP_MAX_STORED_BYTES"),
+                ),
+                ("truncated", models.BooleanField(default=False)),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="received_messages",
+                        to="connectors.lab",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(fields=['lab', '-received_at'], name='received_lab_time')],
+                "ordering": ["-received_at", "-id"],
+                "indexes": [models.Index(fields=["lab", "-received_at"], name="received_lab_time")],
             },
         ),
     ]

@@ -7,35 +7,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0007_accounts_temporary_password'),
+        ("connectors", "0007_accounts_temporary_password"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoryEntry',
+            name="HistoryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1, 2, 3… within the lab')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('page', 'page'), ('console', 'console'), ('command line', 'command line')], max_length=12)),
-                ('action', models.CharField(help_text='create, load, edit, command, scenario, answer, undo, restore', max_length=12)),
-                ('note', models.TextField(blank=True, help_text='What was done, as the person did it: the command, the file, …')),
-                ('summary', models.TextField(help_text='The change in words')),
-                ('changes', models.JSONField(blank=True, default=list)),
-                ('touched', models.JSONField(blank=True, default=list)),
-                ('commands', models.TextField(blank=True, help_text='The EMS commands that make the change')),
-                ('undo_commands', models.TextField(blank=True, help_text='The EMS commands that undo it')),
-                ('refers_to', models.PositiveIntegerField(blank=True, help_text='The entry undone or restored to', null=True)),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='connectors.lab')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lab_changes', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(help_text="1, 2, 3… within the lab")),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("page", "page"), ("console", "console"), ("command line", "command line")],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        help_text="create, load, edit, command, scenario, answer, undo, restore", max_length=12
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="What was done, as the person did it: the command, the file, …"
+                    ),
+                ),
+                ("summary", models.TextField(help_text="The change in words")),
+                ("changes", models.JSONField(blank=True, default=list)),
+                ("touched", models.JSONField(blank=True, default=list)),
+                ("commands", models.TextField(blank=True, help_text="The EMS commands that make the change")),
+                ("undo_commands", models.TextField(blank=True, help_text="The EMS commands that undo it")),
+                (
+                    "refers_to",
+                    models.PositiveIntegerField(blank=True, help_text="The entry undone or restored to", null=True),
+                ),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="history", to="connectors.lab"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="lab_changes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'history entries',
-                'ordering': ['-number'],
-                'constraints': [models.UniqueConstraint(fields=('lab', 'number'), name='unique_history_number_per_lab')],
+                "verbose_name_plural": "history entries",
+                "ordering": ["-number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("lab", "number"), name="unique_history_number_per_lab")
+                ],
             },
         ),
     ]

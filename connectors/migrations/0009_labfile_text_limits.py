@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connectors', '0008_history_entries'),
+        ("connectors", "0008_history_entries"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accepteddomain',
-            name='domain_name',
-            field=models.CharField(help_text='contoso.com, *.contoso.com or *', max_length=256),
+            model_name="accepteddomain",
+            name="domain_name",
+            field=models.CharField(help_text="contoso.com, *.contoso.com or *", max_length=256),
         ),
         migrations.AlterField(
-            model_name='lab',
-            name='organization_name',
-            field=models.CharField(default='Contoso', max_length=64),
+            model_name="lab",
+            name="organization_name",
+            field=models.CharField(default="Contoso", max_length=64),
         ),
         migrations.AlterField(
-            model_name='server',
-            name='ip_addresses',
-            field=models.TextField(blank=True, help_text='Comma-separated', verbose_name='IP addresses'),
+            model_name="server",
+            name="ip_addresses",
+            field=models.TextField(blank=True, help_text="Comma-separated", verbose_name="IP addresses"),
         ),
     ]
