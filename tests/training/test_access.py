@@ -13,7 +13,16 @@ from connectors.models import TrainingSession
 from connectors.store import lab_to_org
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-SAMPLE = {"server": "EX01", "name": "Default Frontend EX01", "tab": "permissions", "kind": "plan", "number": 1}
+# A view that takes both a slug and a pk (a lab's traffic upload) gets the sample of the one not under test.
+SAMPLE = {
+    "server": "EX01",
+    "name": "Default Frontend EX01",
+    "tab": "permissions",
+    "kind": "plan",
+    "number": 1,
+    "pk": 1,
+    "slug": "no-such-lab",
+}
 
 
 def _connectors_names() -> dict[str, list[str]]:
