@@ -1,0 +1,44 @@
+"""The import's file reading: formats told by their content, archives opened, unknown content refused by name."""
+
+import gzip
+import io
+import zipfile
+
+import pytest
+
+from connectors.exchange.importsources import SourceError, kind_of, kind_of_properties, read_sources
+
+
+def test_it_tells_the_kind_from_type_names_remote_or_selected():
+    assert kind_of(["Deserialized.Microsoft.Exchange.Data.Directory.SystemConfiguration.ReceiveConnector"]) == (
+        "ReceiveConnector"
+    )
+    assert kind_of(["Selected.Microsoft.Exchange.Data.Directory.Management.ReducedRecipient"]) == "Recipient"
+    assert kind_of(["System.Management.Automation.PSCustomObject", "System.Object"]) is None
+
+
+def test_it_tells_the_kind_from_property_names():
+    assert kind_of_properties(["Identity", "Bindings", "RemoteIPRanges"]) == "ReceiveConnector"
+    assert kind_of_properties(["User", "ExtendedRights", "Deny"]) == "ADPermission"
+    assert kind_of_properties(["Name", "Colour"]) is None
+
+
+def test_it_refuses_an_empty_file_by_name():
+    with pytest.raises(SourceError, match="empty.txt: the file is empty"):
+        list(read_sources([("empty.txt", io.BytesIO(b"  \r\n"))]))
+
+
+def test_it_refuses_a_broken_zip_by_name():
+    with pytest.raises(SourceError, match="collect.zip: not a readable zip"):
+        list(read_sources([("collect.zip", io.BytesIO(b"PK\x03\x04garbage"))]))
+
+
+def test_it_refuses_an_empty_zip_and_a_broken_gzip():
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    buffer.seek(0)
+    with pytest.raises(SourceError, match="holds no files"):
+        list(read_sources([("a.zip", buffer)]))
+    broken = gzip.compress(b"<Objs/>")[:-6]
+    with pytest.raises(SourceError, match="b.xml.gz"):
+        list(read_sources([("b.xml.gz", io.BytesIO(broken))]))
