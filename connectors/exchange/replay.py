@@ -37,6 +37,25 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2].casefold()
 
 
+class _Memo(dict):
+    """A function's answers for the values the logs repeat (replies, recipient domains), forgotten wholesale past
+    `limit` entries so that values which never repeat (queue ids in a reply) can't make memory grow with the logs."""
+
+    def __init__(self, function, limit: int = 4096):
+        super().__init__()
+        self.function, self.limit = function, limit
+
+    def __missing__(self, value: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        found = self[value] = self.function(value)
+        return found
+
+
+_short_replies = _Memo(short_reply)
+_domains = _Memo(domain_of)
+
+
 def log_time(text: str) -> str:
     """A --since/--until value as the log writes times (ISO 8601, UTC), for comparing as text."""
     moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -160,12 +179,13 @@ def _transaction_kinds(session: ObservedSession) -> Iterator[tuple[Kind, object]
     if not session.transactions:
         yield Kind(*base, NO_MAIL, (), "", ""), None
         return
+    shorts, domains = _short_replies, _domains
     for transaction in session.transactions:
-        sender = transaction.mail_from if signed_in else domain_of(transaction.mail_from)
-        pairs = tuple(dict.fromkeys((domain_of(a), short_reply(r)) for a, r in transaction.rcpts))
-        short = short_reply(transaction.mail_reply) if transaction.mail_reply else ""
-        final = short_reply(transaction.final_reply) if transaction.final_reply else ""
-        yield Kind(*base, sender.casefold(), pairs, short, final), transaction
+        sender = transaction.mail_from.casefold() if signed_in else domains[transaction.mail_from]
+        pairs = tuple(dict.fromkeys([(domains[a], shorts[r]) for a, r in transaction.rcpts]))
+        short = shorts[transaction.mail_reply] if transaction.mail_reply else ""
+        final = short_reply(transaction.final_reply) if transaction.final_reply else ""  # often unique: not kept
+        yield Kind(*base, sender, pairs, short, final), transaction
 
 
 def _record(profile: Profile, session: ObservedSession) -> None:
