@@ -28,6 +28,18 @@ def bob(db, django_user_model):
 
 
 @pytest.fixture
+def owner(db, django_user_model):
+    """The owner of the dashboard tests' lab (tests/browser overrides it with a transactional one)."""
+    return django_user_model.objects.create_user("trainee", password="secret-pass-1")
+
+
+@pytest.fixture
+def signed_in(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
 def multi_user(settings):
     """Sign-in as in production: `manage.py demo` (run by the command tests) turns single-user mode on for the rest
     of its process, which would sign every anonymous request in as `local`."""

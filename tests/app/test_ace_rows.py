@@ -48,7 +48,8 @@ def test_adding_one_ace_inserts_one_row_and_rewrites_nothing(lab):
     writes = _save_acl(lab, lambda acl: add_ad_permission(acl, "CONTOSO\\alice", [SUBMIT]))
     assert writes == ["INSERT"]
     after = _rows(lab)
-    assert len(after) == len(before) + 1 and {pk: after[pk] for pk in before} == before
+    assert len(after) == len(before) + 1
+    assert {pk: after[pk] for pk in before} == before
 
 
 def test_removing_one_ace_deletes_one_row_and_keeps_the_others(lab):
@@ -56,7 +57,8 @@ def test_removing_one_ace_deletes_one_row_and_keeps_the_others(lab):
     writes = _save_acl(lab, lambda acl: remove_ad_permission(acl, ANONYMOUS_LOGON, [ACCEPT_ANY_RECIPIENT]))
     assert writes == ["DELETE"]
     after = _rows(lab)
-    assert len(after) == len(before) - 1 and all(before[pk] == position for pk, position in after.items())
+    assert len(after) == len(before) - 1
+    assert all(before[pk] == position for pk, position in after.items())
 
 
 def test_a_reordered_acl_is_stored_in_its_new_order(lab):

@@ -30,23 +30,28 @@ def run(*args, stdin: str | None = None, monkeypatch=None) -> str:
 def test_it_makes_a_trainee_and_prints_a_generated_password_once():
     output = run("erin")
     password = re.search(r"One-time password .*: (\S+)$", output.strip()).group(1)
-    assert output.startswith("Created trainee 'erin'.") and output.count(password) == 1
+    assert output.startswith("Created trainee 'erin'.")
+    assert output.count(password) == 1
     user = User.objects.get(username="erin")
-    assert user.check_password(password) and not is_trainer(user) and not user.is_staff
+    assert user.check_password(password)
+    assert not is_trainer(user)
+    assert not user.is_staff
     assert TemporaryPassword.objects.filter(user=user).exists()  # to be changed at the first sign-in
 
 
 def test_generated_passwords_differ():
     first = run("erin").split()[-1]
     second = run("frank").split()[-1]
-    assert first != second and len(first) == len(second) == 14
+    assert first != second
+    assert len(first) == len(second) == 14
 
 
 def test_it_makes_a_trainer_with_a_password_from_stdin(monkeypatch):
     output = run("grace", "--trainer", "--password-stdin", stdin="grace-chose-this-1\n", monkeypatch=monkeypatch)
     assert output.strip() == "Created trainer 'grace'."
     user = User.objects.get(username="grace")
-    assert user.check_password("grace-chose-this-1") and is_trainer(user)
+    assert user.check_password("grace-chose-this-1")
+    assert is_trainer(user)
     assert not TemporaryPassword.objects.filter(user=user).exists()
 
 

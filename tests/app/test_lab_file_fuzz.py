@@ -84,7 +84,8 @@ def test_load_lab_refuses_hostile_files_with_a_lab_file_error_and_changes_nothin
             raise _Rollback
     except _Rollback:
         pass
-    assert labfile.dump_lab(seed) == before and list(Lab.objects.values_list("slug", flat=True)) == ["seed"]
+    assert labfile.dump_lab(seed) == before
+    assert list(Lab.objects.values_list("slug", flat=True)) == ["seed"]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -112,7 +112,8 @@ def test_production_session_cookies_are_httponly_secure_and_samesite():
 def test_the_sign_in_cookie_carries_its_flags(client, bob, multi_user):
     client.post("/signin/", {"username": "bob", "password": "bob-pass-1"})
     cookie = client.cookies["sessionid"]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
 
 
 @pytest.mark.parametrize("variable", ["EXCHSIM_SIGNIN_ACCOUNT_LIMIT", "EXCHSIM_SIGNIN_COOLOFF_MINUTES"])

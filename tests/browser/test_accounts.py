@@ -9,7 +9,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from connectors.models import TrainingSession
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("multi_user")]
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connectors import labs
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from connectors import labs, store
 from connectors.exchange.limits import NAME as MAX_NAME_LENGTH
 from connectors.exchange.receive import new_receive_connector
 from connectors.views import TABS
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

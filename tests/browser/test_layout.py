@@ -3,7 +3,7 @@
 import pytest
 
 from connectors import labs, training
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

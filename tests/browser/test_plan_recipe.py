@@ -4,7 +4,7 @@ recipe's commands (the template is the lab's baseline), with the rollback and it
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_custom_connector, open_tab, screenshot
+from tests.helpers import new_custom_connector, open_tab, screenshot
 
 pytestmark = pytest.mark.browser
 

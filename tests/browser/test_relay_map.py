@@ -8,7 +8,7 @@ from connectors.exchange.acl import add_ad_permission
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
 from connectors.exchange.receive import new_receive_connector
 from connectors.store import lab_to_org
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connectors.models import Lab
-from tests.browser.conftest import new_custom_connector, open_tab, screenshot
+from tests.helpers import new_custom_connector, open_tab, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 
 from connectors import labs, store
 from connectors.store import lab_to_org
-
-from .conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from connectors import labs
 from connectors.store import lab_to_org
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

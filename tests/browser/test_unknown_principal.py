@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from connectors import labs
-from tests.browser.conftest import open_tab, screenshot
+from tests.helpers import open_tab, screenshot
 
 pytestmark = pytest.mark.browser
 

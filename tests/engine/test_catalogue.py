@@ -314,5 +314,6 @@ def test_edge_presets_drop_the_legacy_group_and_use_the_edge_no_usage_set():
 
 def test_an_unknown_usage_names_the_valid_ones():
     error = error_of(c.usage_preset, "Relay", E2019_MBX)
-    assert '"Relay"' in error.message and "Client, Custom, Internal, Internet, Partner" in error.message
+    assert '"Relay"' in error.message
+    assert "Client, Custom, Internal, Internet, Partner" in error.message
     assert error.field == "Usage"

@@ -154,12 +154,15 @@ def test_it_rejects_duplicate_names_and_domains():
 
 def test_the_first_new_domain_becomes_the_default_and_later_ones_do_not():
     first = new_accepted_domain([], "Contoso", "Contoso.com")
-    assert first.domain.default and first.domain.domain_type is AUTH and first.domain.address_book_enabled
+    assert first.domain.default
+    assert first.domain.domain_type is AUTH
+    assert first.domain.address_book_enabled
     assert first.domain.domain_name == "contoso.com"
     second = new_accepted_domain(first.domains, "Fabrikam", "fabrikam.com", "InternalRelay")
     assert not second.domain.default
     assert second.domain.address_book_enabled is False
-    assert len(second.domains) == 2 and second.warnings == ()
+    assert len(second.domains) == 2
+    assert second.warnings == ()
 
 
 def test_new_star_domain_warns_about_the_open_relay():
@@ -198,7 +201,8 @@ def test_make_default_moves_the_default():
 
 def test_set_domain_type_follows_address_book_rule_unless_given():
     change = set_accepted_domain([CONTOSO, domain("F", "fabrikam.com")], "F", domain_type="ExternalRelay")
-    assert change.domain.domain_type is EXTERNAL and change.domain.address_book_enabled is False
+    assert change.domain.domain_type is EXTERNAL
+    assert change.domain.address_book_enabled is False
     kept = set_accepted_domain(change.domains, "F", domain_type="InternalRelay", address_book_enabled=True)
     assert kept.domain.address_book_enabled is True
 

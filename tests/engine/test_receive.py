@@ -81,7 +81,8 @@ def test_a_custom_relay_connector_is_created_with_no_groups_and_tls():
     connector = relay()
     assert (connector.usage, connector.transport_role) == ("Custom", TransportRole.FRONTEND)
     assert connector.auth_mechanism == AuthMechanism.TLS
-    assert connector.permission_groups_written == 0 and connector.acl == ()
+    assert connector.permission_groups_written == 0
+    assert connector.acl == ()
     assert [r.text for r in connector.remote_ip_ranges] == RELAY_HOSTS
     assert connector.fqdn == "ex01.contoso.com"
     assert connector.created_by_setup is False

@@ -171,7 +171,8 @@ def test_no_match_is_an_explicit_selection_with_a_reason():
     nobody = SelectionIndex([relay]).select("10.0.0.1", 26, "10.0.0.50")
     assert nobody.reason == "No enabled receive connector listens on 10.0.0.1:26, so no connector takes the connection."
     empty = SelectionIndex([]).select("10.0.0.1", 25, "10.0.0.50")
-    assert empty.connector is None and empty.candidates == ()
+    assert empty.connector is None
+    assert empty.candidates == ()
 
 
 def test_the_frontend_service_takes_a_port_both_roles_listen_on():

@@ -151,7 +151,8 @@ def test_auth_login_after_tls_succeeds_with_the_base64_dialogue():
     assert step(result, "AUTH LOGIN").server == ("334 VXNlcm5hbWU6",)
     assert "235 2.7.0 Authentication successful" in replies(result)
     assert result.identity.kind == "account"
-    assert result.rights.has(SUBMIT) and result.rights.has(ANY_RECIPIENT)
+    assert result.rights.has(SUBMIT)
+    assert result.rights.has(ANY_RECIPIENT)
 
 
 @pytest.mark.parametrize(
@@ -315,7 +316,8 @@ def test_each_accepted_recipient_gets_its_fate():
     rcpts = ("a.smith@contoso.com", "nobody@contoso.com", "x@fabrikam.com", "y@tailspin.com")
     result = run(contoso(domains=domains), mail_from="a@northwind.com", rcpts=rcpts)
     assert step(result, "DATA").server == ("354 Start mail input; end with <CRLF>.<CRLF>",)
-    assert result.data.startswith(QUEUED_PREFIX) and result.data.endswith("Queued mail for delivery")
+    assert result.data.startswith(QUEUED_PREFIX)
+    assert result.data.endswith("Queued mail for delivery")
     assert [r.fate for r in result.recipients] == ["mailbox", "ndr", "internal-relay", "external-relay"]
     assert result.recipients[1].ndr == "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
     assert all(r.reply == "250 2.1.5 Recipient OK" for r in result.recipients)
@@ -393,7 +395,8 @@ def test_an_unknown_server_is_an_exchange_error():
 def test_to_json_has_the_documented_shape():
     data = run(contoso(), mail_from="a@fabrikam.com", rcpts=("bob@contoso.com",)).to_json()
     assert data["connector"] == "EX01\\" + DEFAULT_FRONTEND
-    assert data["identity"] and SUBMIT in data["rights"]
+    assert data["identity"]
+    assert SUBMIT in data["rights"]
     assert data["transcript"][1]["client"] == "EHLO client.example.com"
     assert data["mail_from"] == "250 2.1.0 Sender OK"
     assert data["recipients"][0] == {

@@ -31,7 +31,8 @@ def relay(org):
 
 def test_the_seed_commands_grant_relay_and_require_mapi_encryption():
     result = run(RELAY + SEED)
-    assert result.error is None and result.commands_applied == 4
+    assert result.error is None
+    assert result.commands_applied == 4
     rights = acl.effective_rights(relay(result.org).acl, acl.SessionIdentity.anonymous())
     assert rights.has(ACCEPT_ANY_RECIPIENT)
     assert result.org.server("EX01").mapi_encryption_required is True
@@ -40,7 +41,8 @@ def test_the_seed_commands_grant_relay_and_require_mapi_encryption():
 def test_new_connector_gets_the_usage_preset_and_the_lab_first_server():
     result = run('New-ReceiveConnector "Internet In" -Internet -Bindings 10.0.0.10:25 -TransportRole Frontend')
     connector = result.org.connector("EX01", "Internet In")
-    assert connector.usage == "Internet" and connector.transport_role is TransportRole.FRONTEND
+    assert connector.usage == "Internet"
+    assert connector.transport_role is TransportRole.FRONTEND
     assert connector.permission_groups_written == PermissionGroup.ANONYMOUS_USERS
     assert [r.text for r in connector.remote_ip_ranges] == ["0.0.0.0-255.255.255.255"]
 
@@ -55,7 +57,8 @@ def test_it_prints_exchange_errors_and_stops_with_earlier_commands_applied():
     assert result.error.startswith(
         "If BasicAuthRequireTLS is set, TLS must also be set as an authentication mechanism."
     )
-    assert result.commands_applied == 2 and relay(result.org) is not None
+    assert result.commands_applied == 2
+    assert relay(result.org) is not None
     assert result.org.server("EX01").mapi_encryption_required is False
     assert result.output[-2] == result.error  # the whole message is one entry, CategoryInfo follows
     assert "If BasicAuthRequireTLS is set, BasicAuth must also be set as an authentication mechanism." in (
@@ -66,7 +69,8 @@ def test_it_prints_exchange_errors_and_stops_with_earlier_commands_applied():
 def test_atomic_applies_nothing_when_a_command_fails():
     org = template()
     result = run(RELAY + "Remove-ReceiveConnector Nope", org, atomic=True)
-    assert result.org is org and result.commands_applied == 0
+    assert result.org is org
+    assert result.commands_applied == 0
     assert result.error == "The operation couldn't be performed because object 'Nope' couldn't be found."
 
 
@@ -105,9 +109,8 @@ def test_ambiguous_and_server_qualified_identities():
         "The operation couldn't be performed because 'Relay' matches multiple entries."
     )
     result = run("Set-ReceiveConnector EX02\\Relay -Comment two", org)
-    assert (
-        result.org.connector("EX02", "Relay").comment == "two" and result.org.connector("EX01", "Relay").comment == ""
-    )
+    assert result.org.connector("EX02", "Relay").comment == "two"
+    assert result.org.connector("EX01", "Relay").comment == ""
 
 
 def test_multi_valued_add_and_remove_keep_the_other_values():
@@ -151,7 +154,8 @@ def test_accepted_domain_cmdlets_warn_and_keep_one_default():
     )
     assert any(line.startswith("Star ") for line in result.output)
     refused = run("Remove-AcceptedDomain contoso.com")
-    assert refused.error and refused.commands_applied == 0
+    assert refused.error
+    assert refused.commands_applied == 0
 
 
 @pytest.mark.parametrize(
@@ -178,7 +182,9 @@ def test_accepted_domain_cmdlets_warn_and_keep_one_default():
 def test_what_the_console_does_not_run_is_refused_by_name_before_anything_runs(script, named):
     org = template()
     result = run("Set-MailboxServer EX01 -MAPIEncryptionRequired $true\n" + script, org)
-    assert result.org is org and result.commands_applied == 0 and result.output == []
+    assert result.org is org
+    assert result.commands_applied == 0
+    assert result.output == []
     assert named in result.error
 
 
@@ -193,7 +199,8 @@ def test_the_seed_document_commands_run_verbatim():
         "-ExtendedRights “Ms-Exch-SMTP-Accept-Any-Recipient”\n"
     )
     result = run(create + seed_grant)
-    assert result.error is None and result.commands_applied == 3
+    assert result.error is None
+    assert result.commands_applied == 3
     connector = result.org.connector("EX01", "Receive Connector Name")
     assert [r.text for r in connector.remote_ip_ranges] == ["192.168.5.10", "192.168.5.11"]
     assert acl.effective_rights(connector.acl, acl.SessionIdentity.anonymous()).has(ACCEPT_ANY_RECIPIENT)
@@ -205,9 +212,11 @@ def test_access_rights_and_script_block_arguments_are_refused_before_anything_ru
     org = template()
     script = "Set-MailboxServer EX01 -MAPIEncryptionRequired $true\n"
     refused = run(script + "Add-ADPermission 'Default EX01' -User 'CONTOSO\\bob' -AccessRights GenericAll", org)
-    assert refused.org is org and "-AccessRights isn't supported" in refused.error
+    assert refused.org is org
+    assert "-AccessRights isn't supported" in refused.error
     refused = run(script + "Set-ReceiveConnector 'Default EX01' -Comment {x}", org)
-    assert refused.org is org and "script block as an argument of Set-ReceiveConnector" in refused.error
+    assert refused.org is org
+    assert "script block as an argument of Set-ReceiveConnector" in refused.error
 
 
 def test_mailbox_and_exchange_server_views():

@@ -17,7 +17,8 @@ FUZZ = settings(
 def _assert_clear(result):
     assert all(isinstance(line, str) for line in result.output)
     if result.error is not None:
-        assert result.error.strip() and "Traceback" not in result.error
+        assert result.error.strip()
+        assert "Traceback" not in result.error
         assert len(result.error) < 5_000  # a hostile value is quoted, not echoed whole
 
 
@@ -27,7 +28,8 @@ def test_an_atomic_script_succeeds_or_changes_nothing(script):
     result = ems.run_script(ORG, script, atomic=True)
     _assert_clear(result)
     if result.error is not None:
-        assert result.org == ORG and result.commands_applied == 0
+        assert result.org == ORG
+        assert result.commands_applied == 0
 
 
 @FUZZ

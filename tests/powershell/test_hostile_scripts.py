@@ -18,7 +18,8 @@ def refused(script: str, *fragments: str) -> str:
     org = template()
     result = ems.run_script(org, script, atomic=True)
     assert result.error is not None, result.output
-    assert result.org == org and result.commands_applied == 0
+    assert result.org == org
+    assert result.commands_applied == 0
     for fragment in fragments:
         assert fragment in result.error
     return result.error
@@ -114,7 +115,9 @@ def test_sizes_parse_as_byte_quantified_sizes(value, stored):
 
 def test_it_refuses_a_5000_digit_number_as_an_invalid_numeric_constant():
     error = refused(f"Set-ReceiveConnector {FRONTEND} -MaxRecipientsPerMessage " + "9" * 5000, "is not valid.")
-    assert error.startswith("At line:1 char:") and "The numeric constant 9999" in error and len(error) < 200
+    assert error.startswith("At line:1 char:")
+    assert "The numeric constant 9999" in error
+    assert len(error) < 200
 
 
 @pytest.mark.parametrize(
@@ -176,14 +179,16 @@ def test_a_lone_cr_ends_a_line_as_in_powershell():
     result = ems.run_script(
         template(), "Get-ReceiveConnector -Server EX01 | ft Name\rGet-AcceptedDomain # a\rGet-ExchangeServer"
     )
-    assert result.error is None and result.commands_applied == 3
+    assert result.error is None
+    assert result.commands_applied == 3
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r", "\n"])
 def test_a_line_ending_inside_a_string_literal_is_kept(ending):
     script = f"Set-ReceiveConnector {FRONTEND} -Comment 'first{ending}second'{ending}Get-ExchangeServer"
     result = ems.run_script(template(), script)
-    assert result.error is None and result.commands_applied == 2
+    assert result.error is None
+    assert result.commands_applied == 2
     assert result.org.connector("EX01", "Default Frontend EX01").comment == f"first{ending}second"
 
 
@@ -214,7 +219,8 @@ def test_a_long_add_adpermission_script_costs_each_line_its_own_aces_not_the_who
         mock.patch.object(acl, "_directory_names", wraps=acl._directory_names) as directories,
     ):
         result = ems.run_script(org, script)
-    assert result.error is None and result.commands_applied == 300
+    assert result.error is None
+    assert result.commands_applied == 300
     assert len(result.org.connector("EX01", "Default Frontend EX01").acl) == before + 300
     assert directories.call_count == 1  # the lab's directory is read once, not once per line
     assert keys.call_count <= before + 2 * 300  # each line keys its own ACE (quadratic was ~45,000 + 300 × before)

@@ -91,7 +91,8 @@ def test_mapi_encryption_on_an_edge_server_is_noted_not_scripted_and_the_console
         "(not scripted: Set-MailboxServer applies only to Mailbox servers)" in script
     )
     rebuilt = run_clean(template("exchangese-edge"), script)
-    assert rebuilt.server("EX01").mapi_encryption_required and not rebuilt.server("EDGE01").mapi_encryption_required
+    assert rebuilt.server("EX01").mapi_encryption_required
+    assert not rebuilt.server("EDGE01").mapi_encryption_required
     refused = ems.run_script(org, "Set-MailboxServer EDGE01 -MAPIEncryptionRequired $true")
     assert refused.error == "The operation couldn't be performed because object 'EDGE01' couldn't be found."
 

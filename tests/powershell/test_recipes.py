@@ -67,7 +67,8 @@ def test_seed_add_adpermission_with_typographic_quotes_grants_relay_on_exchange_
 @pytest.mark.parametrize("template_name", ["exchange2007", "exchangese"])
 def test_seed_set_mailboxserver_with_a_colon_bound_true(template_name):
     result = run("Set-MailboxServer EX01 -MAPIEncryptionRequired:$true", template(template_name))
-    assert result.org.server("EX01").mapi_encryption_required is True and result.output == []
+    assert result.org.server("EX01").mapi_encryption_required is True
+    assert result.output == []
 
 
 # --- §9.3 ADPermission recipes -------------------------------------------------------------------------------------
@@ -79,7 +80,8 @@ def test_generic_add_adpermission_with_quoted_rights_list():
         '-ExtendedRights "ms-Exch-SMTP-Submit","ms-Exch-SMTP-Accept-Any-Recipient"'
     )
     granted = rights(result.org, "Anonymous Relay")
-    assert granted.has("ms-Exch-SMTP-Submit") and granted.has(ACCEPT_ANY_RECIPIENT)
+    assert granted.has("ms-Exch-SMTP-Submit")
+    assert granted.has(ACCEPT_ANY_RECIPIENT)
 
 
 def test_generic_remove_adpermission_with_quoted_rights_list():
@@ -88,7 +90,8 @@ def test_generic_remove_adpermission_with_quoted_rights_list():
         '-ExtendedRights "Ms-Exch-SMTP-Accept-Any-Recipient","ms-Exch-SMTP-Submit" -Confirm:$false'
     )
     left = rights(result.org, "Anonymous Relay")
-    assert not left.has(ACCEPT_ANY_RECIPIENT) and not left.has("ms-Exch-SMTP-Submit")
+    assert not left.has(ACCEPT_ANY_RECIPIENT)
+    assert not left.has("ms-Exch-SMTP-Submit")
 
 
 def test_generic_get_adpermission_filtered_to_explicit_allows():
@@ -125,7 +128,8 @@ def test_anti_spoofing_pipeline_removes_the_matching_ace():
         'where {$_.ExtendedRights -like "ms-exch-smtp-accept-authoritative-domain-sender"} | Remove-ADPermission'
     )
     left = rights(result.org, "Default Frontend EX01")
-    assert not left.has("ms-Exch-SMTP-Accept-Authoritative-Domain-Sender") and left.has("ms-Exch-SMTP-Submit")
+    assert not left.has("ms-Exch-SMTP-Accept-Authoritative-Domain-Sender")
+    assert left.has("ms-Exch-SMTP-Submit")
 
 
 def test_localised_anonymous_logon_name():
@@ -148,7 +152,8 @@ def test_method_a_relays_for_the_listed_hosts_only():
 def test_method_b_runs_as_externally_secured_servers_and_bypasses_the_size_limit():
     org = run(D_RELAY + METHOD_B).org
     secured = rights(org, "Anonymous Relay", acl.SessionIdentity.externally_secured())
-    assert secured.has(ACCEPT_ANY_RECIPIENT) and secured.has("ms-Exch-Bypass-Message-Size-Limit")
+    assert secured.has(ACCEPT_ANY_RECIPIENT)
+    assert secured.has("ms-Exch-Bypass-Message-Size-Limit")
     assert relay_reply(org, "192.168.5.11", size=100 * 1024 * 1024).fate == "relay-outside"
     method_a = run(D_RELAY + METHOD_A).org
     assert relay_reply(method_a, "192.168.5.11", size=100 * 1024 * 1024).fate == "not-sent"  # over 36 MB

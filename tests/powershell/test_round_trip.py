@@ -209,7 +209,8 @@ def test_setup_connectors_are_changed_never_recreated():
     changed = receive.set_receive_connector(org, default, permission_groups="AnonymousUsers", comment="edge only")
     org = org.with_changes(connectors=tuple(changed if c is default else c for c in org.connectors))
     script = powershell.render_lab(org, "lab")
-    assert "New-ReceiveConnector" not in script and "Remove-ReceiveConnector" not in script
+    assert "New-ReceiveConnector" not in script
+    assert "Remove-ReceiveConnector" not in script
     assert (
         "# -PermissionGroups replaces the whole set (was: AnonymousUsers, ExchangeServers, ExchangeLegacyServers)"
         in script

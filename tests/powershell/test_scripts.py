@@ -85,7 +85,8 @@ def test_a_renamed_setup_connector_is_renamed_not_recreated():
     renamed = receive.set_receive_connector(org, client, name="Submission")
     script = powershell.render_lab(replaced(org, client, renamed), "lab")
     assert "Set-ReceiveConnector -Identity 'EX01\\Client Frontend EX01' -Name 'Submission'" in script
-    assert "New-ReceiveConnector" not in script and "Remove-ReceiveConnector" not in script
+    assert "New-ReceiveConnector" not in script
+    assert "Remove-ReceiveConnector" not in script
 
 
 def test_a_new_default_domain_is_made_default_before_the_old_one_goes():

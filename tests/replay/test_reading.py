@@ -22,13 +22,18 @@ def test_it_reads_a_2010_hub_log_with_ehlo_logged_line_by_line():
     sessions, report = _sessions(HUB_2010)
     refused, alice = sessions["08CD000000000001"], sessions["08CD000000000002"]
     assert report.malformed_count == 0
-    assert refused.connector_id == "EX01\\Default EX01" and refused.remote_ip == "203.0.113.5"
+    assert refused.connector_id == "EX01\\Default EX01"
+    assert refused.remote_ip == "203.0.113.5"
     assert refused.banner.endswith("ready at Mon, 1 Jan 2024 09:00:01 +0000")  # a quoted value with a comma
-    assert refused.ehlo == "mx.fabrikam.com" and refused.rights == frozenset()
+    assert refused.ehlo == "mx.fabrikam.com"
+    assert refused.rights == frozenset()
     (transaction,) = refused.transactions
     assert transaction.mail_reply == "530 5.7.1 Client was not authenticated"
-    assert refused.ended == "Local" and refused.complete
-    assert alice.tls and alice.authenticated and alice.auth_mechanism == "LOGIN"
+    assert refused.ended == "Local"
+    assert refused.complete
+    assert alice.tls
+    assert alice.authenticated
+    assert alice.auth_mechanism == "LOGIN"
     assert alice.auth_account == "CONTOSO\\alice"  # from the `authenticated` line: 2010 logs no client AUTH lines
     assert alice.rights == {
         "ms-Exch-SMTP-Submit",
@@ -38,14 +43,18 @@ def test_it_reads_a_2010_hub_log_with_ehlo_logged_line_by_line():
     }
     (message,) = alice.transactions
     assert message.rcpts == [("x@fabrikam.com", "250 2.1.5 Recipient OK")]
-    assert message.data_reply.startswith("354") and message.final_reply.startswith("250 2.6.0 <a1@ex01")
+    assert message.data_reply.startswith("354")
+    assert message.final_reply.startswith("250 2.6.0 <a1@ex01")
 
 
 def test_a_session_that_starts_in_one_file_ends_in_the_next():
     sessions, _ = _sessions(FRONTEND_2019)
     alice = sessions["08DC000000000003"]
-    assert alice.source.endswith("RECV20240101-1.LOG:28") and alice.complete
-    assert alice.tls and alice.authenticated and alice.auth_account == "CONTOSO\\alice"  # decoded AUTH LOGIN user
+    assert alice.source.endswith("RECV20240101-1.LOG:28")
+    assert alice.complete
+    assert alice.tls
+    assert alice.authenticated
+    assert alice.auth_account == "CONTOSO\\alice"  # decoded AUTH LOGIN user
     assert alice.transactions[0].final_reply.startswith("250 2.6.0")
 
 
@@ -63,7 +72,8 @@ def test_a_malformed_line_is_counted_with_file_and_line_and_reading_goes_on():
     sessions, report = _sessions(FRONTEND_2019)
     assert report.malformed_count == 1
     (bad,) = report.malformed
-    assert bad.source.endswith("2019-frontend/RECV20240101-1.LOG") and bad.line == 33
+    assert bad.source.endswith("2019-frontend/RECV20240101-1.LOG")
+    assert bad.line == 33
     internet = sessions["08DC000000000002"]
     assert internet.transactions[0].rcpts == [
         ("x@tailspin.com", "550 5.7.1 Unable to relay"),
@@ -86,7 +96,8 @@ def test_the_fields_line_decides_the_columns():
         "10.0.0.10:25",
         "10.0.0.77",
     )
-    assert session.transactions[0].mail_from == "a@contoso.com" and session.ended == "Remote"
+    assert session.transactions[0].mail_from == "a@contoso.com"
+    assert session.ended == "Remote"
 
 
 def test_a_fields_line_without_the_event_field_and_an_unknown_event_are_malformed():
@@ -108,7 +119,9 @@ def test_set_session_permissions_map_to_extended_right_names():
 def test_a_proxy_leg_on_the_hub_names_the_client_it_carries():
     sessions, _ = _sessions(HUB_2019)
     (leg,) = sessions.values()
-    assert leg.proxied_for == "10.0.0.50" and leg.auth_mechanism == "X-EXPS" and leg.auth_account == "CONTOSO\\EX01$"
+    assert leg.proxied_for == "10.0.0.50"
+    assert leg.auth_mechanism == "X-EXPS"
+    assert leg.auth_account == "CONTOSO\\EX01$"
     assert leg.transactions[0].final_reply.startswith("250 2.6.0")  # BDAT LAST ends the data
 
 
@@ -124,21 +137,28 @@ def test_folders_zip_and_gzip_give_the_same_profile(tmp_path):
     from_zip = profile_of_paths([archive])
     from_gzip = profile_of_paths(sorted(tmp_path.glob("*.gz")))
     assert from_folder.kinds.keys() == from_zip.kinds.keys() == from_gzip.kinds.keys()
-    assert from_zip.sessions == from_gzip.sessions == 4 and from_gzip.report.malformed_count == 1
+    assert from_zip.sessions == from_gzip.sessions == 4
+    assert from_gzip.report.malformed_count == 1
     assert any("logs.zip!FrontEnd/RECV20240101-1.LOG:" in seen.example for seen in from_zip.kinds.values())
 
 
 def test_several_servers_at_once_and_the_inventory_says_who_uses_what():
     profile = profile_of_paths([HUB_2010, FRONTEND_2019, HUB_2019])
-    assert profile.sessions == 7 and profile.messages == 7
+    assert profile.sessions == 7
+    assert profile.messages == 7
     by_connector = {entry["connector"]: entry for entry in inventory(profile)}
     relay = by_connector["EX01\\Anonymous Relay"]
-    assert relay["remote_addresses"] == ["10.0.0.50"] and relay["messages"] == 1 and relay["recipients"] == 2
+    assert relay["remote_addresses"] == ["10.0.0.50"]
+    assert relay["messages"] == 1
+    assert relay["recipients"] == 2
     client = by_connector["EX01\\Client Frontend EX01"]
-    assert client["remote_addresses"] == ["192.0.2.7", "192.0.2.8"] and client["accounts"] == ["CONTOSO\\alice"]
-    assert client["first_seen"] == "2024-01-01T10:05:00.000Z" and client["last_seen"] == "2024-01-01T10:06:00.000Z"
+    assert client["remote_addresses"] == ["192.0.2.7", "192.0.2.8"]
+    assert client["accounts"] == ["CONTOSO\\alice"]
+    assert client["first_seen"] == "2024-01-01T10:05:00.000Z"
+    assert client["last_seen"] == "2024-01-01T10:06:00.000Z"
     hub = {a["address"]: a for a in by_connector["EX01\\Default EX01"]["by_address"]}
-    assert hub["10.0.0.10"]["proxied_for"] == ["10.0.0.50"] and hub["203.0.113.5"]["messages"] == 1
+    assert hub["10.0.0.10"]["proxied_for"] == ["10.0.0.50"]
+    assert hub["203.0.113.5"]["messages"] == 1
 
 
 def test_since_and_until_keep_the_sessions_that_start_between():
@@ -158,7 +178,8 @@ def test_memory_holds_only_the_open_sessions():
                 builder.feed(row, "f")
                 most_open = max(most_open, len(builder.open))
         builder.feed(["t", "EX01\\Client Frontend EX01", f"{copy:04X}000000000003", "9", "", "", "-", "", "", 1], "f")
-    assert most_open <= 3 and builder.open == {}
+    assert most_open <= 3
+    assert builder.open == {}
 
 
 def test_a_missing_file_and_a_broken_archive_cant_be_read(tmp_path):

@@ -43,10 +43,12 @@ def test_uploaded_logs_are_kept_with_the_lab_and_show_who_uses_what(signed_in, d
     assert page.status_code == 200
     (upload,) = models.TrafficUpload.objects.filter(lab=demo)
     assert (upload.state, upload.sessions, upload.messages, upload.malformed_lines) == ("done", 4, 4, 1)
-    assert upload.user == owner and upload.files == "RECV20240101-1.LOG\nRECV20240101-2.LOG"
+    assert upload.user == owner
+    assert upload.files == "RECV20240101-1.LOG\nRECV20240101-2.LOG"
     text = page.content.decode()
     assert "Read 78 lines: 4 sessions, 4 messages, 1 malformed lines skipped." in text
-    assert "EX01\\Anonymous Relay" in text and "10.0.0.50" in text
+    assert "EX01\\Anonymous Relay" in text
+    assert "10.0.0.50" in text
     assert "RECV20240101-1.LOG:33: 1 fields where the #Fields line names 9" in text  # no spool folder in the name
     assert "The model agrees with the logs" in text
     assert not list(traffic.spool_root().glob("demo-*"))  # the files are deleted once read
@@ -62,7 +64,8 @@ def test_a_what_if_copy_shows_whose_mail_its_change_breaks(signed_in, demo, owne
     text = signed_in.get(reverse("connectors:traffic", args=[copy.slug])).content.decode()
     assert "demo (copied from)" in text or "(copied from)" in text
     assert "10.0.0.50 sent 1 message to 1 outside domain through Anonymous Relay; after this change it gets " in text
-    assert "550 5.7.1 Unable to relay" in text and "Remove-ADPermission" in text
+    assert "550 5.7.1 Unable to relay" in text
+    assert "Remove-ADPermission" in text
 
 
 def test_a_zip_of_logs_is_read_and_a_broken_one_is_refused_in_words(signed_in, demo):
@@ -96,7 +99,8 @@ def test_a_large_upload_is_read_in_the_background_and_the_page_polls(signed_in, 
     assert upload.state == "reading"
     status = reverse("connectors:traffic-status", args=[demo.slug, upload.pk])
     page = signed_in.get(reverse("connectors:traffic", args=[demo.slug])).content.decode()
-    assert f'hx-get="{status}"' in page and "<progress" in page
+    assert f'hx-get="{status}"' in page
+    assert "<progress" in page
     assert signed_in.get(status, HTTP_HX_REQUEST="true").content.decode().count("<progress") == 1
     ((target, args),) = started
     traffic.read_upload(*args)  # what the thread runs

@@ -31,7 +31,8 @@ def test_a_session_is_logged_with_exchanges_header_fields_and_events(tmp_path):
             assert client.rcpt("a@fabrikam.com") == (550, b"5.7.1 Unable to relay")
     writer.close()
     path, events = _events(tmp_path)
-    assert path.name.startswith("RECV") and path.name.endswith("-1.LOG")
+    assert path.name.startswith("RECV")
+    assert path.name.endswith("-1.LOG")
     text = path.read_text()
     assert text.splitlines()[:3] == [
         "#Software: Microsoft Exchange Server",
@@ -40,14 +41,18 @@ def test_a_session_is_logged_with_exchanges_header_fields_and_events(tmp_path):
     ]
     assert text.splitlines()[4] == "#Fields: " + ",".join(FIELDS)
     assert [e.sequence_number for e in events] == list(range(len(events)))
-    assert {e.session_id for e in events} == {events[0].session_id} and len(events[0].session_id) == 16
+    assert {e.session_id for e in events} == {events[0].session_id}
+    assert len(events[0].session_id) == 16
     assert {e.connector_id for e in events} == {"EX01\\Default Frontend EX01"}
     assert {e.local_endpoint for e in events} == {"10.0.0.10:25"}
     assert all(e.remote_endpoint.startswith("10.0.0.51:") for e in events)
     kinds = [(e.event, e.data, e.context) for e in events]
     assert kinds[0] == ("+", "", "")
-    assert kinds[1][0] == ">" and kinds[1][1].startswith("220 ex01.contoso.com Microsoft ESMTP MAIL Service ready at")
-    assert kinds[2][0] == "*" and kinds[2][2] == "Set Session Permissions" and "SMTPSubmit" in kinds[2][1]
+    assert kinds[1][0] == ">"
+    assert kinds[1][1].startswith("220 ex01.contoso.com Microsoft ESMTP MAIL Service ready at")
+    assert kinds[2][0] == "*"
+    assert kinds[2][2] == "Set Session Permissions"
+    assert "SMTPSubmit" in kinds[2][1]
     assert ("<", "EHLO app.contoso.com", "") in kinds
     assert any(k[0] == ">" and k[1].startswith("250  ex01.contoso.com Hello [10.0.0.51] SIZE") for k in kinds)
     assert ("<", "RCPT TO:<a@fabrikam.com>", "") in kinds
@@ -107,6 +112,8 @@ def test_a_full_file_rolls_over_to_the_next_instance(tmp_path):
         writer.write([event])
     writer.close()
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert len(names) >= 2 and names[0].endswith("-1.LOG") and names[1].endswith("-2.LOG")
+    assert len(names) >= 2
+    assert names[0].endswith("-1.LOG")
+    assert names[1].endswith("-2.LOG")
     for path in tmp_path.iterdir():
         assert path.read_text().startswith("#Software: Microsoft Exchange Server")

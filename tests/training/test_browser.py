@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from connectors.middleware import TRAINERS_GROUP
 from connectors.models import ScenarioLab
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -30,7 +30,8 @@ def test_start_check_and_solve_from_the_command_line():
         run("scenario", "check", "spoof")
     assert failed.value.returncode == 1
     solved = run("scenario", "solve", "spoof")
-    assert "FAIL" not in solved and "All 4 goals met." in solved
+    assert "FAIL" not in solved
+    assert "All 4 goals met." in solved
     assert "PASS  A stranger can't send as administrator@contoso.com" in run("scenario", "check", "spoof")
 
 
@@ -47,7 +48,8 @@ def test_scenario_errors_are_worded_not_tracebacks():
 def test_audit_fails_at_the_requested_level_and_prints_json():
     training.start(training.get_scenario("close-open-relay"), slug="relay")
     findings = json.loads(_json("relay"))
-    assert findings[0]["code"] == "open-relay" and findings[0]["address"] == "203.0.113.7"
+    assert findings[0]["code"] == "open-relay"
+    assert findings[0]["address"] == "203.0.113.7"
     with pytest.raises(CommandError) as failed:
         run("audit", "relay")
     assert failed.value.returncode == 1

@@ -29,7 +29,8 @@ def test_it_reads_probe_and_audit_goals():
     probe_goal, audit_goal = scenario.goals
     assert probe_goal.probe.rcpts == ("a@b.example",)
     assert dict(probe_goal.expect)["rcpt"] == "250"
-    assert audit_goal.audit.code == "open-relay" and not audit_goal.audit.present
+    assert audit_goal.audit.code == "open-relay"
+    assert not audit_goal.audit.present
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,10 @@ def test_the_model_answer_meets_every_goal(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_every_scenario_has_a_briefing_hints_and_an_explained_answer(name):
     scenario = training.get_scenario(name)
-    assert scenario.briefing and scenario.hints and scenario.explanation and scenario.goals
+    assert scenario.briefing
+    assert scenario.hints
+    assert scenario.explanation
+    assert scenario.goals
 
 
 # --- grading is the simulator's verdict, not configuration text --------------------------------------------------
@@ -64,7 +67,8 @@ def test_anonymous_users_without_the_relay_right_does_not_relay():
         "-Bindings '0.0.0.0:25' -RemoteIPRanges '10.0.0.50' -PermissionGroups AnonymousUsers",
     )
     relay = next(r for r in results if r.goal.title.startswith("10.0.0.50 relays"))
-    assert not relay.passed and "550 5.7.1 Unable to relay" in relay.detail
+    assert not relay.passed
+    assert "550 5.7.1 Unable to relay" in relay.detail
 
 
 def test_externally_secured_relay_doesnt_pass_the_least_privilege_scenario():
@@ -75,7 +79,8 @@ def test_externally_secured_relay_doesnt_pass_the_least_privilege_scenario():
         "-PermissionGroups ExchangeServers",
     )
     relay = next(r for r in results if r.goal.title.startswith("10.0.0.50 relays"))
-    assert not relay.passed and "externally_secured" in relay.detail
+    assert not relay.passed
+    assert "externally_secured" in relay.detail
 
 
 def test_a_different_but_working_answer_passes_every_goal():

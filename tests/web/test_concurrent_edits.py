@@ -110,7 +110,8 @@ def _saved_or_refused(replies: list[Reply]) -> list[bool]:
             assert store.BUSY_MESSAGE in reply.body
             outcomes.append(False)
         else:
-            assert reply.status == 200 and "Saved EX01" in reply.body, (reply.status, reply.body[:2000])
+            assert reply.status == 200, (reply.status, reply.body[:2000])
+            assert "Saved EX01" in reply.body, (reply.status, reply.body[:2000])
             outcomes.append(True)
     return outcomes
 
@@ -241,7 +242,8 @@ def test_a_writer_that_cant_get_the_lock_in_time_is_told_busy_not_500(team_lab, 
         holder.join(timeout=20)
     response = result["response"]
     body = response.content.decode()
-    assert response.status_code == 503 and response["Retry-After"] == "1"
+    assert response.status_code == 503
+    assert response["Retry-After"] == "1"
     assert "<h1>Busy, try again</h1><p>" + store.BUSY_MESSAGE in body  # base.html shows this paragraph for htmx
     assert "192.0.2.99" not in [r.text for r in lab_to_org(lab).connector(SERVER, RELAY).remote_ip_ranges]
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from connectors import labfile
-from tests.web.conftest import HTMX
+from tests.helpers import HTMX
 
 CHANGE = "Set-ReceiveConnector -Identity 'EX01\\Client EX01' -Enabled $false\n"
 
@@ -60,5 +60,6 @@ def test_a_long_script_is_kept_in_the_history_cut_short(signed_in, lab):
 def test_a_hostile_script_prints_an_error_and_changes_nothing(signed_in, lab, script):
     before = labfile.dump_lab(lab)
     body = _run(signed_in, lab, script)
-    assert '<span class="err">' in body and "Traceback" not in body
+    assert '<span class="err">' in body
+    assert "Traceback" not in body
     assert labfile.dump_lab(lab) == before

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from connectors import labfile
-from tests.web.conftest import HTMX
+from tests.helpers import HTMX
 
 WITH_NUL = [
     "Set-ReceiveConnector 'EX01\\Client EX01' -Comment \"a`0b\"",

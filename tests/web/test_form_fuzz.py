@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from connectors import forms, labfile
 from connectors.training_views import SessionForm
+from tests.helpers import HTMX
 from tests.hostile import hostile_text
-from tests.web.conftest import HTMX
 
 DEFAULT = "Default EX01"
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -132,7 +132,8 @@ def test_hostile_uploads_are_refused_in_words(signed_in, lab, content, name):
         with transaction.atomic():
             upload = SimpleUploadedFile(name.replace("\0", "") or "lab.json", content)
             response = signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
-            assert response.status_code == 400 and b"errorlist" in response.content
+            assert response.status_code == 400
+            assert b"errorlist" in response.content
             raise _Rollback
     except _Rollback:
         pass

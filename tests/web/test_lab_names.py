@@ -20,7 +20,8 @@ def test_creating_a_lab_with_a_name_you_have_is_refused_beside_the_field(signed_
 def test_renaming_to_a_name_you_have_is_refused_and_nothing_changes(signed_in, lab, owner):
     other = labs.create_lab_from_template("empty", owner=owner, name="Other")
     response = signed_in.post(reverse("connectors:lab-rename", args=[other.slug]), {"name": "seed lab"})
-    assert response.status_code == 400 and response.context["renamed"] == other
+    assert response.status_code == 400
+    assert response.context["renamed"] == other
     assert "You already have a lab called &#x27;seed lab&#x27;." in response.content.decode()
     other.refresh_from_db()
     assert other.name == "Other"

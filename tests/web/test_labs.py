@@ -12,12 +12,14 @@ def test_the_list_shows_my_labs_only(signed_in, lab, django_user_model):
     other = django_user_model.objects.create_user("someone-else")
     Lab.objects.create(slug="theirs", name="Their lab", owner=other)
     body = signed_in.get(reverse("connectors:lab-list")).content.decode()
-    assert "Seed lab" in body and "Their lab" not in body
+    assert "Seed lab" in body
+    assert "Their lab" not in body
 
 
 def test_every_page_needs_login(client, lab):
     response = client.get(reverse("connectors:lab-detail", args=[lab.slug]))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("connectors:sign-in"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("connectors:sign-in"))
 
 
 def test_someone_elses_lab_is_not_found(client, lab, django_user_model):
@@ -30,26 +32,30 @@ def test_someone_elses_lab_is_not_found(client, lab, django_user_model):
 
 def test_an_unknown_lab_is_a_404_page(signed_in):
     response = signed_in.get(reverse("connectors:lab-detail", args=["no-such-lab"]))
-    assert response.status_code == 404 and "Not found" in response.content.decode()
+    assert response.status_code == 404
+    assert "Not found" in response.content.decode()
 
 
 def test_create_from_a_template(signed_in, owner):
     response = signed_in.post(reverse("connectors:lab-create"), {"name": "Training 1", "template": "exchange2019"})
     lab = Lab.objects.get(name="Training 1")
-    assert response["Location"] == reverse("connectors:lab-detail", args=[lab.slug]) and lab.owner == owner
+    assert response["Location"] == reverse("connectors:lab-detail", args=[lab.slug])
+    assert lab.owner == owner
     assert "Default Frontend EX01" in signed_in.get(response["Location"]).content.decode()
 
 
 def test_create_refuses_an_unknown_template(signed_in):
     response = signed_in.post(reverse("connectors:lab-create"), {"name": "X", "template": "exchange5.5"})
-    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
     assert not Lab.objects.filter(name="X").exists()
 
 
 def test_what_if_copy_has_the_original_as_baseline(signed_in, lab):
     response = signed_in.post(reverse("connectors:lab-copy", args=[lab.slug]))
     copy = Lab.objects.exclude(pk=lab.pk).get()
-    assert copy.baseline == lab and response["Location"] == reverse("connectors:lab-detail", args=[copy.slug])
+    assert copy.baseline == lab
+    assert response["Location"] == reverse("connectors:lab-detail", args=[copy.slug])
     assert "what-if copy of Seed lab" in signed_in.get(response["Location"]).content.decode()
 
 
@@ -69,7 +75,8 @@ def test_an_empty_name_is_refused(signed_in, lab):
 
 def test_delete_asks_first_then_deletes(signed_in, lab):
     confirm = signed_in.get(reverse("connectors:lab-delete", args=[lab.slug])).content.decode()
-    assert "Delete Seed lab?" in confirm and Lab.objects.filter(pk=lab.pk).exists()
+    assert "Delete Seed lab?" in confirm
+    assert Lab.objects.filter(pk=lab.pk).exists()
     signed_in.post(reverse("connectors:lab-delete", args=[lab.slug]))
     assert not Lab.objects.filter(pk=lab.pk).exists()
 
@@ -86,7 +93,8 @@ def test_download_then_upload_round_trips(signed_in, lab):
 def test_a_broken_upload_is_explained_and_creates_nothing(signed_in, lab):
     upload = SimpleUploadedFile("lab.json", b"{not json", content_type="application/json")
     response = signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
-    assert response.status_code == 400 and "This isn" in response.content.decode()
+    assert response.status_code == 400
+    assert "This isn" in response.content.decode()
     assert Lab.objects.count() == 1
 
 
@@ -100,7 +108,8 @@ def test_a_file_saved_by_notepad_with_a_byte_order_mark_uploads(signed_in, lab):
 def test_a_binary_upload_is_refused_in_words_not_a_codec_error(signed_in, lab):
     upload = SimpleUploadedFile("lab.json", b"\xff\xfe\x00binary", content_type="application/json")
     body = signed_in.post(reverse("connectors:lab-upload"), {"file": upload}).content.decode()
-    assert "it isn&#x27;t UTF-8 text" in body and "codec" not in body
+    assert "it isn&#x27;t UTF-8 text" in body
+    assert "codec" not in body
     assert Lab.objects.count() == 1
 
 
@@ -144,7 +153,8 @@ def test_deleting_a_lab_warns_that_its_what_if_copies_lose_their_baseline(signed
 def test_pages_answer_head_requests_as_monitors_and_link_checkers_send_them(signed_in, lab):
     for url in (reverse("connectors:lab-list"), reverse("connectors:lab-detail", args=[lab.slug])):
         response = signed_in.head(url)
-        assert response.status_code == 200 and response.content == b"", url
+        assert response.status_code == 200, url
+        assert response.content == b"", url
     assert signed_in.head(reverse("connectors:training-home")).status_code == 200
 
 

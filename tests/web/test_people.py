@@ -44,11 +44,13 @@ def test_the_training_page_links_trainers_to_it(client, alice, bob):
 def test_a_trainer_makes_one_account_and_sees_its_password_once(client, alice):
     client.force_login(alice)
     response = client.post(PEOPLE, {"names": "trainee01"})
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     passwords = passwords_on(response.content.decode())
     assert list(passwords) == ["trainee01"]
     user = User.objects.get(username="trainee01")
-    assert user.check_password(passwords["trainee01"]) and TemporaryPassword.objects.filter(user=user).exists()
+    assert user.check_password(passwords["trainee01"])
+    assert TemporaryPassword.objects.filter(user=user).exists()
     assert passwords["trainee01"] not in client.get(PEOPLE).content.decode()  # shown once, never stored in clear
 
 
@@ -56,10 +58,12 @@ def test_a_pasted_list_makes_an_account_for_each_name(client, alice):
     client.force_login(alice)
     body = client.post(PEOPLE, {"names": "ann\r\nben, cara\n\n  dan  \n"}).content.decode()
     passwords = passwords_on(body)
-    assert sorted(passwords) == ["ann", "ben", "cara", "dan"] and len(set(passwords.values())) == 4
+    assert sorted(passwords) == ["ann", "ben", "cara", "dan"]
+    assert len(set(passwords.values())) == 4
     assert "4 accounts made" in body
     listed = client.get(PEOPLE).content.decode()
-    assert "Trainees (4)" in listed and listed.count("one-time, not yet changed") == 4
+    assert "Trainees (4)" in listed
+    assert listed.count("one-time, not yet changed") == 4
 
 
 def test_one_bad_name_makes_nothing_and_says_which(client, alice, bob):
@@ -76,7 +80,8 @@ def test_one_bad_name_makes_nothing_and_says_which(client, alice, bob):
 def test_an_empty_list_is_refused(client, alice):
     client.force_login(alice)
     response = client.post(PEOPLE, {"names": "  \n "})
-    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
 
 
 def test_a_new_account_signs_in_and_must_choose_its_password(client, alice):
@@ -97,8 +102,10 @@ def test_a_forgotten_password_is_replaced_and_the_lockout_lifted(client, alice, 
     ann = User.objects.get(username="ann")
     body = client.post(f"{PEOPLE}{ann.pk}/reset/").content.decode()
     new = passwords_on(body)["ann"]
-    assert "A new one-time password" in body and "account made" not in body
-    assert new != old and not AccessAttempt.objects.filter(username="ann").exists()
+    assert "A new one-time password" in body
+    assert "account made" not in body
+    assert new != old
+    assert not AccessAttempt.objects.filter(username="ann").exists()
     assert trainee.post("/signin/", {"username": "ann", "password": new}).status_code == 302
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from connectors import labfile, labs, training, views
 from connectors.models import BaselineSnapshot, Lab
-from tests.web.conftest import build_seed_relay
+from tests.helpers import build_seed_relay
 
 
 def _copy(client, lab) -> Lab:
@@ -21,7 +21,9 @@ def test_the_plan_holds_the_changes_in_words_and_both_scripts(signed_in, lab):
     build_seed_relay(signed_in, copy)
     body = signed_in.get(reverse("connectors:plan", args=[copy.slug])).content.decode()
     assert "Create receive connector EX01\\Web app relay" in body
-    assert 'class="highlight"' in body and "Add-ADPermission" in body and "Remove-ReceiveConnector" in body
+    assert 'class="highlight"' in body
+    assert "Add-ADPermission" in body
+    assert "Remove-ReceiveConnector" in body
     assert body.count('data-copy="#script-') == 3  # plan, rollback, whole lab
 
 
@@ -31,7 +33,8 @@ def test_the_scripts_download_as_ps1(signed_in, lab):
     plan = signed_in.get(reverse("connectors:plan-download", args=[copy.slug, "plan"]))
     assert plan["Content-Disposition"] == f'attachment; filename="{copy.slug}-plan.ps1"'
     text = plan.content.decode()
-    assert "New-ReceiveConnector" in text and "ms-Exch-SMTP-Accept-Any-Recipient" in text
+    assert "New-ReceiveConnector" in text
+    assert "ms-Exch-SMTP-Accept-Any-Recipient" in text
     rollback = signed_in.get(reverse("connectors:plan-download", args=[copy.slug, "rollback"])).content.decode()
     assert "Remove-ReceiveConnector" in rollback
 
@@ -55,7 +58,8 @@ def test_a_fresh_template_lab_plans_exactly_the_seed_recipe(signed_in, lab):
     build_seed_relay(signed_in, lab, anonymous_on_default=False)
     body = signed_in.get(reverse("connectors:plan", args=[lab.slug])).content.decode()
     assert "since Seed lab started from the exchange2007 template" in body
-    assert "Install server" not in body and "has no baseline" not in body
+    assert "Install server" not in body
+    assert "has no baseline" not in body
     plan = signed_in.get(reverse("connectors:plan-download", args=[lab.slug, "plan"])).content.decode()
     assert _commands(plan) == [
         "New-ReceiveConnector -Name 'Web app relay' -Server 'EX01' -Custom -Bindings '0.0.0.0:25' "
@@ -84,7 +88,8 @@ def _without_stamp(script: str) -> str:
 def test_the_plan_page_offers_the_whole_lab_script_as_exportps_prints_it(signed_in, lab):
     build_seed_relay(signed_in, lab)
     body = signed_in.get(reverse("connectors:plan", args=[lab.slug])).content.decode()
-    assert "Whole-lab script (from Setup&#x27;s defaults)" in body and 'id="script-lab"' in body
+    assert "Whole-lab script (from Setup&#x27;s defaults)" in body
+    assert 'id="script-lab"' in body
     assert f"manage.py exportps {lab.slug}" in body
     download = signed_in.get(reverse("connectors:plan-download", args=[lab.slug, "lab"]))
     assert download["Content-Disposition"] == f'attachment; filename="{lab.slug}-lab.ps1"'
@@ -102,7 +107,8 @@ def test_a_copy_still_plans_against_its_source_once_the_source_is_deleted(signed
     copy.refresh_from_db()
     assert copy.baseline_id is None
     after = signed_in.get(reverse("connectors:plan-download", args=[copy.slug, "plan"])).content.decode()
-    assert _commands(after) == before and len(before) == 2
+    assert _commands(after) == before
+    assert len(before) == 2
     assert "as it started (lab Seed lab" in after
 
 
@@ -112,7 +118,8 @@ def test_a_copy_plans_against_its_source_as_it_is_now(signed_in, lab):
     plan = signed_in.get(reverse("connectors:plan-download", args=[copy.slug, "plan"])).content.decode()
     *backups, remove = _commands(plan)
     assert remove == "Remove-ReceiveConnector -Identity 'EX01\\Web app relay' -Confirm:$false"
-    assert len(backups) == 2 and all("| Export-Clixml" in line for line in backups)
+    assert len(backups) == 2
+    assert all("| Export-Clixml" in line for line in backups)
 
 
 def test_an_uploaded_lab_file_is_the_labs_baseline(signed_in, lab):
@@ -121,14 +128,16 @@ def test_an_uploaded_lab_file_is_the_labs_baseline(signed_in, lab):
     signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
     loaded = Lab.objects.exclude(pk=lab.pk).get()
     body = signed_in.get(reverse("connectors:plan", args=[loaded.slug])).content.decode()
-    assert "No changes." in body and "started from the lab file seed.json" in body
+    assert "No changes." in body
+    assert "started from the lab file seed.json" in body
 
 
 def test_a_scenario_lab_plans_from_its_starting_state(signed_in, owner):
     scenario = training.get_scenario("stop-anonymous-spoofing")
     lab = training.start(scenario, slug="spoof", owner=owner)
     body = signed_in.get(reverse("connectors:plan", args=[lab.slug])).content.decode()
-    assert "No changes." in body and "the starting state of scenario stop-anonymous-spoofing" in body
+    assert "No changes." in body
+    assert "the starting state of scenario stop-anonymous-spoofing" in body
     training.solve(lab)
     assert "No changes." not in signed_in.get(reverse("connectors:plan", args=[lab.slug])).content.decode()
 
@@ -139,7 +148,8 @@ def test_the_demo_plan_is_the_script_that_builds_its_anonymous_relay(db):
     call_command("exportps", lab.slug, "--plan", stdout=out)
     commands = _commands(out.getvalue())
     assert [c.split(" -")[0] for c in commands] == ["New-ReceiveConnector", "Add-ADPermission"]
-    assert "-Name 'Anonymous Relay'" in commands[0] and "-PermissionGroups 'AnonymousUsers'" in commands[0]
+    assert "-Name 'Anonymous Relay'" in commands[0]
+    assert "-PermissionGroups 'AnonymousUsers'" in commands[0]
     assert "-User 'NT AUTHORITY\\ANONYMOUS LOGON'" in commands[1]
 
 
@@ -148,7 +158,8 @@ def test_a_large_labs_whole_lab_script_is_linked_to_view_or_download_not_inlined
     build_seed_relay(signed_in, lab)
     body = signed_in.get(reverse("connectors:plan", args=[lab.slug])).content.decode()
     url = reverse("connectors:plan-download", args=[lab.slug, "lab"])
-    assert 'id="script-lab"' not in body and 'id="script-plan"' in body
+    assert 'id="script-lab"' not in body
+    assert 'id="script-plan"' in body
     assert "With 3 receive connectors it is too long to show here" in body
     assert f'href="{url}?view">View {lab.slug}-lab.ps1</a>' in body
     view = signed_in.get(url + "?view")

@@ -75,7 +75,8 @@ def _edits(slug: str) -> list[tuple[str, dict]]:
 def _edit_queries(client, url: str, data: dict) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.post(url, data, HTTP_HX_REQUEST="true")
-    assert response.status_code == 200 and b"errorlist" not in response.content, (url, response.content[:3000])
+    assert response.status_code == 200, (url, response.content[:3000])
+    assert b"errorlist" not in response.content, (url, response.content[:3000])
     return len(captured)
 
 

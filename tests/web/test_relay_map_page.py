@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tests.web.conftest import build_seed_relay
+from tests.helpers import build_seed_relay
 
 
 def test_it_draws_one_map_per_binding_and_names_the_relaying_addresses(signed_in, lab):

@@ -36,7 +36,8 @@ def test_it_finds_no_relay_on_setup_defaults():
 def test_the_svg_names_each_connector_on_hover():
     port25 = next(m for m in server_maps(_org_with_relay(), "EX01") if m.binding.port == 25)
     svg = str(relay_map_svg(port25))
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.startswith("<svg")
+    assert svg.endswith("</svg>")
     assert "<title>10.0.0.50 may relay anonymously through Web app relay</title>" in svg
     assert "Web app relay: RemoteIPRanges 10.0.0.50 (1 address)" in svg
 

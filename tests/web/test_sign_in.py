@@ -22,15 +22,19 @@ def sign_in(client, username, password, next_url=""):
 def test_the_sign_in_page_is_ours_not_the_admins(client):
     assert reverse("connectors:sign-in") == SIGN_IN
     body = client.get(SIGN_IN).content.decode()
-    assert "Sign in to exchsim" in body and 'class="topbar"' in body
-    assert "Django administration" not in body and "staff" not in body
+    assert "Sign in to exchsim" in body
+    assert 'class="topbar"' in body
+    assert "Django administration" not in body
+    assert "staff" not in body
 
 
 def test_a_page_sends_an_anonymous_visitor_to_our_sign_in_and_back(client, bob):
     response = client.get("/labs/")
-    assert response.status_code == 302 and response["Location"] == "/signin/?next=/labs/"
+    assert response.status_code == 302
+    assert response["Location"] == "/signin/?next=/labs/"
     response = sign_in(client, "bob", "bob-pass-1", next_url="/labs/")
-    assert response.status_code == 302 and response["Location"] == "/labs/"
+    assert response.status_code == 302
+    assert response["Location"] == "/labs/"
 
 
 def test_a_wrong_password_is_refused_in_words(client, bob):
@@ -42,7 +46,8 @@ def test_a_wrong_password_is_refused_in_words(client, bob):
 
 def test_a_trainee_who_is_not_staff_signs_in_on_our_page(client, bob):
     response = sign_in(client, "bob", "bob-pass-1")
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert client.session["_auth_user_id"] == str(bob.pk)
 
 
@@ -52,7 +57,9 @@ def test_the_admin_refuses_a_signed_in_trainee_with_our_403_page(client, bob):
         response = client.get(url, follow=True)
         body = response.content.decode()
         assert response.status_code == 403, url
-        assert "Not allowed" in body and "Django administration" not in body and "staff account" not in body
+        assert "Not allowed" in body
+        assert "Django administration" not in body
+        assert "staff account" not in body
 
 
 def test_the_admin_sends_an_anonymous_visitor_to_our_sign_in(client):
@@ -72,14 +79,16 @@ def test_sign_out_is_a_post_and_ends_the_session(client, bob):
     client.force_login(bob)
     assert client.get("/signout/").status_code == 405
     response = client.post("/signout/")
-    assert response.status_code == 302 and response["Location"] == SIGN_IN
+    assert response.status_code == 302
+    assert response["Location"] == SIGN_IN
     assert client.get("/labs/").status_code == 302
 
 
 def test_the_layout_offers_password_and_sign_out_but_not_in_single_user_mode(client, bob, settings):
     client.force_login(bob)
     body = client.get("/labs/").content.decode()
-    assert 'action="/signout/"' in body and 'href="/account/password/"' in body
+    assert 'action="/signout/"' in body
+    assert 'href="/account/password/"' in body
     settings.EXCHSIM_SINGLE_USER = True
     body = client.get("/labs/").content.decode()
     assert 'action="/signout/"' not in body
@@ -88,7 +97,8 @@ def test_the_layout_offers_password_and_sign_out_but_not_in_single_user_mode(cli
 def test_a_signed_in_user_changes_their_password(client, bob):
     client.force_login(bob)
     body = client.get("/account/password/").content.decode()
-    assert "Change your password" in body and "Django administration" not in body
+    assert "Change your password" in body
+    assert "Django administration" not in body
     response = client.post(
         "/account/password/",
         {"old_password": "bob-pass-1", "new_password1": "a-new-pass-for-bob", "new_password2": "a-new-pass-for-bob"},
@@ -104,7 +114,8 @@ def test_a_generated_password_must_be_changed_at_first_sign_in(client, db):
     response = sign_in(client, "dave", password, next_url="/training/")
     assert response["Location"] == "/training/"
     response = client.get("/training/")
-    assert response.status_code == 302 and response["Location"] == "/account/password/?next=/training/"
+    assert response.status_code == 302
+    assert response["Location"] == "/account/password/?next=/training/"
     assert "Choose your own password" in client.get(response["Location"]).content.decode()
     response = client.post(
         "/account/password/",
@@ -153,7 +164,8 @@ def test_a_trainee_signs_in_joins_a_session_works_and_cannot_open_the_admin(clie
     lab = ScenarioLab.objects.get(session=session, trainee=bob).lab
     console = reverse("connectors:console", args=[lab.slug])
     response = client.post(console, {"command": "Get-ReceiveConnector"})
-    assert response.status_code == 200 and "Default" in response.content.decode()
+    assert response.status_code == 200
+    assert "Default" in response.content.decode()
     assert client.get("/admin/").status_code == 403
 
 

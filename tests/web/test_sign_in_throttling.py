@@ -31,9 +31,11 @@ def test_sixty_wrong_passwords_lock_the_account_and_the_right_one_is_refused(cli
     assert statuses[: limit - 1] == [200] * (limit - 1)  # the form again, "Please enter a correct…"
     assert set(statuses[limit - 1 :]) == {429}
     response = sign_in(client, "bob", "bob-pass-1")
-    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
     body = response.content.decode()
-    assert "Sign-in paused" in body and f"{settings.SIGNIN_COOLOFF_MINUTES} minutes" in body
+    assert "Sign-in paused" in body
+    assert f"{settings.SIGNIN_COOLOFF_MINUTES} minutes" in body
     assert "even the right password is refused" in body
 
 
@@ -50,7 +52,8 @@ def test_after_the_cool_off_the_right_password_works(client, bob, settings):
     past = timezone.now() - timedelta(minutes=settings.SIGNIN_COOLOFF_MINUTES, seconds=1)
     AccessAttempt.objects.update(attempt_time=past)
     response = sign_in(client, "bob", "bob-pass-1")
-    assert response.status_code == 302 and client.session["_auth_user_id"] == str(bob.pk)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(bob.pk)
 
 
 def test_an_address_trying_many_accounts_is_locked_for_every_account(client, bob, settings):
@@ -76,7 +79,8 @@ def test_failed_attempts_are_logged_with_account_and_address(client, bob, caplog
         sign_in(client, "bob", "wrong", address="203.0.113.5")
     assert any("bob" in record.getMessage() and "203.0.113.5" in record.getMessage() for record in caplog.records)
     failure = AccessFailureLog.objects.get()
-    assert failure.username == "bob" and failure.ip_address == "203.0.113.5"
+    assert failure.username == "bob"
+    assert failure.ip_address == "203.0.113.5"
     assert "wrong" not in AccessAttempt.objects.get().post_data  # the password itself is masked
 
 

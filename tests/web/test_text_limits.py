@@ -11,7 +11,7 @@ from connectors.exchange import model as engine
 from connectors.exchange.errors import ValidationFailed
 from connectors.exchange.limits import TEXT_LIMITS
 from connectors.store import lab_to_org
-from tests.web.conftest import HTMX, connector_url
+from tests.helpers import HTMX, connector_url
 
 DEFAULT = "Default EX01"
 MODEL_OF = {
@@ -47,7 +47,8 @@ def test_every_model_text_has_the_engines_limit():
             if limit is None:
                 assert isinstance(column, django_models.TextField), (model, field)
             else:
-                assert isinstance(column, django_models.CharField) and column.max_length == limit, (model, field)
+                assert isinstance(column, django_models.CharField), (model, field)
+                assert column.max_length == limit, (model, field)
 
 
 def test_every_other_exchange_char_field_holds_only_values_from_a_closed_list():
@@ -77,7 +78,8 @@ def test_a_long_text_on_the_general_tab_is_refused_beside_the_field(signed_in, l
     )
     body = response.content.decode()
     message = f"The maximum length is {limit} and the length of the value provided is {length}."
-    assert response.status_code == 200 and message in body
+    assert response.status_code == 200
+    assert message in body
     assert lab_to_org(lab) == before
 
 
@@ -103,7 +105,8 @@ def test_a_user_longer_than_255_characters_is_refused(signed_in, lab):
     ).content.decode()
     # No principal of the lab can have such a name (principals are held to 255 too), so Add-ADPermission doesn't
     # find it: Exchange's object-not-found error, beside the User field, instead of PostgreSQL's DataError.
-    assert "couldn&#x27;t be found" in body and "errorlist" in body
+    assert "couldn&#x27;t be found" in body
+    assert "errorlist" in body
     assert lab_to_org(lab) == before
 
 
@@ -124,8 +127,10 @@ def test_a_long_lab_name_is_refused_beside_the_field_when_creating_and_renaming(
     assert models.Lab.objects.count() == 1
     response = signed_in.post(reverse("connectors:lab-rename", args=[lab.slug]), {"name": "r" * 201})
     body = response.content.decode()
-    assert response.status_code == 400 and "Ensure this value has at most 200 characters (it has 201)." in body
-    assert 'aria-invalid="true"' in body and "r" * 201 in body  # what was typed stays in the box, beside its error
+    assert response.status_code == 400
+    assert "Ensure this value has at most 200 characters (it has 201)." in body
+    assert 'aria-invalid="true"' in body
+    assert "r" * 201 in body  # what was typed stays in the box, beside its error
     lab.refresh_from_db()
     assert lab.name == "Seed lab"
 

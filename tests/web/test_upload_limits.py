@@ -32,7 +32,8 @@ def test_the_upload_handler_stops_receiving_at_the_limit(signed_in, lab, small_l
     """The handler drops the rest of the file as it arrives: it is never held in memory nor written to disk."""
     upload = SimpleUploadedFile("big.json", b"x" * 5_000_000, content_type="application/json")
     response = signed_in.post(reverse("connectors:lab-upload"), {"file": upload})
-    assert response.status_code == 400 and "This lab file is larger than" in response.content.decode()
+    assert response.status_code == 400
+    assert "This lab file is larger than" in response.content.decode()
     assert response.wsgi_request.oversized_uploads["file"] <= small_limit + 65_536  # one chunk past the limit
 
 
