@@ -55,7 +55,8 @@ def test_it_reads_the_primitive_types_and_escapes():
     props = connector.properties
     assert props["Comment"] == "first line\r\nsecond _x line"  # _x000D__x000A_ and _x005F_
     assert props["Age"] == "00:09:50.2990000"  # <TS> as .NET prints a TimeSpan
-    assert props["Big"] == 18446744073709551615 and props["Ratio"] == 0.5
+    assert props["Big"] == 18446744073709551615
+    assert props["Ratio"] == 0.5
     assert props["WhenChanged"] == "2024-03-05T10:11:12+01:00"
     assert props["ServerFromRef"] == "EX01"  # <Ref RefId="8"/>
     assert props["PSComputerName"] == "ex01.contoso.com"  # <MS>: extended members
@@ -89,7 +90,8 @@ def test_it_reads_every_ace_of_get_adpermission_with_tn_references():
 
 def test_it_reads_accepted_domains():
     first, second = read_file("AcceptedDomain.xml")
-    assert first.properties["DomainName"] == "contoso.com" and first.properties["Default"] is True
+    assert first.properties["DomainName"] == "contoso.com"
+    assert first.properties["Default"] is True
     assert second.properties["DomainName"] == "*.fabrikam.com"
     assert second.properties["DomainType"] == "ExternalRelay"
 
@@ -162,7 +164,8 @@ def test_it_reads_a_collector_zip_and_gzip_by_content():
         ("collect.zip/exchsim/Servers.dat", "ExchangeServer"),
     ]
     (server,) = read("servers.xml.gz", gzip.compress((DATA / "ExchangeServer-2010.xml").read_bytes()))
-    assert server.source == "servers.xml" and server.kind == "ExchangeServer"
+    assert server.source == "servers.xml"
+    assert server.kind == "ExchangeServer"
 
 
 def test_it_refuses_an_entity_bomb_quickly_and_in_words():
