@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import re
 import shutil
 import tempfile
 import zipfile
@@ -126,6 +127,22 @@ def kind_of_properties(names: Iterable[str]) -> str | None:
     return next((kind for kind, needed in PROPERTY_KINDS if needed <= present), None)
 
 
+_WHOLE = re.compile(r"-?(?:0|[1-9][0-9]{0,18})")
+
+
+def text_value(text: str) -> Value:
+    """A value as Format-List or Export-Csv printed it, read back as Export-Clixml would give it: True/False a bool,
+    a plain whole number an int, nothing None; everything else stays text (sizes, spans, enums: the catalogue parses
+    them as it parses EMS's own text)."""
+    if text == "":
+        return None
+    if text in ("True", "False"):
+        return text == "True"
+    if _WHOLE.fullmatch(text):
+        return int(text)
+    return text
+
+
 def unknown_kind_message(what: str) -> str:
     wanted = ", ".join(CMDLETS[kind] for kind in KINDS if kind != "GroupMember")
     return f"{what} is not the output of a cmdlet exchsim imports ({wanted}, or the collector's zip)."
@@ -142,7 +159,7 @@ def read_sources(files: Iterable[tuple[str, BinaryIO]]) -> Iterator[SourceObject
 
 def _read_one(name: str, stream: BinaryIO, depth: int) -> Iterator[SourceObject]:
     stream = _peekable(stream)
-    head = stream.peek(64)[:64]
+    head = stream.peek(4096)[:4096]
     if head[:4] == b"PK\x03\x04" or head[:4] == b"PK\x05\x06":
         yield from _read_zip(name, stream, depth)
     elif head[:2] == b"\x1f\x8b":
