@@ -25,6 +25,7 @@ from .psformat import (
     Permission,
     RecipientFilterConfig,
     TransportConfig,
+    cell,
     connector_guid,
     format_default,
     format_list,
@@ -206,9 +207,14 @@ def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
 
 
 def find_connector(org: Organization, identity: str) -> ReceiveConnector:
-    """Name, Server\\Name or GUID, with Exchange's errors for unknown and ambiguous names."""
-    if _GUID.fullmatch(identity.strip()):
+    """Name, Server\\Name or GUID, with Exchange's errors for unknown and ambiguous names; a wildcard that matches
+    exactly one connector names it (Set-ReceiveConnector "Client Fr*"), as EMS's Set- and Remove- cmdlets take it."""
+    if _GUID.fullmatch(identity.strip()) or "*" in identity:
         found = find_connectors(org, identity)
+        if not found:
+            raise ExchangeError(NOT_FOUND.format(identity))
+        if len(found) > 1:
+            raise ExchangeError(AMBIGUOUS.format(identity))
         return found[0]
     server_name, _, name = identity.rpartition("\\")
     candidates = org.connectors_of(server_name) if server_name else org.connectors
@@ -451,6 +457,9 @@ def _domain_change(state: _State, bound: dict, change, message: str) -> domains.
 
 
 def get_accepted_domain(state: _State, bound: dict, piped) -> list:
+    if "Identity" in bound and "*" in _text(bound["Identity"]):
+        test = wildcard(_text(bound["Identity"]).strip())
+        return [d for d in state.org.accepted_domains if test.fullmatch(d.name) or test.fullmatch(d.domain_name)]
     if "Identity" in bound:
         return [_engine(lambda: domains.find_accepted_domain(state.org.accepted_domains, _text(bound["Identity"])))]
     return list(state.org.accepted_domains)
@@ -507,15 +516,23 @@ def _identity(bound: dict, piped) -> str:
     raise ExchangeError(MISSING_MANDATORY.format("Identity"))
 
 
+def _find_servers(org: Organization, identity: str, mailbox: bool = False) -> list[Server]:
+    """Get-ExchangeServer / Get-MailboxServer identities: a name, or a wildcard (nothing matched: empty)."""
+    if "*" not in identity:
+        return [_find_server(org, identity, mailbox)]
+    test = wildcard(identity.strip())
+    return [s for s in org.servers if test.fullmatch(s.name) and (s.has_mailbox or not mailbox)]
+
+
 def get_exchange_server(state: _State, bound: dict, piped) -> list:
     if "Identity" in bound:
-        return [_find_server(state.org, _text(bound["Identity"]))]
+        return _find_servers(state.org, _text(bound["Identity"]))
     return list(state.org.servers)
 
 
 def get_mailbox_server(state: _State, bound: dict, piped) -> list:
     if "Identity" in bound:
-        return [_find_server(state.org, _text(bound["Identity"]), mailbox=True)]
+        return _find_servers(state.org, _text(bound["Identity"]), mailbox=True)
     return [s for s in state.org.servers if s.has_mailbox]
 
 
@@ -768,6 +785,8 @@ def _commands(ctx, call: CommandCall, items: list | None) -> list:
     if items is not None and not spec.pipeline_input:
         raise ExchangeError(f"The input object cannot be bound to any parameters for the command {name}.")
     bound = _bind(call, spec)
+    if items and name.startswith("Set-"):
+        _note_unapplied(ctx, name, items)
     piped = None if items is None else [_engine_object(item) for item in items]
     if piped is not None and any(isinstance(p, str) for p in piped) and "Identity" not in bound:
         found = []
@@ -779,6 +798,24 @@ def _commands(ctx, call: CommandCall, items: list | None) -> list:
             )
         return [_shown(ctx, obj) for obj in found]
     return [_shown(ctx, obj) for obj in handler(ctx, bound, piped)]
+
+
+PIPED_BY_IDENTITY = (
+    "NOTE: {0} takes a piped object by its Identity, as EMS does; the change made to {1} of '{2}' in the script "
+    "is not applied. Pass it as a parameter: {0} -Identity '{2}' -{3} $object.{3}"
+)
+
+
+def _note_unapplied(ctx, cmdlet: str, items: list) -> None:
+    """A trainee who edits $c.RemoteIPRanges and pipes $c into Set- expects the edit to be saved; EMS binds only the
+    Identity, so the console says so instead of silently dropping the edit."""
+    for item in items:
+        if not isinstance(item, PSObject) or item.source is None or not item.loaded:
+            continue
+        fresh = properties(item.source, ctx.org)
+        changed = [n for n, v in item.props.items() if n in fresh and cell(v) != cell(fresh[n])]
+        if changed:
+            ctx.print([PIPED_BY_IDENTITY.format(cmdlet, ", ".join(changed), str(item), changed[0])])
 
 
 def _engine_object(item):

@@ -16,7 +16,7 @@ import ntpath
 from . import psformat
 from .errors import ExchangeError
 from .psast import Bareword, Block, Parameter
-from .psmembers import get_member
+from .psmembers import call_method, get_member
 from .psruntime import call_block, collapse
 from .psvalues import (
     Collection,
@@ -158,6 +158,8 @@ def foreach_object(ctx, bound: dict, items: list) -> list:
         elif member is not None:
             ctx.step()
             value = _property(item, member)
+            if value is None and not isinstance(item, PSObject):  # `% ToUpper`: a method of the item
+                value = call_method(item, to_string(plain(member)), as_list(bound.get("ArgumentList")))
             out += list(value) if isinstance(value, list) else ([] if value is None else [value])
     if isinstance(bound.get("End"), Block):
         out += call_block(ctx, bound["End"])
@@ -239,11 +241,10 @@ def sort_object(ctx, bound: dict, items: list) -> list:
         for spec in reversed(keys):  # stable sorts, last key first
             down = descending
             if isinstance(spec, PSHashtable):
-                down = (
-                    to_bool(spec.get("Descending"))
-                    if "Descending" in spec
-                    else not to_bool(spec.get("Ascending", True))
-                )
+                if "Descending" in spec:  # the key overrides the switch; without one the switch holds
+                    down = to_bool(spec.get("Descending"))
+                elif "Ascending" in spec:
+                    down = not to_bool(spec.get("Ascending"))
                 spec = spec.get("Expression") if "Expression" in spec else spec.get("e")
             for _ in ordered:
                 ctx.step()
@@ -426,7 +427,15 @@ _SPECS = {
     "Where-Object": (where_object, _WHERE, ("FilterScript",)),
     "ForEach-Object": (
         foreach_object,
-        {"Process": VALUE, "Begin": VALUE, "End": VALUE, "MemberName": VALUE, "InputObject": VALUE},
+        {
+            "Process": VALUE,
+            "Begin": VALUE,
+            "End": VALUE,
+            "MemberName": VALUE,
+            "ArgumentList": VALUE,
+            "RemainingScripts": VALUE,
+            "InputObject": VALUE,
+        },
         ("Process",),
     ),
     "Select-Object": (
@@ -545,10 +554,26 @@ ALIASES = {
 CMDLETS = {name.casefold(): name for name in _SPECS} | {alias: name for alias, name in ALIASES.items()}
 
 
+def _parameter_set(canonical: str, elements: list, positional: tuple, rest):
+    """Where-Object and ForEach-Object take a script block first, or (their other parameter set) a property name:
+    `? Name -like 'C*'` is -Property Name -Value 'C*', `% Name` is -MemberName Name."""
+    first = next((e for e in elements if not isinstance(e, Parameter)), None)
+    if first is None or isinstance(first, Block):
+        return positional, ("RemainingScripts" if canonical == "ForEach-Object" else rest)
+    return (("Property", "Value"), rest) if canonical == "Where-Object" else (("MemberName",), "ArgumentList")
+
+
 def run(ctx, name: str, elements: list, items: list | None) -> list:
     canonical = CMDLETS[name.casefold()]
     handler, parameters, positional = _SPECS[canonical]
-    bound = bind(canonical, elements, {**parameters, **_COMMON}, positional, _REST.get(canonical))
+    rest = _REST.get(canonical)
+    if canonical in ("Where-Object", "ForEach-Object"):
+        positional, rest = _parameter_set(canonical, elements, positional, rest)
+    bound = bind(canonical, elements, {**parameters, **_COMMON}, positional, rest)
+    if canonical == "ForEach-Object" and isinstance(bound.get("RemainingScripts"), list):
+        blocks = [bound.pop("Process"), *bound.pop("RemainingScripts")]
+        # `% {begin} {process} {end}`: two blocks are Begin and Process, three Begin, Process and End
+        bound.update(zip(("Begin", "Process", "End"), blocks, strict=False))
     if "InputObject" in bound and items is None and canonical not in ("Write-Output",):
         items = as_list(bound["InputObject"])
     if canonical in _REST:

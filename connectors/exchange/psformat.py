@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from . import acl
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .properties import RECEIVE_CONNECTOR
+from .psobjects import BindingText, RangeText, Size
 
 
 @dataclass(frozen=True)
@@ -47,21 +48,6 @@ _VERSIONS = {
 }
 
 
-class ByteSize(int):
-    """A ByteQuantifiedSize: a number of bytes that compares as one and prints as EMS prints it."""
-
-    def __str__(self) -> str:
-        value = int(self)
-        for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-            if value >= factor:
-                return f"{value / factor:g} {unit} ({value:,} bytes)"
-        return f"{value} B ({value:,} bytes)"
-
-
-def _size(value: int) -> ByteSize:
-    return ByteSize(value)
-
-
 _GUIDS = uuid.UUID("6f1c3a52-8d0e-4b7a-9c2e-3f5d7a1b9e40")
 
 
@@ -84,7 +70,10 @@ def properties(obj, org: Organization) -> dict:
         shown["PermissionGroups"] = RECEIVE_CONNECTOR.by_name("PermissionGroups").shown(groups)
         for prop in RECEIVE_CONNECTOR:  # a size compares as its bytes and prints as EMS prints it
             if prop.kind.label == "ByteQuantifiedSize" and prop.name in shown:
-                shown[prop.name] = _size(getattr(obj, prop.field))
+                shown[prop.name] = Size(getattr(obj, prop.field))
+        # bindings and ranges print as EMS's text and have their members ($c.Bindings[0].Port)
+        shown["Bindings"] = [BindingText(b) for b in obj.bindings]
+        shown["RemoteIPRanges"] = [RangeText(r) for r in obj.remote_ip_ranges]
         shown["Guid"] = connector_guid(obj)
         return shown
     if isinstance(obj, Permission):

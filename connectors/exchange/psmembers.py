@@ -40,6 +40,11 @@ def type_name(value) -> str:
 
 def get_member(value, name: str):
     lowered = name.casefold()
+    if hasattr(value, "ps_member"):  # EMS's value types (psobjects): a size, a range, a binding
+        try:
+            return value.ps_member(lowered)
+        except KeyError:
+            pass
     if isinstance(value, PSObject):
         return value.get(name)
     if isinstance(value, PSHashtable):
@@ -200,6 +205,11 @@ def call_method(value, name: str, args: list):
     if lowered == "gettype":
         full = type_name(value)
         return PSObject("System.RuntimeType", {"Name": full.rsplit(".", 1)[-1], "FullName": full})
+    if hasattr(value, "ps_method"):
+        try:
+            return value.ps_method(lowered, args)
+        except KeyError:
+            pass
     if isinstance(value, str):
         return _string_method(value, lowered, args)
     if isinstance(value, list):

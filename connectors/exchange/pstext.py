@@ -124,7 +124,9 @@ def _generic_tokens(node: Node):
 def quote_bareword_lists(text: str) -> str:
     """`-RemoteIPRanges 10.0.0.1,10.0.0.2,10.0.0.3` is an array of barewords to PowerShell, but the grammar loses its
     way after the first comma. Each such list the grammar marks (a bare token followed by a comma) is rewritten as
-    the equivalent quoted array before the real parse."""
+    the equivalent quoted array before the real parse. When an item isn't a bareword (`Name,@{n='x';e={...}}`,
+    `a,$b`), the barewords before it are quoted and the comma gets a space, which the grammar reads as PowerShell
+    does (`'Name', @{...}`)."""
     if "," not in text:
         return text
     data = text.encode()
@@ -132,7 +134,7 @@ def quote_bareword_lists(text: str) -> str:
     for token in _generic_tokens(_PARSER.parse(data).root_node):
         if data[token.end_byte : token.end_byte + 1] != b"," or token.text.startswith(b","):
             continue
-        end, pieces = token.end_byte, [token.text.decode()]
+        end, pieces = token.end_byte, [(token.start_byte, token.text.decode())]
         while data[end : end + 1] == b",":  # `a,b` and `a, b` alike (spaces after a comma don't end the list)
             end += 1
             while data[end : end + 1] in (b" ", b"\t"):
@@ -140,10 +142,14 @@ def quote_bareword_lists(text: str) -> str:
             start = end
             while end < len(data) and data[end : end + 1] not in b" \t\n;|&)},":
                 end += 1
-            pieces.append(data[start:end].decode())
-        items = [_list_item(item) for item in pieces]
+            pieces.append((start, data[start:end].decode()))
+        items = [_list_item(item) for _, item in pieces]
         if all(items):
             spans.append((token.start_byte, end, ",".join(items)))
+            continue
+        plain = next(i for i, item in enumerate(items) if not item)
+        if plain > 0 and pieces[plain][1][:1] in ("@", "$", "(", "'", '"'):
+            spans.append((token.start_byte, pieces[plain][0], ",".join(items[:plain]) + ", "))
     for start, end, replacement in sorted(spans, reverse=True):
         data = data[:start] + replacement.encode() + data[end:]
     return data.decode()
@@ -252,4 +258,49 @@ def parse_tree(text: str) -> Node:
         where = f"at character {error.start + 1}"
         raise Unsupported(f"The script holds a character that isn't valid Unicode ({where}).") from None
     text = quote_bareword_lists(normalise_quotes(normalise_line_endings(text)))
-    return _PARSER.parse(text.encode()).root_node
+    root = _PARSER.parse(text.encode()).root_node
+    rewritten = _parenthesise_ranges(text, root)
+    if rewritten is not None:
+        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+    if root.has_error and _MULTIPLIER_WORD.search(text):
+        # The grammar knows the multipliers only in lower case (10mb) where an expression is expected
+        # (`$c.MaxMessageSize -gt 10MB`); PowerShell reads them without case. Lower-cased, the number reads as
+        # PowerShell reads it (`10MB` is 10485760 as a command argument too), so retry only a script that failed.
+        retried = _PARSER.parse(_MULTIPLIER_WORD.sub(_lower_multiplier, text).encode()).root_node
+        if not retried.has_error:
+            return retried
+    return root
+
+
+_RANGE_NAME = re.compile(rb"-?[0-9]+\.\.-?[0-9]+")
+
+
+def _parenthesise_ranges(text: str, root: Node) -> str | None:
+    """`1..5 -join ','` starts a statement, so the grammar reads it as a command named 1..5 with a parameter;
+    PowerShell reads an expression. Such a range becomes `(1..5)` before the real parse (None: nothing to do; a
+    range alone or before a pipe stays a command, which psparse reads as the range)."""
+    spans = []
+    for node in walk(root):
+        if node.type != "command":
+            continue
+        name = node.child_by_field_name("command_name") or next(
+            (c for c in node.children if c.type == "command_name"), None
+        )
+        elements = next((c for c in node.children if c.type == "command_elements"), None)
+        if name is None or elements is None or not _RANGE_NAME.fullmatch(name.text):
+            continue
+        if any(c.type != "command_argument_sep" for c in elements.children):
+            spans.append((name.start_byte, name.end_byte))
+    if not spans:
+        return None
+    data = text.encode()
+    for start, end in sorted(spans, reverse=True):
+        data = data[:start] + b"(" + data[start:end] + b")" + data[end:]
+    return data.decode()
+
+
+_MULTIPLIER_WORD = re.compile(r"(?<![\w.$-])([0-9]+(?:\.[0-9]+)?)(kb|mb|gb|tb|pb)(?![\w.])", re.IGNORECASE)
+
+
+def _lower_multiplier(match: re.Match) -> str:
+    return match.group(1) + match.group(2).lower()

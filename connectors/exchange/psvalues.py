@@ -68,6 +68,11 @@ class PSObject:
             self._props = {name: _held(value) for name, value in self._load().items()}
         return self._props
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the properties were read (an EMS object's are read on first use)."""
+        return self._props is not None
+
     def name_of(self, wanted: str) -> str | None:
         lowered = wanted.casefold()
         return next((n for n in self.props if n.casefold() == lowered), None)
@@ -200,6 +205,8 @@ def equal(a, b) -> bool:
     """-eq: the right converts to the left's type; strings without case."""
     if a is None or b is None:
         return a is None and b is None
+    if hasattr(a, "ps_equals"):  # an IPRange or IPBinding: the right converts to it (10.0.0.5 = 10.0.0.5/32)
+        return a.ps_equals(b)
     if isinstance(a, bool):
         return a == to_bool(b)
     if isinstance(a, int | float):

@@ -1,0 +1,98 @@
+"""EMS's value types as the console holds them: a ByteQuantifiedSize, an IPRange, an IPBinding.
+
+Each is an int or a str (so it prints, sorts, exports and binds back to a parameter as EMS's text does) that also has
+the members scripts call on it: `$c.MaxMessageSize.ToMB()`, `$c.Bindings[0].Port`, `$r.LowerBound`, and compares as
+EMS compares it: `$c.RemoteIPRanges -contains "10.0.0.5"` finds 10.0.0.5/32, since PowerShell converts the right
+operand to the left's type (an IPRange) before comparing.
+"""
+
+from __future__ import annotations
+
+from . import addresses
+from .errors import ExchangeError
+from .properties import format_size
+
+_UNITS = {"tobytes": 0, "tokb": 10, "tomb": 20, "togb": 30, "totb": 40}
+
+
+class Size(int):
+    """A ByteQuantifiedSize: compares as its bytes, prints `36 MB (37,748,736 bytes)`, has ToBytes() … ToTB()."""
+
+    def __str__(self) -> str:
+        return format_size(int(self))
+
+    def ps_method(self, name: str, args: list):
+        if name in _UNITS:
+            return int(self) >> _UNITS[name]  # EMS truncates: 37,748,736 bytes .ToGB() is 0
+        if name == "tostring":
+            return str(self)
+        raise KeyError(name)
+
+    def ps_member(self, name: str):
+        raise KeyError(name)
+
+
+class RangeText(str):
+    """An IPRange as EMS prints it (`10.0.0.0/24`, `10.0.0.1-10.0.0.9`, `10.0.0.5`), with its bounds."""
+
+    range: addresses.IPRange
+
+    def __new__(cls, value: addresses.IPRange):
+        text = super().__new__(cls, value.text)
+        text.range = value
+        return text
+
+    def ps_member(self, name: str):
+        r = self.range
+        members = {
+            "lowerbound": lambda: addresses.format_ip(r.version, r.first),
+            "upperbound": lambda: addresses.format_ip(r.version, r.last),
+            "rangeformat": lambda: {"single": "SingleAddress", "cidr": "CIDR"}.get(r.notation, "LoHi"),
+            "cidrlength": lambda: addresses._prefix_length(r.version, r.first, r.last),
+            "size": lambda: r.size,
+        }
+        return members[name]()
+
+    def ps_method(self, name: str, args: list):
+        if name == "tostring":
+            return str(self)
+        raise KeyError(name)
+
+    def ps_equals(self, other) -> bool:
+        try:
+            parsed = addresses.parse_remote_range(str(other).strip())
+        except ExchangeError:
+            return False
+        return (parsed.version, parsed.first, parsed.last) == (self.range.version, self.range.first, self.range.last)
+
+
+class BindingText(str):
+    """An IPBinding as EMS prints it (`0.0.0.0:25`, `[::]:25`), with its Address, Port and AddressFamily."""
+
+    binding: addresses.Binding
+
+    def __new__(cls, value: addresses.Binding):
+        text = super().__new__(cls, value.text)
+        text.binding = value
+        return text
+
+    def ps_member(self, name: str):
+        b = self.binding
+        members = {
+            "address": lambda: b.ip_text,
+            "port": lambda: b.port,
+            "addressfamily": lambda: "InterNetwork" if b.version == 4 else "InterNetworkV6",
+        }
+        return members[name]()
+
+    def ps_method(self, name: str, args: list):
+        if name == "tostring":
+            return str(self)
+        raise KeyError(name)
+
+    def ps_equals(self, other) -> bool:
+        try:
+            parsed = addresses.parse_binding(str(other).strip())
+        except ExchangeError:
+            return False
+        return parsed == self.binding

@@ -1,0 +1,363 @@
+"""The PowerShell the console runs (issue 14, "What the console runs"): one test per construct admins write."""
+
+import pytest
+
+from connectors.exchange import ems
+
+from .orgs import template
+
+FRONTEND = "EX01\\Default Frontend EX01"
+CSV = "IP,Note\n10.9.9.1,printer\n10.9.9.2,scanner\n"
+
+
+def run(script, org=None, **options):
+    options.setdefault("files", {"relays.csv": CSV})
+    return ems.run_script(org or template(), script, **options)
+
+
+def out(script, org=None, **options) -> list[str]:
+    result = run(script, org, **options)
+    assert result.error is None, result.error
+    return result.output
+
+
+def ranges(org, identity=FRONTEND):
+    server, _, name = identity.partition("\\")
+    return [r.text for r in org.connector(server, name).remote_ip_ranges]
+
+
+# --- Variables, assignment, values ---------------------------------------------------------------------------------
+
+
+def test_it_assigns_variables_and_reads_them_back_without_case():
+    assert out('$Name = "Relay"; $name; $NAME.Length') == ["Relay", "5"]
+
+
+def test_it_appends_to_an_array_with_plus_equals():
+    assert out("$a = @(1, 2); $a += 3; $a += @(4, 5); $a.Count; $a -join ','") == ["5", "1,2,3,4,5"]
+
+
+def test_it_appends_to_a_multi_valued_property_then_sets_it():
+    script = (
+        f'$x = Get-ReceiveConnector "{FRONTEND}"\n'
+        '$x.RemoteIPRanges += "10.0.0.60"\n'
+        "Set-ReceiveConnector $x.Identity -RemoteIPRanges $x.RemoteIPRanges\n"
+        "$x.RemoteIPRanges.Count\n"
+    )
+    result = run(script)
+    assert result.error is None and result.output == ["3"]
+    assert ranges(result.org)[-1] == "10.0.0.60"
+
+
+def test_it_knows_the_current_object_as_underscore_and_psitem():
+    assert out("1, 2 | % { $_ * 10 }; 3 | ForEach-Object { $PSItem + 1 }") == ["10", "20", "4"]
+
+
+def test_it_has_true_false_and_null():
+    assert out("$true; $false; $null -eq $nothing; [string]::IsNullOrEmpty($null)") == ["True", "False", "True", "True"]
+
+
+def test_it_builds_arrays_with_at_parentheses_even_from_one_item():
+    assert out('@(Get-ReceiveConnector "Client Frontend*").Count; @().Count; @(1..3).Count') == ["1", "0", "3"]
+
+
+def test_it_builds_hashtables_and_reads_their_keys_without_case():
+    assert out("$h = @{Name='Relay'; Port=25}; $h.name; $h['PORT']; $h.Count") == ["Relay", "25", "2"]
+
+
+def test_it_edits_a_multi_valued_property_with_add_and_remove_hashtables():
+    script = (
+        f'Set-ReceiveConnector "{FRONTEND}" -RemoteIPRanges @{{Add="10.0.0.5","10.0.0.6"}}\n'
+        f'Set-ReceiveConnector "{FRONTEND}" -RemoteIPRanges @{{Remove="10.0.0.5"; Add="10.0.0.7"}}\n'
+    )
+    result = run(script)
+    assert result.error is None
+    assert ranges(result.org)[2:] == ["10.0.0.6", "10.0.0.7"]
+
+
+def test_it_splats_a_hashtable_into_named_parameters_and_an_array_into_positional_ones():
+    script = (
+        f'$p = @{{Identity = "{FRONTEND}"; Comment = "splatted"; MaxMessageSize = "20MB"}}\n'
+        "Set-ReceiveConnector @p\n"
+        f'$a = @("{FRONTEND}")\n'
+        "(Get-ReceiveConnector @a).Comment\n"
+    )
+    result = run(script)
+    assert result.error is None and result.output == ["splatted"]
+    assert result.org.connector("EX01", "Default Frontend EX01").max_message_size == 20 << 20
+
+
+def test_it_expands_variables_members_and_subexpressions_in_strings():
+    script = '$name = "Relay"; $c = @{Port = 25}; "Connector $name on $($c.Port), $(1 + 2) $($name.ToUpper())"'
+    assert out(script) == ["Connector Relay on 25, 3 RELAY"]
+    assert out("$name = 'x'; 'no $name here'; \"escaped `$name\"") == ["no $name here", "escaped $name"]
+
+
+def test_it_reads_here_strings_expanding_only_the_double_quoted_ones():
+    script = '$who = "Relay"\n$a = @"\nHello $who\n  line two\n"@\n$b = @\'\nHello $who\n\'@\n$a\n$b\n'
+    assert out(script) == ["Hello Relay\n  line two", "Hello $who"]
+
+
+def test_it_skips_comments_and_joins_lines_ending_with_a_backtick():
+    script = (
+        "# a comment line\n"
+        "<# a block\n   comment #>\n"
+        f'Set-ReceiveConnector "{FRONTEND}" `\n'
+        '    -Comment "continued" `\n'
+        "    -MaxRecipientsPerMessage 100  # trailing comment\n"
+    )
+    result = run(script)
+    assert result.error is None
+    connector = result.org.connector("EX01", "Default Frontend EX01")
+    assert (connector.comment, connector.max_recipients_per_message) == ("continued", 100)
+
+
+# --- Objects as EMS's ----------------------------------------------------------------------------------------------
+
+
+def test_it_reads_properties_of_a_lab_object_without_case():
+    script = f'$c = Get-ReceiveConnector "{FRONTEND}"; $c.name; $c.TRANSPORTROLE; $c.maxMessageSize'
+    assert out(script) == ["Default Frontend EX01", "FrontendTransport", "36 MB (37,748,736 bytes)"]
+
+
+def test_it_reads_a_member_of_a_parenthesised_command():
+    assert out(f'(Get-ReceiveConnector "{FRONTEND}").Bindings') == ["0.0.0.0:25", "[::]:25"]
+
+
+def test_it_treats_multi_valued_properties_as_collections():
+    script = (
+        f'$c = Get-ReceiveConnector "{FRONTEND}"\n'
+        "$c.RemoteIPRanges.Count\n"
+        "$c.RemoteIPRanges.Add('10.0.0.61')\n"
+        "$c.RemoteIPRanges.Remove('0.0.0.0-255.255.255.255')\n"
+        "$c.RemoteIPRanges -contains '10.0.0.61'\n"
+        "$c.RemoteIPRanges -notcontains '0.0.0.0-255.255.255.255'\n"
+        "Set-ReceiveConnector $c -RemoteIPRanges $c.RemoteIPRanges\n"
+    )
+    result = run(script)
+    assert result.error is None and result.output == ["2", "True", "True", "True"]
+    assert ranges(result.org) == ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "10.0.0.61"]
+
+
+def test_it_refuses_a_value_already_in_a_collection_as_exchange_does():
+    result = run(f'$c = Get-ReceiveConnector "{FRONTEND}"; $c.Bindings.Add("0.0.0.0:25")')
+    assert result.error == 'The value "0.0.0.0:25" is already present in the collection.'
+
+
+def test_it_compares_ranges_bindings_and_sizes_as_ems_does():
+    script = (
+        "New-ReceiveConnector Relay -Custom -Bindings 10.0.0.1:2526 "
+        "-RemoteIPRanges 10.0.0.5/32,192.168.1.0/24 | Out-Null\n"
+        '$c = Get-ReceiveConnector "EX01\\Relay"\n'
+        "$c.RemoteIPRanges -contains '10.0.0.5'\n"  # the right converts to an IPRange: 10.0.0.5 is 10.0.0.5/32
+        "$c.RemoteIPRanges -contains '192.168.1.0-192.168.1.255'\n"
+        "$c.Bindings -contains '10.0.0.1:2526'\n"
+        "$c.MaxMessageSize -gt 10MB\n"
+        "$c.MaxMessageSize -eq 37748736\n"
+        "$c.MaxMessageSize.ToMB()\n"
+        "$c.Bindings[0].Port\n"
+        "$c.RemoteIPRanges[1].LowerBound\n"
+        "$c.RemoteIPRanges[1].CIDRLength\n"
+        "$c.RemoteIPRanges\n"
+    )
+    assert out(script) == [
+        *["True"] * 5,
+        "36",
+        "2526",
+        "192.168.1.0",
+        "24",
+        "10.0.0.5/32",
+        "192.168.1.0/24",
+    ]
+
+
+def test_it_pipes_lab_objects_into_set_and_remove_by_identity():
+    script = (
+        'Get-ReceiveConnector "EX01\\Client*" | Set-ReceiveConnector -Comment "clients"\n'
+        'Get-ReceiveConnector "Outbound Proxy*" | Remove-ReceiveConnector -Confirm:$false\n'
+    )
+    result = run(script)
+    assert result.error is None
+    comments = {c.name: c.comment for c in result.org.connectors}
+    assert comments["Client Frontend EX01"] == comments["Client Proxy EX01"] == "clients"
+    assert comments["Default EX01"] == "" and "Outbound Proxy Frontend EX01" not in comments
+
+
+def test_it_pipes_connectors_and_permission_rows_into_add_and_remove_adpermission():
+    script = (
+        f'Get-ReceiveConnector "{FRONTEND}" | Add-ADPermission -User "NT AUTHORITY\\ANONYMOUS LOGON" '
+        '-ExtendedRights "ms-Exch-SMTP-Accept-Any-Recipient" | Out-Null\n'
+        f'Get-ADPermission "{FRONTEND}" -User "NT AUTHORITY\\ANONYMOUS LOGON" | '
+        'where {$_.ExtendedRights -like "*Any-Recipient"} | Remove-ADPermission -Confirm:$false\n'
+    )
+    org = template()
+    result = run(script, org)
+    assert result.error is None
+    assert (
+        result.org.connector("EX01", "Default Frontend EX01").acl == org.connector("EX01", "Default Frontend EX01").acl
+    )
+
+
+def test_it_says_so_when_an_edited_object_is_piped_into_set():
+    script = f'$c = Get-ReceiveConnector "{FRONTEND}"; $c.Comment = "edited"; $c | Set-ReceiveConnector'
+    result = run(script)
+    assert result.error is None
+    assert result.org.connector("EX01", "Default Frontend EX01").comment == ""
+    assert result.output[0].startswith("NOTE: Set-ReceiveConnector takes a piped object by its Identity")
+
+
+# --- Control flow and operators ------------------------------------------------------------------------------------
+
+
+def test_it_runs_foreach_over_the_lab_and_if_elseif_else():
+    script = (
+        "foreach ($c in Get-ReceiveConnector) {\n"
+        '  if ($c.Name -like "Client*") { "client $($c.Name)" }\n'
+        '  elseif ($c.TransportRole -eq "HubTransport") { "hub" }\n'
+        '  else { "other" }\n'
+        "}\n"
+    )
+    assert out(script) == ["other", "other", "client Client Frontend EX01", "hub", "client Client Proxy EX01"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "value"),
+    [
+        ("1 -eq 1", "True"),
+        ("'a' -eq 'A'", "True"),
+        ("1 -ne 2", "True"),
+        ("2 -gt 1", "True"),
+        ("1 -lt 2", "True"),
+        ("2 -ge 2", "True"),
+        ("3 -le 2", "False"),
+        ("'Relay01' -like 'relay*'", "True"),
+        ("'Relay01' -notlike 'x*'", "True"),
+        ("'Relay01' -match '^rel'", "True"),
+        ("'Relay01' -notmatch '\\d{3}'", "True"),
+        ("@(1, 2) -contains 2", "True"),
+        ("@(1, 2) -notcontains 3", "True"),
+        ("2 -in 1..3", "True"),
+        ("5 -notin 1..3", "True"),
+        ("$true -and $false", "False"),
+        ("$false -or $true", "True"),
+        ("-not $true", "False"),
+        ("!$false", "True"),
+        ("'a','b','c' -join ';'", "a;b;c"),
+        ("('a,b' -split ',').Count", "2"),
+        ("(1..5).Count", "5"),
+        ("1..5 -join ''", "12345"),
+    ],
+)
+def test_it_applies_the_operators_admins_write(expression, value):
+    assert out(expression) == [value]
+
+
+def test_a_comparison_with_an_array_on_the_left_filters_it():
+    assert out("1, 2, 3, 4 -gt 2") == ["3", "4"]
+
+
+# --- Everyday cmdlets ----------------------------------------------------------------------------------------------
+
+
+def test_where_object_takes_a_script_block_in_every_spelling():
+    names = ["Client Frontend EX01", "Client Proxy EX01"]
+    for spelling in ("Where-Object {", "where {", "? {", "where{", "?{"):
+        script = f'Get-ReceiveConnector | {spelling}$_.Name -like "Client*"}} | % {{ $_.Name }}'
+        assert out(script) == names, spelling
+
+
+def test_where_object_takes_the_property_operator_value_form():
+    assert out('Get-ReceiveConnector | ? Name -like "Client*" | % Name') == [
+        "Client Frontend EX01",
+        "Client Proxy EX01",
+    ]
+    assert out("Get-ReceiveConnector | where -Property TransportRole -eq -Value HubTransport | % Name") == [
+        "Default EX01",
+        "Client Proxy EX01",
+    ]
+    assert out("Get-ReceiveConnector | where Enabled | measure | % Count") == ["5"]
+
+
+def test_foreach_object_takes_a_block_begin_process_end_or_a_member_name():
+    assert out("1..3 | % { 'begin' } { $_ } { 'end' }") == ["begin", "1", "2", "3", "end"]
+    assert out("'a', 'b' | ForEach-Object ToUpper") == ["A", "B"]
+    assert out("Get-ReceiveConnector | % Name | select -First 1") == ["Default Frontend EX01"]
+
+
+def test_select_object_with_calculated_properties_expand_first_last_unique():
+    script = 'Get-ReceiveConnector | Select Name,@{n="Ranges";e={$_.RemoteIPRanges.Count}} -First 1 | fl'
+    assert out(script) == ["", "Name   : Default Frontend EX01", "Ranges : 2", ""]
+    assert out("Get-ReceiveConnector | Select-Object -ExpandProperty Name -Last 1") == ["Client Proxy EX01"]
+    assert out("'b', 'a', 'b' | Select-Object -Unique") == ["b", "a"]
+    script = "Get-ReceiveConnector | Select @{Label='Role'; Expression={$_.TransportRole}} -Unique -First 1 | % Role"
+    assert out(script) == ["FrontendTransport"]
+
+
+def test_sort_object_by_property_and_expression():
+    assert out("Get-ReceiveConnector | Sort-Object Name | % Name")[0] == "Client Frontend EX01"
+    script = "Get-ReceiveConnector | Sort-Object @{e={$_.Name.Length}} -Descending | select -First 1 -Expand Name"
+    assert out(script) == ["Outbound Proxy Frontend EX01"]
+    assert out("3, 1, 2 | sort -Descending") == ["3", "2", "1"]
+
+
+def test_group_object_and_measure_object():
+    assert out('Get-ReceiveConnector | Group-Object TransportRole | % { "$($_.Name)=$($_.Count)" }') == [
+        "FrontendTransport=3",
+        "HubTransport=2",
+    ]
+    script = "Get-ReceiveConnector | Measure-Object -Property MaxRecipientsPerMessage -Sum -Maximum"
+    assert out(script + ' | % { "$($_.Count) $($_.Sum) $($_.Maximum)" }') == ["5 5800 5000"]
+
+
+def test_format_list_and_format_table_autosize_wrap():
+    script = 'Get-ReceiveConnector "EX01\\Client*" | Format-List Name,Bindings'
+    assert out(script) == [
+        "",
+        "Name     : Client Frontend EX01",
+        "Bindings : {0.0.0.0:587, [::]:587}",
+        "",
+        "Name     : Client Proxy EX01",
+        "Bindings : {0.0.0.0:465, [::]:465}",
+        "",
+    ]
+    table = out('Get-ReceiveConnector "EX01\\Client*" | Format-Table Name,Enabled -AutoSize -Wrap')
+    assert table == [
+        "",
+        "Name                 Enabled",
+        "----                 -------",
+        "Client Frontend EX01 True",
+        "Client Proxy EX01    True",
+        "",
+    ]
+
+
+def test_out_string_write_host_and_write_output():
+    script = (
+        '$text = Get-ReceiveConnector "EX01\\Client Proxy EX01" | Out-String\n'
+        "$text.Contains('Client Proxy EX01')\n"
+        'Write-Host "host" -ForegroundColor Green\n'
+        'Write-Output "one" "two"\n'
+    )
+    assert out(script) == ["True", "host", "one", "two"]
+
+
+def test_get_date_formats_a_date():
+    assert out("(Get-Date -Date '2026-03-04 05:06:07' -Format 'yyyy-MM-dd HH:mm')") == ["2026-03-04 05:06"]
+    assert out("(Get-Date).Year -gt 2000") == ["True"]
+
+
+def test_files_are_read_from_the_mapping_and_written_back_to_it():
+    script = (
+        "$rows = Import-Csv C:\\temp\\relays.csv\n"
+        "$rows.Count\n"
+        "$rows[1].Note\n"
+        "(Get-Content relays.csv)[0]\n"
+        "Get-ReceiveConnector | Select-Object Name,Enabled | Export-Csv connectors.csv -NoTypeInformation\n"
+        "Get-ReceiveConnector | % Name | Out-File names.txt\n"
+    )
+    result = run(script)
+    assert result.error is None and result.output == ["2", "scanner", "IP,Note"]
+    assert result.files["connectors.csv"].splitlines()[:2] == ['"Name","Enabled"', '"Default Frontend EX01","True"']
+    assert result.files["names.txt"].splitlines()[0] == "Default Frontend EX01"
+    missing = run("Import-Csv D:\\elsewhere.csv")
+    assert missing.error.startswith("Cannot find path 'D:\\elsewhere.csv' because it does not exist.")
