@@ -45,7 +45,8 @@ def test_it_appends_to_a_multi_valued_property_then_sets_it():
         "$x.RemoteIPRanges.Count\n"
     )
     result = run(script)
-    assert result.error is None and result.output == ["3"]
+    assert result.error is None
+    assert result.output == ["3"]
     assert ranges(result.org)[-1] == "10.0.0.60"
 
 
@@ -83,7 +84,8 @@ def test_it_splats_a_hashtable_into_named_parameters_and_an_array_into_positiona
         "(Get-ReceiveConnector @a).Comment\n"
     )
     result = run(script)
-    assert result.error is None and result.output == ["splatted"]
+    assert result.error is None
+    assert result.output == ["splatted"]
     assert result.org.connector("EX01", "Default Frontend EX01").max_message_size == 20 << 20
 
 
@@ -135,7 +137,8 @@ def test_it_treats_multi_valued_properties_as_collections():
         "Set-ReceiveConnector $c -RemoteIPRanges $c.RemoteIPRanges\n"
     )
     result = run(script)
-    assert result.error is None and result.output == ["2", "True", "True", "True"]
+    assert result.error is None
+    assert result.output == ["2", "True", "True", "True"]
     assert ranges(result.org) == ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "10.0.0.61"]
 
 
@@ -180,7 +183,8 @@ def test_it_pipes_lab_objects_into_set_and_remove_by_identity():
     assert result.error is None
     comments = {c.name: c.comment for c in result.org.connectors}
     assert comments["Client Frontend EX01"] == comments["Client Proxy EX01"] == "clients"
-    assert comments["Default EX01"] == "" and "Outbound Proxy Frontend EX01" not in comments
+    assert comments["Default EX01"] == ""
+    assert "Outbound Proxy Frontend EX01" not in comments
 
 
 def test_it_pipes_connectors_and_permission_rows_into_add_and_remove_adpermission():
@@ -356,7 +360,8 @@ def test_files_are_read_from_the_mapping_and_written_back_to_it():
         "Get-ReceiveConnector | % Name | Out-File names.txt\n"
     )
     result = run(script)
-    assert result.error is None and result.output == ["2", "scanner", "IP,Note"]
+    assert result.error is None
+    assert result.output == ["2", "scanner", "IP,Note"]
     assert result.files["connectors.csv"].splitlines()[:2] == ['"Name","Enabled"', '"Default Frontend EX01","True"']
     assert result.files["names.txt"].splitlines()[0] == "Default Frontend EX01"
     missing = run("Import-Csv D:\\elsewhere.csv")
