@@ -1135,6 +1135,30 @@ RECIPIENT = PropertySet(
     ],
 )
 
+# What Get-ADPermission prints for one ACE of a receive connector (P-GAD, §9.3): the importer reads these.
+AD_PERMISSION = PropertySet(
+    "ADPermission",
+    [
+        Property("Identity", "identity", TEXT, "", settable=(), simulated=True, source="P-GAD"),
+        Property("User", "principal", TEXT, "", settable=("Add-ADPermission",), simulated=True, source="P-AAD"),
+        Property(
+            "ExtendedRights", "rights", Multi(), (), settable=("Add-ADPermission",), simulated=True, source="P-AAD"
+        ),
+        Property("Deny", "deny", BOOL, False, settable=("Add-ADPermission",), simulated=True, source="P-AAD"),
+        Property("IsInherited", "inherited", BOOL, False, settable=(), simulated=True, source="P-GAD"),
+    ],
+)
+
+# One membership of a group (the collector's export of the groups behind the principals in connector ACEs).
+GROUP_MEMBER = PropertySet(
+    "GroupMember",
+    [
+        Property("Group", "group", TEXT, "", settable=(), simulated=True),
+        Property("Member", "member", TEXT, "", settable=(), simulated=True),
+        Property("ObjectClass", "kind", TEXT, "", settable=(), simulated=True),
+    ],
+)
+
 
 # --- The engine dataclass from the table ----------------------------------------------------------------------------
 
@@ -1161,6 +1185,8 @@ def fields_of(properties: PropertySet, *, computed: Iterable[str] = COMPUTED):
 
 __all__ = [
     "ACCEPTED_DOMAIN",
+    "AD_PERMISSION",
+    "GROUP_MEMBER",
     "PRINCIPAL",
     "RECEIVE_CONNECTOR",
     "RECIPIENT",

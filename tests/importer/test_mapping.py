@@ -1,0 +1,214 @@
+"""importmap: what each cmdlet's export becomes in the engine's Organization, and what refuses the import whole."""
+
+from dataclasses import replace
+
+import pytest
+
+from connectors.exchange.acl import read_permission_groups
+from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON, PermissionGroup
+from connectors.exchange.importmap import ImportRefused, import_organization
+from connectors.exchange.model import ExchangeVersion, ServerRole
+from connectors.labfile import org_to_data
+from connectors.labtemplates import TEMPLATES, demo_org, template_org
+
+from .handmade import SourceObject, collection
+
+
+def _sorted(org):
+    return org.with_changes(servers=tuple(sorted(org.servers, key=lambda s: s.name.casefold())))
+
+
+def _relay(org):
+    return org.connector("EX01", "Anonymous Relay")
+
+
+def _with(objects, kind, identity, **changes):
+    return [
+        replace(o, properties={**o.properties, **changes})
+        if o.kind == kind and o.properties.get("Identity") == identity
+        else o
+        for o in objects
+    ]
+
+
+@pytest.mark.parametrize("name", [*TEMPLATES, "demo"])
+def test_it_maps_a_whole_collection_to_the_same_organisation(name):
+    org = demo_org() if name == "demo" else template_org(name)
+    result = import_organization(collection(org))
+    assert org_to_data(result.org) == org_to_data(_sorted(org))
+
+
+def test_it_reads_each_version_from_admin_display_version_not_the_schema_version():
+    for version in ExchangeVersion:
+        org = template_org(f"exchange{version.value.lower()}")
+        imported = import_organization(collection(org)).org
+        assert imported.server("EX01").version is version
+
+
+def test_it_writes_the_permission_groups_acl_without_get_adpermission():
+    result = import_organization(collection(demo_org(), permissions=False))
+    relay = _relay(result.org)
+    assert all(ace.group == "AnonymousUsers" for ace in relay.acl)
+    assert ACCEPT_ANY_RECIPIENT not in {ace.right for ace in relay.acl}
+    assert any("Custom" in note for note in result.report.notes)
+
+
+def test_it_keeps_exactly_the_exported_aces_and_shows_custom():
+    org = demo_org()
+    objects = collection(org) + [
+        SourceObject(
+            "ADPermission.xml",
+            "object 999",
+            "ADPermission",
+            (),
+            {
+                "Identity": "EX01\\Anonymous Relay",
+                "User": "Everyone",
+                "ExtendedRights": ["ms-Exch-SMTP-Submit"],
+                "Deny": True,
+                "IsInherited": True,
+            },
+        ),
+        SourceObject(
+            "ADPermission.xml",
+            "object 1000",
+            "ADPermission",
+            (),
+            {
+                "Identity": "EX01\\Anonymous Relay",
+                "User": "CONTOSO\\Domain Admins",
+                "ExtendedRights": [],
+                "AccessRights": ["GenericAll"],
+                "Deny": False,
+                "IsInherited": True,
+            },
+        ),
+    ]
+    result = import_organization(objects)
+    relay, server = _relay(result.org), result.org.server("EX01")
+    assert (ANONYMOUS_LOGON, ACCEPT_ANY_RECIPIENT, None) in {(a.principal, a.right, a.group) for a in relay.acl}
+    assert [(a.principal, a.deny, a.inherited) for a in relay.acl][-1] == ("Everyone", True, True)
+    assert read_permission_groups(relay.acl, server, "CONTOSO") & PermissionGroup.CUSTOM
+    assert relay.permission_groups_written == PermissionGroup.ANONYMOUS_USERS
+    assert any("1 permission entries without a receive" in note for note in result.report.notes)
+
+
+def test_it_makes_servers_from_connectors_and_asks_for_version_when_they_leave_it_open():
+    org = demo_org()
+    with pytest.raises(ImportRefused, match=r"ReceiveConnector.xml.*EX01.*--version"):
+        import_organization(collection(org, servers=False))
+    result = import_organization(collection(org, servers=False), version=ExchangeVersion.SE)
+    server = result.org.server("EX01")
+    assert (server.version, server.roles, server.fqdn) == (ExchangeVersion.SE, {ServerRole.MAILBOX}, "ex01.contoso.com")
+    assert server.ip_addresses == ("10.0.0.10",)  # the relay binds to it
+
+
+def test_it_settles_an_older_version_from_the_connectors_alone():
+    result = import_organization(collection(template_org("exchange2010"), servers=False))
+    assert result.org.server("EX01").version is ExchangeVersion.E2010
+    with pytest.raises(ImportRefused, match="--version 2019 doesn't fit server EX01"):
+        import_organization(collection(template_org("exchange2010"), servers=False), version=ExchangeVersion.E2019)
+
+
+def test_it_refuses_two_files_that_disagree_about_a_connector():
+    objects = collection(demo_org())
+    relay = next(o for o in objects if o.kind == "ReceiveConnector" and o.properties["Name"] == "Anonymous Relay")
+    objects.append(
+        replace(
+            relay, source="other.xml", properties={**relay.properties, "MaxMessageSize": "10 MB (10,485,760 bytes)"}
+        )
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_organization(objects)
+    text = str(refused.value)
+    assert "other.xml" in text and "EX01\\Anonymous Relay" in text and "MaxMessageSize" in text
+    assert "ReceiveConnector.xml" in text
+
+
+def test_it_takes_the_same_value_in_another_spelling_as_agreeing():
+    objects = collection(demo_org())
+    relay = next(o for o in objects if o.kind == "ReceiveConnector" and o.properties["Name"] == "Anonymous Relay")
+    objects.append(replace(relay, source="other.csv", properties={**relay.properties, "MaxMessageSize": "37748736"}))
+    assert import_organization(objects).org.connector("EX01", "Anonymous Relay")
+
+
+def test_it_refuses_conflicting_ranges_in_exchanges_words():
+    objects = collection(demo_org())
+    relay = next(o for o in objects if o.kind == "ReceiveConnector" and o.properties["Name"] == "Anonymous Relay")
+    twin = {**relay.properties, "Identity": "EX01\\Relay Twin", "Name": "Relay Twin"}
+    objects.append(replace(relay, position="object 99", properties=twin))
+    with pytest.raises(ImportRefused, match="unique combination of a local IP address & port bindings"):
+        import_organization(objects)
+
+
+def test_it_names_the_file_object_and_property_of_a_bad_value():
+    objects = _with(collection(demo_org()), "ReceiveConnector", "EX01\\Anonymous Relay", MaxHopCount="lots")
+    with pytest.raises(ImportRefused) as refused:
+        import_organization(objects)
+    assert refused.value.problems[0].text.startswith(
+        "ReceiveConnector.xml, object 6 (EX01\\Anonymous Relay): MaxHopCount:"
+    )
+    assert 'Cannot convert value "lots"' in str(refused.value)
+
+
+def test_it_refuses_a_value_out_of_range_with_exchanges_message():
+    objects = _with(collection(demo_org()), "ReceiveConnector", "EX01\\Anonymous Relay", MaxHopCount=9999)
+    with pytest.raises(ImportRefused, match=r"MaxHopCount: The value \"9999\" for MaxHopCount is out of range"):
+        import_organization(objects)
+
+
+def test_it_refuses_objects_of_a_cmdlet_it_does_not_import():
+    objects = collection(demo_org()) + [SourceObject("mailbox.xml", "object 1", "Mailbox", (), {"Name": "x"})]
+    with pytest.raises(ImportRefused, match="mailbox.xml, object 1: exchsim doesn't import Mailbox objects"):
+        import_organization(objects)
+
+
+def test_it_refuses_permissions_on_a_connector_it_was_not_given():
+    objects = collection(demo_org()) + [
+        SourceObject(
+            "ADPermission.xml",
+            "object 77",
+            "ADPermission",
+            (),
+            {"Identity": "EX09\\Elsewhere", "User": "Everyone", "ExtendedRights": ["ms-Exch-SMTP-Submit"]},
+        )
+    ]
+    with pytest.raises(ImportRefused, match=r"object 77 \(EX09\\Elsewhere\): Identity: .*no Get-ReceiveConnector"):
+        import_organization(objects)
+
+
+def test_it_lists_each_unused_property_once_with_a_count():
+    org = demo_org()
+    report = import_organization(collection(org)).report
+    assert report.unused["ReceiveConnector"]["DistinguishedName"] == len(org.connectors)
+    assert report.unused["ReceiveConnector"]["Guid"] == len(org.connectors)
+    assert report.unused["ExchangeServer"]["ExchangeVersion"] == 1
+    assert (report.servers, report.connectors, report.domains) == (1, len(org.connectors), 1)
+    assert report.aces == sum(len(c.acl) for c in org.connectors)
+
+
+def test_it_reads_recipients_smtp_addresses_primary_first():
+    objects = [o for o in collection(demo_org()) if o.kind != "Recipient"] + [
+        SourceObject(
+            "Recipient.xml",
+            "object 1",
+            "Recipient",
+            (),
+            {
+                "Name": "Carol",
+                "RecipientType": "UserMailbox",
+                "SamAccountName": "carol",
+                "EmailAddresses": ["smtp:c@contoso.com", "X500:/o=Contoso/cn=carol", "SMTP:Carol@Contoso.com"],
+            },
+        )
+    ]
+    org = import_organization(objects).org
+    assert org.recipients[0].addresses == ("carol@contoso.com", "c@contoso.com")
+    carol = org.principal("CONTOSO\\carol")
+    assert carol.email == "carol@contoso.com"
+
+
+def test_it_refuses_a_bad_accepted_domain():
+    objects = _with(collection(demo_org()), "AcceptedDomain", "contoso.com", DomainType="Sideways")
+    with pytest.raises(ImportRefused, match=r"AcceptedDomain.xml, object 1 \(contoso.com\): DomainType: "):
+        import_organization(objects)
