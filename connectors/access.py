@@ -24,7 +24,8 @@ def get_lab_for_user(request, slug: str) -> Lab:
     """The lab, or 404 when it doesn't exist or belongs to someone else (404, not 403: don't reveal its name).
     A trainer sees their trainees' labs but changes only their own: requests that write need the owner."""
     allowed = labs_for_user(request.user) if request.method in _SAFE_METHODS else Lab.objects.filter(owner=request.user)
-    lab = allowed.filter(slug=slug).first()
+    # The scenario link comes along: every lab page's navigation asks whether the lab has one (base.html).
+    lab = allowed.filter(slug=slug).select_related("scenario_link").first()
     if lab is None:
         raise Http404(f"No lab called '{slug}'.")
     return lab

@@ -43,16 +43,18 @@ def add_engine_errors(form: forms.Form, errors) -> None:
         form.add_error(field if field in form.fields else None, error.message)
 
 
-def _exchange_check(parser):
-    """A Django validator from an engine parser: its ExchangeError message becomes the field error."""
+class IPAddressField(forms.CharField):
+    """An IP address, parsed by the engine once: cleaned_data holds the IPAddress (None when left blank), which
+    the probe hands on to selection and session as it is."""
 
-    def check(value):
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
         try:
-            parser(value)
+            return parse_ip(text)
         except ExchangeError as error:
             raise ValidationError(error.message) from error
-
-    return check
 
 
 AUTH_CHOICES = [(m.value, format_auth_mechanism(m)) for m in AuthMechanism if m]
@@ -281,8 +283,8 @@ class ProbeForm(forms.Form):
     """The what-if probe; a GET form so the URL holds the whole probe."""
 
     server = forms.ChoiceField()
-    remote_ip = forms.CharField(label="Remote IP", validators=[_exchange_check(parse_ip)])
-    local_ip = forms.CharField(label="Local IP", required=False, validators=[_exchange_check(parse_ip)])
+    remote_ip = IPAddressField(label="Remote IP")
+    local_ip = IPAddressField(label="Local IP", required=False)
     port = forms.IntegerField(initial=25, min_value=1, max_value=65535, required=False)  # a hand-typed URL may omit it
     helo = forms.CharField(
         label="EHLO name", required=False, widget=forms.TextInput(attrs={"placeholder": "client.example.com"})
@@ -317,8 +319,8 @@ class ProbeForm(forms.Form):
         rcpts = tuple(_smtp_address(r) for r in data["rcpts"].replace(",", "\n").split())
         return Probe(
             server=data["server"],
-            remote_ip=data["remote_ip"].strip(),
-            local_ip=data["local_ip"].strip() or None,
+            remote_ip=data["remote_ip"],
+            local_ip=data["local_ip"],
             port=data["port"] or 25,
             helo=data["helo"] or "client.example.com",
             starttls=data["starttls"],
@@ -336,7 +338,7 @@ class QuickCheckForm(forms.Form):
     """'Can IP X send from A to B through server S?'"""
 
     server = forms.ChoiceField()
-    remote_ip = forms.CharField(label="IP", validators=[_exchange_check(parse_ip)])
+    remote_ip = IPAddressField(label="IP")
     mail_from = forms.CharField(label="from")
     rcpt = forms.CharField(label="to")
 
@@ -348,7 +350,7 @@ class QuickCheckForm(forms.Form):
         data = self.cleaned_data
         return Probe(
             server=data["server"],
-            remote_ip=data["remote_ip"].strip(),
+            remote_ip=data["remote_ip"],
             mail_from=_smtp_address(data["mail_from"]),
             rcpts=(_smtp_address(data["rcpt"]),),
         )

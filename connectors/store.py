@@ -166,13 +166,19 @@ def _connectors(lab: models.Lab, server_names: Iterable[str] | None) -> tuple[Re
 
 def lab_to_org(lab: models.Lab, servers: Iterable[str] | None = None) -> Organization:
     """The lab as one engine Organization, in six queries whatever its size. `servers` limits which servers (and so
-    which connectors) are loaded; domains, recipients and principals are always loaded, as a simulation needs them."""
+    which connectors) are loaded; domains, recipients and principals are always loaded, as a simulation needs them.
+    Server rows the caller has already read (models.Server) are used as they are, not read again."""
+    servers = None if servers is None else list(servers)
     names = None if servers is None else [s.name if isinstance(s, models.Server) else s for s in servers]
-    server_rows = lab.servers.all() if names is None else lab.servers.filter(name__in=names)
+    if servers is not None and all(isinstance(s, models.Server) for s in servers):
+        server_rows = sorted(servers, key=lambda row: row.name)
+    else:
+        rows = lab.servers.all() if names is None else lab.servers.filter(name__in=names)
+        server_rows = rows.order_by("name")
     return Organization(
         name=lab.organization_name,
         domain_netbios=lab.domain_netbios,
-        servers=tuple(server_value(row) for row in server_rows.order_by("name")),
+        servers=tuple(server_value(row) for row in server_rows),
         connectors=_connectors(lab, names),
         accepted_domains=tuple(map(accepted_domain_value, lab.accepted_domains.order_by("id"))),
         recipients=tuple(map(recipient_value, lab.recipients.order_by("id"))),

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import history, labfile, labs, labtemplates, presenters, stale_edits, store
+from . import history, labfile, labs, labtemplates, models, presenters, stale_edits, store
 from .access import get_lab_for_user, labs_for_user
 from .convert import server_value
 from .exchange import ems, powershell
@@ -94,15 +94,21 @@ def _undo_notice(request, entry, next_url: str) -> str:
 FINDINGS_CHANGED = "findings-changed"
 
 
-def _server_names(lab) -> list[str]:
-    return list(lab.servers.order_by("name").values_list("name", flat=True))
+def _server_rows(lab) -> list[models.Server]:
+    """The lab's servers, read once for the page: their names fill the server choices and the rows of the chosen
+    ones go to lab_to_org as they are (the servers table is not read twice)."""
+    return list(lab.servers.order_by("name"))
 
 
-def _new_connector_form(lab, data=None) -> NewConnectorForm:
+def _rows_named(rows: list[models.Server], *names: str) -> list[models.Server]:
+    return [row for row in rows if row.name in names]
+
+
+def _new_connector_form(rows: list[models.Server], data=None) -> NewConnectorForm:
     """-TransportRole is offered only when a server of the lab has it (2013 and later, not Edge)."""
-    servers = [server_value(row) for row in lab.servers.all()]
+    servers = [server_value(row) for row in rows]
     role = any(server.version.is_e15_or_later and not server.is_edge for server in servers)
-    return NewConnectorForm(data, servers=_server_names(lab), transport_role=role)
+    return NewConnectorForm(data, servers=[row.name for row in rows], transport_role=role)
 
 
 def _server_or_404(org: Organization, name: str):
@@ -237,7 +243,7 @@ def lab_download(request, slug):
 SERVERS_PER_PAGE = 10
 
 
-def _overview_context(lab, org: Organization, names: list[str], page, new_form=None) -> dict:
+def _overview_context(lab, org: Organization, rows: list[models.Server], page, new_form=None) -> dict:
     cache: dict = {}
     servers = [
         (server, [presenters.connector_row(c, cache) for c in org.connectors_of(server.name)]) for server in org.servers
@@ -248,8 +254,8 @@ def _overview_context(lab, org: Organization, names: list[str], page, new_form=N
         "org": org,
         "servers": servers,
         "page": page,
-        "check_form": QuickCheckForm(servers=names),
-        "new_form": new_form or _new_connector_form(lab),
+        "check_form": QuickCheckForm(servers=[row.name for row in rows]),
+        "new_form": new_form or _new_connector_form(rows),
         "recipients": org.recipients[:50],
     }
 
@@ -257,10 +263,10 @@ def _overview_context(lab, org: Organization, names: list[str], page, new_form=N
 def _overview(request, slug: str, new_form=None):
     """The overview shows SERVERS_PER_PAGE servers at a time, so a 100-server lab stays readable and fast."""
     lab = get_lab_for_user(request, slug)
-    names = _server_names(lab)
-    page = Paginator(names, SERVERS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = _server_rows(lab)
+    page = Paginator(rows, SERVERS_PER_PAGE).get_page(request.GET.get("page"))
     org = lab_to_org(lab, list(page.object_list))
-    return render(request, "connectors/lab_detail.html", _overview_context(lab, org, names, page, new_form))
+    return render(request, "connectors/lab_detail.html", _overview_context(lab, org, rows, page, new_form))
 
 
 @login_required
@@ -273,7 +279,7 @@ def lab_detail(request, slug):
 @require_POST
 def connector_create(request, slug):
     lab = get_lab_for_user(request, slug)
-    form = _new_connector_form(lab, request.POST)
+    form = _new_connector_form(_server_rows(lab), request.POST)
     if form.is_valid():
         server = form.cleaned_data["server"]
         try:
@@ -299,10 +305,11 @@ def connector_create(request, slug):
 @require_safe
 def lab_check(request, slug):
     lab = get_lab_for_user(request, slug)
-    form = QuickCheckForm(request.GET or None, servers=_server_names(lab))  # opened directly: an empty form
+    rows = _server_rows(lab)
+    form = QuickCheckForm(request.GET or None, servers=[row.name for row in rows])  # opened directly: an empty form
     context = {"lab": lab, "check_form": form, "section": "overview"}
     if form.is_valid():
-        org = lab_to_org(lab, [form.cleaned_data["server"]])
+        org = lab_to_org(lab, _rows_named(rows, form.cleaned_data["server"]))
         result = Simulator(org).simulate(form.probe())
         context["verdict"] = presenters.verdict(result)
         context["result"] = result
@@ -558,11 +565,13 @@ def connector_permissions(request, slug, server, name):
 @require_safe
 def simulator(request, slug):
     lab = get_lab_for_user(request, slug)
-    servers = _server_names(lab)
+    rows = _server_rows(lab)
+    servers = [row.name for row in rows]
     form = ProbeForm(request.GET or None, servers=servers, initial={"server": servers[0] if servers else None})
     context = {"section": "simulator", "lab": lab, "form": form}
     if form.is_bound and form.is_valid():
-        org = lab_to_org(lab, [form.cleaned_data["server"]])
+        # The form parsed the addresses; the probe carries the parsed values on to selection and session.
+        org = lab_to_org(lab, _rows_named(rows, form.cleaned_data["server"]))
         try:
             result = Simulator(org).simulate(form.probe())
         except ExchangeError as error:
@@ -585,9 +594,10 @@ def simulator(request, slug):
 @require_safe
 def relay_map(request, slug):
     lab = get_lab_for_user(request, slug)
-    names = _server_names(lab)
+    rows = _server_rows(lab)
+    names = [row.name for row in rows]
     server = request.GET.get("server") or (names[0] if names else "")
-    org = lab_to_org(lab, [server])
+    org = lab_to_org(lab, _rows_named(rows, server))
     if names:
         _server_or_404(org, server)
     context = {

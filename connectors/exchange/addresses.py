@@ -11,6 +11,7 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from .errors import ExchangeError
 
@@ -115,10 +116,29 @@ def _address(text: str) -> tuple[int, int]:
     return address.version, int(address)
 
 
-def parse_ip(text: str) -> tuple[int, int]:
-    """Parse a single IP address -> (version, integer). Raise ExchangeError when malformed."""
+class IPAddress(NamedTuple):
+    """One parsed address: its family (4 or 6) and its integer value. Parsed once where the text comes in (a form,
+    a command's option, a socket's peer) and passed on as it is, so the family is `version`, never worked out again."""
+
+    version: int
+    value: int
+
+    @property
+    def text(self) -> str:
+        """The normal form (`10.0.0.50`, `2001:db8::1`): what Exchange echoes back, as in `Hello [...]`."""
+        return format_ip(self.version, self.value)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def parse_ip(text: str | IPAddress) -> IPAddress:
+    """Parse a single IP address -> IPAddress(version, integer); an IPAddress is already parsed and is returned as
+    it is. Raise ExchangeError when malformed."""
+    if isinstance(text, IPAddress):
+        return text
     try:
-        return _address(str(text))
+        return IPAddress(*_address(str(text)))
     except ValueError:
         raise ExchangeError(f'"{str(text).strip()}" isn\'t a valid IP address.') from None
 

@@ -22,9 +22,9 @@ from functools import cached_property, partial
 from operator import attrgetter
 from typing import NamedTuple
 
-from .addresses import FAMILY_SIZE, Binding, IPRange, format_ip, parse_ip
+from .addresses import FAMILY_SIZE, Binding, IPAddress, IPRange, format_ip, parse_ip
 from .errors import ExchangeError
-from .model import Organization, ReceiveConnector, TransportRole
+from .model import Organization, ReceiveConnector, Server, TransportRole
 
 _SERVICE = {TransportRole.FRONTEND: "Front End Transport", TransportRole.HUB: "Transport (Hub)"}
 
@@ -175,10 +175,10 @@ class SelectionIndex:
     def _endpoint(self, version: int, local: int, port: int) -> _Endpoint | None:
         return self._endpoints.get((version, local, port)) or self._endpoints.get((version, 0, port))
 
-    def segments(self, local_ip: str | None, port: int, version: int) -> list[Taken]:
+    def segments(self, local_ip: str | IPAddress | None, port: int, version: int) -> list[Taken]:
         """The whole IPv`version` remote address space for connections to local_ip:port, in order, cut where the
         connector that takes a connection changes (local_ip None: only wildcard bindings apply)."""
-        local = parse_ip(local_ip)[1] if local_ip else 0
+        local = parse_ip(local_ip).value if local_ip else 0
         endpoint = self._endpoint(version, local, port)
         cuts = [0, *endpoint.bounds, FAMILY_SIZE[version]] if endpoint else [0, FAMILY_SIZE[version]]
         winners = [None, *endpoint.best] if endpoint else [None]
@@ -193,17 +193,18 @@ class SelectionIndex:
                 taken.append(Taken(start, end - 1, connector))
         return taken
 
-    def select(self, local_ip: str | None, port: int, remote_ip: str) -> Selection:
+    def select(self, local_ip: str | IPAddress | None, port: int, remote_ip: str | IPAddress) -> Selection:
         """The connector that takes remote_ip -> local_ip:port; local_ip None means "an address no connector is
-        bound to explicitly" (only 0.0.0.0 / [::] bindings apply)."""
-        version, remote = parse_ip(remote_ip)
-        local_version, local = parse_ip(local_ip) if local_ip else (version, 0)
+        bound to explicitly" (only 0.0.0.0 / [::] bindings apply). The addresses may come parsed (IPAddress), as
+        the simulator passes them, or as text."""
+        remote_ip = parse_ip(remote_ip)
+        local_ip = parse_ip(local_ip) if local_ip else IPAddress(remote_ip.version, 0)
+        (version, remote), local = remote_ip, local_ip.value
         if not str(port).isdigit() or not 1 <= int(port) <= 65535:
             raise ExchangeError(f"The port {port} is out of range. Specify a TCP port from 1 to 65535.")
-        if local_version != version:
-            return Selection(
-                None, None, None, (), f"{remote_ip} and {local_ip} are of different address families: no connection."
-            )
+        if local_ip.version != version:
+            why = f"{remote_ip} and {local_ip} are of different address families: no connection."
+            return Selection(None, None, None, (), why)
         port = int(port)
         endpoint = self._endpoint(version, local, port)
         match = endpoint.lookup(remote) if endpoint else None
@@ -304,7 +305,14 @@ class _Lookup:
         return f'{also} and is as specific ({address_count(matched.size)}); "{first}" was loaded first and wins the tie'
 
 
-def select_connector(org: Organization, server_name: str, local_ip: str | None, port: int, remote_ip: str) -> Selection:
+def default_local_ip(server: Server, remote_ip: IPAddress) -> IPAddress | None:
+    """The server's first address of the client's family; None (only wildcard bindings apply) if it has none."""
+    return next((ip for ip in map(parse_ip, server.ip_addresses) if ip.version == remote_ip.version), None)
+
+
+def select_connector(
+    org: Organization, server_name: str, local_ip: str | IPAddress | None, port: int, remote_ip: str | IPAddress
+) -> Selection:
     """Select on one server of `org`; local_ip None means the server's first address of the remote IP's family
     (or, when it has none, an address no connector is bound to explicitly)."""
     server = org.server(server_name)
@@ -312,7 +320,7 @@ def select_connector(org: Organization, server_name: str, local_ip: str | None, 
         raise ExchangeError(
             f"The operation couldn't be performed because object '{server_name}' couldn't be found.", "Server"
         )
+    remote_ip = parse_ip(remote_ip)
     if local_ip is None:
-        version = parse_ip(remote_ip)[0]
-        local_ip = next((ip for ip in server.ip_addresses if parse_ip(ip)[0] == version), None)
+        local_ip = default_local_ip(server, remote_ip)
     return SelectionIndex(org.connectors_of(server.name)).select(local_ip, port, remote_ip)

@@ -15,6 +15,7 @@ from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from .acl import RightsResult, SessionIdentity
+from .addresses import IPAddress
 from .catalogue import (
     ACCEPT_ANY_RECIPIENT,
     ACCEPT_ANY_SENDER,
@@ -112,12 +113,6 @@ class Reply:
         return int(self.lines[0][:3])
 
 
-def default_local_ip(server: Server, remote_ip: str) -> str | None:
-    """The server's first address of the client's family; None (only wildcard bindings apply) if it has none."""
-    ipv6 = ":" in remote_ip
-    return next((ip for ip in server.ip_addresses if (":" in ip) == ipv6), None)
-
-
 def _domain_of(address: str) -> str:
     return address.rpartition("@")[2].casefold()
 
@@ -164,7 +159,15 @@ def header_sender(head: bytes) -> str | None:
 class SmtpSession:
     """The state of one SMTP session; each command method returns Exchange's reply and records step and reasons."""
 
-    def __init__(self, sim: Simulator, server: Server, selection: Selection, remote_ip: str, local_ip, port: int):
+    def __init__(
+        self,
+        sim: Simulator,
+        server: Server,
+        selection: Selection,
+        remote_ip: IPAddress,
+        local_ip: IPAddress | None,
+        port: int,
+    ):
         self.sim = sim
         self.server = server
         self.selection = selection

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .acl import RightsResult, SessionIdentity, effective_rights
+from .addresses import IPAddress, parse_ip
 from .domains import AcceptedDomainTable
 from .errors import ExchangeError
 from .fates import Fate
 from .model import ACE, Organization, Principal, Recipient, Server
-from .selection import Selection, SelectionIndex
+from .selection import Selection, SelectionIndex, default_local_ip
 from .session import (  # noqa: F401  (the reply texts are part of this module's interface)
     AUTH_USERNAME,
     BANNER_DATE,
@@ -35,7 +36,6 @@ from .session import (  # noqa: F401  (the reply texts are part of this module's
     RecipientOutcome,
     SmtpSession,
     Step,
-    default_local_ip,
 )
 
 
@@ -44,8 +44,8 @@ class Probe:
     """One client session. auth_password None means the client knows the right password."""
 
     server: str
-    remote_ip: str
-    local_ip: str | None = None
+    remote_ip: str | IPAddress  # text, or already parsed (the dashboard's form parses it)
+    local_ip: str | IPAddress | None = None
     port: int = 25
     helo: str = "client.example.com"
     starttls: bool = False
@@ -150,15 +150,22 @@ class Simulator:
         return cached[1]
 
     def session(
-        self, server_name: str, remote_ip: str, local_ip: str | None = None, port: int = 25, index=None
+        self,
+        server_name: str,
+        remote_ip: str | IPAddress,
+        local_ip: str | IPAddress | None = None,
+        port: int = 25,
+        index=None,
     ) -> SmtpSession:
-        """A new session of a client at remote_ip connecting to local_ip:port of the server (not yet greeted)."""
+        """A new session of a client at remote_ip connecting to local_ip:port of the server (not yet greeted).
+        The addresses are parsed here unless they come parsed, once: selection and session read the parsed values."""
         server = self._servers.get(server_name.casefold())
         if server is None:
             raise ExchangeError(
                 f"The operation couldn't be performed because object '{server_name}' couldn't be found.", "Server"
             )
-        local_ip = local_ip or default_local_ip(server, remote_ip)
+        remote_ip = parse_ip(remote_ip)
+        local_ip = parse_ip(local_ip) if local_ip else default_local_ip(server, remote_ip)
         selection = (index or self.index_for(server)).select(local_ip, port, remote_ip)
         return SmtpSession(self, server, selection, remote_ip, local_ip, port)
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.exchange.addresses import IPRange, parse_bindings, parse_remote_ranges
+from connectors.exchange.addresses import IPAddress, IPRange, parse_bindings, parse_ip, parse_remote_ranges
 from connectors.exchange.errors import ExchangeError
 from connectors.exchange.model import (
     ExchangeVersion,
@@ -12,7 +12,13 @@ from connectors.exchange.model import (
     ServerRole,
     TransportRole,
 )
-from connectors.exchange.selection import Selection, SelectionIndex, address_count, select_connector
+from connectors.exchange.selection import (
+    Selection,
+    SelectionIndex,
+    address_count,
+    default_local_ip,
+    select_connector,
+)
 
 ALL = "0.0.0.0-255.255.255.255"
 ALL_V6 = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
@@ -206,6 +212,21 @@ def test_select_connector_uses_the_servers_first_address_of_the_family():
     assert select_connector(org, "EX01", None, 25, "2001:db8::1").connector is DEFAULT_FRONTEND
     with pytest.raises(ExchangeError, match="object 'EX99' couldn't be found"):
         select_connector(org, "EX99", None, 25, "10.0.0.9")
+
+
+def test_it_takes_the_servers_first_address_of_the_parsed_address_family():
+    server = Server("EX01", "ex01", ExchangeVersion.E2019, frozenset({ServerRole.MAILBOX}), ("10.0.0.1", "2001:db8::5"))
+    assert default_local_ip(server, parse_ip("[2001:db8::7]")) == parse_ip("2001:db8::5")
+    assert default_local_ip(server, parse_ip("203.0.113.7")) == IPAddress(4, 0x0A000001)
+    v4_only = Server("EX02", "ex02", ExchangeVersion.E2019, frozenset({ServerRole.MAILBOX}), ("10.0.0.2",))
+    assert default_local_ip(v4_only, parse_ip("2001:db8::7")) is None
+
+
+def test_it_selects_the_same_from_parsed_addresses_as_from_their_text():
+    index = SelectionIndex([DEFAULT_FRONTEND, connector("Specific", "10.0.0.1:25", "10.0.0.0/24")])
+    parsed = index.select(parse_ip("10.0.0.1"), 25, parse_ip("10.0.0.9"))
+    assert parsed == index.select("10.0.0.1", 25, "10.0.0.9")
+    assert parsed.connector.name == "Specific"
 
 
 def test_bad_addresses_and_ports_raise_exchange_errors():

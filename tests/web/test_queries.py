@@ -85,3 +85,28 @@ def test_each_connector_edit_costs_the_same_queries_on_a_small_and_a_large_lab(s
     signed_in.get(reverse("connectors:lab-list"))  # the first request of a session pays for the session row
     for (small_url, data), (large_url, _) in zip(_edits(small.slug), _edits(large.slug), strict=True):
         assert _edit_queries(signed_in, small_url, data) == _edit_queries(signed_in, large_url, data), small_url
+
+
+# A warm probe (the session row exists) reads: the session, the user, the lab (with its scenario link), the lab's
+# servers once (the form's choices and the probed server's row), the probed server's connectors and their ACEs, and
+# the lab-wide accepted domains, recipients and principals. Nothing in that list grows with the lab.
+PROBE_QUERIES = 9
+
+
+@pytest.mark.parametrize("servers", [2, 20])
+def test_it_costs_a_warm_probe_the_same_nine_queries_on_2_and_20_servers(
+    signed_in, owner, servers, django_assert_num_queries
+):
+    lab = labs.generate_lab(f"probe-{servers}", servers=servers, connectors_per_server=4, ranges_per_connector=3,
+                            owner=owner)  # fmt: skip
+    probe = {"server": "EX001", "remote_ip": "10.0.0.50", "port": 25, "mail_from": "a@contoso.com",
+             "rcpts": "b@outside.example"}  # fmt: skip
+    url = reverse("connectors:simulator", args=[lab.slug]) + "?" + urlencode(probe)
+    signed_in.get(url)  # the first request of a session pays for the session row
+    with django_assert_num_queries(PROBE_QUERIES) as captured:
+        response = signed_in.get(url)
+    result = response.context["result"]
+    assert result.transcript, "the probe ran: a transcript is shown"
+    assert result.connector.identity == "EX001\\Relay 001", result.selection.reason
+    server_reads = [q["sql"] for q in captured.captured_queries if 'FROM "connectors_server"' in q["sql"]]
+    assert len(server_reads) == 1, server_reads

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from connectors import labs
+from connectors.exchange import addresses
 from tests.helpers import HTMX, build_seed_relay, probe_url
 
 
@@ -95,3 +96,14 @@ def test_a_lab_without_servers_says_there_is_nothing_to_probe(signed_in, owner):
     empty = labs.create_lab_from_template("empty", owner=owner, name="Nothing here")
     body = signed_in.get(reverse("connectors:simulator", args=[empty.slug])).content.decode()
     assert "This lab has no servers, so there is nothing to probe." in body
+
+
+def test_it_parses_the_probes_addresses_once_and_hands_the_parsed_values_on(signed_in, lab, monkeypatch):
+    parsed = []
+    parse = addresses._address
+    monkeypatch.setattr(addresses, "_address", lambda text: parsed.append(text.strip()) or parse(text))
+    response = signed_in.get(probe_url(lab, "203.0.113.9", local_ip="10.0.0.1"))
+    session_start = response.context["result"].transcript[1].server[0]
+    assert parsed.count("203.0.113.9") == 1, parsed
+    assert parsed.count("10.0.0.1") == 1, parsed
+    assert "Hello [203.0.113.9]" in session_start

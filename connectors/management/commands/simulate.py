@@ -60,16 +60,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         lab = lab_named(options["slug"])
         server = server_named(lab, options["server"])
+        parsed = {}  # parsed once here; the probe hands the values on to selection and session
         for option in ("remote_ip", "local_ip"):
-            if options[option]:
-                try:
-                    parse_ip(options[option])
-                except ExchangeError as error:
-                    raise CommandError(f"--{option.replace('_', '-')}: {error}") from None
+            try:
+                parsed[option] = parse_ip(options[option]) if options[option] else None
+            except ExchangeError as error:
+                raise CommandError(f"--{option.replace('_', '-')}: {error}") from None
         probe = Probe(
             server=server.name,
-            remote_ip=options["remote_ip"],
-            local_ip=options["local_ip"],
+            remote_ip=parsed["remote_ip"],
+            local_ip=parsed["local_ip"],
             port=options["port"],
             helo=options["helo"],
             starttls=options["starttls"],
