@@ -557,3 +557,28 @@ class TrafficUpload(models.Model):
     @property
     def percent(self) -> int:
         return min(100, self.progress * 100 // self.size) if self.size else 0
+
+
+class TrafficReplay(models.Model):
+    """An upload's traffic replayed through a lab as it stood (`state`: connectors/traffic.state_key): the drift and
+    the impact of the lab's changes, kept so the Traffic and Plan pages show them without simulating again, and
+    worked out in the background for large logs."""
+
+    WORKING, DONE, FAILED = "working", "done", "failed"
+    STATES = [(WORKING, "working"), (DONE, "done"), (FAILED, "failed")]
+
+    upload = models.ForeignKey(TrafficUpload, on_delete=models.CASCADE, related_name="replays")
+    lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="traffic_replays")
+    state = models.CharField(max_length=100, help_text="Which state of the lab and its baseline it was worked out for")
+    status = models.CharField(max_length=8, choices=STATES, default=WORKING)
+    created = models.DateTimeField(default=timezone.now)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True, help_text="drift, impact and probes_simulated")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["upload", "lab", "state"], name="one_replay_per_upload_lab_state")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lab.slug}: upload {self.upload_id} at {self.state} ({self.status})"

@@ -5,6 +5,10 @@ stores and hands over).
 An upload is spooled to disk as it arrives, then read: at once when it is small (EXCHSIM_TRAFFIC_INLINE_BYTES),
 otherwise in a background thread that records how far it has got, which the page polls. The files are deleted once
 read; only the profile stays. A what-if copy uses its own uploads, else those of the lab it was copied from.
+
+Replaying a profile through a lab (drift, and the impact of the lab's changes) is kept too, as a TrafficReplay for
+the lab's state (state_key): the pages show the stored answer, and work it out when the lab has changed since, the
+same way an upload is read (at once for a small upload, else in the background while the page polls).
 """
 
 from __future__ import annotations
@@ -17,12 +21,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
-from django.db.models import F
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db.models import F, Max
 
 from . import labs, models
 from .exchange.log_files import LogFileError, sources
-from .exchange.model import Organization
 from .exchange.replay import Profile, build_profile, inventory
 from .exchange.replay_model import ModelReplay, drift, impact
 from .store import lab_to_org
@@ -62,6 +65,7 @@ def start_upload(lab: models.Lab, user, files) -> models.TrafficUpload:
 
 def _read_in_background(pk: int, folder: Path) -> None:
     try:
+        close_old_connections()
         read_upload(pk, folder)
     finally:
         connection.close()
@@ -70,7 +74,6 @@ def _read_in_background(pk: int, folder: Path) -> None:
 def read_upload(pk: int, folder: Path) -> None:
     """Read the spooled files of upload `pk` into its profile; a file that can't be read at all fails the upload
     with the reason. The spool folder is removed either way."""
-    close_old_connections()
     done = [0, time.monotonic()]
 
     def progress(count: int) -> None:
@@ -112,7 +115,10 @@ def uploads_for(lab: models.Lab) -> list[models.TrafficUpload]:
     """The uploads the lab can use: its own, then those of the lab it was copied from (newest first)."""
     own = list(models.TrafficUpload.objects.filter(lab=lab).defer("profile"))
     if lab.baseline_id is not None:
-        own += list(models.TrafficUpload.objects.filter(lab_id=lab.baseline_id).defer("profile"))
+        own += list(models.TrafficUpload.objects.filter(lab_id=lab.baseline_id).select_related("lab").defer("profile"))
+    for upload in own:
+        if upload.lab_id == lab.pk:
+            upload.lab = lab  # (the pages name an upload's lab: no query per upload)
     return own
 
 
@@ -136,23 +142,110 @@ def profile_of(upload: models.TrafficUpload) -> Profile:
     return Profile.from_json(data or {})
 
 
-def analysis(lab: models.Lab, upload: models.TrafficUpload, org: Organization | None = None) -> dict:
-    """Who uses what, drift and impact for the Traffic and Plan pages. Drift compares the logs with the lab they came
-    from: the source of a what-if copy, else the lab itself. Impact replays them through the lab's baseline (what
-    its plan starts from) and the lab as it is now."""
-    profile = profile_of(upload)
-    org = org if org is not None else lab_to_org(lab)
-    baseline = labs.baseline_org(lab)
-    before = ModelReplay(baseline)
-    now = ModelReplay(org, baseline=before)
+# --- Replays: the profile through the lab as it stands ----------------------------------------------------------
+
+REPLAY_FORMAT = 1  # in every state key: an exchsim that stores or answers differently works the replays out again
+
+
+def state_key(lab: models.Lab) -> str:
+    """Which state of the lab, and of the lab it was copied from, a replay answers for: each one's newest history
+    entry (every saved change records one in the same transaction). Read it before loading the labs: a change saved
+    in between makes the stored answer newer than its key, never older, and that key is never current again."""
+    ids = [lab.pk] if lab.baseline_id is None else [lab.pk, lab.baseline_id]
+    newest = dict(
+        models.HistoryEntry.objects.filter(lab_id__in=ids)
+        .values("lab_id")
+        .annotate(newest=Max("pk"))
+        .values_list("lab_id", "newest")
+    )
+    baseline = "start" if lab.baseline_id is None else f"{lab.baseline_id}@{newest.get(lab.baseline_id, 0)}"
+    return f"v{REPLAY_FORMAT}:{lab.pk}@{newest.get(lab.pk, 0)}:{baseline}"
+
+
+def replay(lab: models.Lab, upload: models.TrafficUpload) -> models.TrafficReplay:
+    """The upload's traffic through the lab as it is now: the stored replay, else a new one worked out at once
+    (an upload small enough to have been read at once) or in the background (status `working` until it is done)."""
+    key = state_key(lab)
+    found = models.TrafficReplay.objects.filter(upload=upload, lab=lab, state=key).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            row = models.TrafficReplay.objects.create(upload=upload, lab=lab, state=key)
+    except IntegrityError:  # another request began the same replay a moment ago
+        return models.TrafficReplay.objects.get(upload=upload, lab=lab, state=key)
+    # The lab's earlier states are never current again: their replays go (a thread still on one saves nothing).
+    models.TrafficReplay.objects.filter(upload=upload, lab=lab).exclude(pk=row.pk).delete()
+    if upload.size <= settings.EXCHSIM_TRAFFIC_INLINE_BYTES:
+        work_out(row.pk)
+    else:
+        threading.Thread(target=_work_out_in_background, args=(row.pk,), daemon=True).start()
+    row.refresh_from_db()
+    return row
+
+
+def _work_out_in_background(pk: int) -> None:
+    try:
+        close_old_connections()  # (a thread's own connection; inside a request it would drop the request's)
+        work_out(pk)
+    finally:
+        connection.close()
+
+
+def work_out(pk: int) -> None:
+    """Replay the upload of TrafficReplay `pk` through its lab and store the answer (or why there is none)."""
+    row = models.TrafficReplay.objects.select_related("upload", "lab__baseline").filter(pk=pk).first()
+    if row is None:  # its lab changed again meanwhile, or was deleted
+        return
+    try:
+        result = replayed(row.lab, profile_of(row.upload))
+    except Exception:  # the page must say it failed rather than poll for ever
+        logger.exception("Replaying traffic upload %s through lab %s failed", row.upload_id, row.lab_id)
+        models.TrafficReplay.objects.filter(pk=pk).update(
+            status=models.TrafficReplay.FAILED, error="The replay failed (an internal error was logged)."
+        )
+        return
+    models.TrafficReplay.objects.filter(pk=pk).update(status=models.TrafficReplay.DONE, result=result)
+
+
+def replayed(lab: models.Lab, profile: Profile) -> dict:
+    """Drift and impact, as stored. Drift compares the logs with the lab they came from: the source of a what-if
+    copy, else the lab itself. Impact replays them through the lab's baseline (what its plan starts from) and the
+    lab as it is now."""
+    before = ModelReplay(labs.baseline_org(lab))
+    now = ModelReplay(lab_to_org(lab), baseline=before)
     rows = impact(profile, before, now)
     return {
-        "profile": profile,
-        "inventory": inventory(profile),
         "drift": drift(profile, before if lab.baseline_id is not None else now),
+        "impact": rows,
+        "probes_simulated": before.simulated + now.simulated,
+    }
+
+
+def impact_lists(stored: models.TrafficReplay) -> dict:
+    """A replay as the pages show it: its status, and once done the drift and the impact split three ways."""
+    result = stored.result if stored.status == models.TrafficReplay.DONE else {}
+    rows = result.get("impact", [])
+    return {
+        "replay": stored,
+        "drift": result.get("drift", []),
         "impact": rows,
         "breaks": [r for r in rows if r["direction"] == "breaks"],
         "opens": [r for r in rows if r["direction"] == "opens"],
         "changes": [r for r in rows if r["direction"] == "changes"],
-        "probes_simulated": before.simulated + now.simulated,
+        "probes_simulated": result.get("probes_simulated", 0),
     }
+
+
+def analysis(lab: models.Lab, upload: models.TrafficUpload) -> dict:
+    """The Traffic page's answer: the profile, who uses what, and the stored (or started) replay."""
+    profile = profile_of(upload)
+    return {"profile": profile, "inventory": inventory(profile), **impact_lists(replay(lab, upload))}
+
+
+def plan_impact(lab: models.Lab) -> dict | None:
+    """The Plan page's answer: the impact of the lab's changes on its newest traffic, None without traffic."""
+    upload = chosen_upload(lab)
+    if upload is None:
+        return None
+    return {"upload": upload, **impact_lists(replay(lab, upload))}

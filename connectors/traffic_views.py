@@ -77,3 +77,16 @@ def traffic_status(request, slug, pk):
         response["HX-Refresh"] = "true"
         return response
     return render(request, "connectors/traffic.html#reading", {"lab": lab, "item": upload})
+
+
+@login_required
+@require_safe
+def traffic_replay_status(request, slug, pk):
+    """Whether a replay working in the background is done (polled by the Traffic and Plan pages); then they reload."""
+    lab = get_lab_for_user(request, slug)
+    stored = models.TrafficReplay.objects.filter(pk=pk, lab=lab).first()
+    if stored is None or stored.status != models.TrafficReplay.WORKING:
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "connectors/traffic_impact.html#replaying", {"lab": lab, "impact": {"replay": stored}})

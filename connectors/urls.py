@@ -46,6 +46,11 @@ urlpatterns = [
     path("labs/<slug:slug>/traffic/", traffic_views.traffic_page, name="traffic"),
     path("labs/<slug:slug>/traffic/upload/", traffic_views.traffic_upload, name="traffic-upload"),
     path("labs/<slug:slug>/traffic/<int:pk>/status/", traffic_views.traffic_status, name="traffic-status"),
+    path(
+        "labs/<slug:slug>/traffic/replays/<int:pk>/status/",
+        traffic_views.traffic_replay_status,
+        name="traffic-replay-status",
+    ),
     path("labs/<slug:slug>/new-connector/", views.connector_create, name="connector-create"),
     path(_connector + "edit/general/", views.connector_general, name="connector-general"),
     path(_connector + "edit/network/", views.connector_network, name="connector-network"),

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import history, labfile, labs, labtemplates, models, presenters, stale_edits, store
+from . import history, labfile, labs, labtemplates, models, presenters, stale_edits, store, traffic
 from .access import get_lab_for_user, labs_for_user
 from .convert import server_value
 from .exchange import ems, powershell
@@ -647,6 +647,7 @@ def plan(request, slug):
         "scripts": scripts,
         "connector_count": len(org.connectors),
         "snapshot": labs.baseline_snapshot(lab),
+        "traffic": traffic.plan_impact(lab),  # stored, or worked out in the background for large logs
     }
     return render(request, "connectors/plan.html", context)
 

@@ -12,7 +12,8 @@ EXCHSIM_SIGNIN_ACCOUNT_LIMIT / _ADDRESS_LIMIT / _COOLOFF_MINUTES  sign-in lockou
 EXCHSIM_PROXY_COUNT  proxies in front that append to X-Forwarded-For (default 0: the client is REMOTE_ADDR)
 EXCHSIM_LAB_FILE_MAX_BYTES  the largest lab file loadlab and the upload accept (default 16 MiB)
 EXCHSIM_TRAFFIC_MAX_BYTES / _INLINE_BYTES  protocol logs one Traffic upload may hold (1 GiB), and up to how many
-               bytes they are read before the page answers (1 MiB; larger uploads are read in the background)
+               bytes they are read before the page answers (1 MiB; larger uploads are read in the background);
+               the same size decides whether a replay through a changed lab is worked out before the page answers
 EXCHSIM_TRAFFIC_SPOOL  where uploaded protocol logs wait to be read (default <tmp>/exchsim-traffic)
 """
 
