@@ -228,6 +228,24 @@ def generate_lab(
 
 
 @transaction.atomic
+def create_imported_lab(
+    org: Organization, origin: str, *, slug=None, owner=None, name=None, baseline=None, description="", change=None
+) -> models.Lab:
+    """A new lab holding an imported organisation (connectors/imports.py has validated it). Its baseline is
+    `baseline` when given (an earlier import or lab, so the plan shows what changed in production since: drift; that
+    lab's state now is kept too, for when it is deleted), else the import itself."""
+    lab = _new_lab(slug, name, f"Imported: {org.name}", owner=owner, baseline=baseline, description=description)
+    write_org(lab, org)
+    if baseline is not None:
+        record_baseline(lab, lab_to_org(baseline), f"lab {baseline.name} ({baseline.slug}) when this was imported")
+    else:
+        record_baseline(lab, org, origin)
+    change = change or history.Change()
+    history.record_creation(lab, org, replace(change, action="load", note=change.note or origin))
+    return lab
+
+
+@transaction.atomic
 def load_lab(
     text: str, slug: str | None = None, *, owner=None, origin: str = "the lab file", change=None
 ) -> models.Lab:

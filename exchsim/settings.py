@@ -15,6 +15,8 @@ EXCHSIM_TRAFFIC_MAX_BYTES / _INLINE_BYTES  protocol logs one Traffic upload may 
                bytes they are read before the page answers (1 MiB; larger uploads are read in the background);
                the same size decides whether a replay through a changed lab is worked out before the page answers
 EXCHSIM_TRAFFIC_SPOOL  where uploaded protocol logs wait to be read (default <tmp>/exchsim-traffic)
+EXCHSIM_IMPORT_MAX_BYTES / _INLINE_BYTES  the files one import (importconfig, the Import page) may hold (512 MiB),
+               and up to how many bytes the page reads them before it answers (1 MiB; larger ones in the background)
 """
 
 import os
@@ -134,6 +136,8 @@ EXCHSIM_LAB_FILE_MAX_BYTES = env_int("EXCHSIM_LAB_FILE_MAX_BYTES", 16 * 1024 * 1
 EXCHSIM_TRAFFIC_MAX_BYTES = env_int("EXCHSIM_TRAFFIC_MAX_BYTES", 1024 * 1024 * 1024)
 EXCHSIM_TRAFFIC_INLINE_BYTES = env_int("EXCHSIM_TRAFFIC_INLINE_BYTES", 1024 * 1024, minimum=0)
 EXCHSIM_TRAFFIC_SPOOL = os.environ.get("EXCHSIM_TRAFFIC_SPOOL", "")
+EXCHSIM_IMPORT_MAX_BYTES = env_int("EXCHSIM_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+EXCHSIM_IMPORT_INLINE_BYTES = env_int("EXCHSIM_IMPORT_INLINE_BYTES", 1024 * 1024, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_HANDLERS = [

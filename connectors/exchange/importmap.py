@@ -700,53 +700,41 @@ def _smtp_addresses(value, primary) -> tuple[str, ...]:
 def _principals(
     mapper: _Mapper, accounts: list[Principal], members: list[_Object], connectors, netbios: str
 ) -> list[Principal]:
-    """The lab's directory: the recipients' accounts, every principal an ACE names that the directory doesn't always
-    hold (the well-known ones, the domain's Exchange groups), and the members of groups with their memberships; a
-    group becomes a principal of its own when an ACE names it."""
-    always = {n.casefold() for n in (*WELL_KNOWN_SIDS, legacy_interop_group(netbios))}
+    """The lab's directory: each member of the exported group memberships (with its groups, kind and e-mail; a row
+    without a group declares a principal that is a member of nothing), the recipients' accounts, and every other
+    principal an ACE names that the lab doesn't always know (the well-known ones, the domain's Exchange groups)."""
+    always = {n.casefold() for n in (*WELL_KNOWN_SIDS, exchange_servers_group(netbios), legacy_interop_group(netbios))}
+    result: dict[str, Principal] = {}
     member_of: dict[str, list[str]] = defaultdict(list)
-    kinds: dict[str, PrincipalKind] = {}
-    order: dict[str, str] = {}
-    groups_with_members = set()
     for obj in members:
         values = mapper.read(obj, GROUP_MEMBER)
-        group = canonical_principal(str(values.get("group") or ""), netbios)
-        member = canonical_principal(str(values.get("member") or ""), netbios)
-        if not values.get("group") or not values.get("member"):
-            mapper.problem(obj, "Member", "This group membership doesn't name both the group and the member.")
+        if not values.get("member"):
+            mapper.problem(obj, "Member", "This group membership names no member.")
             continue
-        kinds[group.casefold()] = PrincipalKind.GROUP
-        groups_with_members.add(group.casefold())
-        kind = str(values.get("kind") or "").casefold()
-        kinds.setdefault(member.casefold(), _principal_kind(member, kind))
-        if group not in member_of[member.casefold()]:
-            member_of[member.casefold()].append(group)
-        order.setdefault(member.casefold(), member)
-    result: dict[str, Principal] = {}
+        member = canonical_principal(str(values["member"]), netbios)
+        kind = PrincipalKind(values.get("kind") or _principal_kind(member).value)
+        found = result.setdefault(member.casefold(), Principal(member, kind, email=str(values.get("email") or "")))
+        if found.email == "" and values.get("email"):
+            result[member.casefold()] = replace(found, email=str(values["email"]))
+        if values.get("group"):
+            group = canonical_principal(str(values["group"]), netbios)
+            if group not in member_of[member.casefold()]:
+                member_of[member.casefold()].append(group)
     for account in accounts:
-        result.setdefault(account.name.casefold(), account)
+        found = result.setdefault(account.name.casefold(), account)
+        if not found.email:
+            result[account.name.casefold()] = replace(found, email=account.email)
     for connector in connectors:
         for ace in connector.acl:
             folded = ace.principal.casefold()
-            if folded in always or folded in result:
-                continue
-            if folded == exchange_servers_group(netbios).casefold() and folded not in groups_with_members:
-                continue
-            result[folded] = Principal(ace.principal, kinds.get(folded, _principal_kind(ace.principal, "")))
-    for folded, name in order.items():
-        result.setdefault(folded, Principal(name, kinds[folded]))
-    return [
-        Principal(p.name, kinds.get(k, p.kind), tuple(member_of.get(k, p.member_of)), p.smtp_password, p.email)
-        for k, p in result.items()
-    ]
+            if folded not in always and folded not in result:
+                result[folded] = Principal(ace.principal, _principal_kind(ace.principal))
+    return [replace(p, member_of=tuple(member_of.get(k, ()))) for k, p in result.items()]
 
 
-def _principal_kind(name: str, kind: str) -> PrincipalKind:
-    if kind.startswith("group"):
-        return PrincipalKind.GROUP
-    if kind.startswith("computer") or name.endswith("$"):
-        return PrincipalKind.COMPUTER
-    return PrincipalKind.USER
+def _principal_kind(name: str) -> PrincipalKind:
+    """A principal no membership describes: a computer account ends in $, anything else is taken as a user."""
+    return PrincipalKind.COMPUTER if name.endswith("$") else PrincipalKind.USER
 
 
 def _settings(mapper: _Mapper, objects: dict[str, list[_Object]]) -> dict:

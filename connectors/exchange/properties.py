@@ -1149,13 +1149,15 @@ AD_PERMISSION = PropertySet(
     ],
 )
 
-# One membership of a group (the collector's export of the groups behind the principals in connector ACEs).
+# One membership of a group, as the collector writes it for the principals in connector ACEs (Exchsim.GroupMember):
+# Group is $null on the row of a principal that is a member of nothing.
 GROUP_MEMBER = PropertySet(
     "GroupMember",
     [
         Property("Group", "group", TEXT, "", settable=(), simulated=True),
         Property("Member", "member", TEXT, "", settable=(), simulated=True),
-        Property("ObjectClass", "kind", TEXT, "", settable=(), simulated=True),
+        Property("MemberType", "kind", Choice(choices=("User", "Group", "Computer")), "User", settable=()),
+        Property("MemberEmail", "email", TEXT, "", settable=()),
     ],
 )
 

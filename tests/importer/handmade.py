@@ -138,7 +138,6 @@ def collection(org: Organization, *, permissions=True, servers=True, directory=T
         [{"Identity": "RecipientFilterConfig", "RecipientValidationEnabled": org.recipient_validation_enabled}],
     )
     if directory:
-        accounts = {p.email: p for p in org.principals if p.email}
         objects += _objects(
             "Recipient.xml",
             "Recipient",
@@ -151,11 +150,7 @@ def collection(org: Organization, *, permissions=True, servers=True, directory=T
                         "DistributionGroup": "MailUniversalDistributionGroup",
                     }.get(r.kind.value, r.kind.value),
                     "EmailAddresses": [("SMTP:" if i == 0 else "smtp:") + a for i, a in enumerate(r.addresses)],
-                    **(
-                        {"SamAccountName": accounts[r.primary_address].name.split("\\")[-1]}
-                        if r.primary_address in accounts
-                        else {}
-                    ),
+                    "PrimarySmtpAddress": r.primary_address,
                 }
                 for r in org.recipients
             ],
@@ -164,9 +159,9 @@ def collection(org: Organization, *, permissions=True, servers=True, directory=T
             "GroupMember.xml",
             "GroupMember",
             [
-                {"Group": group, "Member": p.name, "ObjectClass": p.kind.value.lower()}
+                {"Group": group, "Member": p.name, "MemberType": p.kind.value, "MemberEmail": p.email or None}
                 for p in org.principals
-                for group in p.member_of
+                for group in p.member_of or (None,)
             ],
         )
     return objects
