@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from . import acl, domains, pscmdlets, psruntime, receive
 from .catalogue import USAGES, canonical_principal
 from .errors import ExchangeError, ValidationFailed
-from .model import Organization, ReceiveConnector, Server
+from .model import AcceptedDomain, Organization, ReceiveConnector, Server
 from .powershell import plan
 from .properties import RECEIVE_CONNECTOR
 from .psast import Bareword, Block, CommandCall, Parameter
@@ -512,7 +512,7 @@ def _identity(bound: dict, piped) -> str:
     if "Identity" in bound:
         return _text(bound["Identity"])
     if piped:
-        return piped[0].name
+        return piped[0].name  # an AcceptedDomain or a Server (_PIPED_TYPES): the rest bind by Identity
     raise ExchangeError(MISSING_MANDATORY.format("Identity"))
 
 
@@ -787,17 +787,54 @@ def _commands(ctx, call: CommandCall, items: list | None) -> list:
     bound = _bind(call, spec)
     if items and name.startswith("Set-"):
         _note_unapplied(ctx, name, items)
-    piped = None if items is None else [_engine_object(item) for item in items]
-    if piped is not None and any(isinstance(p, str) for p in piped) and "Identity" not in bound:
-        found = []
-        for identity in piped:  # a string piped in binds to -Identity, one run per string
-            found += (
-                handler(ctx, {**bound, "Identity": identity}, None)
-                if isinstance(identity, str)
-                else handler(ctx, bound, [identity])
-            )
-        return [_shown(ctx, obj) for obj in found]
-    return [_shown(ctx, obj) for obj in handler(ctx, bound, piped)]
+    piped = None if items is None else [_pipeline_object(item) for item in items]
+    if piped is None or "Identity" in bound:
+        return [_shown(ctx, obj) for obj in handler(ctx, bound, piped)]
+    found = []
+    for obj in piped:  # the process block runs once per object
+        if not isinstance(obj, _PIPED_TYPES.get(name, ())):
+            # A string, or an object of another type, binds to -Identity by its text / Identity property, as
+            # PowerShell binds ValueFromPipelineByPropertyName (an accepted domain piped into
+            # Remove-ReceiveConnector is looked up as a connector named after it).
+            found += handler(ctx, {**bound, "Identity": _piped_identity(ctx, name, obj)}, None)
+        else:
+            found += handler(ctx, bound, [obj])
+    return [_shown(ctx, obj) for obj in found]
+
+
+_SHOWN_TYPES = (ReceiveConnector, Permission, AcceptedDomain, Server, TransportConfig, RecipientFilterConfig)
+# The engine objects each cmdlet takes from the pipeline as themselves; anything else binds by its Identity.
+_PIPED_TYPES = {
+    "Set-ReceiveConnector": (ReceiveConnector,),
+    "Remove-ReceiveConnector": (ReceiveConnector,),
+    "Add-ADPermission": (ReceiveConnector, Permission),
+    "Remove-ADPermission": (ReceiveConnector, Permission),
+    "Get-ADPermission": (ReceiveConnector, Permission),
+    "Set-AcceptedDomain": (AcceptedDomain,),
+    "Remove-AcceptedDomain": (AcceptedDomain,),
+    "Set-MailboxServer": (Server,),
+}
+NO_PIPELINE_BINDING = (
+    "The input object cannot be bound to any parameters for the command either because the command does not take "
+    "pipeline input or the input and its properties do not match any of the parameters that take pipeline input."
+)
+
+
+def _pipeline_object(item):
+    """What a cmdlet receives from the pipeline: the engine object an EMS object shows, the Identity column of a
+    row read with Import-Csv (bound by property name), else the item itself."""
+    if isinstance(item, PSObject) and item.source is None and item.get("Identity") is not None:
+        return _text(item.get("Identity"))
+    return _engine_object(item)
+
+
+def _piped_identity(ctx, cmdlet: str, obj) -> str:
+    if isinstance(obj, str):
+        return obj
+    identity = properties(obj, ctx.org).get("Identity") if isinstance(obj, _SHOWN_TYPES) else None
+    if identity is None:
+        raise ExchangeError(NO_PIPELINE_BINDING)
+    return str(identity)
 
 
 PIPED_BY_IDENTITY = (
