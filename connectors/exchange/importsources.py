@@ -101,9 +101,8 @@ PROPERTY_KINDS: tuple[tuple[str, frozenset[str]], ...] = (
 
 def _bare(type_name: str) -> str:
     name = type_name.strip()
-    for prefix in ("Deserialized.", "Selected."):
-        while name.startswith(prefix):
-            name = name[len(prefix) :]
+    while name.startswith(("Deserialized.", "Selected.")):  # "Selected.Deserialized.…" after Select-Object in EMS
+        name = name.partition(".")[2]
     return name
 
 

@@ -14,6 +14,9 @@ def test_it_tells_the_kind_from_type_names_remote_or_selected():
         "ReceiveConnector"
     )
     assert kind_of(["Selected.Microsoft.Exchange.Data.Directory.Management.ReducedRecipient"]) == "Recipient"
+    assert kind_of(["Selected.Deserialized.Microsoft.Exchange.Data.Directory.Management.ReducedRecipient"]) == (
+        "Recipient"
+    )
     assert kind_of(["System.Management.Automation.PSCustomObject", "System.Object"]) is None
 
 
