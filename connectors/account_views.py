@@ -11,11 +11,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import accounts
 from .access import is_trainer
@@ -109,7 +110,8 @@ def _trainer_only(request):
 
 @never_cache  # the page shows one-time passwords: no copy in any cache, and Back doesn't show them again
 @login_required
-def people(request):
+@require_http_methods(["GET", "POST"])
+def people(request: HttpRequest) -> HttpResponse:
     _trainer_only(request)
     if request.method != "POST":
         return _people(request, PeopleForm())
@@ -126,9 +128,9 @@ def people(request):
 
 
 @never_cache
-@require_POST
 @login_required
-def person_reset(request, pk: int):
+@require_POST
+def person_reset(request: HttpRequest, pk: int) -> HttpResponse:
     """A trainee forgot their password or is locked out: a new one-time password, and the lockout lifted.
     Only for trainees: a trainer can't take over another trainer's or a staff account this way."""
     _trainer_only(request)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,7 +27,7 @@ class DiffForm(forms.Form):
 
 @login_required
 @require_safe
-def lab_history(request, slug):
+def lab_history(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     entries = lab.history.select_related("user").defer("changes", "touched")
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
@@ -63,7 +64,7 @@ def _refused(request, what: str, error: ExchangeError) -> None:
 
 @login_required
 @require_POST
-def history_undo(request, slug, number):
+def history_undo(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     lab = get_lab_for_user(request, slug)  # a write: the owner only
     try:
         entry = history.undo(lab, number, history.web_change(request))
@@ -76,7 +77,7 @@ def history_undo(request, slug, number):
 
 @login_required
 @require_POST
-def history_restore(request, slug, number):
+def history_restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     try:
         entry = history.restore(lab, number, history.web_change(request))

@@ -8,6 +8,7 @@ from email.policy import default
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -41,7 +42,7 @@ def _received(message: ReceivedMessage) -> ReceivedMail:
 
 @login_required
 @require_safe
-def received_mail(request, slug):
+def received_mail(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     page = Paginator(lab.received_messages.all(), 25).get_page(request.GET.get("page"))
     context = {"section": "received", "lab": lab, "page": page, "mails": [_received(m) for m in page]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -41,13 +41,13 @@ def _traffic_page(request, lab, form=None, status=200):
 
 @login_required
 @require_safe
-def traffic_page(request, slug):
+def traffic_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _traffic_page(request, get_lab_for_user(request, slug))
 
 
 @login_required
 @require_POST
-def traffic_upload(request, slug):
+def traffic_upload(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     form = TrafficUploadForm(request.POST, request.FILES, oversized=oversized(request, "logs"))
     if not form.is_valid():
@@ -68,7 +68,7 @@ def traffic_upload(request, slug):
 
 @login_required
 @require_safe
-def traffic_status(request, slug, pk):
+def traffic_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """How far the reading of an upload has got (polled by the page); once it is read, the page reloads."""
     lab = get_lab_for_user(request, slug)
     upload = next((u for u in traffic.uploads_for(lab) if u.pk == pk), None)

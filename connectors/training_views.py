@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -61,15 +61,15 @@ def _home(request, form: SessionForm, status: int = 200):
     return render(request, "training/home.html", context, status=status)
 
 
-@require_safe
 @login_required
-def training_home(request):
+@require_safe
+def training_home(request: HttpRequest) -> HttpResponse:
     return _home(request, SessionForm())
 
 
-@require_POST
 @login_required
-def session_create(request):
+@require_POST
+def session_create(request: HttpRequest) -> HttpResponse:
     if not is_trainer(request.user):
         raise PermissionDenied("Only trainers start training sessions.")
     form = SessionForm(request.POST)
@@ -82,9 +82,9 @@ def session_create(request):
     return redirect("connectors:training-session", session.pk)
 
 
-@require_safe
 @login_required
-def session_detail(request, pk: int):
+@require_safe
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(TrainingSession, pk=pk)
     if session.trainer_id == request.user.pk:
         context = {"section": "training", "session": session, "scenario": training.get_scenario(session.scenario)}
@@ -97,17 +97,17 @@ def session_detail(request, pk: int):
     return render(request, "training/join.html", {"section": "training", "session": session, "scenario": scenario})
 
 
-@require_safe
 @login_required
-def session_board(request, pk: int):
+@require_safe
+def session_board(request: HttpRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk)
     context = {"session": session, "scenario": training.get_scenario(session.scenario), "rows": _board_rows(session)}
     return render(request, "training/board.html#board", context)
 
 
-@require_POST
 @login_required
-def session_reveal(request, pk: int):
+@require_POST
+def session_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     session = _own_session(request, pk)
     scenario = training.get_scenario(session.scenario)
     if request.POST.get("what") == "answer":
@@ -118,9 +118,9 @@ def session_reveal(request, pk: int):
     return redirect("connectors:training-session", session.pk)
 
 
-@require_POST
 @login_required
-def session_join(request, pk: int):
+@require_POST
+def session_join(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(TrainingSession, pk=pk)
     if session.trainer_id == request.user.pk:
         return redirect("connectors:training-session", session.pk)
@@ -135,9 +135,9 @@ def session_join(request, pk: int):
     return redirect("connectors:lab-scenario", lab.slug)
 
 
-@require_POST
 @login_required
-def scenario_start(request, name: str):
+@require_POST
+def scenario_start(request: HttpRequest, name: str) -> HttpResponse:
     """Self-study: a lab of one's own in the scenario's starting state, with every hint and the answer on request."""
     if name not in training.scenarios():
         raise Http404(f"There's no scenario called '{name}'.")
@@ -151,9 +151,9 @@ def scenario_start(request, name: str):
     return redirect("connectors:lab-scenario", lab.slug)
 
 
-@require_safe
 @login_required
-def lab_scenario(request, slug: str):
+@require_safe
+def lab_scenario(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     link = ScenarioLab.objects.filter(lab=lab).select_related("session").first()
     if link is None:
@@ -174,9 +174,9 @@ def lab_scenario(request, slug: str):
     return render(request, template, context)
 
 
-@require_safe
 @login_required
-def lab_findings(request, slug: str):
+@require_safe
+def lab_findings(request: HttpRequest, slug: str) -> HttpResponse:
     """The findings page; as an htmx fragment, the findings about some servers (?server=, repeatable: the servers a
     paginated overview shows) or one connector (?connector=SERVER\\Name), loaded after those pages are shown.
     The page audits SERVERS_PER_PAGE servers at a time, as the overview shows them: auditing simulates every

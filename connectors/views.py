@@ -1,6 +1,10 @@
 """Dashboard views. Thin: load the lab into engine objects, call the engine, render. One template per page; its
 partials serve htmx swaps. Every change goes through the engine; a write loads what it changes and saves it inside
-store.locked_lab, so writers of one lab take turns and none overwrites another's change (docs/decisions.md)."""
+store.locked_lab, so writers of one lab take turns and none overwrites another's change (docs/decisions.md).
+
+Every view, here and in the other *_views.py modules: typed (request: HttpRequest, ... -> HttpResponse), and
+decorated @login_required, then one method decorator (@require_safe / @require_POST / @require_http_methods), with
+@never_cache outermost where a page must not be cached (docs/decisions.md, "Architecture decisions: views")."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -140,13 +144,13 @@ def _lab_list_page(request, create_form=None, upload_form=None, rename_form=None
 
 @login_required
 @require_safe
-def lab_list(request):
+def lab_list(request: HttpRequest) -> HttpResponse:
     return _lab_list_page(request)
 
 
 @login_required
 @require_POST
-def lab_create(request):
+def lab_create(request: HttpRequest) -> HttpResponse:
     form = LabCreateForm(request.POST, templates=labtemplates.TEMPLATES)
     if not form.is_valid():
         return _lab_list_page(request, create_form=form, status=400)
@@ -165,7 +169,7 @@ def lab_create(request):
 
 @login_required
 @require_POST
-def lab_upload(request):
+def lab_upload(request: HttpRequest) -> HttpResponse:
     form = LabUploadForm(request.POST, request.FILES, oversized=oversized(request, "file"))
     if form.is_valid():
         try:
@@ -184,7 +188,7 @@ def lab_upload(request):
 
 @login_required
 @require_POST
-def lab_copy(request, slug):
+def lab_copy(request: HttpRequest, slug: str) -> HttpResponse:
     with store.locked_lab(get_lab_for_user(request, slug)) as lab:  # copy what is committed, not a save half-seen
         copy = labs.copy_lab(lab, owner=request.user, change=history.web_change(request))
     messages.success(request, f"Copied {lab.name} to {copy.name}: change it freely, the original stays as it was.")
@@ -193,7 +197,7 @@ def lab_copy(request, slug):
 
 @login_required
 @require_POST
-def lab_rename(request, slug):
+def lab_rename(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     form = LabRenameForm(request.POST)
     if form.is_valid():
@@ -217,7 +221,7 @@ def lab_rename(request, slug):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lab_delete(request, slug):
+def lab_delete(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     if request.method == "POST":
         with store.locked_lab(lab) as lab:  # waits for a save in progress instead of deleting under it
@@ -230,7 +234,7 @@ def lab_delete(request, slug):
 
 @login_required
 @require_safe
-def lab_download(request, slug):
+def lab_download(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     response = HttpResponse(labfile.dump_lab(lab), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{lab.slug}.json"'
@@ -271,13 +275,13 @@ def _overview(request, slug: str, new_form=None):
 
 @login_required
 @require_safe
-def lab_detail(request, slug):
+def lab_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _overview(request, slug)
 
 
 @login_required
 @require_POST
-def connector_create(request, slug):
+def connector_create(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     form = _new_connector_form(_server_rows(lab), request.POST)
     if form.is_valid():
@@ -303,7 +307,7 @@ def connector_create(request, slug):
 
 @login_required
 @require_safe
-def lab_check(request, slug):
+def lab_check(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     rows = _server_rows(lab)
     form = QuickCheckForm(request.GET or None, servers=[row.name for row in rows])  # opened directly: an empty form
@@ -381,7 +385,7 @@ def _render_connector(request, context: dict):
 
 @login_required
 @require_safe
-def connector_detail(request, slug, server, name, tab="general"):
+def connector_detail(request: HttpRequest, slug: str, server: str, name: str, tab: str = "general") -> HttpResponse:
     lab, org = _lab_and_org(request, slug, [server])
     connector = _connector_or_404(org, server, name)
     context = _connector_context(lab, org, connector, tab)
@@ -451,7 +455,7 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
 
 @login_required
 @require_POST
-def connector_remove(request, slug, server, name):
+def connector_remove(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
     """Remove-ReceiveConnector."""
     with store.locked_lab(get_lab_for_user(request, slug)) as lab:
         org = lab_to_org(lab, [server])
@@ -472,7 +476,7 @@ def _set_change(org: Organization, connector: ReceiveConnector, form) -> Receive
 
 @login_required
 @require_POST
-def connector_general(request, slug, server, name):
+def connector_general(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
     form = GeneralForm(request.POST)
     return _apply_connector_changes(request, slug, server, name, "general", "general_form", form, _set_change)
 
@@ -497,21 +501,21 @@ def _network_change(org: Organization, connector: ReceiveConnector, form: Networ
 
 @login_required
 @require_POST
-def connector_network(request, slug, server, name):
+def connector_network(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
     form = NetworkForm(request.POST)
     return _apply_connector_changes(request, slug, server, name, "network", "network_form", form, _network_change)
 
 
 @login_required
 @require_POST
-def connector_auth(request, slug, server, name):
+def connector_auth(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
     form = AuthForm(request.POST)
     return _apply_connector_changes(request, slug, server, name, "auth", "auth_form", form, _set_change)
 
 
 @login_required
 @require_POST
-def connector_groups(request, slug, server, name):
+def connector_groups(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
     form = GroupsForm(request.POST)
     return _apply_connector_changes(request, slug, server, name, "groups", "groups_form", form, _set_change)
 
@@ -543,7 +547,7 @@ def _permission_change(org: Organization, connector: ReceiveConnector, form: Per
 
 @login_required
 @require_POST
-def connector_permissions(request, slug, server, name):
+def connector_permissions(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
     form = PermissionForm(request.POST)
     return _apply_connector_changes(
         request,
@@ -563,7 +567,7 @@ def connector_permissions(request, slug, server, name):
 
 @login_required
 @require_safe
-def simulator(request, slug):
+def simulator(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     rows = _server_rows(lab)
     servers = [row.name for row in rows]
@@ -592,7 +596,7 @@ def simulator(request, slug):
 
 @login_required
 @require_safe
-def relay_map(request, slug):
+def relay_map(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     rows = _server_rows(lab)
     names = [row.name for row in rows]
@@ -632,7 +636,7 @@ def _script(kind: str, lab, org: Organization, baseline: Organization | None = N
 
 @login_required
 @require_safe
-def plan(request, slug):
+def plan(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     baseline, org = labs.baseline_org(lab), lab_to_org(lab)
     inline_lab = len(org.connectors) <= WHOLE_LAB_INLINE_CONNECTORS
@@ -654,7 +658,7 @@ def plan(request, slug):
 
 @login_required
 @require_safe
-def plan_download(request, slug, kind):
+def plan_download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """A script as a .ps1 download, or with ?view shown in the browser as text."""
     lab = get_lab_for_user(request, slug)
     if kind not in SCRIPT_TITLES:
@@ -733,7 +737,7 @@ def _table_servers(lab) -> tuple[list[str], int]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def console(request, slug):
+def console(request: HttpRequest, slug: str) -> HttpResponse:
     lab = get_lab_for_user(request, slug)
     key = f"console:{lab.pk}"
     history = request.session.get(key, [])
