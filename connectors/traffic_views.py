@@ -81,7 +81,7 @@ def traffic_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def traffic_replay_status(request, slug, pk):
+def traffic_replay_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Whether a replay working in the background is done (polled by the Traffic and Plan pages); then they reload."""
     lab = get_lab_for_user(request, slug)
     stored = models.TrafficReplay.objects.filter(pk=pk, lab=lab).first()
