@@ -13,6 +13,7 @@ from .exchange.catalogue import RIGHTS, USAGES, AuthMechanism, PermissionGroup, 
 from .exchange.catalogue import format_permission_groups as _group_text
 from .exchange.errors import ExchangeError
 from .exchange.smtp import Probe
+from .exchange.versions import ExchangeVersion
 
 # Exchange parameter name -> form field, to put the engine's FieldErrors beside the right input.
 FIELD_FOR_PARAMETER = {
@@ -415,3 +416,55 @@ def _traffic_too_large(size: int | None = None) -> str:
         f"These logs are too large{got}: one upload may hold {limit / 1048576:,.0f} MB "
         "(EXCHSIM_TRAFFIC_MAX_BYTES). Upload fewer days at a time, or run manage.py replay on the server."
     )
+
+
+class ImportForm(forms.Form):
+    """What Exchange exported (the collector's zip, or Export-Clixml, Format-List or Export-Csv files), several at
+    once, and how to make the lab of them: the same options as manage.py importconfig."""
+
+    exports = _MultipleFileField(
+        label="Exported files",
+        widget=_MultipleFiles(attrs={"multiple": True}),
+        help_text="The collector's zip, or Export-Clixml (.xml), Format-List (.txt) or Export-Csv (.csv) files of "
+        "Get-ReceiveConnector, Get-ADPermission, Get-ExchangeServer, Get-AcceptedDomain and the others.",
+    )
+    name = forms.CharField(label="Lab name", required=False, max_length=200, help_text="Default: Imported: <org>")
+    version = forms.ChoiceField(
+        label="Exchange version",
+        required=False,
+        choices=[("", "from the files")] + [(v.value, v.label) for v in ExchangeVersion],
+        help_text="Only needed when the files don't say (no Get-ExchangeServer export).",
+    )
+    baseline = forms.ChoiceField(
+        label="Compare with",
+        required=False,
+        help_text="An earlier import or lab: the new lab's plan then shows what changed in production (drift).",
+    )
+
+    def __init__(self, *args, oversized: bool = False, baselines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized = oversized
+        self.fields["exports"].required = not oversized
+        self.fields["baseline"].choices = [("", "nothing (the import is its own baseline)")] + [
+            (lab.slug, lab.name) for lab in baselines
+        ]
+
+    def clean_exports(self):
+        limit = settings.EXCHSIM_IMPORT_MAX_BYTES
+        if self.oversized:
+            raise ValidationError(
+                f"These files are too large: an import takes at most {limit / 1048576:,.0f} MB "
+                "(EXCHSIM_IMPORT_MAX_BYTES). Run manage.py importconfig on the server instead."
+            )
+        files = self.cleaned_data["exports"]
+        total = sum(upload.size for upload in files)
+        if total > limit:
+            raise ValidationError(
+                f"These files are too large ({total / 1048576:,.1f} MB): an import takes at most "
+                f"{limit / 1048576:,.0f} MB (EXCHSIM_IMPORT_MAX_BYTES). Run manage.py importconfig on the server."
+            )
+        return files
+
+    def clean_version(self):
+        value = self.cleaned_data["version"]
+        return ExchangeVersion(value) if value else None

@@ -9,11 +9,19 @@ plan shows what changed in production between the two collections (drift).
 
 from __future__ import annotations
 
+import logging
+import shutil
+import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.db import close_old_connections, connection
+from django.db.models import F
 
 from . import history, labs, models
 from .exchange.audit import audit
@@ -22,6 +30,7 @@ from .exchange.importmap import ImportRefused, ImportReport, Problem, import_org
 from .exchange.importsources import SourceError, read_sources
 from .exchange.model import ExchangeVersion, Organization
 
+logger = logging.getLogger(__name__)
 FINDINGS_SHOWN = 20  # in the printed report; the lab's Findings page has them all
 
 
@@ -185,3 +194,98 @@ def unused_properties(report: ImportReport) -> list[tuple[str, list[tuple[str, i
         for kind, names in report.unused.items()
         if names
     ]
+
+
+# --- The Import page: spooled uploads read now, or in the background with progress ----------------------------------
+
+PROGRESS_EVERY_SECONDS = 0.5
+
+
+def spool_root() -> Path:
+    return Path(getattr(settings, "EXCHSIM_TRAFFIC_SPOOL", "") or Path(tempfile.gettempdir()) / "exchsim-traffic")
+
+
+def start_import(user, uploads, *, name=None, version=None, baseline=None) -> models.ImportRun:
+    """Spool the uploaded files and import them: at once when they are small (EXCHSIM_IMPORT_INLINE_BYTES), else in
+    a background thread whose progress the page polls. The ImportRun says how it went."""
+    root = spool_root()
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="import-", dir=root))
+    names, size = [], 0
+    for number, upload in enumerate(uploads, 1):
+        name_of_file = Path(upload.name or f"upload-{number}").name
+        names.append(name_of_file)
+        with open(folder / f"{number:03d}-{name_of_file}", "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+                size += len(chunk)
+    run = models.ImportRun.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None, files="\n".join(names), size=size
+    )
+    options = {"name": name or None, "version": version, "baseline": baseline}
+    if size <= settings.EXCHSIM_IMPORT_INLINE_BYTES:
+        run_import(run.pk, folder, options)
+    else:
+        threading.Thread(target=_in_background, args=(run.pk, folder, options), daemon=True).start()
+    run.refresh_from_db()
+    return run
+
+
+def _in_background(pk: int, folder: Path, options: dict) -> None:
+    try:
+        run_import(pk, folder, options)
+    finally:
+        connection.close()
+
+
+def run_import(pk: int, folder: Path, options: dict) -> None:
+    """Import the spooled files of run `pk` (import_lab, the command's path); the folder is removed either way."""
+    close_old_connections()
+    run = models.ImportRun.objects.select_related("user").get(pk=pk)
+    done = [0, time.monotonic()]
+
+    def progress(count: int) -> None:
+        done[0] += count
+        if time.monotonic() - done[1] >= PROGRESS_EVERY_SECONDS:
+            done[1] = time.monotonic()
+            models.ImportRun.objects.filter(pk=pk).update(progress=done[0])
+
+    paths = sorted(folder.iterdir())
+    streams = []
+    try:
+        if options.get("baseline") is not None:  # a pk: the lab may have been deleted since the form was sent
+            options = {**options, "baseline": models.Lab.objects.filter(pk=options["baseline"]).first()}
+            if options["baseline"] is None:
+                raise ExchangeError("The lab to compare with was deleted meanwhile; nothing was imported.")
+        for path in paths:
+            streams.append((path.name.split("-", 1)[-1], open(path, "rb")))  # noqa: SIM115 (closed below)
+        outcome = import_lab(
+            streams,
+            owner=run.user,
+            change=history.Change(user=run.user, source=history.PAGE),
+            progress=progress,
+            **options,
+        )
+    except ExchangeError as error:
+        models.ImportRun.objects.filter(pk=pk).update(state=models.ImportRun.FAILED, error=str(error))
+        return
+    except Exception:  # the page must say it failed rather than poll for ever
+        logger.exception("Import run %s failed", pk)
+        models.ImportRun.objects.filter(pk=pk).update(
+            state=models.ImportRun.FAILED, error="The files couldn't be imported (an internal error was logged)."
+        )
+        return
+    finally:
+        for _, stream in streams:
+            stream.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    models.ImportRun.objects.filter(pk=pk).update(
+        state=models.ImportRun.DONE,
+        progress=F("size"),
+        lab=outcome.lab,
+        report={**outcome.to_json(), "lines": report_lines(outcome)},
+    )
+
+
+def runs_for(user) -> list[models.ImportRun]:
+    return list(models.ImportRun.objects.filter(user=user).select_related("lab").defer("report")[:20])

@@ -582,3 +582,33 @@ class TrafficReplay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lab.slug}: upload {self.upload_id} at {self.state} ({self.status})"
+
+
+class ImportRun(models.Model):
+    """An import from the dashboard's Import page (connectors/imports.py): its files while they are read, then the
+    report of the lab it made, or why nothing was imported. The files are deleted once read; only the report stays."""
+
+    READING, DONE, FAILED = "reading", "done", "failed"
+    STATES = [(READING, "reading"), (DONE, "done"), (FAILED, "failed")]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_runs"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    files = models.TextField(help_text="The uploaded file names, one a line")
+    size = models.BigIntegerField(default=0, help_text="Bytes uploaded")
+    state = models.CharField(max_length=8, choices=STATES, default=READING)
+    progress = models.BigIntegerField(default=0, help_text="Bytes read so far")
+    error = models.TextField(blank=True, help_text="Why nothing was imported")
+    report = models.JSONField(default=dict, blank=True, help_text="What came in (imports.ImportOutcome.to_json)")
+    lab = models.ForeignKey(Lab, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.files.splitlines()[0] if self.files else '(no files)'} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.progress * 100 // self.size) if self.size else 0

@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from . import history_views, smtp_views, traffic_views, views
+from . import history_views, import_views, smtp_views, traffic_views, views
 
 
 class TabConverter:
@@ -28,6 +28,9 @@ urlpatterns = [
     path("labs/", views.lab_list, name="lab-list"),
     path("labs/new/", views.lab_create, name="lab-create"),
     path("labs/upload/", views.lab_upload, name="lab-upload"),
+    path("labs/import/", import_views.lab_import, name="lab-import"),
+    path("labs/import/<int:pk>/status/", import_views.lab_import_status, name="lab-import-status"),
+    path("labs/import/Collect-Exchsim.ps1", import_views.collector_script, name="lab-import-collector"),
     path("labs/<slug:slug>/", views.lab_detail, name="lab-detail"),
     path("labs/<slug:slug>/check/", views.lab_check, name="lab-check"),
     path("labs/<slug:slug>/copy/", views.lab_copy, name="lab-copy"),
