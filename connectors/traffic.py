@@ -26,6 +26,8 @@ from django.db.models import F, Max
 
 from . import labs, models
 from .exchange.log_files import LogFileError, sources
+from .exchange.model import Organization
+from .exchange.relay_use import TrafficSummary, traffic_summary
 from .exchange.replay import Profile, build_profile, inventory
 from .exchange.replay_model import ModelReplay, drift, impact
 from .store import lab_to_org
@@ -249,3 +251,10 @@ def plan_impact(lab: models.Lab) -> dict | None:
     if upload is None:
         return None
     return {"upload": upload, **impact_lists(replay(lab, upload))}
+
+
+def audit_traffic(lab: models.Lab, org: Organization) -> TrafficSummary | None:
+    """Who the lab's newest traffic shows relaying, judged against `org`'s accepted domains, for the audit; None
+    without traffic. Read from the profile, nothing simulated (the audit is slow enough on a large lab)."""
+    upload = chosen_upload(lab)
+    return None if upload is None else traffic_summary(profile_of(upload), org.accepted_domains)

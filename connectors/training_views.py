@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from . import history, labs, training
+from . import history, labs, traffic, training
 from .access import get_lab_for_user, is_trainer
 from .exchange.audit import audit
 from .models import ScenarioLab, TrainingSession
@@ -189,7 +189,8 @@ def lab_findings(request: HttpRequest, slug: str) -> HttpResponse:
         names = list(lab.servers.order_by("name").values_list("name", flat=True))
         page = Paginator(names, SERVERS_PER_PAGE).get_page(request.GET.get("page"))
         servers = list(page.object_list) if page.paginator.num_pages > 1 else None
-    findings = audit(lab_to_org(lab, servers), servers=servers)
+    org = lab_to_org(lab, servers)
+    findings = audit(org, servers=servers, traffic=traffic.audit_traffic(lab, org))
     if connector:
         findings = [f for f in findings if f.concerns("connector", connector)]
     context = {

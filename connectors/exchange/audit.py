@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import powershell
 from .acl import SessionIdentity, effective_rights
@@ -35,6 +35,7 @@ from .errors import ExchangeError
 from .fates import Fate
 from .model import DomainType, Organization, ReceiveConnector, Server, TransportRole
 from .receive import foreign_bindings
+from .relay_use import TrafficSummary, relay_use_words
 from .smtp import RECIPIENT_OK, STARTTLS_REQUIRED, Probe, SessionResult, Simulator
 
 SEVERITIES = ("info", "warning", "error")
@@ -74,6 +75,7 @@ class Finding:
     powershell: str
     evidence: tuple[str, ...]
     address: str | None = None  # the remote address the simulation used to prove it, when there is one
+    traffic: str = ""  # what the protocol logs show about it (relay findings, when the audit was given traffic)
 
     def concerns(self, kind: str, identity: str) -> bool:
         wanted = identity.casefold()
@@ -93,6 +95,7 @@ class Finding:
             "powershell": self.powershell,
             "evidence": list(self.evidence),
             "address": self.address,
+            "traffic": self.traffic,
         }
 
 
@@ -169,8 +172,11 @@ def _map_reach(org: Organization, sim: Simulator, servers: tuple[Server, ...]) -
 
 
 class _Audit:
-    def __init__(self, org: Organization, relay_threshold: int, servers: tuple[Server, ...]):
+    def __init__(
+        self, org: Organization, relay_threshold: int, servers: tuple[Server, ...], traffic: TrafficSummary | None
+    ):
         self.org = org
+        self.traffic = traffic
         self.relay_threshold = relay_threshold
         self.sim = Simulator(org)
         self.domains = AcceptedDomainTable(org.accepted_domains)
@@ -193,6 +199,14 @@ class _Audit:
         self.findings.append(
             Finding(code, severity, title, tuple(objects), explanation, fix, script, tuple(evidence), address)
         )
+
+    def add_relay(self, *finding, connectors: Iterable[ReceiveConnector]) -> None:
+        """A relay finding, with what the logs show about relaying through `connectors` when there is traffic."""
+        self.add(*finding)
+        if self.traffic is not None:
+            last = self.findings[-1]
+            words, evidence = relay_use_words(self.traffic, [c.identity for c in connectors])
+            self.findings[-1] = replace(last, traffic=words, evidence=last.evidence + tuple(evidence))
 
     def run(self) -> list[Finding]:
         self._relay_findings()
@@ -252,7 +266,7 @@ class _Audit:
                 "until you know which hosts need it."
             )
             script = _narrow_or_disable(connector)
-        self.add(
+        self.add_relay(
             "open-relay",
             "error",
             f"Open relay: {address} relays {who} to {OUTSIDE_DOMAIN} through {connector.identity}",
@@ -265,11 +279,12 @@ class _Audit:
             script,
             evidence,
             address,
+            connectors=[connector],
         )
 
     def _wide_relay(self, reach: _Reach, evidence: list[str]) -> None:
         connector = reach.connector
-        self.add(
+        self.add_relay(
             "wide-anonymous-relay",
             "warning",
             f"{connector.identity} lets {reach.addresses:,} addresses relay anonymously",
@@ -282,11 +297,12 @@ class _Audit:
             _narrow_script(connector, reach.route.remote_ip),
             evidence,
             reach.route.remote_ip,
+            connectors=[connector],
         )
 
     def _wide_externally_secured(self, reach: _Reach, evidence: list[str]) -> None:
         connector = reach.connector
-        self.add(
+        self.add_relay(
             "externally-secured-wide",
             "error" if reach.public_addresses else "warning",
             f"{connector.identity} treats {reach.addresses:,} addresses as Externally Secured",
@@ -300,11 +316,12 @@ class _Audit:
             _narrow_script(connector, reach.route.remote_ip),
             evidence,
             reach.route.remote_ip,
+            connectors=[connector],
         )
 
     def _star_relay(self, star, routes) -> None:
         reach, route, evidence = routes[0]
-        self.add(
+        self.add_relay(
             "open-relay",
             "error",
             f"Open relay: the accepted domain '*' lets {route.remote_ip} relay to {OUTSIDE_DOMAIN}",
@@ -326,6 +343,7 @@ class _Audit:
             [HEALTH_CHECKER_STAR.format(name=star.name, kind=star.domain_type.value)]
             + [ev for _, _, lines in routes for ev in lines],
             route.remote_ip,
+            connectors=[r.connector for r, _, _ in routes],
         )
 
     # --- per connector ------------------------------------------------------------------------------------------
@@ -624,16 +642,21 @@ class _Audit:
 
 
 def audit(
-    org: Organization, *, relay_threshold: int = RELAY_ADDRESS_THRESHOLD, servers: Iterable[str] | None = None
+    org: Organization,
+    *,
+    relay_threshold: int = RELAY_ADDRESS_THRESHOLD,
+    servers: Iterable[str] | None = None,
+    traffic: TrafficSummary | None = None,
 ) -> list[Finding]:
     """Every finding for `org`, errors first. `servers` limits the connector and server findings to those servers
-    (a page showing a few servers of a large lab); accepted-domain findings are always included."""
+    (a page showing a few servers of a large lab); accepted-domain findings are always included. With `traffic`
+    (relay_use.traffic_summary of the lab's protocol logs) each relay finding says whether the logs show it used."""
     if servers is None:
         chosen = org.servers
     else:
         wanted = {name.casefold() for name in servers}
         chosen = tuple(s for s in org.servers if s.name.casefold() in wanted)
-    return _Audit(org, relay_threshold, chosen).run()
+    return _Audit(org, relay_threshold, chosen, traffic).run()
 
 
 def highest_severity(findings) -> str | None:

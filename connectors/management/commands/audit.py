@@ -3,6 +3,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from connectors.exchange.audit import SEVERITIES, audit
+from connectors.exchange.log_files import LogFileError
+from connectors.exchange.relay_use import traffic_summary
+from connectors.exchange.replay import profile_of_paths
 from connectors.management.commands.dumplab import lab_named
 from connectors.store import lab_to_org
 
@@ -17,9 +20,22 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("--json", action="store_true", help="Print the findings as a JSON list")
         parser.add_argument("--fail-on", choices=SEVERITIES, default="error", help="Lowest severity that fails")
+        parser.add_argument(
+            "--logs",
+            nargs="+",
+            metavar="LOG",
+            help="SMTP Receive protocol logs (files, folders, zip, gz): relay findings say whether they show them used",
+        )
 
     def handle(self, *args, **options):
-        findings = audit(lab_to_org(lab_named(options["slug"])))
+        org = lab_to_org(lab_named(options["slug"]))
+        summary = None
+        if options["logs"]:
+            try:
+                summary = traffic_summary(profile_of_paths(options["logs"]), org.accepted_domains)
+            except LogFileError as error:
+                raise CommandError(str(error)) from error
+        findings = audit(org, traffic=summary)
         if options["json"]:
             self.stdout.write(json.dumps([f.to_json() for f in findings], indent=2))
         else:
@@ -35,6 +51,8 @@ def _render(findings) -> str:
     blocks = []
     for finding in findings:
         lines = [f"[{finding.severity.upper()}] {finding.code}: {finding.title}", f"  {finding.explanation}"]
+        if finding.traffic:
+            lines.append(f"  Traffic: {finding.traffic}")
         lines += ["  Evidence:", *(f"    {line}" for line in finding.evidence)]
         lines += [f"  Fix: {finding.fix}", *(f"    {line}" for line in finding.powershell.splitlines())]
         blocks.append("\n".join(lines))
