@@ -9,39 +9,26 @@ from django.core.exceptions import ValidationError
 
 from . import labfile, models
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
-from .exchange.catalogue import RIGHTS, USAGES, AuthMechanism, PermissionGroup, canonical_right, format_auth_mechanism
-from .exchange.catalogue import format_permission_groups as _group_text
+from .exchange.catalogue import RIGHTS, USAGES, canonical_right
 from .exchange.errors import ExchangeError
+from .exchange.properties import RECEIVE_CONNECTOR, SET, Boolean, Choice, Flags, Property, Unlimited
 from .exchange.smtp import Probe
 from .exchange.versions import ExchangeVersion
 
-# Exchange parameter name -> form field, to put the engine's FieldErrors beside the right input.
-FIELD_FOR_PARAMETER = {
-    "Name": "name",
-    "Enabled": "enabled",
-    "Fqdn": "fqdn",
-    "Banner": "banner",
-    "MaxMessageSize": "max_message_size",
-    "MaxRecipientsPerMessage": "max_recipients_per_message",
-    "ProtocolLoggingLevel": "protocol_logging_level",
-    "Comment": "comment",
-    "RemoteIPRanges": "value",
-    "Bindings": "value",
-    "AuthMechanism": "mechanisms",
-    "RequireTLS": "require_tls",
-    "DomainSecureEnabled": "domain_secure_enabled",
-    "PermissionGroups": "groups",
-    "User": "principal",
-    "ExtendedRights": "rights",
-}
-
 
 def add_engine_errors(form: forms.Form, errors) -> None:
-    """Attach engine FieldErrors (or one ExchangeError) to the form fields they concern; a form's own `parameters`
-    mapping wins over the shared one."""
+    """Attach engine FieldErrors (or one ExchangeError) to the form fields they concern: the form's own `parameters`
+    mapping (Exchange parameter -> form field) first, then the catalogue's field of that parameter."""
     for error in errors:
-        field = getattr(form, "parameters", {}).get(error.field) or FIELD_FOR_PARAMETER.get(error.field)
-        form.add_error(field if field in form.fields else None, error.message)
+        form.add_error(_field_of(form, error.field), error.message)
+
+
+def _field_of(form: forms.Form, parameter: str) -> str | None:
+    field = getattr(form, "parameters", {}).get(parameter)
+    if field is None and parameter:
+        prop = RECEIVE_CONNECTOR.by_name(parameter)
+        field = prop.field if prop else None
+    return field if field in form.fields else None
 
 
 class IPAddressField(forms.CharField):
@@ -58,10 +45,111 @@ class IPAddressField(forms.CharField):
             raise ValidationError(error.message) from error
 
 
-AUTH_CHOICES = [(m.value, format_auth_mechanism(m)) for m in AuthMechanism if m]
-# Custom is read back, never written (§1.4).
-GROUP_CHOICES = [(g.value, _group_text(g)) for g in PermissionGroup if g and g is not PermissionGroup.CUSTOM]
 RIGHT_CHOICES = [(r, r) for r in RIGHTS]
+
+
+# --- Inputs built from the property catalogue (exchange/properties.py) ------------------------------------------
+
+
+class PropertyText(forms.CharField):
+    """A catalogued property typed as EMS takes it (`36MB`, `00:10:00`, `Unlimited`, `a, b`); its catalogue row parses
+    it, so a wrong value gets Exchange's own words and the form hands on the engine value."""
+
+    def __init__(self, prop: Property, **kwargs):
+        self.prop = prop
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return value  # what was typed, shown back as typed
+        if value is None and not isinstance(self.prop.kind, Unlimited):
+            return ""
+        shown = self.prop.script_value(value)  # Unlimited for None, 00:10:00, bytes, a, b
+        return ", ".join(shown) if isinstance(shown, tuple) else str(shown)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return self.prop.parse(text)
+        except ExchangeError as error:
+            raise ValidationError(error.message) from error
+
+
+class PropertyChoice(forms.TypedChoiceField):
+    """An enum property: its catalogue values, the engine value (an enum member where the row has one) handed on."""
+
+    def __init__(self, prop: Property, **kwargs):
+        self.prop = prop
+        names = prop.kind.names()
+        super().__init__(choices=[(name, name) for name in names], coerce=prop.parse, **kwargs)
+
+    def prepare_value(self, value):
+        return self.prop.shown(value) if value is not None and not isinstance(value, str) else value
+
+
+def flag_choices(parameter: str) -> list[tuple[int, str]]:
+    """The boxes of a flags property (AuthMechanism, PermissionGroups), from its catalogue row."""
+    return list(RECEIVE_CONNECTOR.by_name(parameter).kind.members())
+
+
+def flags_field(parameter: str) -> forms.Field:
+    prop = RECEIVE_CONNECTOR.by_name(parameter)
+    return forms.TypedMultipleChoiceField(
+        choices=flag_choices(parameter),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=prop.help,
+    )
+
+
+def property_field(prop: Property) -> forms.Field:
+    """The dashboard's input for one catalogued property: labelled with its Exchange name, its help text beside it.
+    Value rules that need other properties or the server are the engine's Set-ReceiveConnector's."""
+    common = {"label": prop.name, "help_text": prop.help}
+    if isinstance(prop.kind, Boolean):
+        return forms.BooleanField(required=False, **common)
+    if isinstance(prop.kind, Flags):
+        return flags_field(prop.name)
+    if isinstance(prop.kind, Choice):
+        return PropertyChoice(prop, **common)
+    return PropertyText(prop, required=prop.field == "name", **common)
+
+
+class _CatalogueFields(forms.forms.DeclarativeFieldsMetaclass):
+    """Gives a PropertyForm one input per property it names in `properties` (Exchange names), built from the row."""
+
+    def __new__(mcs, name, bases, attrs):
+        for parameter in attrs.get("properties", ()):
+            prop = RECEIVE_CONNECTOR.by_name(parameter)
+            attrs.setdefault(prop.field, property_field(prop))
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class PropertyForm(forms.Form, metaclass=_CatalogueFields):
+    """A Set-ReceiveConnector form over catalogued properties. With `server`, only the properties that server's
+    version and role have are offered (EMS has no such parameter there)."""
+
+    properties: tuple[str, ...] = ()
+
+    def __init__(self, *args, server=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if server is not None:
+            self.for_server(server)
+
+    def for_server(self, server) -> None:
+        """Drop the inputs of the properties `server` doesn't have (before the form is validated)."""
+        for parameter in self.properties:
+            prop = RECEIVE_CONNECTOR.by_name(parameter)
+            if not prop.has(server.version, server.is_edge):
+                self.fields.pop(prop.field, None)
+
+    @classmethod
+    def property_fields(cls) -> tuple[str, ...]:
+        return tuple(RECEIVE_CONNECTOR.by_name(parameter).field for parameter in cls.properties)
+
+    def changes(self, connector) -> dict:
+        return {field: self.cleaned_data[field] for field in self.property_fields() if field in self.cleaned_data}
 
 
 def _flags(values) -> int:
@@ -147,7 +235,7 @@ class NewConnectorForm(forms.Form):
     transport_role = forms.ChoiceField(
         required=False,
         label="Transport role (2013 and later)",
-        choices=[("", "default"), ("FrontendTransport", "FrontendTransport"), ("HubTransport", "HubTransport")],
+        choices=[("", "default"), *PropertyChoice(RECEIVE_CONNECTOR.by_name("TransportRole")).choices],
     )
 
     def __init__(self, *args, servers=(), transport_role=True, **kwargs):
@@ -168,18 +256,22 @@ class NewConnectorForm(forms.Form):
         }
 
 
-class GeneralForm(forms.Form):
-    name = forms.CharField()  # the engine checks the lengths of the texts, in Exchange's words
-    enabled = forms.BooleanField(required=False)
-    fqdn = forms.CharField(required=False, label="FQDN")
-    banner = forms.CharField(required=False)
-    max_message_size = forms.IntegerField(label="Maximum message size (bytes)")
-    max_recipients_per_message = forms.IntegerField(label="Maximum recipients per message")
-    protocol_logging_level = forms.ChoiceField(choices=[("None", "None"), ("Verbose", "Verbose")])
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class GeneralForm(PropertyForm):
+    # The engine checks the lengths of the texts, in Exchange's words.
+    properties = (
+        "Name",
+        "Enabled",
+        "Fqdn",
+        "Banner",
+        "MaxMessageSize",
+        "MaxRecipientsPerMessage",
+        "ProtocolLoggingLevel",
+        "Comment",
+    )
 
-    def changes(self, connector) -> dict:
-        return dict(self.cleaned_data)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].widget = forms.Textarea(attrs={"rows": 2})
 
 
 class NetworkForm(forms.Form):
@@ -187,6 +279,7 @@ class NetworkForm(forms.Form):
     server's own addresses (or all available, 0.0.0.0 / [::]) and a port, never a typed address."""
 
     ACTIONS = ("add-range", "remove-range", "add-binding", "remove-binding")
+    parameters = {"RemoteIPRanges": "value", "Bindings": "value"}
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     value = forms.CharField(required=False)  # the engine's parsers refuse a long value in Exchange's words
     address = forms.CharField(required=False)
@@ -223,31 +316,37 @@ class NetworkForm(forms.Form):
         return {field: tuple(item for item in current if item != parsed)}
 
 
-class AuthForm(forms.Form):
-    mechanisms = forms.TypedMultipleChoiceField(
-        choices=AUTH_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    require_tls = forms.BooleanField(required=False, label="Require TLS (RequireTLS)")
-    domain_secure_enabled = forms.BooleanField(required=False, label="Enable domain security (DomainSecureEnabled)")
-    enable_auth_gssapi = forms.BooleanField(required=False, label="Offer Kerberos (EnableAuthGSSAPI)")
+class AuthForm(PropertyForm):
+    """AuthMechanism as boxes, and the switches that go with it."""
+
+    parameters = {"AuthMechanism": "mechanisms"}
+    mechanisms = flags_field("AuthMechanism")
+    properties = ("RequireTLS", "DomainSecureEnabled", "EnableAuthGSSAPI")
 
     def changes(self, connector) -> dict:
-        data = self.cleaned_data
-        return {
-            "auth_mechanism": _flags(data["mechanisms"]),
-            "require_tls": data["require_tls"],
-            "domain_secure_enabled": data["domain_secure_enabled"],
-            "enable_auth_gssapi": data["enable_auth_gssapi"],
-        }
+        return {"auth_mechanism": _flags(self.cleaned_data["mechanisms"]), **super().changes(connector)}
 
 
 class GroupsForm(forms.Form):
-    groups = forms.TypedMultipleChoiceField(
-        choices=GROUP_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    parameters = {"PermissionGroups": "groups"}
+    groups = flags_field("PermissionGroups")
 
     def changes(self, connector) -> dict:
         return {"permission_groups": _flags(self.cleaned_data["groups"])}
+
+
+# What the other tabs edit; the Settings tab offers every other property Set-ReceiveConnector sets.
+_ON_OTHER_TABS = frozenset(
+    {*GeneralForm.properties, *AuthForm.properties, *AuthForm.parameters, *GroupsForm.parameters}
+    | set(NetworkForm.parameters)
+)
+
+
+class SettingsForm(PropertyForm):
+    """Every other property Set-ReceiveConnector sets (limits, time-outs, TLS, the SMTP extensions it advertises, the
+    recipient domains it refuses), in the catalogue's order."""
+
+    properties = tuple(p.name for p in RECEIVE_CONNECTOR.settable(SET) if p.name not in _ON_OTHER_TABS)
 
 
 class _RightsField(forms.MultipleChoiceField):
@@ -258,6 +357,7 @@ class _RightsField(forms.MultipleChoiceField):
 
 
 class PermissionForm(forms.Form):
+    parameters = {"User": "principal", "ExtendedRights": "rights"}
     action = forms.ChoiceField(choices=[("add", "Add-ADPermission"), ("remove", "Remove-ADPermission")])
     principal = forms.CharField(label="User")
     rights = _RightsField(choices=RIGHT_CHOICES, label="ExtendedRights")

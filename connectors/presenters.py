@@ -13,13 +13,12 @@ from .exchange.catalogue import (
     ANONYMOUS_LOGON,
     RIGHTS,
     SUBMIT,
-    AuthMechanism,
     format_auth_mechanism,
 )
 from .exchange.fates import Fate
 from .exchange.model import Organization, ReceiveConnector, Server
 from .exchange.smtp import SessionResult
-from .forms import GeneralForm, GroupsForm, NetworkForm
+from .forms import AuthForm, GeneralForm, NetworkForm, SettingsForm, flag_choices
 
 # --- The overview's connector rows ---------------------------------------------------------------------------------
 
@@ -211,12 +210,11 @@ def tab_values(org: Organization, connector: ReceiveConnector) -> dict[str, dict
     """What each whole-value tab's form shows for the connector, by tab, then by form field."""
     groups = read_permission_groups(connector.acl, org.server(connector.server), org.domain_netbios)
     return {
-        "general": {f: getattr(connector, f) for f in GeneralForm.base_fields},
+        "general": {f: getattr(connector, f) for f in GeneralForm.property_fields()},
         "auth": {
-            "mechanisms": [m.value for m in AuthMechanism if m and m & connector.auth_mechanism],
-            "require_tls": connector.require_tls,
-            "domain_secure_enabled": connector.domain_secure_enabled,
-            "enable_auth_gssapi": connector.enable_auth_gssapi,
+            "mechanisms": [value for value, _text in flag_choices("AuthMechanism") if value & connector.auth_mechanism],
+            **{f: getattr(connector, f) for f in AuthForm.property_fields()},
         },
-        "groups": {"groups": [g for g, _ in GroupsForm.base_fields["groups"].choices if g & groups]},
+        "settings": {f: getattr(connector, f) for f in SettingsForm.property_fields()},
+        "groups": {"groups": [value for value, _text in flag_choices("PermissionGroups") if value & groups]},
     }

@@ -1,6 +1,7 @@
-"""Saving a whole-value tab (General, Authentication, Permission Groups) that was shown before someone else saved:
-each such form carries a fingerprint of the values it showed (`based_on`), and `reconcile` keeps what the others
-saved meanwhile or reports the conflict, so no change is overwritten unseen (docs/decisions.md, "Concurrent edits")."""
+"""Saving a whole-value tab (General, Authentication, Settings, Permission Groups) that was shown before someone
+else saved: each such form carries a fingerprint of the values it showed (`based_on`), and `reconcile` keeps what the
+others saved meanwhile or reports the conflict, so no change is overwritten unseen (docs/decisions.md, "Concurrent
+edits")."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import hashlib
 import json
 
 # Tabs whose forms set whole values (texts, numbers, sets of boxes) rather than add or remove one entry.
-WHOLE_VALUE_TABS = ("general", "auth", "groups")
+WHOLE_VALUE_TABS = ("general", "auth", "settings", "groups")
 
 
 def _fingerprint(value) -> str:

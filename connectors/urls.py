@@ -58,6 +58,7 @@ urlpatterns = [
     path(_connector + "edit/general/", views.connector_general, name="connector-general"),
     path(_connector + "edit/network/", views.connector_network, name="connector-network"),
     path(_connector + "edit/auth/", views.connector_auth, name="connector-auth"),
+    path(_connector + "edit/settings/", views.connector_settings, name="connector-settings"),
     path(_connector + "edit/groups/", views.connector_groups, name="connector-groups"),
     path(_connector + "edit/permissions/", views.connector_permissions, name="connector-permissions"),
     path(_connector + "edit/remove/", views.connector_remove, name="connector-remove"),

@@ -55,6 +55,7 @@ from .forms import (
     PermissionForm,
     ProbeForm,
     QuickCheckForm,
+    SettingsForm,
     add_engine_errors,
 )
 from .store import lab_to_org
@@ -327,6 +328,7 @@ TABS = (
     ("general", "General"),
     ("network", "Network"),
     ("auth", "Authentication"),
+    ("settings", "Settings"),
     ("groups", "Permission Groups"),
     ("permissions", "Permissions"),
     ("effective", "Effective permissions"),
@@ -347,9 +349,10 @@ def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab:
         "tabs": TABS,
         "groups_text": format_permission_groups(groups),
         "relays_anonymously": relays_anonymously(connector),
-        "general_form": GeneralForm(initial=shown["general"]),
+        "general_form": GeneralForm(initial=shown["general"], server=server),
         "network_sections": presenters.network_sections(connector, forms.get("network_form"), server),
-        "auth_form": AuthForm(initial=shown["auth"]),
+        "auth_form": AuthForm(initial=shown["auth"], server=server),
+        "settings_form": SettingsForm(initial=shown["settings"], server=server),
         "groups_form": GroupsForm(initial=shown["groups"]),
         "based_on": {name: stale_edits.based_on(values) for name, values in shown.items()},
         "permission_form": PermissionForm(initial={"action": "add"}),
@@ -404,6 +407,12 @@ def _engine_change(form, change, org: Organization, connector: ReceiveConnector)
     return None
 
 
+def _for_server(form, org: Organization, server: str) -> None:
+    """A catalogue form offers only the properties the connector's server has (PropertyForm.for_server)."""
+    if hasattr(form, "for_server") and org.server(server) is not None:
+        form.for_server(org.server(server))
+
+
 def _apply_connector_changes(request, slug, server, name, tab, form_name, form, change, prepare=None):
     """The shared POST flow: validate the form, let the engine apply `change(org, connector, form)`, save, re-render.
     On any error nothing is saved and the tab comes back with Exchange's message beside the field. A POST with
@@ -418,6 +427,7 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
     prepare = prepare or (lambda org, form: org)
     if request.POST.get("check"):
         org = lab_to_org(lab, [server])
+        _for_server(form, org, server)
         if form.is_valid():
             _engine_change(form, change, prepare(org, form), _connector_or_404(org, server, name))
         return render(request, "connectors/connector.html#auth-check", {"form": form, "checked": True})
@@ -425,6 +435,7 @@ def _apply_connector_changes(request, slug, server, name, tab, form_name, form, 
     with store.locked_lab(lab) as locked:
         org = lab_to_org(locked, [server])
         connector = _connector_or_404(org, server, name)
+        _for_server(form, org, server)
         if form.is_valid():
             if tab in stale_edits.WHOLE_VALUE_TABS and request.POST.get("based_on"):
                 stale = stale_edits.reconcile(
@@ -511,6 +522,13 @@ def connector_network(request: HttpRequest, slug: str, server: str, name: str) -
 def connector_auth(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
     form = AuthForm(request.POST)
     return _apply_connector_changes(request, slug, server, name, "auth", "auth_form", form, _set_change)
+
+
+@login_required
+@require_POST
+def connector_settings(request: HttpRequest, slug: str, server: str, name: str) -> HttpResponse:
+    form = SettingsForm(request.POST)
+    return _apply_connector_changes(request, slug, server, name, "settings", "settings_form", form, _set_change)
 
 
 @login_required

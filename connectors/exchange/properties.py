@@ -334,6 +334,14 @@ class Flags(Kind):
             return cat.parse_auth_mechanism, cat.format_auth_mechanism
         return cat.parse_permission_groups, cat.format_permission_groups
 
+    def members(self) -> tuple[tuple[int, str], ...]:
+        """(value, text) of each flag a cmdlet may set, in Exchange's order: PermissionGroups' Custom is read back from
+        the ACL, never written (§1.4)."""
+        cat = _catalogue()
+        enum_type = cat.AuthMechanism if self.flags == "auth" else cat.PermissionGroup
+        text = self._functions()[1]
+        return tuple((int(m), text(m)) for m in enum_type if m and m is not getattr(enum_type, "CUSTOM", None))
+
     def parse(self, prop, value):
         parse, _ = self._functions()
         if isinstance(value, list):
