@@ -59,7 +59,8 @@ def test_it_asks_for_version_when_2019_and_se_look_alike():
 
 def test_it_takes_frontend_transport_as_2013_or_later():
     bounds = bounds_for([("EX01\\Relay", {"Name": "Relay", "TransportRole": "FrontendTransport"})])
-    assert bounds.low is V.E2013 and bounds.high is V.SE
+    assert bounds.low is V.E2013
+    assert bounds.high is V.SE
     with pytest.raises(ExchangeError, match="doesn't fit server EX01.*TransportRole FrontendTransport"):
         settle("EX01", bounds, V.E2010)
 
