@@ -528,7 +528,12 @@ class ImportForm(forms.Form):
         help_text="The collector's zip, or Export-Clixml (.xml), Format-List (.txt) or Export-Csv (.csv) files of "
         "Get-ReceiveConnector, Get-ADPermission, Get-ExchangeServer, Get-AcceptedDomain and the others.",
     )
-    name = forms.CharField(label="Lab name", required=False, max_length=200, help_text="Default: Imported: <org>")
+    name = forms.CharField(
+        label="Lab name",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "Imported: <organisation>"}),
+    )
     version = forms.ChoiceField(
         label="Exchange version",
         required=False,
