@@ -150,19 +150,26 @@ def unknown_kind_message(what: str) -> str:
 # --- reading files ---------------------------------------------------------------------------------------------
 
 
-def read_sources(files: Iterable[tuple[str, BinaryIO]]) -> Iterator[SourceObject]:
-    """Every object in every file, in order. Raises SourceError (naming the file) for a file that can't be read."""
+def read_sources(
+    files: Iterable[tuple[str, BinaryIO]], *, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+) -> Iterator[SourceObject]:
+    """Every object in every file, in order. Raises SourceError (naming the file) for a file that can't be read.
+    `max_unpacked_bytes` bounds each zip member and gzip file once unpacked (the caller's setting)."""
     for name, stream in files:
-        yield from _read_one(name, stream, depth=0)
+        yield from _read_one(name, stream, 0, max_unpacked_bytes)
 
 
-def _read_one(name: str, stream: BinaryIO, depth: int) -> Iterator[SourceObject]:
+def _too_big(limit: int) -> str:
+    return f"larger than {limit // 1024**2} MB unpacked; not read (a zip bomb, or a limit to raise)."
+
+
+def _read_one(name: str, stream: BinaryIO, depth: int, limit: int) -> Iterator[SourceObject]:
     stream = _peekable(stream)
     head = stream.peek(4096)[:4096]
     if head[:4] == b"PK\x03\x04" or head[:4] == b"PK\x05\x06":
-        yield from _read_zip(name, stream, depth)
+        yield from _read_zip(name, stream, depth, limit)
     elif head[:2] == b"\x1f\x8b":
-        yield from _read_gzip(name, stream, depth)
+        yield from _read_gzip(name, stream, depth, limit)
     else:
         yield from _read_plain(name, stream, head)
 
@@ -188,7 +195,7 @@ class _RawAdapter(io.RawIOBase):
         return len(data)
 
 
-def _read_zip(name: str, stream, depth: int) -> Iterator[SourceObject]:
+def _read_zip(name: str, stream, depth: int, limit: int) -> Iterator[SourceObject]:
     if depth >= MAX_ARCHIVE_DEPTH:
         raise SourceError(name, f"archives nested more than {MAX_ARCHIVE_DEPTH} deep are not read.")
     with _seekable(stream) as seekable:
@@ -201,11 +208,11 @@ def _read_zip(name: str, stream, depth: int) -> Iterator[SourceObject]:
             raise SourceError(name, "the zip archive holds no files.")
         for member in sorted(members, key=lambda m: m.filename.casefold()):
             member_name = f"{name}/{member.filename}"
-            if member.file_size > MAX_UNPACKED_BYTES:
-                raise SourceError(member_name, f"larger than {MAX_UNPACKED_BYTES // 1024**2} MB unpacked; not read.")
+            if member.file_size > limit:  # zipfile reads no more than the size the member declares
+                raise SourceError(member_name, _too_big(limit))
             try:
                 with archive.open(member) as raw:
-                    yield from _read_one(member_name, raw, depth + 1)
+                    yield from _read_one(member_name, raw, depth + 1, limit)
             except (zipfile.BadZipFile, zlib.error, EOFError) as error:
                 raise SourceError(member_name, f"the zip archive is damaged ({error}).") from error
 
@@ -233,23 +240,24 @@ class _seekable:
             self._copy.close()
 
 
-def _read_gzip(name: str, stream, depth: int) -> Iterator[SourceObject]:
+def _read_gzip(name: str, stream, depth: int, limit: int) -> Iterator[SourceObject]:
     if depth >= MAX_ARCHIVE_DEPTH:
         raise SourceError(name, f"archives nested more than {MAX_ARCHIVE_DEPTH} deep are not read.")
     inner = name[:-3] if name.casefold().endswith(".gz") else f"{name} (unpacked)"
     try:
         with gzip.GzipFile(fileobj=stream, mode="rb") as unpacked:
-            yield from _read_one(inner, _Limited(unpacked, inner), depth + 1)
+            yield from _read_one(inner, _Limited(unpacked, inner, limit), depth + 1, limit)
     except (OSError, EOFError, zlib.error) as error:
         raise SourceError(name, f"not a readable gzip file ({error}).") from error
 
 
 class _Limited(io.RawIOBase):
-    """A gzip stream that stops at MAX_UNPACKED_BYTES (gzip says nothing trustworthy about its unpacked size)."""
+    """A gzip stream that stops at `limit` bytes (gzip says nothing trustworthy about its unpacked size)."""
 
-    def __init__(self, stream, name: str):
+    def __init__(self, stream, name: str, limit: int):
         self._stream = stream
         self._name = name
+        self._limit = limit
         self._read = 0
 
     def readable(self) -> bool:
@@ -258,8 +266,8 @@ class _Limited(io.RawIOBase):
     def readinto(self, buffer) -> int:
         data = self._stream.read(len(buffer))
         self._read += len(data)
-        if self._read > MAX_UNPACKED_BYTES:
-            raise SourceError(self._name, f"larger than {MAX_UNPACKED_BYTES // 1024**2} MB unpacked; not read.")
+        if self._read > self._limit:
+            raise SourceError(self._name, _too_big(self._limit))
         buffer[: len(data)] = data
         return len(data)
 

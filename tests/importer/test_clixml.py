@@ -3,7 +3,9 @@
 import codecs
 import gzip
 import io
+import re
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -216,3 +218,32 @@ def test_it_refuses_a_reference_to_nothing():
     props = '<Obj N="Server"><Ref RefId="99"/></Obj>'
     with pytest.raises(SourceError, match='RefId="99"'):
         read("x.xml", one_object("Microsoft.Exchange.Data.Directory.Management.MailboxServer", props))
+
+
+def test_it_reads_a_2010_receive_connector_whose_ranges_are_objects():
+    (connector,) = read_file("ReceiveConnector-2010.xml")
+    props = connector.properties
+    assert connector.kind == "ReceiveConnector"
+    assert "TransportRole" not in props  # 2010 connectors have none
+    assert props["RemoteIPRanges"] == ["::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0.0.0.0-255.255.255.255"]
+    assert props["Bindings"] == ["[::]:587", "0.0.0.0:587"]
+    assert props["PermissionGroups"] == "ExchangeUsers"
+    assert props["Identity"] == "EX2010\\Client EX2010"
+
+
+def test_it_keeps_one_object_in_memory_at_a_time():
+    obj = (DATA / "ReceiveConnector-2019.xml").read_text().split("\n", 1)[1].rsplit("</Objs>", 1)[0]
+    count = 2000
+    # each copy's objects numbered apart, as Export-Clixml numbers them; type lists shared, as its <TNRef>s do
+    body = "".join(re.sub(r'(<Obj[^>]*RefId="|<Ref RefId=")', rf"\g<1>{n}_", obj) for n in range(count))
+    data = OBJS.format(body).encode()
+    tracemalloc.start()
+    try:
+        seen = sum(1 for _ in read_sources([("big.xml", io.BytesIO(data))]))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert seen == count
+    # A tree of the file would take several times its size; streamed, the reader holds one object plus the
+    # texts Ref may point back to.
+    assert peak < len(data) / 2, (peak, len(data))

@@ -45,3 +45,24 @@ def test_it_refuses_an_empty_zip_and_a_broken_gzip():
     broken = gzip.compress(b"<Objs/>")[:-6]
     with pytest.raises(SourceError, match="b.xml.gz"):
         list(read_sources([("b.xml.gz", io.BytesIO(broken))]))
+
+
+def test_it_stops_a_zip_or_gzip_bomb_at_the_limit():
+    start = b'<Objs xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+    bomb = gzip.compress(start + b" " * (3 * 1024 * 1024))
+    with pytest.raises(SourceError, match=r"big.xml: larger than 1 MB unpacked; not read"):
+        list(read_sources([("big.xml.gz", io.BytesIO(bomb))], max_unpacked_bytes=1024 * 1024))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.xml", start + b" " * (3 * 1024 * 1024))
+    buffer.seek(0)
+    with pytest.raises(SourceError, match=r"c.zip/a.xml: larger than 1 MB unpacked"):
+        list(read_sources([("c.zip", buffer)], max_unpacked_bytes=1024 * 1024))
+
+
+def test_it_refuses_archives_nested_too_deep():
+    data = b'<Objs xmlns="http://schemas.microsoft.com/powershell/2004/04"/>'
+    for _ in range(4):
+        data = gzip.compress(data)
+    with pytest.raises(SourceError, match="nested more than 3 deep"):
+        list(read_sources([("deep.gz", io.BytesIO(data))]))
