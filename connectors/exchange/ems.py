@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from . import acl, domains, pscmdlets, psruntime, receive
+from . import acl, cmdletdocs, domains, pscmdlets, psruntime, receive
 from .catalogue import USAGES, canonical_principal
 from .errors import ExchangeError, ValidationFailed
 from .model import AcceptedDomain, Organization, ReceiveConnector, Server
@@ -331,6 +331,20 @@ def _piped_connectors(state: _State, bound: dict, piped: list | None) -> list[Re
     raise ExchangeError(MISSING_MANDATORY.format("Identity"))
 
 
+SHORT_ROLE = (
+    "NOTE: -TransportRole {0} is read as {1}, as Microsoft's custom Receive connector article writes it; PowerShell "
+    "itself converts only full enum names (FrontendTransport, HubTransport), so write {1} on a real server."
+)
+
+
+def _note_short_role(state, bound: dict) -> None:
+    written = _text(bound.get("TransportRole", "")).strip()
+    if written.casefold() in ("frontend", "hub"):
+        state.print(
+            [SHORT_ROLE.format(written, "FrontendTransport" if written.casefold() == "frontend" else "HubTransport")]
+        )
+
+
 def get_receive_connector(state: _State, bound: dict, piped) -> list:
     if "Identity" in bound and "Server" in bound:
         raise ExchangeError(PARAMETER_SET)
@@ -348,6 +362,7 @@ def new_receive_connector(state: _State, bound: dict, piped) -> list:
     if len(usages) > 1:
         raise ExchangeError(PARAMETER_SET)
     _require(bound, "Name")
+    _note_short_role(state, bound)
     org = state.org
     server_name = _text(bound["Server"]) if "Server" in bound else (org.servers[0].name if org.servers else "")
     server = _find_server(org, server_name)
@@ -368,6 +383,7 @@ def new_receive_connector(state: _State, bound: dict, piped) -> list:
 
 
 def set_receive_connector(state: _State, bound: dict, piped) -> list:
+    _note_short_role(state, bound)
     for connector in _piped_connectors(state, bound, piped):
         current = state.org.connector(connector.server, connector.name)
         changes = _connector_changes(bound, current)
@@ -392,6 +408,12 @@ def _permission_target(state: _State, bound: dict, piped) -> list:
 
 
 def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
+    if "AccessRights" in bound and any(
+        _text(v).strip().casefold() != "extendedright" for v in _texts(bound["AccessRights"])
+    ):
+        raise ExchangeError(ACCESS_RIGHTS.format(getattr(state, "line", 0) or "?"))
+    if "Owner" in bound and "User" not in bound:
+        return []  # the Owner parameter set: the object's owner isn't modelled (NOTE printed)
     rows = [p for p in piped or [] if isinstance(p, Permission)]
     if rows and "User" not in bound:
         # Remove-ADPermission fed by Get-ADPermission removes exactly the rows it receives.
@@ -437,6 +459,8 @@ def remove_ad_permission(state: _State, bound: dict, piped) -> list:
 
 
 def get_ad_permission(state: _State, bound: dict, piped) -> list:
+    if bound.get("Owner"):
+        return []  # the object's owner isn't modelled (NOTE printed)
     rows = []
     user = canonical_principal(_text(bound["User"]), state.org.domain_netbios).casefold() if "User" in bound else None
     for connector in _permission_target(state, bound, piped):
@@ -640,11 +664,29 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
         Spec({"Identity": _TEXT, "MAPIEncryptionRequired": _BOOL}, ("Identity",), True),
     ),
 }
-_CMDLETS["Get-TransportConfig"] = (get_transport_config, Spec({}))
-_CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec({"TLSReceiveDomainSecureList": _LIST}))
-_CMDLETS["Get-RecipientFilterConfig"] = (get_recipient_filter_config, Spec({}))
+_CMDLETS["Get-TransportConfig"] = (get_transport_config, Spec({}, ("Identity",)))
+_CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec({"TLSReceiveDomainSecureList": _LIST}, ("Identity",)))
+_CMDLETS["Get-RecipientFilterConfig"] = (get_recipient_filter_config, Spec({}, ("Identity",)))
 _CMDLETS["Set-RecipientFilterConfig"] = (set_recipient_filter_config, Spec({"RecipientValidationEnabled": _BOOL}))
-_CMDLETS["Remove-ADPermission"] = (remove_ad_permission, _CMDLETS["Add-ADPermission"][1])
+_CMDLETS["Remove-ADPermission"] = (remove_ad_permission, replace(_CMDLETS["Add-ADPermission"][1]))
+
+
+def _with_documented(cmdlet: str, spec: Spec) -> Spec:
+    """The spec with every documented parameter the lab doesn't model (cmdletdocs), bound as PowerShell binds it."""
+    extra = {
+        name: cmdletdocs.binding_kind(kind)
+        for name, kind in cmdletdocs.UNMODELLED.get(cmdlet, {}).items()
+        if name not in spec.parameters
+    }
+    return replace(spec, parameters={**spec.parameters, **extra})
+
+
+# What each cmdlet accepts but doesn't simulate: a NOTE says so once per script.
+_UNMODELLED = {
+    name: frozenset(p for p in cmdletdocs.UNMODELLED.get(name, {}) if p not in spec.parameters)
+    for name, (_, spec) in _CMDLETS.items()
+}
+_CMDLETS = {name: (handler, _with_documented(name, spec)) for name, (handler, spec) in _CMDLETS.items()}
 _NO_OPS = {
     "add-pssnapin": "the exchsim console is the Exchange Management Shell already; Add-PSSnapin {0} loads nothing.",
     "import-module": "the exchsim console has Exchange's cmdlets already; Import-Module {0} loads nothing.",
@@ -745,13 +787,31 @@ def check(statements: list) -> None:
         name, entry = _cmdlet(call.name)
         if name is None:
             raise Unsupported(UNKNOWN_COMMAND.format(call.name, _supported()) + f" (line {call.line})")
-        if "AccessRights" in _written_parameters(call, entry[1]):
-            raise Unsupported(
-                f"The console models extended rights only; -AccessRights isn't supported (line {call.line})."
-            )
+        if "AccessRights" in _written_parameters(call, entry[1]) and not _only_extended_right(call, entry[1]):
+            raise Unsupported(ACCESS_RIGHTS.format(call.line))
         for element in call.elements:
             if isinstance(element, Block) or isinstance(getattr(element, "value", None), Block):
                 raise Unsupported(_SCRIPT_BLOCK_ARGUMENT.format(call.name, call.line))
+
+
+ACCESS_RIGHTS = (
+    "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported (line {0})."
+)
+
+
+def _only_extended_right(call: CommandCall, spec: Spec) -> bool:
+    """`-AccessRights ExtendedRight -ExtendedRights ...` (the docs' own example) only names what -ExtendedRights
+    grants; any other access right is outside the model. A variable is checked when the command runs."""
+    bound = _literal_arguments(call, spec)
+    value = bound.get("AccessRights")
+    return value is None or all(_text(v).strip().casefold() == "extendedright" for v in _texts(value))
+
+
+def _literal_arguments(call: CommandCall, spec: Spec) -> dict:
+    try:
+        return {k: v for k, v in _bind(call, spec).items() if isinstance(v, str | Bareword | list)}
+    except ExchangeError:
+        return {}
 
 
 def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
@@ -785,6 +845,11 @@ def _commands(ctx, call: CommandCall, items: list | None) -> list:
     if items is not None and not spec.pipeline_input:
         raise ExchangeError(f"The input object cannot be bound to any parameters for the command {name}.")
     bound = _bind(call, spec)
+    for parameter in [p for p in bound if p in _UNMODELLED[name]]:  # in the order written
+        note = cmdletdocs.NOTE.format(parameter, name)
+        if note not in ctx.notes:
+            ctx.notes.append(note)
+            ctx.print([note])
     if items and name.startswith("Set-"):
         _note_unapplied(ctx, name, items)
     piped = None if items is None else [_pipeline_object(item) for item in items]

@@ -213,7 +213,7 @@ def test_access_rights_and_script_block_arguments_are_refused_before_anything_ru
     script = "Set-MailboxServer EX01 -MAPIEncryptionRequired $true\n"
     refused = run(script + "Add-ADPermission 'Default EX01' -User 'CONTOSO\\bob' -AccessRights GenericAll", org)
     assert refused.org is org
-    assert "-AccessRights isn't supported" in refused.error
+    assert "-AccessRights other than ExtendedRight isn't supported" in refused.error
     refused = run(script + "Set-ReceiveConnector 'Default EX01' -Comment {x}", org)
     assert refused.org is org
     assert "script block as an argument of Set-ReceiveConnector" in refused.error

@@ -1,0 +1,133 @@
+"""The documented parameters of the cmdlets the console runs that the lab doesn't model.
+
+The receive connector's settable parameters are catalogue rows (properties.py); everything else a modelled cmdlet
+documents is listed here, by cmdlet, with its .NET type as the docs write it, so that a script copied from Microsoft's
+reference never meets "A parameter cannot be found" for a parameter Exchange has. The console binds these as
+PowerShell would (a Boolean must be $true/$false, a one-value parameter refuses an array), then changes nothing and
+says so once per script (ems). A parameter that the model comes to simulate moves from here to a catalogue row.
+
+Source: MicrosoftDocs/office-docs-powershell `exchange/exchange-ps/exchange/<Cmdlet>.md`, the SYNTAX sections
+(on-premises parameters; Exchange Online-only ones are left out).
+"""
+
+from __future__ import annotations
+
+_ACE_OPTIONS = {
+    "ChildObjectTypes": "ADSchemaObjectIdParameter[]",
+    "InheritanceType": "ActiveDirectorySecurityInheritance",
+    "InheritedObjectType": "ADSchemaObjectIdParameter",
+    "Properties": "ADSchemaObjectIdParameter[]",
+    "Instance": "ADAcePresentationObject",
+}
+
+_TRANSPORT_CONFIG = {
+    name: kind
+    for kind, names in {
+        "Boolean": (
+            "AddressBookPolicyRoutingEnabled AgentGeneratedMessageLoopDetectionInSmtpEnabled "
+            "AgentGeneratedMessageLoopDetectionInSubmissionEnabled ClearCategories ConvertDisclaimerWrapperToEml "
+            "ExternalDelayDsnEnabled ExternalDsnLanguageDetectionEnabled ExternalDsnSendHtml InternalDelayDsnEnabled "
+            "InternalDsnLanguageDetectionEnabled InternalDsnSendHtml LegacyJournalingMigrationEnabled "
+            "RejectMessageOnShadowFailure ReplyAllStormProtectionEnabled Rfc2231EncodingEnabled "
+            "ShadowRedundancyEnabled SmtpClientAuthenticationDisabled VerifySecureSubmitEnabled "
+            "VoicemailJournalingEnabled Xexch50Enabled"
+        ),
+        "SwitchParameter": "Force",
+        "MultiValuedProperty": "GenerateCopyOfDSNFor InternalSMTPServers SupervisionTags TLSSendDomainSecureList",
+        "String": (
+            "Identity DiagnosticsAggregationServicePort DSNConversionMode ExternalDsnDefaultLanguage "
+            "ExternalDsnMaxMessageAttachSize ExternalDsnReportingAuthority ExternalPostmasterAddress "
+            "HeaderPromotionModeSetting InternalDsnDefaultLanguage InternalDsnMaxMessageAttachSize "
+            "InternalDsnReportingAuthority JournalMessageExpirationDays JournalingReportNdrTo "
+            "MaxAllowedAgentGeneratedMessageDepth MaxAllowedAgentGeneratedMessageDepthPerAgent "
+            "MaxDumpsterSizePerDatabase MaxDumpsterTime MaxReceiveSize MaxRecipientEnvelopeLimit "
+            "MaxRetriesForLocalSiteShadow MaxRetriesForRemoteSiteShadow MaxSendSize "
+            "QueueDiagnosticsAggregationInterval ReplyAllStormBlockDurationHours "
+            "ReplyAllStormDetectionMinimumRecipients ReplyAllStormDetectionMinimumReplies SafetyNetHoldTime "
+            "ShadowHeartbeatFrequency ShadowHeartbeatRetryCount ShadowHeartbeatTimeoutInterval "
+            "ShadowMessageAutoDiscardInterval ShadowMessagePreferenceSetting ShadowResubmitTimeSpan "
+            "TransportRuleAttachmentTextScanLimit"
+        ),
+    }.items()
+    for name in names.split()
+}
+
+_MAILBOX_SERVER_BOOLEANS = (
+    "AutoDagServerConfigured CalendarRepairLogEnabled CalendarRepairLogSubjectLoggingEnabled "
+    "CalendarRepairMissingItemFixDisabled DatabaseCopyActivationDisabledAndMoveNow FolderLogForManagedFoldersEnabled "
+    "ForceGroupMetricsGeneration IrmLogEnabled IsExcludedFromProvisioning JournalingLogForManagedFoldersEnabled "
+    "MessageTrackingLogEnabled MessageTrackingLogSubjectLoggingEnabled RetentionLogForManagedFoldersEnabled "
+    "SubjectLogForManagedFoldersEnabled"
+)
+_MAILBOX_SERVER_LISTS = (
+    "CalendarRepairSchedule Locale ManagedFolderAssistantSchedule SharingPolicySchedule SubmissionServerOverrideList"
+)
+# Every *WorkCycle parameter has a *WorkCycleCheckpoint twin (EnhancedTimeSpan both).
+_WORK_CYCLES = (
+    "CalendarRepair DarTaskStoreTimeBasedAssistant DirectoryProcessor GroupMailbox InferenceDataCollection "
+    "InferenceTraining MailboxAssociationReplication ManagedFolder OABGenerator PeopleCentricTriage PeopleRelevance "
+    "ProbeTimeBasedAssistant PublicFolder SearchIndexRepairTimeBasedAssistant SharePointSignalStore SharingPolicy "
+    "SharingSync SiteMailbox StoreDsMaintenance StoreIntegrityCheck StoreMaintenance StoreScheduledIntegrityCheck "
+    "StoreUrgentMaintenance TopN UMReporting"
+)
+_MAILBOX_SERVER_VALUES = (
+    "AutoDatabaseMountDial CalendarRepairIntervalEndWindow CalendarRepairLogDirectorySizeLimit "
+    "CalendarRepairLogFileAgeLimit CalendarRepairLogPath CalendarRepairMode DatabaseCopyAutoActivationPolicy FaultZone "
+    "GroupMetricsGenerationTime IrmLogMaxAge IrmLogMaxDirectorySize IrmLogMaxFileSize IrmLogPath "
+    "JunkEmailOptionsCommitterWorkCycle LogDirectorySizeLimitForManagedFolders LogFileAgeLimitForManagedFolders "
+    "LogFileSizeLimitForManagedFolders LogPathForManagedFolders MailboxProcessorWorkCycle MaximumActiveDatabases "
+    "MaximumPreferredActiveDatabases MessageTrackingLogMaxAge MessageTrackingLogMaxDirectorySize "
+    "MessageTrackingLogMaxFileSize MessageTrackingLogPath MigrationLogFilePath MigrationLogLoggingLevel "
+    "MigrationLogMaxAge MigrationLogMaxDirectorySize MigrationLogMaxFileSize WacDiscoveryEndpoint"
+)
+_MAILBOX_SERVER = {
+    **{name: "Boolean" for name in _MAILBOX_SERVER_BOOLEANS.split()},
+    **{name: "MultiValuedProperty" for name in _MAILBOX_SERVER_LISTS.split()},
+    **{name: "String" for name in _MAILBOX_SERVER_VALUES.split()},
+    **{f"{cycle}WorkCycle{part}": "EnhancedTimeSpan" for cycle in _WORK_CYCLES.split() for part in ("", "Checkpoint")},
+}
+
+UNMODELLED: dict[str, dict[str, str]] = {
+    "Get-ReceiveConnector": {},
+    "New-ReceiveConnector": {},
+    "Set-ReceiveConnector": {},
+    "Remove-ReceiveConnector": {},
+    "Add-ADPermission": {**_ACE_OPTIONS, "Owner": "SecurityPrincipalIdParameter"},
+    "Remove-ADPermission": dict(_ACE_OPTIONS),
+    "Get-ADPermission": {"Owner": "SwitchParameter"},
+    "Get-AcceptedDomain": {},
+    "New-AcceptedDomain": {"MatchSubDomains": "Boolean"},
+    "Set-AcceptedDomain": {
+        "PendingRemoval": "Boolean",
+        "EnableNego2Authentication": "Boolean",
+        "PendingCompletion": "Boolean",
+    },
+    "Remove-AcceptedDomain": {},
+    "Get-ExchangeServer": {"Domain": "Fqdn", "Status": "SwitchParameter"},
+    "Get-MailboxServer": {"Status": "SwitchParameter"},
+    "Set-MailboxServer": _MAILBOX_SERVER,
+    "Get-TransportConfig": {"Identity": "OrganizationIdParameter"},
+    "Set-TransportConfig": _TRANSPORT_CONFIG,
+    "Get-RecipientFilterConfig": {"Identity": "RecipientFilterConfigIdParameter"},
+    "Set-RecipientFilterConfig": {
+        "BlockedRecipients": "MultiValuedProperty",
+        "BlockListEnabled": "Boolean",
+        "Enabled": "Boolean",
+        "ExternalMailEnabled": "Boolean",
+        "InternalMailEnabled": "Boolean",
+    },
+}
+
+NOTE = (
+    "NOTE: -{0} is a documented parameter of {1} that the exchsim lab doesn't model: accepted, and nothing in the "
+    "lab changes for it."
+)
+
+
+def binding_kind(type_name: str) -> str:
+    """How the console binds a documented type: Boolean, SwitchParameter, a list, or one value."""
+    if type_name in ("Boolean", "SwitchParameter"):
+        return type_name
+    if type_name.startswith("MultiValuedProperty") or type_name.endswith("[]"):
+        return "Object"
+    return "String"
