@@ -2,7 +2,7 @@
 
 from connectors import labtemplates
 from connectors.exchange.acl import add_ad_permission, remove_ad_permission
-from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON
+from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON, SUBMIT
 from connectors.exchange.replay import profile_of_paths
 from connectors.exchange.replay_model import ModelReplay, drift, impact, report
 from tests.replay.logs import FRONTEND_2019, HUB_2010, HUB_2019
@@ -112,3 +112,48 @@ def test_the_report_has_the_shape_the_command_prints():
     assert {"connector", "remote_addresses", "sessions", "messages"} <= relay.keys()
     (row,) = result["impact"]
     assert {"remote_ip", "connector", "messages", "before", "after", "cause"} <= row.keys()
+
+
+def _without_relay_right(acl):
+    return tuple(a for a in acl if a.right != ACCEPT_ANY_RECIPIENT)
+
+
+def _in_2010(change, name):
+    org = labtemplates.template_org("exchange2010")
+    connector = org.connector("EX01", name)
+    changed = connector.with_changes(acl=change(connector.acl))
+    return org, org.with_changes(connectors=tuple(changed if c is connector else c for c in org.connectors))
+
+
+def test_it_names_the_ace_a_2010_lab_lacks_for_the_signed_in_session_and_its_refused_recipient():
+    _, lacking = _in_2010(_without_relay_right, "Client EX01")
+    rows = drift(profile_of_paths([HUB_2010]), ModelReplay(lacking))
+    assert [(r["kind"], r["remote_ip"], r["connector"]) for r in rows] == [
+        ("rights", "192.0.2.7", "EX01\\Client EX01"),
+        ("reply", "192.0.2.7", "EX01\\Client EX01"),
+    ]
+    rights, reply = rows
+    assert rights["reason"].endswith("an ACE is missing — Allow ms-Exch-SMTP-Accept-Any-Recipient for CONTOSO\\alice.")
+    assert reply["logged"] == "RCPT TO:<x@fabrikam.com> 250 2.1.5 Recipient OK"
+    assert reply["model"] == "RCPT TO:<x@fabrikam.com> 550 5.7.1 Unable to relay"
+
+
+def test_it_lists_the_2010_senders_a_change_breaks_and_the_530_sender_it_opens():
+    baseline, changed = _in_2010(_without_relay_right, "Client EX01")
+    default = changed.connector("EX01", "Default EX01")
+    opened = default.with_changes(acl=add_ad_permission(default.acl, ANONYMOUS_LOGON, SUBMIT))
+    changed = changed.with_changes(connectors=tuple(opened if c is default else c for c in changed.connectors))
+    rows = impact(profile_of_paths([HUB_2010]), ModelReplay(baseline), ModelReplay(changed))
+    assert [(r["direction"], r["remote_ip"], r["connector"], r["before"], r["after"]) for r in rows] == [
+        ("breaks", "192.0.2.7", "EX01\\Client EX01", "250 2.1.5 Recipient OK", "550 5.7.1 Unable to relay"),
+        ("opens", "203.0.113.5", "EX01\\Default EX01", "530 5.7.1 Client was not authenticated", "250 2.1.0 Sender OK"),
+    ]
+    breaks, opens = rows
+    assert breaks["cause"] == [
+        "Remove-ADPermission -Identity 'EX01\\Client EX01' -User 'NT AUTHORITY\\Authenticated Users' "
+        "-ExtendedRights 'ms-Exch-SMTP-Accept-Any-Recipient' -Confirm:$false"
+    ]
+    assert opens["cause"] == [
+        "Add-ADPermission -Identity 'EX01\\Default EX01' -User 'NT AUTHORITY\\ANONYMOUS LOGON' "
+        "-ExtendedRights 'ms-Exch-SMTP-Submit'"
+    ]

@@ -82,6 +82,32 @@ def test_a_malformed_line_is_counted_with_file_and_line_and_reading_goes_on():
     assert internet.ended == "Remote"
 
 
+def test_it_reads_a_2019_refusal_at_mail_from_and_a_starttls_auth_login_session():
+    sessions, _ = _sessions(FRONTEND_2019)
+    laptop = sessions["08DC000000000004"]
+    assert (laptop.connector_id, laptop.remote_ip, laptop.ehlo) == (
+        "EX01\\Client Frontend EX01",
+        "192.0.2.8",
+        "laptop2",
+    )
+    assert not laptop.authenticated
+    (refused,) = laptop.transactions
+    assert refused.mail_reply == "530 5.7.1 Client was not authenticated" and refused.rcpts == []
+    alice = sessions["08DC000000000003"]
+    assert (alice.tls, alice.auth_mechanism, alice.auth_reply[:3]) == (True, "LOGIN", "235")
+    assert alice.rights is not None and "ms-Exch-SMTP-Submit" in alice.rights
+
+
+def test_the_hub_keeps_the_last_set_session_permissions_of_a_session():
+    sessions, _ = _sessions(HUB_2019)
+    (leg,) = sessions.values()
+    assert leg.permissions.startswith("SMTPSubmit SMTPAcceptAnyRecipient")  # after X-EXPS, not the first "None"
+    assert {"ms-Exch-SMTP-Accept-Any-Recipient", "ms-Exch-SMTP-Accept-XProxyFrom", "ms-Exch-SMTP-Accept-Exch50"} <= (
+        leg.rights
+    )
+    assert leg.authenticated and leg.local_endpoint == "10.0.0.10:2525"
+
+
 def test_the_fields_line_decides_the_columns():
     shuffled = [
         "#Software: Microsoft Exchange Server",
