@@ -28,8 +28,8 @@ from .importsources import (
 _COLLECTION = re.compile(r"(Deserialized\.)?[\w.]+(`\d+\[.*\]|\[\])", re.DOTALL)
 LOST = (
     "{name} holds '{cell}', the name of its type: Export-Csv writes a multi-valued property that way and loses its "
-    "values. Use the collector (Export-Clixml keeps them), or join them before exporting: Select-Object *, "
-    "@{{Name='{name}'; Expression={{$_.{name} -join ','}}}} -ExcludeProperty {name} | Export-Csv"
+    "values. Use the collector (Export-Clixml keeps them), or join them yourself before exporting, e.g. "
+    "Select-Object Identity, @{{Name='{name}'; Expression={{$_.{name} -join ','}}}} | Export-Csv"
 )
 
 
