@@ -1,10 +1,11 @@
 """The live SMTP endpoint's transport: aiosmtpd carries the bytes, the engine's SmtpSession decides everything.
 
 Each accepted TCP connection becomes an `ExchangeSMTP` protocol (an aiosmtpd.smtp.SMTP) that hands every command
-line to session.SmtpSession.command() and writes back its reply; STARTTLS is real TLS (aiosmtpd's upgrade),
-DATA is read here (dot-unstuffed, counted, kept up to a cap) and judged by SmtpSession.message_bytes(). Nothing is
-ever sent onward. XCLIENT (Postfix's test command, off unless asked for) lets a local client stand for any address.
-No Django here: the management command (smtpserve) supplies the lab, the message store and the heartbeat.
+line to SmtpSession.command() (exchange/commandline.py) and writes back its reply; STARTTLS is real TLS (aiosmtpd's
+upgrade), DATA is read here (dot-unstuffed, counted, kept up to a cap) and judged by SmtpSession.message_bytes().
+Nothing is ever sent onward. XCLIENT (Postfix's test command, off unless asked for) lets a local client stand for
+any address. No Django here: the management command (smtpserve) supplies the lab, the message store and the
+heartbeat.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from .exchange.protocol_log import (
     permissions_data,
     reply_data,
 )
-from .exchange.session import BANNER_DATE, MESSAGE_ID, TLS_READY, RecipientOutcome, Reply, SmtpSession
+from .exchange.replies import BANNER_DATE, MESSAGE_ID, TLS_READY, Reply
+from .exchange.session import RecipientOutcome, SmtpSession
 from .exchange.smtp import Simulator
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,10 @@
 """One SMTP session as Exchange runs it, command by command (reference §7, §2, §6).
 
 `SmtpSession` is the state machine behind both the simulator (smtp.Simulator drives it from a Probe) and the live
-endpoint (connectors/smtpserve feeds it the lines a real client sends, through `command()`). Every reply, every
-disconnect and every reason comes from here; the callers only carry bytes.
+endpoint (connectors/smtpserve feeds it the lines a real client sends, through `command()`). Every decision, every
+disconnect and every reason comes from here; the callers only carry bytes. Beside it: the words Exchange answers
+with and the EHLO advertisement (exchange/replies.py), and the reading of a live client's lines, their limits and
+MaxProtocolErrors (exchange/commandline.py, which SmtpSession inherits).
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from email.parser import BytesHeaderParser
-from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from .acl import RightsResult, SessionIdentity
@@ -26,70 +26,62 @@ from .catalogue import (
     SUBMIT,
     AuthMechanism,
 )
+from .commandline import LiveClient
 from .domains import DomainMatch
 from .fates import Fate
-from .model import DomainType, PrincipalKind, Server, TransportRole
+from .model import DomainType, PrincipalKind, Server
 from .properties import RECEIVE_CONNECTOR
+from .replies import (
+    ANONYMOUS_CANNOT_SEND_AS,
+    AUTH_ABORTED,
+    AUTH_ALREADY,
+    AUTH_FAILED,
+    AUTH_OK,
+    AUTH_PASSWORD,
+    AUTH_UNRECOGNIZED,
+    AUTH_USERNAME,
+    BANNER_DATE,
+    CANNOT_SEND_AS,
+    CLOSING,
+    DOMAIN_SECURE_NOT_AUTHENTICATED,
+    EHLO_NEEDS_DOMAIN,
+    INVALID_ADDRESS,
+    INVALID_DOMAIN,
+    INVALID_SENDER,
+    MESSAGE_ID,
+    NEED_MAIL,
+    NEED_RCPT,
+    NO_SUBMIT,
+    NOOP_OK,
+    NOT_AUTHENTICATED,
+    NOT_SUPPORTED_HERE,
+    ONE_STARTTLS,
+    RECIPIENT_NOT_FOUND_NDR,
+    RECIPIENT_OK,
+    RESETTING,
+    SEND_HELLO_FIRST,
+    SENDER_ALREADY,
+    SENDER_OK,
+    START_MAIL_INPUT,
+    STARTTLS_REQUIRED,
+    TLS_READY,
+    TOO_BIG,
+    TOO_MANY_ERRORS,
+    TOO_MANY_RECIPIENTS,
+    UNABLE_TO_RELAY,
+    UNRECOGNIZED_COMMAND,
+    USER_UNKNOWN,
+    Reply,
+    Step,
+    auth_mechanisms,
+    ehlo_lines,
+    exps_mechanisms,
+    valid_helo,
+)
 from .selection import Selection
 
 if TYPE_CHECKING:
     from .smtp import Simulator
-
-# A fixed date keeps transcripts deterministic (tests, golden files, training answers).
-BANNER_DATE = "Mon, 1 Jan 2024 09:00:00 +0000"
-MESSAGE_ID = "00000000-0000-0000-0000-000000000001"
-
-SEND_HELLO_FIRST = "503 5.5.2 Send hello first"
-UNRECOGNIZED_COMMAND = "500 5.3.3 Unrecognized command"
-INVALID_DOMAIN = "501 5.5.4 Invalid domain name"
-INVALID_ARGUMENTS = "501 5.5.4 Invalid arguments"
-LINE_TOO_LONG = "500 5.5.2 Line too long"
-TLS_READY = "220 2.0.0 SMTP server ready"
-ONE_STARTTLS = "503 5.5.2 Only one STARTTLS command can be issued per session"
-AUTH_OK = "235 2.7.0 Authentication successful"
-AUTH_FAILED = "535 5.7.3 Authentication unsuccessful"
-AUTH_UNRECOGNIZED = "504 5.7.4 Unrecognized authentication type"
-AUTH_ALREADY = "503 5.5.2 Auth command already specified"
-AUTH_ABORTED = "501 5.7.0 Authentication aborted"
-AUTH_USERNAME = "334 VXNlcm5hbWU6"  # base64 "Username:"
-AUTH_PASSWORD = "334 UGFzc3dvcmQ6"  # base64 "Password:"
-STARTTLS_REQUIRED = "451 5.7.3 STARTTLS is required to send mail"
-DOMAIN_SECURE_NOT_AUTHENTICATED = "530 5.7.1 Not authenticated"
-NOT_AUTHENTICATED = "530 5.7.1 Client was not authenticated"
-NO_SUBMIT = "550 5.7.1 Client does not have permissions to submit to this server"
-TOO_BIG = "552 5.3.4 Message size exceeds fixed maximum message size"
-SENDER_OK = "250 2.1.0 Sender OK"
-SENDER_ALREADY = "503 5.5.2 Sender already specified"
-NEED_MAIL = "503 5.5.2 Need mail command"
-NEED_RCPT = "503 5.5.2 Need rcpt command"
-TOO_MANY_RECIPIENTS = "452 4.5.3 Too many recipients"
-INVALID_ADDRESS = "501 5.1.3 Invalid address"
-INVALID_SENDER = "501 5.1.7 Invalid address"
-UNABLE_TO_RELAY = "550 5.7.1 Unable to relay"
-USER_UNKNOWN = "550 5.1.1 User unknown"
-RECIPIENT_OK = "250 2.1.5 Recipient OK"
-START_MAIL_INPUT = "354 Start mail input; end with <CRLF>.<CRLF>"
-CANNOT_SEND_AS = "550 5.7.1 Client does not have permissions to send as this sender"
-ANONYMOUS_CANNOT_SEND_AS = "550 5.7.1 Anonymous client does not have permissions to send as this sender"
-RECIPIENT_NOT_FOUND_NDR = "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
-RESETTING = "250 2.0.0 Resetting"
-NOOP_OK = "250 2.0.0 OK"
-CLOSING = "221 2.0.0 Service closing transmission channel"
-TOO_MANY_ERRORS = "421 4.7.0 Too many errors on this connection, closing transmission channel"
-TIMEOUT = "451 4.7.0 Timeout waiting for client input"
-# Exchange runs NTLM/Kerberos here; a test endpoint without a domain controller cannot (docs/decisions.md).
-NOT_SUPPORTED_HERE = "504 5.7.4 {mechanism} is not supported by this test endpoint (exchsim); use AUTH LOGIN"
-
-EHLO_NEEDS_DOMAIN = "501 5.0.0 EHLO requires domain address"
-# RFC 5321 §4.5.3.1.4: a command line, CRLF included; RFC 4954 §4 allows a SASL response line of 12,288 octets.
-MAX_COMMAND_LINE = 512
-MAX_AUTH_LINE = 12288
-
-
-@dataclass(frozen=True)
-class Step:
-    client: str | None  # None for what the server says unprompted (the banner)
-    server: tuple[str, ...]  # reply lines, code first
 
 
 @dataclass(frozen=True)
@@ -101,62 +93,11 @@ class RecipientOutcome:
     ndr: str | None = None  # the NDR text when the recipient was accepted but can't be delivered
 
 
-@dataclass(frozen=True)
-class Reply:
-    """What the server answers one command: its lines, and whether Exchange then closes the connection."""
-
-    lines: tuple[str, ...]
-    close: bool = False
-
-    @property
-    def code(self) -> int:
-        return int(self.lines[0][:3])
-
-
 def _domain_of(address: str) -> str:
     return address.rpartition("@")[2].casefold()
 
 
-def _multiline(lines: list[str]) -> tuple[str, ...]:
-    return tuple(f"250-{line}" for line in lines[:-1]) + (f"250 {lines[-1]}",)
-
-
-def _valid_helo(helo: str) -> bool:
-    text = helo.strip()
-    if text.startswith("[") and text.endswith("]"):
-        return len(text) > 2
-    labels = text.split(".")
-    return bool(text) and all(label and all(c.isalnum() or c in "-_" for c in label) for label in labels)
-
-
-def _path(arg: str, keyword: str) -> tuple[str, dict[str, str]] | None:
-    """`FROM:<a@b> SIZE=10` -> ("a@b", {"SIZE": "10"}); None when the syntax is wrong."""
-    head, colon, rest = arg.partition(":")
-    if not colon or head.strip().upper() != keyword:
-        return None
-    rest = rest.strip()
-    if rest.startswith("<"):
-        address, close, params = rest[1:].partition(">")
-        if not close:
-            return None
-    else:
-        address, _, params = rest.partition(" ")
-    parameters = {}
-    for item in params.split():
-        name, _, value = item.partition("=")
-        parameters[name.upper()] = value
-    return address.strip(), parameters
-
-
-def header_sender(head: bytes) -> str | None:
-    """The address of the message's From header (the P2 sender), from its header block."""
-    block = head.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0]  # the header block only: bodies can be large
-    headers = BytesHeaderParser().parsebytes(block)
-    found = [address for _name, address in getaddresses(headers.get_all("From") or []) if address]
-    return found[0] if found else None
-
-
-class SmtpSession:
+class SmtpSession(LiveClient):
     """The state of one SMTP session; each command method returns Exchange's reply and records step and reasons."""
 
     def __init__(
@@ -276,7 +217,7 @@ class SmtpSession:
         ):
             self.reasons.append(f"{verb} refused: RequireEHLODomain is $true and '{helo}' gives no domain name.")
             return self._say(client, EHLO_NEEDS_DOMAIN, close=True)
-        if not _valid_helo(helo):
+        if not valid_helo(helo):
             self.reasons.append(f"{verb} refused: '{helo}' is not a domain name or an address literal.")
             return self._say(client, INVALID_DOMAIN)
         self.greeted = True
@@ -284,60 +225,7 @@ class SmtpSession:
         self._reset_transaction()
         if verb == "HELO":
             return self._say(client, f"250 {self.fqdn} Hello [{self.remote_ip}]")
-        return self._say(client, *_multiline(self._extensions()))
-
-    def _extensions(self) -> list[str]:
-        """The EHLO keywords, each as its connector property says (reference §7.3, docs/decisions.md)."""
-        connector = self.connector
-        lines = [f"{self.fqdn} Hello [{self.remote_ip}]"]
-        if connector.size_enabled == "Enabled":
-            lines.append(f"SIZE {connector.max_message_size}")
-        elif connector.size_enabled == "EnabledWithoutValue":
-            lines.append("SIZE")
-        lines += [
-            keyword
-            for keyword, on in (
-                ("PIPELINING", connector.pipelining_enabled),
-                ("DSN", connector.delivery_status_notification_enabled),
-                ("ENHANCEDSTATUSCODES", connector.enhanced_status_codes_enabled),
-            )
-            if on
-        ]
-        if not self.tls:
-            if self.auth & AuthMechanism.TLS:
-                lines.append("STARTTLS")
-            if self.auth & AuthMechanism.EXCHANGE_SERVER and not connector.suppress_x_anonymous_tls:
-                lines.append("X-ANONYMOUSTLS")
-        if mechanisms := self._auth_mechanisms():
-            lines.append("AUTH " + " ".join(mechanisms))
-        if self.auth & AuthMechanism.EXCHANGE_SERVER:
-            lines.append("X-EXPS " + " ".join(self._exps_mechanisms()))
-        # XLONGADDR only in the Transport service of a Mailbox server (LongAddressesEnabled, P-NRC).
-        long_addresses = connector.long_addresses_enabled and connector.transport_role is TransportRole.HUB
-        return lines + [
-            keyword
-            for keyword, on in (
-                ("8BITMIME", connector.eight_bit_mime_enabled),
-                ("BINARYMIME", connector.binary_mime_enabled and connector.chunking_enabled),
-                ("CHUNKING", connector.chunking_enabled),
-                ("XLONGADDR", long_addresses and not self.server.is_edge),
-                ("XORAR", connector.orar_enabled),
-                ("XRDST", True),
-            )
-            if on
-        ]
-
-    def _auth_mechanisms(self) -> list[str]:
-        mechanisms = []
-        if self.auth & AuthMechanism.INTEGRATED:
-            mechanisms += ["GSSAPI", "NTLM"] if self.connector.enable_auth_gssapi else ["NTLM"]
-        if self.auth & AuthMechanism.BASIC_AUTH and (self.tls or not self.auth & AuthMechanism.BASIC_AUTH_REQUIRE_TLS):
-            mechanisms.append("LOGIN")
-        return mechanisms
-
-    def _exps_mechanisms(self) -> list[str]:
-        # Only a "bridgehead" (taken to be every non-Edge server) offers Kerberos for Exchange Server auth.
-        return ["NTLM"] if self.server.is_edge else ["GSSAPI", "NTLM"]
+        return self._say(client, *ehlo_lines(self.connector, self.server, self.fqdn, self.remote_ip, self.tls))
 
     def starttls(self) -> Reply:
         """220 means: start the TLS handshake now; the client then says EHLO again."""
@@ -361,12 +249,16 @@ class SmtpSession:
         and X-EXPS by passing `sign_in=(user, password)`; a live client gets NOT_SUPPORTED_HERE for those."""
         mechanism = mechanism.strip().upper()
         exps = mechanism == "X-EXPS"
-        client = f"X-EXPS {self._exps_mechanisms()[0]}" if exps else f"AUTH {mechanism}"
+        client = f"X-EXPS {exps_mechanisms(self.server)[0]}" if exps else f"AUTH {mechanism}"
         if not self.greeted:
             return self._say(client, SEND_HELLO_FIRST)
         if self.authenticated:
             return self._say(client, AUTH_ALREADY)
-        offered = bool(self.auth & AuthMechanism.EXCHANGE_SERVER) if exps else mechanism in self._auth_mechanisms()
+        offered = (
+            bool(self.auth & AuthMechanism.EXCHANGE_SERVER)
+            if exps
+            else mechanism in auth_mechanisms(self.connector, self.tls)
+        )
         if not offered:
             self.reasons.append(f"{client} refused: {self._not_offered_why(mechanism)}.")
             return self._say(client, AUTH_UNRECOGNIZED)
@@ -628,10 +520,6 @@ class SmtpSession:
         self.last_sender, self.sender = self.sender, None
         return self._say(client, self.data_reply)
 
-    def message_bytes(self, head: bytes, size: int, message_id: str = MESSAGE_ID) -> Reply:
-        """End of data for a live client: `head` holds at least the message's header block."""
-        return self.message(size, header_sender(head), f"<message of {size} bytes>", message_id)
-
     def _queued(self, message_id: str) -> str:
         self.reasons.append("DATA accepted: the message is queued for delivery.")
         return (
@@ -726,7 +614,7 @@ class SmtpSession:
         reason = f"{match.domain.domain_name} is ExternalRelay: routed on to the external system that hosts it."
         return RecipientOutcome(address, RECIPIENT_OK, Fate.EXTERNAL_RELAY, reason)
 
-    # --- QUIT, RSET, NOOP, errors ------------------------------------------------------------------------------------
+    # --- QUIT, RSET, NOOP -------------------------------------------------------------------------------------------
 
     def quit(self) -> Reply:
         """The client's goodbye: the connection closes, but Exchange did not drop it (`disconnected` stays False)."""
@@ -739,84 +627,3 @@ class SmtpSession:
 
     def noop(self) -> Reply:
         return self._say("NOOP", NOOP_OK)
-
-    def timed_out(self) -> Reply:
-        self.reasons.append(f"The client sent nothing for {self.inactivity_timeout} s (ConnectionInactivityTimeout).")
-        return self._say(None, TIMEOUT, close=True)
-
-    def _protocol_error(self, client: str, reply: str) -> Reply:
-        self.protocol_errors += 1
-        if self._too_many_errors():
-            return self._say(client, TOO_MANY_ERRORS, close=True)
-        return self._say(client, reply)
-
-    def _too_many_errors(self) -> bool:
-        # None (Unlimited): never closed for protocol errors
-        limit = (
-            self.connector.max_protocol_errors
-            if self.connector
-            else RECEIVE_CONNECTOR.by_name("MaxProtocolErrors").default
-        )
-        if limit is None or self.protocol_errors <= limit:
-            return False
-        self.reasons.append(f"More than MaxProtocolErrors ({limit}) protocol errors.")
-        return True
-
-    def line_too_long(self) -> Reply:
-        return self._protocol_error("(an over-long line)", LINE_TOO_LONG)
-
-    # --- a live client's command lines -------------------------------------------------------------------------------
-
-    def command(self, line: str) -> Reply:
-        """One command line from a live client (without CRLF): parse it and answer as Exchange does."""
-        limit = MAX_AUTH_LINE if self._awaiting else MAX_COMMAND_LINE
-        if len(line.encode("utf-8", "surrogateescape")) + 2 > limit:
-            self._awaiting = None
-            return self.line_too_long()
-        if self._awaiting:
-            return self.auth_response(line)
-        verb, _, arg = line.strip().partition(" ")
-        verb, arg = verb.upper(), arg.strip()
-        if verb in ("EHLO", "HELO"):
-            reply = self.ehlo(arg, verb)
-            return self._counted(reply, line)
-        if verb == "STARTTLS" and not arg:
-            return self._counted(self.starttls(), line)
-        if verb == "AUTH" and arg:
-            mechanism, _, initial = arg.partition(" ")
-            return self._counted(self.authenticate(mechanism, initial.strip() or None), line)
-        if verb == "MAIL":
-            return self._mail_command(line, arg)
-        if verb == "RCPT":
-            parsed = _path(arg, "TO")
-            if parsed is None:
-                return self._protocol_error(line, INVALID_ARGUMENTS)
-            return self._counted(self.rcpt(parsed[0]), line)
-        if verb == "DATA" and not arg:
-            return self._counted(self.data(), line)
-        if verb == "RSET":
-            return self.rset()
-        if verb == "NOOP":
-            return self.noop()
-        if verb == "QUIT":
-            return self.quit()
-        return self._protocol_error(line if line.isprintable() else repr(line), UNRECOGNIZED_COMMAND)
-
-    def _mail_command(self, line: str, arg: str) -> Reply:
-        parsed = _path(arg, "FROM")
-        if parsed is None:
-            return self._protocol_error(line, INVALID_ARGUMENTS)
-        sender, parameters = parsed
-        size = parameters.get("SIZE")
-        if size is not None and not size.isdigit():
-            return self._protocol_error(line, INVALID_ARGUMENTS)
-        return self._counted(self.mail_from(sender, int(size) if size is not None else None), line)
-
-    def _counted(self, reply: Reply, line: str) -> Reply:
-        """Syntax and sequence errors (5.5.x) count towards MaxProtocolErrors."""
-        if reply.lines[0][4:9] in ("5.5.2", "5.5.4") and not reply.close:
-            self.protocol_errors += 1
-            if self._too_many_errors():
-                self.transcript.pop()
-                return self._say(line, TOO_MANY_ERRORS, close=True)
-        return reply

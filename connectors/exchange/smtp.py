@@ -22,8 +22,7 @@ from .domains import AcceptedDomainTable
 from .errors import ExchangeError
 from .fates import Fate
 from .model import ACE, Organization, Principal, Recipient, Server
-from .selection import Selection, SelectionIndex, default_local_ip
-from .session import (  # noqa: F401  (the reply texts are part of this module's interface)
+from .replies import (  # noqa: F401  (the reply texts are part of this module's interface)
     AUTH_USERNAME,
     BANNER_DATE,
     MESSAGE_ID,
@@ -33,10 +32,10 @@ from .session import (  # noqa: F401  (the reply texts are part of this module's
     STARTTLS_REQUIRED,
     TLS_READY,
     UNABLE_TO_RELAY,
-    RecipientOutcome,
-    SmtpSession,
     Step,
 )
+from .selection import Selection, SelectionIndex, default_local_ip
+from .session import RecipientOutcome, SmtpSession
 
 
 @dataclass(frozen=True)
