@@ -4,7 +4,7 @@ manage.py importconfig does), see the report, open the lab; and the collector sc
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -37,7 +37,7 @@ def _import_page(request, form=None, status=200):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def lab_import(request):
+def lab_import(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _import_page(request)
     baselines = _baselines(request)
@@ -61,7 +61,7 @@ def lab_import(request):
 
 @login_required
 @require_safe
-def lab_import_status(request, pk):
+def lab_import_status(request: HttpRequest, pk: int) -> HttpResponse:
     """How far the reading of an import has got (polled by the page); once it is done, the page shows its report."""
     run = models.ImportRun.objects.filter(pk=pk, user=request.user).defer("report").first()
     if run is None:
@@ -75,7 +75,7 @@ def lab_import_status(request, pk):
 
 @login_required
 @require_safe
-def collector_script(request):
+def collector_script(request: HttpRequest) -> HttpResponse:
     """The read-only collector script (Collect-Exchsim.ps1) to run in the Exchange Management Shell."""
     try:
         from .exchange.collector import collector_script as script
