@@ -299,6 +299,8 @@ def _command(node: Node, depth: int) -> CommandCall:
     operator = _first(node, "command_invokation_operator")
     invocation = operator.text.decode() if operator is not None else ""
     name_node = node.child_by_field_name("command_name") or _first(node, "command_name")
+    if name_node is not None and name_node.type != "command_name":
+        name_node = None  # the field also names a command_name_expr (`& $block`): read below
     if name_node is None:
         expr = _first(node, "command_name_expr")
         target = expr.children[0] if expr is not None and expr.children else None
@@ -306,7 +308,7 @@ def _command(node: Node, depth: int) -> CommandCall:
             raise refuse(node, f"{invocation} of a path or program ({shown(node.text.decode())})")
         variable = next((c for c in pstext.walk(target) if c.type == "variable"), None)
         if target.type != "path_command_name" or variable is None or variable.text != target.text:
-            raise refuse(node, f"{invocation} of a path or program ({shown(node.text.decode())})")
+            raise refuse(node, f"{invocation} of a path or program ({shown(expr.text.decode())})")
         call = CommandCall("", [Var(_variable_name(variable), _line(node))], _line(node), invocation)
     else:
         name = name_node.text.decode()

@@ -41,6 +41,7 @@ from .psast import (
 from .psmembers import call_method, get_member, index, set_member, static_member
 from .psvalues import (
     Collection,
+    LimitReached,
     PSHashtable,
     RuntimeFailure,
     arithmetic,
@@ -70,10 +71,6 @@ OUTPUT_LIMIT = (
 CALL_DEPTH = (
     "The script blocks call one another more than " + str(MAX_CALL_DEPTH) + " deep (line {0}); nothing was applied."
 )
-
-
-class LimitReached(RuntimeFailure):
-    """A cap of the sandbox: the whole script is refused, whatever `atomic` says."""
 
 
 class Break(Exception):

@@ -20,6 +20,10 @@ class RuntimeFailure(ExchangeError):
     """A PowerShell runtime error (not Exchange's): a method that doesn't exist, a value that doesn't convert."""
 
 
+class LimitReached(RuntimeFailure):
+    """A cap of the sandbox: the whole script is refused, whatever `atomic` says."""
+
+
 class PSHashtable(dict):
     """@{...}: keys compared case-insensitively, as PowerShell's hashtables compare string keys."""
 
@@ -403,7 +407,10 @@ def add(a, b, limit: int):
 
 def _check_size(size: int, limit: int) -> None:
     if size > limit:
-        raise RuntimeFailure(f"The value would be {size:,} characters long, more than the console's output limit.")
+        raise LimitReached(
+            f"The value would be {size:,} characters long, more than the console's output limit "
+            "(EXCHSIM_CONSOLE_MAX_OUTPUT); nothing was applied."
+        )
 
 
 def _arith(a, b, operation):
