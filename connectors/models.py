@@ -21,12 +21,34 @@ from . import convert
 from .exchange import model as engine
 from .exchange.catalogue import USAGES
 from .exchange.limits import max_length
-from .exchange.model import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole
-from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR
+from .exchange.model import ExchangeVersion
+from .exchange.properties import (
+    ACCEPTED_DOMAIN,
+    COMPUTED,
+    PRINCIPAL,
+    RECEIVE_CONNECTOR,
+    RECIPIENT,
+    SERVER,
+    TRANSPORT_CONFIG,
+    PropertySet,
+)
+
+# Every column that holds an Exchange property takes its default and its choices from the property's catalogue row
+# (exchange/properties.py); tests/app/test_model_catalogue.py checks that they agree.
 
 
-def _choices(enum_type) -> list[tuple[str, str]]:
-    return [(member.value, member.value) for member in enum_type]
+def _default(properties: PropertySet, field: str):
+    """A column holding the engine value (column="value") takes the default as is, any other its text (a list
+    comma-joined, as convert.join_list stores it)."""
+    prop = properties.by_field(field)
+    if prop.column == "value":
+        return prop.default
+    value = prop.data(prop.default)
+    return ", ".join(value) if prop.kind.multi else value
+
+
+def _choices(properties: PropertySet, field: str) -> list[tuple[str, str]]:
+    return [(name, name) for name in properties.by_field(field).kind.names()]
 
 
 class Lab(models.Model):
@@ -51,7 +73,8 @@ class Lab(models.Model):
         "NetBIOS domain", max_length=max_length(engine.Organization, "domain_netbios"), default="CONTOSO"
     )
     recipient_validation_enabled = models.BooleanField(
-        default=False, help_text="Set-RecipientFilterConfig -RecipientValidationEnabled"
+        default=_default(TRANSPORT_CONFIG, "recipient_validation_enabled"),
+        help_text="Set-RecipientFilterConfig -RecipientValidationEnabled",
     )
     tls_receive_domain_secure_list = models.TextField(
         blank=True, help_text="Set-TransportConfig -TLSReceiveDomainSecureList (comma-separated domains)"
@@ -92,12 +115,16 @@ class Server(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="servers")
     name = models.CharField(max_length=max_length(engine.Server, "name"))
     fqdn = models.CharField("FQDN", max_length=max_length(engine.Server, "fqdn"))
-    version = models.CharField(max_length=4, choices=_choices(ExchangeVersion), default=ExchangeVersion.SE.value)
+    version = models.CharField(
+        max_length=4, choices=[(v.value, v.value) for v in ExchangeVersion], default=_default(SERVER, "version")
+    )
     roles = models.CharField(
-        max_length=100, default=ServerRole.MAILBOX.value, help_text="Comma-separated: HubTransport, Mailbox, …"
+        max_length=100, default=_default(SERVER, "roles"), help_text="Comma-separated: HubTransport, Mailbox, …"
     )
     ip_addresses = models.TextField("IP addresses", blank=True, help_text="Comma-separated")
-    mapi_encryption_required = models.BooleanField("MAPIEncryptionRequired", default=False)
+    mapi_encryption_required = models.BooleanField(
+        "MAPIEncryptionRequired", default=_default(SERVER, "mapi_encryption_required")
+    )
 
     class Meta:
         ordering = ["name"]
@@ -118,11 +145,7 @@ class Server(models.Model):
 
 
 def _connector_default(field: str):
-    return RECEIVE_CONNECTOR.by_field(field).default
-
-
-def _connector_choices(field: str) -> list[tuple[str, str]]:
-    return [(name, name) for name in RECEIVE_CONNECTOR.by_field(field).kind.names()]
+    return _default(RECEIVE_CONNECTOR, field)
 
 
 class ReceiveConnector(models.Model):
@@ -136,14 +159,16 @@ class ReceiveConnector(models.Model):
         max_length=10, blank=True, default="Custom", choices=[("", "(none)"), *[(u, u) for u in USAGES]]
     )
     transport_role = models.CharField(
-        max_length=20, choices=_connector_choices("transport_role"), default=_connector_default("transport_role").value
+        max_length=20,
+        choices=_choices(RECEIVE_CONNECTOR, "transport_role"),
+        default=_connector_default("transport_role"),
     )
     enabled = models.BooleanField(default=_connector_default("enabled"))
     bindings = models.TextField(help_text="IPAddress:TCPPort, comma-separated")
     remote_ip_ranges = models.TextField(
         "RemoteIPRanges", blank=True, help_text="Single addresses, ranges or CIDR blocks, comma-separated"
     )
-    auth_mechanism = models.CharField(max_length=120, default="Tls")
+    auth_mechanism = models.CharField(max_length=120, default=_connector_default("auth_mechanism"))
     permission_groups_written = models.PositiveSmallIntegerField(
         default=_connector_default("permission_groups_written"),
         help_text="Flags last written by -PermissionGroups; PermissionGroups itself is read from the ACL",
@@ -159,10 +184,10 @@ class ReceiveConnector(models.Model):
     protocol_logging_level = models.CharField(
         max_length=10,
         default=_connector_default("protocol_logging_level"),
-        choices=_connector_choices("protocol_logging_level"),
+        choices=_choices(RECEIVE_CONNECTOR, "protocol_logging_level"),
     )
     size_enabled = models.CharField(
-        max_length=20, default=_connector_default("size_enabled"), choices=_connector_choices("size_enabled")
+        max_length=20, default=_connector_default("size_enabled"), choices=_choices(RECEIVE_CONNECTOR, "size_enabled")
     )
     comment = models.TextField(blank=True)
     properties = models.JSONField(
@@ -252,10 +277,14 @@ class AcceptedDomain(models.Model):
     domain_name = models.CharField(
         max_length=max_length(engine.AcceptedDomain, "domain_name"), help_text="contoso.com, *.contoso.com or *"
     )
-    domain_type = models.CharField(max_length=20, choices=_choices(DomainType), default=DomainType.AUTHORITATIVE.value)
-    default = models.BooleanField(default=False)
-    address_book_enabled = models.BooleanField(default=True)
-    match_subdomains = models.BooleanField(default=False)
+    domain_type = models.CharField(
+        max_length=20,
+        choices=_choices(ACCEPTED_DOMAIN, "domain_type"),
+        default=_default(ACCEPTED_DOMAIN, "domain_type"),
+    )
+    default = models.BooleanField(default=_default(ACCEPTED_DOMAIN, "default"))
+    address_book_enabled = models.BooleanField(default=_default(ACCEPTED_DOMAIN, "address_book_enabled"))
+    match_subdomains = models.BooleanField(default=_default(ACCEPTED_DOMAIN, "match_subdomains"))
 
     class Meta:
         ordering = ["id"]
@@ -287,7 +316,7 @@ class AcceptedDomain(models.Model):
 class Recipient(models.Model):
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="recipients")
     name = models.CharField(max_length=max_length(engine.Recipient, "name"))
-    kind = models.CharField(max_length=20, choices=_choices(RecipientKind), default=RecipientKind.MAILBOX.value)
+    kind = models.CharField(max_length=20, choices=_choices(RECIPIENT, "kind"), default=_default(RECIPIENT, "kind"))
     addresses = models.TextField(help_text="SMTP addresses, primary first, comma-separated")
 
     class Meta:
@@ -305,7 +334,7 @@ class Principal(models.Model):
 
     lab = models.ForeignKey(Lab, on_delete=models.CASCADE, related_name="principals")
     name = models.CharField(max_length=max_length(engine.Principal, "name"))
-    kind = models.CharField(max_length=10, choices=_choices(PrincipalKind), default=PrincipalKind.USER.value)
+    kind = models.CharField(max_length=10, choices=_choices(PRINCIPAL, "kind"), default=_default(PRINCIPAL, "kind"))
     member_of = models.TextField(blank=True, help_text="Groups, comma-separated")
     smtp_password = models.CharField(
         max_length=max_length(engine.Principal, "smtp_password"),
@@ -335,23 +364,16 @@ CONNECTOR_FIELDS = {
     "Usage": "usage",
     **{p.name: p.field if p.column else "properties" for p in RECEIVE_CONNECTOR if p.field not in COMPUTED},
 }
-SERVER_FIELDS = {
-    "Name": "name",
-    "Fqdn": "fqdn",
-    "Version": "version",
-    "Roles": "roles",
-    "IPAddresses": "ip_addresses",
-    "MAPIEncryptionRequired": "mapi_encryption_required",
-}
-DOMAIN_FIELDS = {
-    "Name": "name",
-    "DomainName": "domain_name",
-    "DomainType": "domain_type",
-    "Default": "default",
-    "MakeDefault": "default",
-    "AddressBookEnabled": "address_book_enabled",
-    "MatchSubDomains": "match_subdomains",
-}
+
+
+def _columns(properties: PropertySet, model: type[models.Model]) -> dict[str, str]:
+    names = {field.name for field in model._meta.local_fields}  # the apps aren't ready yet: no get_fields()
+    return {p.name: p.field for p in properties if p.field in names}
+
+
+# validate_server names a server's version and roles as its parameters do (-Version, -Roles); -MakeDefault sets Default.
+SERVER_FIELDS = {**_columns(SERVER, Server), "Version": "version", "Roles": "roles"}
+DOMAIN_FIELDS = {**_columns(ACCEPTED_DOMAIN, AcceptedDomain), "MakeDefault": "default"}
 ACE_FIELDS = {"User": "principal", "ExtendedRights": "right", "AccessRights": "right"}
 
 

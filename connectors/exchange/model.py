@@ -10,36 +10,11 @@ Names follow Exchange's property names where one exists (RemoteIPRanges -> remot
 from __future__ import annotations
 
 import datetime  # noqa: F401 (the catalogue's field annotations name it)
-import enum
 from dataclasses import dataclass, replace
 
 from .addresses import Binding, IPRange  # noqa: F401 (ditto)
 from .properties import RECEIVE_CONNECTOR, fields_of
-from .versions import ExchangeVersion, ServerRole, TransportRole
-
-
-class DomainType(enum.Enum):
-    AUTHORITATIVE = "Authoritative"
-    INTERNAL_RELAY = "InternalRelay"
-    EXTERNAL_RELAY = "ExternalRelay"
-
-    @property
-    def is_internal(self) -> bool:
-        """Authoritative and InternalRelay domains are 'internal' for the sender checks (X-AD)."""
-        return self is not DomainType.EXTERNAL_RELAY
-
-
-class RecipientKind(enum.Enum):
-    MAILBOX = "Mailbox"
-    MAIL_USER = "MailUser"
-    CONTACT = "MailContact"
-    GROUP = "DistributionGroup"
-
-
-class PrincipalKind(enum.Enum):
-    USER = "User"
-    GROUP = "Group"
-    COMPUTER = "Computer"
+from .versions import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)

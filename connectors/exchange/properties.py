@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from . import addresses
 from .errors import ExchangeError
-from .versions import ExchangeVersion, TransportRole
+from .versions import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, TransportRole
 
 NEW, SET = "New-ReceiveConnector", "Set-ReceiveConnector"
 
@@ -425,7 +425,12 @@ SECONDS = datetime.timedelta(seconds=1)
 
 # --- Rows ----------------------------------------------------------------------------------------------------------
 
-_ALL = tuple(v.value for v in ExchangeVersion)
+
+def _values(enum_type) -> tuple[str, ...]:
+    return tuple(member.value for member in enum_type)
+
+
+_ALL = _values(ExchangeVersion)
 
 
 def since(version: str) -> tuple[str, ...]:
@@ -1054,7 +1059,7 @@ SERVER = PropertySet(
     [
         Property("Name", "name", TEXT, "", settable=(), simulated=True),
         Property("Fqdn", "fqdn", FQDN, "", settable=(), simulated=True),
-        Property("ServerRole", "roles", Multi(item="string"), (), settable=(), simulated=True),
+        Property("ServerRole", "roles", Multi(item="string"), ("Mailbox",), settable=(), simulated=True),
         Property("AdminDisplayVersion", "version", TEXT, "SE", settable=(), simulated=True),
         Property(
             "MAPIEncryptionRequired",
@@ -1079,7 +1084,7 @@ ACCEPTED_DOMAIN = PropertySet(
         Property(
             "DomainType",
             "domain_type",
-            Choice(choices=("Authoritative", "InternalRelay", "ExternalRelay")),
+            Choice(choices=_values(DomainType)),
             "Authoritative",
             settable=("New-AcceptedDomain", "Set-AcceptedDomain"),
             simulated=True,
@@ -1120,7 +1125,7 @@ PRINCIPAL = PropertySet(
     "Principal",
     [
         Property("Name", "name", TEXT, "", settable=(), simulated=True),
-        Property("Kind", "kind", Choice(choices=("User", "Group", "Computer")), "User", settable=(), simulated=True),
+        Property("Kind", "kind", Choice(choices=_values(PrincipalKind)), "User", settable=(), simulated=True),
         Property("MemberOf", "member_of", Multi(), (), settable=(), simulated=True),
         Property("SmtpPassword", "smtp_password", TEXT, "", settable=(), simulated=True),
         Property("Email", "email", TEXT, "", settable=(), simulated=True),
@@ -1134,7 +1139,7 @@ RECIPIENT = PropertySet(
         Property(
             "RecipientType",
             "kind",
-            Choice(choices=("Mailbox", "MailUser", "MailContact", "DistributionGroup")),
+            Choice(choices=_values(RecipientKind)),
             "Mailbox",
             settable=(),
             simulated=True,
@@ -1164,7 +1169,7 @@ GROUP_MEMBER = PropertySet(
     [
         Property("Group", "group", TEXT, "", settable=(), simulated=True),
         Property("Member", "member", TEXT, "", settable=(), simulated=True),
-        Property("MemberType", "kind", Choice(choices=("User", "Group", "Computer")), "User", settable=()),
+        Property("MemberType", "kind", Choice(choices=_values(PrincipalKind)), "User", settable=()),
         Property("MemberEmail", "email", TEXT, "", settable=()),
     ],
 )

@@ -1,5 +1,6 @@
-"""Which Exchange a server runs and which transport services it has: the enums the property catalogue
-(properties.py) and the engine's data (model.py) share, kept apart so that the catalogue needs nothing else."""
+"""Which Exchange a server runs, which transport services it has, and the other enums whose values are Exchange's (a
+domain's type, a recipient's, a principal's): the enums the property catalogue (properties.py) and the engine's data
+(model.py) share, kept apart so that the catalogue needs nothing else."""
 
 from __future__ import annotations
 
@@ -52,3 +53,27 @@ class TransportRole(enum.Enum):
 
     FRONTEND = "FrontendTransport"
     HUB = "HubTransport"
+
+
+class DomainType(enum.Enum):
+    AUTHORITATIVE = "Authoritative"
+    INTERNAL_RELAY = "InternalRelay"
+    EXTERNAL_RELAY = "ExternalRelay"
+
+    @property
+    def is_internal(self) -> bool:
+        """Authoritative and InternalRelay domains are 'internal' for the sender checks (X-AD)."""
+        return self is not DomainType.EXTERNAL_RELAY
+
+
+class RecipientKind(enum.Enum):
+    MAILBOX = "Mailbox"
+    MAIL_USER = "MailUser"
+    CONTACT = "MailContact"
+    GROUP = "DistributionGroup"
+
+
+class PrincipalKind(enum.Enum):
+    USER = "User"
+    GROUP = "Group"
+    COMPUTER = "Computer"
