@@ -6,7 +6,8 @@ The lab is the generated 100-server lab (100 servers × 10 connectors × 100 rem
 benchmarks/app.py). Each page is requested through Django's full stack (middleware, session, login, templates)
 with the test client; the figure is the median of --runs requests after one warm-up. Database: DATABASE_URL, or a
 temporary SQLite file. Goals (median): overview < 300 ms, connector page < 150 ms, simulator < 100 ms, an htmx edit
-of a connector (each tab) < 300 ms, the console < 150 ms, the findings of one connector < 300 ms.
+of a connector (each tab) < 300 ms, the console < 150 ms, a console command naming one server <= 100 ms, the
+findings of one connector < 300 ms.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ GOALS_MS = {
     "findings page": 1000,
 }
 EDIT_GOAL_MS = 300
+CONSOLE_COMMAND_GOAL_MS = 100  # issue 12: a console command naming one server, on the 100-server lab
 
 
 def _median_ms(client, url: str, runs: int) -> float:
@@ -160,7 +162,14 @@ def main() -> None:
     identity = f"{server}\\Relay 005"
     commands = [{"command": f"Set-ReceiveConnector '{identity}' -Comment '{text}'"} for text in ("benchmark", "")]
     median = _median_edit_ms(client, urls["console"], commands, args.runs)
-    print(f"{'console command':17} median {median:7.1f} ms   (runs on the whole lab, saves one server)")
+    verdict = "ok" if median <= CONSOLE_COMMAND_GOAL_MS else "OVER GOAL"
+    print(
+        f"{'console command':17} median {median:7.1f} ms   goal <= {CONSOLE_COMMAND_GOAL_MS} ms   {verdict}"
+        "   (loads, checks and saves the one server it names)"
+    )
+    everywhere = [{"command": "Get-ReceiveConnector | Measure-Object"}]
+    median = _median_edit_ms(client, urls["console"], everywhere, max(3, args.runs // 3))
+    print(f"{'console, all':17} median {median:7.1f} ms   (Get-ReceiveConnector | Measure-Object: the whole lab)")
     lab.delete()
 
 

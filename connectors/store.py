@@ -40,6 +40,7 @@ from .convert import (
     split_list,
 )
 from .exchange.domains import validate_accepted_domains
+from .exchange.emsscope import Directory
 from .exchange.errors import ExchangeError, ValidationFailed
 from .exchange.limits import lab_wide_text_errors
 from .exchange.model import ACE, FieldError, Organization, ReceiveConnector
@@ -188,6 +189,13 @@ def lab_to_org(lab: models.Lab, servers: Iterable[str] | None = None) -> Organiz
     )
 
 
+def lab_directory(lab: models.Lab) -> Directory:
+    """The names of the lab's servers and of their connectors, in one query (no values, no ACLs): what a scoped console
+    run predicts and checks the servers a script names against (exchange/emsscope.py)."""
+    rows = lab.servers.order_by("name", "receive_connectors__id").values_list("name", "receive_connectors__name")
+    return Directory.from_rows(rows)
+
+
 # --- Saving an engine Organization ---------------------------------------------------------------------------------
 
 
@@ -212,7 +220,7 @@ def _only_servers(org: Organization, names: Iterable[str]) -> Organization:
     )
 
 
-def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None = None, *, change=None):
+def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None = None, *, change=None, loaded=None):
     """Store an edited Organization as the lab's content, under the lab's lock, touching only what changed, and
     record it as one history entry in the same transaction (`change`, a history.Change, says who and from where).
     Returns the entry, None when nothing changed. Raise ValidationFailed (nothing saved) if a changed connector or
@@ -225,12 +233,18 @@ def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None =
     `servers` limits the save to those servers and their connectors (plus the lab-wide domains, recipients and
     principals): `org` may then hold only them, as lab_to_org(lab, servers) loads it, and the other servers are
     neither read nor touched, so an edit costs the same on a 1-server and a 100-server lab. A connector's rules only
-    involve its own server's connectors, so validating the loaded servers is validating the change."""
+    involve its own server's connectors, so validating the loaded servers is validating the change.
+
+    `loaded` is what lab_to_org gave for these servers (or more) inside the same locked_lab block, if the caller has
+    it: then it isn't read again."""
     names = None if servers is None else list(servers)
     with locked_lab(lab) as lab:
         if names is not None:
             org = _only_servers(org, names)
-        current = lab_to_org(lab, names)
+        if loaded is None:
+            current = lab_to_org(lab, names)
+        else:
+            current = loaded if names is None else _only_servers(loaded, names)
         stored = set(current.connectors)
         changed = [c for c in org.connectors if c not in stored]
         if set(org.servers) != set(current.servers):  # a server's version or roles decide what its connectors may be
@@ -247,7 +261,7 @@ def save_org(lab: models.Lab, org: Organization, servers: Iterable[str] | None =
         errors += lab_wide_text_errors(org)  # no object validator reads the org's settings, recipients or principals
         if errors:
             raise ValidationFailed(errors)
-        write_org(lab, org, names)
+        write_org(lab, org, names, stored=current)
         from . import history  # history imports this module (it loads and locks labs)
 
         return history.record(lab, current, org, change or history.Change())
@@ -288,9 +302,13 @@ def _name_key(item) -> str:
     return item.name.casefold()
 
 
-def write_org(lab: models.Lab, org: Organization, servers: list[str] | None = None) -> None:
+def write_org(
+    lab: models.Lab, org: Organization, servers: list[str] | None = None, *, stored: Organization | None = None
+) -> None:
     """The unvalidated writer behind save_org, load_lab and generate_lab (their callers have validated). With
-    `servers`, only those servers' rows and connectors are compared and written (org holds only them)."""
+    `servers`, only those servers' rows and connectors are compared and written (org holds only them). `stored` is
+    the same part of the lab as read in this transaction: then the ACLs and lab-wide tables equal to it are neither
+    read nor compared (a one-property edit writes one row in a few queries)."""
     new_lab_fields = lab_fields(org)
     if any(getattr(lab, field) != value for field, value in new_lab_fields.items()):
         for field, value in new_lab_fields.items():
@@ -311,19 +329,24 @@ def write_org(lab: models.Lab, org: Organization, servers: list[str] | None = No
         lambda value, fields: models.Server(lab=lab, **fields),
     )
     connectors, created = _sync(
-        connector_rows.select_related("server").prefetch_related("aces"),
+        connector_rows.select_related("server"),
         lambda row: (row.server.name.casefold(), row.name.casefold()),
         org.connectors,
         _connector_key,
         connector_fields,
         lambda value, fields: models.ReceiveConnector(server=servers_by_key[value.server.casefold()], **fields),
     )
-    _sync_aces(org.connectors, connectors, created)
-    for rows, values, fields, model in (
-        (lab.accepted_domains.all(), org.accepted_domains, accepted_domain_fields, models.AcceptedDomain),
-        (lab.recipients.all(), org.recipients, recipient_fields, models.Recipient),
-        (lab.principals.all(), org.principals, principal_fields, models.Principal),
+    stored_acls = {} if stored is None else {_connector_key(c): c.acl for c in stored.connectors}
+    changed_acls = [c for c in org.connectors if stored is None or stored_acls.get(_connector_key(c)) != c.acl]
+    _sync_aces(changed_acls, connectors, created)
+    for part, rows, fields, model in (
+        ("accepted_domains", lab.accepted_domains.all(), accepted_domain_fields, models.AcceptedDomain),
+        ("recipients", lab.recipients.all(), recipient_fields, models.Recipient),
+        ("principals", lab.principals.all(), principal_fields, models.Principal),
     ):
+        values = getattr(org, part)
+        if stored is not None and values == getattr(stored, part):
+            continue
         _sync(rows, _name_key, values, _name_key, fields, lambda value, fields, model=model: model(lab=lab, **fields))
 
 
@@ -376,10 +399,16 @@ def _sync_aces(connectors: Iterable[ReceiveConnector], rows_by_key: dict, create
     new ones, update an ACE whose position or writing group changed. Adding or removing one ACE writes one row, in
     a few queries for all connectors together."""
     gone, fresh, moved = [], [], []
+    connectors = list(connectors)
+    read = [rows_by_key[_connector_key(c)].pk for c in connectors if _connector_key(c) not in created]
+    aces_by_connector: dict[int, list[models.AccessControlEntry]] = defaultdict(list)
+    if read:
+        for ace_row in models.AccessControlEntry.objects.filter(connector_id__in=read).order_by("position", "id"):
+            aces_by_connector[ace_row.connector_id].append(ace_row)
     for connector in connectors:
         key = _connector_key(connector)
         row = rows_by_key[key]
-        stored_rows = [] if key in created else list(row.aces.all())
+        stored_rows = [] if key in created else aces_by_connector[row.pk]
         stored: dict[tuple, models.AccessControlEntry] = {}
         for ace_row in stored_rows:
             stored.setdefault(_ace_row_key(ace_row), ace_row)

@@ -21,10 +21,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import history, labfile, labs, labtemplates, models, presenters, stale_edits, store, traffic
+from . import console_run, history, labfile, labs, labtemplates, models, presenters, stale_edits, store, traffic
 from .access import get_lab_for_user, labs_for_user
 from .convert import server_value
-from .exchange import ems, powershell
+from .exchange import powershell
 from .exchange.acl import (
     add_ad_permission,
     read_permission_groups,
@@ -711,34 +711,19 @@ def _cut(text: str) -> str:
     return text[:HISTORY_ENTRY_CHARS] + f"\n… ({len(text) - HISTORY_ENTRY_CHARS:,} more characters not kept)"
 
 
-def _connector_changes(before: Organization, after: Organization) -> list[tuple[str, ReceiveConnector]]:
-    """What a command did to the receive connectors: ("created" | "changed" | "removed", connector). Untouched
-    connectors are the same objects before and after, so a big lab costs an identity check per connector."""
-    old = {c.identity.casefold(): c for c in before.connectors}
-    new = {c.identity.casefold(): c for c in after.connectors}
-    changes = [("created", c) for key, c in new.items() if key not in old]
-    changes += [("changed", c) for key, c in new.items() if key in old and old[key] is not c and old[key] != c]
-    return changes + [("removed", c) for key, c in old.items() if key not in new]
-
-
-def _run_console(request, lab, org: Organization, command: str) -> tuple[Organization, dict, object]:
-    """Run the command; the org after it, its console entry and its history entry (None when nothing changed)."""
-    result = ems.run_script(org, command, max_seconds=settings.EXCHSIM_CONSOLE_MAX_SECONDS)
-    entry = _console_entry(command, result)
-    if result.org == org:
-        return org, entry, None
-    changes = _connector_changes(org, result.org)
-    # Only the servers the command touched are compared and written.
-    touched = {s.name for s in set(org.servers) ^ set(result.org.servers)} | {c.server for _, c in changes}
-    try:
-        saved = _save(lab, result.org, sorted(touched), change=history.web_change(request, history.CONSOLE, command))
-    except ValidationFailed as failure:
-        entry["error"] = "\n".join(e.message for e in failure.errors)
-        return org, entry, None
-    entry["changes"] = [f"{verb} {c.identity}" for verb, c in changes]
-    if saved is not None:
-        entry["changes"].append(f"history entry #{saved.number}")
-    return result.org, entry, saved
+def _run_console(request, lab, command: str) -> tuple[Organization | None, dict, object]:
+    """Run the command on the servers it names (the whole lab when it reaches further) and save what it changed; the
+    org it ran on (None when it loaded no server), its console entry and its history entry (None: nothing saved)."""
+    change = history.web_change(request, history.CONSOLE, command)
+    run = console_run.run(lab, command, change=change, max_seconds=settings.EXCHSIM_CONSOLE_MAX_SECONDS)
+    entry = _console_entry(command, run.result)
+    if run.refused is not None:
+        entry["error"] = "\n".join(e.message for e in run.refused.errors)
+    elif run.changes or run.saved is not None:
+        entry["changes"] = [f"{verb} {c.identity}" for verb, c in run.changes]
+        if run.saved is not None:
+            entry["changes"].append(f"history entry #{run.saved.number}")
+    return (None if run.servers == [] else run.org), entry, run.saved
 
 
 def _table_servers(lab) -> tuple[list[str], int]:
@@ -761,17 +746,14 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
     history = request.session.get(key, [])
     form = ConsoleForm(request.POST or None)
     ran = request.method == "POST" and form.is_valid()
-    saved = None
+    saved = org = None
     if ran:
-        # A command may list or pipe any server's connectors, so it runs on the whole lab, loaded under the lab's
-        # lock (the command applies to what is stored now); only the servers it touched are saved.
-        with store.locked_lab(lab) as locked:
-            org, entry, saved = _run_console(request, locked, lab_to_org(locked), form.cleaned_data["command"])
+        org, entry, saved = _run_console(request, lab, form.cleaned_data["command"])
         history = [*history, entry][-HISTORY_LIMIT:]
         request.session[key] = history
         form = ConsoleForm()
     servers, connector_count = _table_servers(lab)
-    if not ran:
+    if org is None:  # the table shows the servers the command worked on, else the first ones
         org = lab_to_org(lab, servers)
     cache: dict = {}
     rows = [(c, presenters.connector_row(c, cache)) for c in org.connectors[:CONSOLE_TABLE_ROWS]]

@@ -956,13 +956,16 @@ def run_script(
     max_output: int = 1 << 20,
     files: dict | None = None,
     dry_run: bool = False,
+    guard: Callable | None = None,
+    started: float | None = None,
 ) -> ConsoleResult:
     """Run an EMS script against `org`. Stops at the first error; with `atomic`, an error leaves `org` unchanged.
     The caps (max_seconds, max_steps, max_output characters) stop the script and apply nothing, atomic or not.
     `files` (name -> text) are what Import-Csv and Get-Content read; ConsoleResult.files holds what the script
     wrote. With `dry_run` every change prints its "What if:" line and the plan of the whole script, and `org` is
-    returned unchanged."""
-    started = time.monotonic()
+    returned unchanged. `guard(ctx, call, items)` sees every command before it runs (emsscope's scoped runs);
+    `started` is when the time limit began counting (default: now)."""
+    started = time.monotonic() if started is None else started
     try:
         statements = parse_script(text)
         check(statements)
@@ -970,7 +973,7 @@ def run_script(
         return ConsoleResult(org, [], str(refusal), 0)
     ctx = psruntime.Context(
         org,
-        _commands,
+        _commands if guard is None else _guarded(guard),
         _render,
         max_steps=max_steps,
         max_seconds=max_seconds,
@@ -1014,6 +1017,14 @@ def run_script(
         ctx.output += lines
         return ConsoleResult(org, ctx.output, None, 0, dict(ctx.written), steps)
     return ConsoleResult(ctx.org, ctx.output, None, applied, dict(ctx.written))
+
+
+def _guarded(guard: Callable) -> Callable:
+    def commands(ctx, call: CommandCall, items: list | None) -> list:
+        guard(ctx, call, items)
+        return _commands(ctx, call, items)
+
+    return commands
 
 
 def _failed_command(statement) -> str:

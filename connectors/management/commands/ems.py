@@ -2,11 +2,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from connectors import history, store
-from connectors.exchange import ems
-from connectors.exchange.errors import ExchangeError, ValidationFailed
+from connectors import console_run, history, store
+from connectors.exchange.errors import ExchangeError
 from connectors.management.commands.dumplab import lab_named
-from connectors.store import lab_to_org
 
 
 class Command(BaseCommand):
@@ -22,20 +20,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, slug, file, atomic, **options):
         text = _read(file)
-        result = None
+        change = history.Change(action="command", note=f"the script {file}" if file else text[:2000])
         try:
-            # Run on the lab as stored now and save before anyone else may write it (store.locked_lab).
-            with store.locked_lab(lab_named(slug)) as lab:
-                result = ems.run_script(lab_to_org(lab), text, atomic=atomic)
-                if result.commands_applied:
-                    change = history.Change(action="command", note=f"the script {file}" if file else text[:2000])
-                    store.save_org(lab, result.org, change=change)
+            # Runs on the lab as stored now, on the servers the script names, and saves under the lab's lock.
+            run = console_run.run(lab_named(slug), text, change=change, atomic=atomic)
         except (ExchangeError, store.LabBusy) as error:
-            if result is not None:
-                _write_output(self, result)
-            failures = error.errors if isinstance(error, ValidationFailed) else [error]
-            raise CommandError("\n".join(e.message for e in failures)) from error
+            raise CommandError(error.message) from error
+        result = run.result
         _write_output(self, result)
+        if run.refused is not None:
+            raise CommandError("\n".join(e.message for e in run.refused.errors))
         if result.error is not None:
             if not result.output:  # refused before anything ran
                 raise CommandError(result.error)

@@ -1,0 +1,121 @@
+"""Scoped console runs (exchange/emsscope.py): a script runs on the servers it names and gives exactly what it gives
+on the whole lab; a script that reaches further is run on the whole lab."""
+
+import pytest
+
+from connectors.exchange import ems, emsscope
+from connectors.exchange.psformat import connector_guid
+from connectors.labtemplates import generated_org
+
+ORG = generated_org(4, 3, 2, seed=3)
+DIRECTORY = emsscope.Directory.from_rows((c.server, c.name) for c in ORG.connectors)
+GUID = connector_guid(ORG.connector("EX003", "Relay 002"))
+CSV = {"relays.csv": "Identity,Comment\nEX003\\Relay 001,from the csv\nEX004\\Relay 002,also\n"}
+
+
+def _load(names):
+    """What store.lab_to_org(lab, names) gives: the named servers and their connectors, the lab-wide parts whole."""
+    if names is None:
+        return ORG
+    wanted = {n.casefold() for n in names}
+    return ORG.with_changes(
+        servers=tuple(s for s in ORG.servers if s.name.casefold() in wanted),
+        connectors=tuple(c for c in ORG.connectors if c.server.casefold() in wanted),
+    )
+
+
+def _part(org, servers):
+    wanted = {s.casefold() for s in servers}
+    return (
+        [s for s in org.servers if s.name.casefold() in wanted],
+        [c for c in org.connectors if c.server.casefold() in wanted],
+        org.accepted_domains,
+        org.tls_receive_domain_secure_list,
+        org.recipient_validation_enabled,
+    )
+
+
+SCOPED = {
+    "Set-ReceiveConnector 'EX002\\Relay 001' -Comment 'one server'": ["EX002"],
+    "Get-ReceiveConnector -Identity EX002\\* | Format-Table Name": ["EX002"],
+    "Get-ReceiveConnector -Server ex004 | Set-ReceiveConnector -Comment 'piped'": ["EX004"],
+    "$rc = Get-ReceiveConnector 'EX002\\Relay 003'\n$rc.RemoteIPRanges += '192.0.2.77'\n"
+    "Set-ReceiveConnector $rc -RemoteIPRanges $rc.RemoteIPRanges": ["EX002"],
+    "Import-Csv relays.csv | ForEach-Object { Set-ReceiveConnector $_.Identity -Comment $_.Comment }": [
+        "EX003",
+        "EX004",
+    ],
+    "'EX003\\Relay 001' | Set-ReceiveConnector -Comment 'a piped string'": ["EX003"],
+    f"Get-ReceiveConnector '{GUID}' | Format-List Identity": ["EX003"],
+    "New-ReceiveConnector -Name Clash -Server EX002 -Custom -Bindings 10.0.2.10:25 -RemoteIPRanges 10.1.1.1": ["EX002"],
+    "Set-ReceiveConnector 'EX099\\Nope' -Comment x": [],
+    "Get-AcceptedDomain\nSet-TransportConfig -TLSReceiveDomainSecureList fabrikam.com": [],
+    "Set-MailboxServer EX001 -MAPIEncryptionRequired $true": ["EX001"],
+    "Get-ReceiveConnector 'EX001\\Relay 001' | Get-ADPermission | Where-Object { -not $_.IsInherited }": ["EX001"],
+    "Get-ReceiveConnector 'EX00[12]*\\Relay 00*' | Measure-Object": ["EX001", "EX002"],
+}
+WHOLE = [
+    "Get-ReceiveConnector | Format-Table Identity",
+    "Get-ReceiveConnector 'Relay 001'",  # the same name on every server: EMS says it matches multiple entries
+    "Get-ReceiveConnector 'Relay 00[12]' | Measure-Object",
+    '1..4 | ForEach-Object { Get-ReceiveConnector "EX00$_\\Relay 001" } | Measure-Object',
+    "$name = 'EX00' + '3'\nGet-ReceiveConnector -Server $name | Set-ReceiveConnector -Comment built",
+    "Set-ReceiveConnector 'EX001\\Relay 001' -Comment first\nGet-ExchangeServer",
+    "New-ReceiveConnector -Name 'No server' -Custom -Bindings 0.0.0.0:2525 -RemoteIPRanges 10.1.1.1",
+]
+
+
+def _both(script, **options):
+    files = dict(CSV) if "relays.csv" in script else {}
+    scoped, ran_on, servers = emsscope.run_scoped(_load, script, DIRECTORY, files=files, **options)
+    whole = ems.run_script(ORG, script, files=files, **options)
+    return scoped, ran_on, servers, whole
+
+
+def _assert_same(scoped, ran_on, servers, whole):
+    assert scoped.output == whole.output
+    assert scoped.error == whole.error
+    assert scoped.files == whole.files
+    loaded = [s.name for s in ran_on.servers]
+    assert _part(scoped.org, loaded) == _part(whole.org, loaded)
+    others = [s.name for s in ORG.servers if s.name not in loaded]
+    assert _part(whole.org, others)[:2] == _part(ORG, others)[:2], "the whole-lab run changed a server not loaded"
+
+
+@pytest.mark.parametrize("script", SCOPED)
+def test_it_runs_a_script_on_the_servers_it_names_with_the_whole_labs_result(script):
+    scoped, ran_on, servers, whole = _both(script)
+    assert servers == SCOPED[script]
+    _assert_same(scoped, ran_on, servers, whole)
+
+
+@pytest.mark.parametrize("script", WHOLE)
+def test_it_runs_a_script_that_reaches_further_on_the_whole_lab(script):
+    scoped, ran_on, servers, whole = _both(script)
+    assert servers is None
+    _assert_same(scoped, ran_on, servers, whole)
+
+
+@pytest.mark.parametrize("options", [{"atomic": True}, {"dry_run": True}])
+def test_it_keeps_atomic_and_dry_run_semantics_when_scoped(options):
+    script = "Set-ReceiveConnector 'EX002\\Relay 001' -Comment changed\nSet-ReceiveConnector 'EX002\\Nope' -Comment x"
+    scoped, ran_on, servers, whole = _both(script, **options)
+    assert servers == ["EX002"]
+    _assert_same(scoped, ran_on, servers, whole)
+    assert scoped.org == ran_on, "a failing atomic script or a dry run changes nothing"
+
+
+def test_it_guesses_the_servers_from_the_script_and_the_files():
+    text = 'Get-ReceiveConnector "ex001\\Relay 001"; Set-MailboxServer EX002 # EX004 in a comment counts too'
+    assert emsscope.predict(text, {}, DIRECTORY) == {"EX001", "EX002", "EX004"}
+    assert emsscope.predict("Import-Csv a.csv", {"a.csv": "Server\nEX003"}, DIRECTORY) == {"EX003"}
+    assert emsscope.predict("Get-ReceiveConnector | Set-ReceiveConnector -Comment x", {}, DIRECTORY) is None
+
+
+def test_the_guard_stops_a_call_that_could_see_a_server_not_loaded():
+    guard = emsscope.Guard(DIRECTORY, ["EX001"])
+    org = _load(["EX001"])
+    for script in ("Get-ReceiveConnector 'EX002\\Relay 001'", "Get-ReceiveConnector 'Relay 001'", "Get-ExchangeServer"):
+        with pytest.raises(emsscope.OutOfScope):
+            ems.run_script(org, script, guard=guard)
+    assert ems.run_script(org, "Get-ReceiveConnector 'EX001\\Relay 001'", guard=guard).error is None
