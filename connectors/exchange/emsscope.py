@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import ems, pscmdlets
+from . import ems, pscmdlets, psruntime
 from .errors import ExchangeError
 from .model import ReceiveConnector, Server
 from .psformat import Permission, connector_guid
@@ -190,11 +190,17 @@ class Guard:
             raise OutOfScope(call.name)
         try:
             bound = ems._bind(call, entry[1])
+            self._check(ctx, name, bound, items)
         except ExchangeError:
-            return  # the call itself fails the same way, before it looks anything up
-        self._check(name, bound, items)
+            # The call fails the same way at the same point (binding, or the first piped object that binds to
+            # nothing), after the objects before it, which were found in scope.
+            return
+        except (OutOfScope, psruntime.LimitReached):
+            raise
+        except Exception as error:  # a shape this guard doesn't know: don't decide, run on everything
+            raise OutOfScope(repr(error)) from None
 
-    def _check(self, name: str, bound: dict, items: list | None) -> None:
+    def _check(self, ctx, name: str, bound: dict, items: list | None) -> None:
         if name == "Get-ReceiveConnector":
             if "Identity" in bound:
                 self._identity(bound["Identity"])
@@ -206,7 +212,7 @@ class Guard:
             if "Identity" in bound:
                 self._identity(bound["Identity"])
             for item in items or ():
-                self._piped(item, (ReceiveConnector, Permission))
+                self._piped(ctx, name, item, (ReceiveConnector, Permission))
         elif name == "New-ReceiveConnector":
             if "Server" not in bound:
                 raise OutOfScope(name)  # the first server of the lab is the default
@@ -216,20 +222,19 @@ class Guard:
                 self._identity(bound["Identity"])
             elif items:
                 for item in items:
-                    self._piped(item, (Server,))
+                    self._piped(ctx, name, item, (Server,))
             else:
                 raise OutOfScope(name)
         else:
             raise OutOfScope(name)  # a cmdlet this guard doesn't know: assume it may see anything
 
-    def _piped(self, item, engine_types: tuple) -> None:
-        obj = ems._engine_object(item)
+    def _piped(self, ctx, name: str, item, engine_types: tuple) -> None:
+        """A piped object: one the script got from the lab is on a loaded server; anything else binds to -Identity
+        by its text or its Identity property, as the cmdlet binds it (ems._commands)."""
+        obj = ems._pipeline_object(item)
         if isinstance(obj, engine_types):
-            return  # it came from the loaded servers
-        if isinstance(obj, str):
-            self._identity(obj)
-        else:
-            raise OutOfScope(type(obj).__name__)
+            return
+        self._identity(obj if isinstance(obj, str) else ems._piped_identity(ctx, name, obj))
 
     def _identity(self, value) -> None:
         text = ems._text(value)

@@ -46,6 +46,8 @@ SCOPED = {
         "EX004",
     ],
     "'EX003\\Relay 001' | Set-ReceiveConnector -Comment 'a piped string'": ["EX003"],
+    "Import-Csv relays.csv | Set-ReceiveConnector -Comment 'by the Identity column'": ["EX003", "EX004"],
+    "Get-ExchangeServer 'EX00[23]*' | Format-Table Name": ["EX002", "EX003"],
     f"Get-ReceiveConnector '{GUID}' | Format-List Identity": ["EX003"],
     "New-ReceiveConnector -Name Clash -Server EX002 -Custom -Bindings 10.0.2.10:25 -RemoteIPRanges 10.1.1.1": ["EX002"],
     "Set-ReceiveConnector 'EX099\\Nope' -Comment x": [],
@@ -118,4 +120,6 @@ def test_the_guard_stops_a_call_that_could_see_a_server_not_loaded():
     for script in ("Get-ReceiveConnector 'EX002\\Relay 001'", "Get-ReceiveConnector 'Relay 001'", "Get-ExchangeServer"):
         with pytest.raises(emsscope.OutOfScope):
             ems.run_script(org, script, guard=guard)
+    with pytest.raises(emsscope.OutOfScope):
+        ems.run_script(org, "Import-Csv relays.csv | Set-ReceiveConnector -Comment x", guard=guard, files=CSV)
     assert ems.run_script(org, "Get-ReceiveConnector 'EX001\\Relay 001'", guard=guard).error is None

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from connectors import labs
 from connectors.store import lab_to_org
-from tests.web.conftest import HTMX
+from tests.helpers import HTMX
 
 
 def _post(client, lab, command):
