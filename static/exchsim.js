@@ -38,6 +38,8 @@ document.addEventListener("htmx:sendError", function () {
 
 // <form data-upload-progress>: send it with a progress bar (uploads of logs can be large). Without script the form
 // posts as usual; the server's answer is followed (a redirect) or its form, with the errors, replaces this one.
+// The request follows the redirect itself, so the page it got is shown as it is (loading the URL again would lose
+// the one-time message that says what was read).
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.matches || !form.matches("form[data-upload-progress]") || event.defaultPrevented) return;
@@ -52,8 +54,17 @@ document.addEventListener("submit", function (event) {
     if (progress.lengthComputable) bar.value = Math.round(100 * progress.loaded / progress.total);
   });
   request.addEventListener("load", function () {
-    if (request.status < 400) { window.location.assign(request.responseURL); return; }
     var page = new DOMParser().parseFromString(request.responseText, "text/html");
+    if (request.status < 400) {
+      var main = page.querySelector("main");
+      if (!main) { window.location.assign(request.responseURL); return; }
+      history.pushState(null, "", request.responseURL);
+      document.title = page.title;
+      document.querySelector("main").replaceWith(main);
+      if (window.htmx) window.htmx.process(main);  // the new page's polling parts (a reading in the background)
+      window.scrollTo(0, 0);
+      return;
+    }
     var answer = page.querySelector("form[data-upload-progress]");
     if (answer) form.replaceWith(answer); else showRequestError("The upload was refused (" + request.status + ").");
   });

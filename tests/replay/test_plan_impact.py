@@ -66,7 +66,7 @@ def test_it_names_the_sender_the_change_breaks_beside_the_script_with_the_plan_l
     assert "Who this change affects" in aside and "Breaks (1 sender)" in aside
     assert BREAKS in aside and "(was 250 2.1.5 Recipient OK)" in aside
     assert "Remove-ADPermission -Identity &#x27;EX01\\Anonymous Relay&#x27;" in aside
-    assert f"uploaded to {escape(demo.name)}" in aside
+    assert f"uploaded to {escape(demo.name)} on " in aside and ": 2 files, 4 sessions, 4 messages." in aside
 
 
 def test_it_lists_what_the_change_newly_opens(signed_in, what_if):
