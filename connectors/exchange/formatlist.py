@@ -1,11 +1,14 @@
 """Reading the text of `| Format-List`: what administrators paste into tickets and forum threads.
 
 Format-List prints each object as a block of `Name : value` lines, the names padded to one column, objects separated
-by blank lines. A value longer than the console is wrapped onto continuation lines indented to the value's column;
-PowerShell breaks at a space where it can and inside a word only when the word is longer than the line, so a line
-that reaches the block's full width was broken inside a word (joined without a space) and a shorter one at a space
-(joined with one). A multi-valued property is printed `{a, b}`, cut after $FormatEnumerationLimit values (4 by
-default) with "..." — such a value is refused, since the rest of it is not in the text.
+by blank lines. A value longer than the console is wrapped onto continuation lines indented to the value's column.
+PowerShell's list writer (StringManipulationHelper.GenerateLines) word-wraps in the en, fr, de, it, pt and es
+cultures: a word keeps its trailing space on the line it ends, and only a word longer than the line is cut; in other
+cultures it cuts at the width. So a line ending in a space was broken after a word, a line as long as the block's
+longest was cut inside one (joined without a space), and a shorter one without its trailing space (pasted from a
+console window, which drops it) was broken after a word (joined with one). A multi-valued property is printed
+`{a, b}`, cut after $FormatEnumerationLimit values (4 by default) with "..." — such a value is refused, since the rest
+of it is not in the text.
 
 The text has no type names: the kind of each object comes from the properties only its cmdlet shows
 (importsources.PROPERTY_KINDS). EMS prompts pasted with the output ("[PS] C:\\>Get-ReceiveConnector | fl") are skipped.
