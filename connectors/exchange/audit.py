@@ -6,18 +6,29 @@ accounted for). It then plays one SMTP session per connector that takes connecti
 reports what a client actually gets: "203.0.113.7 relays anonymously to outside.example through EX01\\Relay",
 not "the ACL contains Accept-Any-Recipient". Each finding carries the objects concerned, an explanation for a
 junior admin, the fix in words and in PowerShell, and the evidence (addresses, replies, the simulator's reasons).
+
+Here: the checks and the words that explain them. Beside it: what a finding is (exchange/findings.py), where each
+connector takes connections (exchange/reach.py) and how evidence and fix commands are written (audit_words.py).
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from . import powershell
 from .acl import SessionIdentity, effective_rights
-from .addresses import MAX_REMOTE_IP_RANGES, IPRange, format_ip, parse_ip
-from .addressmap import public_part
+from .addresses import MAX_REMOTE_IP_RANGES, format_ip
+from .audit_words import (
+    collapsed_ranges,
+    first_ehlo,
+    identity_words,
+    narrow_or_disable,
+    narrow_script,
+    ps_command,
+    rcpt_reply,
+    relay_evidence,
+    steps,
+)
 from .catalogue import (
     ACCEPT_ANY_RECIPIENT,
     ACCEPT_AUTHORITATIVE_DOMAIN_SENDER,
@@ -33,17 +44,16 @@ from .catalogue import (
 from .domains import STAR, AcceptedDomainTable
 from .errors import ExchangeError
 from .fates import Fate
+from .findings import SEVERITIES, AuditObject, Finding, connector_object, highest_severity, severity_rank
 from .model import DomainType, Organization, ReceiveConnector, Server, TransportRole
+from .reach import OUTSIDE_ADDRESSES, Reach, Route, map_reach
 from .receive import foreign_bindings
 from .relay_use import TrafficSummary, relay_use_words
 from .smtp import RECIPIENT_OK, STARTTLS_REQUIRED, Probe, SessionResult, Simulator
 
-SEVERITIES = ("info", "warning", "error")
 OUTSIDE_DOMAIN = "outside.example"
 OUTSIDE_SENDER = f"probe@{OUTSIDE_DOMAIN}"
 OUTSIDE_RECIPIENT = f"relay-test@{OUTSIDE_DOMAIN}"
-# Documentation addresses (RFC 5737 / RFC 3849) stand for "anyone on the Internet" in evidence.
-OUTSIDE_ADDRESSES = {4: "203.0.113.7", 6: "2001:db8::7"}
 RELAY_ADDRESS_THRESHOLD = 32  # more hosts than this relaying anonymously is no longer "the application servers"
 NEAR_ADMIN_LIMIT = MAX_REMOTE_IP_RANGES * 9 // 10
 # Health Checker's "Open Relay Wild Card Domain" line, word for word (§11.1).
@@ -51,121 +61,6 @@ HEALTH_CHECKER_STAR = (
     'Health Checker: Error --- Accepted Domain "{name}" is set to a Wild Card (*) Domain Name with a domain type of '
     "{kind}. This is not recommended as this is an open relay for the entire environment."
 )
-
-
-@dataclass(frozen=True)
-class AuditObject:
-    """What a finding concerns: kind is "connector" (identity SERVER\\Name), "server" or "accepted-domain"."""
-
-    kind: str
-    identity: str
-
-    def __str__(self) -> str:
-        return self.identity
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: str  # "info" | "warning" | "error"
-    title: str
-    objects: tuple[AuditObject, ...]
-    explanation: str
-    fix: str
-    powershell: str
-    evidence: tuple[str, ...]
-    address: str | None = None  # the remote address the simulation used to prove it, when there is one
-    traffic: str = ""  # what the protocol logs show about it (relay findings, when the audit was given traffic)
-
-    def concerns(self, kind: str, identity: str) -> bool:
-        wanted = identity.casefold()
-        return any(o.kind == kind and o.identity.casefold() == wanted for o in self.objects)
-
-    def reaches(self, level: str) -> bool:
-        return severity_rank(self.severity) >= severity_rank(level)
-
-    def to_json(self) -> dict:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "title": self.title,
-            "objects": [{"kind": o.kind, "identity": o.identity} for o in self.objects],
-            "explanation": self.explanation,
-            "fix": self.fix,
-            "powershell": self.powershell,
-            "evidence": list(self.evidence),
-            "address": self.address,
-            "traffic": self.traffic,
-        }
-
-
-def severity_rank(severity: str) -> int:
-    if severity not in SEVERITIES:
-        raise ValueError(f"Unknown severity '{severity}'. Use one of: {', '.join(SEVERITIES)}.")
-    return SEVERITIES.index(severity)
-
-
-# --- where each connector takes connections ------------------------------------------------------------------
-
-
-@dataclass
-class _Route:
-    local_ip: str | None
-    port: int
-    remote_ip: str
-
-
-@dataclass
-class _Reach:
-    """The remote addresses one connector takes, counted over every endpoint, with one route to probe it by."""
-
-    connector: ReceiveConnector
-    addresses: int = 0
-    public_addresses: int = 0
-    route: _Route | None = None
-    public_route: _Route | None = None
-
-    @property
-    def probe_route(self) -> _Route:
-        return self.public_route or self.route
-
-
-def _endpoints(server: Server, connectors: tuple[ReceiveConnector, ...]) -> list[tuple[int, str | None, int]]:
-    """Every (family, local IP, port) a client can connect to; a wildcard binding listens on each server address."""
-    found = set()
-    for connector in connectors:
-        if not connector.enabled:
-            continue
-        for binding in connector.bindings:
-            if binding.is_wildcard:
-                own = [ip for ip in server.ip_addresses if parse_ip(ip)[0] == binding.version]
-                found.update((binding.version, ip, binding.port) for ip in own or [None])
-            else:
-                found.add((binding.version, binding.ip_text, binding.port))
-    return sorted(found, key=lambda e: (e[0], e[1] or "", e[2]))
-
-
-def _map_reach(org: Organization, sim: Simulator, servers: tuple[Server, ...]) -> dict[str, _Reach]:
-    reach = {c.identity.casefold(): _Reach(c) for server in servers for c in org.connectors_of(server.name)}
-    for server in servers:
-        connectors = org.connectors_of(server.name)
-        index = sim.index_for(server)
-        for version, local_ip, port in _endpoints(server, connectors):
-            outside = OUTSIDE_ADDRESSES[version]
-            preferred = index.select(local_ip, port, outside).connector
-            if preferred is not None and reach[preferred.identity.casefold()].public_route is None:
-                reach[preferred.identity.casefold()].public_route = _Route(local_ip, port, outside)
-            for first, last, connector in index.segments(local_ip, port, version):
-                if connector is None:
-                    continue
-                entry = reach[connector.identity.casefold()]
-                entry.addresses += last - first + 1
-                entry.route = entry.route or _Route(local_ip, port, format_ip(version, first))
-                public, lowest_public = public_part(version, first, last)
-                entry.public_addresses += public
-                if public and entry.public_route is None:
-                    entry.public_route = _Route(local_ip, port, format_ip(version, lowest_public))
-    return reach
 
 
 # --- the audit -----------------------------------------------------------------------------------------------
@@ -181,18 +76,18 @@ class _Audit:
         self.sim = Simulator(org)
         self.domains = AcceptedDomainTable(org.accepted_domains)
         self.servers = servers
-        self.reach = _map_reach(org, self.sim, servers)
+        self.reach = map_reach(org, self.sim, servers)
         self.reached = [r for r in self.reach.values() if r.route is not None]
         self.relay_probes = {key: self._relay_probe(r) for key, r in self.reach.items() if r.route is not None}
         self.findings: list[Finding] = []
 
-    def probe(self, reach: _Reach, route: _Route | None = None, **session) -> SessionResult:
+    def probe(self, reach: Reach, route: Route | None = None, **session) -> SessionResult:
         route = route or reach.probe_route
         connector = reach.connector
         probe = Probe(connector.server, route.remote_ip, local_ip=route.local_ip, port=route.port, **session)
         return self.sim.simulate(probe)
 
-    def _relay_probe(self, reach: _Reach) -> SessionResult:
+    def _relay_probe(self, reach: Reach) -> SessionResult:
         return self.probe(reach, mail_from=OUTSIDE_SENDER, rcpts=(OUTSIDE_RECIPIENT,))
 
     def add(self, code, severity, title, objects, explanation, fix, script, evidence, address=None) -> None:
@@ -226,10 +121,10 @@ class _Audit:
         star_routes = []
         for key, result in self.relay_probes.items():
             reach = self.reach[key]
-            if _rcpt_reply(result) != RECIPIENT_OK:
+            if rcpt_reply(result) != RECIPIENT_OK:
                 continue
             route = reach.probe_route
-            evidence = _relay_evidence(reach, route, result)
+            evidence = relay_evidence(reach, route, result)
             if star is not None:
                 star_routes.append((reach, route, evidence))
                 continue
@@ -242,10 +137,10 @@ class _Audit:
         if star_routes:
             self._star_relay(star, star_routes)
 
-    def _open_relay(self, reach: _Reach, result: SessionResult, evidence: list[str]) -> None:
+    def _open_relay(self, reach: Reach, result: SessionResult, evidence: list[str]) -> None:
         connector = reach.connector
         address = reach.public_route.remote_ip
-        who = _who(result)
+        who = identity_words(result)
         grant = result.rights.decisions[ACCEPT_ANY_RECIPIENT]
         if result.identity.kind == "anonymous" and grant.ace is not None and grant.ace.group is None:
             fix = (
@@ -253,7 +148,7 @@ class _Audit:
                 "connector. If an application must relay, give it its own connector whose RemoteIPRanges list only "
                 "the application's servers, and grant the right there."
             )
-            script = _command(
+            script = ps_command(
                 "Remove-ADPermission",
                 connector.identity,
                 User=grant.ace.principal,
@@ -265,12 +160,12 @@ class _Audit:
                 "Limit RemoteIPRanges to the hosts that must relay (never the Internet), or disable the connector "
                 "until you know which hosts need it."
             )
-            script = _narrow_or_disable(connector)
+            script = narrow_or_disable(connector)
         self.add_relay(
             "open-relay",
             "error",
             f"Open relay: {address} relays {who} to {OUTSIDE_DOMAIN} through {connector.identity}",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"The simulator connected from {address}, an Internet address, to {connector.identity} and asked it to "
             f"deliver to {OUTSIDE_RECIPIENT} without signing in. Exchange answered {RECIPIENT_OK}: anyone on the "
             f"Internet can send mail through this server to any domain ({grant.reason}). Spammers find open relays "
@@ -282,38 +177,38 @@ class _Audit:
             connectors=[connector],
         )
 
-    def _wide_relay(self, reach: _Reach, evidence: list[str]) -> None:
+    def _wide_relay(self, reach: Reach, evidence: list[str]) -> None:
         connector = reach.connector
         self.add_relay(
             "wide-anonymous-relay",
             "warning",
             f"{connector.identity} lets {reach.addresses:,} addresses relay anonymously",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"{connector.identity} takes connections from {reach.addresses:,} remote addresses and every one of them "
             f"may relay to outside domains without signing in. An anonymous relay connector should list only the "
             f"few hosts that need it (more than {self.relay_threshold} is treated as too wide): any infected PC in "
             "those ranges can send spam as your organisation.",
             "List only the application servers that must relay in RemoteIPRanges.",
-            _narrow_script(connector, reach.route.remote_ip),
+            narrow_script(connector, reach.route.remote_ip),
             evidence,
             reach.route.remote_ip,
             connectors=[connector],
         )
 
-    def _wide_externally_secured(self, reach: _Reach, evidence: list[str]) -> None:
+    def _wide_externally_secured(self, reach: Reach, evidence: list[str]) -> None:
         connector = reach.connector
         self.add_relay(
             "externally-secured-wide",
             "error" if reach.public_addresses else "warning",
             f"{connector.identity} treats {reach.addresses:,} addresses as Externally Secured",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"{connector.identity} uses AuthMechanism ExternalAuthoritative, so every connection from its "
             f"{reach.addresses:,} remote addresses runs as {EXTERNALLY_SECURED_SERVERS} from the first byte: it "
             "may relay anywhere, send as any sender and bypass antispam and size limits. Microsoft warns to use "
             "this only for hosts on a network you trust completely; for an application, anonymous relay "
             f"(AnonymousUsers plus {ACCEPT_ANY_RECIPIENT}) grants far less.",
             "Restrict RemoteIPRanges to the few trusted hosts, or switch the connector to anonymous relay.",
-            _narrow_script(connector, reach.route.remote_ip),
+            narrow_script(connector, reach.route.remote_ip),
             evidence,
             reach.route.remote_ip,
             connectors=[connector],
@@ -325,7 +220,7 @@ class _Audit:
             "open-relay",
             "error",
             f"Open relay: the accepted domain '*' lets {route.remote_ip} relay to {OUTSIDE_DOMAIN}",
-            [AuditObject("accepted-domain", star.name), *(_connector_object(r.connector) for r, _, _ in routes)],
+            [AuditObject("accepted-domain", star.name), *(connector_object(r.connector) for r, _, _ in routes)],
             f"The accepted domain '{star.name}' ({STAR}, {star.domain_type.value}) makes every domain in the world an "
             f"accepted domain. The simulator connected from {route.remote_ip} to {reach.connector.identity} without "
             f"signing in and Exchange accepted {OUTSIDE_RECIPIENT} ({RECIPIENT_OK}): no relay permission is needed "
@@ -339,7 +234,7 @@ class _Audit:
             ),
             "Remove the '*' accepted domain. If an application must relay, create a receive connector scoped to its "
             "servers and grant anonymous relay there.",
-            _command("Remove-AcceptedDomain", star.name, Confirm=False),
+            ps_command("Remove-AcceptedDomain", star.name, Confirm=False),
             [HEALTH_CHECKER_STAR.format(name=star.name, kind=star.domain_type.value)]
             + [ev for _, _, lines in routes for ev in lines],
             route.remote_ip,
@@ -348,7 +243,7 @@ class _Audit:
 
     # --- per connector ------------------------------------------------------------------------------------------
 
-    def _connector_findings(self, reach: _Reach) -> None:
+    def _connector_findings(self, reach: Reach) -> None:
         connector = reach.connector
         if not connector.enabled:
             return
@@ -387,13 +282,13 @@ class _Audit:
             "port-fight",
             "error",
             f"{connector.identity} is a HubTransport connector on port 25 of a server that runs the Front End",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"{server.name} runs {server.version.label}, where the Front End Transport service owns port 25. "
             f"{connector.identity} belongs to the Transport (Hub) service and listens on {binding.text}: the two "
             "services fight for the port, the connector never gets the mail you meant for it, and transport can "
             "fail to start. Connectors for clients and applications on port 25 belong to the Front End.",
             "Move the connector to the Front End Transport service.",
-            _command("Set-ReceiveConnector", connector.identity, TransportRole="FrontendTransport"),
+            ps_command("Set-ReceiveConnector", connector.identity, TransportRole="FrontendTransport"),
             evidence,
             remote_ip,
         )
@@ -415,17 +310,17 @@ class _Audit:
             "never-selected",
             "warning",
             f"{connector.identity} never takes a connection",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"For every remote address the simulator tried on every address and port {connector.identity} listens "
             "on, another connector with a more specific remote range (or an exact-address binding) wins. Its "
             "settings never apply, which misleads whoever reads them later: changes made to it have no effect.",
             "Remove the connector, or give it the remote ranges it was meant to serve.",
-            _command("Remove-ReceiveConnector", connector.identity, Confirm=False),
+            ps_command("Remove-ReceiveConnector", connector.identity, Confirm=False),
             evidence,
         )
 
-    def _basic_before_tls(self, reach: _Reach, result: SessionResult) -> None:
-        ehlo = _first_ehlo(result)
+    def _basic_before_tls(self, reach: Reach, result: SessionResult) -> None:
+        ehlo = first_ehlo(result)
         if not any(line[4:].startswith("AUTH ") and "LOGIN" in line.split() for line in ehlo):
             return
         connector = reach.connector
@@ -434,17 +329,17 @@ class _Audit:
             "basic-auth-before-tls",
             "warning",
             f"{connector.identity} offers Basic authentication before TLS",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"Before any STARTTLS, {connector.identity} advertises AUTH LOGIN, so a client may send its user name "
             "and password in clear text (Base64 is not encryption). With BasicAuthRequireTLS, Exchange offers "
             "AUTH LOGIN only after the session is encrypted.",
             "Add Tls and BasicAuthRequireTLS to the AuthMechanism.",
-            _command("Set-ReceiveConnector", connector.identity, AuthMechanism=format_auth_mechanism(auth)),
+            ps_command("Set-ReceiveConnector", connector.identity, AuthMechanism=format_auth_mechanism(auth)),
             [f"EHLO from {reach.probe_route.remote_ip} to port {reach.probe_route.port}, before STARTTLS:", *ehlo],
             reach.probe_route.remote_ip,
         )
 
-    def _tls_required_without_tls(self, reach: _Reach, result: SessionResult) -> None:
+    def _tls_required_without_tls(self, reach: Reach, result: SessionResult) -> None:
         connector = reach.connector
         if AuthMechanism(connector.auth_mechanism) & AuthMechanism.TLS:
             return
@@ -453,25 +348,25 @@ class _Audit:
         if not settings:
             return
         tried = self.probe(reach, starttls=True, mail_from=OUTSIDE_SENDER)
-        evidence = _steps(tried, "STARTTLS", "MAIL")
+        evidence = steps(tried, "STARTTLS", "MAIL")
         blocked = tried.mail_from == STARTTLS_REQUIRED
         auth = AuthMechanism(connector.auth_mechanism) | AuthMechanism.TLS
         self.add(
             "tls-required-without-tls",
             "error",
             f"{connector.identity} requires TLS ({' and '.join(settings)}) but doesn't offer it",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"{' and '.join(settings)} need an encrypted session, but Tls is not in the AuthMechanism of "
             f"{connector.identity}, so STARTTLS is never offered."
             + (" Every sender is refused at MAIL FROM: no mail can arrive on this connector." if blocked else "")
             + " Exchange itself refuses to save this combination; it usually comes from an edited export.",
             "Add Tls to the AuthMechanism.",
-            _command("Set-ReceiveConnector", connector.identity, AuthMechanism=format_auth_mechanism(auth)),
+            ps_command("Set-ReceiveConnector", connector.identity, AuthMechanism=format_auth_mechanism(auth)),
             evidence,
             reach.probe_route.remote_ip,
         )
 
-    def _spoofing(self, reach: _Reach) -> None:
+    def _spoofing(self, reach: Reach) -> None:
         sender, recipient = self._internal_pair()
         if sender is None:
             return
@@ -484,20 +379,20 @@ class _Audit:
             "anonymous-spoofing",
             "warning",
             f"Anyone on the Internet can send as {sender} through {connector.identity}",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"The simulator connected anonymously from {address} and sent a message from {sender} to {recipient}; "
             f"Exchange queued it. Anonymous senders hold {ACCEPT_AUTHORITATIVE_DOMAIN_SENDER} on this Internet-facing "
             "connector, so spam and phishing can arrive looking as if a colleague sent it. Real colleagues sign in "
             "or come from your own servers, never anonymously from the Internet.",
             f"Remove {ACCEPT_AUTHORITATIVE_DOMAIN_SENDER} from {ANONYMOUS_LOGON} on this connector.",
-            _command(
+            ps_command(
                 "Remove-ADPermission",
                 connector.identity,
                 User=ANONYMOUS_LOGON,
                 ExtendedRights=ACCEPT_AUTHORITATIVE_DOMAIN_SENDER,
                 Confirm=False,
             ),
-            _steps(result, "MAIL", "RCPT") + [f"DATA: {result.data}"],
+            steps(result, "MAIL", "RCPT") + [f"DATA: {result.data}"],
             address,
         )
 
@@ -511,7 +406,7 @@ class _Audit:
         sender = addresses[0] if addresses else f"administrator@{domain}"
         return sender, addresses[-1] if addresses else f"postmaster@{domain}"
 
-    def _accepts_nothing(self, reach: _Reach) -> None:
+    def _accepts_nothing(self, reach: Reach) -> None:
         connector = reach.connector
         holders = {ace.principal for ace in connector.acl if not ace.deny}
         identities = [SessionIdentity.anonymous(), SessionIdentity.externally_secured()]
@@ -523,27 +418,27 @@ class _Audit:
         evidence = []
         if reach.route is not None:
             result = self.relay_probes[connector.identity.casefold()]
-            evidence = _steps(result, "MAIL")
+            evidence = steps(result, "MAIL")
         evidence.append(f"No principal on {connector.identity} holds {SUBMIT}.")
         self.add(
             "accepts-nothing",
             "warning",
             f"{connector.identity} accepts no mail from anyone",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"No permission group is set on {connector.identity} and no Add-ADPermission grant gives anyone "
             f"{SUBMIT}. Every client that lands on it is refused at MAIL FROM (anonymous clients get '530 5.7.1 "
             "Client was not authenticated'), even though the connector looks configured.",
             f"Give the connector the permission group it is meant for ({format_permission_groups(groups)}).",
-            _command("Set-ReceiveConnector", connector.identity, PermissionGroups=format_permission_groups(groups)),
+            ps_command("Set-ReceiveConnector", connector.identity, PermissionGroups=format_permission_groups(groups)),
             evidence,
         )
 
     def _near_limit(self, connector: ReceiveConnector) -> None:
         count = len(connector.remote_ip_ranges)
-        collapsed = _collapsed(connector.remote_ip_ranges)
+        collapsed = collapsed_ranges(connector.remote_ip_ranges)
         if len(collapsed) < count:
             fix = f"Merge adjacent entries: the same addresses fit in {len(collapsed)} entries."
-            script = _command("Set-ReceiveConnector", connector.identity, RemoteIPRanges=collapsed)
+            script = ps_command("Set-ReceiveConnector", connector.identity, RemoteIPRanges=collapsed)
         else:
             fix = "Merge ranges into wider CIDR blocks, or split the hosts across a second connector."
             script = f"# {connector.identity}: {count} entries and none can be merged without adding addresses."
@@ -551,7 +446,7 @@ class _Audit:
             "remote-ranges-near-limit",
             "warning",
             f"{connector.identity} has {count} remote ranges, near the administrative limit",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"Active Directory stores RemoteIPRanges in one attribute; at roughly {MAX_REMOTE_IP_RANGES} entries "
             "Set-ReceiveConnector fails with 'The administrative limit for this request was exceeded.' The next "
             "address someone adds may be refused.",
@@ -586,7 +481,7 @@ class _Audit:
                 "that really hosts the domain. Use InternalRelay when the domain is shared with another system, or "
                 "ExternalRelay when it lives entirely elsewhere.",
                 "Change the domain type to InternalRelay (or ExternalRelay).",
-                _command("Set-AcceptedDomain", domain.name, DomainType="InternalRelay"),
+                ps_command("Set-AcceptedDomain", domain.name, DomainType="InternalRelay"),
                 self._ndr_evidence(address),
             )
 
@@ -611,13 +506,13 @@ class _Audit:
             "warning",
             f"{connector.identity} listens on {', '.join(b.text for b in foreign)}, an address {server.name} "
             "doesn't have",
-            [_connector_object(connector)],
+            [connector_object(connector)],
             f"A receive connector can only hear connections on the server's own addresses ({own}); the Exchange "
             "admin center offers nothing else. Set-ReceiveConnector and lab files accept any address, so this "
             "binding was typed by hand: the transport service can't listen on it and no client ever reaches the "
             "connector through it.",
             "Bind the connector to one of the server's addresses, or to all available addresses (0.0.0.0 / [::]).",
-            _command("Set-ReceiveConnector", connector.identity, Bindings=sorted(dict.fromkeys(fixed))),
+            ps_command("Set-ReceiveConnector", connector.identity, Bindings=sorted(dict.fromkeys(fixed))),
             [f"{server.name} has the addresses {own}; {b.text} is none of them." for b in foreign],
         )
 
@@ -636,7 +531,7 @@ class _Audit:
                 "Requiring encryption on the Mailbox server (and pushing the Outlook policy 'Enable RPC Encryption') "
                 "makes sure no client talks to it in clear text.",
                 "Require MAPI encryption on the Mailbox server.",
-                _command("Set-MailboxServer", server.name, MAPIEncryptionRequired=True),
+                ps_command("Set-MailboxServer", server.name, MAPIEncryptionRequired=True),
                 [f"{server.name}: MAPIEncryptionRequired is $false."],
             )
 
@@ -659,40 +554,7 @@ def audit(
     return _Audit(org, relay_threshold, chosen, traffic).run()
 
 
-def highest_severity(findings) -> str | None:
-    return max((f.severity for f in findings), key=severity_rank, default=None)
-
-
 # --- helpers ---------------------------------------------------------------------------------------------------
-
-
-def _connector_object(connector: ReceiveConnector) -> AuditObject:
-    return AuditObject("connector", connector.identity)
-
-
-def _rcpt_reply(result: SessionResult) -> str | None:
-    return result.recipients[0].reply if result.recipients else None
-
-
-def _who(result: SessionResult) -> str:
-    return "anonymously" if result.identity.kind == "anonymous" else f"as {result.identity.name}"
-
-
-def _steps(result: SessionResult, *commands: str) -> list[str]:
-    """'RCPT TO:<x>: 250 2.1.5 Recipient OK' for the transcript steps whose command starts with one of `commands`."""
-    return [f"{s.client}: {s.server[0]}" for s in result.transcript if (s.client or "").startswith(commands)]
-
-
-def _first_ehlo(result: SessionResult) -> tuple[str, ...]:
-    return next((s.server for s in result.transcript if (s.client or "").startswith("EHLO")), ())
-
-
-def _relay_evidence(reach: _Reach, route: _Route, result: SessionResult) -> list[str]:
-    where = f"{route.local_ip}:{route.port}" if route.local_ip else f"port {route.port}"
-    lines = [f"{route.remote_ip} -> {reach.connector.server} {where}: {result.selection.reason}"]
-    lines += _steps(result, "MAIL", "RCPT")
-    lines.append(result.recipients[0].reason)
-    return lines
 
 
 def _first_address(connector: ReceiveConnector, version: int) -> str | None:
@@ -707,46 +569,6 @@ def _groups_for(connector: ReceiveConnector, server: Server | None) -> int:
     except ExchangeError:  # a usage Exchange doesn't know (an edited lab file): treat it like Custom
         groups = 0
     return groups or int(PermissionGroup.ANONYMOUS_USERS)
-
-
-def _collapsed(ranges: tuple[IPRange, ...]) -> list[str]:
-    networks = []
-    for ip_range in ranges:
-        first = ipaddress.ip_address(format_ip(ip_range.version, ip_range.first))
-        last = ipaddress.ip_address(format_ip(ip_range.version, ip_range.last))
-        networks += ipaddress.summarize_address_range(first, last)
-    merged = []
-    for version in (4, 6):
-        merged += [str(n) for n in ipaddress.collapse_addresses(n for n in networks if n.version == version)]
-    return merged
-
-
-def _command(cmdlet: str, identity: str, **parameters) -> str:
-    """`Set-ReceiveConnector -Identity 'EX01\\Relay' -RemoteIPRanges '10.0.0.50'`; booleans as `-Confirm:$false`."""
-    words = [cmdlet, "-Identity", powershell.quote(identity)]
-    for name, value in parameters.items():
-        if isinstance(value, bool):
-            words.append(f"-{name}:{powershell.literal(value)}")
-        else:
-            words += [f"-{name}", powershell.literal(value)]
-    return " ".join(words)
-
-
-def _narrow_script(connector: ReceiveConnector, example_ip: str) -> str:
-    return "# List only the hosts that must relay, for example:\n" + _command(
-        "Set-ReceiveConnector", connector.identity, RemoteIPRanges=[example_ip]
-    )
-
-
-def _narrow_or_disable(connector: ReceiveConnector) -> str:
-    private = [r.text for r in connector.remote_ip_ranges if not _touches_public(r)]
-    if private:
-        return _command("Set-ReceiveConnector", connector.identity, RemoteIPRanges=private)
-    return _command("Set-ReceiveConnector", connector.identity, Enabled=False)
-
-
-def _touches_public(ip_range: IPRange) -> bool:
-    return public_part(ip_range.version, ip_range.first, ip_range.last)[0] > 0
 
 
 __all__ = [
