@@ -95,7 +95,8 @@ def read_organization(
     if progress is not None:
         files = [(name, _Counting(stream, progress)) for name, stream in files]
     try:
-        result = import_organization(read_sources(files), version=version)
+        objects = read_sources(files, max_unpacked_bytes=settings.EXCHSIM_IMPORT_MAX_UNPACKED_BYTES)
+        result = import_organization(objects, version=version)
     except SourceError as error:
         raise ImportFailed([error.message]) from None
     except ImportRefused as refused:

@@ -19,6 +19,7 @@ EXCHSIM_TRAFFIC_MAX_BYTES / _INLINE_BYTES  protocol logs one Traffic upload may 
 EXCHSIM_TRAFFIC_SPOOL  where uploaded protocol logs wait to be read (default <tmp>/exchsim-traffic)
 EXCHSIM_IMPORT_MAX_BYTES / _INLINE_BYTES  the files one import (importconfig, the Import page) may hold (512 MiB),
                and up to how many bytes the page reads them before it answers (1 MiB; larger ones in the background)
+EXCHSIM_IMPORT_MAX_UNPACKED_BYTES  the most one zip member or gzip file of an import unpacks to (2 GiB)
 """
 
 import os
@@ -139,6 +140,7 @@ EXCHSIM_TRAFFIC_MAX_BYTES = env_int("EXCHSIM_TRAFFIC_MAX_BYTES", 1024 * 1024 * 1
 EXCHSIM_TRAFFIC_INLINE_BYTES = env_int("EXCHSIM_TRAFFIC_INLINE_BYTES", 1024 * 1024, minimum=0)
 EXCHSIM_TRAFFIC_SPOOL = os.environ.get("EXCHSIM_TRAFFIC_SPOOL", "")
 EXCHSIM_IMPORT_MAX_BYTES = env_int("EXCHSIM_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+EXCHSIM_IMPORT_MAX_UNPACKED_BYTES = env_int("EXCHSIM_IMPORT_MAX_UNPACKED_BYTES", 2 * 1024**3)
 EXCHSIM_IMPORT_INLINE_BYTES = env_int("EXCHSIM_IMPORT_INLINE_BYTES", 1024 * 1024, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

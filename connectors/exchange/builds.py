@@ -137,16 +137,27 @@ def connector_bounds(bounds: Bounds, identity: str, properties: Mapping[str, obj
             ExchangeVersion.E2013, f"{identity} has TransportRole FrontendTransport (Exchange 2013 or later)"
         )
     whole = len(names & _OLDEST) >= _WHOLE_SHARE * len(_OLDEST)
-    for prop in RECEIVE_CONNECTOR:
-        first = ExchangeVersion(prop.versions[0])
-        if first.rank == 0:
-            continue
-        if prop.name.casefold() in names:
-            bounds = bounds.raised(first, f"{identity} has {prop.name} ({first.label} or later)")
-        elif whole and prop.on_edge:  # an Edge server's connectors lack the others whatever their version
-            before = _VERSIONS[first.rank - 1]
-            bounds = bounds.lowered(before, f"{identity} has no {prop.name} ({before.label} or earlier)")
+    for name, folded, first, before, on_edge in _LATER:
+        if folded in names:
+            if first.rank > bounds.low.rank:
+                bounds = bounds.raised(first, f"{identity} has {name} ({first.label} or later)")
+        elif whole and on_edge and before.rank < bounds.high.rank:  # Edge connectors lack the others anyway
+            bounds = bounds.lowered(before, f"{identity} has no {name} ({before.label} or earlier)")
     return bounds
+
+
+# The properties some versions lack: (name, casefolded, first version with it, the version before, on Edge too).
+_LATER = tuple(
+    (
+        p.name,
+        p.name.casefold(),
+        ExchangeVersion(p.versions[0]),
+        _VERSIONS[_VERSIONS.index(ExchangeVersion(p.versions[0])) - 1],
+        p.on_edge,
+    )
+    for p in RECEIVE_CONNECTOR
+    if p.versions[0] != _VERSIONS[0].value
+)
 
 
 def settle(server: str, bounds: Bounds, stated: ExchangeVersion | None) -> ExchangeVersion:

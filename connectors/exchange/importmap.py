@@ -173,7 +173,12 @@ class ImportResult:
 
 def _hashable(value):
     if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
+        flat = tuple(value)  # a list of text (most are): hashable as it is
+        try:
+            hash(flat)
+        except TypeError:
+            return tuple(_hashable(v) for v in value)
+        return flat
     if isinstance(value, dict):
         return tuple(sorted((str(k), _hashable(v)) for k, v in value.items()))
     return value
@@ -188,12 +193,18 @@ class _Values:
         self._cache: dict = {}
 
     def parse(self, prop: Property, raw):
-        if prop.kind.multi and isinstance(raw, list) and getattr(prop.kind, "item", "") in ("ip range", "binding"):
-            return tuple(item for text in raw for item in self._one(prop, [text]))
-        return self._one(prop, raw)
+        if isinstance(raw, list):
+            if prop.kind.multi and getattr(prop.kind, "item", "") in ("ip range", "binding"):
+                parsed = []
+                for text in raw:
+                    parsed += self._one(prop, (prop.name, text), [text])
+                return tuple(parsed)
+            return self._one(prop, (prop.name, "list", _hashable(raw)), raw)
+        if isinstance(raw, dict):
+            return self._one(prop, (prop.name, "dict", _hashable(raw)), raw)
+        return self._one(prop, (prop.name, type(raw), raw), raw)
 
-    def _one(self, prop: Property, raw):
-        key = (prop.name, type(raw).__name__, _hashable(raw))
+    def _one(self, prop: Property, key, raw):
         found = self._cache.get(key)
         if found is None:
             try:
@@ -239,6 +250,7 @@ class _Mapper:
         self.values = _Values()
         self.problems: list[Problem] = []
         self.report = ImportReport()
+        self._layouts: dict = {}
 
     def problem(self, obj: _Object | None, prop: str, message: str) -> None:
         if obj is None:
@@ -251,8 +263,7 @@ class _Mapper:
         the catalogue refuses is a problem naming the property; the others are counted as unused."""
         wanted = None if names is None else {n.casefold() for n in names}
         result = {}
-        for key, (name, raw) in obj.properties.items():
-            prop = props.by_name(key)
+        for key, (name, raw), prop in zip(obj.properties, obj.properties.values(), self._rows(props, obj)):
             if prop is None or (wanted is not None and key not in wanted):
                 if wanted is None or prop is None:
                     self.unused(obj.kind, name)
@@ -262,6 +273,15 @@ class _Mapper:
             except ExchangeError as error:
                 self.problem(obj, prop.name, error.message)
         return result
+
+    def _rows(self, props: PropertySet, obj: _Object) -> list[Property | None]:
+        """The catalogue row of each of the object's properties, in order; looked up once per distinct set of
+        property names (every object of one export has the same)."""
+        key = (props.object_type, tuple(obj.properties))
+        rows = self._layouts.get(key)
+        if rows is None:
+            rows = self._layouts[key] = [props.by_name(name) for name in obj.properties]
+        return rows
 
     def unused(self, kind: str, name: str) -> None:
         self.report.unused.setdefault(kind, Counter())[name] += 1
@@ -480,6 +500,14 @@ class _Written:
     def __init__(self, netbios: str):
         self.netbios = netbios
         self._cache: dict = {}
+        self._read: dict = {}
+
+    def read_back(self, server: Server, acl: tuple[ACE, ...]) -> int:
+        """PermissionGroups as Exchange reads it from `acl`, once per distinct ACL on servers alike."""
+        key = (server.version, server.is_edge, acl)
+        if key not in self._read:
+            self._read[key] = read_permission_groups(acl, server, self.netbios)
+        return self._read[key]
 
     def acl(self, server: Server, groups: int) -> tuple[ACE, ...]:
         key = (server, int(groups))
@@ -590,7 +618,6 @@ def _with_acl(
 ) -> ReceiveConnector:
     """The connector with its ACL: the exported ACEs as they are (each marked with the permission group that writes
     it, as exchsim records), or, without an export, what Exchange writes for its PermissionGroups."""
-    netbios = written_acls.netbios
     written = written_acls.acl(server, connector.permission_groups_written)
     if exported is None:
         if shown_groups & PermissionGroup.CUSTOM:
@@ -604,7 +631,7 @@ def _with_acl(
         ace if ace.inherited else ACE(ace.principal, ace.right, ace.deny, False, groups.get(_ace_key(ace)))
         for ace in exported
     )
-    read_back = read_permission_groups(acl, server, netbios)
+    read_back = written_acls.read_back(server, acl)
     if read_back != shown_groups:
         mapper.report.note(
             f"{connector.identity}: PermissionGroups is {format_permission_groups(shown_groups) or 'None'} in the "
@@ -818,11 +845,16 @@ def _map(mapper: _Mapper, objects: dict[str, list[_Object]]) -> Organization:
     by_server: dict[str, list[ReceiveConnector]] = defaultdict(list)
     seen_acls = set()
     written = _Written(netbios)
-    setup_names = {key: _setup_names(server, netbios) for key, server in servers.items()}
+    setup_names: dict[str, dict] = {}
     for folded, obj in connectors.items():
         server = servers.get(folded[0])
         if server is None:
             continue
+        if folded[0] not in setup_names:  # Setup names its connectors after the server: others needn't be built
+            named = folded[1].endswith(f" {folded[0]}")
+            setup_names[folded[0]] = _setup_names(server, netbios) if named else {}
+        elif not setup_names[folded[0]] and folded[1].endswith(f" {folded[0]}"):
+            setup_names[folded[0]] = _setup_names(server, netbios)
         made = _connector(mapper, obj, server, setup_names[folded[0]])
         if made is None:
             continue

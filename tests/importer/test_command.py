@@ -83,3 +83,15 @@ def test_it_refuses_a_slug_that_is_taken_and_an_unknown_baseline(db):
     with pytest.raises(CommandError, match="no lab called 'gone'"):
         _run("prod2", CONNECTOR, "--version", "2019", "--baseline", "gone")
     assert models.Lab.objects.count() == 1
+
+
+def test_it_refuses_a_zip_member_that_unpacks_past_the_limit(db, settings, tmp_path):
+    import zipfile
+
+    settings.EXCHSIM_IMPORT_MAX_UNPACKED_BYTES = 1000
+    archive = tmp_path / "collect.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.write(CONNECTOR, "ReceiveConnector.xml")
+    with pytest.raises(CommandError, match="collect.zip/ReceiveConnector.xml"):
+        _run("prod", str(archive), "--version", "2019")
+    assert not models.Lab.objects.exists()
