@@ -358,6 +358,12 @@ def read(stream, source: str) -> Iterator[SourceObject]:
         parser.close()
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as error:
         raise SourceError(source, _refusal(error)) from None
+    except (AttributeError, IndexError, KeyError, TypeError):
+        # well-formed XML with an element where the serialization never puts one (<Props> outside an <Obj>, …)
+        line = parser.parser.CurrentLineNumber
+        raise SourceError(
+            source, f"an element on line {line} is where PowerShell's serialization never puts it."
+        ) from None
     except ParseError as error:
         line, column = getattr(error, "position", (0, 0))
         if target.stack or not target.root_seen:

@@ -10,6 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from connectors.exchange.importsources import SourceError, read_sources
 
@@ -247,3 +249,29 @@ def test_it_keeps_one_object_in_memory_at_a_time():
     # A tree of the file would take several times its size; streamed, the reader holds one object plus the
     # texts Ref may point back to.
     assert peak < len(data) / 2, (peak, len(data))
+
+
+TAGS = ["Obj", "Props", "MS", "LST", "DCT", "En", "TN", "T", "TNRef", "ToString", "S", "B", "I32", "Nil", "Ref"]
+
+
+@st.composite
+def elements(draw, depth=0):
+    tag = draw(st.sampled_from(TAGS))
+    attrs = draw(st.sampled_from(["", ' N="a"', ' RefId="1"', ' N="Key" RefId="2"']))
+    if depth > 3 or draw(st.booleans()):
+        text = draw(st.sampled_from(["", "x", "true", "12", "_x000A_"]))
+        return f"<{tag}{attrs}>{text}</{tag}>"
+    children = draw(st.lists(elements(depth=depth + 1), max_size=3))
+    return f"<{tag}{attrs}>{''.join(children)}</{tag}>"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(elements(), max_size=3))
+def test_it_answers_any_arrangement_of_the_elements_with_objects_or_a_named_refusal(children):
+    data = OBJS.format("".join(children)).encode()
+    try:
+        objects = read("odd.xml", data)
+    except SourceError as error:
+        assert error.message.startswith("odd.xml")
+    else:
+        assert all(o.kind for o in objects)

@@ -4,6 +4,8 @@ import codecs
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.exchange.importsources import SourceError, read_sources
 
@@ -161,3 +163,39 @@ def test_it_refuses_a_ragged_row_and_an_unknown_type():
         read("c.csv", f'{CSV_HEADER}\n"a","b"\n'.encode())
     with pytest.raises(SourceError, match=r"#TYPE Microsoft.Exchange.Data.Directory.Management.Mailbox is not"):
         read("m.csv", b'#TYPE Microsoft.Exchange.Data.Directory.Management.Mailbox\n"Name"\n"a"\n')
+
+
+PIECES = [
+    "Bindings",
+    "RemoteIPRanges",
+    "User",
+    "ExtendedRights",
+    "Identity",
+    " : ",
+    ":",
+    "{a, b}",
+    "...}",
+    '"',
+    ",",
+    ";",
+    "#TYPE x",
+    "\r\n",
+    "\n",
+    "  ",
+    "True",
+    "x",
+    "\t",
+    "é",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.sampled_from(["utf-8", "utf-16"]))
+def test_it_answers_any_text_with_objects_or_a_named_refusal(pieces, encoding):
+    data = "".join(pieces).encode(encoding)
+    try:
+        objects = read("odd.txt", data)
+    except SourceError as error:
+        assert error.message.startswith("odd.txt")
+    else:
+        assert all(o.kind for o in objects)
