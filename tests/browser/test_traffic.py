@@ -58,6 +58,8 @@ def test_logs_uploaded_show_who_uses_what_and_whom_removing_the_relay_ace_breaks
     page.goto(copy_url)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Traffic").click()
     expect(page.locator("h1")).to_have_text("Traffic")
+    jump = page.get_by_role("navigation", name="On this page")
+    jump.get_by_role("link", name="Impact (1 broken, 0 newly open)").click()
     impact = page.locator("section[aria-labelledby=impact]")
     expect(impact.locator("h3").first).to_have_text("Breaks (1 sender)")
     expect(impact.locator("li.verdict.bad")).to_have_count(1)
