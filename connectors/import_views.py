@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from . import imports, models
 from .access import labs_for_user
+from .exchange import collector
 from .forms import ImportForm
 from .uploads import oversized
 
@@ -77,12 +78,6 @@ def lab_import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def collector_script(request: HttpRequest) -> HttpResponse:
     """The read-only collector script (Collect-Exchsim.ps1) to run in the Exchange Management Shell."""
-    try:
-        from .exchange.collector import collector_script as script
-    except ImportError:  # importer-read's collector: until it lands, say so rather than serve a half script
-        text = "# The collector script isn't part of this exchsim yet: export each cmdlet with Export-Clixml.\r\n"
-    else:
-        text = script()
-    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(collector.collector_script(), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="Collect-Exchsim.ps1"'
     return response

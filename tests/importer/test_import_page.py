@@ -107,4 +107,5 @@ def test_it_shows_no_one_else_s_imports(alice_client, bob, client):
 def test_it_offers_the_collector_script_and_is_linked_from_the_labs_list(alice_client):
     script = alice_client.get(reverse("connectors:lab-import-collector"))
     assert script["Content-Disposition"] == 'attachment; filename="Collect-Exchsim.ps1"'
+    assert "Get-ReceiveConnector" in script.content.decode() and "Export-Clixml" in script.content.decode()
     assert URL in alice_client.get(reverse("connectors:lab-list")).content.decode()
