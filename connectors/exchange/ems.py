@@ -828,6 +828,7 @@ def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
 
 def _commands(ctx, call: CommandCall, items: list | None) -> list:
     """Run one command of a pipeline: PowerShell's own cmdlets, the no-ops, then Exchange's."""
+    ctx.running = call.name  # the CategoryInfo line of an error names it
     lowered = call.name.casefold()
     if lowered in pscmdlets.CMDLETS:
         return pscmdlets.run(ctx, call.name, call.elements, items)
@@ -985,6 +986,7 @@ def run_script(
     applied = 0
     for statement in statements:
         out: list = []
+        ctx.running = None
         try:
             ctx.check_time()
             psruntime.run_statement(ctx, statement, out)
@@ -998,7 +1000,7 @@ def run_script(
         except (ExchangeError, Unsupported) as failure:  # EMS with ErrorAction Stop
             ctx.output.append(str(failure))  # one entry, equal to ConsoleResult.error, even when several lines
             ctx.output.append(
-                f"    + CategoryInfo          : NotSpecified: (:) [{_failed_command(statement)}], exchsim"
+                f"    + CategoryInfo          : NotSpecified: (:) [{_failed_command(ctx, statement)}], exchsim"
             )
             final = org if atomic or dry_run else ctx.org
             return ConsoleResult(
@@ -1027,7 +1029,9 @@ def _guarded(guard: Callable) -> Callable:
     return commands
 
 
-def _failed_command(statement) -> str:
+def _failed_command(ctx, statement) -> str:
+    if getattr(ctx, "running", None):
+        return ctx.running
     calls = [call.name for call in psast_walk([statement]) if call.name]
     return calls[-1] if calls else type(statement).__name__
 

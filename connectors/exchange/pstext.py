@@ -124,9 +124,10 @@ def _generic_tokens(node: Node):
 def quote_bareword_lists(text: str) -> str:
     """`-RemoteIPRanges 10.0.0.1,10.0.0.2,10.0.0.3` is an array of barewords to PowerShell, but the grammar loses its
     way after the first comma. Each such list the grammar marks (a bare token followed by a comma) is rewritten as
-    the equivalent quoted array before the real parse. When an item isn't a bareword (`Name,@{n='x';e={...}}`,
-    `a,$b`), the barewords before it are quoted and the comma gets a space, which the grammar reads as PowerShell
-    does (`'Name', @{...}`)."""
+    the equivalent quoted array before the real parse; what lies between the items (a space, a line break after a
+    comma) stays, so line numbers hold. When an item isn't a bareword (`Name,@{n='x';e={...}}`, `a,$b`), the
+    barewords before it are quoted and the rest is left to the grammar, which reads `'Name',@{...}` as PowerShell
+    does."""
     if "," not in text:
         return text
     data = text.encode()
@@ -134,23 +135,45 @@ def quote_bareword_lists(text: str) -> str:
     for token in _generic_tokens(_PARSER.parse(data).root_node):
         if data[token.end_byte : token.end_byte + 1] != b"," or token.text.startswith(b","):
             continue
-        end, pieces = token.end_byte, [(token.start_byte, token.text.decode())]
-        while data[end : end + 1] == b",":  # `a,b` and `a, b` alike (spaces after a comma don't end the list)
+        end, pieces = token.end_byte, [(token.start_byte, token.end_byte, token.text.decode())]
+        while data[end : end + 1] == b",":  # `a,b`, `a, b` and `a,<line break> b` alike
             end += 1
-            while data[end : end + 1] in (b" ", b"\t"):
+            while data[end : end + 1] in (b" ", b"\t", b"\r", b"\n") or data[end : end + 2] in (b"`\n", b"`\r"):
                 end += 1
             start = end
-            while end < len(data) and data[end : end + 1] not in b" \t\n;|&)},":
+            while end < len(data) and data[end : end + 1] not in b" \t\r\n;|&)},":
                 end += 1
-            pieces.append((start, data[start:end].decode()))
-        items = [_list_item(item) for _, item in pieces]
-        if all(items):
-            spans.append((token.start_byte, end, ",".join(items)))
-            continue
-        plain = next(i for i, item in enumerate(items) if not item)
-        if plain > 0 and pieces[plain][1][:1] in ("@", "$", "(", "'", '"'):
-            spans.append((token.start_byte, pieces[plain][0], ",".join(items[:plain]) + ", "))
+            pieces.append((start, end, data[start:end].decode()))
+        items = [_list_item(item) for _, _, item in pieces]
+        plain = next((i for i, item in enumerate(items) if not item), len(items))
+        if plain == len(items) or (plain > 0 and pieces[plain][2][:1] in ("@", "$", "(", "'", '"')):
+            out = [items[0]]
+            for i in range(1, plain):  # the separators between items as written (commas, spaces, line breaks)
+                out += [data[pieces[i - 1][1] : pieces[i][0]].decode(), items[i]]
+            stop = pieces[plain - 1][1]
+            spans.append((token.start_byte, stop, "".join(out)))
     for start, end, replacement in sorted(spans, reverse=True):
+        data = data[:start] + replacement.encode() + data[end:]
+    return data.decode()
+
+
+def quote_after_commas(text: str, root: Node) -> str | None:
+    """`Select-Object @{...},<line break> Enabled`: a bareword after a comma that follows something other than a
+    bareword is an array item to PowerShell and an error to the grammar; quoted, it reads (None: nothing found)."""
+    data, spans = text.encode(), []
+    for node in walk(root):
+        if node.type != "ERROR":
+            continue
+        kids = node.children
+        for comma, word in zip(kids, kids[1:], strict=False):
+            if comma.type == "," and word.type in ("simple_name", "generic_token"):
+                item = _list_item(word.text.decode().strip())
+                if item and not item.startswith('"'):
+                    start = word.start_byte + (len(word.text) - len(word.text.lstrip()))
+                    spans.append((start, word.end_byte, item))
+    if not spans:
+        return None
+    for start, end, replacement in sorted(set(spans), reverse=True):
         data = data[:start] + replacement.encode() + data[end:]
     return data.decode()
 
@@ -261,6 +284,11 @@ def parse_tree(text: str) -> Node:
     root = _PARSER.parse(text.encode()).root_node
     rewritten = _parenthesise_ranges(text, root)
     if rewritten is not None:
+        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+    for _ in range(8):  # each pass quotes the barewords the grammar stopped at; bounded, as scripts are
+        rewritten = quote_after_commas(text, root) if root.has_error else None
+        if rewritten is None or rewritten == text:
+            break
         text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
     if root.has_error and _MULTIPLIER_WORD.search(text):
         # The grammar knows the multipliers only in lower case (10mb) where an expression is expected
