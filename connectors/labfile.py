@@ -10,6 +10,7 @@ from django.conf import settings
 
 from . import labschema, models
 from .convert import accepted_domain_fields, parse_roles, principal_fields, recipient_fields
+from .exchange import properties
 from .exchange.acl import NO_SUCH_PRINCIPAL, known_principals
 from .exchange.catalogue import (
     canonical_principal,
@@ -50,14 +51,17 @@ class LabFileError(ValueError):
         super().__init__("\n".join(f"{path}: {message}" if path else message for path, message in problems))
 
 
+def _catalogued_data(obj, catalogue: properties.PropertySet, schema: dict) -> dict:
+    """The object's catalogued properties that are keys of `schema`, in their JSON form (the catalogue's data)."""
+    found = (catalogue.by_field(key) for key in schema)
+    return {prop.field: prop.data(getattr(obj, prop.field)) for prop in found if prop is not None}
+
+
 def _server_data(server: Server, connectors: Iterable[ReceiveConnector]) -> dict:
     return {
-        "name": server.name,
-        "fqdn": server.fqdn,
-        "version": server.version.value,
+        **_catalogued_data(server, properties.SERVER, labschema.SERVER),
+        "version": server.version.value,  # by its name (2016), not as AdminDisplayVersion
         "roles": [role.value for role in ServerRole if role in server.roles],
-        "ip_addresses": list(server.ip_addresses),
-        "mapi_encryption_required": server.mapi_encryption_required,
         "receive_connectors": [_connector_data(c) for c in connectors],
     }
 
@@ -79,8 +83,7 @@ def org_to_data(org: Organization) -> dict:
         "organization": {
             "name": org.name,
             "domain_netbios": org.domain_netbios,
-            "recipient_validation_enabled": org.recipient_validation_enabled,
-            "tls_receive_domain_secure_list": list(org.tls_receive_domain_secure_list),
+            **_catalogued_data(org, properties.TRANSPORT_CONFIG, labschema.ORGANIZATION),
         },
         "servers": [_server_data(s, org.connectors_of(s.name)) for s in org.servers],
         "accepted_domains": [accepted_domain_fields(d) for d in org.accepted_domains],

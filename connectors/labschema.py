@@ -13,23 +13,21 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from . import models
+from .exchange import properties
 from .exchange.catalogue import USAGES, PermissionGroup, group_name
 from .exchange.limits import TEXT_LIMITS, field_text_errors
 from .exchange.model import (
     ACE,
     AcceptedDomain,
-    DomainType,
     ExchangeVersion,
     Organization,
     Principal,
-    PrincipalKind,
     ReceiveConnector,
     Recipient,
-    RecipientKind,
     Server,
     ServerRole,
 )
-from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR
+from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR, TRANSPORT_CONFIG
 
 REQUIRED = object()
 FORMAT_NAME = "exchsim-lab"
@@ -66,11 +64,37 @@ def _values(enum_type) -> tuple[str, ...]:
 
 _DEFAULT_CONNECTOR = ReceiveConnector(server="", name="")
 
+
+def _key(prop, engine_type: type, *, required: bool = False, choices: tuple[str, ...] = ()) -> Key:
+    """A lab-file key from a catalogue row: its JSON type from the property's kind, its default the row's JSON form
+    (prop.data), its choices the enum's, its lengths the engine's limits (exchange/limits.py)."""
+    default = REQUIRED if required else prop.data(prop.default)
+    if isinstance(default, tuple):
+        default = list(default)
+    limited = (engine_type, prop.field) if prop.field in TEXT_LIMITS[engine_type] else None
+    if prop.kind.label == "bool":
+        return Key("flag", default)
+    if prop.kind.label in ("int", "Unlimited<int>", "ByteQuantifiedSize"):
+        return Key("number", default, nullable=prop.kind.label == "Unlimited<int>")
+    choices = choices or (prop.kind.names() if prop.kind.label == "enum" else ())
+    if prop.kind.multi:
+        return Key("texts", default, choices=choices, engine=limited, length=None if limited else 100)
+    return Key("text", default, choices=choices, engine=limited, length=None if limited else 255)
+
+
+def _keys(properties, engine_type: type, *, required=(), skip=(), **choices) -> dict[str, Key]:
+    """The keys of one object type: one per catalogued property it stores, in the catalogue's order."""
+    return {
+        prop.field: _key(prop, engine_type, required=prop.field in required, choices=choices.get(prop.field, ()))
+        for prop in properties
+        if prop.field not in COMPUTED and prop.field not in skip
+    }
+
+
 ORGANIZATION = {
     "name": Key("text", "Contoso", engine=(Organization, "name")),
     "domain_netbios": Key("text", "CONTOSO", engine=(Organization, "domain_netbios")),
-    "recipient_validation_enabled": Key("flag", False),
-    "tls_receive_domain_secure_list": Key("texts", [], engine=(Organization, "tls_receive_domain_secure_list")),
+    **_keys(TRANSPORT_CONFIG, Organization),
 }
 ACE_KEYS = {
     "principal": Key("text", engine=(ACE, "principal")),
@@ -79,66 +103,32 @@ ACE_KEYS = {
     "inherited": Key("flag", False),
     "group": Key("text", None, nullable=True, choices=tuple(group_name(group) for group in PermissionGroup if group)),
 }
-# The lab-file keys that have no default: a connector names itself and where it listens.
-_REQUIRED_CONNECTOR_KEYS = frozenset({"name", "bindings", "remote_ip_ranges"})
 # Every catalogued connector property is a key (docs/lab-format.md), held as the catalogue's JSON form (prop.data).
 CONNECTOR_PROPERTIES = tuple(p for p in RECEIVE_CONNECTOR if p.field not in COMPUTED and p.field != "server")
-
-
-def _connector_key(prop) -> Key:
-    default = REQUIRED if prop.field in _REQUIRED_CONNECTOR_KEYS else prop.data(prop.default)
-    if isinstance(default, tuple):
-        default = list(default)
-    if prop.kind.label == "bool":
-        return Key("flag", default)
-    if prop.kind.label in ("int", "Unlimited<int>", "ByteQuantifiedSize"):
-        return Key("number", default, nullable=prop.kind.label == "Unlimited<int>")
-    if prop.kind.multi:
-        return Key("texts", default, length=100)
-    limited = prop.field in TEXT_LIMITS[ReceiveConnector]
-    return Key(
-        "text",
-        default,
-        choices=prop.kind.names() if prop.kind.label == "enum" else (),
-        engine=(ReceiveConnector, prop.field) if limited else None,
-        length=None if limited else 255,
-    )
-
-
 CONNECTOR = {
     "usage": Key("text", _DEFAULT_CONNECTOR.usage, choices=("", *USAGES)),
-    **{prop.field: _connector_key(prop) for prop in CONNECTOR_PROPERTIES},
+    # a connector names itself and where it listens
+    **_keys(RECEIVE_CONNECTOR, ReceiveConnector, required={"name", "bindings", "remote_ip_ranges"}, skip={"server"}),
     "created_by_setup": Key("flag", False),
     "acl": Key("objects", [], of=ACE_KEYS),
 }
 SERVER = {
-    "name": Key("text", engine=(Server, "name")),
-    "fqdn": Key("text", engine=(Server, "fqdn")),
-    "version": Key("text", choices=_values(ExchangeVersion)),
-    "roles": Key("texts", choices=_values(ServerRole)),
-    "ip_addresses": Key("texts", [], length=100),
-    "mapi_encryption_required": Key("flag", False),
+    # is_edge follows from the roles; a lab file gives a server's version by its name (2016), not its build
+    **_keys(
+        properties.SERVER,
+        Server,
+        required={"name", "fqdn", "version", "roles"},
+        skip={"is_edge"},
+        version=_values(ExchangeVersion),
+        roles=_values(ServerRole),
+    ),
     "receive_connectors": Key("objects", [], of=CONNECTOR),
 }
-ACCEPTED_DOMAIN = {
-    "name": Key("text", engine=(AcceptedDomain, "name")),
-    "domain_name": Key("text", engine=(AcceptedDomain, "domain_name")),
-    "domain_type": Key("text", "Authoritative", choices=_values(DomainType)),
-    "default": Key("flag", False),
-    "address_book_enabled": Key("flag", True),
-    "match_subdomains": Key("flag", False),
-}
-RECIPIENT = {
-    "name": Key("text", engine=(Recipient, "name")),
-    "kind": Key("text", "Mailbox", choices=_values(RecipientKind)),
-    "addresses": Key("texts", engine=(Recipient, "addresses")),
-}
+ACCEPTED_DOMAIN = _keys(properties.ACCEPTED_DOMAIN, AcceptedDomain, required={"name", "domain_name"})
+RECIPIENT = _keys(properties.RECIPIENT, Recipient, required={"name", "addresses"})
 PRINCIPAL = {
-    "name": Key("text", engine=(Principal, "name")),
-    "kind": Key("text", "User", choices=_values(PrincipalKind)),
-    "member_of": Key("texts", [], engine=(Principal, "member_of")),
-    "smtp_password": Key("text", None, nullable=True, engine=(Principal, "smtp_password")),
-    "email": Key("text", "", engine=(Principal, "email")),
+    **_keys(properties.PRINCIPAL, Principal, required={"name"}),
+    "smtp_password": Key("text", None, nullable=True, engine=(Principal, "smtp_password")),  # null: no SMTP AUTH
 }
 LAB_FILE = {
     "format": Key("text", choices=(FORMAT_NAME,)),

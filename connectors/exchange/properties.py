@@ -308,7 +308,7 @@ class Choice(Kind):
         return [] if ok else [f"{prop.name} must be one of: {', '.join(self.names())}."]
 
     def shown(self, prop, value):
-        return value.value if self.enum_type else value
+        return getattr(value, "value", value)  # an engine enum member (DomainType.AUTHORITATIVE) shows its name
 
     data = shown
 

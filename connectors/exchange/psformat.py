@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import acl
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
-from .properties import RECEIVE_CONNECTOR
+from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, SERVER, TRANSPORT_CONFIG, PropertySet
 from .psobjects import BindingText, RangeText, Size
 
 
@@ -86,30 +86,21 @@ def properties(obj, org: Organization) -> dict:
             "Deny": obj.ace.deny,
             "IsInherited": obj.ace.inherited,
         }
-    if isinstance(obj, TransportConfig):
-        return {"TLSReceiveDomainSecureList": list(obj.tls_receive_domain_secure_list)}
-    if isinstance(obj, RecipientFilterConfig):
-        return {"RecipientValidationEnabled": obj.recipient_validation_enabled}
+    if isinstance(obj, TransportConfig | RecipientFilterConfig):
+        return _catalogued(obj, TRANSPORT_CONFIG)  # each holds its cmdlet's part of the organisation's settings
     if isinstance(obj, AcceptedDomain):
-        return {
-            "DomainName": obj.domain_name,
-            "DomainType": obj.domain_type.value,
-            "Default": obj.default,
-            "AddressBookEnabled": obj.address_book_enabled,
-            "MatchSubDomains": obj.match_subdomains,
-            "Name": obj.name,
-            "Identity": obj.name,
-        }
-    roles = ", ".join(sorted(role.value for role in obj.roles))
-    return {
-        "Name": obj.name,
-        "Fqdn": obj.fqdn,
-        "ServerRole": roles,
-        "AdminDisplayVersion": _VERSIONS[obj.version],
-        "MAPIEncryptionRequired": obj.mapi_encryption_required,
-        "IsEdgeServer": obj.is_edge,
-        "Identity": obj.name,
-    }
+        return {**_catalogued(obj, ACCEPTED_DOMAIN), "Identity": obj.name}
+    # IPAddresses is exchsim's (where the server listens), no property of Get-ExchangeServer.
+    shown = {name: value for name, value in _catalogued(obj, SERVER).items() if name != "IPAddresses"}
+    shown["ServerRole"] = ", ".join(sorted(role.value for role in obj.roles))  # EMS prints the roles as one text
+    shown["AdminDisplayVersion"] = _VERSIONS[obj.version]
+    shown["Identity"] = obj.name
+    return shown
+
+
+def _catalogued(obj, properties: PropertySet) -> dict:
+    """The catalogued properties the object holds, by their EMS names, as EMS holds their values."""
+    return {p.name: p.shown(getattr(obj, p.field)) for p in properties if hasattr(obj, p.field)}
 
 
 # EMS's default table heads IsInherited "Inherited" (Get-/Add-ADPermission); a chosen column keeps its own name.
