@@ -52,20 +52,12 @@ def unescape(text: str) -> str:
     return decoded
 
 
+_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0a-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x)")
+
+
 def escape(text: str) -> str:
-    """The writer's side of `unescape`: control characters (bar tab, CR, LF) and "_x" spelled out."""
-    out = []
-    for index, ch in enumerate(text):
-        code = ord(ch)
-        if (code < 0x20 and ch not in "\t") or code in (0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
-            out.append(f"_x{code:04X}_")
-        elif ch in "\r\n":
-            out.append(f"_x{code:04X}_")
-        elif ch == "_" and text[index + 1 : index + 2] == "x":
-            out.append("_x005F_")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """The writer's side of `unescape`: control characters (bar tab, CR and LF included) and "_x" spelled out."""
+    return _NEEDS_ESCAPE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
 def timespan_text(iso: str) -> str:
