@@ -233,6 +233,7 @@ def start_import(user, uploads, *, name=None, version=None, baseline=None) -> mo
 
 
 def _in_background(pk: int, folder: Path, options: dict) -> None:
+    close_old_connections()  # this thread's own connection (never the request's: inside its transaction it would go)
     try:
         run_import(pk, folder, options)
     finally:
@@ -241,7 +242,6 @@ def _in_background(pk: int, folder: Path, options: dict) -> None:
 
 def run_import(pk: int, folder: Path, options: dict) -> None:
     """Import the spooled files of run `pk` (import_lab, the command's path); the folder is removed either way."""
-    close_old_connections()
     run = models.ImportRun.objects.select_related("user").get(pk=pk)
     done = [0, time.monotonic()]
 
