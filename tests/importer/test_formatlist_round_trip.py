@@ -3,7 +3,6 @@ list writer wraps), imports back to the same servers, connectors, ACLs and accep
 
 import io
 
-import django  # noqa: F401 (labfile reads the Django models)
 import pytest
 
 from connectors.exchange.ems import run_script
@@ -68,7 +67,6 @@ def essentials(org):
     return {key: data[key] for key in ("servers", "accepted_domains")}
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("width", [80, 120])
 @pytest.mark.parametrize("word_wrap", [True, False])
 @pytest.mark.parametrize("name", ["demo", "exchange2010", "exchangese-edge"])
@@ -78,7 +76,6 @@ def test_it_imports_wrapped_format_list_text_as_the_same_lab(name, width, word_w
     assert essentials(back) == essentials(org)
 
 
-@pytest.mark.django_db
 def test_it_reads_text_pasted_without_trailing_spaces():
     org = demo_org()
     back = import_organization(list(read_sources(listing(org, 80, True, trim=True)))).org
