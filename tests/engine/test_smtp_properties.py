@@ -152,3 +152,10 @@ def test_the_inactivity_timeout_is_the_connector_s():
     edge = edge_org()
     smtp = Simulator(edge).session("EDGE01", "203.0.113.7", port=25)
     assert smtp.inactivity_timeout == 60, "an Edge Transport server's connectors: 00:01:00"
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_smtp_utf8_enabled_is_kept_but_never_advertised(value):
+    # SmtpUtf8Enabled is "reserved for internal Microsoft use" (P-SRC) and no on-premises EHLO shows SMTPUTF8 (D-TEL):
+    # docs/decisions.md, "SmtpUtf8Enabled".
+    assert ehlo(changed(smtp_utf8_enabled=value)) == DEFAULT_EHLO
