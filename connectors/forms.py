@@ -8,10 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import labfile, models
+from .console_run import file_text
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
 from .exchange.catalogue import RIGHTS, USAGES, canonical_right
 from .exchange.errors import ExchangeError
 from .exchange.properties import RECEIVE_CONNECTOR, SET, Boolean, Choice, Flags, Property, Unlimited
+from .exchange.pscmdlets import file_name
 from .exchange.smtp import Probe
 from .exchange.versions import ExchangeVersion
 
@@ -459,6 +461,14 @@ class QuickCheckForm(forms.Form):
 
 class ConsoleForm(forms.Form):
     command = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}))
+    atomic = forms.BooleanField(
+        label="Run as one change", required=False, help_text="a script that fails midway changes nothing"
+    )
+    dry_run = forms.BooleanField(
+        label="Dry run",
+        required=False,
+        help_text="prints what each command would do and the plan of the whole script; changes nothing",
+    )
 
     def clean_command(self) -> str:
         command = self.cleaned_data["command"]
@@ -507,6 +517,53 @@ class TrafficUploadForm(forms.Form):
         if total > settings.EXCHSIM_TRAFFIC_MAX_BYTES:
             raise ValidationError(_traffic_too_large(total))
         return files
+
+
+class ConsoleFilesForm(forms.Form):
+    """Files a console script reads (Import-Csv, Get-Content): text, kept in the session for the lab."""
+
+    console_files = _MultipleFileField(label="Files for scripts", widget=_MultipleFiles(attrs={"multiple": True}))
+
+    def __init__(self, *args, oversized: bool = False, existing: dict | None = None, **kwargs):
+        """`oversized`: the upload handler stopped at EXCHSIM_CONSOLE_FILES_MAX_BYTES; `existing`: the files the
+        session holds for the lab (name -> text)."""
+        super().__init__(*args, **kwargs)
+        self.oversized, self.existing = oversized, dict(existing or {})
+        self.fields["console_files"].required = not oversized
+
+    def clean_console_files(self) -> dict[str, str]:
+        """Every file to keep, name -> text: the existing ones, replaced by uploads of the same name (without case,
+        as Import-Csv finds them). A name is the file's own (no folder); together they stay within the limit."""
+        if self.oversized:
+            raise ValidationError(_console_files_too_large())
+        uploaded: dict[str, str] = {}
+        for upload in self.cleaned_data["console_files"]:
+            name = file_name(upload.name)
+            if name in ("", ".", "..") or len(name) > 255 or any(ord(c) < 32 for c in name):
+                raise ValidationError(f"'{upload.name[:80]}' can't be a file name in the console; rename it.")
+            text = file_text(upload.read())
+            if text is None:
+                raise ValidationError(f"{name} isn't text (UTF-8, or UTF-16 with a byte-order mark).")
+            uploaded[name] = text
+        names = {name.casefold() for name in uploaded}
+        kept = {name: text for name, text in self.existing.items() if name.casefold() not in names}
+        files = {**kept, **uploaded}
+        if _text_bytes(files) > settings.EXCHSIM_CONSOLE_FILES_MAX_BYTES:
+            raise ValidationError(_console_files_too_large(_text_bytes(uploaded), _text_bytes(kept)))
+        return files
+
+
+def _text_bytes(files: dict[str, str]) -> int:
+    return sum(len(text.encode()) for text in files.values())
+
+
+def _console_files_too_large(size: int | None = None, kept: int = 0) -> str:
+    limit = settings.EXCHSIM_CONSOLE_FILES_MAX_BYTES
+    got = f" ({size:,} bytes, beside {kept:,} bytes kept already)" if size is not None else ""
+    return (
+        f"These files are too large{got}: the console keeps up to {limit:,} bytes of files per lab "
+        "(EXCHSIM_CONSOLE_FILES_MAX_BYTES). Remove some files first, or run manage.py ems --files DIR."
+    )
 
 
 def _traffic_too_large(size: int | None = None) -> str:

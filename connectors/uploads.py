@@ -8,7 +8,11 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 OVERSIZED = "oversized_uploads"  # request attribute: {field name: bytes received before giving up}
 # File fields with their own limit (the setting's name); every other file field is a lab file.
-FIELD_LIMITS = {"logs": "EXCHSIM_TRAFFIC_MAX_BYTES", "exports": "EXCHSIM_IMPORT_MAX_BYTES"}
+FIELD_LIMITS = {
+    "console_files": "EXCHSIM_CONSOLE_FILES_MAX_BYTES",
+    "logs": "EXCHSIM_TRAFFIC_MAX_BYTES",
+    "exports": "EXCHSIM_IMPORT_MAX_BYTES",
+}
 
 
 class LabFileSizeLimit(FileUploadHandler):

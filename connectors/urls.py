@@ -1,7 +1,7 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from . import history_views, import_views, smtp_views, traffic_views, views
+from . import console_views, history_views, import_views, smtp_views, traffic_views, views
 
 
 class TabConverter:
@@ -41,7 +41,14 @@ urlpatterns = [
     path("labs/<slug:slug>/relay-map/", views.relay_map, name="relay-map"),
     path("labs/<slug:slug>/plan/", views.plan, name="plan"),
     path("labs/<slug:slug>/plan/<str:kind>.ps1", views.plan_download, name="plan-download"),
-    path("labs/<slug:slug>/console/", views.console, name="console"),
+    path("labs/<slug:slug>/console/", console_views.console, name="console"),
+    path("labs/<slug:slug>/console/files/", console_views.console_upload, name="console-upload"),
+    path("labs/<slug:slug>/console/files/<str:name>", console_views.console_file, name="console-file"),
+    path(
+        "labs/<slug:slug>/console/files/<str:name>/remove",
+        console_views.console_file_remove,
+        name="console-file-remove",
+    ),
     path("labs/<slug:slug>/history/", history_views.lab_history, name="lab-history"),
     path("labs/<slug:slug>/history/<int:number>/undo/", history_views.history_undo, name="history-undo"),
     path("labs/<slug:slug>/history/<int:number>/restore/", history_views.history_restore, name="history-restore"),

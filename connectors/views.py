@@ -8,11 +8,10 @@ decorated @login_required, then one method decorator (@require_safe / @require_P
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from . import console_run, history, labfile, labs, labtemplates, models, presenters, stale_edits, store, traffic
+from . import history, labfile, labs, labtemplates, models, presenters, stale_edits, store, traffic
 from .access import get_lab_for_user, labs_for_user
 from .convert import server_value
 from .exchange import powershell
@@ -44,7 +43,6 @@ from .exchange.receive import foreign_bindings, new_receive_connector, set_recei
 from .exchange.smtp import Simulator
 from .forms import (
     AuthForm,
-    ConsoleForm,
     GeneralForm,
     GroupsForm,
     LabCreateForm,
@@ -687,85 +685,3 @@ def plan_download(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     disposition = "inline" if "view" in request.GET else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{lab.slug}-{kind}.ps1"'
     return response
-
-
-# --- Console -------------------------------------------------------------------------------------------------------
-
-HISTORY_LIMIT = 50
-HISTORY_ENTRY_CHARS = 10_000
-CONSOLE_TABLE_ROWS = 50  # beyond that the overview pages the servers; each command also lists what it changed
-
-
-def _console_entry(command: str, result) -> dict:
-    """One history entry: what the shell printed, with the error block (the failure and its CategoryInfo) apart.
-    The session keeps fifty entries, so a long script or its output is kept cut to HISTORY_ENTRY_CHARS."""
-    lines = list(result.output)
-    cut = lines.index(result.error) if result.error in lines else len(lines)
-    error = "\n".join(lines[cut:]) if cut < len(lines) else result.error or ""
-    return {"command": _cut(command), "output": _cut("\n".join(lines[:cut])), "error": _cut(error)}
-
-
-def _cut(text: str) -> str:
-    if len(text) <= HISTORY_ENTRY_CHARS:
-        return text
-    return text[:HISTORY_ENTRY_CHARS] + f"\n… ({len(text) - HISTORY_ENTRY_CHARS:,} more characters not kept)"
-
-
-def _run_console(request, lab, command: str) -> tuple[Organization | None, dict, object]:
-    """Run the command on the servers it names (the whole lab when it reaches further) and save what it changed; the
-    org it ran on (None when it loaded no server), its console entry and its history entry (None: nothing saved)."""
-    change = history.web_change(request, history.CONSOLE, command)
-    run = console_run.run(lab, command, change=change, max_seconds=settings.EXCHSIM_CONSOLE_MAX_SECONDS)
-    entry = _console_entry(command, run.result)
-    if run.refused is not None:
-        entry["error"] = "\n".join(e.message for e in run.refused.errors)
-    elif run.changes or run.saved is not None:
-        entry["changes"] = [f"{verb} {c.identity}" for verb, c in run.changes]
-        if run.saved is not None:
-            entry["changes"].append(f"history entry #{run.saved.number}")
-    return (None if run.servers == [] else run.org), entry, run.saved
-
-
-def _table_servers(lab) -> tuple[list[str], int]:
-    """The first servers (by name, as lab_to_org orders connectors) whose connectors fill the console's table, and
-    the lab's number of connectors, in one query: the page then loads a few servers, not the whole lab."""
-    counts = lab.servers.order_by("name").annotate(count=Count("receive_connectors")).values_list("name", "count")
-    names, total = [], 0
-    for name, count in counts:
-        if total < CONSOLE_TABLE_ROWS:
-            names.append(name)
-        total += count
-    return names, total
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def console(request: HttpRequest, slug: str) -> HttpResponse:
-    lab = get_lab_for_user(request, slug)
-    key = f"console:{lab.pk}"
-    history = request.session.get(key, [])
-    form = ConsoleForm(request.POST or None)
-    ran = request.method == "POST" and form.is_valid()
-    saved = org = None
-    if ran:
-        org, entry, saved = _run_console(request, lab, form.cleaned_data["command"])
-        history = [*history, entry][-HISTORY_LIMIT:]
-        request.session[key] = history
-        form = ConsoleForm()
-    servers, connector_count = _table_servers(lab)
-    if org is None:  # the table shows the servers the command worked on, else the first ones
-        org = lab_to_org(lab, servers)
-    cache: dict = {}
-    rows = [(c, presenters.connector_row(c, cache)) for c in org.connectors[:CONSOLE_TABLE_ROWS]]
-    context = {
-        "section": "console",
-        "lab": lab,
-        "form": form,
-        "history": history,
-        "rows": rows,
-        "connector_count": connector_count,
-        "undo_entry": saved,
-        "undo_next": reverse("connectors:console", args=[lab.slug]),
-    }
-    template = "connectors/console.html#console-swap" if request.htmx else "connectors/console.html"
-    return render(request, template, context)

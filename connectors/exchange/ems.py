@@ -300,9 +300,13 @@ class _State:
 
 
 def _whatif(state: _State, bound: dict, message: str) -> bool:
+    """-WhatIf: say what the command would do, and don't. In a dry run (run_script(dry_run=True)) every change says
+    it too, and is made to the script's own copy of the lab, so later commands and the plan see it."""
     if bound.get("WhatIf"):
         state.output.append(f"What if: {message}")
         return True
+    if getattr(state, "dry_run", False):
+        state.output.append(f"What if: {message}")
     return False
 
 
