@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -29,6 +28,7 @@ from .exchange.errors import ExchangeError
 from .exchange.importmap import ImportRefused, ImportReport, Problem, import_organization
 from .exchange.importsources import SourceError, read_sources
 from .exchange.model import ExchangeVersion, Organization
+from .uploads import spool
 
 logger = logging.getLogger(__name__)
 FINDINGS_SHOWN = 20  # in the printed report; the lab's Findings page has them all
@@ -202,24 +202,10 @@ def unused_properties(report: ImportReport) -> list[tuple[str, list[tuple[str, i
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def spool_root() -> Path:
-    return Path(getattr(settings, "EXCHSIM_TRAFFIC_SPOOL", "") or Path(tempfile.gettempdir()) / "exchsim-traffic")
-
-
 def start_import(user, uploads, *, name=None, version=None, baseline=None) -> models.ImportRun:
     """Spool the uploaded files and import them: at once when they are small (EXCHSIM_IMPORT_INLINE_BYTES), else in
     a background thread whose progress the page polls. The ImportRun says how it went."""
-    root = spool_root()
-    root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="import-", dir=root))
-    names, size = [], 0
-    for number, upload in enumerate(uploads, 1):
-        name_of_file = Path(upload.name or f"upload-{number}").name
-        names.append(name_of_file)
-        with open(folder / f"{number:03d}-{name_of_file}", "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-                size += len(chunk)
+    folder, names, size = spool(uploads, "import-")
     run = models.ImportRun.objects.create(
         user=user if getattr(user, "is_authenticated", False) else None, files="\n".join(names), size=size
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,29 +30,15 @@ from .exchange.relay_use import TrafficSummary, traffic_summary
 from .exchange.replay import Profile, build_profile, inventory
 from .exchange.replay_model import ModelReplay, drift, impact
 from .store import lab_to_org
+from .uploads import spool, spool_root  # noqa: F401 (spool_root: where tests look)
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
 
 
-def spool_root() -> Path:
-    return Path(getattr(settings, "EXCHSIM_TRAFFIC_SPOOL", "") or Path(tempfile.gettempdir()) / "exchsim-traffic")
-
-
 def start_upload(lab: models.Lab, user, files) -> models.TrafficUpload:
     """Spool the uploaded files and read them (now, or in the background when they are large)."""
-    root = spool_root()
-    root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f"{lab.slug}-", dir=root))
-    size = 0
-    names = []
-    for number, upload in enumerate(files, 1):
-        name = Path(upload.name or f"upload-{number}.LOG").name
-        names.append(name)
-        with open(folder / f"{number:03d}-{name}", "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-                size += len(chunk)
+    folder, names, size = spool(files, f"{lab.slug}-", "upload.LOG")
     upload = models.TrafficUpload.objects.create(
         lab=lab, user=user if getattr(user, "is_authenticated", False) else None, files="\n".join(names), size=size
     )

@@ -3,6 +3,9 @@ is read and dropped, never held in memory or written to disk, and the upload vie
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
@@ -38,3 +41,25 @@ class LabFileSizeLimit(FileUploadHandler):
 def oversized(request, field: str) -> bool:
     """Whether the limit stopped the file of `field` from arriving."""
     return field in getattr(request, OVERSIZED, {})
+
+
+def spool_root() -> Path:
+    """Where uploads wait to be read in the background (EXCHSIM_TRAFFIC_SPOOL, else the system's temporary folder)."""
+    return Path(getattr(settings, "EXCHSIM_TRAFFIC_SPOOL", "") or Path(tempfile.gettempdir()) / "exchsim-traffic")
+
+
+def spool(files, prefix: str, default_name: str = "upload") -> tuple[Path, list[str], int]:
+    """Write uploaded files, as they arrive in chunks, into a new folder of their own under spool_root(), numbered
+    in upload order (001-name): (the folder, the names as uploaded, the bytes written). The reader deletes it."""
+    root = spool_root()
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+    names, size = [], 0
+    for number, upload in enumerate(files, 1):
+        name = Path(upload.name or f"{default_name}-{number}").name
+        names.append(name)
+        with open(folder / f"{number:03d}-{name}", "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+                size += len(chunk)
+    return folder, names, size

@@ -212,3 +212,22 @@ def test_it_refuses_a_bad_accepted_domain():
     objects = _with(collection(demo_org()), "AcceptedDomain", "contoso.com", DomainType="Sideways")
     with pytest.raises(ImportRefused, match=r"AcceptedDomain.xml, object 1 \(contoso.com\): DomainType: "):
         import_organization(objects)
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "roles"),
+    [
+        ("ExchangeServer-2010.xml", ExchangeVersion.E2010, {"Mailbox", "ClientAccess", "HubTransport"}),
+        ("ExchangeServer-2019.xml", ExchangeVersion.E2019, {"Mailbox"}),
+    ],
+)
+def test_it_reads_a_real_get_exchangeserver_export(name, version, roles):
+    from pathlib import Path
+
+    from connectors.exchange.importsources import read_sources
+
+    with open(Path(__file__).parent / "data" / name, "rb") as stream:
+        result = import_organization(list(read_sources([(name, stream)])))
+    (server,) = result.org.servers
+    assert server.version is version and {r.value for r in server.roles} == roles
+    assert result.report.unused["ExchangeServer"]["ExchangeVersion"] == 1  # the schema's version, not read
