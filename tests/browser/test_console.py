@@ -1,5 +1,7 @@
 """End to end: the Exchange Management Shell console in the browser."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -56,3 +58,44 @@ def test_a_script_over_the_size_limit_and_a_hostile_one_answer_in_words(page, ow
         'Cannot convert value "1.2.3MB" to type "Microsoft.Exchange.Data.ByteQuantifiedSize"'
     )
     screenshot(page, "console-limits")
+
+
+SHOTS = Path("/work/notes/shots")
+
+
+def test_a_script_reads_an_uploaded_csv_and_its_export_downloads(page, owner):
+    lab = labs.create_lab_from_template("exchange2007", owner=owner, name="Files lab")
+    page.goto(f"/labs/{lab.slug}/console/")
+    csv = b"IP,Note\n10.0.0.60,printer\n10.0.0.61,scanner\n"
+    page.set_input_files("#id_console_files", files=[{"name": "relays.csv", "mimeType": "text/csv", "buffer": csv}])
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator(".console-files li")).to_contain_text("relays.csv")
+
+    page.get_by_label("Dry run").check()
+    _run(
+        page,
+        "Import-Csv C:\\temp\\relays.csv | ForEach-Object { "
+        "Set-ReceiveConnector 'EX01\\Default EX01' -RemoteIPRanges @{Add=$_.IP} }",
+    )
+    expect(page.locator("#console-output")).to_contain_text("Plan of the whole script (dry run: nothing was changed)")
+    expect(page.locator("#console-swap table")).not_to_contain_text("10.0.0.60")
+
+    page.get_by_label("Dry run").uncheck()
+    page.get_by_label("Run as one change").check()
+    box = page.locator("#id_command")
+    box.press("ArrowUp")
+    box.press("Enter")
+    expect(page.locator("#console-output .prompt").last).to_contain_text("history entry #")
+    expect(page.locator("#console-swap table")).to_contain_text("10.0.0.60")
+
+    _run(page, "Get-ReceiveConnector | Select-Object Identity,RemoteIPRanges | Export-Csv C:\\out\\connectors.csv")
+    link = page.locator("#console-output a", has_text="connectors.csv")
+    expect(link).to_be_visible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "console-web-files.png"))
+    screenshot(page, "console-files")
+    with page.expect_download() as download:
+        link.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "EX01\\Default EX01" in text
+    assert "10.0.0.60" in text
