@@ -17,11 +17,13 @@ import logging
 import shutil
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from . import labs, models
 from .exchange.log_files import LogFileError, sources
@@ -117,13 +119,6 @@ def chosen_upload(lab: models.Lab, pk: str | None = None) -> models.TrafficUploa
     return usable[0] if usable else None
 
 
-def has_traffic(lab: models.Lab) -> bool:
-    done = models.TrafficUpload.objects.filter(state=models.TrafficUpload.DONE)
-    return done.filter(lab=lab).exists() or (
-        lab.baseline_id is not None and done.filter(lab_id=lab.baseline_id).exists()
-    )
-
-
 def profile_of(upload: models.TrafficUpload) -> Profile:
     data = models.TrafficUpload.objects.filter(pk=upload.pk).values_list("profile", flat=True).first()
     return Profile.from_json(data or {})
@@ -132,6 +127,8 @@ def profile_of(upload: models.TrafficUpload) -> Profile:
 # --- Replays: the profile through the lab as it stands ----------------------------------------------------------
 
 REPLAY_FORMAT = 1  # in every state key: an exchsim that stores or answers differently works the replays out again
+# A replay still working after this long lost its thread (the server restarted): it is started again, not polled.
+REPLAY_STALE_SECONDS = 600
 
 
 def state_key(lab: models.Lab) -> str:
@@ -154,7 +151,7 @@ def replay(lab: models.Lab, upload: models.TrafficUpload) -> models.TrafficRepla
     (an upload small enough to have been read at once) or in the background (status `working` until it is done)."""
     key = state_key(lab)
     found = models.TrafficReplay.objects.filter(upload=upload, lab=lab, state=key).first()
-    if found is not None:
+    if found is not None and not _stale(found):
         return found
     try:
         with transaction.atomic():
@@ -169,6 +166,15 @@ def replay(lab: models.Lab, upload: models.TrafficUpload) -> models.TrafficRepla
         threading.Thread(target=_work_out_in_background, args=(row.pk,), daemon=True).start()
     row.refresh_from_db()
     return row
+
+
+def _stale(stored: models.TrafficReplay) -> bool:
+    if stored.status != models.TrafficReplay.WORKING:
+        return False
+    if stored.created > timezone.now() - timedelta(seconds=REPLAY_STALE_SECONDS):
+        return False
+    stored.delete()
+    return True
 
 
 def _work_out_in_background(pk: int) -> None:

@@ -1,11 +1,14 @@
 """The Plan page beside the script: whose mail the lab's changes break or let through, from the lab's traffic; the
 replay is kept for the lab's state and worked out in the background for large logs."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from connectors import labs, models, traffic
@@ -162,6 +165,18 @@ def test_another_trainee_cant_poll_a_labs_replay(client, what_if, signed_in, dja
     client.force_login(django_user_model.objects.create_user("mallory", password="secret-pass-1"))
     status = reverse("connectors:traffic-replay-status", args=[what_if.slug, stored.pk])
     assert client.get(status, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_a_replay_whose_thread_was_lost_is_started_again(signed_in, what_if, settings, monkeypatch):
+    settings.EXCHSIM_TRAFFIC_INLINE_BYTES = 0
+    started = []
+    monkeypatch.setattr(traffic.threading, "Thread", lambda target, args, daemon: started.append(args) or _Idle())
+    _plan(signed_in, what_if)
+    _plan(signed_in, what_if)
+    assert len(started) == 1  # working: polled, not started twice
+    models.TrafficReplay.objects.update(created=timezone.now() - timedelta(seconds=traffic.REPLAY_STALE_SECONDS + 1))
+    assert "Replaying the logs" in _plan(signed_in, what_if)
+    assert len(started) == 2 and models.TrafficReplay.objects.filter(lab=what_if).count() == 1
 
 
 class _Idle:
