@@ -13,6 +13,7 @@ of property names kept, so that an error can quote what the file said.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import io
 import re
@@ -217,27 +218,20 @@ def _read_zip(name: str, stream, depth: int, limit: int) -> Iterator[SourceObjec
                 raise SourceError(member_name, f"the zip archive is damaged ({error}).") from error
 
 
-class _seekable:
+@contextlib.contextmanager
+def _seekable(stream):
     """The stream itself when it can seek (a file, an upload), else a temporary copy: zipfile reads the end first."""
-
-    def __init__(self, stream):
-        self._stream = stream
-        self._copy = None
-
-    def __enter__(self):
-        try:
-            if self._stream.seekable():
-                return self._stream
-        except (AttributeError, OSError, ValueError):
-            pass
-        self._copy = tempfile.TemporaryFile()
-        shutil.copyfileobj(self._stream, self._copy, 1024 * 1024)
-        self._copy.seek(0)
-        return self._copy
-
-    def __exit__(self, *exc):
-        if self._copy is not None:
-            self._copy.close()
+    try:
+        seekable = stream.seekable()
+    except (AttributeError, OSError, ValueError):
+        seekable = False
+    if seekable:
+        yield stream
+        return
+    with tempfile.TemporaryFile() as copy:
+        shutil.copyfileobj(stream, copy, 1024 * 1024)
+        copy.seek(0)
+        yield copy
 
 
 def _read_gzip(name: str, stream, depth: int, limit: int) -> Iterator[SourceObject]:

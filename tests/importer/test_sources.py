@@ -3,6 +3,7 @@
 import gzip
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,24 @@ def test_it_refuses_archives_nested_too_deep():
         data = gzip.compress(data)
     with pytest.raises(SourceError, match="nested more than 3 deep"):
         list(read_sources([("deep.gz", io.BytesIO(data))]))
+
+
+class _Pipe:
+    """A stream that can't seek (a pipe, a streamed upload)."""
+
+    def __init__(self, data: bytes):
+        self._data = io.BytesIO(data)
+
+    def read(self, size=-1):
+        return self._data.read(size)
+
+    def seekable(self):
+        return False
+
+
+def test_it_reads_a_zip_from_a_stream_that_cannot_seek():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("d.xml", (Path(__file__).parent / "data" / "AcceptedDomain.xml").read_bytes())
+    kinds = [o.kind for o in read_sources([("piped.zip", _Pipe(buffer.getvalue()))])]
+    assert kinds == ["AcceptedDomain", "AcceptedDomain"]
