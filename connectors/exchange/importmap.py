@@ -9,8 +9,9 @@ CSV text) and the engine's validators; nothing here lists properties again. Whic
 - Get-ReceiveConnector gives connectors. The same connector in two files must agree, property by property.
 - Get-ADPermission gives each connector's ACL exactly (explicit and inherited, Allow and Deny); without it a
   connector's ACL is what Exchange writes for its PermissionGroups (acl.apply_permission_groups).
-- Get-AcceptedDomain, Get-TransportConfig, Get-RecipientFilterConfig, Get-MailboxServer give the rest of the
-  organisation; recipients and group memberships give its principals.
+- Get-MailboxServer gives MAPIEncryptionRequired; Get-AcceptedDomain, Get-TransportConfig, Get-RecipientFilterConfig
+  give the rest of the organisation, recipients and group memberships its principals (importdirectory.py).
+The problems, the report and reading each value once through the catalogue are importvalues.py's.
 See docs/decisions.md ("Importing what Exchange exported") for the choices the exports leave open.
 """
 
@@ -21,32 +22,22 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from . import builds
+from . import builds, importdirectory
 from .acl import apply_permission_groups, read_permission_groups
 from .catalogue import (
-    WELL_KNOWN_SIDS,
     PermissionGroup,
     canonical_principal,
     canonical_right,
-    exchange_servers_group,
     format_permission_groups,
-    legacy_interop_group,
 )
-from .domains import domain_name_errors, validate_accepted_domains
 from .errors import ExchangeError
+from .importvalues import Exported, ImportRefused, ImportReport, ImportResult, Mapper, Problem, exported, hashable
 from .limits import lab_wide_text_errors
 from .model import (
     ACE,
-    AcceptedDomain,
-    DomainType,
     ExchangeVersion,
-    FieldError,
     Organization,
-    Principal,
-    PrincipalKind,
     ReceiveConnector,
-    Recipient,
-    RecipientKind,
     Server,
     ServerRole,
 )
@@ -63,7 +54,6 @@ from .properties import (
 )
 from .receive import default_connectors, validate_receive_connector
 from .servers import parse_server_roles, validate_server
-from .syntax import validate_recipient
 
 # The kinds importsources recognises, and the catalogue rows that read each one's properties.
 PROPERTY_SETS: dict[str, PropertySet] = {
@@ -81,254 +71,13 @@ PROPERTY_SETS: dict[str, PropertySet] = {
 _LOCATING = {"identity", "server", "name"}
 # Get-ExchangeServer's ServerRole flags the model has no role for (UM, monitoring, Setup's states): left out, noted.
 _OTHER_ROLES = {"unifiedmessaging", "monitoring", "provisionedserver", "cafe", "frontendtransport", "none"}
-# Exchange's RecipientType values, as the model's kinds (RECIPIENT's RecipientType).
-_RECIPIENT_KINDS = {
-    "usermailbox": "Mailbox",
-    "linkedmailbox": "Mailbox",
-    "sharedmailbox": "Mailbox",
-    "roommailbox": "Mailbox",
-    "equipmentmailbox": "Mailbox",
-    "mailuser": "MailUser",
-    "mailcontact": "MailContact",
-    "mailuniversaldistributiongroup": "DistributionGroup",
-    "mailuniversalsecuritygroup": "DistributionGroup",
-    "mailnonuniversalgroup": "DistributionGroup",
-    "dynamicdistributiongroup": "DistributionGroup",
-}
-_ACCOUNT_KINDS = {"Mailbox", "MailUser"}  # recipients that sign in: their account is a principal
-_NOT_DOMAINS = {"nt authority", "ms exchange", "builtin", "nt-autorität", "autorite nt"}
-_ORG_IN_DN = re.compile(r"CN=([^,]+),CN=Microsoft Exchange,CN=Services,", re.IGNORECASE)
 _CONNECTOR_DN = re.compile(r"CN=([^,]+),CN=SMTP Receive Connectors,CN=Protocols,CN=([^,]+),", re.IGNORECASE)
-
-
-# --- Problems and the report -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    source: str
-    position: str
-    identity: str
-    property: str
-    message: str
-
-    @property
-    def text(self) -> str:
-        where = f"{self.source}, {self.position}" if self.position else self.source
-        who = f" ({self.identity})" if self.identity else ""
-        what = f" {self.property}:" if self.property else ""
-        return f"{where}{who}:{what} {self.message}"
-
-
-class ImportRefused(Exception):
-    """The import is refused whole: nothing of it may be saved. `problems` says every reason found."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(p.text for p in self.problems))
-
-
-@dataclass
-class ImportReport:
-    """What came in, for the import report: counts, notes, and each exported property the model doesn't use."""
-
-    servers: int = 0
-    connectors: int = 0
-    aces: int = 0
-    domains: int = 0
-    recipients: int = 0
-    principals: int = 0
-    files: list[str] = field(default_factory=list)
-    objects: Counter = field(default_factory=Counter)  # kind -> objects read
-    unused: dict[str, Counter] = field(default_factory=dict)  # kind -> {property name: objects that had it}
-    notes: list[str] = field(default_factory=list)
-
-    def note(self, text: str) -> None:
-        if text not in self.notes:
-            self.notes.append(text)
-
-    def to_json(self) -> dict:
-        return {
-            "files": self.files,
-            "objects": dict(self.objects),
-            "servers": self.servers,
-            "connectors": self.connectors,
-            "aces": self.aces,
-            "domains": self.domains,
-            "recipients": self.recipients,
-            "principals": self.principals,
-            "unused": {kind: dict(sorted(names.items())) for kind, names in self.unused.items()},
-            "notes": self.notes,
-        }
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    org: Organization
-    report: ImportReport
-
-
-# --- Reading values through the catalogue -------------------------------------------------------------------------
-
-
-def _hashable(value):
-    if isinstance(value, list):
-        flat = tuple(value)  # a list of text (most are): hashable as it is
-        try:
-            hash(flat)
-        except TypeError:
-            return tuple(_hashable(v) for v in value)
-        return flat
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), _hashable(v)) for k, v in value.items()))
-    return value
-
-
-class _Values:
-    """Property.parse, once per distinct (property, value): an export repeats the same values (True, 00:05:00,
-    Setup's bindings) across a thousand connectors, and a list property is parsed entry by entry so that a range
-    met on several connectors is parsed once. The engine's validators check the parsed values later, once."""
-
-    def __init__(self):
-        self._cache: dict = {}
-
-    def parse(self, prop: Property, raw):
-        if isinstance(raw, list):
-            if prop.kind.multi and getattr(prop.kind, "item", "") in ("ip range", "binding"):
-                parsed = []
-                for text in raw:
-                    parsed += self._one(prop, (prop.name, text), [text])
-                return tuple(parsed)
-            return self._one(prop, (prop.name, "list", _hashable(raw)), raw)
-        if isinstance(raw, dict):
-            return self._one(prop, (prop.name, "dict", _hashable(raw)), raw)
-        return self._one(prop, (prop.name, type(raw), raw), raw)
-
-    def _one(self, prop: Property, key, raw):
-        found = self._cache.get(key)
-        if found is None:
-            try:
-                found = (True, prop.parse(raw))
-            except ExchangeError as error:
-                found = (False, error.message)
-            except (TypeError, ValueError) as error:  # a value of a shape no parser expects
-                found = (False, str(error))
-            self._cache[key] = found
-        ok, value = found
-        if not ok:
-            raise ExchangeError(value, prop.name)
-        return value
-
-
-@dataclass
-class _Object:
-    """One exported object being mapped: where it came from, its Identity, its properties by casefolded name."""
-
-    source: str
-    position: str
-    kind: str
-    identity: str
-    properties: dict  # casefolded name -> (Exchange's spelling, value)
-
-    def get(self, name: str, default=None):
-        found = self.properties.get(name.casefold())
-        return default if found is None else found[1]
-
-    def has(self, name: str) -> bool:
-        return name.casefold() in self.properties
-
-
-def _wrap(obj) -> _Object:
-    properties = {str(name).casefold(): (str(name), value) for name, value in obj.properties.items()}
-    identity = properties.get("identity", (None, None))[1] or properties.get("name", (None, None))[1] or ""
-    return _Object(obj.source, obj.position, obj.kind, str(identity), properties)
-
-
-class _Mapper:
-    def __init__(self, stated: ExchangeVersion | None):
-        self.stated = stated
-        self.values = _Values()
-        self.problems: list[Problem] = []
-        self.report = ImportReport()
-        self._layouts: dict = {}
-
-    def problem(self, obj: _Object | None, prop: str, message: str) -> None:
-        if obj is None:
-            self.problems.append(Problem("", "", "", prop, message))
-        else:
-            self.problems.append(Problem(obj.source, obj.position, obj.identity, prop, message))
-
-    def read(self, obj: _Object, props: PropertySet, names: Iterable[str] | None = None) -> dict[str, object]:
-        """{field: engine value} for the object's properties the catalogue has (all of them, or `names`); each value
-        the catalogue refuses is a problem naming the property; the others are counted as unused."""
-        wanted = None if names is None else {n.casefold() for n in names}
-        result = {}
-        for key, (name, raw), prop in zip(obj.properties, obj.properties.values(), self._rows(props, obj)):
-            if prop is None or (wanted is not None and key not in wanted):
-                if wanted is None or prop is None:
-                    self.unused(obj.kind, name)
-                continue
-            try:
-                result[prop.field] = self.values.parse(prop, raw)
-            except ExchangeError as error:
-                self.problem(obj, prop.name, error.message)
-        return result
-
-    def _rows(self, props: PropertySet, obj: _Object) -> list[Property | None]:
-        """The catalogue row of each of the object's properties, in order; looked up once per distinct set of
-        property names (every object of one export has the same)."""
-        key = (props.object_type, tuple(obj.properties))
-        rows = self._layouts.get(key)
-        if rows is None:
-            rows = self._layouts[key] = [props.by_name(name) for name in obj.properties]
-        return rows
-
-    def unused(self, kind: str, name: str) -> None:
-        self.report.unused.setdefault(kind, Counter())[name] += 1
-
-    def check(self, obj: _Object, props: PropertySet, values: dict) -> None:
-        """The catalogue's own rules of each value (range, choices, syntax) for objects no engine validator covers."""
-        for name, value in values.items():
-            prop = props.by_field(name)
-            for message in prop.problems(value) if prop else ():
-                self.problem(obj, prop.name, message)
-
-
-# --- The organisation's names ------------------------------------------------------------------------------------
-
-
-def _netbios(objects: dict[str, list[_Object]]) -> str:
-    """The domain's NetBIOS name: the DOMAIN\\ of the accounts in ACEs and group memberships, else the first label
-    of the servers' domain, else CONTOSO."""
-    counts: Counter = Counter()
-    for obj in objects.get("ADPermission", []) + objects.get("GroupMember", []):
-        for name in ("User", "Group", "Member"):
-            domain, backslash, _ = str(obj.get(name) or "").partition("\\")
-            if backslash and domain.strip().casefold() not in _NOT_DOMAINS:
-                counts[domain.strip()] += 1
-    if counts:
-        return counts.most_common(1)[0][0].upper()
-    for obj in objects.get("ExchangeServer", []):
-        domain = str(obj.get("Domain") or "") or str(obj.get("Fqdn") or "").partition(".")[2]
-        if domain:
-            return domain.split(".")[0].upper()
-    return "CONTOSO"
-
-
-def _organization_name(objects: dict[str, list[_Object]], netbios: str) -> str:
-    """The Exchange organisation's name, from any exported DistinguishedName (CN=<org>,CN=Microsoft Exchange,…)."""
-    for kind in ("ExchangeServer", "ReceiveConnector", "AcceptedDomain", "TransportConfig"):
-        for obj in objects.get(kind, []):
-            match = _ORG_IN_DN.search(str(obj.get("DistinguishedName") or ""))
-            if match:
-                return match.group(1)
-    return netbios.title()
 
 
 # --- Connectors: one per (server, name), the same in every file that has it ---------------------------------------
 
 
-def _connector_key(obj: _Object) -> tuple[str, str] | None:
+def _connector_key(obj: Exported) -> tuple[str, str] | None:
     identity = obj.identity
     server, backslash, name = identity.partition("\\")
     if not backslash:
@@ -340,10 +89,10 @@ def _connector_key(obj: _Object) -> tuple[str, str] | None:
     return (server, name) if server and name else None
 
 
-def _merge_connectors(mapper: _Mapper, objects: list[_Object]) -> dict[tuple[str, str], _Object]:
+def _merge_connectors(mapper: Mapper, objects: list[Exported]) -> dict[tuple[str, str], Exported]:
     """The connectors by (server, name) casefolded; two exports of one connector are merged when they agree and a
     problem naming both files when a property differs."""
-    merged: dict[tuple[str, str], _Object] = {}
+    merged: dict[tuple[str, str], Exported] = {}
     for obj in objects:
         key = _connector_key(obj)
         if key is None:
@@ -368,8 +117,8 @@ def _merge_connectors(mapper: _Mapper, objects: list[_Object]) -> dict[tuple[str
     return merged
 
 
-def _same(a, b, name: str, mapper: _Mapper) -> bool:
-    if _hashable(a) == _hashable(b):
+def _same(a, b, name: str, mapper: Mapper) -> bool:
+    if hashable(a) == hashable(b):
         return True
     prop = RECEIVE_CONNECTOR.by_name(name)
     if prop is None:
@@ -391,11 +140,11 @@ def _shown(value) -> str:
 @dataclass
 class _ServerFacts:
     name: str
-    obj: _Object | None = None  # its Get-ExchangeServer object
-    connectors: list[_Object] = field(default_factory=list)
+    obj: Exported | None = None  # its Get-ExchangeServer object
+    connectors: list[Exported] = field(default_factory=list)
 
 
-def _server_roles(mapper: _Mapper, obj: _Object, version: ExchangeVersion, texts) -> frozenset[ServerRole]:
+def _server_roles(mapper: Mapper, obj: Exported, version: ExchangeVersion, texts) -> frozenset[ServerRole]:
     names = [str(t).strip() for t in texts if str(t).strip()]
     other = [n for n in names if n.casefold() in _OTHER_ROLES]
     if other:
@@ -410,7 +159,7 @@ def _server_roles(mapper: _Mapper, obj: _Object, version: ExchangeVersion, texts
     return frozenset(roles)
 
 
-def _server_from_export(mapper: _Mapper, facts: _ServerFacts, bounds: builds.Bounds) -> Server | None:
+def _server_from_export(mapper: Mapper, facts: _ServerFacts, bounds: builds.Bounds) -> Server | None:
     obj = facts.obj
     values = mapper.read(obj, SERVER)
     version = None
@@ -447,7 +196,7 @@ def _server_from_export(mapper: _Mapper, facts: _ServerFacts, bounds: builds.Bou
     )
 
 
-def _server_from_connectors(mapper: _Mapper, facts: _ServerFacts, bounds: builds.Bounds, domain: str):
+def _server_from_connectors(mapper: Mapper, facts: _ServerFacts, bounds: builds.Bounds, domain: str):
     """A server no Get-ExchangeServer export describes, made from its connectors: the version they show (or
     --version), the roles its connectors' transport services need, its FQDN from the connectors' Fqdn."""
     first = facts.connectors[0]
@@ -516,7 +265,9 @@ class _Written:
         return self._cache[key]
 
 
-def _connector(mapper: _Mapper, obj: _Object, server: Server, setup: dict) -> ReceiveConnector | None:
+def _connector(mapper: Mapper, obj: Exported, server: Server, setup: dict) -> tuple[ReceiveConnector, int] | None:
+    """The connector an export describes on `server` and the PermissionGroups it shows (Custom included); None,
+    with the problems recorded, when a value doesn't parse."""
     before = len(mapper.problems)
     values = {}
     for key, (name, raw) in obj.properties.items():
@@ -553,7 +304,7 @@ def _connector(mapper: _Mapper, obj: _Object, server: Server, setup: dict) -> Re
     ), int(shown_groups)
 
 
-def _shown_groups(mapper: _Mapper, prop: Property, raw) -> int:
+def _shown_groups(mapper: Mapper, prop: Property, raw) -> int:
     """PermissionGroups as Get-ReceiveConnector reads it back: the groups, and Custom (which only reading shows, and
     no cmdlet takes) when the ACL holds other grants."""
     items = raw if isinstance(raw, list) else str(raw or "").split(",")
@@ -564,7 +315,7 @@ def _shown_groups(mapper: _Mapper, prop: Property, raw) -> int:
     return groups | PermissionGroup.CUSTOM if custom else groups
 
 
-def _aces(mapper: _Mapper, objects: list[_Object], netbios: str) -> dict[tuple[str, str], list[ACE]]:
+def _aces(mapper: Mapper, objects: list[Exported], netbios: str) -> dict[tuple[str, str], list[ACE]]:
     """Get-ADPermission's entries by connector (server, name casefolded), one ACE per extended right."""
     acls: dict[tuple[str, str], list[ACE]] = defaultdict(list)
     skipped = 0
@@ -598,7 +349,7 @@ def _aces(mapper: _Mapper, objects: list[_Object], netbios: str) -> dict[tuple[s
     return acls
 
 
-def _connector_key_of_ace(obj: _Object) -> tuple[str, str] | None:
+def _connector_key_of_ace(obj: Exported) -> tuple[str, str] | None:
     identity = obj.identity
     match = _CONNECTOR_DN.search(identity)
     if match:
@@ -608,8 +359,8 @@ def _connector_key_of_ace(obj: _Object) -> tuple[str, str] | None:
 
 
 def _with_acl(
-    mapper: _Mapper,
-    obj: _Object,
+    mapper: Mapper,
+    obj: Exported,
     connector: ReceiveConnector,
     shown_groups: int,
     server: Server,
@@ -645,143 +396,14 @@ def _ace_key(ace: ACE) -> tuple:
     return ace.principal.casefold(), ace.right, ace.deny
 
 
-# --- Domains, settings, recipients, principals -----------------------------------------------------------------------
-
-
-def _accepted_domains(mapper: _Mapper, objects: list[_Object]) -> list[AcceptedDomain]:
-    domains = []
-    for obj in objects:
-        values = mapper.read(obj, ACCEPTED_DOMAIN)
-        domain_name = str(values.get("domain_name") or "")
-        if not domain_name:
-            mapper.problem(obj, "DomainName", "This accepted domain has no DomainName.")
-            continue
-        for error in domain_name_errors(domain_name):
-            mapper.problem(obj, error.field, error.message)
-        mapper.check(obj, ACCEPTED_DOMAIN, {"domain_type": values.get("domain_type", "Authoritative")})
-        domain_type = next(
-            (t for t in DomainType if t.value.casefold() == str(values.get("domain_type", "")).casefold()),
-            DomainType.AUTHORITATIVE,
-        )
-        domains.append(
-            AcceptedDomain(
-                name=str(values.get("name") or domain_name),
-                domain_name=domain_name,
-                domain_type=domain_type,
-                default=bool(values.get("default", False)),
-                address_book_enabled=bool(values.get("address_book_enabled", domain_type is DomainType.AUTHORITATIVE)),
-                match_subdomains=bool(values.get("match_subdomains", False)),
-            )
-        )
-    for error in validate_accepted_domains(domains):
-        mapper.problem(objects[0] if objects else None, error.field, error.message)
-    return domains
-
-
-def _recipients(mapper: _Mapper, objects: list[_Object], netbios: str) -> tuple[list[Recipient], list[Principal]]:
-    """Recipients (their SMTP addresses, primary first) and the accounts of those that sign in."""
-    recipients, accounts, owners = [], [], {}
-    for obj in objects:
-        raw_type = str(obj.get("RecipientTypeDetails") or obj.get("RecipientType") or "UserMailbox")
-        kind_name = _RECIPIENT_KINDS.get(raw_type.strip().casefold(), raw_type)
-        addresses = _smtp_addresses(obj.get("EmailAddresses"), obj.get("PrimarySmtpAddress"))
-        values = mapper.read(obj, RECIPIENT, names=("Name",))
-        for name in obj.properties:
-            if name not in ("name", "recipienttype", "emailaddresses"):
-                mapper.unused(obj.kind, obj.properties[name][0])
-        try:
-            kind = RecipientKind(RECIPIENT.by_name("RecipientType").parse(kind_name))
-        except ExchangeError as error:
-            mapper.problem(obj, "RecipientType", error.message)
-            continue
-        recipient = Recipient(str(values.get("name") or obj.identity), kind, addresses)
-        for error in validate_recipient(recipient):
-            mapper.problem(obj, error.field, error.message)
-        for address in addresses:
-            if owners.setdefault(address, recipient.name) != recipient.name:
-                mapper.problem(obj, "EmailAddresses", f'The proxy address "SMTP:{address}" is already being used.')
-        recipients.append(recipient)
-        sam = str(obj.get("SamAccountName") or "").strip()
-        if sam and kind.value in _ACCOUNT_KINDS:
-            accounts.append(Principal(canonical_principal(sam, netbios), email=recipient.primary_address))
-    return recipients, accounts
-
-
-def _smtp_addresses(value, primary) -> tuple[str, ...]:
-    """SMTP proxy addresses, lower-case, the primary (SMTP:, capitals) first; X500: and other types left out."""
-    items = value if isinstance(value, list) else [v for v in str(value or "").replace(";", ",").split(",")]
-    first, others = [], []
-    for item in items:
-        text = str(item).strip().strip("{}").strip()
-        prefix, colon, address = text.partition(":")
-        if not colon:
-            prefix, address = "smtp", text
-        if prefix.casefold() != "smtp" or not address:
-            continue
-        (first if prefix == "SMTP" else others).append(address.lower())
-    if primary and not first:
-        first = [str(primary).strip().lower()]
-    return tuple(dict.fromkeys(first + others))
-
-
-def _principals(
-    mapper: _Mapper, accounts: list[Principal], members: list[_Object], connectors, netbios: str
-) -> list[Principal]:
-    """The lab's directory: each member of the exported group memberships (with its groups, kind and e-mail; a row
-    without a group declares a principal that is a member of nothing), the recipients' accounts, and every other
-    principal an ACE names that the lab doesn't always know (the well-known ones, the domain's Exchange groups)."""
-    always = {n.casefold() for n in (*WELL_KNOWN_SIDS, exchange_servers_group(netbios), legacy_interop_group(netbios))}
-    result: dict[str, Principal] = {}
-    member_of: dict[str, list[str]] = defaultdict(list)
-    for obj in members:
-        values = mapper.read(obj, GROUP_MEMBER)
-        if not values.get("member"):
-            mapper.problem(obj, "Member", "This group membership names no member.")
-            continue
-        member = canonical_principal(str(values["member"]), netbios)
-        kind = PrincipalKind(values.get("kind") or _principal_kind(member).value)
-        found = result.setdefault(member.casefold(), Principal(member, kind, email=str(values.get("email") or "")))
-        if found.email == "" and values.get("email"):
-            result[member.casefold()] = replace(found, email=str(values["email"]))
-        if values.get("group"):
-            group = canonical_principal(str(values["group"]), netbios)
-            if group not in member_of[member.casefold()]:
-                member_of[member.casefold()].append(group)
-    for account in accounts:
-        found = result.setdefault(account.name.casefold(), account)
-        if not found.email:
-            result[account.name.casefold()] = replace(found, email=account.email)
-    for connector in connectors:
-        for ace in connector.acl:
-            folded = ace.principal.casefold()
-            if folded not in always and folded not in result:
-                result[folded] = Principal(ace.principal, _principal_kind(ace.principal))
-    return [replace(p, member_of=tuple(member_of.get(k, ()))) for k, p in result.items()]
-
-
-def _principal_kind(name: str) -> PrincipalKind:
-    """A principal no membership describes: a computer account ends in $, anything else is taken as a user."""
-    return PrincipalKind.COMPUTER if name.endswith("$") else PrincipalKind.USER
-
-
-def _settings(mapper: _Mapper, objects: dict[str, list[_Object]]) -> dict:
-    found = {}
-    for kind in ("TransportConfig", "RecipientFilterConfig"):
-        for obj in objects.get(kind, []):
-            values = mapper.read(obj, TRANSPORT_CONFIG)
-            mapper.check(obj, TRANSPORT_CONFIG, values)
-            found.update(values)
-    return found
-
-
 # --- The whole import -------------------------------------------------------------------------------------------
 
 
 def import_organization(sources: Iterable, version: ExchangeVersion | None = None) -> ImportResult:
     """SourceObjects (from any number of files) -> the Organization they describe and the import report;
     ImportRefused with every problem when anything doesn't map or validate (nothing of it may be saved)."""
-    mapper = _Mapper(version)
-    objects: dict[str, list[_Object]] = defaultdict(list)
+    mapper = Mapper(version)
+    objects: dict[str, list[Exported]] = defaultdict(list)
     for source in sources:
         if source.kind not in PROPERTY_SETS:
             mapper.problems.append(
@@ -791,7 +413,7 @@ def import_organization(sources: Iterable, version: ExchangeVersion | None = Non
         if source.source not in mapper.report.files:
             mapper.report.files.append(source.source)
         mapper.report.objects[source.kind] += 1
-        objects[source.kind].append(_wrap(source))
+        objects[source.kind].append(exported(source))
     if not objects and not mapper.problems:
         mapper.problem(None, "", "These files hold no Exchange objects: there is nothing to make a lab of.")
     if mapper.problems:
@@ -807,8 +429,8 @@ def import_organization(sources: Iterable, version: ExchangeVersion | None = Non
     return ImportResult(org, report)
 
 
-def _map(mapper: _Mapper, objects: dict[str, list[_Object]]) -> Organization:
-    netbios = _netbios(objects)
+def _map(mapper: Mapper, objects: dict[str, list[Exported]]) -> Organization:
+    netbios = importdirectory.netbios_name(objects)
     connectors = _merge_connectors(mapper, objects.get("ReceiveConnector", []))
     facts: dict[str, _ServerFacts] = {}
     for obj in objects.get("ExchangeServer", []):
@@ -820,7 +442,7 @@ def _map(mapper: _Mapper, objects: dict[str, list[_Object]]) -> Organization:
         facts[name.casefold()] = _ServerFacts(name, obj)
     for (server_key, _), obj in connectors.items():
         facts.setdefault(server_key, _ServerFacts(obj.identity.partition("\\")[0])).connectors.append(obj)
-    domains = _accepted_domains(mapper, objects.get("AcceptedDomain", []))
+    domains = importdirectory.accepted_domains(mapper, objects.get("AcceptedDomain", []))
     default_domain = next((d.domain_name for d in domains if d.default), domains[0].domain_name if domains else "")
     servers: dict[str, Server] = {}
     for key, fact in facts.items():
@@ -889,11 +511,11 @@ def _map(mapper: _Mapper, objects: dict[str, list[_Object]]) -> Organization:
         for error in validate_server(server):
             mapper.problem(subject, error.field, error.message)
     final_servers.sort(key=lambda s: s.name.casefold())
-    settings = _settings(mapper, objects)
-    recipients, accounts = _recipients(mapper, objects.get("Recipient", []), netbios)
-    principals = _principals(mapper, accounts, objects.get("GroupMember", []), built, netbios)
+    settings = importdirectory.settings(mapper, objects)
+    recipients, accounts = importdirectory.recipients(mapper, objects.get("Recipient", []), netbios)
+    principals = importdirectory.principals(mapper, accounts, objects.get("GroupMember", []), built, netbios)
     org = Organization(
-        name=_organization_name(objects, netbios),
+        name=importdirectory.organization_name(objects, netbios),
         domain_netbios=netbios,
         servers=tuple(final_servers),
         connectors=tuple(c for s in final_servers for c in by_server[s.name.casefold()]),
@@ -907,7 +529,7 @@ def _map(mapper: _Mapper, objects: dict[str, list[_Object]]) -> Organization:
     return org
 
 
-def _validate(mapper: _Mapper, org: Organization, objects: dict[tuple[str, str], _Object]) -> None:
+def _validate(mapper: Mapper, org: Organization, objects: dict[tuple[str, str], Exported]) -> None:
     """The engine's rules on what came in: each connector against its own server's others (names, bindings and
     ranges that conflict, values out of range), and the organisation's texts."""
     for server in org.servers:
@@ -920,4 +542,4 @@ def _validate(mapper: _Mapper, org: Organization, objects: dict[tuple[str, str],
         mapper.problem(None, error.field, error.message)
 
 
-__all__ = ["ImportRefused", "ImportReport", "ImportResult", "Problem", "import_organization", "FieldError"]
+__all__ = ["ImportRefused", "ImportReport", "ImportResult", "Problem", "import_organization"]

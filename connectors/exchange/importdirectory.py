@@ -1,0 +1,195 @@
+"""The import's directory half: accepted domains, the transport and recipient-filter settings, recipients and the
+principals of the lab's directory, from what Get-AcceptedDomain, Get-TransportConfig, Get-RecipientFilterConfig,
+Get-Recipient and the collector's group members exported; and the organisation's own names. importmap.py calls it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import replace
+
+from .catalogue import WELL_KNOWN_SIDS, canonical_principal, exchange_servers_group, legacy_interop_group
+from .domains import domain_name_errors, validate_accepted_domains
+from .errors import ExchangeError
+from .importvalues import Exported, Mapper
+from .model import AcceptedDomain, DomainType, Principal, PrincipalKind, Recipient, RecipientKind
+from .properties import ACCEPTED_DOMAIN, GROUP_MEMBER, RECIPIENT, TRANSPORT_CONFIG
+from .syntax import validate_recipient
+
+# Exchange's RecipientType values, as the model's kinds (RECIPIENT's RecipientType).
+_RECIPIENT_KINDS = {
+    "usermailbox": "Mailbox",
+    "linkedmailbox": "Mailbox",
+    "sharedmailbox": "Mailbox",
+    "roommailbox": "Mailbox",
+    "equipmentmailbox": "Mailbox",
+    "mailuser": "MailUser",
+    "mailcontact": "MailContact",
+    "mailuniversaldistributiongroup": "DistributionGroup",
+    "mailuniversalsecuritygroup": "DistributionGroup",
+    "mailnonuniversalgroup": "DistributionGroup",
+    "dynamicdistributiongroup": "DistributionGroup",
+}
+_ACCOUNT_KINDS = {"Mailbox", "MailUser"}  # recipients that sign in: their account is a principal
+_NOT_DOMAINS = {"nt authority", "ms exchange", "builtin", "nt-autorität", "autorite nt"}
+_ORG_IN_DN = re.compile(r"CN=([^,]+),CN=Microsoft Exchange,CN=Services,", re.IGNORECASE)
+
+
+# --- The organisation's names ------------------------------------------------------------------------------------
+
+
+def netbios_name(objects: dict[str, list[Exported]]) -> str:
+    """The domain's NetBIOS name: the DOMAIN\\ of the accounts in ACEs and group memberships, else the first label
+    of the servers' domain, else CONTOSO."""
+    counts: Counter = Counter()
+    for obj in objects.get("ADPermission", []) + objects.get("GroupMember", []):
+        for name in ("User", "Group", "Member"):
+            domain, backslash, _ = str(obj.get(name) or "").partition("\\")
+            if backslash and domain.strip().casefold() not in _NOT_DOMAINS:
+                counts[domain.strip()] += 1
+    if counts:
+        return counts.most_common(1)[0][0].upper()
+    for obj in objects.get("ExchangeServer", []):
+        domain = str(obj.get("Domain") or "") or str(obj.get("Fqdn") or "").partition(".")[2]
+        if domain:
+            return domain.split(".")[0].upper()
+    return "CONTOSO"
+
+
+def organization_name(objects: dict[str, list[Exported]], netbios: str) -> str:
+    """The Exchange organisation's name, from any exported DistinguishedName (CN=<org>,CN=Microsoft Exchange,…)."""
+    for kind in ("ExchangeServer", "ReceiveConnector", "AcceptedDomain", "TransportConfig"):
+        for obj in objects.get(kind, []):
+            match = _ORG_IN_DN.search(str(obj.get("DistinguishedName") or ""))
+            if match:
+                return match.group(1)
+    return netbios.title()
+
+
+# --- Domains, settings, recipients, principals -----------------------------------------------------------------------
+
+
+def accepted_domains(mapper: Mapper, objects: list[Exported]) -> list[AcceptedDomain]:
+    domains = []
+    for obj in objects:
+        values = mapper.read(obj, ACCEPTED_DOMAIN)
+        domain_name = str(values.get("domain_name") or "")
+        if not domain_name:
+            mapper.problem(obj, "DomainName", "This accepted domain has no DomainName.")
+            continue
+        for error in domain_name_errors(domain_name):
+            mapper.problem(obj, error.field, error.message)
+        mapper.check(obj, ACCEPTED_DOMAIN, {"domain_type": values.get("domain_type", "Authoritative")})
+        domain_type = next(
+            (t for t in DomainType if t.value.casefold() == str(values.get("domain_type", "")).casefold()),
+            DomainType.AUTHORITATIVE,
+        )
+        domains.append(
+            AcceptedDomain(
+                name=str(values.get("name") or domain_name),
+                domain_name=domain_name,
+                domain_type=domain_type,
+                default=bool(values.get("default", False)),
+                address_book_enabled=bool(values.get("address_book_enabled", domain_type is DomainType.AUTHORITATIVE)),
+                match_subdomains=bool(values.get("match_subdomains", False)),
+            )
+        )
+    for error in validate_accepted_domains(domains):
+        mapper.problem(objects[0] if objects else None, error.field, error.message)
+    return domains
+
+
+def recipients(mapper: Mapper, objects: list[Exported], netbios: str) -> tuple[list[Recipient], list[Principal]]:
+    """Recipients (their SMTP addresses, primary first) and the accounts of those that sign in."""
+    recipients, accounts, owners = [], [], {}
+    for obj in objects:
+        raw_type = str(obj.get("RecipientTypeDetails") or obj.get("RecipientType") or "UserMailbox")
+        kind_name = _RECIPIENT_KINDS.get(raw_type.strip().casefold(), raw_type)
+        addresses = _smtp_addresses(obj.get("EmailAddresses"), obj.get("PrimarySmtpAddress"))
+        values = mapper.read(obj, RECIPIENT, names=("Name",))
+        for name in obj.properties:
+            if name not in ("name", "recipienttype", "emailaddresses"):
+                mapper.unused(obj.kind, obj.properties[name][0])
+        try:
+            kind = RecipientKind(RECIPIENT.by_name("RecipientType").parse(kind_name))
+        except ExchangeError as error:
+            mapper.problem(obj, "RecipientType", error.message)
+            continue
+        recipient = Recipient(str(values.get("name") or obj.identity), kind, addresses)
+        for error in validate_recipient(recipient):
+            mapper.problem(obj, error.field, error.message)
+        for address in addresses:
+            if owners.setdefault(address, recipient.name) != recipient.name:
+                mapper.problem(obj, "EmailAddresses", f'The proxy address "SMTP:{address}" is already being used.')
+        recipients.append(recipient)
+        sam = str(obj.get("SamAccountName") or "").strip()
+        if sam and kind.value in _ACCOUNT_KINDS:
+            accounts.append(Principal(canonical_principal(sam, netbios), email=recipient.primary_address))
+    return recipients, accounts
+
+
+def _smtp_addresses(value, primary) -> tuple[str, ...]:
+    """SMTP proxy addresses, lower-case, the primary (SMTP:, capitals) first; X500: and other types left out."""
+    items = value if isinstance(value, list) else [v for v in str(value or "").replace(";", ",").split(",")]
+    first, others = [], []
+    for item in items:
+        text = str(item).strip().strip("{}").strip()
+        prefix, colon, address = text.partition(":")
+        if not colon:
+            prefix, address = "smtp", text
+        if prefix.casefold() != "smtp" or not address:
+            continue
+        (first if prefix == "SMTP" else others).append(address.lower())
+    if primary and not first:
+        first = [str(primary).strip().lower()]
+    return tuple(dict.fromkeys(first + others))
+
+
+def principals(
+    mapper: Mapper, accounts: list[Principal], members: list[Exported], connectors, netbios: str
+) -> list[Principal]:
+    """The lab's directory: each member of the exported group memberships (with its groups, kind and e-mail; a row
+    without a group declares a principal that is a member of nothing), the recipients' accounts, and every other
+    principal an ACE names that the lab doesn't always know (the well-known ones, the domain's Exchange groups)."""
+    always = {n.casefold() for n in (*WELL_KNOWN_SIDS, exchange_servers_group(netbios), legacy_interop_group(netbios))}
+    result: dict[str, Principal] = {}
+    member_of: dict[str, list[str]] = defaultdict(list)
+    for obj in members:
+        values = mapper.read(obj, GROUP_MEMBER)
+        if not values.get("member"):
+            mapper.problem(obj, "Member", "This group membership names no member.")
+            continue
+        member = canonical_principal(str(values["member"]), netbios)
+        kind = PrincipalKind(values.get("kind") or _principal_kind(member).value)
+        found = result.setdefault(member.casefold(), Principal(member, kind, email=str(values.get("email") or "")))
+        if found.email == "" and values.get("email"):
+            result[member.casefold()] = replace(found, email=str(values["email"]))
+        if values.get("group"):
+            group = canonical_principal(str(values["group"]), netbios)
+            if group not in member_of[member.casefold()]:
+                member_of[member.casefold()].append(group)
+    for account in accounts:
+        found = result.setdefault(account.name.casefold(), account)
+        if not found.email:
+            result[account.name.casefold()] = replace(found, email=account.email)
+    for connector in connectors:
+        for ace in connector.acl:
+            folded = ace.principal.casefold()
+            if folded not in always and folded not in result:
+                result[folded] = Principal(ace.principal, _principal_kind(ace.principal))
+    return [replace(p, member_of=tuple(member_of.get(k, ()))) for k, p in result.items()]
+
+
+def _principal_kind(name: str) -> PrincipalKind:
+    """A principal no membership describes: a computer account ends in $, anything else is taken as a user."""
+    return PrincipalKind.COMPUTER if name.endswith("$") else PrincipalKind.USER
+
+
+def settings(mapper: Mapper, objects: dict[str, list[Exported]]) -> dict:
+    found = {}
+    for kind in ("TransportConfig", "RecipientFilterConfig"):
+        for obj in objects.get(kind, []):
+            values = mapper.read(obj, TRANSPORT_CONFIG)
+            mapper.check(obj, TRANSPORT_CONFIG, values)
+            found.update(values)
+    return found
