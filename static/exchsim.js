@@ -58,7 +58,7 @@ document.addEventListener("submit", function (event) {
     if (request.status < 400) {
       var main = page.querySelector("main");
       if (!main) { window.location.assign(request.responseURL); return; }
-      history.pushState(null, "", request.responseURL);
+      history.replaceState(null, "", request.responseURL);  // (pushed, Back would keep this content)
       document.title = page.title;
       document.querySelector("main").replaceWith(main);
       if (window.htmx) window.htmx.process(main);  // the new page's polling parts (a reading in the background)
