@@ -56,12 +56,11 @@ document.addEventListener("submit", function (event) {
   request.addEventListener("load", function () {
     var page = new DOMParser().parseFromString(request.responseText, "text/html");
     if (request.status < 400) {
-      var main = page.querySelector("main");
-      if (!main) { window.location.assign(request.responseURL); return; }
+      if (!page.querySelector("main")) { window.location.assign(request.responseURL); return; }
       history.replaceState(null, "", request.responseURL);  // (pushed, Back would keep this content)
       document.title = page.title;
-      document.querySelector("main").replaceWith(main);
-      if (window.htmx) window.htmx.process(main);  // the new page's polling parts (a reading in the background)
+      document.body.replaceWith(page.body);  // the whole body: a new lab's page has its own menu
+      if (window.htmx) window.htmx.process(document.body);  // its polling parts (a reading in the background)
       window.scrollTo(0, 0);
       return;
     }

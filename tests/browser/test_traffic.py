@@ -80,3 +80,15 @@ def test_logs_uploaded_show_who_uses_what_and_whom_removing_the_relay_ace_breaks
     assert _fits(page)
     page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(page, "plan-traffic-impact")
+
+
+def test_large_logs_are_read_and_replayed_in_the_background_while_the_page_follows(page, owner, settings):
+    settings.EXCHSIM_TRAFFIC_INLINE_BYTES = 0  # every upload is "large": read, then replayed, in a thread
+    demo = labs.create_demo_lab("demo", owner=owner)
+    page.goto(f"/labs/{demo.slug}/traffic/")
+    page.get_by_label("Protocol logs").set_input_files([str(path) for path in FRONTEND_2019_FILES])
+    page.get_by_role("button", name="Upload and replay").click()
+    # The page polls the reading, then the replay, and reloads itself when each is done.
+    expect(page.locator("table.traffic-inventory")).to_contain_text("EX01\\Anonymous Relay", timeout=20_000)
+    expect(page.locator("#drift + p")).to_contain_text("The model agrees with the logs", timeout=20_000)
+    expect(page.locator("[id^=reading-], [id^=replaying-]")).to_have_count(0)
