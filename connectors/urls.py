@@ -1,13 +1,13 @@
 from django.urls import include, path, register_converter
 from django.views.generic import RedirectView
 
-from . import console_views, history_views, import_views, smtp_views, traffic_views, views
+from . import connector_views, console_views, history_views, import_views, smtp_views, traffic_views, views
 
 
 class TabConverter:
     """The connector page's tabs; anything else after a connector name is part of the name."""
 
-    regex = "|".join(key for key, _label in views.TABS)
+    regex = "|".join(key for key, _label in connector_views.TABS)
 
     def to_python(self, value: str) -> str:
         return value
@@ -62,15 +62,15 @@ urlpatterns = [
         name="traffic-replay-status",
     ),
     path("labs/<slug:slug>/new-connector/", views.connector_create, name="connector-create"),
-    path(_connector + "edit/general/", views.connector_general, name="connector-general"),
-    path(_connector + "edit/network/", views.connector_network, name="connector-network"),
-    path(_connector + "edit/auth/", views.connector_auth, name="connector-auth"),
-    path(_connector + "edit/settings/", views.connector_settings, name="connector-settings"),
-    path(_connector + "edit/groups/", views.connector_groups, name="connector-groups"),
-    path(_connector + "edit/permissions/", views.connector_permissions, name="connector-permissions"),
-    path(_connector + "edit/remove/", views.connector_remove, name="connector-remove"),
-    path(_connector + "<tab:tab>/", views.connector_detail, name="connector-tab"),
-    path(_connector, views.connector_detail, name="connector-detail"),
+    path(_connector + "edit/general/", connector_views.connector_general, name="connector-general"),
+    path(_connector + "edit/network/", connector_views.connector_network, name="connector-network"),
+    path(_connector + "edit/auth/", connector_views.connector_auth, name="connector-auth"),
+    path(_connector + "edit/settings/", connector_views.connector_settings, name="connector-settings"),
+    path(_connector + "edit/groups/", connector_views.connector_groups, name="connector-groups"),
+    path(_connector + "edit/permissions/", connector_views.connector_permissions, name="connector-permissions"),
+    path(_connector + "edit/remove/", connector_views.connector_remove, name="connector-remove"),
+    path(_connector + "<tab:tab>/", connector_views.connector_detail, name="connector-tab"),
+    path(_connector, connector_views.connector_detail, name="connector-detail"),
     path("", include("connectors.training_urls")),  # training and audit pages (H7)
     path("", include("connectors.account_urls")),  # sign-in, password, the trainer's people page
 ]

@@ -6,9 +6,9 @@ from urllib.parse import quote
 import pytest
 
 from connectors import labs, store
+from connectors.connector_views import TABS
 from connectors.exchange.limits import NAME as MAX_NAME_LENGTH
 from connectors.exchange.receive import new_receive_connector
-from connectors.views import TABS
 from tests.helpers import screenshot
 
 pytestmark = pytest.mark.browser

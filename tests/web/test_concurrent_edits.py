@@ -15,7 +15,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from connectors import labs, models, store, views
+from connectors import connector_views, labs, models, store
 from connectors.access import get_lab_for_user
 from connectors.exchange.catalogue import SUBMIT
 from connectors.exchange.model import Principal
@@ -257,7 +257,7 @@ def test_an_edit_that_waited_for_a_lab_deleted_meanwhile_is_told_so(team_lab, mo
         found.set()  # from here the edit waits for the lock
         return found_lab
 
-    monkeypatch.setattr(views, "get_lab_for_user", get_lab_then_say_so)
+    monkeypatch.setattr(connector_views, "get_lab_for_user", get_lab_then_say_so)
     held, release = threading.Event(), threading.Event()
 
     def delete_while_holding():

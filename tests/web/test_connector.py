@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from connectors.connector_views import TABS
 from connectors.store import lab_to_org
-from connectors.views import TABS
 from tests.helpers import HTMX, RELAY, build_seed_relay, connector_url
 
 DEFAULT = "Default EX01"
