@@ -130,6 +130,8 @@ def import_lab(
         raise error
     if slug and models.Lab.objects.filter(slug=slug).exists():
         raise ExchangeError(f"A lab with the slug '{slug}' already exists.", "slug")
+    if name and not dry_run and models.Lab.objects.filter(owner=owner, name__iexact=name).exists():
+        raise ExchangeError(f"You already have a lab called '{name}'. Choose another name.", "Name")  # before reading
     org, report = read_organization(files, version, progress)
     outcome = ImportOutcome(org, report, audit(org))
     if not dry_run:

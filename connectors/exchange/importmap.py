@@ -177,6 +177,11 @@ def _server_from_export(mapper: Mapper, facts: _ServerFacts, bounds: builds.Boun
                 f"{shown} is {version.label}, but {bounds.words()}: the files disagree about this server.",
             )
             return None
+        if mapper.stated is not None and mapper.stated is not version:
+            mapper.report.note(
+                f"Server {facts.name} runs {version.label} by its AdminDisplayVersion ({shown}); --version "
+                f"{mapper.stated.value} only decides for servers the files don't settle."
+            )
     else:
         try:
             version = builds.settle(facts.name, bounds, mapper.stated)

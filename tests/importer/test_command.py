@@ -95,3 +95,10 @@ def test_it_refuses_a_zip_member_that_unpacks_past_the_limit(db, settings, tmp_p
     with pytest.raises(CommandError, match="collect.zip/ReceiveConnector.xml"):
         _run("prod", str(archive), "--version", "2019")
     assert not models.Lab.objects.exists()
+
+
+def test_it_refuses_a_name_the_owner_already_has_before_reading(db):
+    _run("prod", CONNECTOR, "--version", "2019", "--name", "Production")
+    with pytest.raises(CommandError, match="already have a lab called 'production'"):
+        _run("prod2", CONNECTOR, "--version", "2019", "--name", "production")
+    assert models.Lab.objects.count() == 1

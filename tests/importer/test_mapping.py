@@ -231,3 +231,9 @@ def test_it_reads_a_real_get_exchangeserver_export(name, version, roles):
     (server,) = result.org.servers
     assert server.version is version and {r.value for r in server.roles} == roles
     assert result.report.unused["ExchangeServer"]["ExchangeVersion"] == 1  # the schema's version, not read
+
+
+def test_it_notes_that_admin_display_version_wins_over_version():
+    result = import_organization(collection(demo_org()), version=ExchangeVersion.E2016)
+    assert result.org.server("EX01").version is ExchangeVersion.SE
+    assert any("--version 2016 only decides for servers the files don't settle" in n for n in result.report.notes)
