@@ -3,8 +3,13 @@ lines, and the whole-lab script of a large lab.
 
 Run: .venv/bin/python benchmarks/powershell.py   (no database; about twenty seconds)
 
+Each console figure is printed as wall-clock and CPU time: on a machine shared with other work the wall clock
+inflates, the CPU time is the script's own cost.
+
 1. A script of 1,000 commands (New-ReceiveConnector, Set-ReceiveConnector, Add-ADPermission, Get-ReceiveConnector and
-   accepted-domain cmdlets) run by the console on the exchangese template. Goal: under 5 s.
+   accepted-domain cmdlets) run by the console on the exchangese template. Goal (issue 14): under 2 s.
+1b. A 1,000-iteration foreach over the connectors of the generated lab of 100 servers × 10 connectors × 100 remote
+   ranges, reading each one's properties and setting its Comment, as a community script does (issue 14). Goal: 2 s.
 2. Scripts of 1,000 and 10,000 lines, each an Add-ADPermission of another of the lab's users on one connector
    (issue 11: 0.7 s and 61 s, quadratic). Goal: linear, 10,000 lines under 5 s.
 3. The whole-lab script of the generated lab of 100 servers × 10 connectors × 100 remote ranges (1,000 connectors,
@@ -48,6 +53,36 @@ def console_script() -> str:
     return "\n".join(lines) + "\n"
 
 
+FOREACH = """
+$count = 0
+foreach ($c in Get-ReceiveConnector) {
+    if ($c.RemoteIPRanges.Count -ge 100 -and $c.Enabled -and $c.Name -like "*") {
+        $count++
+        Set-ReceiveConnector $c.Identity -Comment "checked $($c.Name) on $($c.Server)"
+    }
+}
+"$count connectors checked"
+"""
+
+
+def timed(call):
+    """(result, wall seconds, CPU seconds)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def foreach_over_a_big_lab() -> None:
+    lab = generated_org(100, 10, 100)
+    result, wall, cpu = timed(lambda: ems.run_script(lab, FOREACH, max_steps=100_000))
+    if result.error or result.output != [f"{len(lab.connectors):,} connectors checked".replace(",", "")]:
+        raise SystemExit(f"The foreach benchmark failed: {result.error or result.output[-1:]}")
+    print(
+        f"console: foreach over the {len(lab.connectors):,} connectors of a 100-server lab, reading and setting each: "
+        f"{wall:.2f} s wall, {cpu:.2f} s CPU (goal < 2 s)"
+    )
+
+
 def permission_script(lines: int) -> str:
     return "".join(
         f"Add-ADPermission 'EX01\\Default Frontend EX01' -User 'CONTOSO\\user{number}' "
@@ -63,7 +98,8 @@ def permission_scripts() -> None:
         started = time.perf_counter()
         org = template_org("exchangese")
         directory = tuple(Principal(f"CONTOSO\\user{number}") for number in range(lines))  # -User must exist
-        result = ems.run_script(org.with_changes(principals=org.principals + directory), script)
+        # each line prints its new entry: 10,000 of them pass the web console's 1 MB output cap, so lift it here
+        result = ems.run_script(org.with_changes(principals=org.principals + directory), script, max_output=1 << 26)
         timings[lines] = time.perf_counter() - started
         if result.error or result.commands_applied != lines:
             raise SystemExit(f"The Add-ADPermission script failed: {result.error}")
@@ -76,16 +112,15 @@ def permission_scripts() -> None:
 def main() -> None:
     org = template_org("exchangese")
     script = console_script()
-    started = time.perf_counter()
-    result = ems.run_script(org, script)
-    console = time.perf_counter() - started
+    result, wall, cpu = timed(lambda: ems.run_script(org, script))
     if result.error:
         raise SystemExit(f"The benchmark script failed: {result.error}")
     print(
-        f"console: {result.commands_applied:,} commands applied to a lab in {console:.2f} s "
-        f"({len(result.org.connectors):,} connectors after; goal < 5 s)"
+        f"console: {result.commands_applied:,} commands applied to a lab in {wall:.2f} s wall, {cpu:.2f} s CPU "
+        f"({len(result.org.connectors):,} connectors after; goal < 2 s)"
     )
 
+    foreach_over_a_big_lab()
     permission_scripts()
 
     lab = generated_org(100, 10, 100)

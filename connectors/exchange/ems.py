@@ -31,6 +31,8 @@ from .psformat import (
     format_list,
     format_table,
     properties,
+    property_names,
+    property_value,
     render,
 )
 from .psparse import Unsupported, parse_script
@@ -919,10 +921,17 @@ def _note_unapplied(ctx, cmdlet: str, items: list) -> None:
     for item in items:
         if not isinstance(item, PSObject) or item.source is None or not item.loaded:
             continue
-        fresh = properties(item.source, ctx.org)
-        changed = [n for n, v in item.props.items() if n in fresh and cell(v) != cell(fresh[n])]
+        read = item.props if item._props is not None else item._some  # only what the script read can differ
+        changed = [n for n, v in read.items() if cell(v) != cell(_fresh_value(ctx, item.source, n))]
         if changed:
             ctx.print([PIPED_BY_IDENTITY.format(cmdlet, ", ".join(changed), str(item), changed[0])])
+
+
+def _fresh_value(ctx, obj, name: str):
+    try:
+        return property_value(obj, ctx.org, name)
+    except (KeyError, AttributeError):
+        return None  # a property the script added to the object
 
 
 def _engine_object(item):
@@ -941,7 +950,13 @@ _TYPE_NAMES = {
 
 def _shown(ctx, obj) -> PSObject:
     org = ctx.org
-    return PSObject(_TYPE_NAMES.get(type(obj), type(obj).__name__), source=obj, load=lambda: properties(obj, org))
+    return PSObject(
+        _TYPE_NAMES.get(type(obj), type(obj).__name__),
+        source=obj,
+        load=lambda: properties(obj, org),
+        names=lambda: property_names(obj, org),
+        one=lambda name: property_value(obj, org, name),
+    )
 
 
 def _render(ctx, values: list) -> list[str]:

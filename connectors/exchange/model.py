@@ -153,6 +153,10 @@ class Organization:
         return next((s for s in self.servers if s.name.casefold() == wanted), None)
 
     def connectors_of(self, server_name: str) -> tuple[ReceiveConnector, ...]:
+        # The name as the lab writes it first (a plain comparison per connector); another case casefolds them all.
+        found = tuple(c for c in self.connectors if c.server == server_name)
+        if found:
+            return found
         wanted = server_name.casefold()
         return tuple(c for c in self.connectors if c.server.casefold() == wanted)
 

@@ -56,26 +56,45 @@ def connector_guid(connector: ReceiveConnector) -> uuid.UUID:
     return uuid.uuid5(_GUIDS, connector.identity.casefold())
 
 
+_NAMES: dict = {}  # (version, edge) -> a connector's property names, in EMS's order
+
+
+def property_names(obj, org: Organization) -> list[str]:
+    """The names of the object's properties, in EMS's order, without computing their values."""
+    if not isinstance(obj, ReceiveConnector):
+        return list(properties(obj, org))
+    server = org.server(obj.server)
+    key = (server.version, server.is_edge) if server else None
+    if key not in _NAMES:
+        _NAMES[key] = [p.name for p in RECEIVE_CONNECTOR if server is None or p.has(*key)] + ["Guid"]
+    return _NAMES[key]
+
+
+def property_value(obj, org: Organization, name: str):
+    """One property of the object by its EMS name (a connector's computed alone: a script reading $c.Name over a
+    thousand connectors doesn't pay for each one's ACL and ranges)."""
+    if not isinstance(obj, ReceiveConnector):
+        return properties(obj, org)[name]
+    if name == "PermissionGroups":  # read back from the ACL, not what -PermissionGroups last wrote
+        server = org.server(obj.server)
+        groups = acl.read_permission_groups(obj.acl, server, org.domain_netbios) if server else 0
+        return RECEIVE_CONNECTOR.by_name("PermissionGroups").shown(groups)
+    if name == "Guid":
+        return connector_guid(obj)
+    if name == "Bindings":  # EMS's text, with their members ($c.Bindings[0].Port)
+        return [BindingText(b) for b in obj.bindings]
+    if name == "RemoteIPRanges":
+        return [RangeText(r) for r in obj.remote_ip_ranges]
+    prop = RECEIVE_CONNECTOR.by_name(name)
+    if prop.kind.label == "ByteQuantifiedSize":  # compares as its bytes, prints as EMS prints it
+        return Size(getattr(obj, prop.field))
+    return prop.shown(getattr(obj, prop.field))
+
+
 def properties(obj, org: Organization) -> dict:
     """The object's properties by their real EMS names, in EMS's order."""
     if isinstance(obj, ReceiveConnector):
-        server = org.server(obj.server)
-        shown = {
-            prop.name: prop.shown(getattr(obj, prop.field))
-            for prop in RECEIVE_CONNECTOR
-            if server is None or prop.has(server.version, server.is_edge)
-        }
-        # Get-ReceiveConnector reads PermissionGroups back from the ACL, not what -PermissionGroups last wrote.
-        groups = acl.read_permission_groups(obj.acl, server, org.domain_netbios) if server else 0
-        shown["PermissionGroups"] = RECEIVE_CONNECTOR.by_name("PermissionGroups").shown(groups)
-        for prop in RECEIVE_CONNECTOR:  # a size compares as its bytes and prints as EMS prints it
-            if prop.kind.label == "ByteQuantifiedSize" and prop.name in shown:
-                shown[prop.name] = Size(getattr(obj, prop.field))
-        # bindings and ranges print as EMS's text and have their members ($c.Bindings[0].Port)
-        shown["Bindings"] = [BindingText(b) for b in obj.bindings]
-        shown["RemoteIPRanges"] = [RangeText(r) for r in obj.remote_ip_ranges]
-        shown["Guid"] = connector_guid(obj)
-        return shown
+        return {name: property_value(obj, org, name) for name in property_names(obj, org)}
     if isinstance(obj, Permission):
         return {
             "AccessRights": ["ExtendedRight"],

@@ -33,14 +33,15 @@ class Size(int):
 
 
 class RangeText(str):
-    """An IPRange as EMS prints it (`10.0.0.0/24`, `10.0.0.1-10.0.0.9`, `10.0.0.5`), with its bounds."""
-
-    range: addresses.IPRange
+    """An IPRange as EMS prints it (`10.0.0.0/24`, `10.0.0.1-10.0.0.9`, `10.0.0.5`), with its bounds. Only the text
+    is held (a connector may have a thousand ranges): the range is parsed back when a member is asked for."""
 
     def __new__(cls, value: addresses.IPRange):
-        text = super().__new__(cls, value.text)
-        text.range = value
-        return text
+        return super().__new__(cls, value.text)
+
+    @property
+    def range(self) -> addresses.IPRange:
+        return addresses.parse_remote_range(str(self))
 
     def ps_member(self, name: str):
         r = self.range
@@ -69,12 +70,12 @@ class RangeText(str):
 class BindingText(str):
     """An IPBinding as EMS prints it (`0.0.0.0:25`, `[::]:25`), with its Address, Port and AddressFamily."""
 
-    binding: addresses.Binding
-
     def __new__(cls, value: addresses.Binding):
-        text = super().__new__(cls, value.text)
-        text.binding = value
-        return text
+        return super().__new__(cls, value.text)
+
+    @property
+    def binding(self) -> addresses.Binding:
+        return addresses.parse_binding(str(self))
 
     def ps_member(self, name: str):
         b = self.binding

@@ -61,29 +61,47 @@ class Formatted(list):
 class PSObject:
     """An object with named properties: an EMS object (`source` the engine object) or a [PSCustomObject]."""
 
-    __slots__ = ("type_name", "source", "_props", "_load")
+    __slots__ = ("type_name", "source", "_props", "_load", "_names", "_one", "_some")
 
-    def __init__(self, type_name: str, props: dict | None = None, source=None, load: Callable | None = None):
+    def __init__(
+        self,
+        type_name: str,
+        props: dict | None = None,
+        source=None,
+        load: Callable | None = None,
+        names: Callable | None = None,
+        one: Callable | None = None,
+    ):
         self.type_name, self.source, self._props, self._load = type_name, source, props, load
+        # an EMS object may also name its properties (`names()`) and compute one (`one(name)`) without the rest
+        self._names, self._one, self._some = names, one, {}
 
     @property
     def props(self) -> dict:
         if self._props is None:
             self._props = {name: _held(value) for name, value in self._load().items()}
+            self._props.update(self._some)  # what the script read or changed before stays as it is
         return self._props
 
     @property
     def loaded(self) -> bool:
-        """Whether the properties were read (an EMS object's are read on first use)."""
-        return self._props is not None
+        """Whether any property was read (an EMS object's are read on first use)."""
+        return self._props is not None or bool(self._some)
 
     def name_of(self, wanted: str) -> str | None:
         lowered = wanted.casefold()
-        return next((n for n in self.props if n.casefold() == lowered), None)
+        names = self.props if self._props is not None or self._names is None else self._names()
+        return next((n for n in names if n.casefold() == lowered), None)
 
     def get(self, name: str):
         found = self.name_of(name)
-        return self.props[found] if found is not None else None
+        if found is None:
+            return None
+        if self._props is None and self._one is not None:
+            if found not in self._some:
+                self._some[found] = _held(self._one(found))
+            return self._some[found]
+        return self.props[found]
 
     def set(self, name: str, value) -> None:
         found = self.name_of(name)
@@ -91,6 +109,9 @@ class PSObject:
             raise RuntimeFailure(
                 f"The property '{name}' cannot be found on this object. Verify that the property exists and can be set."
             )
+        if self._props is None and self._one is not None:
+            self._some[found] = value
+            return
         self.props[found or name] = value
 
     def __str__(self) -> str:

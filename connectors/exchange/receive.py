@@ -203,7 +203,11 @@ def set_receive_connector(org: Organization, connector: ReceiveConnector, **chan
     updated = connector.with_changes(**fields)
     if "permission_groups_written" in fields:
         updated = _with_groups(updated, server, org.domain_netbios)
-    others = tuple(c for c in org.connectors if c.identity.casefold() != connector.identity.casefold())
+    if any(c is connector for c in org.connectors):  # the usual case: the caller read it from `org`
+        others = tuple(c for c in org.connectors if c is not connector)
+    else:
+        wanted = connector.identity.casefold()
+        others = tuple(c for c in org.connectors if c.identity.casefold() != wanted)
     return _raise_if_invalid(org.with_changes(connectors=(*others, updated)), updated)
 
 
