@@ -2,6 +2,8 @@
 on the whole lab; a script that reaches further is run on the whole lab."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.exchange import ems, emsscope
 from connectors.exchange.psformat import connector_guid
@@ -123,3 +125,59 @@ def test_the_guard_stops_a_call_that_could_see_a_server_not_loaded():
     with pytest.raises(emsscope.OutOfScope):
         ems.run_script(org, "Import-Csv relays.csv | Set-ReceiveConnector -Comment x", guard=guard, files=CSV)
     assert ems.run_script(org, "Get-ReceiveConnector 'EX001\\Relay 001'", guard=guard).error is None
+
+
+_IDENTITY = st.sampled_from(
+    [
+        "EX001\\Relay 001",
+        "ex002\\relay 002",
+        "EX003\\Relay 00*",
+        "EX00[14]*\\Relay 003",
+        "Relay 002",
+        "Relay 0*",
+        "*\\Relay 001",
+        "\\Relay 001",
+        "EX099\\Nope",
+        " EX004\\Relay 001 ",
+        str(GUID),
+        "{" + str(GUID).upper() + "}",
+    ]
+)
+_SERVER = st.sampled_from(["EX001", "ex003", "EX00*", "EX099", " EX002 "])
+_LINE = st.one_of(
+    _IDENTITY.map(lambda i: f"Get-ReceiveConnector '{i}' | Format-Table Identity"),
+    _IDENTITY.map(lambda i: f"Set-ReceiveConnector '{i}' -Comment 'changed'"),
+    _IDENTITY.map(lambda i: f"'{i}' | Set-ReceiveConnector -MaxMessageSize 20MB"),
+    _IDENTITY.map(lambda i: f"Get-ADPermission '{i}' | Measure-Object"),
+    _IDENTITY.map(lambda i: f"Remove-ReceiveConnector '{i}' -Confirm:$false"),
+    _IDENTITY.map(lambda i: f"$c = Get-ReceiveConnector '{i}'; $c | Set-ReceiveConnector -Enabled $false"),
+    _SERVER.map(lambda s: f"Get-ReceiveConnector -Server '{s}' | Set-ReceiveConnector -Comment piped"),
+    _SERVER.map(lambda s: f"Get-ExchangeServer '{s}' | Format-List Name"),
+    _SERVER.map(lambda s: f"Set-MailboxServer '{s}' -MAPIEncryptionRequired $true"),
+    _SERVER.map(
+        lambda s: (
+            f"New-ReceiveConnector -Name New -Server '{s}' -Custom -Bindings 0.0.0.0:2525 -RemoteIPRanges 10.9.0.1"
+        )
+    ),
+    st.sampled_from(
+        [
+            "Get-ReceiveConnector | Measure-Object",
+            '1..4 | ForEach-Object { Get-ReceiveConnector "EX00$_\\Relay 001" } | Measure-Object',
+            "Import-Csv relays.csv | Set-ReceiveConnector -Comment csv",
+            "Import-Csv relays.csv | ForEach-Object { Get-ReceiveConnector $_.Identity }",
+            "Get-AcceptedDomain | Remove-ReceiveConnector",
+            "Get-ExchangeServer | Set-ReceiveConnector -Comment servers",
+            "Set-TransportConfig -TLSReceiveDomainSecureList fabrikam.com",
+        ]
+    ),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(lines=st.lists(_LINE, min_size=1, max_size=4), atomic=st.booleans())
+def test_any_script_gives_the_whole_labs_result_when_scoped(lines, atomic):
+    script = "\n".join(lines)
+    files = dict(CSV)
+    scoped, ran_on, servers = emsscope.run_scoped(_load, script, DIRECTORY, files=files, atomic=atomic)
+    whole = ems.run_script(ORG, script, files=files, atomic=atomic)
+    _assert_same(scoped, ran_on, servers, whole)
