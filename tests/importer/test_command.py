@@ -102,3 +102,13 @@ def test_it_refuses_a_name_the_owner_already_has_before_reading(db):
     with pytest.raises(CommandError, match="already have a lab called 'production'"):
         _run("prod2", CONNECTOR, "--version", "2019", "--name", "production")
     assert models.Lab.objects.count() == 1
+
+
+def test_it_says_in_words_when_a_reader_fails_unexpectedly(db, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("RefId")
+
+    monkeypatch.setattr("connectors.imports.import_lab", broken)
+    with pytest.raises(CommandError, match=r"internal error \(KeyError\) stopped the import; nothing was saved"):
+        _run("prod", CONNECTOR, "--version", "2019")
+    assert not models.Lab.objects.exists()

@@ -65,6 +65,12 @@ class Command(BaseCommand):
             raise CommandError(f"Can't read {error.filename or 'a file'}: {error.strerror or error}.") from None
         except ExchangeError as error:
             raise CommandError(str(error)) from None
+        except Exception as error:  # a reader's bug: said in words (and logged), never a traceback
+            imports.logger.exception("importconfig %s failed", slug)
+            raise CommandError(
+                f"The files couldn't be imported: an internal error ({type(error).__name__}) stopped the import; "
+                "nothing was saved."
+            ) from None
         finally:
             for _, stream in streams:
                 stream.close()
