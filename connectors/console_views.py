@@ -35,6 +35,10 @@ def _files_key(lab) -> str:
     return f"console-files:{lab.pk}"
 
 
+def _history_key(lab) -> str:
+    return f"console:{lab.pk}"
+
+
 def _files(request: HttpRequest, lab) -> dict[str, str]:
     return dict(request.session.get(_files_key(lab), {}))
 
@@ -44,20 +48,23 @@ def _without(files: dict[str, str], name: str) -> dict[str, str]:
     return {key: text for key, text in files.items() if key.casefold() != name.casefold()}
 
 
-def _keep(request: HttpRequest, lab, new: dict[str, str]) -> list[str]:
-    """Keep `new` files (replacing same-named ones) while they fit in the limit; a note for each that didn't."""
-    files, notes, limit = _files(request, lab), [], settings.EXCHSIM_CONSOLE_FILES_MAX_BYTES
+def _keep(request: HttpRequest, lab, new: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Keep `new` files (replacing same-named ones) while they fit in the limit: the names kept, and a note for
+    each that didn't fit."""
+    files, kept_names, notes = _files(request, lab), [], []
+    limit = settings.EXCHSIM_CONSOLE_FILES_MAX_BYTES
     for name, text in new.items():
-        kept = _without(files, name)
-        if sum(len(t.encode()) for t in kept.values()) + len(text.encode()) > limit:
+        others = _without(files, name)
+        if sum(len(t.encode()) for t in others.values()) + len(text.encode()) > limit:
             notes.append(
                 f"{name} ({len(text.encode()):,} bytes) was not kept: the console keeps up to {limit:,} bytes of files "
                 "per lab (EXCHSIM_CONSOLE_FILES_MAX_BYTES); remove some files and run the script again."
             )
             continue
-        files = {**kept, name: text}
+        files = {**others, name: text}
+        kept_names.append(name)
     request.session[_files_key(lab)] = files
-    return notes
+    return kept_names, notes
 
 
 def _file_rows(lab, files: dict[str, str]) -> list[dict]:
@@ -113,9 +120,8 @@ def _run_console(request: HttpRequest, lab, form: ConsoleForm) -> tuple:
         why = "a dry run keeps nothing" if dry_run else "nothing was applied"
         entry["changes"] += [f"{name} was written by the script but not kept: {why}" for name in written]
     elif written:
-        entry["changes"] += _keep(request, lab, written)
-        kept = _files(request, lab)
-        entry["written"] = [name for name in written if name in kept]
+        entry["written"], notes = _keep(request, lab, written)
+        entry["changes"] += notes
     return (None if run.servers == [] else run.org), entry, run.saved
 
 
@@ -146,7 +152,7 @@ def _page(request: HttpRequest, lab, form=None, files_form=None, org=None, saved
         "files_form": files_form or ConsoleFilesForm(),
         "files": _file_rows(lab, _files(request, lab)),
         "files_limit": settings.EXCHSIM_CONSOLE_FILES_MAX_BYTES,
-        "history": request.session.get(f"console:{lab.pk}", []),
+        "history": request.session.get(_history_key(lab), []),
         "rows": rows,
         "connector_count": connector_count,
         "undo_entry": saved,
@@ -165,7 +171,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method != "POST" or not form.is_valid():
         return _page(request, lab, form if request.method == "POST" else None)
     org, entry, saved = _run_console(request, lab, form)
-    key = f"console:{lab.pk}"
+    key = _history_key(lab)
     request.session[key] = [*request.session.get(key, []), entry][-HISTORY_LIMIT:]
     # The switches stay as they were set; the command box is empty for the next command.
     options = ConsoleForm(initial={"atomic": form.cleaned_data["atomic"], "dry_run": form.cleaned_data["dry_run"]})

@@ -71,7 +71,11 @@ def _read_folder(command: BaseCommand, folder: Path) -> dict[str, str]:
         for entry in entries:
             if not entry.is_file(follow_symlinks=False):
                 continue
-            text = console_run.file_text(Path(entry.path).read_bytes())
+            try:
+                text = console_run.file_text(Path(entry.path).read_bytes())
+            except OSError as error:
+                command.stderr.write(f"{entry.name} is left out: {error.strerror}.")
+                continue
             if text is None:
                 command.stderr.write(
                     f"{entry.name} is left out: it isn't text (UTF-8, or UTF-16 with a byte-order mark)."
@@ -87,7 +91,11 @@ def _write_file(command: BaseCommand, folder: Path, name: str, text: str) -> Non
     if name in ("", ".", "..") or any(c in name for c in "/\\\0") or target.parent != folder or target.is_symlink():
         command.stderr.write(f"{name!r} was written by the script but not saved: it can't be a file name in {folder}.")
         return
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        command.stderr.write(f"{name} was written by the script but not saved: {error.strerror}.")
+        return
     command.stderr.write(f"wrote {target} ({len(text.encode()):,} bytes)")
 
 
