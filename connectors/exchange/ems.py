@@ -70,7 +70,12 @@ class ConsoleResult:
 # --- Parameter binding ---------------------------------------------------------------------------------------------
 
 _BOOL, _SWITCH, _TEXT, _LIST, _ANY = "Boolean", "SwitchParameter", "String", "String[]", "Object"
-_COMMON = {"WhatIf": _SWITCH, "Confirm": _SWITCH, "DomainController": _TEXT, "ErrorAction": _TEXT}
+_COMMON = {
+    "WhatIf": _SWITCH,
+    "Confirm": _SWITCH,
+    "DomainController": _TEXT,
+    **{name: _SWITCH if kind == pscmdlets.SWITCH else _TEXT for name, kind in pscmdlets.COMMON_PARAMETERS.items()},
+}
 
 
 def _binding_kind(prop) -> str:
@@ -151,7 +156,7 @@ def _single_value(parameter: str, value) -> None:
 
 
 def _parameter_name(written: str, names: dict) -> str:
-    wanted = written.casefold()
+    wanted = pscmdlets.ALIASES_OF_COMMON.get(written.casefold(), written).casefold()
     exact = [n for n in names if n.casefold() == wanted]
     if exact:
         return exact[0]
@@ -832,7 +837,53 @@ def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
     return names
 
 
+# ActionPreference's values, which -ErrorAction also takes as numbers (-ea 0 is common in scripts)
+_ACTION_NUMBERS = {"0": "silentlycontinue", "1": "stop", "2": "continue", "3": "inquire", "4": "ignore"}
+
+
+def _error_action(call: CommandCall) -> tuple[str, str | None]:
+    """The command's -ErrorAction (alias -ea) and -ErrorVariable (-ev) as written ("" and None when not given)."""
+    action, variable, elements = "", None, call.elements
+    for position, element in enumerate(elements):
+        if not isinstance(element, Parameter):
+            continue
+        name = element.name.casefold()
+        if element.colon:
+            value = element.value
+        else:
+            following = elements[position + 1] if position + 1 < len(elements) else None
+            value = None if isinstance(following, Parameter) else following
+        if name == "ea" or (len(name) > 6 and "erroraction".startswith(name)):
+            action = _text(value).strip().casefold()
+            action = _ACTION_NUMBERS.get(action, action)
+        elif name == "ev" or (len(name) > 6 and "errorvariable".startswith(name)):
+            variable = _text(value).strip().lstrip("+").casefold()
+    return action, variable
+
+
 def _commands(ctx, call: CommandCall, items: list | None) -> list:
+    """Run one command, with -ErrorAction: Stop (the console's default, EMS's in scripts that must not go on
+    after a failed change) ends the script at an error; SilentlyContinue and Ignore swallow it (the command gives
+    nothing, as `if (Get-ReceiveConnector X -ErrorAction SilentlyContinue)` expects); Continue prints it and goes
+    on. -ErrorVariable keeps the message."""
+    action, variable = _error_action(call)
+    if variable:
+        ctx.set(variable, [])
+    try:
+        return _command(ctx, call, items)
+    except psruntime.LimitReached:
+        raise
+    except ExchangeError as failure:
+        if action not in ("silentlycontinue", "ignore", "continue"):
+            raise
+        if variable:
+            ctx.set(variable, [str(failure)])
+        if action == "continue":
+            ctx.print([str(failure), f"    + CategoryInfo          : NotSpecified: (:) [{call.name}], exchsim"])
+        return []
+
+
+def _command(ctx, call: CommandCall, items: list | None) -> list:
     """Run one command of a pipeline: PowerShell's own cmdlets, the no-ops, then Exchange's."""
     ctx.running = call.name  # the CategoryInfo line of an error names it
     lowered = call.name.casefold()

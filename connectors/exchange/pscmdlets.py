@@ -99,7 +99,7 @@ def bind(name: str, elements: list, parameters: dict, positional: tuple = (), re
 
 
 def _parameter(written: str, parameters: dict) -> str:
-    wanted = written.casefold()
+    wanted = ALIASES_OF_COMMON.get(written.casefold(), written).casefold()
     exact = [n for n in parameters if n.casefold() == wanted]
     if exact:
         return exact[0]
@@ -414,7 +414,37 @@ def _no_op(ctx, bound: dict, items: list) -> list:
     return []
 
 
-_COMMON = {"ErrorAction": VALUE, "WarningAction": VALUE, "Verbose": SWITCH, "Debug": SWITCH, "OutVariable": VALUE}
+# PowerShell's common parameters (about_CommonParameters), every cmdlet's; -ErrorAction and -ErrorVariable act
+# (ems._commands), the others are accepted and change nothing in the console.
+COMMON_PARAMETERS = {
+    "ErrorAction": VALUE,
+    "ErrorVariable": VALUE,
+    "WarningAction": VALUE,
+    "WarningVariable": VALUE,
+    "InformationAction": VALUE,
+    "InformationVariable": VALUE,
+    "OutVariable": VALUE,
+    "OutBuffer": VALUE,
+    "PipelineVariable": VALUE,
+    "Verbose": SWITCH,
+    "Debug": SWITCH,
+}
+ALIASES_OF_COMMON = {
+    "ea": "ErrorAction",
+    "ev": "ErrorVariable",
+    "wa": "WarningAction",
+    "wv": "WarningVariable",
+    "infa": "InformationAction",
+    "iv": "InformationVariable",
+    "ov": "OutVariable",
+    "ob": "OutBuffer",
+    "pv": "PipelineVariable",
+    "vb": "Verbose",
+    "db": "Debug",
+    "cf": "Confirm",
+    "wi": "WhatIf",
+}
+_COMMON = COMMON_PARAMETERS
 _WHERE = {
     "FilterScript": VALUE,
     "Property": VALUE,

@@ -366,3 +366,36 @@ def test_files_are_read_from_the_mapping_and_written_back_to_it():
     assert result.files["names.txt"].splitlines()[0] == "Default Frontend EX01"
     missing = run("Import-Csv D:\\elsewhere.csv")
     assert missing.error.startswith("Cannot find path 'D:\\elsewhere.csv' because it does not exist.")
+
+
+# --- Errors --------------------------------------------------------------------------------------------------------
+
+
+def test_error_action_silently_continue_turns_a_failed_lookup_into_nothing():
+    script = (
+        'if (!(Get-ReceiveConnector "EX01\\Relay" -ErrorAction SilentlyContinue)) {\n'
+        "  New-ReceiveConnector Relay -Custom -Bindings 10.0.0.1:2526 -RemoteIPRanges 10.0.0.5 | Out-Null\n"
+        "}\n"
+        'Get-ReceiveConnector "EX01\\Nope" -ea 0 -ev problem\n'
+        '"kept: $problem"\n'
+        "Import-Csv missing.csv -ErrorAction Ignore\n"
+    )
+    result = run(script)
+    assert result.error is None
+    assert result.org.connector("EX01", "Relay") is not None
+    assert result.output == ["kept: The operation couldn't be performed because object 'EX01\\Nope' couldn't be found."]
+
+
+def test_error_action_continue_prints_the_error_and_goes_on_and_stop_is_the_default():
+    result = run('Get-ReceiveConnector "EX01\\Nope" -ErrorAction Continue; "went on"')
+    assert result.error is None
+    assert result.output[0] == "The operation couldn't be performed because object 'EX01\\Nope' couldn't be found."
+    assert result.output[-1] == "went on"
+    stopped = run('Get-ReceiveConnector "EX01\\Nope"; "never"')
+    assert stopped.error == "The operation couldn't be performed because object 'EX01\\Nope' couldn't be found."
+    assert "never" not in stopped.output
+
+
+def test_error_action_does_not_lift_the_sandbox_caps():
+    result = run("foreach ($i in 1..20000) { Get-ReceiveConnector x -ErrorAction SilentlyContinue }")
+    assert result.error.startswith("The script stopped after 10,000 steps")
