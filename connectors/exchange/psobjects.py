@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import addresses
 from .errors import ExchangeError
-from .properties import format_size
+from .properties import RECEIVE_CONNECTOR, format_size
 
 _UNITS = {"tobytes": 0, "tokb": 10, "tomb": 20, "togb": 30, "totb": 40}
 
@@ -30,6 +30,24 @@ class Size(int):
 
     def ps_member(self, name: str):
         raise KeyError(name)
+
+    def ps_convert(self, other) -> int:
+        """The right operand of a comparison as a size (`-gt 10MB`, `-eq "36 MB"`), as PowerShell converts it."""
+        if isinstance(other, int | float) and not isinstance(other, bool):
+            return other
+        try:
+            return RECEIVE_CONNECTOR.by_name("MaxMessageSize").parse(str(other))
+        except ExchangeError:
+            raise ExchangeError(
+                f'Cannot convert value "{str(other)[:40]}" to type "Microsoft.Exchange.Data.ByteQuantifiedSize". '
+                'Error: "Input string was not in a correct format."'
+            ) from None
+
+    def ps_equals(self, other) -> bool:
+        try:
+            return int(self) == self.ps_convert(other)
+        except ExchangeError:
+            return False
 
 
 class RangeText(str):

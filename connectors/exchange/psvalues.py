@@ -244,6 +244,9 @@ def equal(a, b) -> bool:
 
 def order(a, b) -> int:
     """-lt/-gt: -1, 0 or 1, the right converted to the left's type."""
+    if hasattr(a, "ps_convert"):  # an EMS size: `-gt "10 MB"` converts the text to a size
+        other = a.ps_convert(b)
+        return (a > other) - (a < other)
     if isinstance(a, int | float) and not isinstance(a, bool):
         other = to_number(b)
         return (a > other) - (a < other)

@@ -399,3 +399,19 @@ def test_error_action_continue_prints_the_error_and_goes_on_and_stop_is_the_defa
 def test_error_action_does_not_lift_the_sandbox_caps():
     result = run("foreach ($i in 1..20000) { Get-ReceiveConnector x -ErrorAction SilentlyContinue }")
     assert result.error.startswith("The script stopped after 10,000 steps")
+
+
+def test_a_size_compares_with_text_as_ems_converts_it():
+    script = (
+        f'$c = Get-ReceiveConnector "{FRONTEND}"\n'
+        '$c.MaxMessageSize -eq "36 MB"\n'
+        '$c.MaxMessageSize -gt "10MB"\n'
+        '$c.MaxMessageSize -eq "36 MB (37,748,736 bytes)"\n'
+        '$c.MaxMessageSize -lt "1GB"\n'
+    )
+    assert out(script) == ["True"] * 4
+    refused = run(f'(Get-ReceiveConnector "{FRONTEND}").MaxMessageSize -gt "abc"')
+    assert refused.error == (
+        'Cannot convert value "abc" to type "Microsoft.Exchange.Data.ByteQuantifiedSize". '
+        'Error: "Input string was not in a correct format."'
+    )
