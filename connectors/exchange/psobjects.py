@@ -50,68 +50,69 @@ class Size(int):
             return False
 
 
-class RangeText(str):
-    """An IPRange as EMS prints it (`10.0.0.0/24`, `10.0.0.1-10.0.0.9`, `10.0.0.5`), with its bounds. Only the text
-    is held (a connector may have a thousand ranges): the range is parsed back when a member is asked for."""
+class _Text(str):
+    """An EMS value held as the text EMS prints; `_parse` reads it back, `_key` is what equality compares and
+    `_members` the properties scripts read."""
 
-    def __new__(cls, value: addresses.IPRange):
+    def __new__(cls, value):
         return super().__new__(cls, value.text)
 
-    @property
-    def range(self) -> addresses.IPRange:
-        return addresses.parse_remote_range(str(self))
+    @classmethod
+    def _parse(cls, text: str):
+        raise NotImplementedError
+
+    @staticmethod
+    def _key(value):
+        return value
+
+    def _members(self, value) -> dict:
+        return {}
 
     def ps_member(self, name: str):
-        r = self.range
-        members = {
+        return self._members(self._parse(str(self)))[name]()
+
+    def ps_method(self, name: str, args: list):
+        if name == "tostring":
+            return str(self)
+        raise KeyError(name)
+
+    def ps_equals(self, other) -> bool:
+        try:
+            parsed = self._parse(str(other).strip())
+        except ExchangeError:
+            return False
+        return self._key(parsed) == self._key(self._parse(str(self)))
+
+
+class RangeText(_Text):
+    """An IPRange as EMS prints it (`10.0.0.0/24`, `10.0.0.1-10.0.0.9`, `10.0.0.5`), with its bounds. Only the text
+    is held (a connector may have a thousand ranges): the range is parsed back when a member is asked for; two
+    notations of the same addresses are equal."""
+
+    _parse = staticmethod(addresses.parse_remote_range)
+
+    @staticmethod
+    def _key(value):
+        return (value.version, value.first, value.last)
+
+    def _members(self, r) -> dict:
+        return {
             "lowerbound": lambda: addresses.format_ip(r.version, r.first),
             "upperbound": lambda: addresses.format_ip(r.version, r.last),
             "rangeformat": lambda: {"single": "SingleAddress", "cidr": "CIDR"}.get(r.notation, "LoHi"),
             "cidrlength": lambda: addresses._prefix_length(r.version, r.first, r.last),
             "size": lambda: r.size,
         }
-        return members[name]()
-
-    def ps_method(self, name: str, args: list):
-        if name == "tostring":
-            return str(self)
-        raise KeyError(name)
-
-    def ps_equals(self, other) -> bool:
-        try:
-            parsed = addresses.parse_remote_range(str(other).strip())
-        except ExchangeError:
-            return False
-        return (parsed.version, parsed.first, parsed.last) == (self.range.version, self.range.first, self.range.last)
 
 
-class BindingText(str):
+class BindingText(_Text):
     """An IPBinding as EMS prints it (`0.0.0.0:25`, `[::]:25`), with its Address, Port and AddressFamily."""
 
-    def __new__(cls, value: addresses.Binding):
-        return super().__new__(cls, value.text)
+    _parse = staticmethod(addresses.parse_binding)
 
-    @property
-    def binding(self) -> addresses.Binding:
-        return addresses.parse_binding(str(self))
-
-    def ps_member(self, name: str):
-        b = self.binding
-        members = {
+    def _members(self, b) -> dict:
+        return {
             "address": lambda: b.ip_text,
             "port": lambda: b.port,
             "addressfamily": lambda: "InterNetwork" if b.version == 4 else "InterNetworkV6",
         }
-        return members[name]()
-
-    def ps_method(self, name: str, args: list):
-        if name == "tostring":
-            return str(self)
-        raise KeyError(name)
-
-    def ps_equals(self, other) -> bool:
-        try:
-            parsed = addresses.parse_binding(str(other).strip())
-        except ExchangeError:
-            return False
-        return parsed == self.binding
