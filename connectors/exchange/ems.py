@@ -422,7 +422,7 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
     if "AccessRights" in bound and any(
         _text(v).strip().casefold() != "extendedright" for v in _texts(bound["AccessRights"])
     ):
-        raise ExchangeError(ACCESS_RIGHTS.format(getattr(state, "line", 0) or "?"))
+        raise ExchangeError(ACCESS_RIGHTS_TEXT + ".", "AccessRights")  # a variable's value, seen only now
     if "Owner" in bound and "User" not in bound:
         return []  # the Owner parameter set: the object's owner isn't modelled (NOTE printed)
     rows = [p for p in piped or [] if isinstance(p, Permission)]
@@ -805,9 +805,8 @@ def check(statements: list) -> None:
                 raise Unsupported(_SCRIPT_BLOCK_ARGUMENT.format(call.name, call.line))
 
 
-ACCESS_RIGHTS = (
-    "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported (line {0})."
-)
+ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
+ACCESS_RIGHTS = ACCESS_RIGHTS_TEXT + " (line {0})."
 
 
 def _only_extended_right(call: CommandCall, spec: Spec) -> bool:
@@ -972,7 +971,7 @@ def _note_unapplied(ctx, cmdlet: str, items: list) -> None:
     for item in items:
         if not isinstance(item, PSObject) or item.source is None or not item.loaded:
             continue
-        read = item.props if item._props is not None else item._some  # only what the script read can differ
+        read = item.read_properties()  # only what the script read can differ
         changed = [n for n, v in read.items() if cell(v) != cell(_fresh_value(ctx, item.source, n))]
         if changed:
             ctx.print([PIPED_BY_IDENTITY.format(cmdlet, ", ".join(changed), str(item), changed[0])])

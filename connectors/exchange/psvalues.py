@@ -88,6 +88,10 @@ class PSObject:
         """Whether any property was read (an EMS object's are read on first use)."""
         return self._props is not None or bool(self._some)
 
+    def read_properties(self) -> dict:
+        """The properties the script has read or set so far (all of them once it needed them all)."""
+        return self._props if self._props is not None else dict(self._some)
+
     def name_of(self, wanted: str) -> str | None:
         lowered = wanted.casefold()
         names = self.props if self._props is not None or self._names is None else self._names()
