@@ -1014,6 +1014,10 @@ def _render(ctx, values: list) -> list[str]:
 
 
 RECURSION = "The script is nested too deeply to run (line {0}); nothing was applied."
+UNREADABLE = (
+    "The exchsim console can't read this script: it holds a construct its PowerShell reader doesn't know. "
+    "Nothing was run."
+)
 
 
 def run_script(
@@ -1041,6 +1045,9 @@ def run_script(
         check(statements)
     except Unsupported as refusal:
         return ConsoleResult(org, [], str(refusal), 0)
+    except (IndexError, AttributeError, TypeError, ValueError, KeyError):
+        # A shape of the grammar's tree the reader doesn't know: refuse the script in words, never a traceback.
+        return ConsoleResult(org, [], UNREADABLE, 0)
     ctx = psruntime.Context(
         org,
         _commands if guard is None else _guarded(guard),

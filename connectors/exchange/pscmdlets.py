@@ -296,12 +296,23 @@ def measure_object(ctx, bound: dict, items: list) -> list:
 # --- Output --------------------------------------------------------------------------------------------------------
 
 
+def _formatted_columns(ctx, bound: dict, items: list) -> tuple[list, list]:
+    """Format-List/-Table's -Property: names (wildcards allowed) as they are, or with a calculated property
+    (@{l='Count'; e={...}}) the items projected first, as Select-Object would."""
+    wanted = _names(bound.get("Property", []))
+    if all(isinstance(w, str) for w in wanted):
+        return items, wanted
+    projected = select_object(ctx, {"Property": wanted}, items)
+    return projected, list(psformat.row(projected[0], ctx.org)) if projected else []
+
+
 def format_list(ctx, bound: dict, items: list) -> list:
-    return [Formatted(psformat.list_view(items, ctx.org, _names(bound.get("Property", []))))]
+    items, wanted = _formatted_columns(ctx, bound, items)
+    return [Formatted(psformat.list_view(items, ctx.org, wanted))]
 
 
 def format_table(ctx, bound: dict, items: list) -> list:
-    wanted = _names(bound.get("Property", []))
+    items, wanted = _formatted_columns(ctx, bound, items)
     return [Formatted(psformat.table_view(items, ctx.org, wanted, wrap=bool(bound.get("Wrap"))))]
 
 

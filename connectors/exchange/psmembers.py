@@ -228,8 +228,8 @@ def call_method(value, name: str, args: list):
 def index(value, position):
     if isinstance(value, PSHashtable):
         return value[position]
-    if isinstance(value, PSObject):
-        return value.get(to_string(position))
+    if isinstance(value, PSObject) and isinstance(position, str):
+        return value.get(position)
     if isinstance(position, list):
         return [index(value, p) for p in position]
     items = value if isinstance(value, list | str) else as_list(value)

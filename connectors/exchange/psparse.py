@@ -431,6 +431,8 @@ def _expression(node: Node, depth: int):
         index = next(c for c in children[1:] if c.type not in ("[", "]"))
         return Index(_expression(children[0], depth), _expression(index, depth), line)
     if kind == "expression_with_unary_operator":
+        if len(children) == 1:  # `[int]"5"` at the start of a statement: the grammar wraps the cast alone
+            return _expression(children[0], depth)
         operator = children[0]
         if operator.type == "type_literal":
             return Cast(_type_name(operator), _expression(children[1], depth), line)

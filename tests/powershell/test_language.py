@@ -415,3 +415,25 @@ def test_a_size_compares_with_text_as_ems_converts_it():
         'Cannot convert value "abc" to type "Microsoft.Exchange.Data.ByteQuantifiedSize". '
         'Error: "Input string was not in a correct format."'
     )
+
+
+def test_a_cast_may_start_a_statement():
+    assert out('[int]"5" + 2; [string]5 + 2; [int]"7"') == ["7", "52", "7"]
+
+
+def test_indexing_one_object_gives_the_object():
+    assert out("Get-ReceiveConnector -Server (Get-ExchangeServer)[0] | measure | % Count") == ["5"]
+
+
+def test_format_table_and_list_take_calculated_properties():
+    script = 'Get-ReceiveConnector "EX01\\Client*" | ft Name, @{l="Ranges"; e={$_.RemoteIPRanges.Count}} -AutoSize'
+    assert out(script) == [
+        "",
+        "Name                 Ranges",
+        "----                 ------",
+        "Client Frontend EX01 2",
+        "Client Proxy EX01    2",
+        "",
+    ]
+    script = 'Get-ReceiveConnector "EX01\\Client Proxy*" | fl Name, @{n="Role"; e={$_.TransportRole}}'
+    assert out(script) == ["", "Name : Client Proxy EX01", "Role : HubTransport", ""]
