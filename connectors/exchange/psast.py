@@ -177,8 +177,19 @@ class Loop:
 
 
 @dataclass(frozen=True)
+class Try:
+    """try { } catch [Type] { } finally { }: catches are (type names, statements); a catch without types takes any
+    error, as does one naming a type (the console's errors are all Exchange's or PowerShell's runtime errors)."""
+
+    body: tuple
+    catches: tuple
+    finally_: tuple | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Flow:
-    kind: str  # break continue return exit
+    kind: str  # break continue return exit throw
     value: object = None
     line: int = 0
 

@@ -38,6 +38,7 @@ from .psast import (
     StaticMember,
     Step,
     SubExpression,
+    Try,
     TypeName,
     Unary,
     Var,
@@ -93,7 +94,6 @@ _NAMES = {
     "filter_statement": "filter definitions",
     "class_statement": "class definitions",
     "enum_statement": "enum definitions",
-    "try_statement": "try/catch",
     "trap_statement": "trap",
     "switch_statement": "switch statements",
     "data_statement": "data sections",
@@ -224,10 +224,21 @@ def _statement(node: Node, depth: int):
         condition = _first(_first(node, "while_condition"), "pipeline")
         body = _block(_first(node, "statement_block"), depth)
         return Loop(None, _pipeline(condition, depth), None, body, test_first=False, until=until, line=_line(node))
+    if kind == "try_statement":
+        catches = []
+        for clause in _kids(_first(node, "catch_clauses")) if _first(node, "catch_clauses") else ():
+            types = _first(clause, "catch_type_list")
+            names = tuple(_type_name(t) for t in _kids(types) if t.type == "type_literal") if types else ()
+            catches.append((names, _block(_first(clause, "statement_block"), depth)))
+        final = _first(node, "finally_clause")
+        return Try(
+            _block(_first(node, "statement_block"), depth),
+            tuple(catches),
+            _block(_first(final, "statement_block"), depth) if final else None,
+            _line(node),
+        )
     if kind == "flow_control_statement":
         word = node.children[0].type.casefold()
-        if word in ("throw",):
-            raise refuse(node, "throw")
         value = _first(node, "pipeline")
         label = _first(node, "label_expression") or _first(node, "label")
         if label is not None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .errors import ExchangeError
 from .psast import (
     Assign,
     Bareword,
@@ -34,6 +35,7 @@ from .psast import (
     StaticMember,
     Step,
     SubExpression,
+    Try,
     TypeName,
     Unary,
     Var,
@@ -43,6 +45,7 @@ from .psvalues import (
     Collection,
     LimitReached,
     PSHashtable,
+    PSObject,
     RuntimeFailure,
     arithmetic,
     as_list,
@@ -180,6 +183,8 @@ def run_statement(ctx: Context, statement, out: list) -> None:
         _loop(ctx, statement, out)
     elif kind is Flow:
         _flow(ctx, statement)
+    elif kind is Try:
+        _try(ctx, statement, out)
     elif kind is Step:
         _step(ctx, statement)
     else:
@@ -220,6 +225,43 @@ def _loop(ctx: Context, loop: Loop, out: list) -> None:
             value_of(ctx, loop.iterator)
 
 
+class ErrorRecord(PSObject):
+    """$_ in a catch block: prints as the error's message; $_.Exception.Message is the message too."""
+
+    def __str__(self) -> str:
+        return to_string(self.get("Exception").get("Message"))
+
+
+def _error_record(failure: Exception) -> ErrorRecord:
+    message = str(failure)
+    exception = PSObject("System.Exception", {"Message": message})
+    return ErrorRecord(
+        "System.Management.Automation.ErrorRecord",
+        {"Exception": exception, "FullyQualifiedErrorId": type(failure).__name__, "TargetObject": None},
+    )
+
+
+def _try(ctx: Context, node: Try, out: list) -> None:
+    """try/catch/finally over the console's errors (Exchange's and PowerShell's); the sandbox's caps are never
+    caught: they end the script whatever it says."""
+    try:
+        run_block(ctx, node.body, out)
+    except LimitReached:
+        raise
+    except ExchangeError as failure:
+        if not node.catches:
+            raise
+        saved = ctx.scopes[-1].get("_")
+        ctx.set("_", _error_record(failure))
+        try:
+            run_block(ctx, node.catches[0][1], out)
+        finally:
+            ctx.set("_", saved)
+    finally:
+        if node.finally_ is not None:
+            run_block(ctx, node.finally_, out)
+
+
 def _flow(ctx: Context, flow: Flow):
     if flow.kind == "break":
         raise Break()
@@ -227,6 +269,9 @@ def _flow(ctx: Context, flow: Flow):
         raise Continue()
     if flow.kind == "return":
         raise Return(_unrolled(value_of(ctx, flow.value)) if flow.value is not None else [])
+    if flow.kind == "throw":
+        value = value_of(ctx, flow.value) if flow.value is not None else None
+        raise RuntimeFailure(to_string(value) if value is not None else "ScriptHalted")
     raise Exit()
 
 

@@ -437,3 +437,32 @@ def test_format_table_and_list_take_calculated_properties():
     ]
     script = 'Get-ReceiveConnector "EX01\\Client Proxy*" | fl Name, @{n="Role"; e={$_.TransportRole}}'
     assert out(script) == ["", "Name : Client Proxy EX01", "Role : HubTransport", ""]
+
+
+def test_try_catch_finally_catches_the_consoles_errors_and_throw_raises_one():
+    script = (
+        'foreach ($n in "Default EX01", "Nope") {\n'
+        '  try { Set-ReceiveConnector "EX01\\$n" -Comment tried -ErrorAction Stop; "ok $n" }\n'
+        '  catch { "Failed: $_"; "message: $($_.Exception.Message)" }\n'
+        '  finally { "done $n" }\n'
+        "}\n"
+        'try { throw "custom" } catch [System.Exception] { "caught $_" }\n'
+    )
+    result = run(script)
+    assert result.error is None
+    assert result.output == [
+        "ok Default EX01",
+        "done Default EX01",
+        "Failed: The operation couldn't be performed because object 'EX01\\Nope' couldn't be found.",
+        "message: The operation couldn't be performed because object 'EX01\\Nope' couldn't be found.",
+        "done Nope",
+        "caught custom",
+    ]
+    assert result.org.connector("EX01", "Default EX01").comment == "tried"
+    assert run('throw "stop here"; "never"').error == "stop here"
+
+
+def test_a_catch_block_never_catches_the_sandbox_caps():
+    result = run("try { while ($true) { } } catch { 'caught' }")
+    assert result.error.startswith("The script stopped after 10,000 steps")
+    assert "caught" not in result.output
