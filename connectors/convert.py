@@ -32,7 +32,15 @@ from .exchange.model import (
     Server,
     ServerRole,
 )
-from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR
+from .exchange.properties import (
+    ACCEPTED_DOMAIN,
+    COMPUTED,
+    PRINCIPAL,
+    RECEIVE_CONNECTOR,
+    RECIPIENT,
+    TRANSPORT_CONFIG,
+    PropertySet,
+)
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import parse_server_roles, validate_server
 from .exchange.syntax import validate_recipient
@@ -136,12 +144,22 @@ def principal_value(row: models.Principal) -> Principal:
 # --- Values -> rows ------------------------------------------------------------------------------------------------
 
 
+def _catalogued_fields(properties: PropertySet, obj, skip=()) -> dict:
+    """The model field values of an object's catalogued properties: each in its JSON form (the catalogue's data),
+    a multi-valued one comma-joined as it is stored."""
+    fields = {}
+    for prop in properties:
+        if prop.field not in skip and prop.field not in COMPUTED and hasattr(obj, prop.field):
+            data = prop.data(getattr(obj, prop.field))
+            fields[prop.field] = join_list(data) if prop.kind.multi else data
+    return fields
+
+
 def lab_fields(org: Organization) -> dict:
     return {
         "organization_name": org.name,
         "domain_netbios": org.domain_netbios,
-        "recipient_validation_enabled": org.recipient_validation_enabled,
-        "tls_receive_domain_secure_list": join_list(org.tls_receive_domain_secure_list),
+        **_catalogued_fields(TRANSPORT_CONFIG, org),
     }
 
 
@@ -183,28 +201,16 @@ def ace_fields(ace: ACE, position: int) -> dict:
 
 
 def accepted_domain_fields(domain: AcceptedDomain) -> dict:
-    return {
-        "name": domain.name,
-        "domain_name": domain.domain_name,
-        "domain_type": domain.domain_type.value,
-        "default": domain.default,
-        "address_book_enabled": domain.address_book_enabled,
-        "match_subdomains": domain.match_subdomains,
-    }
+    return _catalogued_fields(ACCEPTED_DOMAIN, domain)
 
 
 def recipient_fields(recipient: Recipient) -> dict:
-    return {"name": recipient.name, "kind": recipient.kind.value, "addresses": join_list(recipient.addresses)}
+    return _catalogued_fields(RECIPIENT, recipient)
 
 
 def principal_fields(principal: Principal) -> dict:
-    return {
-        "name": principal.name,
-        "kind": principal.kind.value,
-        "member_of": join_list(principal.member_of),
-        "smtp_password": principal.smtp_password or "",
-        "email": principal.email,
-    }
+    # no password is stored as the empty text (the engine's None)
+    return {**_catalogued_fields(PRINCIPAL, principal), "smtp_password": principal.smtp_password or ""}
 
 
 # --- Validation of single rows (used by Model.clean) ----------------------------------------------------------------

@@ -516,15 +516,10 @@ class Property:
         return self.kind.shown(self, value)
 
     def format(self, value) -> str:
-        """The value as Format-List / Format-Table print it."""
-        shown = self.shown(value)
-        if shown is None:
-            return ""
-        if isinstance(shown, bool):
-            return "True" if shown else "False"
-        if isinstance(shown, list):
-            return "{" + ", ".join(str(item) for item in shown) + "}"
-        return str(shown)
+        """The value as Format-List / Format-Table print it (psformat.cell: the console's one rule for that)."""
+        from .psformat import cell  # psformat reads this table, so it is imported when a value is printed
+
+        return cell(self.shown(value))
 
     def data(self, value):
         """The value as JSON (lab file, the model's JSON column); `parse` reads it back."""
