@@ -301,7 +301,7 @@ class ExchangeSMTP(SMTP):
             server=engine.server.name,
             connector=engine.connector.identity,
             local_endpoint=self.session_log.local,
-            remote_ip=engine.remote_ip,
+            remote_ip=engine.remote_ip.text,
             helo=engine.helo,
             identity=engine.identity.name,
             mail_from=engine.last_sender or "",
