@@ -306,14 +306,22 @@ class _State:
     output: list[str] = field(default_factory=list)
 
 
+def _say(state, lines: list[str]) -> None:
+    """A line the cmdlet prints itself (What if:, WARNING:), in order with the script's output and within its cap."""
+    if hasattr(state, "print"):
+        state.print(lines)
+    else:
+        state.output += lines
+
+
 def _whatif(state: _State, bound: dict, message: str) -> bool:
     """-WhatIf: say what the command would do, and don't. In a dry run (run_script(dry_run=True)) every change says
     it too, and is made to the script's own copy of the lab, so later commands and the plan see it."""
     if bound.get("WhatIf"):
-        state.output.append(f"What if: {message}")
+        _say(state, [f"What if: {message}"])
         return True
     if getattr(state, "dry_run", False):
-        state.output.append(f"What if: {message}")
+        _say(state, [f"What if: {message}"])
     return False
 
 
@@ -487,7 +495,7 @@ def _domain_change(state: _State, bound: dict, change, message: str) -> domains.
     if _whatif(state, bound, message):
         return None
     state.org = state.org.with_changes(accepted_domains=result.domains)
-    state.output += [f"WARNING: {warning}" for warning in result.warnings]
+    _say(state, [f"WARNING: {warning}" for warning in result.warnings])
     return result
 
 
@@ -1062,10 +1070,11 @@ def run_script(
     applied = 0
     for statement in statements:
         out: list = []
-        ctx.running = None
+        ctx.running, ctx.pending = None, out  # Write-Host and notes print after what the statement output so far
         try:
             ctx.check_time()
             psruntime.run_statement(ctx, statement, out)
+            ctx.pending = None
             if out:
                 ctx.print(render(out, ctx.org))
         except psruntime.LimitReached as limit:

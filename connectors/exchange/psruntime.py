@@ -113,6 +113,7 @@ class Context:
     written: dict = field(default_factory=dict)  # name -> text: what Export-Csv / Out-File wrote
     dry_run: bool = False
     notes: list = field(default_factory=list)
+    pending: list | None = None  # the running top-level statement's output not printed yet
 
     def step(self) -> None:
         self.steps += 1
@@ -126,6 +127,9 @@ class Context:
             raise LimitReached(TIME_LIMIT.format(self.max_seconds))
 
     def print(self, lines: list[str]) -> None:
+        if self.pending:  # what the statement output before this line shows first, as PowerShell streams it
+            waiting, self.pending[:] = list(self.pending), []
+            self.print(self.render(self, waiting))
         self.printed += sum(len(line) + 1 for line in lines)
         if self.printed > self.max_output:
             raise LimitReached(OUTPUT_LIMIT.format(self.max_output))

@@ -466,3 +466,15 @@ def test_a_catch_block_never_catches_the_sandbox_caps():
     result = run("try { while ($true) { } } catch { 'caught' }")
     assert result.error.startswith("The script stopped after 10,000 steps")
     assert "caught" not in result.output
+
+
+def test_write_host_and_output_print_in_the_order_the_script_makes_them():
+    script = 'foreach ($n in 1, 2) { "output $n"; Write-Host "host $n" }; "last"'
+    assert out(script) == ["output 1", "host 1", "output 2", "host 2", "last"]
+    whatif = out(f'foreach ($n in 1, 2) {{ "before $n"; Set-ReceiveConnector "{FRONTEND}" -Comment $n -WhatIf }}')
+    assert whatif == [
+        "before 1",
+        f'What if: Configuring Receive connector "{FRONTEND}".',
+        "before 2",
+        f'What if: Configuring Receive connector "{FRONTEND}".',
+    ]
