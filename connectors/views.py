@@ -6,7 +6,7 @@ none overwrites another's change (docs/decisions.md).
 
 Every view, here and in the other *_views.py modules: typed (request: HttpRequest, ... -> HttpResponse), and
 decorated @login_required, then one method decorator (@require_safe / @require_POST / @require_http_methods), with
-@never_cache outermost where a page must not be cached (docs/decisions.md, "Architecture decisions: views")."""
+@never_cache outermost where a page must not be cached (docs/decisions.md, "Architecture decisions")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Every routed view keeps the house conventions (docs/decisions.md, "Views"): typed signatures, and sign-in
-checked before the method, so an anonymous visitor is sent to sign in whatever method they use.
+"""Every routed view keeps the house conventions (docs/decisions.md, "Architecture decisions"): typed signatures,
+and sign-in checked before the method, so an anonymous visitor is sent to sign in whatever method they use.
 
 The views are taken from the URL configuration itself, so a view added later is covered without editing this file.
 """
