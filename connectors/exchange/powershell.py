@@ -18,7 +18,7 @@ from .acl import apply_permission_groups
 from .catalogue import USAGES, format_permission_groups
 from .errors import ExchangeError
 from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server, TransportRole
-from .properties import NEW, RECEIVE_CONNECTOR
+from .properties import ACCEPTED_DOMAIN, NEW, RECEIVE_CONNECTOR, TRANSPORT_CONFIG
 from .receive import default_connectors, new_receive_connector
 
 # PowerShell treats all of these as single quotes; inside a single-quoted string a doubled one stands for itself.
@@ -358,18 +358,17 @@ def _domain_steps(baseline: Organization, org: Organization, date: str) -> tuple
 
 
 def _domain_changes(old: AcceptedDomain, new: AcceptedDomain) -> list:
+    """Set-AcceptedDomain's parameters for what changed, from the catalogue's rows of what it sets."""
     parts: list = []
-    if old.name != new.name:
-        parts.append(("Name", new.name))
-    if old.domain_type is not new.domain_type:
-        parts.append(("DomainType", new.domain_type.value))
-    # Changing DomainType resets AddressBookEnabled, so the wanted value is always written with it.
-    if old.address_book_enabled != new.address_book_enabled or old.domain_type is not new.domain_type:
-        parts.append(("AddressBookEnabled", new.address_book_enabled))
-    if old.match_subdomains != new.match_subdomains:
-        parts.append(("MatchSubDomains", new.match_subdomains))
-    if new.default and not old.default:
-        parts.append(("MakeDefault", True))
+    retyped = old.domain_type is not new.domain_type
+    for prop in ACCEPTED_DOMAIN.settable("Set-AcceptedDomain"):
+        before, after = getattr(old, prop.field), getattr(new, prop.field)
+        if prop.field == "default":
+            if after and not before:
+                parts.append(("MakeDefault", True))  # Default is read-only; -MakeDefault sets it (and clears the rest)
+        # Changing DomainType resets AddressBookEnabled, so the wanted value is always written with it.
+        elif before != after or (retyped and prop.field == "address_book_enabled"):
+            parts.append((prop.name, prop.script_value(after)))
     return parts
 
 
@@ -404,24 +403,16 @@ def _server_steps(baseline: Organization, org: Organization, date: str) -> list[
     return steps
 
 
-# Organisation-wide settings the simulator uses: (field, Set- cmdlet, parameter, Get- cmdlet for the backup).
-_ORGANIZATION_SETTINGS = (
-    ("tls_receive_domain_secure_list", "Set-TransportConfig", "TLSReceiveDomainSecureList", "Get-TransportConfig"),
-    (
-        "recipient_validation_enabled",
-        "Set-RecipientFilterConfig",
-        "RecipientValidationEnabled",
-        "Get-RecipientFilterConfig",
-    ),
-)
-
-
 def _organization_steps(baseline: Organization, org: Organization, date: str) -> list[Step]:
+    """The organisation-wide settings the catalogue has (TRANSPORT_CONFIG), each with the Set- cmdlet that sets it and
+    its Get- twin for the backup."""
     steps = []
-    for field, set_cmdlet, parameter, get_cmdlet in _ORGANIZATION_SETTINGS:
-        value = getattr(org, field)
-        if getattr(baseline, field) == value:
+    for prop in TRANSPORT_CONFIG:
+        value = getattr(org, prop.field)
+        if getattr(baseline, prop.field) == value:
             continue
+        set_cmdlet, parameter = prop.settable[0], prop.name
+        get_cmdlet = "Get-" + set_cmdlet.removeprefix("Set-")
         written = _Raw("$null") if value == () else value  # an empty list is cleared with $null
         backup = _backup(get_cmdlet, get_cmdlet.removeprefix("Get-"), date, by_identity=False)
         steps.append(
