@@ -4,6 +4,9 @@ commands as kept text (connectors/history.py records and replays the entries).""
 from __future__ import annotations
 
 from .exchange import powershell
+from .exchange.properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .exchange.properties import PRINCIPAL as PRINCIPAL_PROPERTIES
+from .exchange.properties import SERVER as SERVER_PROPERTIES
 
 ORGANIZATION, SERVER, CONNECTOR = "organization", "server", "receive connector"
 DOMAIN, RECIPIENT, PRINCIPAL = "accepted domain", "recipient", "principal"
@@ -11,23 +14,23 @@ WHOLE = "*"  # the property of a touched object that was created or removed
 SCRIPT_LIMIT = 64_000  # characters of EMS text kept per entry; the diff rebuilds any script from the data
 
 
+# A property by its Exchange name (the catalogue's); a field two object types share (name, kind) or whose Exchange
+# name would mislead here (a lab's version is 2016, not an AdminDisplayVersion) keeps its words.
+_SHARED = frozenset({"name", "kind", "roles", "version"})
 _LABELS = {
     **powershell.CONNECTOR_PARAMETERS,
+    **{
+        p.field: p.name
+        for properties in (SERVER_PROPERTIES, ACCEPTED_DOMAIN, TRANSPORT_CONFIG, PRINCIPAL_PROPERTIES)
+        for p in properties
+        if p.field not in _SHARED
+    },
     "acl": "Permissions",
     "usage": "Usage",
     "created_by_setup": "created by Setup",
     "ip_addresses": "IP addresses",
-    "mapi_encryption_required": "MAPIEncryptionRequired",
-    "domain_name": "DomainName",
-    "domain_type": "DomainType",
-    "default": "Default",
-    "address_book_enabled": "AddressBookEnabled",
-    "match_subdomains": "MatchSubDomains",
     "domain_netbios": "NetBIOS domain",
-    "tls_receive_domain_secure_list": "TLSReceiveDomainSecureList",
-    "recipient_validation_enabled": "RecipientValidationEnabled",
     "smtp_password": "SMTP password",
-    "member_of": "MemberOf",
     "email": "e-mail",
 }
 
