@@ -3,23 +3,21 @@
 `SmtpSession` is the state machine behind both the simulator (smtp.Simulator drives it from a Probe) and the live
 endpoint (connectors/smtpserve feeds it the lines a real client sends, through `command()`). Every decision, every
 disconnect and every reason comes from here; the callers only carry bytes. Beside it: the words Exchange answers
-with and the EHLO advertisement (exchange/replies.py), and the reading of a live client's lines, their limits and
-MaxProtocolErrors (exchange/commandline.py, which SmtpSession inherits).
+with and the EHLO advertisement (exchange/replies.py), the sender checks and each recipient's fate at end of data
+(exchange/delivery.py), and the reading of a live client's lines, their limits and MaxProtocolErrors
+(exchange/commandline.py, which SmtpSession inherits).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .acl import RightsResult, SessionIdentity
 from .addresses import IPAddress
 from .catalogue import (
     ACCEPT_ANY_RECIPIENT,
-    ACCEPT_ANY_SENDER,
-    ACCEPT_AUTHORITATIVE_DOMAIN_SENDER,
     ACCEPT_HEADERS_ORGANIZATION,
     BYPASS_ANTI_SPAM,
     BYPASS_MESSAGE_SIZE_LIMIT,
@@ -27,12 +25,12 @@ from .catalogue import (
     AuthMechanism,
 )
 from .commandline import LiveClient
+from .delivery import RecipientOutcome, SenderCheck, domain_of, recipient_fate
 from .domains import DomainMatch
 from .fates import Fate
 from .model import DomainType, PrincipalKind, Server
 from .properties import RECEIVE_CONNECTOR
 from .replies import (
-    ANONYMOUS_CANNOT_SEND_AS,
     AUTH_ABORTED,
     AUTH_ALREADY,
     AUTH_FAILED,
@@ -41,7 +39,6 @@ from .replies import (
     AUTH_UNRECOGNIZED,
     AUTH_USERNAME,
     BANNER_DATE,
-    CANNOT_SEND_AS,
     CLOSING,
     DOMAIN_SECURE_NOT_AUTHENTICATED,
     EHLO_NEEDS_DOMAIN,
@@ -56,7 +53,6 @@ from .replies import (
     NOT_AUTHENTICATED,
     NOT_SUPPORTED_HERE,
     ONE_STARTTLS,
-    RECIPIENT_NOT_FOUND_NDR,
     RECIPIENT_OK,
     RESETTING,
     SEND_HELLO_FIRST,
@@ -82,19 +78,6 @@ from .selection import Selection
 
 if TYPE_CHECKING:
     from .smtp import Simulator
-
-
-@dataclass(frozen=True)
-class RecipientOutcome:
-    address: str
-    reply: str | None  # the RCPT TO reply; None when the RCPT was never sent
-    fate: Fate
-    reason: str
-    ndr: str | None = None  # the NDR text when the recipient was accepted but can't be delivered
-
-
-def _domain_of(address: str) -> str:
-    return address.rpartition("@")[2].casefold()
 
 
 class SmtpSession(LiveClient):
@@ -381,7 +364,7 @@ class SmtpSession(LiveClient):
         if self.sender is not None:
             self.reasons.append("MAIL FROM refused: this transaction already has a sender (RSET starts over).")
             return SENDER_ALREADY, False
-        domain = _domain_of(sender)
+        domain = domain_of(sender)
         secure_list = {d.casefold() for d in self.sim.org.tls_receive_domain_secure_list}
         if self.connector.domain_secure_enabled and self.identity.kind == "anonymous" and domain in secure_list:
             if not self.tls:
@@ -498,7 +481,7 @@ class SmtpSession(LiveClient):
     ) -> Reply:
         """End of data: the Submit re-check, the sender checks (P1, P2), the size limit, then the queued reply."""
         self.in_data = False
-        refusal = self._submit_refusal("DATA (end of headers)") or self._sender_refusal(from_header)
+        refusal = self._submit_refusal("DATA (end of headers)") or SenderCheck(self).refusal(from_header)
         if refusal is None and self._too_big(size, "DATA"):
             refusal = TOO_BIG
         if client is None:
@@ -512,7 +495,7 @@ class SmtpSession(LiveClient):
                     why = "the message was refused at DATA."
                     outcome = RecipientOutcome(outcome.address, RECIPIENT_OK, Fate.NOT_SENT, why)
                 else:
-                    outcome = self._fate(outcome.address, match)
+                    outcome = recipient_fate(self.sim, self.server, outcome.address, match)
                     self.reasons.append(f"{outcome.address}: {outcome.reason}")
             outcomes.append(outcome)
         self.delivered = () if refusal else tuple(o for o in outcomes if o.reply == RECIPIENT_OK)
@@ -525,94 +508,6 @@ class SmtpSession(LiveClient):
         return (
             f"250 2.6.0 <{message_id}@{self.fqdn}> [InternalId=1, Hostname={self.server.fqdn}] Queued mail for delivery"
         )
-
-    def _sender_refusal(self, from_header: str | None) -> str | None:
-        if self._has(ACCEPT_ANY_SENDER) and self._has(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER):
-            self.reasons.append(
-                f"Sender checks skipped: {self.identity.name} holds both {ACCEPT_ANY_SENDER} and "
-                f"{ACCEPT_AUTHORITATIVE_DOMAIN_SENDER}."
-            )
-            return None
-        checks = [("P1 (MAIL FROM)", self.sender)]
-        if from_header and from_header.casefold() != (self.sender or "").casefold():
-            checks.append(("P2 (From header)", from_header))
-        for label, address in checks:
-            if address:
-                refusal = self._sender_check(label, address)
-                if refusal:
-                    return refusal
-        return None
-
-    def _sender_check(self, label: str, address: str) -> str | None:
-        domain = _domain_of(address)
-        match = self.sim.domains.lookup(domain)
-        internal = match is not None and match.domain.domain_type.is_internal
-        who = self.identity.name
-        if not internal and self._has(ACCEPT_ANY_SENDER):
-            passed = f"{domain} is not an internal domain and {self._granted(ACCEPT_ANY_SENDER)}"
-        elif internal and self._has(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER):
-            passed = f"{domain} is an internal domain and {self._granted(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}"
-        elif self.identity.kind == "partner" and domain == self.identity.name.casefold():
-            passed = f"{domain} is the Domain Secure partner's own domain"
-        elif internal and not self.server.is_edge and self._may_send_as(address):
-            passed = f"{address} is {who}'s own address (AD Send-As check)"
-        else:
-            passed = ""
-        if passed:
-            self.reasons.append(f"Sender check {label} {address} passed: {passed}.")
-            return None
-        if internal and not self.server.is_edge:
-            self.reasons.append(
-                f"Sender check {label} {address} failed at end of headers: {domain} is internal, {who} has no "
-                f"{ACCEPT_AUTHORITATIVE_DOMAIN_SENDER} ({self._why(ACCEPT_AUTHORITATIVE_DOMAIN_SENDER)}), and the AD "
-                f"Send-As check on this Hub/Front End server finds no Send-As right for {who} on {address}."
-            )
-            return CANNOT_SEND_AS
-        needed = ACCEPT_AUTHORITATIVE_DOMAIN_SENDER if internal else ACCEPT_ANY_SENDER
-        self.reasons.append(
-            f"Sender check {label} {address} failed at end of headers: {who} has no {needed} ({self._why(needed)})"
-            + (" and Edge makes no AD Send-As check." if internal else ".")
-        )
-        return ANONYMOUS_CANNOT_SEND_AS if self.identity.kind == "anonymous" else CANNOT_SEND_AS
-
-    def _may_send_as(self, address: str) -> bool:
-        """The directory model has no Send-As grants: a signed-in user may send only as one of its own addresses."""
-        principal = self.sim.principal(self.identity.name) if self.identity.kind == "account" else None
-        if principal is None or not principal.email:
-            return False
-        own = principal.email.casefold()
-        recipient = self.sim.recipient(address)
-        return own == address.casefold() or (recipient is not None and own in recipient.addresses)
-
-    def _fate(self, address: str, match: DomainMatch | None) -> RecipientOutcome:
-        if match is None:
-            return RecipientOutcome(
-                address,
-                RECIPIENT_OK,
-                Fate.RELAY_OUTSIDE,
-                f"relayed outside the organisation through a Send connector ({_domain_of(address)} is not accepted).",
-            )
-        recipient = self.sim.recipient(address)
-        if recipient is not None:
-            reason = f"delivered to {recipient.kind.value} '{recipient.name}'."
-            if self.server.is_edge:  # an Edge server hosts no recipients: it hands the message to the organisation
-                reason = f"relayed by the Edge Transport server into the organisation and {reason}"
-            return RecipientOutcome(address, RECIPIENT_OK, Fate.MAILBOX, reason)
-        kind = match.domain.domain_type
-        if kind is DomainType.AUTHORITATIVE:
-            reason = (
-                f"accepted at RCPT, but no recipient has this address in the Authoritative domain "
-                f"{match.domain.domain_name}, so the categorizer returns an NDR: {RECIPIENT_NOT_FOUND_NDR}."
-            )
-            return RecipientOutcome(address, RECIPIENT_OK, Fate.NDR, reason, ndr=RECIPIENT_NOT_FOUND_NDR)
-        if kind is DomainType.INTERNAL_RELAY:
-            reason = (
-                f"no recipient here in the InternalRelay domain {match.domain.domain_name}: routed on to the "
-                "other system that shares the namespace."
-            )
-            return RecipientOutcome(address, RECIPIENT_OK, Fate.INTERNAL_RELAY, reason)
-        reason = f"{match.domain.domain_name} is ExternalRelay: routed on to the external system that hosts it."
-        return RecipientOutcome(address, RECIPIENT_OK, Fate.EXTERNAL_RELAY, reason)
 
     # --- QUIT, RSET, NOOP -------------------------------------------------------------------------------------------
 
