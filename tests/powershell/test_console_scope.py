@@ -150,6 +150,12 @@ _LINE = st.one_of(
     _IDENTITY.map(lambda i: f"'{i}' | Set-ReceiveConnector -MaxMessageSize 20MB"),
     _IDENTITY.map(lambda i: f"Get-ADPermission '{i}' | Measure-Object"),
     _IDENTITY.map(lambda i: f"Remove-ReceiveConnector '{i}' -Confirm:$false"),
+    _IDENTITY.map(
+        lambda i: (
+            f"try {{ Set-ReceiveConnector '{i}' -Comment try }} catch {{ Write-Host $_.Exception.Message }} "
+            "finally { Get-ReceiveConnector 'EX002\\Relay 001' | Measure-Object }"
+        )
+    ),
     _IDENTITY.map(lambda i: f"$c = Get-ReceiveConnector '{i}'; $c | Set-ReceiveConnector -Enabled $false"),
     _SERVER.map(lambda s: f"Get-ReceiveConnector -Server '{s}' | Set-ReceiveConnector -Comment piped"),
     _SERVER.map(lambda s: f"Get-ExchangeServer '{s}' | Format-List Name"),
