@@ -121,7 +121,9 @@ def test_it_refuses_two_files_that_disagree_about_a_connector():
     with pytest.raises(ImportRefused) as refused:
         import_organization(objects)
     text = str(refused.value)
-    assert "other.xml" in text and "EX01\\Anonymous Relay" in text and "MaxMessageSize" in text
+    assert "other.xml" in text
+    assert "EX01\\Anonymous Relay" in text
+    assert "MaxMessageSize" in text
     assert "ReceiveConnector.xml" in text
 
 
@@ -229,7 +231,8 @@ def test_it_reads_a_real_get_exchangeserver_export(name, version, roles):
     with open(Path(__file__).parent / "data" / name, "rb") as stream:
         result = import_organization(list(read_sources([(name, stream)])))
     (server,) = result.org.servers
-    assert server.version is version and {r.value for r in server.roles} == roles
+    assert server.version is version
+    assert {r.value for r in server.roles} == roles
     assert result.report.unused["ExchangeServer"]["ExchangeVersion"] == 1  # the schema's version, not read
 
 

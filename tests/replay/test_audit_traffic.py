@@ -92,7 +92,8 @@ def test_it_says_when_the_logs_show_no_session_on_the_connector_at_all():
 
 def test_without_traffic_the_findings_say_nothing_about_logs():
     (finding,) = _open_relays(_internet_relay_org(), None)
-    assert finding.traffic == "" and not any(line.startswith("logs:") for line in finding.evidence)
+    assert finding.traffic == ""
+    assert not any(line.startswith("logs:") for line in finding.evidence)
 
 
 def test_a_signed_in_client_sending_outside_is_not_relaying_and_the_summary_keeps_as_json():
@@ -106,7 +107,8 @@ def test_a_signed_in_client_sending_outside_is_not_relaying_and_the_summary_keep
         ("fabrikam.com",),
         False,
     )
-    assert summary.saw(DEFAULT_FRONTEND) and not summary.saw("EX01\\Nowhere")
+    assert summary.saw(DEFAULT_FRONTEND)
+    assert not summary.saw("EX01\\Nowhere")
     assert TrafficSummary.from_json(summary.to_json()) == summary
 
 

@@ -68,26 +68,34 @@ def test_a_bad_since_is_refused_in_words(demo):
 def test_json_has_the_keys_and_types_the_issue_names(demo, what_if):
     """Drift from a lab that lacks the relay ACE, and the impact of going back to the lab that has it."""
     result = json.loads(_run("demo-what-if", str(FRONTEND_2019), str(HUB_2019), "--against", "demo", "--json"))
-    assert isinstance(result["sessions"], int) and isinstance(result["malformed_lines"], int)
-    assert result["sessions"] == 5 and result["malformed_lines"] == 1
+    assert isinstance(result["sessions"], int)
+    assert isinstance(result["malformed_lines"], int)
+    assert result["sessions"] == 5
+    assert result["malformed_lines"] == 1
     for entry in result["connectors"]:
-        assert isinstance(entry["connector"], str) and "\\" in entry["connector"]
+        assert isinstance(entry["connector"], str)
+        assert "\\" in entry["connector"]
         assert all(isinstance(a, str) for a in entry["remote_addresses"])
-        assert isinstance(entry["sessions"], int) and isinstance(entry["messages"], int)
+        assert isinstance(entry["sessions"], int)
+        assert isinstance(entry["messages"], int)
     relay = next(e for e in result["connectors"] if e["connector"] == "EX01\\Anonymous Relay")
     assert (relay["remote_addresses"], relay["sessions"], relay["messages"]) == (["10.0.0.50"], 1, 1)
     assert [(d["kind"], d["remote_ip"]) for d in result["drift"]] == [("rights", "10.0.0.50"), ("reply", "10.0.0.50")]
     for row in result["drift"]:
         assert {"kind", "remote_ip", "logged", "model", "example_session", "reason"} <= row.keys()
-        assert row["kind"] in ("connector", "rights", "reply") and row["example_session"].startswith("08DC000000000001")
+        assert row["kind"] in ("connector", "rights", "reply")
+        assert row["example_session"].startswith("08DC000000000001")
         assert all(isinstance(row[key], str) and row[key] for key in ("logged", "model", "reason"))
     (row,) = result["impact"]
     assert {"remote_ip", "connector", "messages", "before", "after", "cause"} <= row.keys()
     assert (row["remote_ip"], row["connector"], row["messages"]) == ("10.0.0.50", "EX01\\Anonymous Relay", 1)
     assert (row["before"], row["after"]) == ("550 5.7.1 Unable to relay", "250 2.1.5 Recipient OK")
-    assert isinstance(row["cause"], list) and "Add-ADPermission" in row["cause"][0]
+    assert isinstance(row["cause"], list)
+    assert "Add-ADPermission" in row["cause"][0]
 
 
 def test_json_without_against_has_no_impact(demo):
     result = json.loads(_run("demo", str(FRONTEND_2019), "--json"))
-    assert "impact" not in result and result["drift"] == [] and result["sessions"] == 4
+    assert "impact" not in result
+    assert result["drift"] == []
+    assert result["sessions"] == 4

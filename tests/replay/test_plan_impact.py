@@ -66,10 +66,13 @@ def test_it_names_the_sender_the_change_breaks_beside_the_script_with_the_plan_l
     page = _plan(signed_in, what_if)
     aside = page[page.index('<aside class="panel soft traffic-aside"') :]
     assert page.index('id="script-plan"') < page.index("<aside")  # beside the plan script
-    assert "Who this change affects" in aside and "Breaks (1 sender)" in aside
-    assert BREAKS in aside and "(was 250 2.1.5 Recipient OK)" in aside
+    assert "Who this change affects" in aside
+    assert "Breaks (1 sender)" in aside
+    assert BREAKS in aside
+    assert "(was 250 2.1.5 Recipient OK)" in aside
     assert "Remove-ADPermission -Identity &#x27;EX01\\Anonymous Relay&#x27;" in aside
-    assert f"uploaded to {escape(demo.name)} on " in aside and ": 2 files, 4 sessions, 4 messages." in aside
+    assert f"uploaded to {escape(demo.name)} on " in aside
+    assert ": 2 files, 4 sessions, 4 messages." in aside
 
 
 def test_it_lists_what_the_change_newly_opens(signed_in, what_if):
@@ -90,7 +93,8 @@ def test_it_shows_no_traffic_panel_for_a_lab_without_logs(signed_in, demo, bob):
     copy = labs.copy_lab(demo, "demo-what-if", owner=bob)
     _remove_relay(copy)
     page = _plan(signed_in, copy)
-    assert "Remove-ADPermission" in page and "Who this change affects" not in page
+    assert "Remove-ADPermission" in page
+    assert "Who this change affects" not in page
 
 
 def test_it_keeps_the_replay_for_the_labs_state_and_replays_again_after_a_change(signed_in, what_if, monkeypatch):
@@ -101,19 +105,23 @@ def test_it_keeps_the_replay_for_the_labs_state_and_replays_again_after_a_change
     signed_in.get(reverse("connectors:traffic", args=[what_if.slug]))
     assert worked == ["demo-what-if"]  # the Traffic page shows the replay the Plan page stored
     (kept,) = models.TrafficReplay.objects.filter(lab=what_if)
-    assert kept.status == "done" and kept.result["impact"][0]["remote_ip"] == "10.0.0.50"
+    assert kept.status == "done"
+    assert kept.result["impact"][0]["remote_ip"] == "10.0.0.50"
     _change_acl(what_if, "Anonymous Relay", lambda acl: add_ad_permission(acl, ANONYMOUS_LOGON, ACCEPT_ANY_RECIPIENT))
     page = _plan(signed_in, what_if)
-    assert worked == ["demo-what-if"] * 2 and BREAKS not in page
+    assert worked == ["demo-what-if"] * 2
+    assert BREAKS not in page
     assert "No sender seen in the logs gets a different answer" in page
     (fresh,) = models.TrafficReplay.objects.filter(lab=what_if)  # the earlier state's replay is gone
-    assert fresh.pk != kept.pk and fresh.result["impact"] == []
+    assert fresh.pk != kept.pk
+    assert fresh.result["impact"] == []
 
 
 def test_a_change_to_the_lab_it_was_copied_from_replays_again(signed_in, demo, what_if):
     first = _plan(signed_in, what_if)
     _remove_relay(demo)  # the baseline now lacks the relay too: nothing left to break
-    assert BREAKS in first and BREAKS not in _plan(signed_in, what_if)
+    assert BREAKS in first
+    assert BREAKS not in _plan(signed_in, what_if)
 
 
 def test_its_queries_do_not_grow_with_the_uploads_or_the_senders(signed_in, demo, what_if):
@@ -139,7 +147,9 @@ def test_a_large_upload_is_replayed_in_the_background_while_the_page_polls(signe
     page = _plan(signed_in, what_if)
     (stored,) = models.TrafficReplay.objects.filter(lab=what_if)
     status = reverse("connectors:traffic-replay-status", args=[what_if.slug, stored.pk])
-    assert stored.status == "working" and f'hx-get="{status}"' in page and "Replaying the logs" in page
+    assert stored.status == "working"
+    assert f'hx-get="{status}"' in page
+    assert "Replaying the logs" in page
     assert BREAKS not in page
     assert "Replaying the logs" in signed_in.get(status, HTTP_HX_REQUEST="true").content.decode()
     ((target, args),) = started
@@ -156,7 +166,8 @@ def test_a_replay_that_fails_says_so_instead_of_polling(signed_in, what_if, monk
 
     monkeypatch.setattr(traffic, "replayed", broken)
     page = _plan(signed_in, what_if)
-    assert "The replay failed (an internal error was logged)." in page and "hx-get" not in page.split("<aside")[1]
+    assert "The replay failed (an internal error was logged)." in page
+    assert "hx-get" not in page.split("<aside")[1]
 
 
 def test_another_trainee_cant_poll_a_labs_replay(client, what_if, signed_in, django_user_model):
@@ -176,7 +187,8 @@ def test_a_replay_whose_thread_was_lost_is_started_again(signed_in, what_if, set
     assert len(started) == 1  # working: polled, not started twice
     models.TrafficReplay.objects.update(created=timezone.now() - timedelta(seconds=traffic.REPLAY_STALE_SECONDS + 1))
     assert "Replaying the logs" in _plan(signed_in, what_if)
-    assert len(started) == 2 and models.TrafficReplay.objects.filter(lab=what_if).count() == 1
+    assert len(started) == 2
+    assert models.TrafficReplay.objects.filter(lab=what_if).count() == 1
 
 
 class _Idle:

@@ -92,10 +92,12 @@ def test_it_reads_a_2019_refusal_at_mail_from_and_a_starttls_auth_login_session(
     )
     assert not laptop.authenticated
     (refused,) = laptop.transactions
-    assert refused.mail_reply == "530 5.7.1 Client was not authenticated" and refused.rcpts == []
+    assert refused.mail_reply == "530 5.7.1 Client was not authenticated"
+    assert refused.rcpts == []
     alice = sessions["08DC000000000003"]
     assert (alice.tls, alice.auth_mechanism, alice.auth_reply[:3]) == (True, "LOGIN", "235")
-    assert alice.rights is not None and "ms-Exch-SMTP-Submit" in alice.rights
+    assert alice.rights is not None
+    assert "ms-Exch-SMTP-Submit" in alice.rights
 
 
 def test_the_hub_keeps_the_last_set_session_permissions_of_a_session():
@@ -105,7 +107,8 @@ def test_the_hub_keeps_the_last_set_session_permissions_of_a_session():
     assert {"ms-Exch-SMTP-Accept-Any-Recipient", "ms-Exch-SMTP-Accept-XProxyFrom", "ms-Exch-SMTP-Accept-Exch50"} <= (
         leg.rights
     )
-    assert leg.authenticated and leg.local_endpoint == "10.0.0.10:2525"
+    assert leg.authenticated
+    assert leg.local_endpoint == "10.0.0.10:2525"
 
 
 def test_the_fields_line_decides_the_columns():
