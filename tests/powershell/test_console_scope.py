@@ -150,6 +150,8 @@ _LINE = st.one_of(
     _IDENTITY.map(lambda i: f"'{i}' | Set-ReceiveConnector -MaxMessageSize 20MB"),
     _IDENTITY.map(lambda i: f"Get-ADPermission '{i}' | Measure-Object"),
     _IDENTITY.map(lambda i: f"Remove-ReceiveConnector '{i}' -Confirm:$false"),
+    _IDENTITY.map(lambda i: f"Get-ReceiveConnector '{i}' -ErrorAction SilentlyContinue | Measure-Object"),
+    _IDENTITY.map(lambda i: f"Set-ReceiveConnector '{i}' -Comment go-on -ErrorAction Continue -ErrorVariable e"),
     _IDENTITY.map(
         lambda i: (
             f"try {{ Set-ReceiveConnector '{i}' -Comment try }} catch {{ Write-Host $_.Exception.Message }} "
