@@ -301,12 +301,15 @@ def parse_tree(text: str) -> Node:
 
 
 _RANGE_NAME = re.compile(rb"-?[0-9]+\.\.-?[0-9]+")
+_RANGE_TEXT = re.compile(r"[0-9]\.\.-?[0-9]")
 
 
 def _parenthesise_ranges(text: str, root: Node) -> str | None:
     """`1..5 -join ','` starts a statement, so the grammar reads it as a command named 1..5 with a parameter;
     PowerShell reads an expression. Such a range becomes `(1..5)` before the real parse (None: nothing to do; a
     range alone or before a pipe stays a command, which psparse reads as the range)."""
+    if not _RANGE_TEXT.search(text):
+        return None  # most scripts: no need to walk a 10,000-line tree
     spans = []
     for node in walk(root):
         if node.type != "command":
