@@ -6,18 +6,18 @@ import pytest
 from django.db import models as django_models
 
 from connectors import convert, models
+from connectors.exchange import properties as P
 from connectors.exchange.model import ReceiveConnector
-from connectors.exchange.properties import (
-    ACCEPTED_DOMAIN,
-    COMPUTED,
-    PRINCIPAL,
-    RECEIVE_CONNECTOR,
-    RECIPIENT,
-    SERVER,
-    TRANSPORT_CONFIG,
-    Choice,
-)
+from connectors.exchange.properties import COMPUTED, RECEIVE_CONNECTOR, Choice
 
+# The other object types: the model that stores each and its catalogue (the organisation's settings are the Lab's).
+OTHERS = [
+    (models.Server, P.SERVER),
+    (models.AcceptedDomain, P.ACCEPTED_DOMAIN),
+    (models.Recipient, P.RECIPIENT),
+    (models.Principal, P.PRINCIPAL),
+    (models.Lab, P.TRANSPORT_CONFIG),
+]
 # exchsim's own columns beside a connector's Exchange properties: what it belongs to, how it was made, the JSON column.
 CONNECTOR_OWN = {"id", "server", "usage", "created_by_setup", "properties"}
 
@@ -54,17 +54,7 @@ def test_it_has_no_connector_column_the_catalogue_doesnt_declare():
         assert prop.column, name
 
 
-@pytest.mark.parametrize(
-    ("model", "properties"),
-    [
-        (models.ReceiveConnector, RECEIVE_CONNECTOR),
-        (models.Server, SERVER),
-        (models.AcceptedDomain, ACCEPTED_DOMAIN),
-        (models.Recipient, RECIPIENT),
-        (models.Principal, PRINCIPAL),
-        (models.Lab, TRANSPORT_CONFIG),
-    ],
-)
+@pytest.mark.parametrize(("model", "properties"), [(models.ReceiveConnector, RECEIVE_CONNECTOR), *OTHERS])
 def test_it_offers_the_catalogues_choices_for_each_enum_column(model, properties):
     columns = _columns(model)
     for prop in properties:
@@ -72,16 +62,7 @@ def test_it_offers_the_catalogues_choices_for_each_enum_column(model, properties
             assert [value for value, _label in columns[prop.field].choices] == list(prop.kind.names()), prop.name
 
 
-@pytest.mark.parametrize(
-    ("model", "properties"),
-    [
-        (models.Server, SERVER),
-        (models.AcceptedDomain, ACCEPTED_DOMAIN),
-        (models.Recipient, RECIPIENT),
-        (models.Principal, PRINCIPAL),
-        (models.Lab, TRANSPORT_CONFIG),
-    ],
-)
+@pytest.mark.parametrize(("model", "properties"), OTHERS)
 def test_it_gives_the_other_objects_columns_their_catalogue_defaults(model, properties):
     columns = _columns(model)
     for prop in properties:
@@ -92,15 +73,7 @@ def test_it_gives_the_other_objects_columns_their_catalogue_defaults(model, prop
         assert field.get_default() == (convert.join_list(value) if prop.kind.multi else value), prop.name
 
 
-@pytest.mark.parametrize(
-    ("model", "properties"),
-    [
-        (models.Server, SERVER),
-        (models.AcceptedDomain, ACCEPTED_DOMAIN),
-        (models.Recipient, RECIPIENT),
-        (models.Principal, PRINCIPAL),
-    ],
-)
+@pytest.mark.parametrize(("model", "properties"), OTHERS[:-1])  # a Lab has columns of its own too
 def test_it_has_a_catalogue_row_for_each_column_of_the_other_objects(model, properties):
     for name in _columns(model):
         if name not in ("id", "lab"):

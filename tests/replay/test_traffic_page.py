@@ -15,17 +15,6 @@ from tests.replay.logs import FRONTEND_2019_FILES
 
 
 @pytest.fixture
-def owner(db, django_user_model):
-    return django_user_model.objects.create_user("trainee", password="secret-pass-1")
-
-
-@pytest.fixture
-def signed_in(client, owner):
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def demo(owner):
     return labs.create_demo_lab("demo", owner=owner)
 
