@@ -117,14 +117,8 @@ def connector_value(row: models.ReceiveConnector, server_name: str, acl: Iterabl
 
 
 def accepted_domain_value(row: models.AcceptedDomain) -> AcceptedDomain:
-    return AcceptedDomain(
-        name=row.name,
-        domain_name=row.domain_name,
-        domain_type=DomainType(row.domain_type),
-        default=row.default,
-        address_book_enabled=row.address_book_enabled,
-        match_subdomains=row.match_subdomains,
-    )
+    values = {p.field: getattr(row, p.field) for p in ACCEPTED_DOMAIN}
+    return AcceptedDomain(**{**values, "domain_type": DomainType(row.domain_type)})
 
 
 def recipient_value(row: models.Recipient) -> Recipient:

@@ -292,8 +292,7 @@ def data_to_org(data) -> Organization:
         accepted_domains=tuple(_read_domains(reader, top)),
         recipients=tuple(_read_recipients(reader, top)),
         principals=tuple(_read_principals(reader, top)),
-        recipient_validation_enabled=organization["recipient_validation_enabled"],
-        tls_receive_domain_secure_list=tuple(organization["tls_receive_domain_secure_list"]),
+        **{p.field: p.parse(organization[p.field]) for p in properties.TRANSPORT_CONFIG},
     )
     reader.problems += _unknown_principal_problems(top, org)
     if reader.problems:
