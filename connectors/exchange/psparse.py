@@ -337,7 +337,7 @@ def _command(node: Node, depth: int) -> CommandCall:
             bind_next = bind_next or ":" in child.text.decode()
             continue
         if child.type == "command_parameter":
-            written = child.text.decode()[1:]
+            written = pstext.restore_digits(child.text.decode()[1:])
             colon = written.endswith(":")
             call.elements.append(Parameter(written.rstrip(":"), colon=colon))
             bind_next = colon

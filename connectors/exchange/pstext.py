@@ -285,6 +285,9 @@ def parse_tree(text: str) -> Node:
     rewritten = _parenthesise_ranges(text, root)
     if rewritten is not None:
         text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+    rewritten = _spell_parameter_digits(text, root) if root.has_error else None
+    if rewritten is not None:
+        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
     for _ in range(8):  # each pass quotes the barewords the grammar stopped at; bounded, as scripts are
         rewritten = quote_after_commas(text, root) if root.has_error else None
         if rewritten is None or rewritten == text:
@@ -298,6 +301,35 @@ def parse_tree(text: str) -> Node:
         if not retried.has_error:
             return retried
     return root
+
+
+# A parameter name holding a digit (-SmtpUtf8Enabled): the grammar ends the name at the digit and reads the rest as a
+# redirection (`8>`), which PowerShell doesn't. Before the real parse each such digit is spelled as _DIGIT_MARK and its
+# letter (8 -> "Zqi"), which the grammar reads as part of the name; restore_digits gives psparse the name back.
+_DIGIT_MARK = "Zq"
+_SPELLED = re.compile(_DIGIT_MARK + "([a-j])")
+_PARAMETER_NAME = re.compile(rb"-[A-Za-z_?][A-Za-z0-9_?]*")
+
+
+def _spell_parameter_digits(text: str, root: Node) -> str | None:
+    data = text.encode()
+    spans = []
+    for node in walk(root):
+        if node.type == "command_parameter" and data[node.end_byte : node.end_byte + 1].isdigit():
+            match = _PARAMETER_NAME.match(data, node.start_byte)
+            if match is not None and match.end() > node.end_byte:
+                spans.append((match.start(), match.end()))
+    if not spans:
+        return None
+    for start, end in sorted(spans, reverse=True):
+        spelled = re.sub(rb"[0-9]", lambda d: (_DIGIT_MARK + "abcdefghij"[int(d.group())]).encode(), data[start:end])
+        data = data[:start] + spelled + data[end:]
+    return data.decode()
+
+
+def restore_digits(name: str) -> str:
+    """A parameter name as written, its digits back (_spell_parameter_digits)."""
+    return _SPELLED.sub(lambda m: str("abcdefghij".index(m.group(1))), name) if _DIGIT_MARK in name else name
 
 
 _RANGE_NAME = re.compile(rb"-?[0-9]+\.\.-?[0-9]+")
