@@ -31,6 +31,7 @@ from .model import AcceptedDomain, Organization, ReceiveConnector, Server
 from .powershell import plan
 from .psast import Bareword, Block, CommandCall, Parameter
 from .psast import commands as psast_walk
+from .psast import functions as psast_functions
 from .psformat import (
     Permission,
     RecipientFilterConfig,
@@ -143,9 +144,10 @@ def _supported() -> str:
 def check(statements: list) -> None:
     """Refuse what the console doesn't run, by name, before anything runs: unknown or refused commands, a snap-in
     other than Exchange's, -AccessRights, script blocks given to Exchange cmdlets."""
+    defined = psast_functions(statements)  # the script's own functions run as it defines them
     for call in psast_walk(statements):
         lowered = call.name.casefold()
-        if not call.name or lowered in pscmdlets.CMDLETS:
+        if not call.name or lowered in pscmdlets.CMDLETS or lowered in defined:
             continue
         if lowered == "add-pssnapin":
             named = [e for e in call.elements if not isinstance(e, Parameter)]

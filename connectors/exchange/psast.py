@@ -177,6 +177,26 @@ class Loop:
 
 
 @dataclass(frozen=True)
+class Param:
+    """One parameter of a function: `[string]$Identity = 'x'` (type name "" when untyped, default a node)."""
+
+    name: str  # case-folded, without $
+    type_name: str = ""
+    default: object = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class FunctionDef:
+    """function Name { param(...) ... } or function Name($a, $b) { ... }: defined when the statement runs."""
+
+    name: str
+    parameters: tuple  # Param
+    body: tuple
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Try:
     """try { } catch [Type] { } finally { }: catches are (type names, statements); a catch without types takes any
     error, as does one naming a type (the console's errors are all Exchange's or PowerShell's runtime errors)."""
@@ -196,11 +216,21 @@ class Flow:
 
 def commands(statements) -> list[CommandCall]:
     """Every command call in a tree, in order, without recursion (strings, blocks and subexpressions included)."""
+    return [node for node in _nodes(statements) if isinstance(node, CommandCall)]
+
+
+def functions(statements) -> set[str]:
+    """The names (case-folded) of the functions a script defines, wherever it defines them."""
+    return {node.name.casefold() for node in _nodes(statements) if isinstance(node, FunctionDef)}
+
+
+def _nodes(statements):
     found, stack = [], [statements]
     while stack:
         node = stack.pop()
-        if isinstance(node, CommandCall):
+        if isinstance(node, CommandCall | FunctionDef):
             found.append(node)
+        if isinstance(node, CommandCall):
             stack.extend(reversed(node.elements))
         elif isinstance(node, list | tuple):
             stack.extend(reversed(node))

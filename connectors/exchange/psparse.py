@@ -27,11 +27,13 @@ from .psast import (
     Expandable,
     Flow,
     Foreach,
+    FunctionDef,
     If,
     Index,
     Invoke,
     Loop,
     Member,
+    Param,
     Parameter,
     Pipeline,
     Splat,
@@ -90,7 +92,6 @@ _BINARY = {
 _CONSTANTS = {"true": True, "false": False, "null": None}
 _SCOPES = ("script:", "global:", "local:", "private:")
 _NAMES = {
-    "function_statement": "function definitions",
     "filter_statement": "filter definitions",
     "class_statement": "class definitions",
     "enum_statement": "enum definitions",
@@ -224,6 +225,8 @@ def _statement(node: Node, depth: int):
         condition = _first(_first(node, "while_condition"), "pipeline")
         body = _block(_first(node, "statement_block"), depth)
         return Loop(None, _pipeline(condition, depth), None, body, test_first=False, until=until, line=_line(node))
+    if kind == "function_statement":
+        return _function(node, depth)
     if kind == "try_statement":
         catches = []
         for clause in _kids(_first(node, "catch_clauses")) if _first(node, "catch_clauses") else ():
@@ -245,6 +248,39 @@ def _statement(node: Node, depth: int):
             raise refuse(label, "loop labels")
         return Flow(word, _pipeline(value, depth) if value is not None else None, _line(node))
     raise refuse(node)
+
+
+def _function(node: Node, depth: int) -> FunctionDef:
+    """A function with its parameters (declared in parentheses or in a param() block) and its body."""
+    if node.children and node.children[0].type.casefold() in ("filter", "workflow"):
+        raise refuse(node, f"{node.children[0].type.casefold()} definitions")
+    name = _first(node, "function_name").text.decode()
+    script = _first(node, "script_block")
+    lists = [_first(_first(node, "function_parameter_declaration"), "parameter_list")]
+    if script is not None:
+        if _first(script, "named_block_list") is not None:
+            raise refuse(_first(script, "named_block_list"), "begin/process/end blocks")
+        lists.append(_first(_first(script, "param_block"), "parameter_list"))
+    parameters = []
+    for parameter_list in (item for item in lists if item is not None):
+        for parameter in (c for c in _kids(parameter_list) if c.type == "script_parameter"):
+            types = [a for a in pstext.walk(parameter) if a.type == "type_literal"]
+            default = _first(parameter, "script_parameter_default")
+            value = next((c for c in _kids(default) if c.type != "="), None) if default is not None else None
+            parameters.append(
+                Param(
+                    _variable_name(_first(parameter, "variable")),
+                    types[-1].text.decode()[1:-1].strip() if types else "",  # [string[]] stays string[]
+                    _expression(value, depth) if value is not None else None,
+                    _line(parameter),
+                )
+            )
+    inside = ("script_block", "script_block_body")
+    body = None
+    if script is not None:
+        body = next((c for c in pstext.walk(script, lambda n: n.type in inside) if c.type == "statement_list"), None)
+    statements = tuple(_statement_list(body, pstext.nested(node, depth)))
+    return FunctionDef(name, tuple(parameters), statements, _line(node))
 
 
 def _first(node: Node | None, kind: str) -> Node | None:

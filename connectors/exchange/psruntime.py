@@ -24,6 +24,7 @@ from .psast import (
     Expandable,
     Flow,
     Foreach,
+    FunctionDef,
     If,
     Index,
     Invoke,
@@ -114,6 +115,7 @@ class Context:
     dry_run: bool = False
     notes: list = field(default_factory=list)
     pending: list | None = None  # the running top-level statement's output not printed yet
+    functions: dict = field(default_factory=dict)  # name (case-folded) -> FunctionDef the script defined
 
     def step(self) -> None:
         self.steps += 1
@@ -189,6 +191,8 @@ def run_statement(ctx: Context, statement, out: list) -> None:
         _flow(ctx, statement)
     elif kind is Try:
         _try(ctx, statement, out)
+    elif kind is FunctionDef:
+        ctx.functions[statement.name.casefold()] = statement
     elif kind is Step:
         _step(ctx, statement)
     else:
@@ -368,7 +372,81 @@ def invoke(ctx: Context, call: CommandCall, items: list | None) -> list:
             elements += _splatted(ctx.get(element.name), element)
         else:
             elements.append(evaluate(ctx, element))
+    function = ctx.functions.get(call.name.casefold())
+    if function is not None:
+        return call_function(ctx, function, elements, items)
     return ctx.commands(ctx, CommandCall(call.name, elements, call.line), items)
+
+
+def _function_parameter(function: FunctionDef, written: str):
+    wanted = written.casefold()
+    exact = [p for p in function.parameters if p.name == wanted]
+    matches = exact or [p for p in function.parameters if p.name.startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        names = ", ".join(f"-{p.name}" for p in matches)
+        raise RuntimeFailure(
+            f"Parameter cannot be processed because the parameter name '{written}' is ambiguous. "
+            f"Possible matches include: {names}."
+        )
+    raise RuntimeFailure(f"A parameter cannot be found that matches parameter name '{written}'.")
+
+
+def call_function(ctx: Context, function: FunctionDef, elements: list, items: list | None) -> list:
+    """A function the script defined: its parameters bound by name (or unique prefix) and position, typed ones
+    converted, the rest in $args; what came down the pipeline is $input. It runs in its own scope."""
+    bound, positional, i = {}, [], 0
+    elements = [e.text if type(e) is Bareword else e for e in elements]  # a bare word is text to a function
+    while i < len(elements):
+        element = elements[i]
+        i += 1
+        if type(element) is not Parameter:
+            positional.append(element)
+            continue
+        parameter = _function_parameter(function, element.name)
+        if element.colon:
+            bound[parameter.name] = element.value
+        elif parameter.type_name.casefold() == "switch":
+            bound[parameter.name] = True
+        elif i < len(elements) and type(elements[i]) is not Parameter:
+            bound[parameter.name] = elements[i]
+            i += 1
+        else:
+            raise RuntimeFailure(
+                f"Missing an argument for parameter '{parameter.name}'. Specify a parameter and try again."
+            )
+    free = [p for p in function.parameters if p.name not in bound and p.type_name.casefold() != "switch"]
+    for parameter, value in zip(free, positional, strict=False):
+        bound[parameter.name] = value
+    ctx.step()
+    if ctx.depth >= MAX_CALL_DEPTH:
+        raise LimitReached(CALL_DEPTH.format(function.line))
+    ctx.depth += 1
+    scope: dict = {"args": positional[len(free) :], "input": list(items or [])}
+    ctx.scopes.append(scope)
+    out: list = []
+    try:
+        for parameter in function.parameters:
+            if parameter.name in bound:
+                value = bound[parameter.name]
+            elif parameter.type_name.casefold() == "switch":
+                value = False
+            else:
+                value = evaluate(ctx, parameter.default) if parameter.default is not None else None
+            if parameter.type_name and parameter.type_name.casefold() != "switch" and value is not None:
+                try:
+                    value = cast(parameter.type_name, value)
+                except RuntimeFailure:
+                    pass  # a type the console doesn't know ([Microsoft.Exchange...]): the value as given
+            scope[parameter.name] = value
+        run_block(ctx, function.body, out)
+    except Return as returned:
+        out += returned.values
+    finally:
+        ctx.depth -= 1
+        ctx.scopes.pop()
+    return out
 
 
 def _splatted(value, splat: Splat) -> list:

@@ -174,7 +174,7 @@ def test_accepted_domain_cmdlets_warn_and_keep_one_default():
         (". .\\helpers.ps1", ". of a path or program"),
         ("Add-PSSnapin Quest.ActiveRoles", "Add-PSSnapin of anything but Microsoft.Exchange*"),
         ("$env:PATH", "environment and provider variables"),
-        ("function f { 1 }", "Function definitions: not run by the exchsim console"),
+        ("filter f { 1 }", "Filter definitions: not run by the exchsim console"),
         ("Get-ReceiveConnector && Get-ExchangeServer", "&&"),
         ("Get-ReceiveConnector > out.txt", "Redirection (> and >>): not run"),
     ],

@@ -478,3 +478,46 @@ def test_write_host_and_output_print_in_the_order_the_script_makes_them():
         "before 2",
         f'What if: Configuring Receive connector "{FRONTEND}".',
     ]
+
+
+def test_functions_bind_parameters_by_name_prefix_and_position():
+    script = (
+        "function Add-RelayIP {\n"
+        "    param([Parameter(Mandatory=$true)][string]$Identity, [string[]]$IPs, [switch]$Quiet, $Count = 5)\n"
+        "    foreach ($ip in $IPs) {\n"
+        "        Set-ReceiveConnector $Identity -RemoteIPRanges @{Add=$ip}\n"
+        '        if (-not $Quiet) { "added $ip" }\n'
+        "    }\n"
+        '    "count default $Count"\n'
+        "}\n"
+        "function Sum($a, $b) { return $a + $b }\n"
+        f'Add-RelayIP -Identity "{FRONTEND}" -IPs 10.5.5.1,10.5.5.2\n'
+        f'Add-RelayIP "{FRONTEND}" 10.5.5.3 -Quiet -Count 7\n'
+        "Sum 2 3; Sum -b 4 -a 1; Sum -B 1 2\n"
+        'function Show { "args: $args; input: $($input.Count)" }; 1, 2 | Show a b\n'
+    )
+    result = run(script)
+    assert result.error is None
+    assert result.output == [
+        "added 10.5.5.1",
+        "added 10.5.5.2",
+        "count default 5",
+        "count default 7",
+        "5",
+        "5",
+        "3",
+        "args: a b; input: 2",
+    ]
+    assert ranges(result.org)[2:] == ["10.5.5.1", "10.5.5.2", "10.5.5.3"]
+
+
+def test_a_function_is_checked_like_the_script_and_its_recursion_is_capped():
+    org = template()
+    refused = run(
+        "function F {\n  param($x)\n  Remove-Item $x\n}\n" + f'Set-ReceiveConnector "{FRONTEND}" -Comment x', org
+    )
+    assert refused.org is org
+    assert refused.error.startswith("Remove-Item is not run by the exchsim console (line 3)")
+    capped = run("function Loop { Loop }; Loop", org)
+    assert capped.error.startswith("The script blocks call one another more than 50 deep")
+    assert run("function F { 1 }; G").error.startswith("The term 'G' is not recognized")
