@@ -18,7 +18,8 @@ from .exchange.catalogue import (
 from .exchange.fates import Fate
 from .exchange.model import Organization, ReceiveConnector, Server
 from .exchange.smtp import SessionResult
-from .forms import AuthForm, GeneralForm, NetworkForm, SettingsForm, flag_choices
+from .forms import AuthForm, GeneralForm, NetworkForm, SettingsForm
+from .property_forms import flag_choices
 
 # --- The overview's connector rows ---------------------------------------------------------------------------------
 

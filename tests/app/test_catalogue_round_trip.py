@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from connectors import forms, labfile, labs, models, presenters, store
+from connectors import forms, labfile, labs, models, presenters, property_forms, store
 from connectors.exchange import ems, powershell
 from connectors.exchange.acl import read_permission_groups
 from connectors.exchange.model import ExchangeVersion
@@ -111,9 +111,9 @@ def through_form(org, connector, prop, value, port):
         shown = presenters.tab_values(org, connector)[tab]
         wanted = {prop.field: value, **COMPANIONS.get(prop.field, {})}
         if prop.name == "AuthMechanism":
-            wanted = {"mechanisms": [v for v, _text in forms.flag_choices("AuthMechanism") if v & value]}
+            wanted = {"mechanisms": [v for v, _text in property_forms.flag_choices("AuthMechanism") if v & value]}
         if prop.name == "PermissionGroups":
-            wanted = {"groups": [v for v, _text in forms.flag_choices("PermissionGroups") if v & value]}
+            wanted = {"groups": [v for v, _text in property_forms.flag_choices("PermissionGroups") if v & value]}
         offered = {} if form_class is forms.GroupsForm else {"server": server}  # the server's own properties
         form = form_class(_posted(form_class(**offered), {**shown, **wanted}), **offered)
     assert form.is_valid(), (prop.name, form.errors)
