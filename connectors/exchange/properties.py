@@ -947,7 +947,7 @@ RECEIVE_CONNECTOR = PropertySet(
             versions=since("2019"),
             settable=(SET,),
             source="P-SRC, HC-DATA",
-            help="Advertise SMTPUTF8 (Exchange 2019 and later).",
+            help="Reserved for Microsoft's use (Set-ReceiveConnector): kept, never advertised (docs/decisions.md).",
         ),
         Property(
             "LongAddressesEnabled",
