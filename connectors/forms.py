@@ -130,8 +130,10 @@ class NewConnectorForm(forms.Form):
     server = forms.ChoiceField()
     name = forms.CharField()  # the engine checks its length, in Exchange's words
     usage = forms.ChoiceField(choices=[(u, u) for u in USAGES], initial="Custom")
-    bindings = forms.CharField(required=False, help_text="e.g. 0.0.0.0:25")
-    remote_ip_ranges = forms.CharField(required=False, label="Remote IP ranges", help_text="e.g. 10.0.0.50")
+    bindings = forms.CharField(required=False, help_text=RECEIVE_CONNECTOR.by_name("Bindings").help)
+    remote_ip_ranges = forms.CharField(
+        required=False, label="Remote IP ranges", help_text=RECEIVE_CONNECTOR.by_name("RemoteIPRanges").help
+    )
     transport_role = forms.ChoiceField(
         required=False,
         label="Transport role (2013 and later)",

@@ -646,7 +646,7 @@ RECEIVE_CONNECTOR = PropertySet(
             Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[IPRange]", item="ip range"),
             (),
             simulated=True,
-            help="The remote addresses the connector takes connections from.",
+            help="The remote addresses it takes connections from: 10.0.0.50, 10.0.0.1-10.0.0.9, 10.0.0.0/24.",
             column="text",
         ),
         Property(
