@@ -288,6 +288,7 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
 _SHOWN_TYPES = (ReceiveConnector, Permission, AcceptedDomain, Server, TransportConfig, RecipientFilterConfig)
 # The engine objects each cmdlet takes from the pipeline as themselves; anything else binds by its Identity.
 _PIPED_TYPES = {
+    "Get-ReceiveConnector": (Server,),
     "Set-ReceiveConnector": (ReceiveConnector,),
     "Remove-ReceiveConnector": (ReceiveConnector,),
     "Add-ADPermission": (ReceiveConnector, Permission),

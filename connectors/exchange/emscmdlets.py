@@ -112,6 +112,8 @@ def get_receive_connector(state: _State, bound: dict, piped) -> list:
         return find_connectors(state.org, _text(bound["Identity"]))
     if "Server" in bound:
         return list(state.org.connectors_of(_find_server(state.org, _text(bound["Server"])).name))
+    if piped:  # a server piped in binds to -Server (Get-ExchangeServer | Get-ReceiveConnector)
+        return list(state.org.connectors_of(piped[0].name))
     return list(state.org.connectors)
 
 
@@ -361,7 +363,11 @@ def set_recipient_filter_config(state: _State, bound: dict, piped) -> list:
 
 _CONNECTOR_SETTINGS_SPEC = {p: t for p, t in _CONNECTOR_SETTINGS.items() if p != "TransportRole"}
 _CMDLETS: dict[str, tuple[Callable, Spec]] = {
-    "Get-ReceiveConnector": (get_receive_connector, Spec({"Identity": _TEXT, "Server": _TEXT}, ("Identity",))),
+    # -Identity and -Server both take pipeline input (Get-ReceiveConnector's reference page).
+    "Get-ReceiveConnector": (
+        get_receive_connector,
+        Spec({"Identity": _TEXT, "Server": _TEXT}, ("Identity",), True),
+    ),
     "New-ReceiveConnector": (
         new_receive_connector,
         Spec(

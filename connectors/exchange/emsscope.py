@@ -206,6 +206,9 @@ class Guard:
                 self._identity(bound["Identity"])
             elif "Server" in bound:
                 self._identity(bound["Server"])
+            elif items:
+                for item in items:
+                    self._piped(ctx, name, item, (Server,))
             else:
                 raise OutOfScope(name)
         elif name in _CONNECTOR_TARGETS:

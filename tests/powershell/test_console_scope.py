@@ -161,6 +161,7 @@ _LINE = st.one_of(
     _IDENTITY.map(lambda i: f"$c = Get-ReceiveConnector '{i}'; $c | Set-ReceiveConnector -Enabled $false"),
     _SERVER.map(lambda s: f"Get-ReceiveConnector -Server '{s}' | Set-ReceiveConnector -Comment piped"),
     _SERVER.map(lambda s: f"Get-ExchangeServer '{s}' | Format-List Name"),
+    _SERVER.map(lambda s: f"Get-ExchangeServer '{s}' | Get-ReceiveConnector | Set-ReceiveConnector -Comment srv"),
     _SERVER.map(lambda s: f"Set-MailboxServer '{s}' -MAPIEncryptionRequired $true"),
     _SERVER.map(
         lambda s: (
@@ -175,6 +176,7 @@ _LINE = st.one_of(
             "Import-Csv relays.csv | ForEach-Object { Get-ReceiveConnector $_.Identity }",
             "Get-AcceptedDomain | Remove-ReceiveConnector",
             "Get-ExchangeServer | Set-ReceiveConnector -Comment servers",
+            "Get-ExchangeServer | Get-ReceiveConnector | Measure-Object",
             "Set-TransportConfig -TLSReceiveDomainSecureList fabrikam.com",
         ]
     ),

@@ -102,6 +102,18 @@ def test_an_object_of_another_type_piped_in_binds_by_its_identity_or_is_refused(
     assert run("Get-Date | Remove-ReceiveConnector", org).error == refused.error
 
 
+def test_a_piped_server_binds_to_get_receive_connectors_server_parameter():
+    # Get-ReceiveConnector's -Server takes pipeline input, as community scripts use it.
+    assert names("Get-ExchangeServer EX02 | Get-ReceiveConnector | % Identity") == names(
+        "Get-ReceiveConnector -Server EX02 | % Identity"
+    )
+    assert names("(Get-ExchangeServer | Get-ReceiveConnector).Count") == names("@(Get-ReceiveConnector).Count")
+    assert names('"EX01\\Default EX01" | Get-ReceiveConnector | % Identity') == ["EX01\\Default EX01"]
+    assert names("Get-ReceiveConnector 'EX02\\Default EX02' | Get-ReceiveConnector | % Identity") == [
+        "EX02\\Default EX02"
+    ]
+
+
 def test_each_piped_accepted_domain_is_changed():
     org = template()
     script = (
