@@ -187,7 +187,8 @@ def _list_item(item: str) -> str:
 
 def first_error(node: Node) -> Node | None:
     def is_error(n: Node) -> bool:
-        return n.type == "ERROR" or (n.is_missing and bool(n.type.strip()))
+        # A leaf flagged with an error is one the grammar made up to recover (`()` reads as an empty command).
+        return n.type == "ERROR" or (n.is_missing and bool(n.type.strip())) or (n.has_error and not n.child_count)
 
     return next((n for n in walk(node, lambda n: n.has_error and not is_error(n)) if is_error(n)), None)
 

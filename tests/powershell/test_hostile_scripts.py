@@ -224,3 +224,9 @@ def test_a_long_add_adpermission_script_costs_each_line_its_own_aces_not_the_who
     assert len(result.org.connector("EX01", "Default Frontend EX01").acl) == before + 300
     assert directories.call_count == 1  # the lab's directory is read once, not once per line
     assert keys.call_count <= before + 2 * 300  # each line keys its own ACE (quadratic was ~45,000 + 300 × before)
+
+
+@pytest.mark.parametrize("script", ["()", "$x = ()", "Get-ReceiveConnector | % { () }", "if ($true) { ( ) }"])
+def test_empty_parentheses_are_a_parse_error_not_a_crash(script):
+    # The grammar recovers from `()` with an empty command of no name, which crashed the cmdlet lookup.
+    refused(script, "can't be parsed (something is missing)")
