@@ -64,6 +64,19 @@ def test_versions_that_have_a_property():
     assert not P.RECEIVE_CONNECTOR.by_name("TransportRole").has("2016", edge=True)
 
 
+def test_versions_follow_set_receive_connector_s_applicable_lines():
+    # office-docs-powershell Set-ReceiveConnector: -SmtpUtf8Enabled 2013+, -BareLinefeedRejectionEnabled 2010+.
+    utf8 = P.RECEIVE_CONNECTOR.by_name("SmtpUtf8Enabled")
+    assert utf8.versions == P.since("2013")
+    bare = P.RECEIVE_CONNECTOR.by_name("BareLinefeedRejectionEnabled")
+    assert bare.versions == P.since("2010")
+
+
+@pytest.mark.parametrize("name", ["LiveCredentialEnabled", "ProxyEnabled"])
+def test_properties_no_2013_or_later_set_receive_connector_takes_are_read_only(name):
+    assert not P.RECEIVE_CONNECTOR.by_name(name).is_settable
+
+
 @pytest.mark.parametrize(
     ("name", "text", "value", "shown"),
     [
