@@ -312,6 +312,7 @@ def impact(profile: Profile, before: ModelReplay, after: ModelReplay, steps: lis
         if kind.proxied_for:
             continue
         old, new = before.outcome(kind, seen), after.outcome(kind, seen)
+        counted = set()  # a message with two recipients refused alike is one message of the row, not two
         for line_before, line_after, index in _changes(kind, old, new):
             domain = None if index is None else kind.recipients[index][0]
             key = (kind.remote_ip, kind.connector.casefold(), line_before, line_after)
@@ -339,8 +340,10 @@ def impact(profile: Profile, before: ModelReplay, after: ModelReplay, steps: lis
                     else new.reason_about("MAIL FROM", "No SMTP session", "DATA"),
                     "_connectors": set(),
                 }
-            row["messages"] += seen.messages
-            row["sessions"] += seen.sessions
+            if key not in counted:
+                counted.add(key)
+                row["messages"] += seen.messages
+                row["sessions"] += seen.sessions
             if domain:
                 row["domains"].add(domain)
                 if before.sim.domains.lookup(domain) is None:

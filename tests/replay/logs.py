@@ -21,3 +21,22 @@ FRONTEND_2019_FILES = sorted(FRONTEND_2019.glob("*.LOG"))
 
 def text(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
+
+
+HEADER = (
+    "#Software: Microsoft Exchange Server\r\n#Version: 15.2.1118.7\r\n#Log-Type: SMTP Receive Protocol Log\r\n"
+    "#Date: 2024-02-01T09:00:00.000Z\r\n"
+    "#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\r\n"
+)
+
+
+def relay_session(session_id: str, remote: str, rcpts: list[str], connector: str = "EX01\\Anonymous Relay") -> str:
+    """One anonymous session in the documented format (protocol-logging.md): MAIL FROM, each RCPT TO accepted."""
+    events = [("+", "", ""), ("<", "MAIL FROM:<app@contoso.com>", ""), (">", "250 2.1.0 Sender OK", "")]
+    for rcpt in rcpts:
+        events += [("<", f"RCPT TO:<{rcpt}>", ""), (">", "250 2.1.5 Recipient OK", "")]
+    events.append(("-", "", "Local"))
+    return "".join(
+        f"2024-02-01T09:00:{n:02d}.000Z,{connector},{session_id},{n},10.0.0.10:25,{remote},{event},{data},{context}\r\n"
+        for n, (event, data, context) in enumerate(events)
+    )

@@ -3,9 +3,10 @@
 from connectors import labtemplates
 from connectors.exchange.acl import add_ad_permission, remove_ad_permission
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON, SUBMIT
-from connectors.exchange.replay import profile_of_paths
+from connectors.exchange.log_files import text_source
+from connectors.exchange.replay import build_profile, profile_of_paths
 from connectors.exchange.replay_model import ModelReplay, drift, impact, report
-from tests.replay.logs import FRONTEND_2019, HUB_2010, HUB_2019
+from tests.replay.logs import FRONTEND_2019, HEADER, HUB_2010, HUB_2019, relay_session
 
 
 def _with_acl(org, name, change):
@@ -157,3 +158,14 @@ def test_it_lists_the_2010_senders_a_change_breaks_and_the_530_sender_it_opens()
         "Add-ADPermission -Identity 'EX01\\Default EX01' -User 'NT AUTHORITY\\ANONYMOUS LOGON' "
         "-ExtendedRights 'ms-Exch-SMTP-Submit'"
     ]
+
+
+def test_it_counts_a_message_once_when_a_change_refuses_two_of_its_recipients():
+    log = HEADER + relay_session("S1", "10.0.0.50:5000", ["a@fabrikam.com", "b@tailspin.com"])
+    profile = build_profile([text_source("RECV20240201-1.LOG", log)])
+    baseline = labtemplates.demo_org()
+    (row,) = impact(profile, ModelReplay(baseline), ModelReplay(_without_relay_ace(baseline)))
+    assert row["messages"] == 1
+    assert row["sessions"] == 1
+    assert row["outside_domains"] == ["fabrikam.com", "tailspin.com"]
+    assert row["summary"].startswith("10.0.0.50 sent 1 message to 2 outside domains through Anonymous Relay;")
