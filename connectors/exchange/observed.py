@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -288,7 +289,7 @@ def sessions_of(
                     yield done
                 if progress is not None and not row[9] & 0x3FFF:
                     reported += _progress(progress, item, reported)
-        except (OSError, EOFError, zipfile.BadZipFile) as error:
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:  # zlib: a corrupt .gz or zip member
             if row is None:  # not one line could be read
                 raise LogFileError(f"{name}: can't be read ({error}).") from error
             bad(Malformed(name, 0, f"the rest of the file can't be read ({error})"))

@@ -218,3 +218,17 @@ def test_a_missing_file_and_a_broken_archive_cant_be_read(tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(LogFileError, match="not a readable zip archive"):
         sources([broken])
+
+
+def test_it_reads_a_corrupt_gzip_up_to_where_it_breaks_and_refuses_one_broken_from_the_start(tmp_path):
+    broken_member = gzip.compress(b"")[:10] + b"\x07" + bytes(16)  # a deflate block of the reserved type: zlib.error
+    broken = tmp_path / "RECV20240101-1.LOG.gz"
+    broken.write_bytes(gzip.compress(FRONTEND_2019_FILES[0].read_bytes()) + broken_member)
+    profile = profile_of_paths([broken])
+    assert profile.report.malformed[-1].line == 0
+    assert profile.report.malformed[-1].problem.startswith("the rest of the file can't be read (Error -3")
+    assert profile.sessions == 3
+    early = tmp_path / "early.LOG.gz"
+    early.write_bytes(broken_member)
+    with pytest.raises(LogFileError, match="early.LOG.gz: can't be read"):
+        profile_of_paths([early])
