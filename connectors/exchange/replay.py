@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from .addresses import parse_ip
+from .errors import ExchangeError
 from .log_files import LogSource, sources
-from .observed import ObservedSession, ReadReport, sessions_of
+from .observed import ObservedSession, ReadReport, sessions_of, split_endpoint
 from .protocol_log import Malformed
 
 NO_MAIL = None  # the sender of a session that never said MAIL FROM
@@ -223,11 +225,37 @@ def build_profile(
     profile = Profile()
     low, high = (log_time(since) if since else ""), (log_time(until) if until else "")
     for session in sessions_of(items, profile.report, progress):
+        problem = _endpoint_problem(session)
+        if problem:
+            where, _, line = session.source.rpartition(":")
+            profile.report.bad(Malformed(where, int(line) if line.isdigit() else 0, problem))
+            continue
         moment = session.start or session.end
         if (low and moment < low) or (high and moment > high):
             continue
         _record(profile, session)
     return profile
+
+
+def _is_address(text: str) -> bool:
+    try:
+        parse_ip(text)
+    except ExchangeError:
+        return False
+    return True
+
+
+_addresses = _Memo(_is_address)
+
+
+def _endpoint_problem(session: ObservedSession) -> str:
+    """Why a session can't be replayed (its endpoints are no IP address and port, so no connector could take it),
+    else "". The model would refuse to simulate it: it is skipped as a malformed line of the logs instead."""
+    for name, text, required in (("remote", session.remote_endpoint, True), ("local", session.local_endpoint, False)):
+        address = split_endpoint(text)[0]
+        if (address or required) and not _addresses[address]:
+            return f"the {name}-endpoint '{text[:60]}' is no IP address and port (session {session.session_id[:40]})"
+    return ""
 
 
 def profile_of_paths(paths: Iterable[str], **options) -> Profile:

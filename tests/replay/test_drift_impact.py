@@ -169,3 +169,21 @@ def test_it_counts_a_message_once_when_a_change_refuses_two_of_its_recipients():
     assert row["sessions"] == 1
     assert row["outside_domains"] == ["fabrikam.com", "tailspin.com"]
     assert row["summary"].startswith("10.0.0.50 sent 1 message to 2 outside domains through Anonymous Relay;")
+
+
+def test_it_skips_a_session_whose_endpoint_is_no_address_as_a_malformed_line():
+    log = HEADER + relay_session("S1", "not-an-address", ["a@fabrikam.com"])
+    log += relay_session("S2", "10.0.0.50:5000", ["a@fabrikam.com"])
+    profile = build_profile([text_source("RECV20240201-1.LOG", log)])
+    baseline = labtemplates.demo_org()
+    result = report(profile, baseline, _without_relay_ace(baseline))
+    assert result["sessions"] == 1
+    assert result["malformed_lines"] == 1
+    assert result["malformed"] == [
+        {
+            "file": "RECV20240201-1.LOG",
+            "line": 6,
+            "problem": "the remote-endpoint 'not-an-address' is no IP address and port (session S1)",
+        }
+    ]
+    assert [row["remote_ip"] for row in result["impact"]] == ["10.0.0.50"]
