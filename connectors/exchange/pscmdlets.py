@@ -200,13 +200,34 @@ def _value(ctx, item, how):
     return _property(item, how)
 
 
+def _unique(items: list) -> list:
+    kept: list = []
+    for item in items:
+        if not any(_identical(item, other) for other in kept):
+            kept.append(item)
+    return kept
+
+
+def _identical(a, b) -> bool:
+    """Select-Object -Unique's test: texts case-sensitively (as its reference page says), the objects it made by
+    their properties' values, so `select TransportRole -Unique` keeps one row per role."""
+    if isinstance(a, PSObject) and isinstance(b, PSObject) and a.source is None and b.source is None:
+        return list(a.props) == list(b.props) and all(_identical(a.props[n], b.props[n]) for n in a.props)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_identical, a, b))
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    return equal(a, b)
+
+
 def select_object(ctx, bound: dict, items: list) -> list:
-    if bound.get("Unique"):
-        unique = []
-        for item in items:
-            if not any(equal(item, other) for other in unique):
-                unique.append(item)
-        items = unique
+    # -Unique applies to what is selected, after the other filters ("Unique selects values after other filtering
+    # parameters are applied": Select-Object's reference page).
+    selected = _select(ctx, bound, items)
+    return _unique(selected) if bound.get("Unique") else selected
+
+
+def _select(ctx, bound: dict, items: list) -> list:
     if "Skip" in bound:
         items = items[int(to_number(bound["Skip"])) :]
     if "First" in bound or "Last" in bound:

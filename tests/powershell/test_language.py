@@ -297,6 +297,20 @@ def test_select_object_with_calculated_properties_expand_first_last_unique():
     assert out(script) == ["FrontendTransport"]
 
 
+def test_select_object_unique_applies_to_what_is_selected_case_sensitively():
+    # Select-Object's reference page: -Unique selects after the other parameters, and is case-sensitive.
+    assert out("Get-ReceiveConnector | select -ExpandProperty TransportRole -Unique") == [
+        "FrontendTransport",
+        "HubTransport",
+    ]
+    assert out("Get-ReceiveConnector | select TransportRole -Unique | % TransportRole") == [
+        "FrontendTransport",
+        "HubTransport",
+    ]
+    assert out("'a', 'a', 'b', 'A' | Select-Object -Unique") == ["a", "b", "A"]
+    assert len(out("Get-ReceiveConnector | select -Unique | % Name")) == 5  # five connectors, each its own
+
+
 def test_sort_object_by_property_and_expression():
     assert out("Get-ReceiveConnector | Sort-Object Name | % Name")[0] == "Client Frontend EX01"
     script = "Get-ReceiveConnector | Sort-Object @{e={$_.Name.Length}} -Descending | select -First 1 -Expand Name"
