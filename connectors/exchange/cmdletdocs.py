@@ -96,7 +96,7 @@ UNMODELLED: dict[str, dict[str, str]] = {
     "Remove-ADPermission": dict(_ACE_OPTIONS),
     "Get-ADPermission": {"Owner": "SwitchParameter"},
     "Get-AcceptedDomain": {},
-    "New-AcceptedDomain": {"MatchSubDomains": "Boolean"},
+    "New-AcceptedDomain": {},
     "Set-AcceptedDomain": {
         "PendingRemoval": "Boolean",
         "EnableNego2Authentication": "Boolean",

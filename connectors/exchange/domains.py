@@ -191,7 +191,11 @@ def find_accepted_domain(domains: Iterable[AcceptedDomain], identity: str) -> Ac
 
 
 def new_accepted_domain(
-    domains: Iterable[AcceptedDomain], name: str, domain_name: str, domain_type: DomainType | str = "Authoritative"
+    domains: Iterable[AcceptedDomain],
+    name: str,
+    domain_name: str,
+    domain_type: DomainType | str = "Authoritative",
+    match_subdomains: bool = False,
 ) -> DomainChange:
     """New-AcceptedDomain: the first domain becomes the default; AddressBookEnabled follows the type (Authoritative)."""
     domains = tuple(domains)
@@ -207,6 +211,7 @@ def new_accepted_domain(
         domain_type=kind,
         default=not domains,
         address_book_enabled=kind is DomainType.AUTHORITATIVE,
+        match_subdomains=match_subdomains,
     )
     return _checked((*domains, entry), entry, (OPEN_RELAY_WARNING,) if entry.domain_name == STAR else ())
 

@@ -258,7 +258,11 @@ def new_accepted_domain(state: _State, bound: dict, piped) -> list:
         state,
         bound,
         lambda: domains.new_accepted_domain(
-            state.org.accepted_domains, name, domain_name, _text(bound.get("DomainType", "Authoritative"))
+            state.org.accepted_domains,
+            name,
+            domain_name,
+            _text(bound.get("DomainType", "Authoritative")),
+            bool(bound.get("MatchSubDomains", False)),
         ),
         f'Creating Accepted Domain "{name}" with domain name "{domain_name}".',
     )
@@ -405,7 +409,7 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
     "Get-AcceptedDomain": (get_accepted_domain, Spec({"Identity": _TEXT}, ("Identity",))),
     "New-AcceptedDomain": (
         new_accepted_domain,
-        Spec({"Name": _TEXT, "DomainName": _TEXT, "DomainType": _TEXT}, ("Name",)),
+        Spec({"Name": _TEXT, "DomainName": _TEXT, "DomainType": _TEXT, "MatchSubDomains": _BOOL}, ("Name",)),
     ),
     "Set-AcceptedDomain": (
         set_accepted_domain,

@@ -1097,7 +1097,14 @@ ACCEPTED_DOMAIN = PropertySet(
         Property(
             "AddressBookEnabled", "address_book_enabled", BOOL, True, settable=("Set-AcceptedDomain",), simulated=True
         ),
-        Property("MatchSubDomains", "match_subdomains", BOOL, False, settable=("Set-AcceptedDomain",), simulated=True),
+        Property(
+            "MatchSubDomains",
+            "match_subdomains",
+            BOOL,
+            False,
+            settable=("New-AcceptedDomain", "Set-AcceptedDomain"),
+            simulated=True,
+        ),
         Property("Name", "name", TEXT, "", settable=("New-AcceptedDomain", "Set-AcceptedDomain"), simulated=True),
     ],
 )

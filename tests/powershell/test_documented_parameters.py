@@ -85,6 +85,14 @@ def test_the_docs_examples_of_unmodelled_parameters_run():
         assert run(script).error is None, script
 
 
+def test_new_accepted_domain_match_subdomains_is_set_not_noted():
+    # The lab models MatchSubDomains (Set-AcceptedDomain's row); New-AcceptedDomain documents it too.
+    result = run("New-AcceptedDomain Fabrikam -DomainName fabrikam.com -DomainType InternalRelay -MatchSubDomains 1")
+    assert result.error is None
+    assert not any(line.startswith("NOTE: -") for line in result.output)
+    assert result.org.accepted_domains[-1].match_subdomains is True
+
+
 def test_an_unmodelled_boolean_still_converts_as_powershell_converts_it():
     result = run("Set-MailboxServer EX01 -MessageTrackingLogEnabled maybe")
     assert result.error.startswith(
