@@ -407,7 +407,7 @@ def run_script(
         check(statements)
     except Unsupported as refusal:
         return ConsoleResult(org, [], str(refusal), 0)
-    except (IndexError, AttributeError, TypeError, ValueError, KeyError):
+    except (IndexError, AttributeError, TypeError, ValueError, KeyError, RecursionError):
         # A shape of the grammar's tree the reader doesn't know: refuse the script in words, never a traceback.
         return ConsoleResult(org, [], UNREADABLE, 0)
     ctx = psruntime.Context(

@@ -426,9 +426,19 @@ def _unwrap(node: Node) -> Node:
 _STATIC_TYPES = ("math", "system.math", "string", "system.string", "datetime", "system.datetime", "int", "int32")
 
 
+# Kinds that hold an expression of their own (a cast sits inside expression_with_unary_operator): each is a level,
+# so `[int]` or `-` written 5,000 times, or a member chain 5,000 long, is refused in words instead of exhausting
+# Python's stack.
+_NESTING_KINDS = frozenset(
+    {"member_access", "invokation_expression", "element_access", "expression_with_unary_operator"}
+)
+
+
 def _expression(node: Node, depth: int):
     node = _unwrap(node)
     kind = node.type
+    if kind in _NESTING_KINDS:
+        depth = pstext.nested(node, depth)
     children = _kids(node)
     line = _line(node)
     if kind in _BINARY and len(children) == 3:
@@ -485,7 +495,7 @@ def _expression(node: Node, depth: int):
             return Cast(_type_name(operator), _expression(children[1], depth), line)
         text = operator.text.decode().casefold()
         if text in ("-not", "!"):
-            return Unary("-not", _expression(children[1], pstext.nested(node, depth)), line)
+            return Unary("-not", _expression(children[1], depth), line)  # a level already (_NESTING_KINDS)
         return Unary(text, _expression(children[1], depth), line)
     if kind in (
         "post_increment_expression",

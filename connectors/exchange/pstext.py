@@ -44,7 +44,7 @@ MAX_NESTING = 100
 TOO_DEEP = (
     "At line:{0} char:{1}: the script is nested too deeply: the console reads at most "
     + str(MAX_NESTING)
-    + " levels of (), @(), @{{}} and -not inside one another."
+    + " levels of (), @(), @{{}}, casts, unary operators and members inside one another."
 )
 BAD_NUMBER = "At line:{0} char:{1}: The numeric constant {2} is not valid."
 _MAX_DIGITS = 310  # beyond System.Double (about 1.8e308) PowerShell has no type for a numeric literal

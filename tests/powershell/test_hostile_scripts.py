@@ -230,3 +230,15 @@ def test_a_long_add_adpermission_script_costs_each_line_its_own_aces_not_the_who
 def test_empty_parentheses_are_a_parse_error_not_a_crash(script):
     # The grammar recovers from `()` with an empty command of no name, which crashed the cmdlet lookup.
     refused(script, "can't be parsed (something is missing)")
+
+
+@pytest.mark.parametrize("operand", ["[int]", "-", "!", "$x.a", "$x[0]", "$x.a()"])
+def test_long_chains_of_casts_operators_and_members_are_refused_as_too_deep(operand):
+    # Each of these crashed the reader with Python's RecursionError at a few thousand levels.
+    script = operand * 5000 + "1" if not operand.startswith("$x") else "$x" + operand[2:] * 5000
+    refused(script, "nested too deeply")
+
+
+def test_ninety_nine_casts_or_members_still_read():
+    assert ems.run_script(template(), "[int]" * 99 + "'1'").output == ["1"]
+    assert ems.run_script(template(), "$x = 'abc'; $x" + ".Length.ToString()" * 40).error is None
