@@ -30,7 +30,7 @@ from .exchange.log_files import LogFileError, sources
 from .exchange.model import Organization
 from .exchange.relay_use import TrafficSummary, traffic_summary
 from .exchange.replay import Profile, build_profile, inventory
-from .exchange.replay_model import ModelReplay, drift, impact
+from .exchange.replay_model import ModelReplay, drift, impact, range_use, with_ranges
 from .store import lab_to_org
 from .uploads import spool, spool_root  # noqa: F401 (spool_root: where tests look)
 
@@ -126,7 +126,7 @@ def profile_of(upload: models.TrafficUpload) -> Profile:
 
 # --- Replays: the profile through the lab as it stands ----------------------------------------------------------
 
-REPLAY_FORMAT = 1  # in every state key: an exchsim that stores or answers differently works the replays out again
+REPLAY_FORMAT = 2  # in every state key: an exchsim that stores or answers differently works the replays out again
 # A replay still working after this long lost its thread (the server restarted): it is started again, not polled.
 REPLAY_STALE_SECONDS = 600
 
@@ -202,15 +202,16 @@ def work_out(pk: int) -> None:
 
 
 def replayed(lab: models.Lab, profile: Profile) -> dict:
-    """Drift and impact, as stored. Drift compares the logs with the lab they came from: the source of a what-if
-    copy, else the lab itself. Impact replays them through the lab's baseline (what its plan starts from) and the
-    lab as it is now."""
+    """Drift, impact and which of the lab's connector ranges the logs used, as stored. Drift compares the logs
+    with the lab they came from: the source of a what-if copy, else the lab itself. Impact replays them through the
+    lab's baseline (what its plan starts from) and the lab as it is now; the ranges are the lab's as it is now."""
     before = ModelReplay(labs.baseline_org(lab))
     now = ModelReplay(lab_to_org(lab), baseline=before)
     rows = impact(profile, before, now)
     return {
         "drift": drift(profile, before if lab.baseline_id is not None else now),
         "impact": rows,
+        "ranges": range_use(inventory(profile), now.org),  # which of this lab's connector ranges the logs used
         "probes_simulated": before.simulated + now.simulated,
     }
 
@@ -233,7 +234,9 @@ def impact_lists(stored: models.TrafficReplay) -> dict:
 def analysis(lab: models.Lab, upload: models.TrafficUpload) -> dict:
     """The Traffic page's answer: the profile, who uses what, and the stored (or started) replay."""
     profile = profile_of(upload)
-    return {"profile": profile, "inventory": inventory(profile), **impact_lists(replay(lab, upload))}
+    stored = replay(lab, upload)
+    ranges = stored.result.get("ranges", {}) if stored.status == models.TrafficReplay.DONE else {}
+    return {"profile": profile, "inventory": with_ranges(inventory(profile), ranges), **impact_lists(stored)}
 
 
 def plan_impact(lab: models.Lab) -> dict | None:

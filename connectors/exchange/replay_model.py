@@ -16,10 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import powershell
+from .addresses import parse_ip
+from .errors import ExchangeError
 from .model import DomainType, Organization
 from .observed import permission_rights, split_endpoint
 from .protocol_log import PERMISSION_NAMES
 from .replay import NO_MAIL, Kind, Profile, Seen, domain_of, inventory, short_reply
+from .selection import smallest_range
 from .smtp import Probe, Simulator
 
 NO_CONNECTOR = "(no connector: the connection is refused)"
@@ -370,6 +373,55 @@ def _summary(row: dict) -> str:
     return f"{row['remote_ip']} {sent}{to} through {name}; after this change it gets {row['after']}"
 
 
+# --- Who uses which range ----------------------------------------------------------------------------------------
+
+
+def range_use(entries: list[dict], org: Organization) -> dict[str, dict]:
+    """Which of the lab's RemoteIPRanges of each connector in the inventory (replay.inventory) the observed
+    addresses fell in, keyed by the casefolded connector id: `in_lab` (the lab has the connector), `remote_ranges`
+    (each range used, in the connector's order: the addresses in it, their sessions and messages; an address counts
+    in the smallest range that holds it, the one connector selection matches) and `outside_ranges` (addresses none
+    of its ranges holds: the lab would not give them this connector)."""
+    connectors = {c.identity.casefold(): c for c in org.connectors}
+    found = {}
+    for entry in entries:
+        key = entry["connector"].casefold()
+        connector = connectors.get(key)
+        ranges = connector.remote_ip_ranges if connector is not None else ()
+        used: dict[int, dict] = {}
+        outside = []
+        for address in entry["by_address"]:
+            try:
+                version, value = parse_ip(address["address"])
+            except ExchangeError:
+                outside.append(address["address"])
+                continue
+            match = smallest_range(ranges, version, value)
+            if match is None:
+                outside.append(address["address"])
+                continue
+            row = used.setdefault(id(match), {"range": match.text, "addresses": [], "sessions": 0, "messages": 0})
+            row["addresses"].append((version, value, address["address"]))
+            row["sessions"] += address["sessions"]
+            row["messages"] += address["messages"]
+        order = {id(r): position for position, r in enumerate(ranges)}
+        for row in used.values():
+            row["addresses"] = [text for *_sort, text in sorted(row["addresses"])]
+        found[key] = {
+            "in_lab": connector is not None,
+            "remote_ranges": [used[k] for k in sorted(used, key=order.__getitem__)],
+            "outside_ranges": outside,
+        }
+    return found
+
+
+def with_ranges(entries: list[dict], ranges: dict[str, dict]) -> list[dict]:
+    """The inventory with each connector's range_use added (entries range_use did not see are left as they are)."""
+    for entry in entries:
+        entry.update(ranges.get(entry["connector"].casefold(), {}))
+    return entries
+
+
 # --- The whole answer -----------------------------------------------------------------------------------------------
 
 
@@ -377,13 +429,14 @@ def report(profile: Profile, org: Organization, against: Organization | None = N
     """What `manage.py replay --json` prints and the Traffic page shows: the inventory, the drift against `org`,
     and with `against` the impact of going from `org` to `against`."""
     model = ModelReplay(org)
+    connectors = inventory(profile)
     result = {
         "sessions": profile.sessions,
         "messages": profile.messages,
         "lines": profile.report.lines,
         "malformed_lines": profile.report.malformed_count,
         "malformed": [{"file": m.source, "line": m.line, "problem": m.problem} for m in profile.report.malformed],
-        "connectors": inventory(profile),
+        "connectors": with_ranges(connectors, range_use(connectors, org)),
         "drift": drift(profile, model),
     }
     if against is not None:

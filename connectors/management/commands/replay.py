@@ -60,6 +60,7 @@ def render(result: dict) -> str:
             f"{entry['messages']:,} messages, {entry['recipients']:,} recipients, "
             f"{entry['first_seen']} – {entry['last_seen']}"
         )
+        lines += _range_lines(entry)
         for address in entry["by_address"][:20]:
             accounts = f" as {', '.join(address['accounts'])}" if address["accounts"] else ""
             counts = f"{address['sessions']:,} sessions, {address['messages']:,} messages"
@@ -77,3 +78,19 @@ def render(result: dict) -> str:
             lines.append(f"  [{row['direction']}] {row['summary']} (was {row['before']})")
             lines += [f"    because: {cause}" for cause in row["cause"]]
     return "\n".join(lines)
+
+
+def _range_lines(entry: dict) -> list[str]:
+    """Which of the lab connector's RemoteIPRanges the addresses fell in (replay_model.range_use)."""
+    if not entry["in_lab"]:
+        return ["    (the lab has no such connector: its ranges are unknown)"]
+    lines = [
+        f"    range {row['range']}: {len(row['addresses']):,} address(es), {row['sessions']:,} sessions, "
+        f"{row['messages']:,} messages"
+        for row in entry["remote_ranges"]
+    ]
+    if entry["outside_ranges"]:
+        shown = ", ".join(entry["outside_ranges"][:10])
+        more = f" … and {len(entry['outside_ranges']) - 10:,} more" if len(entry["outside_ranges"]) > 10 else ""
+        lines.append(f"    outside the lab connector's ranges: {shown}{more}")
+    return lines
