@@ -76,6 +76,12 @@ def _is_log(name: str) -> bool:
     return name.casefold().endswith(LOG_SUFFIXES)
 
 
+def _in_folder(name: str) -> bool:
+    """A folder's files that are read: logs, and zips of them (each server's logs zipped into one folder). Not
+    inside a zip: a zip member is read as text, and a zip in a zip is not what Exchange or an admin writes."""
+    return _is_log(name) or name.casefold().endswith(".zip")
+
+
 def _file_sources(path: Path) -> list[LogSource]:
     name = str(path)
     size = path.stat().st_size
@@ -103,14 +109,14 @@ def _member_key(member: zipfile.ZipInfo):
 
 
 def sources(paths: Iterable[str | os.PathLike]) -> list[LogSource]:
-    """Every log file named: files as they are, folders searched (recursively) for *.LOG files, zip members, gzip.
-    Raises LogFileError for a path that can't be read at all."""
+    """Every log file named: files as they are, folders searched (recursively) for *.LOG files and zips of them,
+    zip members, gzip. Raises LogFileError for a path that can't be read at all."""
     found: list[LogSource] = []
     for given in paths:
         path = Path(given)
         try:
             if path.is_dir():
-                files = sorted((p for p in path.rglob("*") if p.is_file() and _is_log(p.name)), key=_path_key)
+                files = sorted((p for p in path.rglob("*") if p.is_file() and _in_folder(p.name)), key=_path_key)
                 for file in files:
                     found += _file_sources(file)
             else:

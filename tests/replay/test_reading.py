@@ -232,3 +232,15 @@ def test_it_reads_a_corrupt_gzip_up_to_where_it_breaks_and_refuses_one_broken_fr
     early.write_bytes(broken_member)
     with pytest.raises(LogFileError, match="early.LOG.gz: can't be read"):
         profile_of_paths([early])
+
+
+def test_a_folder_of_each_servers_zipped_logs_is_read(tmp_path):
+    for server in ("EX01", "EX02"):
+        with zipfile.ZipFile(tmp_path / f"{server}.zip", "w") as zipped:
+            for path in FRONTEND_2019_FILES:
+                text_of = path.read_text(encoding="utf-8").replace("EX01\\", f"{server}\\")
+                zipped.writestr(f"SmtpReceive/{path.name}", text_of)
+    profile = profile_of_paths([tmp_path])
+    assert profile.sessions == 8
+    assert profile.report.files[0] == f"{tmp_path / 'EX01.zip'}!SmtpReceive/RECV20240101-1.LOG"
+    assert {kind.server for kind in profile.kinds} == {"EX01", "EX02"}
