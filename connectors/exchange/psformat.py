@@ -175,6 +175,8 @@ def row(item, org: Organization) -> dict:
         return props
     if isinstance(item, dict):
         return {"Name": None, "Value": None}
+    if hasattr(item, "ps_properties"):  # an IPRange or IPBinding: its bounds, its address and port
+        return item.ps_properties()
     return {"Length": len(item)} if isinstance(item, str) else {}
 
 

@@ -65,11 +65,18 @@ class _Text(str):
     def _key(value):
         return value
 
+    _NAMES: tuple[str, ...] = ()  # the members' names as EMS spells them, in the order Format-List shows them
+
     def _members(self, value) -> dict:
         return {}
 
     def ps_member(self, name: str):
         return self._members(self._parse(str(self)))[name]()
+
+    def ps_properties(self) -> dict:
+        """The members by name, as Format-Table/-List and Select-Object read them (`| ft LowerBound,UpperBound`)."""
+        members = self._members(self._parse(str(self)))
+        return {name: members[name.casefold()]() for name in self._NAMES}
 
     def ps_method(self, name: str, args: list):
         if name == "tostring":
@@ -90,6 +97,7 @@ class RangeText(_Text):
     notations of the same addresses are equal."""
 
     _parse = staticmethod(addresses.parse_remote_range)
+    _NAMES = ("LowerBound", "UpperBound", "CIDRLength", "RangeFormat", "Size")
 
     @staticmethod
     def _key(value):
@@ -109,6 +117,7 @@ class BindingText(_Text):
     """An IPBinding as EMS prints it (`0.0.0.0:25`, `[::]:25`), with its Address, Port and AddressFamily."""
 
     _parse = staticmethod(addresses.parse_binding)
+    _NAMES = ("AddressFamily", "Address", "Port")
 
     def _members(self, b) -> dict:
         return {

@@ -174,6 +174,27 @@ def test_it_compares_ranges_bindings_and_sizes_as_ems_does():
     ]
 
 
+def test_format_table_and_select_read_the_members_of_ranges_and_bindings():
+    # The community check after adding IPs: `select -ExpandProperty RemoteIPRanges | ft LowerBound,UpperBound,...`
+    script = (
+        "Set-ReceiveConnector 'EX01\\Default EX01' -RemoteIPRanges 10.0.0.0/24,10.2.0.1-10.2.0.9\n"
+        "Get-ReceiveConnector 'EX01\\Default EX01' | select -ExpandProperty RemoteIPRanges | "
+        "ft LowerBound,UpperBound,RangeFormat -AutoSize\n"
+        "(Get-ReceiveConnector 'EX01\\Default EX01').Bindings | select Address,Port |"
+        ' % { "$($_.Address) $($_.Port)" }'
+    )
+    assert out(script) == [
+        "",
+        "LowerBound UpperBound RangeFormat",
+        "---------- ---------- -----------",
+        "10.0.0.0   10.0.0.255 CIDR",
+        "10.2.0.1   10.2.0.9   LoHi",
+        "",
+        "0.0.0.0 2525",
+        ":: 2525",
+    ]
+
+
 def test_it_pipes_lab_objects_into_set_and_remove_by_identity():
     script = (
         'Get-ReceiveConnector "EX01\\Client*" | Set-ReceiveConnector -Comment "clients"\n'
