@@ -26,7 +26,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from . import labs, models
-from .exchange.log_files import LogFileError, sources
+from .exchange.log_files import LogFileError, in_log_order, sources
 from .exchange.model import Organization
 from .exchange.relay_use import TrafficSummary, traffic_summary
 from .exchange.replay import Profile, build_profile, inventory
@@ -75,7 +75,7 @@ def read_upload(pk: int, folder: Path) -> None:
         items = sources(sorted(folder.iterdir()))
         for item in items:  # the name as uploaded, without the spool folder and the order prefix
             item.name = item.name.replace(str(folder) + "/", "", 1).split("-", 1)[-1]
-        profile = build_profile(items, progress=progress)
+        profile = build_profile(in_log_order(items), progress=progress)
     except LogFileError as error:
         name = str(error).replace(str(folder) + "/", "")
         models.TrafficUpload.objects.filter(pk=pk).update(state=models.TrafficUpload.FAILED, error=name)

@@ -125,7 +125,14 @@ def sources(paths: Iterable[str | os.PathLike]) -> list[LogSource]:
             raise
         except OSError as error:
             raise LogFileError(f"{given}: {error.strerror or error}.") from error
-    return found
+    return in_log_order(found)
+
+
+def in_log_order(items: list[LogSource]) -> list[LogSource]:
+    """The sources in the order Exchange wrote them, whatever order they were named in (a shell's RECV*.LOG puts
+    -10 before -2, which would cut a session running from -9 into -10 in two). Sources of the same name keep their
+    given order."""
+    return sorted(items, key=lambda item: _natural(item.name))
 
 
 def _path_key(path: Path):

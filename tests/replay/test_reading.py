@@ -244,3 +244,13 @@ def test_a_folder_of_each_servers_zipped_logs_is_read(tmp_path):
     assert profile.sessions == 8
     assert profile.report.files[0] == f"{tmp_path / 'EX01.zip'}!SmtpReceive/RECV20240101-1.LOG"
     assert {kind.server for kind in profile.kinds} == {"EX01", "EX02"}
+
+
+def test_files_named_out_of_order_are_read_in_the_order_exchange_wrote_them(tmp_path):
+    first, second = FRONTEND_2019_FILES
+    (tmp_path / "RECV20240101-10.LOG").write_bytes(second.read_bytes())
+    (tmp_path / "RECV20240101-9.LOG").write_bytes(first.read_bytes())
+    as_a_shell_globs = sorted(str(path) for path in tmp_path.iterdir())  # -10 before -9
+    profile = profile_of_paths(as_a_shell_globs)
+    assert profile.report.files == [str(tmp_path / "RECV20240101-9.LOG"), str(tmp_path / "RECV20240101-10.LOG")]
+    assert profile.sessions == 4  # alice's session, from -9 into -10, is one

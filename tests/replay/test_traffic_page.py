@@ -106,3 +106,10 @@ class _Idle:
 def test_only_the_owner_uploads(client, demo, django_user_model):
     client.force_login(django_user_model.objects.create_user("mallory", password="secret-pass-1"))
     assert _upload(client, demo, _files()).status_code == 404
+
+
+def test_files_uploaded_out_of_order_are_read_in_the_order_exchange_wrote_them(signed_in, demo):
+    _upload(signed_in, demo, list(reversed(_files())))
+    upload = models.TrafficUpload.objects.get(lab=demo)
+    assert upload.sessions == 4  # alice's session, from -1 into -2, is one
+    assert upload.files == "RECV20240101-2.LOG\nRECV20240101-1.LOG"  # as uploaded
