@@ -165,7 +165,10 @@ def quote_after_commas(text: str, root: Node) -> str | None:
         if node.type != "ERROR":
             continue
         kids = node.children
-        for comma, word in zip(kids, kids[1:], strict=False):
+        pairs = list(zip(kids, kids[1:], strict=False))
+        if kids and node.prev_sibling is not None:  # `@{...},Enabled,Comment`: the comma is the error's sibling
+            pairs.append((node.prev_sibling, kids[0]))
+        for comma, word in pairs:
             if comma.type == "," and word.type in ("simple_name", "generic_token"):
                 item = _list_item(word.text.decode().strip())
                 if item and not item.startswith('"'):

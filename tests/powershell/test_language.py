@@ -318,6 +318,20 @@ def test_select_object_with_calculated_properties_expand_first_last_unique():
     assert out(script) == ["FrontendTransport"]
 
 
+def test_several_barewords_after_a_calculated_property_read_as_an_array():
+    # The export scripts' `Select-Object Identity,@{...},PermissionGroups,AuthMechanism` failed to parse.
+    script = (
+        "Get-ReceiveConnector 'EX01\\Default EX01' | "
+        "Select-Object Identity,@{n='Ports';e={$_.Bindings.Count}},PermissionGroups,AuthMechanism | fl"
+    )
+    assert out(script)[1:4] == [
+        "Identity         : EX01\\Default EX01",
+        "Ports            : 2",
+        "PermissionGroups : ExchangeUsers, ExchangeServers, ExchangeLegacyServers",
+    ]
+    assert out("Write-Output @{n=2},b,c,d | Select-Object -Skip 1") == ["b", "c", "d"]
+
+
 def test_select_object_unique_applies_to_what_is_selected_case_sensitively():
     # Select-Object's reference page: -Unique selects after the other parameters, and is case-sensitive.
     assert out("Get-ReceiveConnector | select -ExpandProperty TransportRole -Unique") == [
