@@ -7,8 +7,9 @@ ranges) ~5,000 client addresses are drawn inside the connectors' RemoteIPRanges;
 written in the documented format (protocol-logging.md) with the replies the engine gives them, interleaved a few at
 a time, one RECV file per server, ~1,000,000 lines (~90,000 sessions). Each measurement runs in a fresh process so
 its peak memory (RSS) is its own: inventory (read + rebuild + who uses what), drift (that plus the model against
-the logs), impact (that plus a what-if copy with the anonymous relay removed from ten connectors), and inventory
-on a quarter of the lines to show memory does not grow with them. Printed: lines/s, sessions/s, distinct probes
+the logs and which of each connector's ranges the addresses fell in), impact (that plus a what-if copy with the
+anonymous relay removed from ten connectors), and inventory on a quarter of the lines to show memory does not grow
+with them. Printed: lines/s, sessions/s, distinct probes
 simulated, peak memory. Goals: drift <= 10 s, impact <= 15 s, peak <= 300 MB and not growing with the lines.
 """
 
@@ -150,7 +151,7 @@ def write_logs(org, folder: Path, total_lines: int) -> tuple[int, int]:
 def _measure(job: str, folder: str, queue) -> None:
     from connectors.exchange.log_files import sources
     from connectors.exchange.replay import build_profile, inventory
-    from connectors.exchange.replay_model import ModelReplay, drift, impact
+    from connectors.exchange.replay_model import ModelReplay, drift, impact, range_use
 
     org = _org() if job != "inventory" and job != "inventory-quarter" else None
     changed = _changed(org) if job == "impact" else None
@@ -168,6 +169,9 @@ def _measure(job: str, folder: str, queue) -> None:
         result["drift"] = len(drift(profile, before))
         stages["drift"] = time.perf_counter() - begun
         simulated = before.simulated
+        begun = time.perf_counter()  # which of the connectors' ranges the addresses fell in (manage.py replay)
+        result["ranges used"] = sum(len(c["remote_ranges"]) for c in range_use(inventory(profile), org).values())
+        stages["ranges"] = time.perf_counter() - begun
     if job == "impact":
         begun = time.perf_counter()
         after = ModelReplay(changed, baseline=before)
