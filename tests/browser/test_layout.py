@@ -1,4 +1,5 @@
-"""Pages fit the window: long PowerShell wraps inside its box instead of widening the page."""
+"""Pages fit the window: long PowerShell wraps inside its box instead of widening the page, a lab's menu is one line at
+1280 px, and the Settings tab's fields stand in even columns."""
 
 import pytest
 
@@ -39,3 +40,76 @@ def test_on_a_narrow_window_wide_tables_scroll_inside_the_page(page, owner):
         page.goto(url)
         page.locator("table").first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 768, url
+
+
+# Every item of the top bar: the brand, each menu link and the signed-in user's name and links.
+TOPBAR_ITEMS = """[...document.querySelectorAll('.topbar .brand, .topbar nav a, .topbar .user > *')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: e.textContent.trim(), top: r.top, bottom: r.bottom, right: r.right};
+})"""
+
+
+def _training_lab(owner, slug: str):
+    """A lab started from a scenario (its menu has Goals too) with a long name."""
+    lab = training.start(training.get_scenario("close-open-relay"), slug=slug, owner=owner)
+    lab.name = "Open relay at Contoso: " + "ü" * 100
+    lab.save(update_fields=["name"])
+    return lab
+
+
+def test_a_training_lab_s_menu_is_one_line_at_1280_pixels_even_with_a_long_lab_name(page, owner):
+    lab = _training_lab(owner, "menu")
+    page.goto(f"/labs/{lab.slug}/")
+    page.locator("h1").wait_for()
+    items = page.evaluate(TOPBAR_ITEMS)
+    assert "Goals" in [item["text"] for item in items]
+    assert "Sign out" in [item["text"] for item in items]
+    # One line: some horizontal line crosses every item (an item wrapped below starts under another's bottom).
+    line = min(item["bottom"] for item in items)
+    assert [item["text"] for item in items if item["top"] >= line] == [], "wrapped onto a second line"
+    # The lab's link is cut short, its full name kept in its title.
+    name_link = page.get_by_role("navigation", name="Main").locator(f"a[title='{lab.name}']")
+    assert name_link.evaluate("a => a.scrollWidth > a.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    screenshot(page, "menu-1280")
+
+
+def test_on_a_narrow_window_the_menu_wraps_inside_the_window(page, owner):
+    lab = _training_lab(owner, "narrow-menu")
+    page.set_viewport_size({"width": 768, "height": 900})
+    page.goto(f"/labs/{lab.slug}/")
+    page.locator("h1").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
+    assert [item["text"] for item in page.evaluate(TOPBAR_ITEMS) if item["right"] > 768] == []
+    screenshot(page, "menu-768")
+
+
+SETTINGS_FIELDS = """[...document.querySelectorAll('.settings-grid > div')].map(div => {
+    const input = div.querySelector('input, select').getBoundingClientRect(), help = div.querySelector('.help');
+    return {left: Math.round(div.getBoundingClientRect().left), input: input.bottom,
+            help: help.getBoundingClientRect().top, name: div.querySelector('input, select').name};
+})"""
+
+
+def test_the_settings_tab_lines_its_fields_up_in_columns_with_each_help_under_its_input(page, owner):
+    lab = labs.create_demo_lab("settings-grid", owner=owner)
+    page.goto(f"/labs/{lab.slug}/servers/EX01/connectors/Anonymous%20Relay/settings/")
+    fields = page.evaluate(SETTINGS_FIELDS)
+    assert len(fields) > 20
+    # Even columns (at 1280 px, three), not each field wherever the one before it ended.
+    assert len({field["left"] for field in fields}) == 3
+    assert [field["name"] for field in fields if field["help"] < field["input"]] == []
+    screenshot(page, "settings-grid")
+
+
+def test_a_wrapped_script_line_keeps_each_parameter_name_whole(page, owner):
+    lab = labs.create_demo_lab("plan-wrap", owner=owner)
+    page.goto(f"/labs/{lab.slug}/plan/")
+    names = page.locator(".code-block .highlight .n")
+    assert names.count() > 5
+    # At some width a line ends on a parameter's "-" unless names are kept whole: try widths down to 900 px.
+    # A name cut by a line break has two boxes, one on each line ("-" ... "Comment").
+    split = "spans => spans.filter(s => s.getClientRects().length > 1).map(s => s.textContent)"
+    for width in range(1280, 899, -20):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert names.evaluate_all(split) == [], width
