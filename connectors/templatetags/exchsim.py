@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -85,6 +86,14 @@ def short_principal(name: str) -> str:
     """Well-known principals without their authority: 'NT AUTHORITY\\ANONYMOUS LOGON' -> 'ANONYMOUS LOGON'."""
     authority, _, account = name.rpartition("\\")
     return account if authority in ("NT AUTHORITY", "MS Exchange") else name
+
+
+@register.filter
+def break_after_domain(name: str) -> str:
+    """A principal that may break after its domain's backslash (CONTOSO\\<wbr>ExchangeLegacyInterop), so a narrow
+    column wraps it there rather than inside the account's name; escaped."""
+    domain, backslash, account = name.rpartition("\\")
+    return format_html("{}\\<wbr>{}", domain, account) if backslash else name
 
 
 @register.filter

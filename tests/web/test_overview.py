@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from connectors import labs
 from connectors.models import ReceiveConnector
+from connectors.templatetags.exchsim import break_after_domain
 from tests.helpers import HTMX, RELAY, build_seed_relay
 
 
@@ -91,3 +92,13 @@ def test_without_javascript_the_findings_placeholder_links_to_the_findings(signe
     findings_url = reverse("connectors:lab-findings", args=[lab.slug])
     assert f'Auditing the lab by simulation… <a href="{findings_url}">open the findings</a>' in body
     assert '<link rel="icon" href="data:,">' in body  # no favicon 404 in the browser console
+
+
+def test_a_principal_may_wrap_after_its_domain_rather_than_inside_its_name(signed_in, lab):
+    body = signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    assert "CONTOSO\\<wbr>ExchangeLegacyInterop" in body
+
+
+def test_the_wrap_point_escapes_both_halves_of_a_principal():
+    assert break_after_domain("<b>EVIL\\x<script>") == "&lt;b&gt;EVIL\\<wbr>x&lt;script&gt;"
+    assert break_after_domain("Authenticated Users") == "Authenticated Users"
