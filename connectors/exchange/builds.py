@@ -104,13 +104,18 @@ class Bounds:
     low_reason: str = ""
     high_reason: str = ""
 
+    # A property an object has is firm evidence (no earlier version could write it); a property it lacks is weaker,
+    # since cumulative updates add properties within a version (a 2016 CU lacks some a later 2016 CU shows). So when
+    # the two cross, the lack gives way: the upper bound never falls below the lower one.
     def raised(self, version: ExchangeVersion, reason: str) -> Bounds:
-        if version.rank > self.low.rank:
-            return Bounds(version, self.high, reason, self.high_reason)
-        return self
+        if version.rank <= self.low.rank:
+            return self
+        if version.rank > self.high.rank:
+            return Bounds(version, _VERSIONS[-1], reason, "")
+        return Bounds(version, self.high, reason, self.high_reason)
 
     def lowered(self, version: ExchangeVersion, reason: str) -> Bounds:
-        if version.rank < self.high.rank:
+        if self.low.rank <= version.rank < self.high.rank:
             return Bounds(self.low, version, self.low_reason, reason)
         return self
 

@@ -31,6 +31,16 @@ _RECIPIENT_KINDS = {
     "dynamicdistributiongroup": "DistributionGroup",
 }
 _ACCOUNT_KINDS = {"Mailbox", "MailUser"}  # recipients that sign in: their account is a principal
+# The properties recipients() reads (the report lists the others once each as unused): the last three aren't catalogue
+# rows, but give the type, the primary address and the account.
+_RECIPIENT_READ = {
+    "name",
+    "recipienttype",
+    "emailaddresses",
+    "recipienttypedetails",
+    "primarysmtpaddress",
+    "samaccountname",
+}
 _NOT_DOMAINS = {"nt authority", "ms exchange", "builtin", "nt-autorität", "autorite nt"}
 _ORG_IN_DN = re.compile(r"CN=([^,]+),CN=Microsoft Exchange,CN=Services,", re.IGNORECASE)
 
@@ -106,10 +116,15 @@ def recipients(mapper: Mapper, objects: list[Exported], netbios: str) -> tuple[l
         raw_type = str(obj.get("RecipientTypeDetails") or obj.get("RecipientType") or "UserMailbox")
         kind_name = _RECIPIENT_KINDS.get(raw_type.strip().casefold(), raw_type)
         addresses = _smtp_addresses(obj.get("EmailAddresses"), obj.get("PrimarySmtpAddress"))
-        values = mapper.read(obj, RECIPIENT, names=("Name",))
-        for name in obj.properties:
-            if name not in ("name", "recipienttype", "emailaddresses"):
-                mapper.unused(obj.kind, obj.properties[name][0])
+        values = {}
+        if obj.has("Name"):
+            try:
+                values["name"] = mapper.values.parse(RECIPIENT.by_name("Name"), obj.get("Name"))
+            except ExchangeError as error:
+                mapper.problem(obj, "Name", error.message)
+        for key, (name, _) in obj.properties.items():
+            if key not in _RECIPIENT_READ:
+                mapper.unused(obj.kind, name)
         try:
             kind = RecipientKind(RECIPIENT.by_name("RecipientType").parse(kind_name))
         except ExchangeError as error:

@@ -170,11 +170,11 @@ def _server_from_export(mapper: Mapper, facts: _ServerFacts, bounds: builds.Boun
         except ExchangeError as error:
             mapper.problem(obj, "AdminDisplayVersion", error.message)
             return None
-        if version not in bounds.possible:
+        if version.rank < bounds.low.rank:  # a property it lacks is no disagreement: an earlier CU (builds.py)
             mapper.problem(
                 obj,
                 "AdminDisplayVersion",
-                f"{shown} is {version.label}, but {bounds.words()}: the files disagree about this server.",
+                f"{shown} is {version.label}, but {bounds.low_reason}: the files disagree about this server.",
             )
             return None
         if mapper.stated is not None and mapper.stated is not version:
@@ -280,8 +280,11 @@ def _connector(mapper: Mapper, obj: Exported, server: Server, setup: dict) -> tu
         if prop is None:
             mapper.unused("ReceiveConnector", name)
             continue
-        if key in _LOCATING or not prop.has(server.version, server.is_edge):
-            continue  # a property this server's version doesn't have: builds.py already checked it fits
+        if key in _LOCATING:
+            continue
+        if not prop.has(server.version, server.is_edge):
+            mapper.unused("ReceiveConnector", name)  # e.g. a Mailbox-only one on Edge (a later version's: builds.py)
+            continue
         try:
             if key == "permissiongroups":
                 values[prop.field] = _shown_groups(mapper, prop, raw)

@@ -70,3 +70,15 @@ def test_it_takes_frontend_transport_as_2013_or_later():
 
 def test_it_leaves_a_partial_export_open():
     assert bounds_for([("EX01\\Relay", {"Name": "Relay", "Bindings": "0.0.0.0:25"})]) == Bounds()
+
+
+def test_it_sets_aside_a_missing_property_when_a_present_one_says_later():
+    # AuthTarpitInterval (2016 on) present, AcceptConsumerMail (2016 on, a later CU) missing: a 2016 CU, not "no
+    # version at all"; the error lists the versions left, never an empty list.
+    props = {**_whole(V.E2016)}
+    del props["AcceptConsumerMail"]
+    bounds = bounds_for([("EX01\\Default EX01", props)])
+    assert bounds.possible == (V.E2016, V.E2019, V.SE)
+    with pytest.raises(ExchangeError, match=r"it may be 2016, 2019, SE\."):
+        settle("EX01", bounds, None)
+    assert settle("EX01", bounds, V.E2016) is V.E2016

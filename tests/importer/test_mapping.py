@@ -240,3 +240,61 @@ def test_it_notes_that_admin_display_version_wins_over_version():
     result = import_organization(collection(demo_org()), version=ExchangeVersion.E2016)
     assert result.org.server("EX01").version is ExchangeVersion.SE
     assert any("--version 2016 only decides for servers the files don't settle" in n for n in result.report.notes)
+
+
+def test_it_takes_admin_display_version_over_a_property_an_earlier_cu_lacks():
+    # A 2016 CU's connectors may lack a property a later 2016 CU shows (here AcceptConsumerMail): no disagreement.
+    org = template_org("exchange2016")
+    objects = [
+        replace(o, properties={k: v for k, v in o.properties.items() if k != "AcceptConsumerMail"})
+        if o.kind == "ReceiveConnector"
+        else o
+        for o in collection(org)
+    ]
+    result = import_organization(objects)
+    assert result.org.server("EX01").version is ExchangeVersion.E2016
+
+
+def test_it_reads_smtp_utf8_and_bare_linefeed_rejection_on_2013_and_2016():
+    # Set-ReceiveConnector parameters from 2013 and 2010 on (the Applicable lines; docs/decisions.md), so a 2013 or
+    # 2016 export with Get-ExchangeServer shows them: they are the lab's values, not a sign of 2019.
+    for name in ("exchange2013", "exchange2016"):
+        org = template_org(name)
+        objects = _with(
+            collection(org),
+            "ReceiveConnector",
+            "EX01\\Default EX01",
+            SmtpUtf8Enabled=False,
+            BareLinefeedRejectionEnabled=True,
+        )
+        imported = import_organization(objects).org
+        connector = imported.connector("EX01", "Default EX01")
+        assert imported.server("EX01").version is org.server("EX01").version
+        assert connector.smtp_utf8_enabled is False
+        assert connector.bare_linefeed_rejection_enabled is True
+
+
+def test_it_still_refuses_a_property_the_admin_display_version_cannot_have():
+    org = template_org("exchange2010")
+    objects = _with(collection(org), "ReceiveConnector", "EX01\\Default EX01", TransportRole="FrontendTransport")
+    with pytest.raises(ImportRefused, match=r"Exchange Server 2010, but .*TransportRole FrontendTransport"):
+        import_organization(objects)
+
+
+def test_it_lists_a_property_the_servers_version_lacks_as_unused():
+    # LongAddressesEnabled is the Mailbox servers' transport service's; an Edge connector's export has no use for it.
+    org = template_org("exchangese-edge")
+    identity = "EDGE01\\Default internal receive connector EDGE01"
+    objects = _with(collection(org), "ReceiveConnector", identity, LongAddressesEnabled=True)
+    result = import_organization(objects)
+    assert result.report.unused["ReceiveConnector"]["LongAddressesEnabled"] == 1
+    assert org_to_data(result.org) == org_to_data(_sorted(org))
+
+
+def test_it_counts_a_recipients_unused_properties_once_and_not_those_it_reads():
+    org = demo_org()
+    objects = _with(collection(org), "Recipient", "Alice Jones", Alias="alice", SamAccountName="alice")
+    report = import_organization(objects).report
+    assert report.unused["Recipient"]["Alias"] == 1
+    assert "PrimarySmtpAddress" not in report.unused["Recipient"]
+    assert "SamAccountName" not in report.unused["Recipient"]
