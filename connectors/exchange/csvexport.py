@@ -87,6 +87,8 @@ def read(text: Iterable[str], source: str) -> Iterator[SourceObject]:
         what = f"#TYPE {type_name}" if type_name else f"a table with the columns {', '.join(header[:6])}"
         raise SourceError(source, unknown_kind_message(what), f"line {number}")
     modelled = _modelled(kind)
+    folded = [name.casefold() for name in header]
+    identity_at = next((folded.index(n) for n in ("identity", "name") if n in folded), None)
     type_names = (type_name,) if type_name else ()
     try:
         for index, row in enumerate(rows, start=1):
@@ -98,7 +100,9 @@ def read(text: Iterable[str], source: str) -> Iterator[SourceObject]:
             properties = {}
             for name, cell in zip(header, row):
                 if _COLLECTION.fullmatch(cell) and name.casefold() in modelled:
-                    raise SourceError(source, LOST.format(name=name, cell=_short(cell)), position)
+                    identity = row[identity_at] if identity_at is not None else ""
+                    where = f"{position} ({identity})" if identity else position  # names the object too
+                    raise SourceError(source, LOST.format(name=name, cell=_short(cell)), where)
                 properties[name] = text_value(cell)
             yield SourceObject(source, position, kind, type_names, properties)
     except csv.Error as error:

@@ -84,15 +84,17 @@ def _object(block: list[tuple[int, str]], source: str) -> SourceObject:
     if kind is None:
         shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
         raise SourceError(source, unknown_kind_message(f"an object with the properties {shown}"), f"line {first}")
-    properties = {name: _value(name, "".join(parts[name]), source, first) for name in names}
+    identity = next(("".join(parts[n]).strip() for n in names if n.casefold() in ("identity", "name")), "")
+    where = f"line {first} ({identity})" if identity else f"line {first}"  # a refusal names the object too
+    properties = {name: _value(name, "".join(parts[name]), source, where) for name in names}
     return SourceObject(source, f"line {first}", kind, (), properties)
 
 
-def _value(name: str, text: str, source: str, line: int):
+def _value(name: str, text: str, source: str, where: str):
     text = text.strip()
     if text.startswith("{") and text.endswith("}"):
         inner = text[1:-1].strip()
         if inner.endswith("..."):
-            raise SourceError(source, CUT_LIST.format(name=name), f"line {line}")
+            raise SourceError(source, CUT_LIST.format(name=name), where)
         return [item.strip() for item in inner.split(",") if item.strip()] if inner else []
     return text_value(text)

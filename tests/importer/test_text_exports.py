@@ -100,7 +100,7 @@ def test_it_refuses_a_list_cut_by_the_enumeration_limit():
         "Identity       : EX01\\Relay\nBindings       : {0.0.0.0:25}\n"
         "RemoteIPRanges : {10.0.0.1, 10.0.0.2, 10.0.0.3, 10.0.0.4...}\n"
     )
-    with pytest.raises(SourceError, match=r"cut.txt, line 1: RemoteIPRanges shows only the first values"):
+    with pytest.raises(SourceError, match=r"cut.txt, line 1 \(EX01\\Relay\): RemoteIPRanges shows only the first"):
         read("cut.txt", text.encode())
 
 
@@ -147,7 +147,9 @@ def test_it_refuses_a_multi_valued_cell_that_export_csv_lost():
     with pytest.raises(SourceError) as caught:
         read("c.csv", f"{CSV_HEADER}\n{row}\n".encode())
     message = caught.value.message
-    assert message.startswith("c.csv, row 1: Bindings holds 'Microsoft.Exchange.Data.MultiValuedProperty`1[")
+    assert message.startswith(
+        "c.csv, row 1 (EX01\\Relay): Bindings holds 'Microsoft.Exchange.Data.MultiValuedProperty`1["
+    )
     assert "Export-Csv writes a multi-valued property that way and loses its values" in message
 
 
