@@ -9,7 +9,7 @@ What it reads: Get-ExchangeServer, Get-MailboxServer, Get-ReceiveConnector, `Get
 (every ACE, inherited ones included: Get-ADPermission's default), Get-AcceptedDomain, Get-TransportConfig,
 Get-RecipientFilterConfig, the group memberships of the principals that appear in receive-connector ACEs (Get-Group,
 Get-User; objects marked "Exchsim.GroupMember") and, only with -IncludeRecipients, each recipient's name, type and
-SMTP addresses. None of these objects holds a password or key.
+SMTP addresses (and the members' addresses). None of these objects holds a password or key.
 
 Versions: PowerShell 2.0 syntax only (Exchange 2010 runs on it; Exchange 2007 with PowerShell 2.0 where its cmdlets
 exist); each step that fails (a cmdlet 2007 lacks, Get-RecipientFilterConfig without the anti-spam agents) is
@@ -63,7 +63,8 @@ _HEADER = """\
 
     Nothing secret is collected: servers, receive connectors, their permissions, accepted domains and these
     settings hold no passwords or keys (a connector names its certificate; the certificate is not exported).
-    Recipients' names and SMTP addresses are collected only with -IncludeRecipients (off by default: privacy).
+    Recipients' names and SMTP addresses are collected only with -IncludeRecipients (off by default: privacy);
+    without it the group memberships name accounts, not their addresses.
 
     Then import the zip: python manage.py importconfig SLUG Exchsim-Collect.zip, or the dashboard's Import page.
 .PARAMETER OutputFolder
@@ -138,7 +139,7 @@ function Get-ExchsimGroupMember {{
 }}
 
 function New-ExchsimMember($Group, $Member, $MemberType, $MemberEmail) {{
-    if (-not $MemberEmail) {{ $MemberEmail = $null }}
+    if (-not $IncludeRecipients -or -not $MemberEmail) {{ $MemberEmail = $null }}  # addresses: only when asked
     $row = New-Object PSObject -Property @{{
         Group = $Group; Member = $Member; MemberType = $MemberType; MemberEmail = $MemberEmail
     }}

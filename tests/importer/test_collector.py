@@ -108,6 +108,12 @@ def test_it_collects_recipients_only_with_the_switch():
     assert script.rindex("if ($IncludeRecipients) {", 0, recipients) > script.index("Save-ExchsimStep 'GroupMember")
 
 
+def test_it_collects_group_members_addresses_only_with_the_switch():
+    script = collector.collector_script()
+    (function,) = [n.text.decode() for n in nodes(script, "function_statement") if b"New-ExchsimMember(" in n.text]
+    assert "if (-not $IncludeRecipients -or -not $MemberEmail) { $MemberEmail = $null }" in function
+
+
 def test_its_header_says_it_only_reads_and_holds_nothing_secret():
     header = collector.collector_script().split("#>")[0]
     assert "It only reads" in header
