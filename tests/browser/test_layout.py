@@ -100,6 +100,10 @@ def test_the_settings_tab_lines_its_fields_up_in_columns_with_each_help_under_it
     assert len({field["left"] for field in fields}) == 3
     assert [field["name"] for field in fields if field["help"] < field["input"]] == []
     screenshot(page, "settings-grid")
+    # On a narrow window the columns are narrower than the longest names: a label wraps inside its own column.
+    page.set_viewport_size({"width": 768, "height": 900})
+    wider = "labels => labels.filter(l => l.scrollWidth > l.clientWidth + 1).map(l => l.textContent.trim())"
+    assert page.locator(".settings-grid label").evaluate_all(wider) == []
 
 
 def test_a_wrapped_script_line_keeps_each_parameter_name_whole(page, owner):
