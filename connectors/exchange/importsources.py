@@ -202,7 +202,7 @@ def _read_zip(name: str, stream, depth: int, limit: int) -> Iterator[SourceObjec
     with _seekable(stream) as seekable:
         try:
             archive = zipfile.ZipFile(seekable)
-            members = [m for m in archive.infolist() if not m.is_dir()]
+            members = [m for m in archive.infolist() if not m.is_dir() and not _metadata(m.filename)]
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise SourceError(name, f"not a readable zip archive ({error}).") from error
         if not members:
@@ -216,6 +216,13 @@ def _read_zip(name: str, stream, depth: int, limit: int) -> Iterator[SourceObjec
                     yield from _read_one(member_name, raw, depth + 1, limit)
             except (zipfile.BadZipFile, zlib.error, EOFError) as error:
                 raise SourceError(member_name, f"the zip archive is damaged ({error}).") from error
+
+
+def _metadata(filename: str) -> bool:
+    """A zip member that is an archiver's bookkeeping, not a file anyone put there: macOS's Compress adds a
+    __MACOSX/ folder of "._name" AppleDouble files beside the collector's files."""
+    parts = filename.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or parts[-1].startswith("._")
 
 
 @contextlib.contextmanager

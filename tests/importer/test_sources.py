@@ -88,3 +88,15 @@ def test_it_reads_a_zip_from_a_stream_that_cannot_seek():
         archive.writestr("d.xml", (Path(__file__).parent / "data" / "AcceptedDomain.xml").read_bytes())
     kinds = [o.kind for o in read_sources([("piped.zip", _Pipe(buffer.getvalue()))])]
     assert kinds == ["AcceptedDomain", "AcceptedDomain"]
+
+
+def test_it_passes_over_the_metadata_macos_adds_to_a_zip():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "Exchsim-Collect/AcceptedDomain.xml", (Path(__file__).parent / "data" / "AcceptedDomain.xml").read_bytes()
+        )
+        archive.writestr("__MACOSX/Exchsim-Collect/._AcceptedDomain.xml", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+        archive.writestr("Exchsim-Collect/._AcceptedDomain.xml", b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    kinds = [o.kind for o in read_sources([("collect.zip", io.BytesIO(buffer.getvalue()))])]
+    assert kinds == ["AcceptedDomain", "AcceptedDomain"]
