@@ -120,13 +120,7 @@ def _entries(text: str) -> list[str] | None:
 class NewConnectorForm(forms.Form):
     """New-ReceiveConnector: the engine applies the usage type's defaults and requirements."""
 
-    parameters = {
-        "Bindings": "bindings",
-        "RemoteIPRanges": "remote_ip_ranges",
-        "Usage": "usage",
-        "Server": "server",
-        "TransportRole": "transport_role",
-    }
+    parameters = {"Usage": "usage", "Server": "server"}  # New-'s own; the catalogued ones are found by their field
     server = forms.ChoiceField()
     name = forms.CharField()  # the engine checks its length, in Exchange's words
     usage = forms.ChoiceField(choices=[(u, u) for u in USAGES], initial="Custom")

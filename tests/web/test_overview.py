@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from connectors import labs
+from connectors.exchange.model import FieldError
+from connectors.forms import NewConnectorForm, add_engine_errors
 from connectors.models import ReceiveConnector
 from connectors.templatetags.exchsim import break_after_domain
 from tests.helpers import HTMX, RELAY, build_seed_relay
@@ -102,3 +104,12 @@ def test_a_principal_may_wrap_after_its_domain_rather_than_inside_its_name(signe
 def test_the_wrap_point_escapes_both_halves_of_a_principal():
     assert break_after_domain("<b>EVIL\\x<script>") == "&lt;b&gt;EVIL\\<wbr>x&lt;script&gt;"
     assert break_after_domain("Authenticated Users") == "Authenticated Users"
+
+
+def test_an_engine_error_lands_on_the_new_connector_field_its_parameter_names():
+    form = NewConnectorForm({"server": "EX01", "name": "X", "usage": "Custom"}, servers=["EX01"])
+    assert form.is_valid(), form.errors
+    names = {"Bindings": "bindings", "RemoteIPRanges": "remote_ip_ranges", "TransportRole": "transport_role"}
+    add_engine_errors(form, [FieldError(parameter, f"bad {parameter}") for parameter in [*names, "Usage", "Server"]])
+    for parameter, field in {**names, "Usage": "usage", "Server": "server"}.items():
+        assert form.errors[field] == [f"bad {parameter}"], parameter
