@@ -376,6 +376,10 @@ def _render(ctx, values: list) -> list[str]:
 
 
 RECURSION = "The script is nested too deeply to run (line {0}); nothing was applied."
+UNRUNNABLE = (
+    "The exchsim console couldn't run line {0}: it holds a case its PowerShell interpreter doesn't handle. "
+    "Nothing was applied."
+)
 UNREADABLE = (
     "The exchsim console can't read this script: it holds a construct its PowerShell reader doesn't know. "
     "Nothing was run."
@@ -447,6 +451,17 @@ def run_script(
             )
         except (psruntime.Break, psruntime.Continue):
             pass
+        except psruntime.Return as returned:  # `return` outside a function ends the script, after its value
+            ctx.pending = None
+            out += returned.values
+            if out:
+                ctx.print(render(out, ctx.org))
+            applied += 1
+            break
+        except (IndexError, AttributeError, TypeError, ValueError, KeyError, OverflowError):
+            # A case the interpreter doesn't handle: end the script in words, applying nothing, never a traceback.
+            error = UNRUNNABLE.format(getattr(statement, "line", 0) or 1)
+            return ConsoleResult(org, [*ctx.output, error], error, 0)
         except psruntime.Exit:
             applied += 1
             break

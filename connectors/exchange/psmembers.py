@@ -243,6 +243,10 @@ def index(value, position):
 def static_member(type_name_: str, name: str, args: list | None):
     """[math]::Round(...), [string]::IsNullOrEmpty(...), [datetime]::Now and the like."""
     owner, lowered = type_name_.casefold().removeprefix("system."), name.casefold()
+    if args is not None and not args and lowered in ("round", "max", "min", "floor", "ceiling", "abs", "join"):
+        raise RuntimeFailure(f'Cannot find an overload for "{name}" and the argument count: "0".')
+    if args is not None and not args and lowered in ("isnullorempty", "isnullorwhitespace"):
+        raise RuntimeFailure(f'Cannot find an overload for "{name}" and the argument count: "0".')
     if owner == "math" and args is not None:
         numbers = [to_number(a) for a in args]
         functions = {

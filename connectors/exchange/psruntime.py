@@ -505,9 +505,9 @@ def _name(ctx: Context, name) -> str:
 def _invoke(ctx: Context, node: Invoke):
     arguments = [evaluate(ctx, a) for a in node.arguments]
     if node.static:
-        return static_member(node.static, node.name, arguments)
+        return static_member(node.static, _name(ctx, node.name), arguments)
     target = evaluate(ctx, node.target)
-    if isinstance(target, Block) and node.name.casefold() in ("invoke", "invokereturnasis"):
+    if isinstance(target, Block) and _name(ctx, node.name).casefold() in ("invoke", "invokereturnasis"):
         return collapse(call_block(ctx, target, None, arguments, new_scope=True))
     return call_method(target, _name(ctx, node.name), arguments)
 
@@ -608,7 +608,7 @@ _EVALUATORS: dict = {
     Var: _var,
     Member: lambda ctx, node: get_member(evaluate(ctx, node.target), _name(ctx, node.name)),
     Invoke: _invoke,
-    StaticMember: lambda ctx, node: static_member(node.type_name, node.name, None),
+    StaticMember: lambda ctx, node: static_member(node.type_name, _name(ctx, node.name), None),
     Index: lambda ctx, node: index(evaluate(ctx, node.target), evaluate(ctx, node.index)),
     Unary: _unary,
     Cast: lambda ctx, node: cast(node.type_name, evaluate(ctx, node.operand)),

@@ -10,7 +10,9 @@ left operand decides the type, strings compare case-insensitively, a collection 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import re._parser as _regex_parser  # to see a pattern's repeats before it runs (no public API has them)
 from collections.abc import Callable
 
 from .errors import ExchangeError
@@ -278,9 +280,64 @@ def _like(a, b):
     return bool(wildcard(to_string(b)).fullmatch(to_string(a)))
 
 
+NESTED_REPEAT = (
+    'The regular expression "{0}" repeats a part that itself repeats (such as (a+)+): on some text it runs for '
+    "minutes, so the exchsim console doesn't run it. Write the part once: (a+) instead of (a+)+."
+)
+
+
+@functools.lru_cache(maxsize=256)
+def regex(pattern: str) -> re.Pattern:
+    """-match, -replace and -split's pattern, compiled without case as PowerShell's are. A pattern .NET would refuse
+    gets its error's wording; one that nests unbounded repeats is refused, since Python's matcher can't be stopped
+    by the script's time limit once it backtracks."""
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise RuntimeFailure(f'parsing "{pattern[:80]}" - {error.msg}.') from None
+    except (OverflowError, RecursionError):
+        raise RuntimeFailure(f'parsing "{pattern[:80]}" - the pattern is too complex.') from None
+    if _nested_repeat(list(_regex_parser.parse(pattern, re.IGNORECASE))):
+        raise RuntimeFailure(NESTED_REPEAT.format(pattern[:80]))
+    return compiled
+
+
+_REPEATS = (_regex_parser.MAX_REPEAT, _regex_parser.MIN_REPEAT, _regex_parser.POSSESSIVE_REPEAT)
+
+
+def _unbounded(high: int) -> bool:
+    return high == _regex_parser.MAXREPEAT or high > 100
+
+
+def _nested_repeat(items) -> bool:
+    """Whether an unbounded repeat's body is nothing but repeats, one of them unbounded: (a+)+, (\\w+\\s?)+, the
+    shapes that backtrack exponentially. A body with a fixed part, ([a-z]+\\.)+, matches one way and is left be."""
+    for op, argument in items:
+        if op in _REPEATS:
+            body = list(argument[2])
+            if _unbounded(argument[1]) and _only_repeats(body):
+                return True
+            if _nested_repeat(body):
+                return True
+        elif op is _regex_parser.SUBPATTERN and _nested_repeat(list(argument[-1])):
+            return True
+        elif op is _regex_parser.BRANCH and any(_nested_repeat(list(b)) for b in argument[1]):
+            return True
+        elif op in (_regex_parser.ASSERT, _regex_parser.ASSERT_NOT) and _nested_repeat(list(argument[1])):
+            return True
+    return False
+
+
+def _only_repeats(items: list) -> bool:
+    parts = []
+    for op, argument in items:
+        parts += list(argument[-1]) if op is _regex_parser.SUBPATTERN else [(op, argument)]
+    repeats = [argument for op, argument in parts if op in _REPEATS]
+    return bool(parts) and len(repeats) == len(parts) and any(_unbounded(r[1]) for r in repeats)
+
+
 def _match(a, b):
-    found = re.search(to_string(b), to_string(a), re.IGNORECASE)
-    return found
+    return regex(to_string(b)).search(to_string(a))
 
 
 _SCALAR_TESTS: dict[str, Callable] = {
@@ -330,16 +387,21 @@ _ALL = {*_SCALAR_TESTS, "-contains", "-notcontains", "-in", "-notin", "-replace"
 def replace(a, b):
     pattern, replacement = (list(b) + [""])[:2] if isinstance(b, list) else (b, "")
     python = re.sub(r"\$(\d+)|\$\{(\w+)\}", lambda m: "\\g<" + (m.group(1) or m.group(2)) + ">", to_string(replacement))
-    if isinstance(a, list):
-        return [re.sub(to_string(pattern), python, to_string(item), flags=re.IGNORECASE) for item in a]
-    return re.sub(to_string(pattern), python, to_string(a), flags=re.IGNORECASE)
+    compiled = regex(to_string(pattern))
+    try:
+        if isinstance(a, list):
+            return [compiled.sub(python, to_string(item)) for item in a]
+        return compiled.sub(python, to_string(a))
+    except (re.error, IndexError) as error:  # a $2 the pattern has no group for
+        raise RuntimeFailure(f'The replacement "{to_string(replacement)[:80]}" is not valid: {error}.') from None
 
 
 def split(a, b=None):
     if b is None:
         return [part for text in as_list(a) for part in to_string(text).split()]
     pattern = to_string(b[0] if isinstance(b, list) else b)
-    return [part for text in as_list(a) for part in re.split(pattern, to_string(text), flags=re.IGNORECASE)]
+    compiled = regex(pattern)
+    return [part for text in as_list(a) for part in compiled.split(to_string(text))]
 
 
 def join(a, b=""):

@@ -242,3 +242,53 @@ def test_long_chains_of_casts_operators_and_members_are_refused_as_too_deep(oper
 def test_ninety_nine_casts_or_members_still_read():
     assert ems.run_script(template(), "[int]" * 99 + "'1'").output == ["1"]
     assert ems.run_script(template(), "$x = 'abc'; $x" + ".Length.ToString()" * 40).error is None
+
+
+@pytest.mark.parametrize(
+    ("script", "fragment"),
+    [
+        ("('a' * 40 + '!') -match '^(a+)+$'", "repeats a part that itself repeats"),
+        ("'x' * 40 -replace '(\\w+\\s?)+$', ''", "repeats a part that itself repeats"),
+        ("'a' -match '*'", 'parsing "*" - nothing to repeat.'),
+        ("'a,b' -split '('", 'parsing "(" - missing ), unterminated subpattern.'),
+        ("'abc' -replace 'b', '$2'", 'The replacement "$2" is not valid'),
+        ("[math]::Round( )", 'Cannot find an overload for "Round" and the argument count: "0".'),
+        ("[int]::$('x')", "[int]::x is not run by the exchsim console."),
+    ],
+)
+def test_regexes_and_static_calls_fail_in_words(script, fragment):
+    # Each crashed the console with a Python exception; the nested repeat ran for minutes past the time limit.
+    refused(script, fragment)
+
+
+def test_the_regexes_admins_write_still_run():
+    script = (
+        "'10.0.0.1' -match '^(\\d{1,3}\\.){3}\\d{1,3}$'\n"
+        "'mail.contoso.com' -match '^([a-z0-9]+\\.)+[a-z]{2,}$'\n"
+        "'AnonymousUsers, Custom' -replace ',?\\s*Custom', ''\n"
+    )
+    assert ems.run_script(template(), script).output == ["True", "True", "AnonymousUsers"]
+
+
+def test_return_outside_a_function_ends_the_script_after_its_value():
+    result = ems.run_script(template(), "'a'; return 'b'; 'c'")
+    assert result.error is None
+    assert result.output == ["a", "b"]
+
+
+def test_a_case_the_interpreter_does_not_handle_ends_in_words_with_nothing_applied():
+    org = template()
+    script = f"Set-ReceiveConnector {FRONTEND} -Comment first\n'next'"
+    real = ems.psruntime.run_statement
+    calls = []
+
+    def second_fails(ctx, statement, out):
+        calls.append(statement)
+        if len(calls) == 2:
+            raise IndexError("list index out of range")
+        return real(ctx, statement, out)
+
+    with mock.patch.object(ems.psruntime, "run_statement", second_fails):
+        result = ems.run_script(org, script)
+    assert result.error == ems.UNRUNNABLE.format(2)
+    assert result.org == org
