@@ -17,6 +17,21 @@ _BITS = {4: 32, 6: 128}
 # Distinct, colour-blind-friendly fills (Okabe–Ito); the relaying red is kept apart for the highlight.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#56b4e9", "#cc79a7", "#f0e442", "#7f7f7f", "#d55e00")
 WIDTH, LEFT, RIGHT, LANE, GAP = 1000, 190, 10, 18, 6
+LABEL_WIDTH, LABEL_CHARACTERS = LEFT - 18, 25  # a lane's label ends before its colour swatch
+
+
+def _label(y: int, label: str):
+    """A lane's label: a long connector name cut with an ellipsis (the whole name on hover), drawn in a box of its
+    own that clips it, so that no name, however wide its letters, runs into the swatch and the bar."""
+    short = label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1] + "…"
+    return format_html(
+        '<svg class="label" x="0" y="{}" width="{}" height="{}"><text x="4" y="13">{}<title>{}</title></text></svg>',
+        y,
+        LABEL_WIDTH,
+        LANE,
+        short,
+        label,
+    )
 
 
 def _x(address: int, version: int) -> float:
@@ -47,7 +62,7 @@ def relay_map_svg(bmap: BindingMap):
     parts = []
     for row, (label, lane) in enumerate(lanes):
         y = 22 + row * (LANE + GAP)
-        parts.append(format_html('<text x="4" y="{}">{}</text>', y + 13, label[:30]))
+        parts.append(_label(y, label))
         lane_box = '<rect class="lane" x="{}" y="{}" width="{}" height="{}" fill="#eef1f4"/>'
         parts.append(format_html(lane_box, LEFT, y, WIDTH - LEFT - RIGHT, LANE))
         if lane == "taken":
