@@ -80,7 +80,10 @@ def organization_name(objects: dict[str, list[Exported]], netbios: str) -> str:
 
 
 def accepted_domains(mapper: Mapper, objects: list[Exported]) -> list[AcceptedDomain]:
+    """The accepted domains; one domain in two files (the organisation's collection and an Edge server's, which
+    EdgeSync gave the same domains) is one domain when they agree, a problem naming both files when they don't."""
     domains = []
+    seen: dict[str, tuple[AcceptedDomain, Exported]] = {}
     for obj in objects:
         values = mapper.read(obj, ACCEPTED_DOMAIN)
         domain_name = str(values.get("domain_name") or "")
@@ -94,16 +97,28 @@ def accepted_domains(mapper: Mapper, objects: list[Exported]) -> list[AcceptedDo
             (t for t in DomainType if t.value.casefold() == str(values.get("domain_type", "")).casefold()),
             DomainType.AUTHORITATIVE,
         )
-        domains.append(
-            AcceptedDomain(
-                name=str(values.get("name") or domain_name),
-                domain_name=domain_name,
-                domain_type=domain_type,
-                default=bool(values.get("default", False)),
-                address_book_enabled=bool(values.get("address_book_enabled", domain_type is DomainType.AUTHORITATIVE)),
-                match_subdomains=bool(values.get("match_subdomains", False)),
-            )
+        domain = AcceptedDomain(
+            name=str(values.get("name") or domain_name),
+            domain_name=domain_name,
+            domain_type=domain_type,
+            default=bool(values.get("default", False)),
+            address_book_enabled=bool(values.get("address_book_enabled", domain_type is DomainType.AUTHORITATIVE)),
+            match_subdomains=bool(values.get("match_subdomains", False)),
         )
+        key = domain_name.casefold()
+        if key in seen:
+            first, first_obj = seen[key]
+            if first != domain and first_obj.source != obj.source:
+                mapper.problem(
+                    obj,
+                    "DomainName",
+                    f"The files disagree about the accepted domain {domain_name}: it isn't the same in "
+                    f"{first_obj.source} ({first_obj.position}) and here. Import exports of one collection only.",
+                )
+            if first_obj.source != obj.source:
+                continue  # the same domain again, from another file: one domain (in one file, Exchange's refusal)
+        seen.setdefault(key, (domain, obj))
+        domains.append(domain)
     for error in validate_accepted_domains(domains):
         mapper.problem(objects[0] if objects else None, error.field, error.message)
     return domains
@@ -112,6 +127,7 @@ def accepted_domains(mapper: Mapper, objects: list[Exported]) -> list[AcceptedDo
 def recipients(mapper: Mapper, objects: list[Exported], netbios: str) -> tuple[list[Recipient], list[Principal]]:
     """Recipients (their SMTP addresses, primary first) and the accounts of those that sign in."""
     recipients, accounts, owners = [], [], {}
+    named: dict[str, Recipient] = {}
     for obj in objects:
         raw_type = str(obj.get("RecipientTypeDetails") or obj.get("RecipientType") or "UserMailbox")
         kind_name = _RECIPIENT_KINDS.get(raw_type.strip().casefold(), raw_type)
@@ -131,6 +147,17 @@ def recipients(mapper: Mapper, objects: list[Exported], netbios: str) -> tuple[l
             mapper.problem(obj, "RecipientType", error.message)
             continue
         recipient = Recipient(str(values.get("name") or obj.identity), kind, addresses)
+        if recipient.name.casefold() in named:
+            if named[recipient.name.casefold()] == recipient:
+                continue  # the same recipient again (two collections): once
+            # Exchange keeps names unique per OU only; the lab tells recipients apart by name, and keeping one of two
+            # would lose the other's addresses without a word.
+            recipient = replace(recipient, name=_another_name(recipient.name, named))
+            mapper.report.note(
+                f"Two recipients are named {values.get('name') or obj.identity} ({obj.source}, {obj.position}): in "
+                f"the lab, which tells recipients apart by name, this one is {recipient.name}."
+            )
+        named[recipient.name.casefold()] = recipient
         for error in validate_recipient(recipient):
             mapper.problem(obj, error.field, error.message)
         for address in addresses:
@@ -141,6 +168,16 @@ def recipients(mapper: Mapper, objects: list[Exported], netbios: str) -> tuple[l
         if sam and kind.value in _ACCOUNT_KINDS:
             accounts.append(Principal(canonical_principal(sam, netbios), email=recipient.primary_address))
     return recipients, accounts
+
+
+def _another_name(name: str, taken) -> str:
+    """`name (2)`, `name (3)`, … whichever is free, cut to Exchange's 64 characters."""
+    for number in range(2, len(taken) + 3):
+        suffix = f" ({number})"
+        candidate = name[: 64 - len(suffix)] + suffix
+        if candidate.casefold() not in taken:
+            return candidate
+    raise AssertionError("unreachable: fewer names are taken than tried")
 
 
 def _smtp_addresses(value, primary) -> tuple[str, ...]:

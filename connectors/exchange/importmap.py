@@ -144,6 +144,15 @@ class _ServerFacts:
     connectors: list[Exported] = field(default_factory=list)
 
 
+def _same_server(a: Exported, b: Exported) -> bool:
+    """Whether two exports of one server agree on what the lab takes from them (the DistinguishedName of an Edge
+    server's own export is in its AD LDS instance, so it differs and is not compared)."""
+    return all(
+        str(a.get(name) or "").strip().casefold() == str(b.get(name) or "").strip().casefold()
+        for name in ("AdminDisplayVersion", "ServerRole", "Fqdn", "IsEdgeServer")
+    )
+
+
 def _server_roles(mapper: Mapper, obj: Exported, version: ExchangeVersion, texts) -> frozenset[ServerRole]:
     names = [str(t).strip() for t in texts if str(t).strip()]
     other = [n for n in names if n.casefold() in _OTHER_ROLES]
@@ -444,7 +453,16 @@ def _map(mapper: Mapper, objects: dict[str, list[Exported]]) -> Organization:
     for obj in objects.get("ExchangeServer", []):
         name = str(obj.get("Name") or obj.identity).strip()
         if name.casefold() in facts:
-            mapper.problem(obj, "Name", f"Server {name} is in the files twice.")
+            first = facts[name.casefold()].obj
+            if first.source == obj.source:
+                mapper.problem(obj, "Name", f"Server {name} is in the files twice.")
+            elif not _same_server(first, obj):  # else the organisation's export and the Edge server's own list it
+                mapper.problem(
+                    obj,
+                    "Name",
+                    f"The files disagree about server {name}: it isn't the same in {first.source} ({first.position}) "
+                    "and here. Import exports of one collection only.",
+                )
             continue
         obj.identity = name
         facts[name.casefold()] = _ServerFacts(name, obj)

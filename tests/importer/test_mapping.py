@@ -298,3 +298,71 @@ def test_it_counts_a_recipients_unused_properties_once_and_not_those_it_reads():
     assert report.unused["Recipient"]["Alias"] == 1
     assert "PrimarySmtpAddress" not in report.unused["Recipient"]
     assert "SamAccountName" not in report.unused["Recipient"]
+
+
+def _edge_collection(org, **changes):
+    """The organisation's collection and the Edge server's own: Get-ExchangeServer there lists the Edge again, and
+    EdgeSync gave it the same accepted domains. `changes` by kind: {"AcceptedDomain": {...}}."""
+    objects = collection(org)
+    edge = [
+        replace(o, source=f"edge.zip/{o.source}", properties={**o.properties, **changes.get(o.kind, {})})
+        for o in objects
+        if o.kind == "AcceptedDomain" or (o.kind == "ExchangeServer" and o.properties["Name"] == "EDGE01")
+    ]
+    return objects + edge
+
+
+def test_it_takes_the_same_server_and_accepted_domain_from_two_collections_as_one():
+    org = template_org("exchangese-edge")
+    result = import_organization(_edge_collection(org))
+    assert org_to_data(result.org) == org_to_data(_sorted(org))
+
+
+def test_it_refuses_two_collections_that_disagree_about_an_accepted_domain():
+    with pytest.raises(ImportRefused, match=r"edge.zip/AcceptedDomain.xml.*disagree about the accepted domain"):
+        import_organization(
+            _edge_collection(template_org("exchangese-edge"), AcceptedDomain={"DomainType": "InternalRelay"})
+        )
+
+
+def test_it_refuses_two_collections_that_disagree_about_a_server():
+    changes = {"ExchangeServer": {"AdminDisplayVersion": "Version 15.2 (Build 1748.10)"}}
+    with pytest.raises(ImportRefused, match=r"edge.zip/ExchangeServer.xml.*disagree about server EDGE01"):
+        import_organization(_edge_collection(template_org("exchangese-edge"), **changes))
+
+
+def test_it_still_refuses_one_domain_twice_in_one_file():
+    objects = collection(demo_org())
+    (domain,) = [o for o in objects if o.kind == "AcceptedDomain"]
+    objects.append(replace(domain, position="object 2"))
+    with pytest.raises(ImportRefused, match="is already an accepted domain"):
+        import_organization(objects)
+
+
+def _recipient(position, name, address, sam):
+    properties = {"Name": name, "RecipientType": "UserMailbox", "EmailAddresses": [f"SMTP:{address}"]}
+    return SourceObject("Recipient.csv", position, "Recipient", (), {**properties, "SamAccountName": sam})
+
+
+def test_it_keeps_two_recipients_of_one_name_apart_with_a_note():
+    # Exchange keeps a recipient's Name unique per OU only; keeping one of the two would lose the other's address.
+    objects = [o for o in collection(demo_org()) if o.kind != "Recipient"] + [
+        _recipient("row 1", "John Smith", "john.smith@contoso.com", "jsmith"),
+        _recipient("row 2", "John Smith", "john.smith2@contoso.com", "jsmith2"),
+    ]
+    result = import_organization(objects)
+    assert [(r.name, r.addresses) for r in result.org.recipients] == [
+        ("John Smith", ("john.smith@contoso.com",)),
+        ("John Smith (2)", ("john.smith2@contoso.com",)),
+    ]
+    assert any("Two recipients are named John Smith (Recipient.csv, row 2)" in n for n in result.report.notes)
+
+
+def test_it_takes_the_same_recipient_from_two_collections_once():
+    objects = [o for o in collection(demo_org()) if o.kind != "Recipient"] + [
+        _recipient("row 1", "John Smith", "john.smith@contoso.com", "jsmith"),
+        replace(_recipient("row 1", "John Smith", "john.smith@contoso.com", "jsmith"), source="edge.csv"),
+    ]
+    result = import_organization(objects)
+    assert [r.name for r in result.org.recipients] == ["John Smith"]
+    assert result.report.recipients == 1
