@@ -292,3 +292,14 @@ def test_a_case_the_interpreter_does_not_handle_ends_in_words_with_nothing_appli
         result = ems.run_script(org, script)
     assert result.error == ems.UNRUNNABLE.format(2)
     assert result.org == org
+
+
+def test_like_with_many_stars_on_a_long_text_answers_at_once():
+    # A regex of several `.*` backtracked polynomially: 2,000 characters against four stars took seconds past the
+    # time limit; the stars are now found in turn.
+    result = ems.run_script(template(), "('a' * 100000) -like ('*a' * 20 + 'b'); 'xaybz' -like '*a*b?'", max_seconds=2)
+    assert result.output == ["False", "True"]
+
+
+def test_an_invalid_wildcard_class_is_refused_as_powershell_words_it():
+    refused("'a' -like '[b-a]'", "The specified wildcard character pattern is not valid: [b-a]")
