@@ -117,3 +117,16 @@ def test_it_says_in_words_when_a_reader_fails_unexpectedly(db, monkeypatch):
     with pytest.raises(CommandError, match=r"internal error \(KeyError\) stopped the import; nothing was saved"):
         _run("prod", CONNECTOR, "--version", "2019")
     assert not models.Lab.objects.exists()
+
+
+def test_it_reads_the_collectors_folder_when_it_was_left_unzipped(db, tmp_path):
+    # PowerShell 2.0 (Exchange 2010's shell) has no Compress-Archive: the collector leaves its folder of .xml files.
+    from connectors.exchange import orgexport
+    from connectors.labtemplates import template_org
+
+    org = template_org("exchange2010")
+    orgexport.export(org, tmp_path / "Exchsim-Collect")
+    text = _run("prod", str(tmp_path / "Exchsim-Collect"))
+    lab = models.Lab.objects.get(slug="prod")
+    assert "Read 9 files: AcceptedDomain.xml, ADPermission.xml, ExchangeServer.xml" in text
+    assert labfile.org_to_data(labs.lab_to_org(lab)) == labfile.org_to_data(org)

@@ -9,6 +9,18 @@ from connectors.management.cli import made, owner_named
 from connectors.management.commands.dumplab import lab_named
 
 
+def _expanded(paths) -> list[Path]:
+    """The files named, a folder standing for the files in it: where Compress-Archive is missing (PowerShell 2.0,
+    Exchange 2010's shell) the collector leaves its folder of .xml files unzipped."""
+    result = []
+    for path in paths:
+        if path.is_dir():
+            result += sorted((p for p in path.iterdir() if p.is_file()), key=lambda p: p.name.casefold())
+        else:
+            result.append(path)
+    return result
+
+
 class Command(BaseCommand):
     help = (
         "Create a lab from what Exchange exported: Export-Clixml files of Get-ExchangeServer, Get-ReceiveConnector, "
@@ -23,7 +35,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help=f"Slug of the new lab ({labs.SLUG_RULES})")
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="An export, the collector's zip, or its folder")
         parser.add_argument(
             "--version",
             dest="exchange_version",
@@ -41,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         owner_user = owner_named(owner)
         baseline_lab = lab_named(baseline) if baseline else None
-        paths = [Path(file) for file in files]
+        paths = _expanded(Path(file) for file in files)
         try:
             sizes = [path.stat().st_size for path in paths]
         except OSError as error:
