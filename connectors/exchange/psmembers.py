@@ -13,6 +13,7 @@ from .psvalues import (
     PSObject,
     RuntimeFailure,
     as_list,
+    check_width,
     dotnet_date,
     equal,
     to_number,
@@ -113,8 +114,8 @@ def _string_method(text: str, name: str, args: list):
         "substring": lambda: text[int(to_number(args[0])) :][: int(to_number(args[1])) if len(args) > 1 else None],
         "indexof": lambda: text.find(a[0]),
         "lastindexof": lambda: text.rfind(a[0]),
-        "padleft": lambda: text.rjust(int(to_number(args[0])), a[1][:1] if len(a) > 1 else " "),
-        "padright": lambda: text.ljust(int(to_number(args[0])), a[1][:1] if len(a) > 1 else " "),
+        "padleft": lambda: text.rjust(_width(args[0]), a[1][:1] if len(a) > 1 else " "),
+        "padright": lambda: text.ljust(_width(args[0]), a[1][:1] if len(a) > 1 else " "),
         "tostring": lambda: text,
         "equals": lambda: text == a[0],
         "insert": lambda: text[: int(to_number(args[0]))] + a[1] + text[int(to_number(args[0])) :],
@@ -272,3 +273,9 @@ def static_member(type_name_: str, name: str, args: list | None):
     if owner in ("int", "int32") and args is None and lowered in ("maxvalue", "minvalue"):
         return 2**31 - 1 if lowered == "maxvalue" else -(2**31)
     raise RuntimeFailure(f"[{type_name_}]::{name} is not run by the exchsim console.")
+
+
+def _width(value) -> int:
+    width = int(to_number(value))
+    check_width(width)
+    return width

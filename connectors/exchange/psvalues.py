@@ -530,6 +530,15 @@ def add(a, b, limit: int):
     return _arith(a, b, lambda x, y: x + y)
 
 
+MAX_WIDTH = 1 << 20  # the default output limit: a padding wider than that is refused before the text is made
+
+
+def check_width(width: int) -> None:
+    """-f's {0,N} and .PadLeft(N) make N characters at once: refuse a width no script could print (a 2,000,000,000
+    wide one would take the worker's memory)."""
+    _check_size(abs(width), MAX_WIDTH)
+
+
 def _check_size(size: int, limit: int) -> None:
     if size > limit:
         raise LimitReached(
@@ -582,6 +591,7 @@ def format_operator(template, arguments) -> str:
         value = items[index] if index < len(items) else None
         text = _format_value(value, match.group(3) or "")
         width = int(match.group(2) or 0)
+        check_width(width)
         return text.rjust(width) if width > 0 else text.ljust(-width)
 
     return _FORMAT_ITEM.sub(one, to_string(template))

@@ -303,3 +303,10 @@ def test_like_with_many_stars_on_a_long_text_answers_at_once():
 
 def test_an_invalid_wildcard_class_is_refused_as_powershell_words_it():
     refused("'a' -like '[b-a]'", "The specified wildcard character pattern is not valid: [b-a]")
+
+
+@pytest.mark.parametrize(
+    "script", ["'{0,2000000000}' -f 1", "'a'.PadLeft(2000000000)", "'a'.PadRight(2000000000, 'x')"]
+)
+def test_a_padding_wider_than_any_output_is_refused_before_it_is_made(script):
+    refused(script, "The value would be 2,000,000,000 characters long")
