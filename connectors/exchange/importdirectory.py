@@ -238,10 +238,21 @@ def _principal_kind(name: str) -> PrincipalKind:
 
 
 def settings(mapper: Mapper, objects: dict[str, list[Exported]]) -> dict:
-    found = {}
+    """The organisation's transport settings. An Edge server's collection has its own Get-TransportConfig and
+    Get-RecipientFilterConfig; where it differs from the organisation's, the lab (one value for the organisation)
+    keeps the first file's and a note says so."""
+    found, where = {}, {}
     for kind in ("TransportConfig", "RecipientFilterConfig"):
         for obj in objects.get(kind, []):
             values = mapper.read(obj, TRANSPORT_CONFIG)
             mapper.check(obj, TRANSPORT_CONFIG, values)
-            found.update(values)
+            for name, value in values.items():
+                if name not in found:
+                    found[name], where[name] = value, obj.source
+                elif found[name] != value:
+                    label = TRANSPORT_CONFIG.by_field(name).name
+                    mapper.report.note(
+                        f"{label} differs between {where[name]} and {obj.source}; the lab has one value for the "
+                        f"organisation and keeps {where[name]}'s."
+                    )
     return found

@@ -366,3 +366,20 @@ def test_it_takes_the_same_recipient_from_two_collections_once():
     result = import_organization(objects)
     assert [r.name for r in result.org.recipients] == ["John Smith"]
     assert result.report.recipients == 1
+
+
+def test_it_keeps_the_first_files_setting_and_says_so_when_an_edges_differs():
+    org = template_org("exchangese-edge").with_changes(recipient_validation_enabled=True)
+    objects = collection(org)
+    (config,) = [o for o in objects if o.kind == "RecipientFilterConfig"]
+    edge = replace(
+        config,
+        source="edge.zip/RecipientFilterConfig.xml",
+        properties={**config.properties, "RecipientValidationEnabled": False},
+    )
+    result = import_organization(objects + [edge])
+    assert result.org.recipient_validation_enabled is True
+    assert any(
+        "RecipientValidationEnabled differs between RecipientFilterConfig.xml and edge.zip/" in note
+        for note in result.report.notes
+    )
