@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import cmdletdocs, pscmdlets, psruntime
+from . import cmdletdocs, pscmdlets, psruntime, psvalues
 
 # The binding and the cmdlets live in their own modules; their names stay importable from here (emsscope, tests).
 from .emsbind import (  # noqa: F401 (re-exported)
@@ -406,6 +406,15 @@ def run_script(
     returned unchanged. `guard(ctx, call, items)` sees every command before it runs (emsscope's scoped runs);
     `started` is when the time limit began counting (default: now)."""
     started = time.monotonic() if started is None else started
+    deadline = None if max_seconds is None else (started + max_seconds, max_seconds)
+    token = psvalues.REGEX_DEADLINE.set(deadline)
+    try:
+        return _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dry_run, guard, started)
+    finally:
+        psvalues.REGEX_DEADLINE.reset(token)
+
+
+def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dry_run, guard, started):
     try:
         statements = parse_script(text)
         check(statements)

@@ -9,11 +9,15 @@ left operand decides the type, strings compare case-insensitively, a collection 
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import re
 import re._parser as _regex_parser  # to see a pattern's repeats before it runs (no public API has them)
+import time
 from collections.abc import Callable
+
+import regex as _regex  # the matcher that takes a timeout: a backtracking pattern can't outlast the script's limit
 
 from .errors import ExchangeError
 
@@ -321,20 +325,44 @@ NESTED_REPEAT = (
 )
 
 
+# When the running script's time limit ends (time.monotonic()) and the limit in seconds; set by ems.run_script.
+REGEX_DEADLINE: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
+    "REGEX_DEADLINE", default=None
+)
+REGEX_TIME_LIMIT = "The script ran longer than {0:g} seconds, the limit for one script; nothing was applied."
+
+
 @functools.lru_cache(maxsize=256)
-def regex(pattern: str) -> re.Pattern:
-    """-match, -replace and -split's pattern, compiled without case as PowerShell's are. A pattern .NET would refuse
-    gets its error's wording; one that nests unbounded repeats is refused, since Python's matcher can't be stopped
-    by the script's time limit once it backtracks."""
+def regex(pattern: str) -> _regex.Pattern:
+    """-match, -replace and -split's pattern, compiled without case as PowerShell's are (the regex module reads
+    .NET's (?<name>…) groups too). A pattern .NET would refuse gets its error's wording; one that nests unbounded
+    repeats is refused up front with a way out. Every match runs under the script's time limit (`_timed`)."""
     try:
-        compiled = re.compile(pattern, re.IGNORECASE)
-    except re.error as error:
+        compiled = _regex.compile(pattern, _regex.IGNORECASE | _regex.VERSION0)
+    except _regex.error as error:
         raise RuntimeFailure(f'parsing "{pattern[:80]}" - {error.msg}.') from None
     except (OverflowError, RecursionError):
         raise RuntimeFailure(f'parsing "{pattern[:80]}" - the pattern is too complex.') from None
-    if _nested_repeat(list(_regex_parser.parse(pattern, re.IGNORECASE))):
+    try:
+        shape = list(_regex_parser.parse(pattern, re.IGNORECASE))
+    except (re.error, OverflowError, RecursionError):  # syntax only the regex module reads: its timeout still holds
+        shape = []
+    if _nested_repeat(shape):
         raise RuntimeFailure(NESTED_REPEAT.format(pattern[:80]))
     return compiled
+
+
+def _timed(method, *args):
+    """Call a compiled pattern's search/sub/split with what is left of the script's time; past it, the script's
+    time-limit error (a LimitReached: nothing applied)."""
+    deadline = REGEX_DEADLINE.get()
+    if deadline is None:
+        return method(*args)
+    ends, seconds = deadline
+    try:
+        return method(*args, timeout=max(ends - time.monotonic(), 0.001))
+    except TimeoutError:
+        raise LimitReached(REGEX_TIME_LIMIT.format(seconds)) from None
 
 
 _REPEATS = (_regex_parser.MAX_REPEAT, _regex_parser.MIN_REPEAT, _regex_parser.POSSESSIVE_REPEAT)
@@ -372,7 +400,7 @@ def _only_repeats(items: list) -> bool:
 
 
 def _match(a, b):
-    return regex(to_string(b)).search(to_string(a))
+    return _timed(regex(to_string(b)).search, to_string(a))
 
 
 _SCALAR_TESTS: dict[str, Callable] = {
@@ -425,9 +453,9 @@ def replace(a, b):
     compiled = regex(to_string(pattern))
     try:
         if isinstance(a, list):
-            return [compiled.sub(python, to_string(item)) for item in a]
-        return compiled.sub(python, to_string(a))
-    except (re.error, IndexError) as error:  # a $2 the pattern has no group for
+            return [_timed(compiled.sub, python, to_string(item)) for item in a]
+        return _timed(compiled.sub, python, to_string(a))
+    except (_regex.error, IndexError) as error:  # a $2 the pattern has no group for
         raise RuntimeFailure(f'The replacement "{to_string(replacement)[:80]}" is not valid: {error}.') from None
 
 
@@ -436,7 +464,7 @@ def split(a, b=None):
         return [part for text in as_list(a) for part in to_string(text).split()]
     pattern = to_string(b[0] if isinstance(b, list) else b)
     compiled = regex(pattern)
-    return [part for text in as_list(a) for part in compiled.split(to_string(text))]
+    return [part for text in as_list(a) for part in _timed(compiled.split, to_string(text))]
 
 
 def join(a, b=""):
