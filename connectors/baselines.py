@@ -15,6 +15,7 @@ from .convert import (
     connector_fields,
     connector_value,
     lab_fields,
+    lab_settings,
     principal_fields,
     principal_value,
     recipient_fields,
@@ -73,4 +74,5 @@ def snapshot_org(data: dict) -> Organization:
         principals=tuple(principal_value(models.Principal(**f)) for f in data["principals"]),
         recipient_validation_enabled=lab["recipient_validation_enabled"],
         tls_receive_domain_secure_list=split_list(lab["tls_receive_domain_secure_list"]),
+        **lab_settings(models.Lab(properties=lab.get("properties", {}))),
     )

@@ -149,12 +149,24 @@ def _catalogued_fields(properties: PropertySet, obj, skip=()) -> dict:
     return fields
 
 
+# The organisation's settings without a Lab column of their own: in the lab's JSON `properties`.
+_IN_LAB_JSON = tuple(p for p in TRANSPORT_CONFIG if not p.column)
+
+
 def lab_fields(org: Organization) -> dict:
     return {
         "organization_name": org.name,
         "domain_netbios": org.domain_netbios,
-        **_catalogued_fields(TRANSPORT_CONFIG, org),
+        **_catalogued_fields(TRANSPORT_CONFIG, org, skip={p.field for p in _IN_LAB_JSON}),
+        "properties": {p.field: p.data(getattr(org, p.field)) for p in _IN_LAB_JSON},
     }
+
+
+def lab_settings(lab: models.Lab) -> dict:
+    """The engine values of the organisation's settings kept in the lab's JSON column; a setting missing from it (a
+    lab saved before it was catalogued) is left out, so the Organization has its catalogue default."""
+    stored = lab.properties if isinstance(lab.properties, dict) else {}
+    return {p.field: p.parse(stored[p.field]) for p in _IN_LAB_JSON if p.field in stored}
 
 
 def server_fields(server: Server) -> dict:

@@ -274,6 +274,15 @@ def _read_principals(reader: _Reader, top: dict) -> list[Principal]:
     return principals
 
 
+def _read_setting(reader: _Reader, prop, value):
+    """One organisation setting: parsed by its catalogue row, out-of-range values refused in Exchange's words."""
+    path = f"organization.{prop.field}"
+    parsed = reader.convert(path, prop.parse, value, prop.default)
+    problems = prop.problems(parsed)
+    reader.problems += [(path, message) for message in problems]
+    return parsed
+
+
 def data_to_org(data) -> Organization:
     """Check a lab file's data against the schema, then read and validate it with the engine; LabFileError lists every
     problem with its path."""
@@ -292,7 +301,7 @@ def data_to_org(data) -> Organization:
         accepted_domains=tuple(_read_domains(reader, top)),
         recipients=tuple(_read_recipients(reader, top)),
         principals=tuple(_read_principals(reader, top)),
-        **{p.field: p.parse(organization[p.field]) for p in properties.TRANSPORT_CONFIG},
+        **{p.field: _read_setting(reader, p, organization[p.field]) for p in properties.TRANSPORT_CONFIG},
     )
     reader.problems += _unknown_principal_problems(top, org)
     if reader.problems:

@@ -74,8 +74,8 @@ def _key(prop, engine_type: type, *, required: bool = False, choices: tuple[str,
     limited = (engine_type, prop.field) if prop.field in TEXT_LIMITS[engine_type] else None
     if prop.kind.label == "bool":
         return Key("flag", default)
-    if prop.kind.label in ("int", "Unlimited<int>", "ByteQuantifiedSize"):
-        return Key("number", default, nullable=prop.kind.label == "Unlimited<int>")
+    if prop.kind.label in ("int", "Unlimited<int>", "ByteQuantifiedSize", "Unlimited<ByteQuantifiedSize>"):
+        return Key("number", default, nullable=prop.kind.label.startswith("Unlimited"))
     choices = choices or (prop.kind.names() if prop.kind.label == "enum" else ())
     if prop.kind.multi:
         return Key("texts", default, choices=choices, engine=limited, length=None if limited else 100)

@@ -79,6 +79,12 @@ class Lab(models.Model):
     tls_receive_domain_secure_list = models.TextField(
         blank=True, help_text="Set-TransportConfig -TLSReceiveDomainSecureList (comma-separated domains)"
     )
+    properties = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The organisation's other catalogued settings (MaxReceiveSize, BlockedRecipients, ...) by engine "
+        "field, as JSON",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

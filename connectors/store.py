@@ -31,6 +31,7 @@ from .convert import (
     connector_fields,
     connector_value,
     lab_fields,
+    lab_settings,
     principal_fields,
     principal_value,
     recipient_fields,
@@ -186,6 +187,7 @@ def lab_to_org(lab: models.Lab, servers: Iterable[str] | None = None) -> Organiz
         principals=tuple(map(principal_value, lab.principals.order_by("id"))),
         recipient_validation_enabled=lab.recipient_validation_enabled,
         tls_receive_domain_secure_list=split_list(lab.tls_receive_domain_secure_list),
+        **lab_settings(lab),
     )
 
 

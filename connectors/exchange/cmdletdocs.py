@@ -1,10 +1,11 @@
 """The documented parameters of the cmdlets the console runs that the lab doesn't model.
 
-The receive connector's settable parameters are catalogue rows (properties.py); everything else a modelled cmdlet
-documents is listed here, by cmdlet, with its .NET type as the docs write it, so that a script copied from Microsoft's
-reference never meets "A parameter cannot be found" for a parameter Exchange has. The console binds these as
-PowerShell would (a Boolean must be $true/$false, a one-value parameter refuses an array), then changes nothing and
-says so once per script (ems). A parameter that the model comes to simulate moves from here to a catalogue row.
+The receive connector's and the organisation's settable parameters are catalogue rows (properties.py); everything else
+a modelled cmdlet documents is listed here, by cmdlet, with its .NET type as the docs write it, so that a script
+copied from Microsoft's reference never meets "A parameter cannot be found" for a parameter Exchange has. The console
+binds these as PowerShell would (a Boolean must be $true/$false, a one-value parameter refuses an array), then changes
+nothing and says so once per script (ems). A parameter that the model comes to simulate moves from here to a catalogue
+row.
 
 Source: MicrosoftDocs/office-docs-powershell `exchange/exchange-ps/exchange/<Cmdlet>.md`, the SYNTAX sections
 (on-premises parameters; Exchange Online-only ones are left out).
@@ -33,15 +34,15 @@ _TRANSPORT_CONFIG = {
             "VoicemailJournalingEnabled Xexch50Enabled"
         ),
         "SwitchParameter": "Force",
-        "MultiValuedProperty": "GenerateCopyOfDSNFor InternalSMTPServers SupervisionTags TLSSendDomainSecureList",
+        "MultiValuedProperty": "GenerateCopyOfDSNFor SupervisionTags TLSSendDomainSecureList",
         "String": (
             "Identity DiagnosticsAggregationServicePort DSNConversionMode ExternalDsnDefaultLanguage "
             "ExternalDsnMaxMessageAttachSize ExternalDsnReportingAuthority ExternalPostmasterAddress "
             "HeaderPromotionModeSetting InternalDsnDefaultLanguage InternalDsnMaxMessageAttachSize "
             "InternalDsnReportingAuthority JournalMessageExpirationDays JournalingReportNdrTo "
             "MaxAllowedAgentGeneratedMessageDepth MaxAllowedAgentGeneratedMessageDepthPerAgent "
-            "MaxDumpsterSizePerDatabase MaxDumpsterTime MaxReceiveSize MaxRecipientEnvelopeLimit "
-            "MaxRetriesForLocalSiteShadow MaxRetriesForRemoteSiteShadow MaxSendSize "
+            "MaxDumpsterSizePerDatabase MaxDumpsterTime "
+            "MaxRetriesForLocalSiteShadow MaxRetriesForRemoteSiteShadow "
             "QueueDiagnosticsAggregationInterval ReplyAllStormBlockDurationHours "
             "ReplyAllStormDetectionMinimumRecipients ReplyAllStormDetectionMinimumReplies SafetyNetHoldTime "
             "ShadowHeartbeatFrequency ShadowHeartbeatRetryCount ShadowHeartbeatTimeoutInterval "
@@ -109,13 +110,7 @@ UNMODELLED: dict[str, dict[str, str]] = {
     "Get-TransportConfig": {"Identity": "OrganizationIdParameter"},
     "Set-TransportConfig": _TRANSPORT_CONFIG,
     "Get-RecipientFilterConfig": {"Identity": "RecipientFilterConfigIdParameter"},
-    "Set-RecipientFilterConfig": {
-        "BlockedRecipients": "MultiValuedProperty",
-        "BlockListEnabled": "Boolean",
-        "Enabled": "Boolean",
-        "ExternalMailEnabled": "Boolean",
-        "InternalMailEnabled": "Boolean",
-    },
+    "Set-RecipientFilterConfig": {},
 }
 
 NOTE = (

@@ -48,8 +48,8 @@ def _modelled(kind: str) -> frozenset[str]:
         "ReceiveConnector": p.RECEIVE_CONNECTOR,
         "ExchangeServer": p.SERVER,
         "AcceptedDomain": p.ACCEPTED_DOMAIN,
-        "TransportConfig": p.TRANSPORT_CONFIG,
-        "RecipientFilterConfig": p.TRANSPORT_CONFIG,
+        "TransportConfig": p.TRANSPORT_SETTINGS,
+        "RecipientFilterConfig": p.RECIPIENT_FILTER,
         "Recipient": p.RECIPIENT,
     }
     names = {prop.name.casefold() for prop in sets.get(kind, ())}

@@ -20,6 +20,7 @@ from .emsbind import (
     MISSING_MANDATORY,
     PARAMETER_SET,
     Spec,
+    _binding_kind,
     _connector_changes,
     _edited_list,
     _find_server,
@@ -32,6 +33,7 @@ from .emsbind import (
 )
 from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
+from .properties import TRANSPORT_CONFIG
 from .psformat import Permission, RecipientFilterConfig, TransportConfig
 from .psvalues import wildcard
 
@@ -334,35 +336,58 @@ def set_mailbox_server(state: _State, bound: dict, piped) -> list:
     return []
 
 
+def _setting_value(prop, value, org: Organization):
+    """One organisation setting as its catalogue row parses it: $null empties a list, @{Add=...; Remove=...} edits
+    it; a value Exchange refuses (out of range) is refused in its words before anything changes."""
+    if prop.kind.multi:
+
+        def check(items):
+            return prop.shown(prop.parse(items))
+
+        if prop.field == "tls_receive_domain_secure_list":
+            check = _smtp_domains
+        parsed = prop.parse(_edited_list(prop.name, value, list(prop.shown(getattr(org, prop.field))), check))
+    else:
+        parsed = prop.parse(value)
+    problems = prop.problems(parsed)
+    if problems:
+        raise ExchangeError(problems[0], prop.name)
+    return parsed
+
+
+def _settings_changes(cmdlet: str, bound: dict, org: Organization) -> dict:
+    return {
+        p.field: _setting_value(p, bound[p.name], org) for p in TRANSPORT_CONFIG.settable(cmdlet) if p.name in bound
+    }
+
+
 def get_transport_config(state: _State, bound: dict, piped) -> list:
-    return [TransportConfig(state.org.tls_receive_domain_secure_list)]
+    return [TransportConfig.of(state.org)]
 
 
 def set_transport_config(state: _State, bound: dict, piped) -> list:
-    # Only the parameter the simulator uses; $null empties the list, @{Add=...; Remove=...} edits it.
-    if "TLSReceiveDomainSecureList" not in bound:
-        return []
-    secure = _edited_list(
-        "TLSReceiveDomainSecureList",
-        bound["TLSReceiveDomainSecureList"],
-        list(state.org.tls_receive_domain_secure_list),
-        _smtp_domains,
-    )
-    if not _whatif(state, bound, 'Configuring Transport Config "Transport Settings".'):
-        state.org = state.org.with_changes(tls_receive_domain_secure_list=tuple(secure))
+    changes = _settings_changes("Set-TransportConfig", bound, state.org)
+    if changes and not _whatif(state, bound, 'Configuring Transport Config "Transport Settings".'):
+        state.org = state.org.with_changes(**changes)
     return []
 
 
 def get_recipient_filter_config(state: _State, bound: dict, piped) -> list:
-    return [RecipientFilterConfig(state.org.recipient_validation_enabled)]
+    return [RecipientFilterConfig.of(state.org)]
 
 
 def set_recipient_filter_config(state: _State, bound: dict, piped) -> list:
-    if "RecipientValidationEnabled" in bound and not _whatif(
-        state, bound, 'Configuring Recipient Filter Config "RecipientFilterConfig".'
-    ):
-        state.org = state.org.with_changes(recipient_validation_enabled=bound["RecipientValidationEnabled"])
+    changes = _settings_changes("Set-RecipientFilterConfig", bound, state.org)
+    if changes and not _whatif(state, bound, 'Configuring Recipient Filter Config "RecipientFilterConfig".'):
+        state.org = state.org.with_changes(**changes)
     return []
+
+
+def _settings_spec(cmdlet: str) -> dict[str, str]:
+    """The parameters of a Set- cmdlet of the organisation's settings, bound from their catalogue rows (the secure
+    list keeps its list binding)."""
+    rows = TRANSPORT_CONFIG.settable(cmdlet)
+    return {p.name: _LIST if p.field == "tls_receive_domain_secure_list" else _binding_kind(p) for p in rows}
 
 
 _CONNECTOR_SETTINGS_SPEC = {p: t for p, t in _CONNECTOR_SETTINGS.items() if p != "TransportRole"}
@@ -435,9 +460,12 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
     ),
 }
 _CMDLETS["Get-TransportConfig"] = (get_transport_config, Spec({}, ("Identity",)))
-_CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec({"TLSReceiveDomainSecureList": _LIST}, ("Identity",)))
+_CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec(_settings_spec("Set-TransportConfig"), ("Identity",)))
 _CMDLETS["Get-RecipientFilterConfig"] = (get_recipient_filter_config, Spec({}, ("Identity",)))
-_CMDLETS["Set-RecipientFilterConfig"] = (set_recipient_filter_config, Spec({"RecipientValidationEnabled": _BOOL}))
+_CMDLETS["Set-RecipientFilterConfig"] = (
+    set_recipient_filter_config,
+    Spec(_settings_spec("Set-RecipientFilterConfig")),
+)
 _CMDLETS["Remove-ADPermission"] = (remove_ad_permission, replace(_CMDLETS["Add-ADPermission"][1]))
 
 

@@ -13,7 +13,7 @@ from .domains import domain_name_errors, validate_accepted_domains
 from .errors import ExchangeError
 from .importvalues import Exported, Mapper
 from .model import AcceptedDomain, DomainType, Principal, PrincipalKind, Recipient, RecipientKind
-from .properties import ACCEPTED_DOMAIN, GROUP_MEMBER, RECIPIENT, TRANSPORT_CONFIG
+from .properties import ACCEPTED_DOMAIN, GROUP_MEMBER, RECIPIENT, RECIPIENT_FILTER, TRANSPORT_CONFIG, TRANSPORT_SETTINGS
 from .syntax import validate_recipient
 
 # Exchange's RecipientType values, as the model's kinds (RECIPIENT's RecipientType).
@@ -244,8 +244,9 @@ def settings(mapper: Mapper, objects: dict[str, list[Exported]]) -> dict:
     found, where = {}, {}
     for kind in ("TransportConfig", "RecipientFilterConfig"):
         for obj in objects.get(kind, []):
-            values = mapper.read(obj, TRANSPORT_CONFIG)
-            mapper.check(obj, TRANSPORT_CONFIG, values)
+            rows = TRANSPORT_SETTINGS if kind == "TransportConfig" else RECIPIENT_FILTER
+            values = mapper.read(obj, rows)
+            mapper.check(obj, rows, values)
             for name, value in values.items():
                 if name not in found:
                     found[name], where[name] = value, obj.source

@@ -47,8 +47,9 @@ from .properties import (
     GROUP_MEMBER,
     RECEIVE_CONNECTOR,
     RECIPIENT,
+    RECIPIENT_FILTER,
     SERVER,
-    TRANSPORT_CONFIG,
+    TRANSPORT_SETTINGS,
     Property,
     PropertySet,
 )
@@ -62,8 +63,8 @@ PROPERTY_SETS: dict[str, PropertySet] = {
     "ReceiveConnector": RECEIVE_CONNECTOR,
     "ADPermission": AD_PERMISSION,
     "AcceptedDomain": ACCEPTED_DOMAIN,
-    "TransportConfig": TRANSPORT_CONFIG,
-    "RecipientFilterConfig": TRANSPORT_CONFIG,
+    "TransportConfig": TRANSPORT_SETTINGS,
+    "RecipientFilterConfig": RECIPIENT_FILTER,
     "Recipient": RECIPIENT,
     "GroupMember": GROUP_MEMBER,
 }
@@ -548,8 +549,7 @@ def _map(mapper: Mapper, objects: dict[str, list[Exported]]) -> Organization:
         accepted_domains=tuple(domains),
         recipients=tuple(recipients),
         principals=tuple(principals),
-        recipient_validation_enabled=bool(settings.get("recipient_validation_enabled", False)),
-        tls_receive_domain_secure_list=tuple(settings.get("tls_receive_domain_secure_list", ())),
+        **settings,  # the organisation's settings the exports hold (TRANSPORT_CONFIG); the others keep their defaults
     )
     _validate(mapper, org, connectors)
     return org

@@ -13,7 +13,7 @@ import datetime  # noqa: F401 (the catalogue's field annotations name it)
 from dataclasses import dataclass, replace
 
 from .addresses import Binding, IPRange  # noqa: F401 (ditto)
-from .properties import RECEIVE_CONNECTOR, fields_of
+from .properties import RECEIVE_CONNECTOR, TRANSPORT_CONFIG, fields_of
 from .versions import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole  # noqa: F401 (re-exported)
 
 
@@ -137,6 +137,7 @@ class Principal:
 
 
 @dataclass(frozen=True)
+@fields_of(TRANSPORT_CONFIG)  # the organisation's other settings, stored and shown (MaxReceiveSize, ...)
 class Organization:
     name: str = "Contoso"
     domain_netbios: str = "CONTOSO"

@@ -236,12 +236,12 @@ def _domains(org: Organization) -> Iterator[tuple[str, dict]]:
 
 
 def _transport_config(org: Organization) -> Iterator[tuple[str, dict]]:
-    shown = psformat.properties(psformat.TransportConfig(org.tls_receive_domain_secure_list), org)
+    shown = psformat.properties(psformat.TransportConfig.of(org), org)
     yield "Transport Settings", {name: (None, value) for name, value in shown.items()}
 
 
 def _recipient_filter_config(org: Organization) -> Iterator[tuple[str, dict]]:
-    shown = psformat.properties(psformat.RecipientFilterConfig(org.recipient_validation_enabled), org)
+    shown = psformat.properties(psformat.RecipientFilterConfig.of(org), org)
     yield "RecipientFilterConfig", {name: (None, value) for name, value in shown.items()}
 
 

@@ -413,7 +413,8 @@ def _organization_steps(baseline: Organization, org: Organization, date: str) ->
             continue
         set_cmdlet, parameter = prop.settable[0], prop.name
         get_cmdlet = "Get-" + set_cmdlet.removeprefix("Set-")
-        written = _Raw("$null") if value == () else value  # an empty list is cleared with $null
+        # An empty list is cleared with $null; a size as its bytes, Unlimited as 'Unlimited' (the row's script value).
+        written = _Raw("$null") if value == () else prop.script_value(value)
         backup = _backup(get_cmdlet, get_cmdlet.removeprefix("Get-"), date, by_identity=False)
         steps.append(
             Step("organization setting", "change", parameter, (backup,), (_cmd(set_cmdlet, (parameter, written)),))
@@ -462,8 +463,8 @@ def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step
 def setup_baseline(org: Organization) -> Organization:
     """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off, the first
     accepted domain (the forest root, which Setup creates) as Setup creates it: named after itself, Authoritative,
-    the default; TLSReceiveDomainSecureList empty and RecipientValidationEnabled $false. Recipients and principals
-    are not scripted."""
+    the default; the organisation's settings (TRANSPORT_CONFIG) at their defaults. Recipients and principals are not
+    scripted."""
     servers = tuple(replace(s, mapi_encryption_required=False) for s in org.servers)
     connectors = tuple(c for s in servers for c in default_connectors(s, org.domain_netbios))
     first = org.accepted_domains[:1]
@@ -472,8 +473,7 @@ def setup_baseline(org: Organization) -> Organization:
         servers=servers,
         connectors=connectors,
         accepted_domains=domains,
-        tls_receive_domain_secure_list=(),
-        recipient_validation_enabled=False,
+        **{p.field: p.default for p in TRANSPORT_CONFIG},
     )
 
 

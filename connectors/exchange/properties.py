@@ -214,6 +214,29 @@ class ByteSize(Int32):
         return value
 
 
+@dataclass(frozen=True)
+class UnlimitedSize(ByteSize):
+    """Unlimited<ByteQuantifiedSize>: None is Unlimited (Set-TransportConfig -MaxReceiveSize)."""
+
+    label: str = "Unlimited<ByteQuantifiedSize>"
+    dotnet: str = "Microsoft.Exchange.Data.Unlimited`1[Microsoft.Exchange.Data.ByteQuantifiedSize]"
+    python: str = "int | None"
+
+    def parse(self, prop, value):
+        if value is None or _text(value).strip().casefold() == "unlimited":
+            return None
+        return super().parse(prop, value)
+
+    def problems(self, prop, value):
+        return [] if value is None else super().problems(prop, value)
+
+    def shown(self, prop, value):
+        return "Unlimited" if value is None else format_size(value)
+
+    def script(self, prop, value):
+        return "Unlimited" if value is None else value
+
+
 _SPAN = re.compile(r"\s*(-)?(?:(\d{1,8})\.)?(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?\s*")
 
 
@@ -584,6 +607,13 @@ def _certificate_name(value) -> str | None:
     if not value or CERTIFICATE_NAME.fullmatch(value):
         return None
     return convert_error("TlsCertificateName", value, "Microsoft.Exchange.Data.SmtpX509Identifier").message
+
+
+def _smtp_addresses(value) -> str | None:
+    from .syntax import INVALID_SMTP_ADDRESS, is_smtp_address  # syntax.py reads model.py, which this table builds
+
+    bad = next((address for address in value if not is_smtp_address(address)), None)
+    return None if bad is None else INVALID_SMTP_ADDRESS.format(bad)
 
 
 def _minutes(n: int) -> datetime.timedelta:
@@ -1119,6 +1149,45 @@ TRANSPORT_CONFIG = PropertySet(
             (),
             settable=("Set-TransportConfig",),
             simulated=True,
+            column="text",
+        ),
+        # Stored and printed back, not simulated (the lab's JSON column `properties`); defaults from the
+        # Set-TransportConfig reference page.
+        Property(
+            "MaxReceiveSize",
+            "max_receive_size",
+            UnlimitedSize(high=2_147_483_647),
+            10_485_760,
+            settable=("Set-TransportConfig",),
+            help="The largest message the organisation receives (10 MB); connectors' MaxMessageSize apply first.",
+            source="Set-TransportConfig",
+        ),
+        Property(
+            "MaxSendSize",
+            "max_send_size",
+            UnlimitedSize(high=2_147_483_647),
+            10_485_760,
+            settable=("Set-TransportConfig",),
+            help="The largest message the organisation sends (10 MB).",
+            source="Set-TransportConfig",
+        ),
+        Property(
+            "MaxRecipientEnvelopeLimit",
+            "max_recipient_envelope_limit",
+            Unlimited(low=0),
+            500,
+            settable=("Set-TransportConfig",),
+            help="Recipients of one message, a group counting as one (500).",
+            source="Set-TransportConfig",
+        ),
+        Property(
+            "InternalSMTPServers",
+            "internal_smtp_servers",
+            Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[IPRange]", item="ip range"),
+            (),
+            settable=("Set-TransportConfig",),
+            help="The internal SMTP servers Sender ID and connection filtering pass over.",
+            source="Set-TransportConfig",
         ),
         Property(
             "RecipientValidationEnabled",
@@ -1128,9 +1197,61 @@ TRANSPORT_CONFIG = PropertySet(
             settable=("Set-RecipientFilterConfig",),
             simulated=True,
             source="Set-RecipientFilterConfig",
+            column="value",
+        ),
+        # The recipient filter agent's other settings: stored and printed back (Set-RecipientFilterConfig's page).
+        Property(
+            "BlockedRecipients",
+            "blocked_recipients",
+            Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[SmtpAddress]"),
+            (),
+            settable=("Set-RecipientFilterConfig",),
+            help="Recipients the agent refuses when BlockListEnabled is $true.",
+            check=_smtp_addresses,
+            source="Set-RecipientFilterConfig",
+        ),
+        Property(
+            "BlockListEnabled",
+            "block_list_enabled",
+            BOOL,
+            False,
+            settable=("Set-RecipientFilterConfig",),
+            help="Whether the agent refuses the BlockedRecipients.",
+            source="Set-RecipientFilterConfig",
+        ),
+        Property(
+            "Enabled",
+            "recipient_filter_enabled",
+            BOOL,
+            True,
+            settable=("Set-RecipientFilterConfig",),
+            help="Whether the recipient filter agent runs.",
+            source="Set-RecipientFilterConfig",
+        ),
+        Property(
+            "ExternalMailEnabled",
+            "recipient_filter_external_mail_enabled",
+            BOOL,
+            True,
+            settable=("Set-RecipientFilterConfig",),
+            help="Whether the agent filters mail from unauthenticated sources outside the organisation.",
+            source="Set-RecipientFilterConfig",
+        ),
+        Property(
+            "InternalMailEnabled",
+            "recipient_filter_internal_mail_enabled",
+            BOOL,
+            False,
+            settable=("Set-RecipientFilterConfig",),
+            help="Whether the agent filters mail from authenticated partners and internal sources.",
+            source="Set-RecipientFilterConfig",
         ),
     ],
 )
+
+# Each Get- cmdlet's part of the organisation's settings (the same rows): what its export holds and its object shows.
+TRANSPORT_SETTINGS = PropertySet("TransportConfig", TRANSPORT_CONFIG.settable("Set-TransportConfig"))
+RECIPIENT_FILTER = PropertySet("RecipientFilterConfig", TRANSPORT_CONFIG.settable("Set-RecipientFilterConfig"))
 
 PRINCIPAL = PropertySet(
     "Principal",
@@ -1216,8 +1337,10 @@ __all__ = [
     "PRINCIPAL",
     "RECEIVE_CONNECTOR",
     "RECIPIENT",
+    "RECIPIENT_FILTER",
     "SERVER",
     "TRANSPORT_CONFIG",
+    "TRANSPORT_SETTINGS",
     "Kind",
     "Property",
     "PropertySet",

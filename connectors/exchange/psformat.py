@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
+from dataclasses import field as dc_field
 
 from . import acl
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
@@ -24,18 +25,26 @@ class Permission:
     ace: ACE
 
 
-@dataclass(frozen=True)
-class TransportConfig:
-    """What Get-TransportConfig shows of the organisation: the settings the simulator uses."""
+def _settings_object(class_name: str, cmdlet: str, doc: str) -> type:
+    """The row a Get- cmdlet of the organisation's settings returns: one field per catalogue row its Set- twin sets
+    (TRANSPORT_CONFIG), in the catalogue's order; `of(org)` reads them from the organisation."""
+    rows = TRANSPORT_CONFIG.settable(cmdlet)
+    cls = make_dataclass(
+        class_name,
+        [(p.field, p.kind.python, dc_field(default=p.default)) for p in rows],
+        frozen=True,
+        namespace={"__doc__": doc, "cmdlet": cmdlet},
+    )
+    cls.of = classmethod(lambda cls, org: cls(**{p.field: getattr(org, p.field) for p in rows}))
+    return cls
 
-    tls_receive_domain_secure_list: tuple[str, ...]
 
-
-@dataclass(frozen=True)
-class RecipientFilterConfig:
-    """What Get-RecipientFilterConfig shows of the organisation: the settings the simulator uses."""
-
-    recipient_validation_enabled: bool
+TransportConfig = _settings_object(
+    "TransportConfig", "Set-TransportConfig", "What Get-TransportConfig shows of the organisation's settings."
+)
+RecipientFilterConfig = _settings_object(
+    "RecipientFilterConfig", "Set-RecipientFilterConfig", "What Get-RecipientFilterConfig shows of the organisation."
+)
 
 
 _VERSIONS = {

@@ -200,3 +200,14 @@ def test_a_file_without_the_optional_name_and_description_loads():
     data = demo()
     del data["name"], data["description"]
     assert labs.load_lab(json.dumps(data), "unnamed").name == "unnamed"
+
+
+def test_it_refuses_an_organisation_setting_exchange_refuses_by_its_path():
+    data = demo()
+    data["organization"]["max_recipient_envelope_limit"] = -1
+    data["organization"]["internal_smtp_servers"] = ["10.0.0.999"]
+    with pytest.raises(LabFileError) as caught:
+        data_to_org(data)
+    paths = sorted(path for path, _message in caught.value.problems)
+    assert paths == ["organization.internal_smtp_servers", "organization.max_recipient_envelope_limit"]
+    assert any("out of range" in message for _path, message in caught.value.problems)

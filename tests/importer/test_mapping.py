@@ -383,3 +383,37 @@ def test_it_keeps_the_first_files_setting_and_says_so_when_an_edges_differs():
         "RecipientValidationEnabled differs between RecipientFilterConfig.xml and edge.zip/" in note
         for note in result.report.notes
     )
+
+
+def test_it_maps_the_organisation_settings_it_stores_from_the_config_exports():
+    objects = _with(
+        collection(demo_org()),
+        "TransportConfig",
+        "Transport Settings",
+        MaxReceiveSize="25 MB (26,214,400 bytes)",
+        MaxSendSize="Unlimited",
+        MaxRecipientEnvelopeLimit=1000,
+        InternalSMTPServers=["10.0.0.5"],
+    )
+    objects = _with(
+        objects,
+        "RecipientFilterConfig",
+        "RecipientFilterConfig",
+        BlockedRecipients=["ceo@contoso.com"],
+        BlockListEnabled=True,
+        Enabled=False,
+    )
+    result = import_organization(objects)
+    org = result.org
+    assert (org.max_receive_size, org.max_send_size, org.max_recipient_envelope_limit) == (26_214_400, None, 1000)
+    assert [r.text for r in org.internal_smtp_servers] == ["10.0.0.5"]
+    assert (org.blocked_recipients, org.block_list_enabled, org.recipient_filter_enabled) == (
+        ("ceo@contoso.com",),
+        True,
+        False,
+    )
+    unused = {
+        **result.report.unused.get("TransportConfig", {}),
+        **result.report.unused.get("RecipientFilterConfig", {}),
+    }
+    assert not {"MaxReceiveSize", "MaxSendSize", "BlockedRecipients", "Enabled"} & set(unused)

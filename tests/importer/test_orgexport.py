@@ -9,7 +9,13 @@ from django.core.management import call_command
 from connectors import labs, labtemplates, store
 from connectors.exchange import orgexport
 from connectors.exchange.importsources import read_sources
-from connectors.exchange.properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, SERVER
+from connectors.exchange.properties import (
+    ACCEPTED_DOMAIN,
+    RECEIVE_CONNECTOR,
+    RECIPIENT_FILTER,
+    SERVER,
+    TRANSPORT_SETTINGS,
+)
 
 ORGS = {name: (lambda name=name: labtemplates.template_org(name)) for name in labtemplates.TEMPLATES}
 ORGS["demo"] = labtemplates.demo_org
@@ -107,3 +113,14 @@ def test_it_dumps_a_lab_as_a_collector_zip_and_folder(tmp_path):
     with open(tmp_path / "folder" / "ReceiveConnector.xml", "rb") as raw:
         read = list(read_sources([("ReceiveConnector.xml", raw)]))
     assert len(read) == len(store.lab_to_org(lab).connectors)
+
+
+def test_it_exports_the_stored_organisation_settings_as_get_transportconfig_prints_them():
+    org = labtemplates.demo_org().with_changes(
+        max_receive_size=26_214_400, max_send_size=None, blocked_recipients=("ceo@a.com",), block_list_enabled=True
+    )
+    read = read_back(org)
+    for kind, rows in (("TransportConfig", TRANSPORT_SETTINGS), ("RecipientFilterConfig", RECIPIENT_FILTER)):
+        (exported,) = read[kind]
+        for prop in rows:
+            assert prop.parse(exported.properties[prop.name]) == getattr(org, prop.field), prop.name

@@ -1,5 +1,6 @@
-"""Organisation-wide settings the simulator uses (TLSReceiveDomainSecureList, RecipientValidationEnabled) and
-MAPIEncryptionRequired on servers that aren't Mailbox servers: the scripts write what the console runs."""
+"""Organisation-wide settings the simulator uses (TLSReceiveDomainSecureList, RecipientValidationEnabled), the ones it
+stores and prints back (MaxReceiveSize, BlockedRecipients, ...), and MAPIEncryptionRequired on servers that aren't
+Mailbox servers: the scripts write what the console runs."""
 
 from dataclasses import replace
 
@@ -48,9 +49,18 @@ def test_get_commands_show_the_settings_as_a_list():
     assert result.output == [
         "",
         "TLSReceiveDomainSecureList : {fabrikam.com}",
+        "MaxReceiveSize             : 10 MB (10,485,760 bytes)",
+        "MaxSendSize                : 10 MB (10,485,760 bytes)",
+        "MaxRecipientEnvelopeLimit  : 500",
+        "InternalSMTPServers        : {}",
         "",
         "",
         "RecipientValidationEnabled : True",
+        "BlockedRecipients          : {}",
+        "BlockListEnabled           : False",
+        "Enabled                    : True",
+        "ExternalMailEnabled        : True",
+        "InternalMailEnabled        : False",
         "",
     ]
     assert ems.run_script(org, "Get-TransportConfig | fl TLS*").output[1] == (
@@ -104,3 +114,71 @@ def test_secure_list_refuses_wildcards_and_bad_domains_as_smtp_domain_conversion
             "Cannot process argument transformation on parameter 'TLSReceiveDomainSecureList'. "
             f'Cannot convert value "{value}" to type "Microsoft.Exchange.Data.SmtpDomain".'
         )
+
+
+STORED = (
+    "Set-TransportConfig -MaxReceiveSize 25MB -MaxSendSize Unlimited -MaxRecipientEnvelopeLimit 1000 "
+    "-InternalSMTPServers 10.0.0.5,10.0.1.0/24\n"
+    "Set-RecipientFilterConfig -BlockListEnabled $true -BlockedRecipients ceo@contoso.com,cfo@contoso.com "
+    "-Enabled $false -ExternalMailEnabled $false -InternalMailEnabled $true"
+)
+
+
+def test_it_stores_the_settings_it_doesnt_simulate_and_prints_them_back():
+    result = ems.run_script(
+        template(), STORED + "\nGet-TransportConfig | fl Max*,Internal*\nGet-RecipientFilterConfig | fl"
+    )
+    assert result.error is None
+    assert not any("NOTE" in line for line in result.output)
+    assert [line for line in result.output if line] == [
+        "MaxReceiveSize            : 25 MB (26,214,400 bytes)",
+        "MaxSendSize               : Unlimited",
+        "MaxRecipientEnvelopeLimit : 1000",
+        "InternalSMTPServers       : {10.0.0.5, 10.0.1.0/24}",
+        "RecipientValidationEnabled : False",
+        "BlockedRecipients          : {ceo@contoso.com, cfo@contoso.com}",
+        "BlockListEnabled           : True",
+        "Enabled                    : False",
+        "ExternalMailEnabled        : False",
+        "InternalMailEnabled        : True",
+    ]
+    org = result.org
+    assert (org.max_receive_size, org.max_send_size, org.max_recipient_envelope_limit) == (26_214_400, None, 1000)
+    assert org.blocked_recipients == ("ceo@contoso.com", "cfo@contoso.com")
+    added = ems.run_script(org, "Set-RecipientFilterConfig -BlockedRecipients @{Add='hr@contoso.com'}").org
+    assert added.blocked_recipients == ("ceo@contoso.com", "cfo@contoso.com", "hr@contoso.com")
+
+
+def test_the_plan_writes_the_stored_settings_and_the_rollback_restores_them():
+    baseline = template()
+    org = ems.run_script(baseline, STORED).org
+    plan = powershell.render_plan(baseline, org, "lab", "baseline")
+    for line in (
+        "Set-TransportConfig -MaxReceiveSize 26214400",
+        "Set-TransportConfig -MaxSendSize 'Unlimited'",
+        "Set-TransportConfig -MaxRecipientEnvelopeLimit 1000",
+        "Set-TransportConfig -InternalSMTPServers '10.0.0.5','10.0.1.0/24'",
+        "Set-RecipientFilterConfig -BlockedRecipients 'ceo@contoso.com','cfo@contoso.com'",
+        "Set-RecipientFilterConfig -BlockListEnabled $true",
+        "Set-RecipientFilterConfig -Enabled $false",
+    ):
+        assert line in plan, line
+    assert_same_lab(run_clean(baseline, plan), org)
+    assert_same_lab(run_clean(org, powershell.render_rollback(baseline, org, "lab", "baseline")), baseline)
+    whole = powershell.render_lab(org, "lab", date=WHEN)
+    assert "Set-TransportConfig -MaxReceiveSize 26214400" in whole
+    assert_same_lab(run_clean(template(), whole), org)
+
+
+def test_a_bad_setting_is_refused_in_exchanges_words_and_changes_nothing():
+    org = template()
+    for command, words in (
+        ("Set-TransportConfig -MaxReceiveSize lots", 'Cannot convert value "lots"'),
+        ("Set-TransportConfig -MaxRecipientEnvelopeLimit -1", "out of range"),
+        ("Set-TransportConfig -InternalSMTPServers 10.0.0.999", ""),
+        ("Set-RecipientFilterConfig -BlockListEnabled maybe", "Boolean parameters accept only Boolean values"),
+        ("Set-RecipientFilterConfig -BlockedRecipients 'no address'", '"no address" isn\'t a valid SMTP address'),
+    ):
+        result = ems.run_script(org, f"Set-TransportConfig -MaxSendSize 20MB\n{command}", atomic=True)
+        assert result.error and words in result.error, (command, result.error)
+        assert result.org == org, command
