@@ -27,7 +27,6 @@ TEXT_LIMITS: dict[type, dict[str, tuple[str, int | None]]] = {
         "name": ("OrganizationName", NAME),
         "domain_netbios": ("DomainNetBIOSName", NETBIOS),
         "tls_receive_domain_secure_list": ("TLSReceiveDomainSecureList", None),
-        "blocked_recipients": ("BlockedRecipients", SMTP_ADDRESS),
     },
     Server: {"name": ("Name", NETBIOS), "fqdn": ("Fqdn", FQDN), "ip_addresses": ("IPAddresses", None)},
     ReceiveConnector: {

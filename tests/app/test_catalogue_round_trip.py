@@ -230,8 +230,9 @@ def _others(properties, obj, skip=()) -> dict:
             current = getattr(obj, prop.field)
             value = other_value(prop, getattr(current, "value", current))
             value = type(current)(value) if isinstance(current, enum.Enum) else value  # DomainType.INTERNAL_RELAY
-            if isinstance(prop.kind, Multi):  # InternalSMTPServers holds IP ranges
+            if isinstance(prop.kind, Multi):  # InternalSMTPServers holds IP ranges, BlockedRecipients addresses
                 value = prop.parse("10.0.0.5") if prop.kind.item == "ip range" else ("fabrikam.com",)
+                value = ("ceo@fabrikam.com",) if prop.check is not None else value
             changes[prop.field] = value
     return changes
 
