@@ -21,10 +21,6 @@ from .psvalues import wildcard
 
 NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
 AMBIGUOUS = "The operation couldn't be performed because '{0}' matches multiple entries."
-NO_PARAMETER = "A parameter cannot be found that matches parameter name '{0}'."
-AMBIGUOUS_PARAMETER = (
-    "Parameter cannot be processed because the parameter name '{0}' is ambiguous. Possible matches include: {1}."
-)
 PARAMETER_SET = "Parameter set cannot be resolved using the specified named parameters."
 POSITIONAL = "A positional parameter cannot be found that accepts argument '{0}'."
 MISSING_MANDATORY = "Cannot process command because of one or more missing mandatory parameters: {0}."
@@ -125,16 +121,9 @@ def _single_value(parameter: str, value) -> None:
 
 
 def _parameter_name(written: str, names: dict) -> str:
-    wanted = pscmdlets.ALIASES_OF_COMMON.get(written.casefold(), written).casefold()
-    exact = [n for n in names if n.casefold() == wanted]
-    if exact:
-        return exact[0]
-    matches = [n for n in names if n.casefold().startswith(wanted)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise ExchangeError(AMBIGUOUS_PARAMETER.format(written, ", ".join(f"-{m}" for m in matches)))
-    raise ExchangeError(NO_PARAMETER.format(written))
+    """A parameter as written (any case, a unique prefix, a common parameter's alias) to its name: PowerShell's rule,
+    which the everyday cmdlets follow too (pscmdlets)."""
+    return pscmdlets.parameter_name(written, names)
 
 
 def _boolean(name: str, value) -> bool:

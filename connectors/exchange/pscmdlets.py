@@ -85,7 +85,7 @@ def bind(name: str, elements: list, parameters: dict, positional: tuple = (), re
             else:
                 raise ExchangeError(POSITIONAL.format(to_string(plain(element))))
             continue
-        key = _parameter(element.name, parameters)
+        key = parameter_name(element.name, parameters)
         if element.colon:
             bound[key] = plain(element.value)
         elif parameters[key] == SWITCH:
@@ -98,7 +98,7 @@ def bind(name: str, elements: list, parameters: dict, positional: tuple = (), re
     return bound
 
 
-def _parameter(written: str, parameters: dict) -> str:
+def parameter_name(written: str, parameters: dict) -> str:
     wanted = ALIASES_OF_COMMON.get(written.casefold(), written).casefold()
     exact = [n for n in parameters if n.casefold() == wanted]
     if exact:
