@@ -61,8 +61,11 @@ def open_tab(page, name: str) -> None:
     """A tab of the connector page, waiting until it is the current one."""
     from playwright.sync_api import expect
 
+    # Click once the page's own requests (htmx, the findings fragment) are done: on a loaded CI machine a click made
+    # while they are in flight could be answered after the 5 s default.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name=name, exact=True).click()
-    expect(page.locator('.tabs a[aria-current="page"]')).to_have_text(name)
+    expect(page.locator('.tabs a[aria-current="page"]')).to_have_text(name, timeout=15_000)
 
 
 def new_custom_connector(page, name: str, remote_ip_ranges: str, bindings: str = "0.0.0.0:25") -> None:
