@@ -6,7 +6,6 @@ as EMS prints them.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass, make_dataclass
 from dataclasses import field as dc_field
@@ -15,6 +14,7 @@ from . import acl
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, SERVER, TRANSPORT_CONFIG, PropertySet
 from .psobjects import BindingText, RangeText, Size
+from .psvalues import wildcard
 
 
 @dataclass(frozen=True)
@@ -190,11 +190,11 @@ def row(item, org: Organization) -> dict:
 
 
 def matching(props: dict, pattern: str) -> list[str]:
-    """The property names a Format-List / Select-Object name matches (* wildcards, no case)."""
+    """The property names a Format-List / Select-Object name matches (-like's wildcards, no case)."""
     if pattern == "*":
         return list(props)
-    regex = re.compile(re.escape(pattern).replace(r"\*", ".*"), re.IGNORECASE)
-    return [name for name in props if regex.fullmatch(name)]
+    test = wildcard(pattern)
+    return [name for name in props if test.fullmatch(name)]
 
 
 def _select(props: dict, wanted: list[str]) -> dict:
