@@ -28,7 +28,7 @@ from .exchange.errors import ExchangeError
 from .exchange.importmap import ImportRefused, ImportReport, Problem, import_organization
 from .exchange.importsources import SourceError, read_sources
 from .exchange.model import ExchangeVersion, Organization
-from .uploads import spool
+from .uploads import fail_run, fail_run_unexpectedly, spool
 
 logger = logging.getLogger(__name__)
 FINDINGS_SHOWN = 20  # in the printed report; the lab's Findings page has them all
@@ -256,13 +256,11 @@ def run_import(pk: int, folder: Path, options: dict) -> None:
             **options,
         )
     except ExchangeError as error:
-        models.ImportRun.objects.filter(pk=pk).update(state=models.ImportRun.FAILED, error=str(error))
+        fail_run(models.ImportRun.objects.filter(pk=pk), str(error))
         return
-    except Exception:  # the page must say it failed rather than poll for ever
-        logger.exception("Import run %s failed", pk)
-        models.ImportRun.objects.filter(pk=pk).update(
-            state=models.ImportRun.FAILED, error="The files couldn't be imported (an internal error was logged)."
-        )
+    except Exception:
+        rows = models.ImportRun.objects.filter(pk=pk)
+        fail_run_unexpectedly(rows, "The files couldn't be imported", logger, "Import run %s failed", pk)
         return
     finally:
         for _, stream in streams:

@@ -32,7 +32,7 @@ from .exchange.relay_use import TrafficSummary, traffic_summary
 from .exchange.replay import Profile, build_profile, inventory
 from .exchange.replay_model import ModelReplay, drift, impact, range_use, with_ranges
 from .store import lab_to_org
-from .uploads import spool, spool_root  # noqa: F401 (spool_root: where tests look)
+from .uploads import fail_run, fail_run_unexpectedly, spool, spool_root  # noqa: F401 (spool_root: where tests look)
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.5
@@ -78,13 +78,11 @@ def read_upload(pk: int, folder: Path) -> None:
         profile = build_profile(in_log_order(items), progress=progress)
     except LogFileError as error:
         name = str(error).replace(str(folder) + "/", "")
-        models.TrafficUpload.objects.filter(pk=pk).update(state=models.TrafficUpload.FAILED, error=name)
+        fail_run(models.TrafficUpload.objects.filter(pk=pk), name)
         return
-    except Exception:  # the page must say it failed rather than poll for ever
-        logger.exception("Reading traffic upload %s failed", pk)
-        models.TrafficUpload.objects.filter(pk=pk).update(
-            state=models.TrafficUpload.FAILED, error="The logs couldn't be read (an internal error was logged)."
-        )
+    except Exception:
+        rows = models.TrafficUpload.objects.filter(pk=pk)
+        fail_run_unexpectedly(rows, "The logs couldn't be read", logger, "Reading traffic upload %s failed", pk)
         return
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -3,6 +3,7 @@ is read and dropped, never held in memory or written to disk, and the upload vie
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -63,3 +64,15 @@ def spool(files, prefix: str, default_name: str = "upload") -> tuple[Path, list[
                 out.write(chunk)
                 size += len(chunk)
     return folder, names, size
+
+
+def fail_run(rows, error: str) -> None:
+    """Mark the background run in `rows` (a queryset of its one row, with state and error fields) FAILED, saying why."""
+    rows.update(state=rows.model.FAILED, error=error)
+
+
+def fail_run_unexpectedly(rows, failed_to: str, logger: logging.Logger, *log) -> None:
+    """Call from the except block of an unexpected error: log it with its traceback (`log`: the message and its
+    arguments) and fail the run saying only that it `failed_to` -- the page must say so rather than poll for ever."""
+    logger.exception(*log)
+    fail_run(rows, f"{failed_to} (an internal error was logged).")
