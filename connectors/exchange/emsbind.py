@@ -151,14 +151,15 @@ def _texts(value) -> list[str]:
 # --- Identities ----------------------------------------------------------------------------------------------------
 
 
-_GUID = re.compile(r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?", re.IGNORECASE)
+# A Guid as an identity; emsscope reads scripts for Guids with it too.
+GUID = re.compile(r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?", re.IGNORECASE)
 
 
 def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
     """What a Get- identity matches, as EMS resolves it: a GUID, Name or Server\\Name with * wildcards (a wildcard
     matching nothing is an empty result), else exactly one connector (find_connector's errors)."""
     text = identity.strip()
-    if _GUID.fullmatch(text):
+    if GUID.fullmatch(text):
         wanted = text.strip("{}").casefold()
         found = [c for c in org.connectors if str(connector_guid(c)) == wanted]
         if not found:
@@ -174,7 +175,7 @@ def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
 def find_connector(org: Organization, identity: str) -> ReceiveConnector:
     """Name, Server\\Name or GUID, with Exchange's errors for unknown and ambiguous names; a wildcard that matches
     exactly one connector names it (Set-ReceiveConnector "Client Fr*"), as EMS's Set- and Remove- cmdlets take it."""
-    if _GUID.fullmatch(identity.strip()) or "*" in identity:
+    if GUID.fullmatch(identity.strip()) or "*" in identity:
         found = find_connectors(org, identity)
         if not found:
             raise ExchangeError(NOT_FOUND.format(identity))

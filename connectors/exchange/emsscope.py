@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from . import ems, pscmdlets, psruntime
+from .emsbind import GUID
 from .errors import ExchangeError
 from .model import ReceiveConnector, Server
 from .psformat import Permission, connector_guid
@@ -55,7 +56,6 @@ class Directory:
 
 
 _WILDCARD_CHARS = re.compile(r"[*?\[]")
-_GUID_LIKE = re.compile(r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?", re.IGNORECASE)
 # The candidates a script or a file names: quoted texts whole, else runs between blanks and PowerShell's punctuation.
 _TOKENS = re.compile(r"'([^']*)'|\"([^\"]*)\"|([^\s'\",;|(){}=@]+)")
 # Commands that list every server's objects: the whole lab is needed, so don't try a scoped run first.
@@ -94,7 +94,7 @@ class _Index:
             if key in self.servers:
                 found.add(self.servers[key])
             found |= self.by_name.get(key, set())
-            if _GUID_LIKE.fullmatch(candidate):
+            if GUID.fullmatch(candidate):
                 guid = self.by_guid.get(str(uuid.UUID(candidate.strip("{}"))))
                 if guid:
                     found.add(guid)
