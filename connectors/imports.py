@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from .exchange.errors import ExchangeError
 from .exchange.importmap import ImportRefused, ImportReport, Problem, import_organization
 from .exchange.importsources import SourceError, read_sources
 from .exchange.model import ExchangeVersion, Organization
-from .uploads import fail_run, fail_run_unexpectedly, spool
+from .uploads import fail_run, fail_run_unexpectedly, progress_saver, spool
 
 logger = logging.getLogger(__name__)
 FINDINGS_SHOWN = 20  # in the printed report; the lab's Findings page has them all
@@ -201,8 +200,6 @@ def unused_properties(report: ImportReport) -> list[tuple[str, list[tuple[str, i
 
 # --- The Import page: spooled uploads read now, or in the background with progress ----------------------------------
 
-PROGRESS_EVERY_SECONDS = 0.5
-
 
 def start_import(user, uploads, *, name=None, version=None, baseline=None) -> models.ImportRun:
     """Spool the uploaded files and import them: at once when they are small (EXCHSIM_IMPORT_INLINE_BYTES), else in
@@ -231,13 +228,7 @@ def _in_background(pk: int, folder: Path, options: dict) -> None:
 def run_import(pk: int, folder: Path, options: dict) -> None:
     """Import the spooled files of run `pk` (import_lab, the command's path); the folder is removed either way."""
     run = models.ImportRun.objects.select_related("user").get(pk=pk)
-    done = [0, time.monotonic()]
-
-    def progress(count: int) -> None:
-        done[0] += count
-        if time.monotonic() - done[1] >= PROGRESS_EVERY_SECONDS:
-            done[1] = time.monotonic()
-            models.ImportRun.objects.filter(pk=pk).update(progress=done[0])
+    progress = progress_saver(models.ImportRun.objects.filter(pk=pk))
 
     paths = sorted(folder.iterdir())
     streams = []

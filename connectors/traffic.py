@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,10 +31,10 @@ from .exchange.relay_use import TrafficSummary, traffic_summary
 from .exchange.replay import Profile, build_profile, inventory
 from .exchange.replay_model import ModelReplay, drift, impact, range_use, with_ranges
 from .store import lab_to_org
-from .uploads import fail_run, fail_run_unexpectedly, spool, spool_root  # noqa: F401 (spool_root: where tests look)
+from .uploads import fail_run, fail_run_unexpectedly, progress_saver, spool
+from .uploads import spool_root  # noqa: F401 (where tests look)
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY_SECONDS = 0.5
 
 
 def start_upload(lab: models.Lab, user, files) -> models.TrafficUpload:
@@ -63,13 +62,7 @@ def _read_in_background(pk: int, folder: Path) -> None:
 def read_upload(pk: int, folder: Path) -> None:
     """Read the spooled files of upload `pk` into its profile; a file that can't be read at all fails the upload
     with the reason. The spool folder is removed either way."""
-    done = [0, time.monotonic()]
-
-    def progress(count: int) -> None:
-        done[0] += count
-        if time.monotonic() - done[1] >= PROGRESS_EVERY_SECONDS:
-            done[1] = time.monotonic()
-            models.TrafficUpload.objects.filter(pk=pk).update(progress=done[0])
+    progress = progress_saver(models.TrafficUpload.objects.filter(pk=pk))
 
     try:
         items = sources(sorted(folder.iterdir()))

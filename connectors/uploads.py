@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
+PROGRESS_EVERY_SECONDS = 0.5  # a background run saves its progress at most this often (not a query per chunk)
 OVERSIZED = "oversized_uploads"  # request attribute: {field name: bytes received before giving up}
 # File fields with their own limit (the setting's name); every other file field is a lab file.
 FIELD_LIMITS = {
@@ -64,6 +67,20 @@ def spool(files, prefix: str, default_name: str = "upload") -> tuple[Path, list[
                 out.write(chunk)
                 size += len(chunk)
     return folder, names, size
+
+
+def progress_saver(rows) -> Callable[[int], None]:
+    """A progress callback for a background run: adds up what was read and saves the total to `rows` (a queryset of
+    the run's one row, with a progress field) at most every PROGRESS_EVERY_SECONDS."""
+    done = [0, time.monotonic()]
+
+    def progress(count: int) -> None:
+        done[0] += count
+        if time.monotonic() - done[1] >= PROGRESS_EVERY_SECONDS:
+            done[1] = time.monotonic()
+            rows.update(progress=done[0])
+
+    return progress
 
 
 def fail_run(rows, error: str) -> None:
