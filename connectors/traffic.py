@@ -31,8 +31,13 @@ from .exchange.relay_use import TrafficSummary, traffic_summary
 from .exchange.replay import Profile, build_profile, inventory
 from .exchange.replay_model import ModelReplay, drift, impact, range_use, with_ranges
 from .store import lab_to_org
-from .uploads import fail_run, fail_run_unexpectedly, progress_saver, spool
-from .uploads import spool_root  # noqa: F401 (where tests look)
+from .uploads import (
+    fail_run,
+    fail_run_unexpectedly,
+    progress_saver,
+    spool,
+    spool_root,  # noqa: F401 (where tests look)
+)
 
 logger = logging.getLogger(__name__)
 
