@@ -187,11 +187,11 @@ def _literal_arguments(call: CommandCall, spec: Spec) -> dict:
 
 def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
     """The parameters a call names, by full name, leaving binding errors to the run (where EMS reports them)."""
-    names = set()
+    names, known = set(), {**spec.parameters, **_COMMON}
     for element in call.elements:
         if isinstance(element, Parameter):
             try:
-                names.add(_parameter_name(element.name, {**spec.parameters, **_COMMON}))
+                names.add(_parameter_name(element.name, known))
             except ExchangeError:
                 continue
     return names

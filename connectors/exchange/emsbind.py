@@ -106,7 +106,7 @@ def _bind(call: CommandCall, spec: Spec) -> dict:
         if kind in (_BOOL, _SWITCH):
             bound[name] = _boolean(name, bound[name])
     for name, value in bound.items():
-        if {**spec.parameters, **_COMMON}.get(name) == _TEXT:
+        if names.get(name) == _TEXT:
             _single_value(name, value)
     return bound
 
