@@ -61,12 +61,18 @@ def test_the_main_pages_load_without_a_policy_violation(trainer_tab, alice, bob,
     urls = [
         "/labs/",
         f"{base}/",
-        *(f"{connector}/{tab_name}/" for tab_name in ("general", "network", "auth", "groups", "permissions")),
+        *(
+            f"{connector}/{tab_name}/"
+            for tab_name in ("general", "network", "auth", "settings", "groups", "permissions")
+        ),
         f"{base}/simulate/",
         f"{base}/relay-map/",
         f"{base}/plan/",
         f"{base}/console/",
         f"{base}/findings/",
+        f"{base}/traffic/",
+        f"{base}/history/",
+        "/labs/import/",
         "/training/",
         f"/training/sessions/{session.pk}/",
         f"/labs/{scenario_lab.slug}/scenario/",
