@@ -490,10 +490,6 @@ class Property:
     # "value" in a column of its own holding the engine value, "text" in one holding its text (lists comma-joined).
     column: str = ""
 
-    @property
-    def exchange_versions(self) -> tuple[ExchangeVersion, ...]:
-        return tuple(ExchangeVersion(v) for v in self.versions)
-
     def has(self, version: ExchangeVersion | str, edge: bool = False) -> bool:
         """Whether a server of `version` (an Edge Transport server with `edge`) has the property."""
         value = version.value if isinstance(version, ExchangeVersion) else str(version)
