@@ -19,7 +19,6 @@ from .emsbind import (  # noqa: F401 (re-exported)
     _COMMON,
     Spec,
     _bind,
-    _parameter_name,
     _text,
     _texts,
     find_connector,
@@ -191,7 +190,7 @@ def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
     for element in call.elements:
         if isinstance(element, Parameter):
             try:
-                names.add(_parameter_name(element.name, known))
+                names.add(pscmdlets.parameter_name(element.name, known))
             except ExchangeError:
                 continue
     return names

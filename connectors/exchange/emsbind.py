@@ -92,7 +92,7 @@ def _bind(call: CommandCall, spec: Spec) -> dict:
                 raise ExchangeError(POSITIONAL.format(_text(element)))
             bound[positional.pop(0)] = element
             continue
-        name = _parameter_name(element.name, names)
+        name = pscmdlets.parameter_name(element.name, names)  # PowerShell's rule, shared
         kind = names[name]
         if element.colon:
             bound[name] = element.value
@@ -118,12 +118,6 @@ def _single_value(parameter: str, value) -> None:
         raise ExchangeError(ARRAY_TO_SCALAR.format(parameter, type_name), parameter)
     if isinstance(value, dict):
         raise ExchangeError(HASHTABLE.format(parameter, type_name), parameter)
-
-
-def _parameter_name(written: str, names: dict) -> str:
-    """A parameter as written (any case, a unique prefix, a common parameter's alias) to its name: PowerShell's rule,
-    which the everyday cmdlets follow too (pscmdlets)."""
-    return pscmdlets.parameter_name(written, names)
 
 
 def _boolean(name: str, value) -> bool:
