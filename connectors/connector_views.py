@@ -100,7 +100,7 @@ TABS = (
 def _connector_context(lab, org: Organization, connector: ReceiveConnector, tab: str, **forms) -> dict:
     server = org.server(connector.server)
     groups = read_permission_groups(connector.acl, server, org.domain_netbios)
-    shown = presenters.tab_values(org, connector)
+    shown = presenters.tab_values(org, connector, groups)
     context = {
         "section": "overview",
         "lab": lab,

@@ -207,9 +207,11 @@ def network_sections(connector: ReceiveConnector, form: NetworkForm | None, serv
     return sections
 
 
-def tab_values(org: Organization, connector: ReceiveConnector) -> dict[str, dict]:
-    """What each whole-value tab's form shows for the connector, by tab, then by form field."""
-    groups = read_permission_groups(connector.acl, org.server(connector.server), org.domain_netbios)
+def tab_values(org: Organization, connector: ReceiveConnector, groups=None) -> dict[str, dict]:
+    """What each whole-value tab's form shows for the connector, by tab, then by form field. `groups`: the
+    connector's PermissionGroups as read from its ACL, when the caller has already read them."""
+    if groups is None:
+        groups = read_permission_groups(connector.acl, org.server(connector.server), org.domain_netbios)
     return {
         "general": {f: getattr(connector, f) for f in GeneralForm.property_fields()},
         "auth": {
