@@ -29,7 +29,7 @@ def test_it_stops_a_backtracking_pattern_at_the_time_limit_and_applies_nothing(e
     result = ems.run_script(org, CHANGE + expression, max_seconds=0.5)
     elapsed = time.monotonic() - started
     assert "ran longer than 0.5 seconds" in result.error
-    assert elapsed < 3
+    assert elapsed < 10  # minutes without the limit; generous for a loaded CI machine
     assert result.org.connector("EX01", "Default EX01").comment == org.connector("EX01", "Default EX01").comment
 
 
