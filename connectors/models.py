@@ -131,6 +131,12 @@ class Server(models.Model):
     mapi_encryption_required = models.BooleanField(
         "MAPIEncryptionRequired", default=_default(SERVER, "mapi_encryption_required")
     )
+    properties = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The server's other catalogued settings (Set-MailboxServer's MessageTrackingLogMaxAge, ...) by engine "
+        "field, as JSON",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -247,6 +253,12 @@ class AccessControlEntry(models.Model):
         blank=True,
         help_text="The permission group that wrote it; empty for Add-ADPermission",
     )
+    properties = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The ACE's other catalogued attributes (InheritanceType, ChildObjectTypes, ...) by engine field, as "
+        "JSON",
+    )
 
     class Meta:
         ordering = ["position", "id"]
@@ -291,6 +303,11 @@ class AcceptedDomain(models.Model):
     default = models.BooleanField(default=_default(ACCEPTED_DOMAIN, "default"))
     address_book_enabled = models.BooleanField(default=_default(ACCEPTED_DOMAIN, "address_book_enabled"))
     match_subdomains = models.BooleanField(default=_default(ACCEPTED_DOMAIN, "match_subdomains"))
+    properties = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The domain's other catalogued settings (PendingRemoval, ...) by engine field, as JSON",
+    )
 
     class Meta:
         ordering = ["id"]

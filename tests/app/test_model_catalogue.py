@@ -76,5 +76,5 @@ def test_it_gives_the_other_objects_columns_their_catalogue_defaults(model, prop
 @pytest.mark.parametrize(("model", "properties"), OTHERS[:-1])  # a Lab has columns of its own too
 def test_it_has_a_catalogue_row_for_each_column_of_the_other_objects(model, properties):
     for name in _columns(model):
-        if name not in ("id", "lab"):
+        if name not in ("id", "lab", "properties"):  # the JSON column holds the rows without a column of their own
             assert properties.by_field(name) is not None, f"{model.__name__}.{name}"
