@@ -134,8 +134,7 @@ class Server(models.Model):
     properties = models.JSONField(
         default=dict,
         blank=True,
-        help_text="The server's other catalogued settings (Set-MailboxServer's MessageTrackingLogMaxAge, ...) by engine "
-        "field, as JSON",
+        help_text="The server's other catalogued settings (MessageTrackingLogMaxAge, ...) by engine field, as JSON",
     )
 
     class Meta:

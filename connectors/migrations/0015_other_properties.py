@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             field=models.JSONField(
                 blank=True,
                 default=dict,
-                help_text="The server's other catalogued settings (Set-MailboxServer's MessageTrackingLogMaxAge, ...) by engine field, as JSON",
+                help_text="The server's other catalogued settings (MessageTrackingLogMaxAge, ...) by engine field, as JSON",
             ),
         ),
     ]
