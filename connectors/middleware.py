@@ -71,3 +71,23 @@ class BusyMiddleware:
         response = render(request, "503.html", {"message": BUSY_MESSAGE}, status=503)
         response["Retry-After"] = "1"
         return response
+
+
+class MethodNotAllowedMiddleware:
+    """Django answers a GET to a form's address (/labs/new/, a connector's delete) with an empty 405; someone who
+    typed or bookmarked the address gets a page saying what it is for instead. The status and the Allow header stay,
+    so clients and tests still see the 405."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        from django.shortcuts import render
+
+        allowed = [method.strip() for method in response.get("Allow", "").split(",") if method.strip()]
+        page = render(request, "405.html", {"method": request.method, "allowed": allowed}, status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -211,6 +211,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "connectors.middleware.BusyMiddleware",
+    "connectors.middleware.MethodNotAllowedMiddleware",
     "connectors.middleware.PasswordChangeRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out sign-in into our lockout page

@@ -11,3 +11,21 @@ def test_it_answers_a_server_error_with_exchsims_page_not_djangos_plain_text():
     assert "<h1>Something went wrong</h1>" in body
     assert "nothing was changed" in body
     assert "Traceback" not in body
+
+
+def test_it_answers_a_get_to_a_form_address_with_a_page_and_keeps_the_405(client, alice):
+    client.force_login(alice)
+    response = client.get("/labs/new/")
+    body = response.content.decode()
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "<h1>This address isn't a page</h1>" in body
+    assert "(POST), not a GET request, so nothing was done" in body
+
+
+def test_it_names_the_methods_a_page_that_only_reads_takes(client, alice):
+    client.force_login(alice)
+    response = client.generic("PATCH", "/labs/")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "(GET or HEAD), not a PATCH request, so nothing was done" in response.content.decode()
