@@ -8,8 +8,9 @@ GUID, wildcards). The cmdlets (emscmdlets) and the console (ems) share these.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from . import domains, pscmdlets
 from .errors import ExchangeError
@@ -18,6 +19,8 @@ from .properties import RECEIVE_CONNECTOR
 from .psast import Bareword, CommandCall, Parameter
 from .psformat import connector_guid
 from .psvalues import wildcard
+
+T = TypeVar("T")
 
 NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
 AMBIGUOUS = "The operation couldn't be performed because '{0}' matches multiple entries."
@@ -149,6 +152,16 @@ def _texts(value) -> list[str]:
 GUID = re.compile(r"\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?", re.IGNORECASE)
 
 
+def by_identity(items: Iterable[T], identity: str, names: Callable[[T], tuple[str, ...]], exact: Callable[[str], T]):
+    """EMS's rule for a Get- cmdlet's identity: with a * it is a wildcard over each object's names (matching nothing
+    is an empty result, not an error), else it names exactly one object (`exact` raises Exchange's error)."""
+    text = identity.strip()
+    if "*" not in text:
+        return [exact(text)]
+    test = wildcard(text)
+    return [item for item in items if any(test.fullmatch(name) for name in names(item))]
+
+
 def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
     """What a Get- identity matches, as EMS resolves it: a GUID, Name or Server\\Name with * wildcards (a wildcard
     matching nothing is an empty result), else exactly one connector (find_connector's errors)."""
@@ -159,11 +172,13 @@ def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
         if not found:
             raise ExchangeError(NOT_FOUND.format(identity))
         return found
-    if "*" not in text:
-        return [find_connector(org, identity)]
-    server_name, _, name = text.rpartition("\\")
-    server_test, name_test = wildcard(server_name or "*"), wildcard(name)
-    return [c for c in org.connectors if server_test.fullmatch(c.server) and name_test.fullmatch(c.name)]
+    qualified = "\\" in text
+    return by_identity(
+        org.connectors,
+        text,
+        lambda c: (f"{c.server}\\{c.name}" if qualified else c.name,),
+        lambda _text: find_connector(org, identity),
+    )
 
 
 def find_connector(org: Organization, identity: str) -> ReceiveConnector:

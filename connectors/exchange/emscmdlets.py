@@ -28,6 +28,7 @@ from .emsbind import (
     _smtp_domains,
     _text,
     _texts,
+    by_identity,
     find_connector,
     find_connectors,
 )
@@ -35,7 +36,6 @@ from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
 from .properties import TRANSPORT_CONFIG
 from .psformat import Permission, RecipientFilterConfig, TransportConfig
-from .psvalues import wildcard
 
 ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
 ACCESS_RIGHTS = ACCESS_RIGHTS_TEXT + " (line {0})."
@@ -245,12 +245,15 @@ def _domain_change(state: _State, bound: dict, change, message: str) -> domains.
 
 
 def get_accepted_domain(state: _State, bound: dict, piped) -> list:
-    if "Identity" in bound and "*" in _text(bound["Identity"]):
-        test = wildcard(_text(bound["Identity"]).strip())
-        return [d for d in state.org.accepted_domains if test.fullmatch(d.name) or test.fullmatch(d.domain_name)]
+    domains_ = state.org.accepted_domains
     if "Identity" in bound:
-        return [_engine(lambda: domains.find_accepted_domain(state.org.accepted_domains, _text(bound["Identity"])))]
-    return list(state.org.accepted_domains)
+        return by_identity(
+            domains_,
+            _text(bound["Identity"]),
+            lambda d: (d.name, d.domain_name),
+            lambda text: _engine(lambda: domains.find_accepted_domain(domains_, text)),
+        )
+    return list(domains_)
 
 
 def new_accepted_domain(state: _State, bound: dict, piped) -> list:
@@ -310,10 +313,8 @@ def _identity(bound: dict, piped) -> str:
 
 def _find_servers(org: Organization, identity: str, mailbox: bool = False) -> list[Server]:
     """Get-ExchangeServer / Get-MailboxServer identities: a name, or a wildcard (nothing matched: empty)."""
-    if "*" not in identity:
-        return [_find_server(org, identity, mailbox)]
-    test = wildcard(identity.strip())
-    return [s for s in org.servers if test.fullmatch(s.name) and (s.has_mailbox or not mailbox)]
+    servers = [s for s in org.servers if s.has_mailbox or not mailbox]
+    return by_identity(servers, identity, lambda s: (s.name,), lambda text: _find_server(org, text, mailbox))
 
 
 def get_exchange_server(state: _State, bound: dict, piped) -> list:
