@@ -14,7 +14,7 @@ from . import acl
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, SERVER, TRANSPORT_CONFIG, PropertySet
 from .psobjects import BindingText, RangeText, Size
-from .psvalues import wildcard
+from .psvalues import has_wildcard, wildcard
 
 
 @dataclass(frozen=True)
@@ -204,8 +204,8 @@ def _select(props: dict, wanted: list[str]) -> dict:
     for pattern in wanted:
         for name in matching(props, str(pattern)):
             chosen[name] = props[name]
-        if "*" not in str(pattern) and not matching(props, str(pattern)):
-            chosen[str(pattern)] = None  # EMS shows a column it doesn't know, empty
+        if not has_wildcard(str(pattern)) and not matching(props, str(pattern)):
+            chosen[str(pattern)] = None  # EMS shows a column it doesn't know, empty; a pattern matching none, none
     return chosen
 
 

@@ -239,6 +239,20 @@ class Wildcard:
         return True
 
 
+def has_wildcard(pattern: str) -> bool:
+    """Whether -like would read `pattern` as a pattern (WildcardPattern.ContainsWildcardCharacters: an unescaped *, ?
+    or [), not as a plain name."""
+    escaped = False
+    for c in pattern:
+        if escaped:
+            escaped = False
+        elif c == "`":
+            escaped = True
+        elif c in "*?[":
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=1024)
 def wildcard(pattern: str) -> Wildcard:
     """PowerShell's -like pattern: * ? [a-z] and backtick escapes, case-insensitive, whole text."""

@@ -109,3 +109,8 @@ def test_whatif_prints_only_the_what_if_line_in_exchange_words():
     for command, line in lines.items():
         result = ems.run_script(org, command + " -WhatIf")
         assert (result.error, result.output, result.org) == (None, [line], org), command
+
+
+def test_format_list_shows_an_unknown_name_empty_but_a_pattern_matching_nothing_not_at_all():
+    output = run('Get-ReceiveConnector "Default EX01" | Format-List Name,NoSuchThing,NoSuch?,Max[Z]*').output
+    assert output == ["", "Name        : Default EX01", "NoSuchThing : ", ""]
