@@ -8,7 +8,7 @@ EXCHSIM_SINGLE_USER  true/false (default false; on for demo): sign every request
 EXCHSIM_BASE_URL     where the dashboard is reached (default http://127.0.0.1:8000), for the URLs commands print
 EXCHSIM_DEMO   true/false (manage.py sets it for `manage.py demo`): DEBUG off, plain HTTP on 127.0.0.1, single user
 EXCHSIM_CONSOLE_MAX_BYTES / _MAX_SECONDS  the largest script the web console runs, and how long (1 MiB / 10 s)
-EXCHSIM_CONSOLE_MAX_STEPS / _MAX_OUTPUT  steps and output characters of any console script (10,000 / 1 MiB)
+EXCHSIM_CONSOLE_MAX_STEPS / _MAX_OUTPUT  steps and output characters of any console script (1,000,000 / 1 MiB)
 EXCHSIM_CONSOLE_FILES_MAX_BYTES  files a web console session keeps per lab for scripts to read and write (1 MiB)
 EXCHSIM_SIGNIN_ACCOUNT_LIMIT / _ADDRESS_LIMIT / _COOLOFF_MINUTES  sign-in lockout (default 5 / 50 / 15)
 EXCHSIM_PROXY_COUNT  proxies in front that append to X-Forwarded-For (default 0: the client is REMOTE_ADDR)
@@ -162,7 +162,7 @@ EXCHSIM_CONSOLE_MAX_SECONDS = env_seconds("EXCHSIM_CONSOLE_MAX_SECONDS", 10.0)
 # Every console script (web and manage.py ems) stops, applying nothing, after this many steps (statements in loops and
 # script blocks, iterations, script-block runs: a `while ($true) {}` can't hang) or this many characters of output
 # and written files.
-EXCHSIM_CONSOLE_MAX_STEPS = env_int("EXCHSIM_CONSOLE_MAX_STEPS", 10_000, minimum=1)
+EXCHSIM_CONSOLE_MAX_STEPS = env_int("EXCHSIM_CONSOLE_MAX_STEPS", 1_000_000, minimum=1)
 EXCHSIM_CONSOLE_MAX_OUTPUT = env_int("EXCHSIM_CONSOLE_MAX_OUTPUT", 1024 * 1024, minimum=1)
 # The files a web console user uploads for scripts to read (Import-Csv, Get-Content) and those scripts write
 # (Export-Csv, Out-File) are kept in the session, per lab, up to this many bytes together.

@@ -391,7 +391,7 @@ def run_script(
     atomic: bool = False,
     max_seconds: float | None = None,
     *,
-    max_steps: int = 10_000,
+    max_steps: int = psruntime.DEFAULT_MAX_STEPS,
     max_output: int = 1 << 20,
     files: dict | None = None,
     dry_run: bool = False,

@@ -63,6 +63,10 @@ from .psvalues import (
 )
 
 MAX_CALL_DEPTH = 50
+# Steps one script may take by default: an honest script over the 1,000 connectors of the benchmarks' big lab (ten
+# statements per connector, a loop over each one's ranges) takes well under it, and an endless `while ($true) {}`
+# reaches it in about a second; the web console's time limit stops a slower endless loop sooner.
+DEFAULT_MAX_STEPS = 1_000_000
 STEP_LIMIT = (
     "The script stopped after {0:,} steps (statements in loops and script blocks, loop iterations, script-block "
     "runs), the limit for one script (EXCHSIM_CONSOLE_MAX_STEPS); nothing was applied."
@@ -103,7 +107,7 @@ class Context:
     render: Callable  # (ctx, values) -> printed lines
     output: list = field(default_factory=list)
     scopes: list = field(default_factory=lambda: [{}])
-    max_steps: int = 10_000
+    max_steps: int = DEFAULT_MAX_STEPS
     max_seconds: float | None = None
     max_output: int = 1 << 20
     steps: int = 0

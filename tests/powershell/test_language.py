@@ -446,7 +446,7 @@ def test_error_action_continue_prints_the_error_and_goes_on_and_stop_is_the_defa
 
 
 def test_error_action_does_not_lift_the_sandbox_caps():
-    result = run("foreach ($i in 1..20000) { Get-ReceiveConnector x -ErrorAction SilentlyContinue }")
+    result = run("foreach ($i in 1..20000) { Get-ReceiveConnector x -ErrorAction SilentlyContinue }", max_steps=10_000)
     assert result.error.startswith("The script stopped after 10,000 steps")
 
 
@@ -512,7 +512,7 @@ def test_try_catch_finally_catches_the_consoles_errors_and_throw_raises_one():
 
 
 def test_a_catch_block_never_catches_the_sandbox_caps():
-    result = run("try { while ($true) { } } catch { 'caught' }")
+    result = run("try { while ($true) { } } catch { 'caught' }", max_steps=10_000)
     assert result.error.startswith("The script stopped after 10,000 steps")
     assert "caught" not in result.output
 

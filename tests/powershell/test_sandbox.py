@@ -74,14 +74,15 @@ def _stopped(script, org, **options):
 
 def test_a_ten_thousand_iteration_loop_stops_at_the_step_limit():
     org = template()
-    result = _stopped("foreach ($i in 1..10000) { $x = $i }", org)
+    result = _stopped("foreach ($i in 1..10000) { $x = $i }", org, max_steps=10_000)
     assert result.error.startswith("The script stopped after 10,000 steps")
     assert run("foreach ($i in 1..100) { $x = $i }; $x", org).output == ["100"]
 
 
 def test_an_endless_loop_stops_at_the_step_limit_or_the_time_limit():
     org = template()
-    assert _stopped("while ($true) { }", org).error.startswith("The script stopped after 10,000 steps")
+    endless = _stopped("while ($true) { }", org, max_steps=10_000)
+    assert endless.error.startswith("The script stopped after 10,000 steps")
     started = time.monotonic()
     timed = _stopped("while ($true) { $i++ }", org, max_steps=10**9, max_seconds=0.2)
     assert timed.error == "The script ran longer than 0.2 seconds, the limit for one script; nothing was applied."
@@ -121,7 +122,7 @@ def test_a_string_doubled_past_the_limit_stops_before_it_is_built():
 
 def test_subexpressions_in_strings_are_bounded_like_any_other_code():
     org = template()
-    result = _stopped('"$(foreach ($i in 1..20000) { $i })"', org)
+    result = _stopped('"$(foreach ($i in 1..20000) { $i })"', org, max_steps=10_000)
     assert result.error.startswith("The script stopped after 10,000 steps")
     nested = run('"$("$("$(1 + 1)")")"', org)
     assert nested.output == ["2"]

@@ -1,0 +1,66 @@
+"""The default step limit (EXCHSIM_CONSOLE_MAX_STEPS): honest scripts over a big lab run, an endless loop still stops
+quickly, by the steps or by the web console's time limit."""
+
+import time
+
+from connectors.exchange import ems, psruntime
+from connectors.labtemplates import generated_org
+from exchsim import settings
+
+from .orgs import template
+
+# Ten statements per connector, as an admin's report over every connector writes them.
+REPORT = """
+$n = 0
+foreach ($c in Get-ReceiveConnector) {
+  $name = $c.Name
+  $server = $c.Server
+  $ranges = $c.RemoteIPRanges
+  $count = $ranges.Count
+  if ($count -gt 50) { $n++ }
+  $bindings = $c.Bindings
+  $enabled = $c.Enabled
+  $size = $c.MaxMessageSize
+  $line = "$name on $server"
+  $upper = $line.ToUpper()
+}
+"$n connectors with more than 50 ranges"
+"""
+
+
+def test_the_default_is_the_same_for_the_engine_and_the_settings():
+    assert settings.EXCHSIM_CONSOLE_MAX_STEPS == psruntime.DEFAULT_MAX_STEPS == 1_000_000
+
+
+def test_it_runs_a_ten_statement_loop_over_the_thousand_connectors_of_a_big_lab():
+    lab = generated_org(100, 10, 100)
+    result = ems.run_script(lab, REPORT)
+    assert result.error is None
+    assert result.output == ["1000 connectors with more than 50 ranges"]
+
+
+def test_it_runs_a_loop_over_every_range_of_a_big_lab():
+    lab = generated_org(100, 10, 100)
+    script = "$n = 0; foreach ($c in Get-ReceiveConnector) { foreach ($r in $c.RemoteIPRanges) { $n++ } }; $n"
+    assert ems.run_script(lab, script).output == ["100000"]
+
+
+def test_it_stops_an_endless_loop_at_the_default_step_limit_within_seconds():
+    org = template()
+    started = time.monotonic()
+    result = ems.run_script(org, "Set-ReceiveConnector 'EX01\\Default EX01' -Comment x; while ($true) { }")
+    assert result.error.startswith("The script stopped after 1,000,000 steps")
+    assert result.org is org
+    assert time.monotonic() - started < 10
+
+
+def test_the_time_limit_stops_an_endless_loop_before_the_default_step_limit():
+    started = time.monotonic()
+    result = ems.run_script(template(), "while ($true) { $i++ }", max_seconds=0.3)
+    assert result.error == "The script ran longer than 0.3 seconds, the limit for one script; nothing was applied."
+    assert time.monotonic() - started < 3
+
+
+def test_a_range_past_the_default_step_limit_is_refused_before_it_is_built():
+    result = ems.run_script(template(), "foreach ($i in 1..2000000) { }")
+    assert result.error.startswith("The script stopped after 1,000,000 steps")
