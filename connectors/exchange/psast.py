@@ -177,6 +177,20 @@ class Loop:
 
 
 @dataclass(frozen=True)
+class Switch:
+    """switch [-Regex|-Wildcard|-Exact] [-CaseSensitive] (subject) | -File name { condition {body} ... default {} }:
+    a condition is a node (a Block is tested with $_), the default clause's body is `default`."""
+
+    mode: str  # "" (equality), "regex", "wildcard" or "exact"
+    case_sensitive: bool
+    subject: object  # a Pipeline, or None with -File
+    file: object  # the -File name (a node), or None
+    clauses: tuple  # (condition, statements)
+    default: tuple | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Param:
     """One parameter of a function: `[string]$Identity = 'x'` (type name "" when untyped, default a node)."""
 

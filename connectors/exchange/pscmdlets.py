@@ -374,7 +374,7 @@ def file_name(path) -> str:
     return ntpath.basename(to_string(path).replace("/", "\\")).strip()
 
 
-def _read(ctx, path) -> str:
+def read_file(ctx, path) -> str:
     name = file_name(path)
     found = next(
         (text for key, text in {**ctx.files, **ctx.written}.items() if key.casefold() == name.casefold()), None
@@ -398,7 +398,7 @@ def _write(ctx, path, text: str, append: bool) -> None:
 
 
 def import_csv(ctx, bound: dict, items: list) -> list:
-    text = _read(ctx, bound.get("Path") or bound.get("LiteralPath"))
+    text = read_file(ctx, bound.get("Path") or bound.get("LiteralPath"))
     delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
     lines = [line for line in text.splitlines() if not line.startswith("#TYPE")]
     reader = csv.reader(lines, delimiter=delimiter)
@@ -418,7 +418,7 @@ def import_csv(ctx, bound: dict, items: list) -> list:
 
 
 def get_content(ctx, bound: dict, items: list) -> list:
-    return _read(ctx, bound.get("Path") or bound.get("LiteralPath")).splitlines()
+    return read_file(ctx, bound.get("Path") or bound.get("LiteralPath")).splitlines()
 
 
 def export_csv(ctx, bound: dict, items: list) -> list:

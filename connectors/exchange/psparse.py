@@ -40,6 +40,7 @@ from .psast import (
     StaticMember,
     Step,
     SubExpression,
+    Switch,
     Try,
     TypeName,
     Unary,
@@ -96,7 +97,6 @@ _NAMES = {
     "class_statement": "class definitions",
     "enum_statement": "enum definitions",
     "trap_statement": "trap",
-    "switch_statement": "switch statements",
     "data_statement": "data sections",
     "redirection": "redirection (> and >>): use Out-File or Export-Csv instead",
     "pipeline_chain_tail": "&& / || pipeline chains",
@@ -227,6 +227,8 @@ def _statement(node: Node, depth: int):
         return Loop(None, _pipeline(condition, depth), None, body, test_first=False, until=until, line=_line(node))
     if kind == "function_statement":
         return _function(node, depth)
+    if kind == "switch_statement":
+        return _switch(node, depth)
     if kind == "try_statement":
         catches = []
         for clause in _kids(_first(node, "catch_clauses")) if _first(node, "catch_clauses") else ():
@@ -248,6 +250,60 @@ def _statement(node: Node, depth: int):
             raise refuse(label, "loop labels")
         return Flow(word, _pipeline(value, depth) if value is not None else None, _line(node))
     raise refuse(node)
+
+
+_SWITCH_MODES = {"-regex": "regex", "-wildcard": "wildcard", "-exact": "exact"}
+
+
+def _switch(node: Node, depth: int) -> Switch:
+    """switch with its options (the last of -Regex/-Wildcard/-Exact counts, as in PowerShell), its subject or -File,
+    and its clauses; a bare `default` is the default clause, a quoted 'default' a text to match."""
+    mode, case_sensitive = "", False
+    for parameter in _kids(_first(node, "switch_parameters")) if _first(node, "switch_parameters") else ():
+        word = parameter.text.decode().casefold()
+        if word in _SWITCH_MODES:
+            mode = _SWITCH_MODES[word]
+        elif word == "-casesensitive":
+            case_sensitive = True
+        else:
+            raise refuse(parameter, f"switch {parameter.text.decode()}")
+    condition = _first(node, "switch_condition")
+    subject = file = None
+    if _first(condition, "switch_filename") is not None:
+        name = _first(condition, "switch_filename")
+        inner = _kids(name)
+        file = _expression(inner[0], depth) if inner else Bareword(name.text.decode())
+    else:
+        subject = _pipeline(_first(condition, "pipeline"), pstext.nested(node, depth))
+    clauses, default = [], None
+    body = _first(_first(node, "switch_body"), "switch_clauses")
+    for clause in _kids(body) if body is not None else ():
+        test = _first(clause, "switch_clause_condition")
+        statements = _block(_first(clause, "statement_block"), depth)
+        inner = _kids(test)
+        if not inner and test.text.decode().casefold() == "default":
+            if default is not None:
+                raise Unsupported(f"At line:{_line(clause)}: A switch statement can have only one default clause.")
+            default = statements
+            continue
+        clauses.append((_expression(inner[0], depth) if inner else _clause_text(test, depth), statements))
+    return Switch(mode, case_sensitive, subject, file, tuple(clauses), default, _line(node))
+
+
+def _clause_text(node: Node, depth: int):
+    """A clause's condition the grammar leaves as text: a bare word as it is, a quoted string read as one
+    (expanded when it holds variables)."""
+    text = node.text.decode()
+    if text[:1] not in pstext.SINGLE_QUOTES + pstext.DOUBLE_QUOTES:
+        return text
+    root = pstext.parse_tree(text)
+    statements = _statement_list(_first(root, "statement_list"), depth) if not root.has_error else []
+    value = statements[0] if len(statements) == 1 else None
+    if isinstance(value, Pipeline) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, str | Expandable):
+        raise refuse(node, f"the switch condition {shown(text)}")
+    return value
 
 
 def _function(node: Node, depth: int) -> FunctionDef:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import psswitch
 from .errors import ExchangeError
 from .psast import (
     Assign,
@@ -36,6 +37,7 @@ from .psast import (
     StaticMember,
     Step,
     SubExpression,
+    Switch,
     Try,
     TypeName,
     Unary,
@@ -195,6 +197,8 @@ def run_statement(ctx: Context, statement, out: list) -> None:
         _flow(ctx, statement)
     elif kind is Try:
         _try(ctx, statement, out)
+    elif kind is Switch:
+        psswitch.run(ctx, statement, out)
     elif kind is FunctionDef:
         ctx.functions[statement.name.casefold()] = statement
     elif kind is Step:
@@ -294,7 +298,7 @@ def value_of(ctx: Context, node):
         if len(node) == 1 and type(node[0]) is not CommandCall:
             return evaluate(ctx, node[0])
         return collapse(run_pipeline(ctx, node))
-    if type(node) in (Assign, If, Foreach, Loop, Flow):
+    if type(node) in (Assign, If, Foreach, Loop, Flow, Switch, Try):
         out: list = []
         run_statement(ctx, node, out)
         return collapse(out)

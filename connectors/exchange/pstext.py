@@ -297,6 +297,9 @@ def parse_tree(text: str) -> Node:
         if rewritten is None or rewritten == text:
             break
         text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+    rewritten = _separate_switch_clauses(text, root) if root.has_error else None
+    if rewritten is not None:
+        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
     if root.has_error and _MULTIPLIER_WORD.search(text):
         # The grammar knows the multipliers only in lower case (10mb) where an expression is expected
         # (`$c.MaxMessageSize -gt 10MB`); PowerShell reads them without case. Lower-cased, the number reads as
@@ -364,6 +367,113 @@ def _parenthesise_ranges(text: str, root: Node) -> str | None:
     for start, end in sorted(spans, reverse=True):
         data = data[:start] + b"(" + data[start:end] + b")" + data[end:]
     return data.decode()
+
+
+def _separate_switch_clauses(text: str, root: Node) -> str | None:
+    """The grammar reads a switch clause's condition as a bare token, so a quoted one holding `(`, a space or a quote
+    of the other kind (`"^EX(\\d+)" {...}`, `'Client Frontend' {...}`) breaks it, and it wants a `;` or a line
+    break between two clauses, which PowerShell doesn't. Each quoted condition is put in parentheses (PowerShell
+    evaluates `("text")` to the same text) and a `;` follows each clause body another clause follows on its line,
+    which keeps the line numbers. None when there is no switch or the rewrite reads no better."""
+    if "switch" not in text.casefold():
+        return None
+    data = text.encode()
+    bodies = [n.start_byte for n in walk(root) if n.type == "switch_body"]
+    edits: list[tuple[int, bytes]] = []
+    for body in bodies:
+        edits += _switch_edits(data, body)
+    if not edits:
+        return None
+    for position, insert in sorted(set(edits), reverse=True):
+        data = data[:position] + insert + data[position:]
+    rewritten = data.decode()
+    if _errors(_PARSER.parse(data).root_node) >= _errors(root):
+        return None
+    return rewritten
+
+
+def _errors(root: Node) -> int:
+    return sum(1 for n in walk(root) if n.type == "ERROR" or n.is_missing)
+
+
+def _switch_edits(data: bytes, body: int) -> list[tuple[int, bytes]]:
+    """Where to insert `(`, `)` and `;` in the switch body opening at `body` (its `{`)."""
+    edits, i, after_clause = [], body + 1, False
+    while i < len(data):
+        line_start = i
+        i = _skip_space(data, i)
+        crossed_line = b"\n" in data[line_start:i] or b";" in data[line_start:i]
+        if i >= len(data) or data[i : i + 1] == b"}":
+            break
+        if after_clause and not crossed_line:
+            edits.append((line_start, b";"))
+        if data[i : i + 1] in (b"'", b'"'):
+            end = _string_end(data, i)
+            edits += [(i, b"("), (end, b")")]
+            i = end
+        elif data[i : i + 1] == b"{":  # a script-block condition
+            i = _block_end(data, i)
+        else:
+            while i < len(data) and data[i : i + 1] not in (b"{", b"\n", b";"):
+                i = _string_end(data, i) if data[i : i + 1] in (b"'", b'"') else _block_end(data, i)
+        i = _skip_space(data, i)
+        if data[i : i + 1] != b"{":
+            break  # not a clause as PowerShell writes one: leave the rest to the grammar's error
+        i = _block_end(data, i)
+        after_clause = True
+    return edits
+
+
+def _skip_space(data: bytes, i: int) -> int:
+    while i < len(data):
+        c = data[i : i + 1]
+        if c in (b" ", b"\t", b"\r", b"\n", b";"):
+            i += 1
+        elif c == b"#":
+            end = data.find(b"\n", i)
+            i = len(data) if end < 0 else end
+        else:
+            break
+    return i
+
+
+def _string_end(data: bytes, i: int) -> int:
+    """The position after the string literal starting at i (doubled quotes and, in "...", backtick escapes)."""
+    quote, i = data[i : i + 1], i + 1
+    while i < len(data):
+        c = data[i : i + 1]
+        if c == b"`" and quote == b'"':
+            i += 2
+            continue
+        if c == quote:
+            if data[i + 1 : i + 2] == quote:
+                i += 2
+                continue
+            return i + 1
+        i += 1
+    return i
+
+
+def _block_end(data: bytes, i: int) -> int:
+    """From a `{` (or any other character): the position after its matching `}` (after the character)."""
+    if data[i : i + 1] != b"{":
+        return i + 1
+    depth = 0
+    while i < len(data):
+        c = data[i : i + 1]
+        if c in (b"'", b'"'):
+            i = _string_end(data, i)
+            continue
+        if c == b"#":
+            end = data.find(b"\n", i)
+            i = len(data) if end < 0 else end
+            continue
+        depth += c == b"{"
+        depth -= c == b"}"
+        i += 1
+        if depth == 0:
+            return i
+    return i
 
 
 _MULTIPLIER_WORD = re.compile(r"(?<![\w.$-])([0-9]+(?:\.[0-9]+)?)(kb|mb|gb|tb|pb)(?![\w.])", re.IGNORECASE)

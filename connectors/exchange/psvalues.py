@@ -218,9 +218,10 @@ class Wildcard:
 
     __slots__ = ("_parts", "_stars")
 
-    def __init__(self, parts: list[list[str]]):
+    def __init__(self, parts: list[list[str]], case_sensitive: bool = False):
         self._stars = len(parts) > 1
-        self._parts = [(re.compile("".join(p), re.IGNORECASE | re.DOTALL), len(p)) for p in parts]
+        flags = re.DOTALL if case_sensitive else re.IGNORECASE | re.DOTALL
+        self._parts = [(re.compile("".join(p), flags), len(p)) for p in parts]
 
     def fullmatch(self, text: str) -> bool:
         if not self._stars:
@@ -254,8 +255,8 @@ def has_wildcard(pattern: str) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def wildcard(pattern: str) -> Wildcard:
-    """PowerShell's -like pattern: * ? [a-z] and backtick escapes, case-insensitive, whole text."""
+def wildcard(pattern: str, case_sensitive: bool = False) -> Wildcard:
+    """PowerShell's -like pattern: * ? [a-z] and backtick escapes, case-insensitive (-clike: not), whole text."""
     parts: list[list[str]] = [[]]
     i = 0
     while i < len(pattern):
@@ -280,7 +281,7 @@ def wildcard(pattern: str) -> Wildcard:
             parts[-1].append(re.escape(c))
         i += 1
     try:
-        return Wildcard(parts)
+        return Wildcard(parts, case_sensitive)
     except re.error:  # a class such as [b-a]
         raise RuntimeFailure(f"The specified wildcard character pattern is not valid: {pattern[:80]}") from None
 
@@ -347,12 +348,14 @@ REGEX_TIME_LIMIT = "The script ran longer than {0:g} seconds, the limit for one 
 
 
 @functools.lru_cache(maxsize=256)
-def regex(pattern: str) -> _regex.Pattern:
+def regex(pattern: str, case_sensitive: bool = False) -> _regex.Pattern:
     """-match, -replace and -split's pattern, compiled without case as PowerShell's are (the regex module reads
-    .NET's (?<name>…) groups too). A pattern .NET would refuse gets its error's wording; one that nests unbounded
-    repeats is refused up front with a way out. Every match runs under the script's time limit (`_timed`)."""
+    .NET's (?<name>…) groups too); switch -Regex -CaseSensitive and Select-String -CaseSensitive keep case. A
+    pattern .NET would refuse gets its error's wording; one that nests unbounded repeats is refused up front with a
+    way out. Every match runs under the script's time limit (`_timed`, `search`)."""
+    flags = _regex.VERSION0 if case_sensitive else _regex.IGNORECASE | _regex.VERSION0
     try:
-        compiled = _regex.compile(pattern, _regex.IGNORECASE | _regex.VERSION0)
+        compiled = _regex.compile(pattern, flags)
     except _regex.error as error:
         raise RuntimeFailure(f'parsing "{pattern[:80]}" - {error.msg}.') from None
     except (OverflowError, RecursionError):
@@ -377,6 +380,21 @@ def _timed(method, *args):
         return method(*args, timeout=max(ends - time.monotonic(), 0.001))
     except TimeoutError:
         raise LimitReached(REGEX_TIME_LIMIT.format(seconds)) from None
+
+
+def search(compiled: _regex.Pattern, text: str):
+    """The first match of a compiled pattern in a text, under the script's time limit."""
+    return _timed(compiled.search, text)
+
+
+def match_table(found) -> PSHashtable:
+    """$matches after a successful match: the whole match as 0, each group by number and by name."""
+    groups = PSHashtable({0: found.group(0)})
+    for number, group in enumerate(found.groups(), 1):
+        groups[number] = group
+    for name, group in found.groupdict().items():
+        groups[name] = group
+    return groups
 
 
 _REPEATS = (_regex_parser.MAX_REPEAT, _regex_parser.MIN_REPEAT, _regex_parser.POSSESSIVE_REPEAT)
@@ -448,12 +466,7 @@ def compare(operator: str, a, b, variables: dict | None = None):
     if op == "-match" and variables is not None:
         found = _match(a, b)
         if found:
-            groups = PSHashtable({0: found.group(0)})
-            for number, group in enumerate(found.groups(), 1):
-                groups[number] = group
-            for name, group in found.groupdict().items():
-                groups[name] = group
-            variables["matches"] = groups
+            variables["matches"] = match_table(found)
         return bool(found)
     return test(a, b)
 
