@@ -356,6 +356,10 @@ def _engine_object(item):
 _TYPE_NAMES = {
     ReceiveConnector: "Microsoft.Exchange.Data.Directory.SystemConfiguration.ReceiveConnector",
     Permission: "Microsoft.Exchange.Management.RecipientTasks.ADAcePresentationObject",
+    AcceptedDomain: "Microsoft.Exchange.Data.Directory.SystemConfiguration.AcceptedDomain",
+    Server: "Microsoft.Exchange.Data.Directory.Management.ExchangeServer",
+    TransportConfig: "Microsoft.Exchange.Data.Directory.SystemConfiguration.TransportConfigContainer",
+    RecipientFilterConfig: "Microsoft.Exchange.Data.Directory.SystemConfiguration.RecipientFilterConfig",
 }
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import ntpath
 
-from . import psformat
+from . import psformat, psgetmember
 from .errors import ExchangeError
 from .psast import Bareword, Block, Parameter
 from .psmembers import call_method, get_member
@@ -592,6 +592,7 @@ _SPECS = {
     ),
     "Out-Null": (_no_op, {"InputObject": VALUE}, ()),
     "Out-Default": (lambda ctx, bound, items: items, {"InputObject": VALUE}, ()),
+    **psgetmember.SPECS,
 }
 _REST = {"Write-Host": "Object", "Write-Output": "InputObject"}
 ALIASES = {
@@ -612,6 +613,7 @@ ALIASES = {
     "gc": "Get-Content",
     "cat": "Get-Content",
     "type": "Get-Content",
+    **psgetmember.ALIASES,
 }
 CMDLETS = {name.casefold(): name for name in _SPECS} | {alias: name for alias, name in ALIASES.items()}
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, make_dataclass
 from dataclasses import field as dc_field
 
-from . import acl
+from . import acl, psgetmember
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, SERVER, TRANSPORT_CONFIG, PropertySet
 from .psobjects import BindingText, RangeText, Size
@@ -261,6 +261,8 @@ def format_default(objects: list, org: Organization) -> list[str]:
 
 
 def _shape(item):
+    if getattr(item, "type_name", None) == psgetmember.MEMBER_DEFINITION:
+        return "members"
     engine = _engine(item)
     if engine is not None:
         return type(engine)
@@ -286,6 +288,8 @@ def render(values: list, org: Organization) -> list[str]:
         group = values[position:end]
         if shape == "formatted":
             lines += [line for item in group for line in item]
+        elif shape == "members":
+            lines += psgetmember.view(group, lambda rows: table_view(rows, org))
         elif shape == "scalar":
             lines += [_scalar(item) for item in group if item is not None]
         elif shape is dict:

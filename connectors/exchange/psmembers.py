@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .psobjects import BindingText, RangeText, Size
 from .psvalues import (
     Collection,
     PSHashtable,
@@ -21,11 +22,22 @@ from .psvalues import (
 )
 
 NO_METHOD = "Method invocation failed because [{0}] does not contain a method named '{1}'."
+_VALUE_TYPES = (
+    (Size, "Microsoft.Exchange.Data.ByteQuantifiedSize"),
+    (RangeText, "Microsoft.Exchange.Data.IPRange"),
+    (BindingText, "Microsoft.Exchange.Data.IPBinding"),
+)
 
 
 def type_name(value) -> str:
+    """The .NET type a value stands for, as GetType() and Get-Member's TypeName line name it."""
     if isinstance(value, PSObject):
         return value.type_name
+    for kind, name in _VALUE_TYPES:
+        if isinstance(value, kind):
+            return name
+    if hasattr(value, "statements"):
+        return "System.Management.Automation.ScriptBlock"
     names = {
         str: "System.String",
         bool: "System.Boolean",
@@ -206,6 +218,10 @@ def call_method(value, name: str, args: list):
     if lowered == "gettype":
         full = type_name(value)
         return PSObject("System.RuntimeType", {"Name": full.rsplit(".", 1)[-1], "FullName": full})
+    if lowered == "equals" and value is not None and not isinstance(value, str):  # System.Object's, every value's
+        return equal(value, args[0]) if args else _missing(value, name)
+    if lowered == "gethashcode" and value is not None:
+        return hash(to_string(value).casefold()) & 0x7FFFFFFF
     if hasattr(value, "ps_method"):
         try:
             return value.ps_method(lowered, args)
