@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import ntpath
 
-from . import psformat, psgetmember
+from . import psformat, psgetmember, psselectstring
 from .errors import ExchangeError
 from .psast import Bareword, Block, Parameter
 from .psmembers import call_method, get_member
@@ -593,6 +593,7 @@ _SPECS = {
     "Out-Null": (_no_op, {"InputObject": VALUE}, ()),
     "Out-Default": (lambda ctx, bound, items: items, {"InputObject": VALUE}, ()),
     **psgetmember.SPECS,
+    **psselectstring.SPECS,
 }
 _REST = {"Write-Host": "Object", "Write-Output": "InputObject"}
 ALIASES = {
@@ -614,6 +615,7 @@ ALIASES = {
     "cat": "Get-Content",
     "type": "Get-Content",
     **psgetmember.ALIASES,
+    **psselectstring.ALIASES,
 }
 CMDLETS = {name.casefold(): name for name in _SPECS} | {alias: name for alias, name in ALIASES.items()}
 

@@ -263,6 +263,8 @@ def format_default(objects: list, org: Organization) -> list[str]:
 def _shape(item):
     if getattr(item, "type_name", None) == psgetmember.MEMBER_DEFINITION:
         return "members"
+    if hasattr(item, "display"):  # Select-String's MatchInfo: printed as its own lines
+        return "display"
     engine = _engine(item)
     if engine is not None:
         return type(engine)
@@ -288,6 +290,8 @@ def render(values: list, org: Organization) -> list[str]:
         group = values[position:end]
         if shape == "formatted":
             lines += [line for item in group for line in item]
+        elif shape == "display":
+            lines += [line for item in group for line in item.display()]
         elif shape == "members":
             lines += psgetmember.view(group, lambda rows: table_view(rows, org))
         elif shape == "scalar":

@@ -387,6 +387,11 @@ def search(compiled: _regex.Pattern, text: str):
     return _timed(compiled.search, text)
 
 
+def find_all(compiled: _regex.Pattern, text: str) -> list:
+    """Every match of a compiled pattern in a text, under the script's time limit."""
+    return _timed(lambda subject, **limit: list(compiled.finditer(subject, **limit)), text)
+
+
 def match_table(found) -> PSHashtable:
     """$matches after a successful match: the whole match as 0, each group by number and by name."""
     groups = PSHashtable({0: found.group(0)})
