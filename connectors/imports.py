@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import close_old_connections, connection
 from django.db.models import F
 
 from . import history, labs, models
@@ -27,7 +25,7 @@ from .exchange.errors import ExchangeError
 from .exchange.importmap import ImportRefused, ImportReport, Problem, import_organization
 from .exchange.importsources import SourceError, read_sources
 from .exchange.model import ExchangeVersion, Organization
-from .uploads import fail_run, fail_run_unexpectedly, progress_saver, spool
+from .uploads import fail_run, fail_run_unexpectedly, in_background, progress_saver, spool
 
 logger = logging.getLogger(__name__)
 FINDINGS_SHOWN = 20  # in the printed report; the lab's Findings page has them all
@@ -212,17 +210,9 @@ def start_import(user, uploads, *, name=None, version=None, baseline=None) -> mo
     if size <= settings.EXCHSIM_IMPORT_INLINE_BYTES:
         run_import(run.pk, folder, options)
     else:
-        threading.Thread(target=_in_background, args=(run.pk, folder, options), daemon=True).start()
+        in_background(run_import, run.pk, folder, options)
     run.refresh_from_db()
     return run
-
-
-def _in_background(pk: int, folder: Path, options: dict) -> None:
-    close_old_connections()  # this thread's own connection (never the request's: inside its transaction it would go)
-    try:
-        run_import(pk, folder, options)
-    finally:
-        connection.close()
 
 
 def run_import(pk: int, folder: Path, options: dict) -> None:

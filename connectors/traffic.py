@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from .store import lab_to_org
 from .uploads import (
     fail_run,
     fail_run_unexpectedly,
+    in_background,
     progress_saver,
     spool,
     spool_root,  # noqa: F401 (where tests look)
@@ -51,17 +51,9 @@ def start_upload(lab: models.Lab, user, files) -> models.TrafficUpload:
     if size <= settings.EXCHSIM_TRAFFIC_INLINE_BYTES:
         read_upload(upload.pk, folder)
     else:
-        threading.Thread(target=_read_in_background, args=(upload.pk, folder), daemon=True).start()
+        in_background(read_upload, upload.pk, folder)
     upload.refresh_from_db()
     return upload
-
-
-def _read_in_background(pk: int, folder: Path) -> None:
-    try:
-        close_old_connections()
-        read_upload(pk, folder)
-    finally:
-        connection.close()
 
 
 def read_upload(pk: int, folder: Path) -> None:
@@ -159,7 +151,7 @@ def replay(lab: models.Lab, upload: models.TrafficUpload) -> models.TrafficRepla
     if upload.size <= settings.EXCHSIM_TRAFFIC_INLINE_BYTES:
         work_out(row.pk)
     else:
-        threading.Thread(target=_work_out_in_background, args=(row.pk,), daemon=True).start()
+        in_background(work_out, row.pk)
     row.refresh_from_db()
     return row
 
@@ -171,14 +163,6 @@ def _stale(stored: models.TrafficReplay) -> bool:
         return False
     stored.delete()
     return True
-
-
-def _work_out_in_background(pk: int) -> None:
-    try:
-        close_old_connections()  # (a thread's own connection; inside a request it would drop the request's)
-        work_out(pk)
-    finally:
-        connection.close()
 
 
 def work_out(pk: int) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import close_old_connections, connection
 
 PROGRESS_EVERY_SECONDS = 0.5  # a background run saves its progress at most this often (not a query per chunk)
 OVERSIZED = "oversized_uploads"  # request attribute: {field name: bytes received before giving up}
@@ -93,3 +95,17 @@ def fail_run_unexpectedly(rows, failed_to: str, logger: logging.Logger, *log) ->
     arguments) and fail the run saying only that it `failed_to` -- the page must say so rather than poll for ever."""
     logger.exception(*log)
     fail_run(rows, f"{failed_to} (an internal error was logged).")
+
+
+def in_background(work: Callable[..., None], *args) -> None:
+    """Run work(*args) in a daemon thread of its own, on a database connection of its own: a large upload's reading,
+    import or replay, which the page polls while the request returns."""
+
+    def run() -> None:
+        close_old_connections()  # the thread's connection (never the request's: inside its transaction it would go)
+        try:
+            work(*args)
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, daemon=True).start()

@@ -80,9 +80,7 @@ def test_it_shows_progress_while_reading_in_the_background(alice_client, alice, 
 
     settings.EXCHSIM_IMPORT_INLINE_BYTES = 10
     started = []
-    monkeypatch.setattr(
-        imports.threading, "Thread", lambda target, args, daemon: started.append((target, args)) or _Idle()
-    )
+    monkeypatch.setattr(imports, "in_background", lambda work, *args: started.append((work, args)))
     response = _post(alice_client, "ReceiveConnector-2019.xml", version="2019")
     run = models.ImportRun.objects.get()
     assert response["Location"] == URL
@@ -97,11 +95,6 @@ def test_it_shows_progress_while_reading_in_the_background(alice_client, alice, 
     done = alice_client.get(reverse("connectors:lab-import-status", args=[run.pk]))
     assert done["HX-Redirect"] == f"{URL}?run={run.pk}"
     assert models.ImportRun.objects.get().lab is not None
-
-
-class _Idle:
-    def start(self):
-        pass
 
 
 def test_it_shows_no_one_else_s_imports(alice_client, bob, client):

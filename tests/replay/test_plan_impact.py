@@ -141,9 +141,7 @@ def test_its_queries_do_not_grow_with_the_uploads_or_the_senders(signed_in, demo
 def test_a_large_upload_is_replayed_in_the_background_while_the_page_polls(signed_in, what_if, settings, monkeypatch):
     settings.EXCHSIM_TRAFFIC_INLINE_BYTES = 0
     started = []
-    monkeypatch.setattr(
-        traffic.threading, "Thread", lambda target, args, daemon: started.append((target, args)) or _Idle()
-    )
+    monkeypatch.setattr(traffic, "in_background", lambda work, *args: started.append((work, args)))
     page = _plan(signed_in, what_if)
     (stored,) = models.TrafficReplay.objects.filter(lab=what_if)
     status = reverse("connectors:traffic-replay-status", args=[what_if.slug, stored.pk])
@@ -153,7 +151,7 @@ def test_a_large_upload_is_replayed_in_the_background_while_the_page_polls(signe
     assert BREAKS not in page
     assert "Replaying the logs" in signed_in.get(status, HTTP_HX_REQUEST="true").content.decode()
     ((target, args),) = started
-    assert target is traffic._work_out_in_background
+    assert target is traffic.work_out
     traffic.work_out(*args)  # what the thread does (without closing the test's connection)
     assert signed_in.get(status, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
     assert BREAKS in _plan(signed_in, what_if)
@@ -181,7 +179,7 @@ def test_another_trainee_cant_poll_a_labs_replay(client, what_if, signed_in, dja
 def test_a_replay_whose_thread_was_lost_is_started_again(signed_in, what_if, settings, monkeypatch):
     settings.EXCHSIM_TRAFFIC_INLINE_BYTES = 0
     started = []
-    monkeypatch.setattr(traffic.threading, "Thread", lambda target, args, daemon: started.append(args) or _Idle())
+    monkeypatch.setattr(traffic, "in_background", lambda work, *args: started.append(args))
     _plan(signed_in, what_if)
     _plan(signed_in, what_if)
     assert len(started) == 1  # working: polled, not started twice
@@ -189,8 +187,3 @@ def test_a_replay_whose_thread_was_lost_is_started_again(signed_in, what_if, set
     assert "Replaying the logs" in _plan(signed_in, what_if)
     assert len(started) == 2
     assert models.TrafficReplay.objects.filter(lab=what_if).count() == 1
-
-
-class _Idle:
-    def start(self):
-        pass

@@ -80,9 +80,7 @@ def test_logs_over_the_limit_are_refused_before_they_are_read(signed_in, demo, s
 def test_a_large_upload_is_read_in_the_background_and_the_page_polls(signed_in, demo, settings, monkeypatch):
     settings.EXCHSIM_TRAFFIC_INLINE_BYTES = 0
     started = []
-    monkeypatch.setattr(
-        traffic.threading, "Thread", lambda target, args, daemon: started.append((target, args)) or _Idle()
-    )
+    monkeypatch.setattr(traffic, "in_background", lambda work, *args: started.append((work, args)))
     _upload(signed_in, demo, _files())
     upload = models.TrafficUpload.objects.get(lab=demo)
     assert upload.state == "reading"
@@ -96,11 +94,6 @@ def test_a_large_upload_is_read_in_the_background_and_the_page_polls(signed_in, 
     finished = signed_in.get(status, HTTP_HX_REQUEST="true")
     assert finished["HX-Refresh"] == "true"
     assert models.TrafficUpload.objects.get(pk=upload.pk).state == "done"
-
-
-class _Idle:
-    def start(self):
-        pass
 
 
 def test_only_the_owner_uploads(client, demo, django_user_model):
