@@ -457,10 +457,11 @@ def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dr
             ctx.output.append(
                 f"    + CategoryInfo          : NotSpecified: (:) [{_failed_command(ctx, statement)}], exchsim"
             )
-            final = org if atomic or dry_run else ctx.org
-            return ConsoleResult(
-                final, ctx.output, str(failure), 0 if atomic or dry_run else applied, dict(ctx.written)
-            )
+            if dry_run:
+                steps = _dry_run_plan(ctx, org, "dry run, up to the error: nothing was changed")
+                return ConsoleResult(org, ctx.output, str(failure), 0, dict(ctx.written), steps)
+            final = org if atomic else ctx.org
+            return ConsoleResult(final, ctx.output, str(failure), 0 if atomic else applied, dict(ctx.written))
         except (psruntime.Break, psruntime.Continue):
             pass
         except psruntime.Return as returned:  # `return` outside a function ends the script, after its value
@@ -479,12 +480,17 @@ def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dr
             break
         applied += 1
     if dry_run:
-        steps = plan(org, ctx.org)
-        lines = ["", "Plan of the whole script (dry run: nothing was changed):"]
-        lines += [f"  {step.summary}" for step in steps] if steps else ["  no change to the lab"]
-        ctx.output += lines
+        steps = _dry_run_plan(ctx, org, "dry run: nothing was changed")
         return ConsoleResult(org, ctx.output, None, 0, dict(ctx.written), steps)
     return ConsoleResult(ctx.org, ctx.output, None, applied, dict(ctx.written))
+
+
+def _dry_run_plan(ctx, org: Organization, said: str) -> list:
+    """The plan of what the dry run did to its copy of the lab, printed at the end of its output."""
+    steps = plan(org, ctx.org)
+    ctx.output += ["", f"Plan of the whole script ({said}):"]
+    ctx.output += [f"  {step.summary}" for step in steps] if steps else ["  no change to the lab"]
+    return steps
 
 
 def _guarded(guard: Callable) -> Callable:

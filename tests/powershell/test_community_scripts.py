@@ -184,3 +184,18 @@ def test_a_community_script_in_a_dry_run_changes_nothing_and_prints_the_plan():
     assert result.error is None
     assert result.org is org
     assert "Plan of the whole script (dry run: nothing was changed):" in result.output
+
+
+def test_a_dry_run_that_fails_midway_prints_the_plan_of_what_came_before():
+    org = lab_with_relays()
+    script = (
+        'Set-ReceiveConnector "EX01\\Anonymous Relay" -MaxMessageSize 20MB\n'
+        'Set-ReceiveConnector "EX01\\Nope" -Banner "x"\n'
+    )
+    result = ems.run_script(org, script, dry_run=True)
+    assert result.error == "The operation couldn't be performed because object 'EX01\\Nope' couldn't be found."
+    assert result.org is org
+    at = result.output.index("Plan of the whole script (dry run, up to the error: nothing was changed):")
+    assert result.output[at - 2].startswith("    + CategoryInfo")
+    assert "Anonymous Relay" in result.output[at + 1]
+    assert [step.summary for step in result.plan] == [result.output[at + 1].strip()]
