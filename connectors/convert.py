@@ -116,8 +116,16 @@ def connector_value(row: models.ReceiveConnector, server_name: str, acl: Iterabl
     )
 
 
+# An accepted domain's settings without a column of their own: in its JSON `properties` (PendingRemoval, ...).
+_DOMAIN_JSON = tuple(p for p in ACCEPTED_DOMAIN if not p.column)
+
+
 def accepted_domain_value(row: models.AcceptedDomain) -> AcceptedDomain:
-    values = {p.field: getattr(row, p.field) for p in ACCEPTED_DOMAIN}
+    """The engine's domain; a setting missing from the JSON column (a row saved before it was catalogued) has its
+    catalogue default."""
+    stored = row.properties if isinstance(row.properties, dict) else {}
+    values = {p.field: getattr(row, p.field) for p in ACCEPTED_DOMAIN if p.column}
+    values.update({p.field: p.parse(stored[p.field]) for p in _DOMAIN_JSON if p.field in stored})
     return AcceptedDomain(**{**values, "domain_type": DomainType(row.domain_type)})
 
 
@@ -207,7 +215,11 @@ def ace_fields(ace: ACE, position: int) -> dict:
 
 
 def accepted_domain_fields(domain: AcceptedDomain) -> dict:
-    return _catalogued_fields(ACCEPTED_DOMAIN, domain)
+    """The model field values of a domain: the simulator's in their columns, the others in `properties`."""
+    return {
+        **_catalogued_fields(ACCEPTED_DOMAIN, domain, skip={p.field for p in _DOMAIN_JSON}),
+        "properties": {p.field: p.data(getattr(domain, p.field)) for p in _DOMAIN_JSON},
+    }
 
 
 def recipient_fields(recipient: Recipient) -> dict:

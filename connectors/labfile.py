@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 
 from . import labschema, models
-from .convert import accepted_domain_fields, parse_roles, principal_fields, recipient_fields
+from .convert import parse_roles, principal_fields, recipient_fields
 from .exchange import properties
 from .exchange.acl import NO_SUCH_PRINCIPAL, known_principals
 from .exchange.catalogue import (
@@ -86,7 +86,9 @@ def org_to_data(org: Organization) -> dict:
             **_catalogued_data(org, properties.TRANSPORT_CONFIG, labschema.ORGANIZATION),
         },
         "servers": [_server_data(s, org.connectors_of(s.name)) for s in org.servers],
-        "accepted_domains": [accepted_domain_fields(d) for d in org.accepted_domains],
+        "accepted_domains": [
+            _catalogued_data(d, properties.ACCEPTED_DOMAIN, labschema.ACCEPTED_DOMAIN) for d in org.accepted_domains
+        ],
         "recipients": [{**recipient_fields(r), "addresses": list(r.addresses)} for r in org.recipients],
         "principals": [
             {**principal_fields(p), "member_of": list(p.member_of), "smtp_password": p.smtp_password}

@@ -23,6 +23,7 @@ from .exchange.model import (
     Server,
     ServerRole,
 )
+from .exchange.properties import organization_defaults
 from .exchange.receive import default_connectors, new_receive_connector
 
 DOMAIN = "contoso.com"
@@ -54,6 +55,7 @@ def _organization(servers: Iterable[Server]) -> Organization:
         domain_netbios=NETBIOS,
         servers=servers,
         connectors=tuple(c for server in servers for c in default_connectors(server, NETBIOS)),
+        **organization_defaults(servers),  # the settings Setup leaves, as the oldest server's version has them
         accepted_domains=(AcceptedDomain(DOMAIN, DOMAIN, DomainType.AUTHORITATIVE, default=True),),
         recipients=tuple(
             Recipient(display, RecipientKind.MAILBOX, (f"{alias}@{DOMAIN}",)) for display, alias in _MAILBOXES

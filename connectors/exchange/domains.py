@@ -225,8 +225,10 @@ def set_accepted_domain(
     make_default: bool | None = None,
     address_book_enabled: bool | None = None,
     match_subdomains: bool | None = None,
+    stored: dict | None = None,
 ) -> DomainChange:
-    """Set-AcceptedDomain. DomainName can't be changed after creation; `-MakeDefault $true` moves the default here."""
+    """Set-AcceptedDomain. DomainName can't be changed after creation; `-MakeDefault $true` moves the default here.
+    `stored`: the settings kept and shown but not simulated (PendingRemoval, ...), by engine field."""
     domains = tuple(domains)
     target = find_accepted_domain(domains, identity)
     changes: dict[str, object] = {}
@@ -241,6 +243,7 @@ def set_accepted_domain(
         changes["match_subdomains"] = match_subdomains
     if make_default:
         changes["default"] = True
+    changes.update(stored or {})
     updated = replace(target, **changes)
     result = tuple(
         updated if d is target else (replace(d, default=False) if make_default and d.default else d) for d in domains

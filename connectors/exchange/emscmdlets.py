@@ -34,7 +34,8 @@ from .emsbind import (
 )
 from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
-from .properties import TRANSPORT_CONFIG
+from .properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .pscmdlets import NO_PARAMETER
 from .psformat import Permission, RecipientFilterConfig, TransportConfig
 
 ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
@@ -274,8 +275,20 @@ def new_accepted_domain(state: _State, bound: dict, piped) -> list:
     return [result.domain] if result else []  # EMS prints the new domain
 
 
+def _present(rows, bound: dict, org: Organization) -> None:
+    """A setting none of the organisation's servers' versions has is no parameter of their shells (as in EMS)."""
+    for prop in rows:
+        if prop.name in bound and not prop.in_organization(org.servers):
+            raise ExchangeError(NO_PARAMETER.format(prop.name), prop.name)
+
+
+_DOMAIN_STORED = tuple(p for p in ACCEPTED_DOMAIN.settable("Set-AcceptedDomain") if not p.simulated)
+
+
 def set_accepted_domain(state: _State, bound: dict, piped) -> list:
     identity = _identity(bound, piped)
+    _present(_DOMAIN_STORED, bound, state.org)
+    stored = {p.field: p.parse(bound[p.name]) for p in _DOMAIN_STORED if p.name in bound}
     options = {
         "name": _text(bound["Name"]) if "Name" in bound else None,
         "domain_type": _text(bound["DomainType"]) if "DomainType" in bound else None,
@@ -286,7 +299,7 @@ def set_accepted_domain(state: _State, bound: dict, piped) -> list:
     _domain_change(
         state,
         bound,
-        lambda: domains.set_accepted_domain(state.org.accepted_domains, identity, **options),
+        lambda: domains.set_accepted_domain(state.org.accepted_domains, identity, **options, stored=stored),
         f'Configuring Accepted Domain "{identity}".',
     )
     return []
@@ -357,9 +370,9 @@ def _setting_value(prop, value, org: Organization):
 
 
 def _settings_changes(cmdlet: str, bound: dict, org: Organization) -> dict:
-    return {
-        p.field: _setting_value(p, bound[p.name], org) for p in TRANSPORT_CONFIG.settable(cmdlet) if p.name in bound
-    }
+    rows = TRANSPORT_CONFIG.settable(cmdlet)
+    _present(rows, bound, org)
+    return {p.field: _setting_value(p, bound[p.name], org) for p in rows if p.name in bound}
 
 
 def get_transport_config(state: _State, bound: dict, piped) -> list:
@@ -389,6 +402,11 @@ def _settings_spec(cmdlet: str) -> dict[str, str]:
     list keeps its list binding)."""
     rows = TRANSPORT_CONFIG.settable(cmdlet)
     return {p.name: _LIST if p.field == "tls_receive_domain_secure_list" else _binding_kind(p) for p in rows}
+
+
+# Set-TransportConfig's -Identity is "reserved for internal Microsoft use" and -Force hides prompts the console never
+# shows: both bind and change nothing, without a NOTE.
+_TRANSPORT_SPEC = {"Identity": _TEXT, "Force": _SWITCH, **_settings_spec("Set-TransportConfig")}
 
 
 _CONNECTOR_SETTINGS_SPEC = {p: t for p, t in _CONNECTOR_SETTINGS.items() if p != "TransportRole"}
@@ -447,6 +465,7 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
                 "MakeDefault": _BOOL,
                 "AddressBookEnabled": _BOOL,
                 "MatchSubDomains": _BOOL,
+                **{p.name: _binding_kind(p) for p in _DOMAIN_STORED},
             },
             ("Identity",),
             True,
@@ -461,7 +480,7 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
     ),
 }
 _CMDLETS["Get-TransportConfig"] = (get_transport_config, Spec({}, ("Identity",)))
-_CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec(_settings_spec("Set-TransportConfig"), ("Identity",)))
+_CMDLETS["Set-TransportConfig"] = (set_transport_config, Spec(_TRANSPORT_SPEC, ("Identity",)))
 _CMDLETS["Get-RecipientFilterConfig"] = (get_recipient_filter_config, Spec({}, ("Identity",)))
 _CMDLETS["Set-RecipientFilterConfig"] = (
     set_recipient_filter_config,

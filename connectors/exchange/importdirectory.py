@@ -104,6 +104,8 @@ def accepted_domains(mapper: Mapper, objects: list[Exported]) -> list[AcceptedDo
             default=bool(values.get("default", False)),
             address_book_enabled=bool(values.get("address_book_enabled", domain_type is DomainType.AUTHORITATIVE)),
             match_subdomains=bool(values.get("match_subdomains", False)),
+            # the settings stored and shown, not simulated (PendingRemoval, ...), as exported; else their defaults
+            **{p.field: values[p.field] for p in ACCEPTED_DOMAIN if not p.simulated and p.field in values},
         )
         key = domain_name.casefold()
         if key in seen:

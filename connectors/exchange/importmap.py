@@ -52,6 +52,7 @@ from .properties import (
     TRANSPORT_SETTINGS,
     Property,
     PropertySet,
+    organization_defaults,
 )
 from .receive import default_connectors, validate_receive_connector
 from .servers import parse_server_roles, validate_server
@@ -549,7 +550,8 @@ def _map(mapper: Mapper, objects: dict[str, list[Exported]]) -> Organization:
         accepted_domains=tuple(domains),
         recipients=tuple(recipients),
         principals=tuple(principals),
-        **settings,  # the organisation's settings the exports hold (TRANSPORT_CONFIG); the others keep their defaults
+        # the organisation's settings the exports hold (TRANSPORT_CONFIG); the others as Setup leaves them
+        **{**organization_defaults(final_servers), **settings},
     )
     _validate(mapper, org, connectors)
     return org

@@ -13,7 +13,7 @@ import datetime  # noqa: F401 (the catalogue's field annotations name it)
 from dataclasses import dataclass, replace
 
 from .addresses import Binding, IPRange  # noqa: F401 (ditto)
-from .properties import RECEIVE_CONNECTOR, TRANSPORT_CONFIG, fields_of
+from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, TRANSPORT_CONFIG, fields_of
 from .versions import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole  # noqa: F401 (re-exported)
 
 
@@ -105,6 +105,7 @@ class ReceiveConnector:
 
 
 @dataclass(frozen=True)
+@fields_of(ACCEPTED_DOMAIN, last=True)  # its other settings, stored and shown (PendingRemoval, ...)
 class AcceptedDomain:
     name: str
     domain_name: str  # contoso.com, *.contoso.com or *

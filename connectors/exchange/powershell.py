@@ -18,7 +18,7 @@ from .acl import apply_permission_groups
 from .catalogue import USAGES, format_permission_groups
 from .errors import ExchangeError
 from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server, TransportRole
-from .properties import ACCEPTED_DOMAIN, NEW, RECEIVE_CONNECTOR, TRANSPORT_CONFIG
+from .properties import ACCEPTED_DOMAIN, NEW, RECEIVE_CONNECTOR, TRANSPORT_CONFIG, organization_defaults
 from .receive import default_connectors, new_receive_connector
 
 # PowerShell treats all of these as single quotes; inside a single-quoted string a doubled one stands for itself.
@@ -409,12 +409,14 @@ def _organization_steps(baseline: Organization, org: Organization, date: str) ->
     steps = []
     for prop in TRANSPORT_CONFIG:
         value = getattr(org, prop.field)
-        if getattr(baseline, prop.field) == value:
+        # A setting no server's version has is no parameter of their shells: there is nothing to write.
+        if getattr(baseline, prop.field) == value or not prop.in_organization(org.servers):
             continue
         set_cmdlet, parameter = prop.settable[0], prop.name
         get_cmdlet = "Get-" + set_cmdlet.removeprefix("Set-")
-        # An empty list is cleared with $null; a size as its bytes, Unlimited as 'Unlimited' (the row's script value).
-        written = _Raw("$null") if value == () else prop.script_value(value)
+        # An empty list or text is cleared with $null; a size as its bytes, Unlimited as 'Unlimited' (the row's
+        # script value).
+        written = _Raw("$null") if value in ((), "") else prop.script_value(value)
         backup = _backup(get_cmdlet, get_cmdlet.removeprefix("Get-"), date, by_identity=False)
         steps.append(
             Step("organization setting", "change", parameter, (backup,), (_cmd(set_cmdlet, (parameter, written)),))
@@ -473,7 +475,7 @@ def setup_baseline(org: Organization) -> Organization:
         servers=servers,
         connectors=connectors,
         accepted_domains=domains,
-        **{p.field: p.default for p in TRANSPORT_CONFIG},
+        **organization_defaults(servers),
     )
 
 

@@ -171,6 +171,27 @@ class Unlimited(Int32):
         return "Unlimited" if value is None else value
 
 
+@dataclass(frozen=True)
+class UInt32(Int32):
+    """System.UInt32 (Set-TransportConfig -MaxAllowedAgentGeneratedMessageDepth): 0 to 4,294,967,295."""
+
+    dotnet: str = "System.UInt32"
+    high: int = 4_294_967_295
+
+    def parse(self, prop, value):
+        if isinstance(value, bool):
+            raise convert_error(prop.name, value, self.dotnet)
+        number = round(value) if isinstance(value, float) else value
+        if not isinstance(number, int):
+            cleaned = _text(value).replace(",", "")
+            if not re.fullmatch(r"[+-]?[0-9]{1,30}", cleaned):
+                raise convert_error(prop.name, value, self.dotnet)
+            number = int(cleaned)
+        if not 0 <= number < 1 << 32:
+            raise convert_error(prop.name, value, self.dotnet, TOO_BIG.format("a UInt32"))
+        return number
+
+
 _SIZE = re.compile(
     r"\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?)\s*(B|KB|MB|GB|TB)?\s*(?:\(\s*[0-9,]+\s*bytes\s*\))?\s*",
     re.IGNORECASE,
@@ -495,6 +516,13 @@ class Property:
         value = version.value if isinstance(version, ExchangeVersion) else str(version)
         return value in self.versions and (self.on_edge or not edge)
 
+    def in_organization(self, servers: Iterable) -> bool:
+        """Whether an organisation-wide property (TRANSPORT_CONFIG, ACCEPTED_DOMAIN) exists in an organisation of
+        these servers: when one of them runs a version that has it, as one of its shells then offers it (an
+        organisation without servers has every one)."""
+        servers = tuple(servers)
+        return not servers or any(self.has(server.version) for server in servers)
+
     def default_for(self, version: ExchangeVersion | str | None = None, usage: str | None = None, *, edge=False):
         """The documented default of a new object of this property's type on a server of `version`."""
         if self.preset and usage is not None:
@@ -610,6 +638,35 @@ def _smtp_addresses(value) -> str | None:
 
     bad = next((address for address in value if not is_smtp_address(address)), None)
     return None if bad is None else INVALID_SMTP_ADDRESS.format(bad)
+
+
+def _smtp_address(value) -> str | None:
+    return _smtp_addresses((value,)) if value else None  # empty: $null, the default
+
+
+def _converts(parameter: str, type_name: str, valid: Callable[[str], bool], reason: str = "") -> Callable:
+    """A check of a value (or each item of a list) that PowerShell converts to `type_name`: a value that doesn't parse
+    gets the transformation error naming the parameter and the type (with .NET's reason when there is one)."""
+
+    def check(value) -> str | None:
+        for item in value if isinstance(value, tuple) else (value,):
+            if item and not valid(item):
+                error = CONVERT.format(parameter, _shown(item)) + f' to type "{type_name}".'
+                return error + f' Error: "{reason}"' if reason else error
+        return None
+
+    return check
+
+
+def _is_smtp_domain(text: str) -> bool:
+    from .domains import domain_name_errors  # domains.py reads model.py, which this table builds
+
+    return "*" not in text and not domain_name_errors(text)
+
+
+_SMTP_DOMAIN = "Microsoft.Exchange.Data.SmtpDomain"
+_DSN_CODE = re.compile(r"[245]\.[0-9]{1,3}\.[0-9]{1,3}")
+_CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 
 
 def _minutes(n: int) -> datetime.timedelta:
@@ -1105,35 +1162,104 @@ SERVER = PropertySet(
     ],
 )
 
+_SET_DOMAIN = ("Set-AcceptedDomain",)
+_DOMAIN_COLUMN = {"simulated": True, "column": "value"}  # the simulator's, in columns of their own
+
 ACCEPTED_DOMAIN = PropertySet(
     "AcceptedDomain",
     [
         Property(
-            "DomainName", "domain_name", Text(item="domain"), "", settable=("New-AcceptedDomain",), simulated=True
+            "DomainName", "domain_name", Text(item="domain"), "", settable=("New-AcceptedDomain",), **_DOMAIN_COLUMN
         ),
         Property(
             "DomainType",
             "domain_type",
             Choice(choices=_values(DomainType)),
             "Authoritative",
-            settable=("New-AcceptedDomain", "Set-AcceptedDomain"),
-            simulated=True,
+            settable=("New-AcceptedDomain", *_SET_DOMAIN),
+            **_DOMAIN_COLUMN,
         ),
-        Property("Default", "default", BOOL, False, settable=("Set-AcceptedDomain",), simulated=True),
-        Property(
-            "AddressBookEnabled", "address_book_enabled", BOOL, True, settable=("Set-AcceptedDomain",), simulated=True
-        ),
+        Property("Default", "default", BOOL, False, settable=_SET_DOMAIN, **_DOMAIN_COLUMN),
+        Property("AddressBookEnabled", "address_book_enabled", BOOL, True, settable=_SET_DOMAIN, **_DOMAIN_COLUMN),
         Property(
             "MatchSubDomains",
             "match_subdomains",
             BOOL,
             False,
-            settable=("New-AcceptedDomain", "Set-AcceptedDomain"),
-            simulated=True,
+            settable=("New-AcceptedDomain", *_SET_DOMAIN),
+            **_DOMAIN_COLUMN,
         ),
-        Property("Name", "name", TEXT, "", settable=("New-AcceptedDomain", "Set-AcceptedDomain"), simulated=True),
+        Property("Name", "name", TEXT, "", settable=("New-AcceptedDomain", *_SET_DOMAIN), **_DOMAIN_COLUMN),
+        # "Reserved for internal Microsoft use" (Set-AcceptedDomain): stored in the domain's JSON column and printed
+        # back. No default is documented: $false, as Get-AcceptedDomain shows them (docs/decisions.md).
+        Property(
+            "PendingRemoval",
+            "pending_removal",
+            BOOL,
+            False,
+            versions=since("2010"),
+            settable=_SET_DOMAIN,
+            help="Reserved for internal Microsoft use.",
+            source="Set-AcceptedDomain",
+        ),
+        Property(
+            "PendingCompletion",
+            "pending_completion",
+            BOOL,
+            False,
+            versions=since("2013"),
+            settable=_SET_DOMAIN,
+            help="Reserved for internal Microsoft use.",
+            source="Set-AcceptedDomain",
+        ),
+        Property(
+            "EnableNego2Authentication",
+            "enable_nego2_authentication",
+            BOOL,
+            False,
+            versions=("2013", "2016"),  # the page's last on-premises Applicable line; now Exchange Online only
+            settable=_SET_DOMAIN,
+            help="Reserved for internal Microsoft use.",
+            source="Set-AcceptedDomain",
+        ),
     ],
 )
+
+_CULTURE_TEXT = Text(dotnet="System.Globalization.CultureInfo", item="culture")
+_DOMAIN_TEXT = Text(dotnet=_SMTP_DOMAIN, item="domain")
+_ADDRESS_TEXT = Text(dotnet="Microsoft.Exchange.Data.SmtpAddress", item="address")
+# A span the docs give no upper bound for: up to MaxDumpsterTime's documented 24855.03:14:07 (Int32 seconds).
+_LONG_SPAN = TimeSpan(high=datetime.timedelta(seconds=2_147_483_647))
+_CHECKS = {
+    "culture": lambda name: _converts(
+        name, "System.Globalization.CultureInfo", _CULTURE.fullmatch, "Culture is not supported."
+    ),
+    "domain": lambda name: _converts(name, _SMTP_DOMAIN, _is_smtp_domain),
+    "dsn code": lambda name: _converts(
+        name, "Microsoft.Exchange.Data.EnhancedStatusCode", _DSN_CODE.fullmatch, BAD_FORMAT
+    ),
+    "address": lambda name: _smtp_address,
+}
+
+
+def _transport(name: str, kind: Kind, default, since_version, help: str, by_version=None) -> Property:
+    """One stored Set-TransportConfig row: on every version from `since_version` (or on those listed), its engine
+    field the name in snake case, its value's syntax checked in Exchange's words."""
+    field_name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    check = _CHECKS.get(getattr(kind, "item", ""))
+    return Property(
+        name,
+        field_name,
+        kind,
+        default,
+        versions=since(since_version) if isinstance(since_version, str) else since_version,
+        settable=("Set-TransportConfig",),
+        by_version=by_version or {},
+        help=help,
+        check=check(name) if check else None,
+        source="Set-TransportConfig",
+    )
+
 
 TRANSPORT_CONFIG = PropertySet(
     "TransportConfig",
@@ -1184,6 +1310,300 @@ TRANSPORT_CONFIG = PropertySet(
             settable=("Set-TransportConfig",),
             help="The internal SMTP servers Sender ID and connection filtering pass over.",
             source="Set-TransportConfig",
+        ),
+        # Every other on-premises parameter of Set-TransportConfig: stored and printed back, not simulated. Versions
+        # from each parameter's "Applicable" line (2010 and later, or 2007 too when Exchange 2007 SP1's
+        # Set-TransportConfig has it); defaults from the reference page, the undocumented ones in docs/decisions.md.
+        *(
+            _transport(*row)
+            for row in (
+                ("AddressBookPolicyRoutingEnabled", BOOL, False, "2013", "Resolve recipients by address book policy."),
+                (
+                    "AgentGeneratedMessageLoopDetectionInSmtpEnabled",
+                    BOOL,
+                    False,
+                    "2013",
+                    "Reject agent-made message loops in the Transport service (else log them).",
+                ),
+                (
+                    "AgentGeneratedMessageLoopDetectionInSubmissionEnabled",
+                    BOOL,
+                    False,
+                    "2013",
+                    "Log agent-made message loops in the Mailbox Transport Submission service.",
+                ),
+                ("ClearCategories", BOOL, True, "2007", "Remove Outlook categories during content conversion."),
+                (
+                    "ConvertDisclaimerWrapperToEml",
+                    BOOL,
+                    False,
+                    "2010",
+                    "A signed message wrapped by a disclaimer rule goes as EML, not TNEF.",
+                ),
+                (
+                    "DiagnosticsAggregationServicePort",
+                    Int32(low=1, high=65_535),
+                    9710,
+                    "2013",
+                    "The TCP port queue diagnostics are collected on.",
+                ),
+                (
+                    "DSNConversionMode",
+                    Choice(
+                        dotnet="Microsoft.Exchange.Data.Transport.DSNConversionOption",
+                        choices=("DoNotConvert", "PreserveDSNBody", "UseExchangeDSNs"),
+                    ),
+                    "PreserveDSNBody",
+                    "2007",
+                    "What happens to DSNs from older or other systems (2007 to 2013: UseExchangeDSNs).",
+                    {"2007": "UseExchangeDSNs", "2010": "UseExchangeDSNs", "2013": "UseExchangeDSNs"},
+                ),
+                ("ExternalDelayDsnEnabled", BOOL, True, "2010", "Send delay DSNs for external messages."),
+                (
+                    "ExternalDsnDefaultLanguage",
+                    _CULTURE_TEXT,
+                    "",
+                    "2010",
+                    "The language of external DSNs (blank: the server's Windows language).",
+                ),
+                (
+                    "ExternalDsnLanguageDetectionEnabled",
+                    BOOL,
+                    True,
+                    "2010",
+                    "External DSNs in the original message's language.",
+                ),
+                (
+                    "ExternalDsnMaxMessageAttachSize",
+                    ByteSize(low=0),
+                    10_485_760,
+                    "2010",
+                    "The largest original message attached to an external DSN (10 MB); 0: headers only.",
+                ),
+                (
+                    "ExternalDsnReportingAuthority",
+                    _DOMAIN_TEXT,
+                    "",
+                    "2010",
+                    "The domain in external DSNs (blank: the organisation's authoritative domain).",
+                ),
+                ("ExternalDsnSendHtml", BOOL, True, "2010", "External DSNs in HTML (else plain text)."),
+                (
+                    "ExternalPostmasterAddress",
+                    _ADDRESS_TEXT,
+                    "",
+                    "2010",
+                    "The From address of external DSNs (blank: postmaster@ the default accepted domain).",
+                ),
+                (
+                    "GenerateCopyOfDSNFor",
+                    Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[EnhancedStatusCode]", item="dsn code"),
+                    ("5.4.8", "5.4.6", "5.4.4", "5.2.4", "5.2.0", "5.1.4"),
+                    "2007",
+                    "The DSN codes whose NDRs are copied to the Exchange recipient's mailbox.",
+                ),
+                (
+                    "HeaderPromotionModeSetting",
+                    Choice(
+                        dotnet="Microsoft.Exchange.Data.HeaderPromotionMode",
+                        choices=("MustCreate", "MayCreate", "NoCreate"),
+                    ),
+                    "NoCreate",
+                    "2007",
+                    "Whether custom X-headers become named properties.",
+                ),
+                ("InternalDelayDsnEnabled", BOOL, True, "2010", "Send delay DSNs for internal messages."),
+                (
+                    "InternalDsnDefaultLanguage",
+                    _CULTURE_TEXT,
+                    "",
+                    "2010",
+                    "The language of internal DSNs (blank: the server's Windows language).",
+                ),
+                (
+                    "InternalDsnLanguageDetectionEnabled",
+                    BOOL,
+                    True,
+                    "2010",
+                    "Internal DSNs in the original message's language.",
+                ),
+                (
+                    "InternalDsnMaxMessageAttachSize",
+                    ByteSize(low=0),
+                    10_485_760,
+                    "2010",
+                    "The largest original message attached to an internal DSN (10 MB); 0: headers only.",
+                ),
+                (
+                    "InternalDsnReportingAuthority",
+                    _DOMAIN_TEXT,
+                    "",
+                    "2010",
+                    "The domain in internal DSNs (blank: the organisation's authoritative domain).",
+                ),
+                ("InternalDsnSendHtml", BOOL, True, "2010", "Internal DSNs in HTML (else plain text)."),
+                (
+                    "JournalingReportNdrTo",
+                    _ADDRESS_TEXT,
+                    "",
+                    "2007",
+                    "Where journal reports go when the journaling mailbox is unavailable (blank: keep trying).",
+                ),
+                (
+                    "LegacyJournalingMigrationEnabled",
+                    BOOL,
+                    False,
+                    ("2010",),
+                    "Reformat journal messages made by Exchange 2003 (Exchange 2010 only).",
+                ),
+                (
+                    "MaxAllowedAgentGeneratedMessageDepth",
+                    UInt32(),
+                    3,
+                    "2013",
+                    "How many times all agents may process copies of one message.",
+                ),
+                (
+                    "MaxAllowedAgentGeneratedMessageDepthPerAgent",
+                    UInt32(),
+                    2,
+                    "2013",
+                    "How many times one agent may process copies of one message.",
+                ),
+                (
+                    "MaxDumpsterSizePerDatabase",
+                    ByteSize(low=0, high=2_147_483_647 << 10),
+                    18_874_368,
+                    "2010",
+                    "Transport dumpster size per database (18 MB); used only by Exchange 2010 servers.",
+                ),
+                (
+                    "MaxDumpsterTime",
+                    _LONG_SPAN,
+                    datetime.timedelta(days=7),
+                    "2007",
+                    "How long messages stay in the transport dumpster (7 days); used only by Exchange 2010 servers.",
+                ),
+                (
+                    "MaxRetriesForLocalSiteShadow",
+                    Int32(low=0, high=255),
+                    2,
+                    "2013",
+                    "Attempts to make a shadow copy in the local Active Directory site.",
+                ),
+                (
+                    "MaxRetriesForRemoteSiteShadow",
+                    Int32(low=0, high=255),
+                    4,
+                    "2013",
+                    "Attempts to make a shadow copy in another Active Directory site.",
+                ),
+                (
+                    "QueueDiagnosticsAggregationInterval",
+                    _LONG_SPAN,
+                    _minutes(1),
+                    "2013",
+                    "How often queue diagnostics are polled.",
+                ),
+                (
+                    "RejectMessageOnShadowFailure",
+                    BOOL,
+                    False,
+                    "2013",
+                    "Reject a message (450 4.5.1) when no shadow copy can be made.",
+                ),
+                ("Rfc2231EncodingEnabled", BOOL, False, "2010", "RFC 2231 encoding of MIME parameters outbound."),
+                (
+                    "SafetyNetHoldTime",
+                    _LONG_SPAN,
+                    datetime.timedelta(days=2),
+                    "2013",
+                    "How long Safety Net keeps a copy of a delivered message (2 days).",
+                ),
+                (
+                    "ShadowHeartbeatFrequency",
+                    TimeSpan(low=SECONDS),
+                    _minutes(2),
+                    "2013",
+                    "How often a shadow server asks the primary for discard status.",
+                ),
+                (
+                    "ShadowHeartbeatRetryCount",
+                    Int32(low=1, high=15),
+                    12,
+                    "2010",
+                    "Time-outs before a primary server counts as failed; used only by Exchange 2010 servers.",
+                ),
+                (
+                    "ShadowHeartbeatTimeoutInterval",
+                    TimeSpan(low=SECONDS),
+                    _minutes(15),
+                    "2010",
+                    "Wait before querying a primary server; used only by Exchange 2010 servers.",
+                ),
+                (
+                    "ShadowMessageAutoDiscardInterval",
+                    TimeSpan(low=datetime.timedelta(seconds=5), high=datetime.timedelta(days=90)),
+                    datetime.timedelta(days=2),
+                    "2010",
+                    "How long a primary server keeps discard events for shadow messages (2 days).",
+                ),
+                (
+                    "ShadowMessagePreferenceSetting",
+                    Choice(
+                        dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.ShadowMessagePreference",
+                        choices=("LocalOnly", "RemoteOnly", "PreferRemote"),
+                    ),
+                    "PreferRemote",
+                    "2013",
+                    "Where shadow copies are made.",
+                ),
+                ("ShadowRedundancyEnabled", BOOL, True, "2010", "Shadow redundancy in the organisation."),
+                (
+                    "ShadowResubmitTimeSpan",
+                    TimeSpan(low=SECONDS),
+                    _minutes(180),
+                    "2013",
+                    "Wait before a shadow server takes over the messages of an unreachable primary (3 hours).",
+                ),
+                (
+                    "SupervisionTags",
+                    Multi(),
+                    ("Allow", "Reject"),
+                    "2010",
+                    "The tags transport supervision uses (Setup creates Allow and Reject).",
+                ),
+                (
+                    "TLSSendDomainSecureList",
+                    Multi(item="domain"),
+                    (),
+                    "2007",
+                    "The domains mail is sent to with mutual TLS (Domain Security).",
+                ),
+                (
+                    "TransportRuleAttachmentTextScanLimit",
+                    ByteSize(low=0),
+                    1_048_576,
+                    "2013",
+                    "Text extracted from an attachment for transport rules and DLP (1 MB; 2013: 150 KB).",
+                    {"2013": 153_600},
+                ),
+                (
+                    "VerifySecureSubmitEnabled",
+                    BOOL,
+                    False,
+                    "2007",
+                    "Mark MAPI submissions as secure only from encrypted clients.",
+                ),
+                (
+                    "VoicemailJournalingEnabled",
+                    BOOL,
+                    True,
+                    "2007",
+                    "Journal Unified Messaging voice mail.",
+                ),
+                ("Xexch50Enabled", BOOL, True, "2007", "XEXCH50 for Exchange 2003."),
+            )
         ),
         Property(
             "RecipientValidationEnabled",
@@ -1303,12 +1723,21 @@ GROUP_MEMBER = PropertySet(
 )
 
 
+def organization_defaults(servers: Iterable) -> dict:
+    """The organisation's settings (TRANSPORT_CONFIG) as Setup leaves them: the defaults of the oldest version among
+    its servers (the first Exchange installed creates the transport configuration; later ones keep it)."""
+    versions = [server.version for server in servers]
+    oldest = min(versions, key=lambda version: version.rank) if versions else None
+    return {p.field: p.default_for(oldest) for p in TRANSPORT_CONFIG}
+
+
 # --- The engine dataclass from the table ----------------------------------------------------------------------------
 
 
-def fields_of(properties: PropertySet, *, computed: Iterable[str] = COMPUTED):
+def fields_of(properties: PropertySet, *, computed: Iterable[str] = COMPUTED, last: bool = False):
     """A class decorator, applied below @dataclass: adds one annotated field, with the property's default, for each
-    catalogue property the class doesn't declare itself (its own fields without defaults keep coming first)."""
+    catalogue property the class doesn't declare itself (its own fields without defaults keep coming first; with
+    `last`, all its own fields do, so positional arguments keep meaning what they did)."""
 
     def decorate(cls):
         own = dict(cls.__dict__.get("__annotations__", {}))
@@ -1320,7 +1749,7 @@ def fields_of(properties: PropertySet, *, computed: Iterable[str] = COMPUTED):
                 continue
             added[prop.field] = prop.kind.python
             setattr(cls, prop.field, prop.default)
-        cls.__annotations__ = {**required, **added, **optional}
+        cls.__annotations__ = {**required, **optional, **added} if last else {**required, **added, **optional}
         return cls
 
     return decorate
@@ -1342,5 +1771,6 @@ __all__ = [
     "PropertySet",
     "fields_of",
     "format_size",
+    "organization_defaults",
     "format_span",
 ]

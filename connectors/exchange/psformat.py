@@ -114,10 +114,11 @@ def properties(obj, org: Organization) -> dict:
             "Deny": obj.ace.deny,
             "IsInherited": obj.ace.inherited,
         }
+    # Each holds its cmdlet's part of the organisation's settings; a setting no server's version has isn't shown.
     if isinstance(obj, TransportConfig | RecipientFilterConfig):
-        return _catalogued(obj, TRANSPORT_CONFIG)  # each holds its cmdlet's part of the organisation's settings
+        return _catalogued(obj, TRANSPORT_CONFIG, org)
     if isinstance(obj, AcceptedDomain):
-        return {**_catalogued(obj, ACCEPTED_DOMAIN), "Identity": obj.name}
+        return {**_catalogued(obj, ACCEPTED_DOMAIN, org), "Identity": obj.name}
     # IPAddresses is exchsim's (where the server listens), no property of Get-ExchangeServer.
     shown = {name: value for name, value in _catalogued(obj, SERVER).items() if name != "IPAddresses"}
     shown["ServerRole"] = ", ".join(sorted(role.value for role in obj.roles))  # EMS prints the roles as one text
@@ -126,9 +127,14 @@ def properties(obj, org: Organization) -> dict:
     return shown
 
 
-def _catalogued(obj, properties: PropertySet) -> dict:
-    """The catalogued properties the object holds, by their EMS names, as EMS holds their values."""
-    return {p.name: p.shown(getattr(obj, p.field)) for p in properties if hasattr(obj, p.field)}
+def _catalogued(obj, properties: PropertySet, org: Organization | None = None) -> dict:
+    """The catalogued properties the object holds, by their EMS names, as EMS holds their values (with `org`, only
+    the organisation-wide ones its servers' versions have)."""
+    return {
+        p.name: p.shown(getattr(obj, p.field))
+        for p in properties
+        if hasattr(obj, p.field) and (org is None or p.in_organization(org.servers))
+    }
 
 
 # EMS's default table heads IsInherited "Inherited" (Get-/Add-ADPermission); a chosen column keeps its own name.

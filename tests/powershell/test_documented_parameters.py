@@ -56,17 +56,18 @@ def test_every_settable_catalogue_row_binds_and_changes_the_connector(cmdlet, pr
 
 
 def test_an_unmodelled_parameter_is_noted_once_and_changes_nothing():
+    # Set-TransportConfig's Exchange Online-only parameters: a script written for both environments meets them.
     org = template()
     script = (
-        "Set-TransportConfig -Xexch50Enabled $false -ShadowRedundancyEnabled $false\n"
-        "Set-TransportConfig -Xexch50Enabled $true -TLSReceiveDomainSecureList fabrikam.com\n"
+        "Set-TransportConfig -ReplyAllStormProtectionEnabled $false -JournalMessageExpirationDays 3\n"
+        "Set-TransportConfig -ReplyAllStormProtectionEnabled $true -TLSReceiveDomainSecureList fabrikam.com\n"
     )
     result = run(script, org)
     assert result.error is None
     notes = [line for line in result.output if line.startswith("NOTE:")]
     assert notes == [
-        cmdletdocs.NOTE.format("Xexch50Enabled", "Set-TransportConfig"),
-        cmdletdocs.NOTE.format("ShadowRedundancyEnabled", "Set-TransportConfig"),
+        cmdletdocs.NOTE.format("ReplyAllStormProtectionEnabled", "Set-TransportConfig"),
+        cmdletdocs.NOTE.format("JournalMessageExpirationDays", "Set-TransportConfig"),
     ]
     assert result.org == org.with_changes(tls_receive_domain_secure_list=("fabrikam.com",))
 

@@ -5,6 +5,7 @@ Mailbox servers: the scripts write what the console runs."""
 from dataclasses import replace
 
 from connectors.exchange import ems, powershell
+from connectors.exchange.properties import TRANSPORT_SETTINGS
 
 from .orgs import template
 from .test_round_trip import assert_same_lab, body, run_clean
@@ -46,13 +47,20 @@ def test_unchanged_settings_write_no_commands():
 def test_get_commands_show_the_settings_as_a_list():
     org = with_settings(template(), ("fabrikam.com",), validation=True)
     result = ems.run_script(org, "Get-TransportConfig\nGet-RecipientFilterConfig")
-    assert result.output == [
-        "",
-        "TLSReceiveDomainSecureList : {fabrikam.com}",
-        "MaxReceiveSize             : 10 MB (10,485,760 bytes)",
-        "MaxSendSize                : 10 MB (10,485,760 bytes)",
-        "MaxRecipientEnvelopeLimit  : 500",
-        "InternalSMTPServers        : {}",
+    # Every Set-TransportConfig row the lab's version has (tests/powershell/test_unmodelled_org_settings.py reads
+    # the others back), then the recipient filter's.
+    shown = [p for p in TRANSPORT_SETTINGS if p.in_organization(org.servers)]
+    width = max(len(p.name) for p in shown)
+    transport = [line.split(" : ")[0].rstrip() for line in result.output[1 : len(shown) + 1]]
+    assert transport == [p.name for p in shown]
+    assert result.output[1:6] == [
+        f"{'TLSReceiveDomainSecureList':{width}} : {{fabrikam.com}}",
+        f"{'MaxReceiveSize':{width}} : 10 MB (10,485,760 bytes)",
+        f"{'MaxSendSize':{width}} : 10 MB (10,485,760 bytes)",
+        f"{'MaxRecipientEnvelopeLimit':{width}} : 500",
+        f"{'InternalSMTPServers':{width}} : {{}}",
+    ]
+    assert result.output[len(shown) + 1 :] == [
         "",
         "",
         "RecipientValidationEnabled : True",
@@ -126,7 +134,9 @@ STORED = (
 
 def test_it_stores_the_settings_it_doesnt_simulate_and_prints_them_back():
     result = ems.run_script(
-        template(), STORED + "\nGet-TransportConfig | fl Max*,Internal*\nGet-RecipientFilterConfig | fl"
+        template(),
+        STORED + "\nGet-TransportConfig | fl MaxReceiveSize,MaxSendSize,MaxRecip*,InternalSMTP*\n"
+        "Get-RecipientFilterConfig | fl",
     )
     assert result.error is None
     assert not any("NOTE" in line for line in result.output)
