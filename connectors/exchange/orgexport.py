@@ -28,7 +28,7 @@ from xml.sax.saxutils import quoteattr
 
 from . import psformat
 from .clixml import NAMESPACE, escape
-from .model import Organization, RecipientKind, Server
+from .model import Organization, RecipientKind
 from .properties import RECEIVE_CONNECTOR
 
 DESERIALIZED = "Deserialized."
@@ -159,21 +159,6 @@ def _printed(value) -> str:
     return str(value)
 
 
-def _domain(server: Server) -> str:
-    return server.fqdn.partition(".")[2] or server.fqdn
-
-
-def _dc(domain: str) -> str:
-    return ",".join(f"DC={part}" for part in domain.split(".") if part) or "DC=local"
-
-
-def _server_dn(org: Organization, server: Server) -> str:
-    return (
-        f"CN={server.name},CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,"
-        f"CN={org.name},CN=Microsoft Exchange,CN=Services,CN=Configuration,{_dc(_domain(server))}"
-    )
-
-
 # --- what each file holds ------------------------------------------------------------------------------------------
 
 
@@ -182,9 +167,7 @@ def _servers(org: Organization) -> Iterator[tuple[str, dict]]:
         shown = psformat.properties(server, org)
         shown.pop("MAPIEncryptionRequired", None)  # Get-MailboxServer's, written there
         props = {name: (_TYPES.get(name), value) for name, value in shown.items()}
-        props["Domain"] = (None, _domain(server))
         props["IPAddresses"] = (None, list(server.ip_addresses))  # exchsim's; Get-ExchangeServer has no such thing
-        props["DistinguishedName"] = (None, _server_dn(org, server))
         props["ExchangeVersion"] = (_TYPES["ExchangeVersion"], SCHEMA_VERSION)
         yield server.name, props
 
@@ -211,10 +194,6 @@ def _connectors(org: Organization) -> Iterator[tuple[str, dict]]:
                 item = _ITEM_TYPES.get(getattr(prop.kind, "item", ""), "System.String")
                 dotnet = f"{_DATA}.MultiValuedProperty`1[[{item}]]"
             props[name] = (dotnet, value)
-        server = org.server(connector.server)
-        if server is not None:
-            dn = f"CN={connector.name},CN=SMTP Receive Connectors,CN=Protocols,{_server_dn(org, server)}"
-            props["DistinguishedName"] = (None, dn)
         props["ExchangeVersion"] = (_TYPES["ExchangeVersion"], SCHEMA_VERSION)
         yield connector.identity, props
 

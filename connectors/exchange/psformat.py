@@ -65,6 +65,27 @@ def connector_guid(connector: ReceiveConnector) -> uuid.UUID:
     return uuid.uuid5(_GUIDS, connector.identity.casefold())
 
 
+def server_domain(server: Server) -> str:
+    """The server's AD domain, as its FQDN's parent (the model keeps no forest name)."""
+    return server.fqdn.partition(".")[2] or server.fqdn
+
+
+def server_dn(org: Organization, server: Server) -> str:
+    """The server's DistinguishedName in the configuration partition, as Setup names it (docs/decisions.md)."""
+    domain = ",".join(f"DC={part}" for part in server_domain(server).split(".") if part) or "DC=local"
+    return (
+        f"CN={server.name},CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,"
+        f"CN={org.name},CN=Microsoft Exchange,CN=Services,CN=Configuration,{domain}"
+    )
+
+
+def connector_dn(org: Organization, connector: ReceiveConnector) -> str | None:
+    server = org.server(connector.server)
+    if server is None:
+        return None
+    return f"CN={connector.name},CN=SMTP Receive Connectors,CN=Protocols,{server_dn(org, server)}"
+
+
 _NAMES: dict = {}  # (version, edge) -> a connector's property names, in EMS's order
 
 
@@ -75,7 +96,10 @@ def property_names(obj, org: Organization) -> list[str]:
     server = org.server(obj.server)
     key = (server.version, server.is_edge) if server else None
     if key not in _NAMES:
-        _NAMES[key] = [p.name for p in RECEIVE_CONNECTOR if server is None or p.has(*key)] + ["Guid"]
+        _NAMES[key] = [p.name for p in RECEIVE_CONNECTOR if server is None or p.has(*key)] + [
+            "DistinguishedName",
+            "Guid",
+        ]
     return _NAMES[key]
 
 
@@ -90,6 +114,8 @@ def property_value(obj, org: Organization, name: str):
         return RECEIVE_CONNECTOR.by_name("PermissionGroups").shown(groups)
     if name == "Guid":
         return connector_guid(obj)
+    if name == "DistinguishedName":
+        return connector_dn(org, obj)
     if name == "Bindings":  # EMS's text, with their members ($c.Bindings[0].Port)
         return [BindingText(b) for b in obj.bindings]
     if name == "RemoteIPRanges":
@@ -124,6 +150,8 @@ def properties(obj, org: Organization) -> dict:
     shown["ServerRole"] = ", ".join(sorted(role.value for role in obj.roles))  # EMS prints the roles as one text
     shown["AdminDisplayVersion"] = _VERSIONS[obj.version]
     shown["Identity"] = obj.name
+    shown["Domain"] = server_domain(obj)
+    shown["DistinguishedName"] = server_dn(org, obj)
     return shown
 
 

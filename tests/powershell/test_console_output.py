@@ -114,3 +114,16 @@ def test_whatif_prints_only_the_what_if_line_in_exchange_words():
 def test_format_list_shows_an_unknown_name_empty_but_a_pattern_matching_nothing_not_at_all():
     output = run('Get-ReceiveConnector "Default EX01" | Format-List Name,NoSuchThing,NoSuch?,Max[Z]*').output
     assert output == ["", "Name        : Default EX01", "NoSuchThing : ", ""]
+
+
+def test_a_connector_and_its_server_print_their_distinguished_names():
+    org = template()
+    output = run('Get-ReceiveConnector "Default EX01" | Format-List DistinguishedName', org).output
+    server = org.servers[0]
+    assert output[1] == (
+        "DistinguishedName : CN=Default EX01,CN=SMTP Receive Connectors,CN=Protocols,CN=EX01,CN=Servers,"
+        f"CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,CN={org.name},"
+        "CN=Microsoft Exchange,CN=Services,CN=Configuration,"
+        + ",".join(f"DC={part}" for part in server.fqdn.split(".")[1:])
+    )
+    assert run("(Get-ExchangeServer EX01).Domain", org).output == [server.fqdn.partition(".")[2]]
