@@ -449,7 +449,9 @@ class Text(Kind):
             return ""
         if isinstance(value, (list, dict)):
             raise convert_error(prop.name, "System.Object[]", self.dotnet)
-        return str(getattr(value, "text", value))
+        text = str(getattr(value, "text", value))
+        # the empty SmtpAddress, as an export may print it (the null reverse path)
+        return "" if self.item == "address" and text.strip() == "<>" else text
 
     def shown(self, prop, value):
         return value or None

@@ -243,7 +243,12 @@ def test_the_importer_keeps_an_imported_value_instead_of_reporting_it_unused():
     objects = collection(org)
     for obj in objects:
         if obj.kind == "TransportConfig":
-            obj.properties.update({"ShadowRedundancyEnabled": False, "SafetyNetHoldTime": "3.00:00:00"})
+            exported = {
+                "ShadowRedundancyEnabled": False,
+                "SafetyNetHoldTime": "3.00:00:00",
+                "JournalingReportNdrTo": "<>",
+            }
+            obj.properties.update(exported)
         if obj.kind == "AcceptedDomain":
             obj.properties["PendingRemoval"] = True
     result = import_organization(objects)
@@ -251,6 +256,7 @@ def test_the_importer_keeps_an_imported_value_instead_of_reporting_it_unused():
         False,
         datetime.timedelta(days=3),
     )
+    assert result.org.journaling_report_ndr_to == ""  # the empty address as an export may print it
     assert result.org.accepted_domains[0].pending_removal is True
     unused = result.report.unused
     assert not {"ShadowRedundancyEnabled", "SafetyNetHoldTime"} & set(unused.get("TransportConfig", {}))
