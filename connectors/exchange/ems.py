@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import cmdletdocs, pscmdlets, psruntime, psvalues
+from . import cmdletdocs, pscmdlets, psruntime, psstages, psvalues
 
 # The binding and the cmdlets live in their own modules; their names stay importable from here (emsscope, tests).
 from .emsbind import (  # noqa: F401 (re-exported)
@@ -32,6 +32,7 @@ from .psast import Bareword, Block, CommandCall, Parameter
 from .psast import commands as psast_walk
 from .psast import functions as psast_functions
 from .psformat import (
+    Host,
     Permission,
     RecipientFilterConfig,
     TransportConfig,
@@ -45,6 +46,7 @@ from .psformat import (
     render,
 )
 from .psparse import Unsupported, parse_script
+from .pspipeline import Stage, StopUpstream
 from .psvalues import PSObject
 
 _SCRIPT_BLOCK_ARGUMENT = "The console doesn't support a script block as an argument of {0} (line {1})."
@@ -233,13 +235,79 @@ def _commands(ctx, call: CommandCall, items: list | None) -> list:
     except psruntime.LimitReached:
         raise
     except ExchangeError as failure:
-        if action not in ("silentlycontinue", "ignore", "continue"):
-            raise
-        if variable:
-            ctx.set(variable, [str(failure)])
-        if action == "continue":
-            ctx.print([str(failure), f"    + CategoryInfo          : NotSpecified: (:) [{call.name}], exchsim"])
+        _caught(ctx, call, action, variable, failure)
         return []
+
+
+def _caught(ctx, call: CommandCall, action: str, variable: str | None, failure: ExchangeError) -> None:
+    if action not in ("silentlycontinue", "ignore", "continue"):
+        raise failure
+    if variable:
+        ctx.set(variable, [str(failure)])
+    if action == "continue":
+        ctx.print([str(failure), f"    + CategoryInfo          : NotSpecified: (:) [{call.name}], exchsim"])
+
+
+def _stage(ctx, call: CommandCall, first: bool):
+    """A command in a pipeline as a streaming stage (pspipeline), or None to run it once over all its input.
+    PowerShell's cmdlets that stream do (psstages); an Exchange cmdlet after another command runs once per piped
+    object, as its process block does, so each change is made (and its What if: printed) as the object comes."""
+    if first:
+        return None
+    lowered = call.name.casefold()
+    if lowered in pscmdlets.CMDLETS:
+        inner = psstages.stage(ctx, call.name, call.elements)
+        return None if inner is None else _NamedStage(ctx, call, inner)
+    if lowered in _NO_OPS or _cmdlet(call.name)[0] is None:
+        return None
+    return _ExchangeStage(ctx, call)
+
+
+class _NamedStage(Stage):
+    """A streaming PowerShell cmdlet under the call's -ErrorAction, naming itself in an error's CategoryInfo."""
+
+    def __init__(self, ctx, call: CommandCall, inner: Stage):
+        self.ctx, self.call, self.inner = ctx, call, inner
+        self.action, self.variable = _error_action(call)
+        if self.variable:
+            ctx.set(self.variable, [])
+
+    def _phase(self, run, *item) -> None:
+        self.ctx.running = self.call.name
+        self.inner.emit = self.emit
+        try:
+            run(*item)
+        except StopUpstream as stop:
+            if stop.stage is self.inner:  # the pipeline knows this stage, not what it wraps
+                raise StopUpstream(self) from None
+            raise
+        except psruntime.LimitReached:
+            raise
+        except ExchangeError as failure:
+            _caught(self.ctx, self.call, self.action, self.variable, failure)
+
+    def begin(self) -> None:
+        self._phase(self.inner.begin)
+
+    def process(self, item) -> None:
+        self._phase(self.inner.process, item)
+
+    def end(self) -> None:
+        self._phase(self.inner.end)
+
+
+class _ExchangeStage(Stage):
+    def __init__(self, ctx, call: CommandCall):
+        self.ctx, self.call, self.seen = ctx, call, False
+
+    def process(self, item) -> None:
+        self.seen = True
+        for made in self.ctx.commands(self.ctx, self.call, [item]):
+            self.emit(made)
+
+    def end(self) -> None:
+        if not self.seen:  # nothing came: the process block never runs (binding and -ErrorVariable still happen)
+            self.ctx.commands(self.ctx, self.call, [])
 
 
 def _command(ctx, call: CommandCall, items: list | None) -> list:
@@ -430,6 +498,7 @@ def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dr
         org,
         _commands if guard is None else _guarded(guard),
         _render,
+        _stage,
         max_steps=max_steps,
         max_seconds=max_seconds,
         max_output=max_output,
@@ -439,20 +508,22 @@ def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dr
     )
     applied = 0
     for statement in statements:
-        out: list = []
-        ctx.running, ctx.pending = None, out  # Write-Host and notes print after what the statement output so far
+        out = Host(ctx.org, ctx.print)  # each object printed as it reaches the host, between Write-Host's lines
+        ctx.running = None
         try:
             ctx.check_time()
-            psruntime.run_statement(ctx, statement, out)
-            ctx.pending = None
-            if out:
-                ctx.print(render(out, ctx.org))
+            try:
+                psruntime.run_statement(ctx, statement, out)
+            except (psruntime.Break, psruntime.Continue):
+                pass  # outside a loop they end the statement, as in PowerShell
+            out.flush()
         except psruntime.LimitReached as limit:
             return ConsoleResult(org, [*ctx.output, str(limit)], str(limit), 0)
         except RecursionError:
             error = RECURSION.format(getattr(statement, "line", 0) or 1)
             return ConsoleResult(org, [*ctx.output, error], error, 0)
         except (ExchangeError, Unsupported) as failure:  # EMS with ErrorAction Stop
+            _flush_before_error(out)
             ctx.output.append(str(failure))  # one entry, equal to ConsoleResult.error, even when several lines
             ctx.output.append(
                 f"    + CategoryInfo          : NotSpecified: (:) [{_failed_command(ctx, statement)}], exchsim"
@@ -462,13 +533,12 @@ def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dr
                 return ConsoleResult(org, ctx.output, str(failure), 0, dict(ctx.written), steps)
             final = org if atomic else ctx.org
             return ConsoleResult(final, ctx.output, str(failure), 0 if atomic else applied, dict(ctx.written))
-        except (psruntime.Break, psruntime.Continue):
-            pass
         except psruntime.Return as returned:  # `return` outside a function ends the script, after its value
-            ctx.pending = None
-            out += returned.values
-            if out:
-                ctx.print(render(out, ctx.org))
+            try:
+                out += returned.values
+                out.flush()
+            except psruntime.LimitReached as limit:
+                return ConsoleResult(org, [*ctx.output, str(limit)], str(limit), 0)
             applied += 1
             break
         except (IndexError, AttributeError, TypeError, ValueError, KeyError, OverflowError):
@@ -491,6 +561,14 @@ def _dry_run_plan(ctx, org: Organization, said: str) -> list:
     ctx.output += ["", f"Plan of the whole script ({said}):"]
     ctx.output += [f"  {step.summary}" for step in steps] if steps else ["  no change to the lab"]
     return steps
+
+
+def _flush_before_error(out: Host) -> None:
+    """What the statement made before it failed is shown above the error (a table the host was holding too)."""
+    try:
+        out.flush()
+    except psruntime.LimitReached:
+        out.held = []
 
 
 def _guarded(guard: Callable) -> Callable:

@@ -202,12 +202,15 @@ class Param:
 
 @dataclass(frozen=True)
 class FunctionDef:
-    """function Name { param(...) ... } or function Name($a, $b) { ... }: defined when the statement runs."""
+    """function Name { param(...) ... } or function Name($a, $b) { ... }: defined when the statement runs. With
+    begin/process/end blocks (or as a `filter`, whose body is its process block), `body` is the end block."""
 
     name: str
     parameters: tuple  # Param
     body: tuple
     line: int = 0
+    begin: tuple = ()
+    process: tuple | None = None  # None: no process block; the body runs once, over $input
 
 
 @dataclass(frozen=True)

@@ -334,7 +334,9 @@ def format_list(ctx, bound: dict, items: list) -> list:
 
 def format_table(ctx, bound: dict, items: list) -> list:
     items, wanted = _formatted_columns(ctx, bound, items)
-    return [Formatted(psformat.table_view(items, ctx.org, wanted, wrap=bool(bound.get("Wrap"))))]
+    lines = Formatted(psformat.table_view(items, ctx.org, wanted, wrap=bool(bound.get("Wrap"))))
+    lines.table = True  # the host holds it as it holds a table it formats itself (psformat.Host)
+    return [lines]
 
 
 def out_string(ctx, bound: dict, items: list) -> list:
@@ -509,6 +511,7 @@ _SPECS = {
             "Last": VALUE,
             "Skip": VALUE,
             "Unique": SWITCH,
+            "Wait": SWITCH,
             "InputObject": VALUE,
         },
         ("Property",),
@@ -629,9 +632,10 @@ def _parameter_set(canonical: str, elements: list, positional: tuple, rest):
     return (("Property", "Value"), rest) if canonical == "Where-Object" else (("MemberName",), "ArgumentList")
 
 
-def run(ctx, name: str, elements: list, items: list | None) -> list:
+def _prepare(name: str, elements: list) -> tuple[str, dict]:
+    """The cmdlet's canonical name and its arguments bound."""
     canonical = CMDLETS[name.casefold()]
-    handler, parameters, positional = _SPECS[canonical]
+    _, parameters, positional = _SPECS[canonical]
     rest = _REST.get(canonical)
     if canonical in ("Where-Object", "ForEach-Object"):
         positional, rest = _parameter_set(canonical, elements, positional, rest)
@@ -640,11 +644,16 @@ def run(ctx, name: str, elements: list, items: list | None) -> list:
         blocks = [bound.pop("Process"), *bound.pop("RemainingScripts")]
         # `% {begin} {process} {end}`: two blocks are Begin and Process, three Begin, Process and End
         bound.update(zip(("Begin", "Process", "End"), blocks, strict=False))
-    if "InputObject" in bound and items is None and canonical not in ("Write-Output",):
-        items = as_list(bound["InputObject"])
     if canonical in _REST:
         bound[_REST[canonical]] = as_list(bound.get(_REST[canonical]))
-    return handler(ctx, bound, list(items or []))
+    return canonical, bound
+
+
+def run(ctx, name: str, elements: list, items: list | None) -> list:
+    canonical, bound = _prepare(name, elements)
+    if "InputObject" in bound and items is None and canonical not in ("Write-Output",):
+        items = as_list(bound["InputObject"])
+    return _SPECS[canonical][0](ctx, bound, list(items or []))
 
 
 __all__ = ["CMDLETS", "RuntimeFailure", "bind", "file_name", "run"]

@@ -355,3 +355,54 @@ def _name_value(entries: list[dict]) -> list[str]:
         + [f"{e['Name'].ljust(width)} {e['Value']}".rstrip() for e in entries]
         + [""]
     )
+
+
+def shows_as_table(item, org: Organization) -> bool:
+    """Whether the host shows the item in a table (the view format_default would give it, or Format-Table's)."""
+    shape = _shape(item)
+    if shape == "formatted":
+        return bool(getattr(item, "table", False))
+    if shape in ("scalar", "display"):
+        return False
+    if shape is dict or shape == "members":  # Name/Value, and Get-Member's table
+        return True
+    engine = _engine(item)
+    if engine is not None:
+        return not isinstance(engine, _LIST_VIEWS)
+    return len(row(item, org)) <= 4
+
+
+class Host:
+    """The host's output (PowerShell's Out-Default) for one statement, fed object by object as the pipeline makes
+    them: texts, numbers and list views print at once, so Write-Host lines fall between them as they were made; a
+    table is held from its first object to the end of the statement, with whatever follows it, and printed then,
+    its columns as wide as all its rows need. PowerShell holds a table without set column widths for 300 ms to
+    size it from what comes (OutCommandInner); the console isn't timed, so it holds it as a run shorter than 300 ms
+    does (docs/decisions.md)."""
+
+    def __init__(self, org: Organization, write):
+        self.org, self.write = org, write
+        self.held: list = []
+        self.shape = None  # the last object's, so a list view printed object by object has one blank line between
+
+    def append(self, item) -> None:
+        if self.held or shows_as_table(item, self.org):
+            self.held.append(item)
+            return
+        shape = _shape(item)
+        lines = render([item], self.org)
+        if shape == self.shape and shape is not dict and isinstance(shape, type | tuple):
+            lines = lines[1:]  # the list view goes on
+        self.shape = shape
+        if lines:
+            self.write(lines)
+
+    def __iadd__(self, items):
+        for item in items:
+            self.append(item)
+        return self
+
+    def flush(self) -> None:
+        held, self.held = self.held, []
+        if held:
+            self.write(render(held, self.org))

@@ -44,6 +44,7 @@ from .psast import (
     Var,
 )
 from .psmembers import call_method, get_member, index, set_member, static_member
+from .pspipeline import Collecting, Out, Stage, drive
 from .psvalues import (
     Collection,
     LimitReached,
@@ -107,6 +108,7 @@ class Context:
     org: object
     commands: Callable  # (ctx, CommandCall with evaluated elements, input list | None) -> list
     render: Callable  # (ctx, values) -> printed lines
+    stages: Callable | None = None  # (ctx, CommandCall evaluated, first) -> a streaming Stage, or None to collect
     output: list = field(default_factory=list)
     scopes: list = field(default_factory=lambda: [{}])
     max_steps: int = DEFAULT_MAX_STEPS
@@ -120,7 +122,6 @@ class Context:
     written: dict = field(default_factory=dict)  # name -> text: what Export-Csv / Out-File wrote
     dry_run: bool = False
     notes: list = field(default_factory=list)
-    pending: list | None = None  # the running top-level statement's output not printed yet
     functions: dict = field(default_factory=dict)  # name (case-folded) -> FunctionDef the script defined
 
     def step(self) -> None:
@@ -135,9 +136,8 @@ class Context:
             raise LimitReached(TIME_LIMIT.format(self.max_seconds))
 
     def print(self, lines: list[str]) -> None:
-        if self.pending:  # what the statement output before this line shows first, as PowerShell streams it
-            waiting, self.pending[:] = list(self.pending), []
-            self.print(self.render(self, waiting))
+        """Lines written straight to the host (Write-Host, notes, What if:), between the pipeline's objects as they
+        reach it."""
         self.printed += sum(len(line) + 1 for line in lines)
         if self.printed > self.max_output:
             raise LimitReached(OUTPUT_LIMIT.format(self.max_output))
@@ -170,7 +170,7 @@ def run_statement(ctx: Context, statement, out: list) -> None:
         if len(statement) == 1 and type(statement[0]) in (Step, Assign):
             evaluate(ctx, statement[0])  # $i++ as a statement prints nothing
             return
-        out += run_pipeline(ctx, statement)
+        run_pipeline(ctx, statement, out)
     elif kind is Assign:
         _assign(ctx, statement)
     elif kind is If:
@@ -350,19 +350,44 @@ def _step(ctx: Context, step: Step):
 # --- Pipelines and commands ----------------------------------------------------------------------------------------
 
 
-def run_pipeline(ctx: Context, pipeline) -> list:
-    items: list | None = None
-    for position, element in enumerate(pipeline):
-        if type(element) is CommandCall:
-            items = invoke(ctx, element, items)
-        elif position == 0:
-            items = _unrolled(evaluate(ctx, element))
-        else:
-            raise RuntimeFailure("Expressions are only allowed as the first element of a pipeline.")
-    return items or []
+def run_pipeline(ctx: Context, pipeline, out=None) -> list:
+    """Run a pipeline object by object (pspipeline); what it outputs goes to `out` as it comes (a list, or the host's
+    output at the top of the script), else it is collected and returned."""
+    collected: list = []
+    sink = collected if out is None else out
+    expression = type(pipeline[0]) is not CommandCall  # `$x | ...`, `1..5 | ...` ($null is None)
+    calls = pipeline[1:] if expression else pipeline
+    if any(type(call) is not CommandCall for call in calls):
+        raise RuntimeFailure("Expressions are only allowed as the first element of a pipeline.")
+    if not calls:
+        sink += _unrolled(evaluate(ctx, pipeline[0]))
+        return collected
+    stages = [_stage(ctx, call, not expression and position == 0) for position, call in enumerate(calls)]
+    drive(stages, _source(ctx, pipeline[0]) if expression else None, sink.append)
+    return collected
 
 
-def invoke(ctx: Context, call: CommandCall, items: list | None) -> list:
+def _source(ctx: Context, node):
+    """The objects an expression sends down a pipeline; a range is made as they are taken, so `1..100000 | select
+    -First 2` makes two (PowerShell enumerates a range lazily too); it may still be at most max_steps long."""
+    if type(node) is Chain and len(node.rest) == 1 and node.rest[0][0] == "..":
+        first, last = int(to_number(evaluate(ctx, node.first))), int(to_number(evaluate(ctx, node.rest[0][1])))
+        return _lazy_range(ctx, first, last)
+    return _unrolled(evaluate(ctx, node))
+
+
+def _lazy_range(ctx: Context, first: int, last: int):
+    direction = 1 if last >= first else -1
+    for count, number in enumerate(range(first, last + direction, direction)):
+        if count >= ctx.max_steps:
+            raise LimitReached(STEP_LIMIT.format(ctx.max_steps))
+        if count & 4095 == 4095:  # a pipeline of cmdlets without script blocks takes no steps: time it here
+            ctx.check_time()
+        yield number
+
+
+def _stage(ctx: Context, call: CommandCall, first: bool) -> Stage:
+    """The running command: its arguments evaluated once, when the pipeline starts (as PowerShell binds them)."""
     if call.invocation:
         block = evaluate(ctx, call.elements[0])
         if not isinstance(block, Block):
@@ -370,7 +395,11 @@ def invoke(ctx: Context, call: CommandCall, items: list | None) -> list:
                 f"{call.invocation} runs only script blocks in the exchsim console (line {call.line})."
             )
         arguments = [evaluate(ctx, e) for e in call.elements[1:] if type(e) is not Parameter]
-        return call_block(ctx, block, items[0] if items else None, arguments, new_scope=call.invocation == "&")
+
+        def invoked(items):
+            return call_block(ctx, block, items[0] if items else None, arguments, new_scope=call.invocation == "&")
+
+        return Collecting(invoked, first)
     elements = []
     for element in call.elements:
         kind = type(element)
@@ -382,8 +411,12 @@ def invoke(ctx: Context, call: CommandCall, items: list | None) -> list:
             elements.append(evaluate(ctx, element))
     function = ctx.functions.get(call.name.casefold())
     if function is not None:
-        return call_function(ctx, function, elements, items)
-    return ctx.commands(ctx, CommandCall(call.name, elements, call.line), items)
+        if function.process is not None:
+            return FunctionStage(ctx, function, elements, first)
+        return Collecting(lambda items: call_function(ctx, function, elements, items), first)
+    evaluated = CommandCall(call.name, elements, call.line)
+    streaming = ctx.stages(ctx, evaluated, first) if ctx.stages is not None else None
+    return streaming or Collecting(lambda items: ctx.commands(ctx, evaluated, items), first)
 
 
 def _function_parameter(function: FunctionDef, written: str):
@@ -404,6 +437,24 @@ def _function_parameter(function: FunctionDef, written: str):
 def call_function(ctx: Context, function: FunctionDef, elements: list, items: list | None) -> list:
     """A function the script defined: its parameters bound by name (or unique prefix) and position, typed ones
     converted, the rest in $args; what came down the pipeline is $input. It runs in its own scope."""
+    binding = _bind_function(function, elements)
+    _enter(ctx, function.line)
+    out: list = []
+    try:
+        scope = _function_scope(ctx, function, binding, items)
+        ctx.scopes.append(scope)
+        try:
+            run_block(ctx, function.body, out)
+        finally:
+            ctx.scopes.pop()
+    except Return as returned:
+        out += returned.values
+    finally:
+        ctx.depth -= 1
+    return out
+
+
+def _bind_function(function: FunctionDef, elements: list) -> tuple[dict, list, list]:
     bound, positional, i = {}, [], 0
     elements = [e.text if type(e) is Bareword else e for e in elements]  # a bare word is text to a function
     while i < len(elements):
@@ -427,13 +478,21 @@ def call_function(ctx: Context, function: FunctionDef, elements: list, items: li
     free = [p for p in function.parameters if p.name not in bound and p.type_name.casefold() != "switch"]
     for parameter, value in zip(free, positional, strict=False):
         bound[parameter.name] = value
+    return bound, positional, free
+
+
+def _enter(ctx: Context, line: int) -> None:
     ctx.step()
     if ctx.depth >= MAX_CALL_DEPTH:
-        raise LimitReached(CALL_DEPTH.format(function.line))
+        raise LimitReached(CALL_DEPTH.format(line))
     ctx.depth += 1
+
+
+def _function_scope(ctx: Context, function: FunctionDef, binding: tuple, items: list | None) -> dict:
+    """The function's own scope: its parameters (defaults evaluated in it, at the call), $args and $input."""
+    bound, positional, free = binding
     scope: dict = {"args": positional[len(free) :], "input": list(items or [])}
     ctx.scopes.append(scope)
-    out: list = []
     try:
         for parameter in function.parameters:
             if parameter.name in bound:
@@ -448,13 +507,47 @@ def call_function(ctx: Context, function: FunctionDef, elements: list, items: li
                 except RuntimeFailure:
                     pass  # a type the console doesn't know ([Microsoft.Exchange...]): the value as given
             scope[parameter.name] = value
-        run_block(ctx, function.body, out)
-    except Return as returned:
-        out += returned.values
     finally:
-        ctx.depth -= 1
         ctx.scopes.pop()
-    return out
+    return scope
+
+
+class FunctionStage(Stage):
+    """A function with a process block (begin/process/end, or a filter) in a pipeline: begin once, process once
+    per object with $_ (once with $_ = $null when nothing is piped to it), end once, all in the function's one
+    scope; what each block outputs goes down the pipeline as it comes."""
+
+    def __init__(self, ctx: Context, function: FunctionDef, elements: list, first: bool):
+        self.ctx, self.function, self.first = ctx, function, first
+        self.binding = _bind_function(function, elements)
+        self.scope: dict = {}
+
+    def _run(self, statements, item=None) -> None:
+        ctx = self.ctx
+        _enter(ctx, self.function.line)
+        ctx.scopes.append(self.scope)
+        self.scope["_"] = self.scope["psitem"] = item
+        self.scope["input"] = [] if item is None else [item]
+        try:
+            run_block(ctx, statements, Out(self.emit))
+        except Return as returned:  # return ends the block it is in; the next object still comes
+            for value in returned.values:
+                self.emit(value)
+        finally:
+            ctx.depth -= 1
+            ctx.scopes.pop()
+
+    def begin(self) -> None:
+        self.scope = _function_scope(self.ctx, self.function, self.binding, None)
+        self._run(self.function.begin)
+
+    def process(self, item) -> None:
+        self._run(self.function.process, item)
+
+    def end(self) -> None:
+        if self.first:
+            self._run(self.function.process)
+        self._run(self.function.body)
 
 
 def _splatted(value, splat: Splat) -> list:
@@ -465,8 +558,9 @@ def _splatted(value, splat: Splat) -> list:
     raise RuntimeFailure(f"Splatting @{splat.name} needs a hashtable or an array (line {splat.line}).")
 
 
-def call_block(ctx: Context, block: Block, item=None, arguments=(), new_scope: bool = False) -> list:
-    """Run a script block with $_ (and $args); ForEach-Object and Where-Object run theirs in the caller's scope."""
+def call_block(ctx: Context, block: Block, item=None, arguments=(), new_scope: bool = False, out=None) -> list:
+    """Run a script block with $_ (and $args); ForEach-Object and Where-Object run theirs in the caller's scope.
+    What it outputs is returned, or written to `out` as it comes (ForEach-Object streaming it down the pipeline)."""
     ctx.step()
     if ctx.depth >= MAX_CALL_DEPTH:
         raise LimitReached(CALL_DEPTH.format(block.line))
@@ -477,7 +571,7 @@ def call_block(ctx: Context, block: Block, item=None, arguments=(), new_scope: b
         ctx.scopes.append(scope)
     else:
         ctx.scopes[-1].update(scope)
-    out: list = []
+    out = [] if out is None else out
     try:
         run_block(ctx, block.statements, out)
     except Return as returned:
