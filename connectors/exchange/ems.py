@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import cmdletdocs, pscmdlets, psruntime, psstages, psvalues
+from . import cmdletdocs, emsinstance, pscmdlets, psruntime, psstages, psvalues
 
 # The binding and the cmdlets live in their own modules; their names stay importable from here (emsscope, tests).
 from .emsbind import (  # noqa: F401 (re-exported)
@@ -322,6 +322,15 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
             ctx.print([f"NOTE: {note}"])
         return []
     name, (handler, spec) = _cmdlet(call.name)
+    via = "a piped object"
+    if name in emsinstance.INSTANCE_CMDLETS:
+        call, instance = emsinstance.split_instance(call)
+        if instance is not None:  # Exchange 2007's -Instance: bound as a piped object is, by its Identity
+            note = emsinstance.INSTANCE_NOTE.format(name)
+            if note not in ctx.notes:
+                ctx.notes.append(note)
+                ctx.print([note])
+            items, via = psvalues.as_list(instance), "the -Instance object"
     if items is not None and not items:
         return []  # nothing came down the pipeline: the cmdlet's process block never runs
     for element in call.elements:
@@ -336,7 +345,7 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
             ctx.notes.append(note)
             ctx.print([note])
     if items and name.startswith("Set-"):
-        _note_unapplied(ctx, name, items)
+        _note_unapplied(ctx, name, items, via)
     piped = None if items is None else [_pipeline_object(item) for item in items]
     if piped is None or "Identity" in bound:
         return [_shown(ctx, obj) for obj in handler(ctx, bound, piped)]
@@ -389,12 +398,12 @@ def _piped_identity(ctx, cmdlet: str, obj) -> str:
 
 
 PIPED_BY_IDENTITY = (
-    "NOTE: {0} takes a piped object by its Identity, as EMS does; the change made to {1} of '{2}' in the script "
+    "NOTE: {0} takes {4} by its Identity, as EMS does; the change made to {1} of '{2}' in the script "
     "is not applied. Pass it as a parameter: {0} -Identity '{2}' -{3} $object.{3}"
 )
 
 
-def _note_unapplied(ctx, cmdlet: str, items: list) -> None:
+def _note_unapplied(ctx, cmdlet: str, items: list, via: str = "a piped object") -> None:
     """A trainee who edits $c.RemoteIPRanges and pipes $c into Set- expects the edit to be saved; EMS binds only the
     Identity, so the console says so instead of silently dropping the edit."""
     for item in items:
@@ -403,7 +412,7 @@ def _note_unapplied(ctx, cmdlet: str, items: list) -> None:
         read = item.read_properties()  # only what the script read can differ
         changed = [n for n, v in read.items() if cell(v) != cell(_fresh_value(ctx, item.source, n))]
         if changed:
-            ctx.print([PIPED_BY_IDENTITY.format(cmdlet, ", ".join(changed), str(item), changed[0])])
+            ctx.print([PIPED_BY_IDENTITY.format(cmdlet, ", ".join(changed), str(item), changed[0], via)])
 
 
 def _fresh_value(ctx, obj, name: str):
@@ -439,6 +448,7 @@ def _shown(ctx, obj) -> PSObject:
         load=lambda: properties(obj, org),
         names=lambda: property_names(obj, org),
         one=lambda name: property_value(obj, org, name),
+        check=lambda name, value: emsinstance.assigned(obj, org, name, value),
     )
 
 

@@ -149,7 +149,7 @@ def short(dotnet: str) -> str:
     return _SHORT.get(dotnet, dotnet.replace("`1[", "["))
 
 
-def _catalogue_of(source) -> catalogue.PropertySet | None:
+def catalogue_of(source) -> catalogue.PropertySet | None:
     if isinstance(source, ReceiveConnector):
         return catalogue.RECEIVE_CONNECTOR
     if isinstance(source, Server):
@@ -160,13 +160,13 @@ def _catalogue_of(source) -> catalogue.PropertySet | None:
         return catalogue.AD_PERMISSION
     if type(source).__name__ in ("TransportConfig", "RecipientFilterConfig"):
         return catalogue.TRANSPORT_CONFIG
-    return None
+    return None  # a lab object the catalogue doesn't describe
 
 
 def _lab_properties(value: PSObject, org) -> list[tuple[str, str, str]]:
     from .psformat import property_names  # psformat imports this module (its view of MemberDefinitions)
 
-    rows = _catalogue_of(value.source)
+    rows = catalogue_of(value.source)
     found = []
     for name in property_names(value.source, org):
         prop = rows.by_name(name) if rows is not None else None

@@ -67,7 +67,7 @@ class Formatted(list):
 class PSObject:
     """An object with named properties: an EMS object (`source` the engine object) or a [PSCustomObject]."""
 
-    __slots__ = ("type_name", "source", "_props", "_load", "_names", "_one", "_some")
+    __slots__ = ("type_name", "source", "_props", "_load", "_names", "_one", "_some", "_check")
 
     def __init__(
         self,
@@ -77,10 +77,12 @@ class PSObject:
         load: Callable | None = None,
         names: Callable | None = None,
         one: Callable | None = None,
+        check: Callable | None = None,
     ):
         self.type_name, self.source, self._props, self._load = type_name, source, props, load
-        # an EMS object may also name its properties (`names()`) and compute one (`one(name)`) without the rest
-        self._names, self._one, self._some = names, one, {}
+        # an EMS object may also name its properties (`names()`) and compute one (`one(name)`) without the rest,
+        # and convert a value assigned to one (`check(name, value)`: the value as the property holds it, or an error)
+        self._names, self._one, self._some, self._check = names, one, {}, check
 
     @property
     def props(self) -> dict:
@@ -119,6 +121,8 @@ class PSObject:
             raise RuntimeFailure(
                 f"The property '{name}' cannot be found on this object. Verify that the property exists and can be set."
             )
+        if self._check is not None and found is not None:
+            value = self._check(found, value)
         if self._props is None and self._one is not None:
             self._some[found] = value
             return
