@@ -27,6 +27,7 @@ TEXT_LIMITS: dict[type, dict[str, tuple[str, int | None]]] = {
         "name": ("OrganizationName", NAME),
         "domain_netbios": ("DomainNetBIOSName", NETBIOS),
         "tls_receive_domain_secure_list": ("TLSReceiveDomainSecureList", None),
+        "supervision_tags": ("SupervisionTags", None),  # the one free-text setting Set-TransportConfig stores
     },
     Server: {"name": ("Name", NETBIOS), "fqdn": ("Fqdn", FQDN), "ip_addresses": ("IPAddresses", None)},
     ReceiveConnector: {

@@ -668,7 +668,7 @@ def _is_smtp_domain(text: str) -> bool:
 
 _SMTP_DOMAIN = "Microsoft.Exchange.Data.SmtpDomain"
 _DSN_CODE = re.compile(r"[245]\.[0-9]{1,3}\.[0-9]{1,3}")
-_CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,4}")  # BCP 47 as .NET names cultures: en-US, sr-Latn-RS
 
 
 def _minutes(n: int) -> datetime.timedelta:

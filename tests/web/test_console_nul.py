@@ -18,6 +18,7 @@ WITH_NUL = [
     "Add-ADPermission 'EX01\\Client EX01' -User \"CONTOSO\\a`0b\" -ExtendedRights ms-Exch-SMTP-Submit",
     'New-AcceptedDomain -Name "x`0y" -DomainName fabrikam.com',
     'Set-TransportConfig -TLSReceiveDomainSecureList "fab`0rikam.com"',
+    'Set-TransportConfig -SupervisionTags "Al`0low"',
 ]
 
 
