@@ -152,3 +152,21 @@ def test_switch_parallel_is_refused_by_name():
 def test_a_switch_inside_an_endless_loop_still_stops_at_the_step_limit():
     result = ems.run_script(template(), "while ($true) { switch (1) { 1 { } } }", max_steps=10_000)
     assert result.error.startswith("The script stopped after 10,000 steps")
+
+
+def test_script_block_conditions_may_share_a_line_with_other_clauses():
+    script = 'switch (1, 5, 9) { {$_ -gt 4} {"big $_"} 5 {"five"; continue} default {"other $_"} }'
+    assert out(script) == ["other 1", "big 5", "five", "big 9"]
+
+
+def test_return_in_a_switch_leaves_the_function():
+    script = 'function Kind($n) { switch ($n) { 1 { return "one" } default { "other" } }; "never" }; Kind 1; Kind 2'
+    assert out(script) == ["one", "other", "never"]
+
+
+def test_a_backtracking_regex_condition_stops_at_the_time_limit():
+    org = template()
+    script = "Set-ReceiveConnector 'EX01\\Default EX01' -Comment x\nswitch -Regex ('a' * 3000) { '(.*a){8}b' { 1 } }"
+    result = ems.run_script(org, script, max_seconds=0.5)
+    assert "ran longer than 0.5 seconds" in result.error
+    assert result.org is org
