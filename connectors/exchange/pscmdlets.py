@@ -16,7 +16,7 @@ import ntpath
 from . import psformat, psgetmember, psselectstring
 from .errors import ExchangeError
 from .psast import Bareword, Block, Parameter
-from .psmembers import call_method, get_member
+from .psmembers import call_method, get_member, type_name
 from .psruntime import call_block, collapse
 from .psvalues import (
     Collection,
@@ -365,6 +365,10 @@ def get_date(ctx, bound: dict, items: list) -> list:
         now = cast("datetime", bound["Date"])
     if "Format" in bound:
         return [dotnet_date(now, to_string(bound["Format"]))]
+    if "UFormat" in bound:
+        from .psdates import uformat
+
+        return [uformat(now, to_string(bound["UFormat"]))]
     return [now]
 
 
@@ -390,7 +394,7 @@ def _write(ctx, path, text: str, append: bool) -> None:
     name = file_name(path)
     if not name:
         raise ExchangeError("Give the file a name: Export-Csv -Path connectors.csv.")
-    previous = ctx.written.get(name, "") if append else ""
+    previous = _existing(ctx, name) if append else ""
     ctx.written[name] = previous + text
     ctx.printed += len(text)
     if ctx.printed > ctx.max_output:
@@ -427,15 +431,29 @@ def export_csv(ctx, bound: dict, items: list) -> list:
     delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    path, append = bound.get("Path") or bound.get("LiteralPath"), bool(bound.get("Append"))
+    existing = _existing(ctx, path) if append else ""
     if items:
-        names = list(psformat.row(items[0], ctx.org))
-        writer.writerow(names)
+        header = next((line for line in existing.splitlines() if line and not line.startswith("#TYPE")), None)
+        if header is not None:  # -Append to a file with rows: its columns, no second header (as PowerShell)
+            names = next(csv.reader([header], delimiter=delimiter))
+        else:
+            names = list(psformat.row(items[0], ctx.org))
+            if not bound.get("NoTypeInformation"):  # Windows PowerShell 5.1, EMS's, writes the type first
+                buffer.write(f"#TYPE {type_name(items[0])}\n")
+            writer.writerow(names)
         for item in items:
             ctx.step()
             row = psformat.row(item, ctx.org)
             writer.writerow([psformat.cell(row.get(n)) for n in names])
-    _write(ctx, bound.get("Path") or bound.get("LiteralPath"), buffer.getvalue(), bool(bound.get("Append")))
+    _write(ctx, path, buffer.getvalue(), append)
     return []
+
+
+def _existing(ctx, path) -> str:
+    name = file_name(path).casefold()
+    files = {**ctx.files, **ctx.written}
+    return next((text for key, text in files.items() if key.casefold() == name), "")
 
 
 def out_file(ctx, bound: dict, items: list) -> list:

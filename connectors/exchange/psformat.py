@@ -13,8 +13,9 @@ from dataclasses import field as dc_field
 from . import acl, psgetmember
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
 from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, SERVER, TRANSPORT_CONFIG, PropertySet
+from .psdates import general
 from .psobjects import BindingText, RangeText, Size
-from .psvalues import has_wildcard, wildcard
+from .psvalues import double_text, has_wildcard, wildcard
 
 
 @dataclass(frozen=True)
@@ -192,9 +193,11 @@ def cell(value) -> str:
     if isinstance(value, list):
         return "{" + ", ".join(cell(v) for v in value) + "}"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return double_text(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%m/%d/%Y %H:%M:%S")
+        return general(value)
+    if hasattr(value, "statements"):  # a script block shows its text without the braces
+        return value.text[1:-1]
     return str(value)
 
 
@@ -264,16 +267,25 @@ def table_view(items: list, org: Organization, wanted: list = (), wrap: bool = F
     else:
         columns = list(row(first, org))
     headings = [_DEFAULT_HEADINGS.get(c, c) for c in columns] if engine is not None and not wanted else columns
-    rows = []
+    rows, first_values = [], None
     for item in items:
         props = row(item, org)
+        first_values = [props.get(c) for c in columns] if first_values is None else first_values
         rows.append([cell(props.get(c)) for c in columns])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
+    # PowerShell right-aligns a column (its heading too) whose first value is a number; an EMS size isn't one.
+    right = [_is_number(v) for v in first_values]
 
     def line(cells):
-        return " ".join(c.ljust(width) for c, width in zip(cells, widths, strict=True)).rstrip()
+        return " ".join(
+            c.rjust(width) if flush else c.ljust(width) for c, width, flush in zip(cells, widths, right, strict=True)
+        ).rstrip()
 
     return ["", line(headings), line("-" * len(h) for h in headings), *(line(r) for r in rows), ""]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool | Size)
 
 
 def format_list(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:
@@ -331,9 +343,8 @@ def render(values: list, org: Organization) -> list[str]:
         elif shape == "scalar":
             lines += [_scalar(item) for item in group if item is not None]
         elif shape is dict:
-            for table in group:
-                entries = [{"Name": str(k), "Value": cell(v)} for k, v in table.items()]
-                lines += _name_value(entries)
+            # one table for hashtables in a row, as PowerShell's view of their entries is one table
+            lines += _name_value([{"Name": str(k), "Value": cell(v)} for table in group for k, v in table.items()])
         else:
             lines += format_default(group, org)
         position = end
@@ -348,11 +359,16 @@ def _scalar(item) -> str:
     return cell(item) if not isinstance(item, str) else item
 
 
+_NAME_WIDTH = 30  # the Name column of PowerShell's hashtable view (DotNetTypes.format.ps1xml, DictionaryEntry)
+
+
 def _name_value(entries: list[dict]) -> list[str]:
-    width = max([4, *(len(e["Name"]) for e in entries)])
+    def name(text: str) -> str:
+        return (text if len(text) <= _NAME_WIDTH else text[: _NAME_WIDTH - 3] + "...").ljust(_NAME_WIDTH)
+
     return (
-        ["", f"{'Name'.ljust(width)} Value", f"{'----'.ljust(width)} -----"]
-        + [f"{e['Name'].ljust(width)} {e['Value']}".rstrip() for e in entries]
+        ["", f"{name('Name')} Value", f"{name('----')} -----"]
+        + [f"{name(e['Name'])} {e['Value']}".rstrip() for e in entries]
         + [""]
     )
 

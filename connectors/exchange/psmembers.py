@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import psdates
 from .psobjects import BindingText, RangeText, Size
 from .psvalues import (
     Collection,
@@ -15,7 +16,6 @@ from .psvalues import (
     RuntimeFailure,
     as_list,
     check_width,
-    dotnet_date,
     equal,
     to_number,
     to_string,
@@ -81,17 +81,7 @@ def get_member(value, name: str):
     if isinstance(value, str):
         return len(value) if lowered == "length" else None
     if isinstance(value, dt.datetime):
-        parts = {
-            "year": value.year,
-            "month": value.month,
-            "day": value.day,
-            "hour": value.hour,
-            "minute": value.minute,
-            "second": value.second,
-            "dayofweek": value.strftime("%A"),
-            "date": value.replace(hour=0, minute=0, second=0, microsecond=0),
-        }
-        return parts.get(lowered)
+        return psdates.date_member(value, lowered)
     if value is None:
         return 0 if lowered in ("count", "length") else None
     if lowered in ("count", "length"):
@@ -150,8 +140,12 @@ def _split_chars(text: str, separators: str) -> list[str]:
     return [*parts, "".join(current)]
 
 
+class _NoMethod(RuntimeFailure):
+    pass
+
+
 def _missing(value, name: str):
-    raise RuntimeFailure(NO_METHOD.format(type_name(value), name))
+    raise _NoMethod(NO_METHOD.format(type_name(value), name))
 
 
 def _list_method(items: list, name: str, args: list):
@@ -205,15 +199,18 @@ def _hashtable_method(table: PSHashtable, name: str, args: list):
 
 
 def _date_method(value: dt.datetime, name: str, args: list):
-    amounts = {"adddays": "days", "addhours": "hours", "addminutes": "minutes", "addseconds": "seconds"}
-    if name in amounts:
-        return value + dt.timedelta(**{amounts[name]: float(to_number(args[0]))})
-    if name == "tostring":
-        return dotnet_date(value, to_string(args[0])) if args else to_string(value)
-    return _missing(value, name)
+    result = psdates.date_method(value, name, args, to_number, to_string)
+    return _missing(value, name) if result is None else result
 
 
 def call_method(value, name: str, args: list):
+    try:
+        return _call_method(value, name, args)
+    except _NoMethod:
+        raise RuntimeFailure(NO_METHOD.format(type_name(value), name)) from None  # the name as the script wrote it
+
+
+def _call_method(value, name: str, args: list):
     lowered = name.casefold()
     if lowered == "gettype":
         full = type_name(value)

@@ -378,6 +378,8 @@ def _pipeline(node: Node, depth: int):
 def _assignment(node: Node, depth: int) -> Assign:
     children = _kids(node)
     target = _expression(children[0], depth)
+    if _unwrap(children[0]).type == "variable" and children[0].text.decode().casefold() == "$null":
+        target = Var("null", _line(node))  # `$null = $list.Add($x)`: PowerShell discards the value (psruntime)
     if not isinstance(target, Var | Member | Index):
         raise refuse(children[0], "assigning to this expression")
     operator = children[1].text.decode()
@@ -423,8 +425,20 @@ def _command(node: Node, depth: int) -> CommandCall:
         if invocation:
             raise refuse(node, f"{invocation} of a path or program ({shown(name)})")
     elements_node = _first(node, "command_elements")
-    bind_next = False
+    bind_next, previous_node = False, None
     for child in _kids(elements_node) if elements_node is not None else ():
+        adjacent = previous_node is not None and previous_node.end_byte == child.start_byte
+        previous_node = child
+        if child.type == "argument_list" and adjacent and call.elements:
+            # `Get-ReceiveConnector $g.ToString()`: PowerShell reads a method call in an argument; the grammar
+            # reads the member and the parentheses as two arguments.
+            target = call.elements[-1]
+            holder = target if isinstance(target, Parameter) and target.value is not None else None
+            member = holder.value if holder is not None else target
+            if isinstance(member, Member):
+                invoke = Invoke(member.target, member.name, _arguments(child, depth), member.line)
+                call.elements[-1] = Parameter(holder.name, invoke, holder.colon) if holder else invoke
+                continue
         if child.type == "command_argument_sep":
             bind_next = bind_next or ":" in child.text.decode()
             continue
@@ -527,12 +541,7 @@ def _expression(node: Node, depth: int):
             return _static(children[0], _member_name(children[-1], depth), line)
         return Member(target, _member_name(children[-1], depth), line)
     if kind == "invokation_expression":
-        arguments_node = _first(node, "argument_list")
-        arguments = tuple(
-            _expression(a, depth)
-            for a in _kids(_first(arguments_node, "argument_expression_list") or arguments_node)
-            if a.type not in ("(", ")", ",")
-        )
+        arguments = _arguments(_first(node, "argument_list"), depth)
         name = _member_name(children[2], depth) if len(children) > 2 else ""
         if children[1].type == "::":
             type_name = _type_name(children[0])
@@ -568,6 +577,14 @@ def _expression(node: Node, depth: int):
     if kind == "generic_token":
         return _argument(node, depth)
     raise refuse(node)
+
+
+def _arguments(arguments_node: Node, depth: int) -> tuple:
+    return tuple(
+        _expression(a, depth)
+        for a in _kids(_first(arguments_node, "argument_expression_list") or arguments_node)
+        if a.type not in ("(", ")", ",")
+    )
 
 
 def _static(type_node: Node, name: str, line: int) -> StaticMember:

@@ -323,6 +323,8 @@ def _assign(ctx: Context, assign: Assign) -> None:
 
 def _store(ctx: Context, target, value) -> None:
     kind = type(target)
+    if kind is Var and target.name == "null":
+        return
     if kind is Var:
         ctx.set(target.name, value)
     elif kind is Member:

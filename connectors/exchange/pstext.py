@@ -286,6 +286,13 @@ def parse_tree(text: str) -> Node:
         raise Unsupported(f"The script holds a character that isn't valid Unicode ({where}).") from None
     text = quote_bareword_lists(normalise_quotes(normalise_line_endings(text)))
     root = _PARSER.parse(text.encode()).root_node
+    for _ in range(8):
+        # The grammar, lost at one list, can misread the next statement's (`Name,@{...}` on the line after another
+        # `Name,@{...}`): once the first is quoted the next reads as a list and can be quoted in turn. Bounded.
+        rewritten = quote_bareword_lists(text) if root.has_error else text
+        if rewritten == text:
+            break
+        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
     rewritten = _parenthesise_ranges(text, root)
     if rewritten is not None:
         text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import functools
+import math
 import re
 import re._parser as _regex_parser  # to see a pattern's repeats before it runs (no public API has them)
 import time
@@ -145,13 +146,23 @@ def _held(value):
 # --- Conversions -------------------------------------------------------------------------------------------------
 
 
+def double_text(value: float) -> str:
+    """A Double as Windows PowerShell 5.1 (.NET Framework, EMS's) prints it: 15 significant digits (1/3 is
+    0.333333333333333), E notation from 1E+15, Infinity and NaN by name."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    return f"{value:.15G}"
+
+
 def to_string(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "True" if value else "False"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return double_text(value)
     if isinstance(value, dt.datetime):
         return value.strftime("%m/%d/%Y %H:%M:%S")
     if isinstance(value, list):
@@ -561,10 +572,12 @@ def cast(type_name: str, value):
     if lowered == "datetime":
         if isinstance(value, dt.datetime):
             return value
-        try:
-            return dt.datetime.fromisoformat(to_string(value).strip())
-        except ValueError:
-            raise RuntimeFailure(f'Cannot convert value "{to_string(value)[:40]}" to type "System.DateTime".') from None
+        from .psdates import parse_date  # psdates builds on this module
+
+        parsed = parse_date(to_string(value))
+        if parsed is None:
+            raise RuntimeFailure(f'Cannot convert value "{to_string(value)[:40]}" to type "System.DateTime".')
+        return parsed
     if lowered == "void":
         return None
     raise RuntimeFailure(f"The type [{type_name}] is not available in the exchsim console.")
@@ -628,6 +641,13 @@ def arithmetic(op: str, a, b, limit: int):
         count = int(to_number(b))
         _check_size(len(a) * max(count, 0), limit)
         return a * count if isinstance(a, str) else list(a) * count
+    if op == "-" and isinstance(a, dt.datetime):
+        from .psdates import TimeSpan, time_span
+
+        if isinstance(b, dt.datetime):
+            return time_span(a - b)
+        if isinstance(b, TimeSpan):
+            return a - dt.timedelta(microseconds=b.get("Ticks") // 10)
     if op == "-":
         return _arith(a, b, lambda x, y: x - y)
     if op == "*":
@@ -682,34 +702,8 @@ def _format_value(value, spec: str) -> str:
     return to_string(value)
 
 
-_DOTNET_DATE = [
-    ("yyyy", "%Y"),
-    ("yy", "%y"),
-    ("MMMM", "%B"),
-    ("MMM", "%b"),
-    ("MM", "%m"),
-    ("dddd", "%A"),
-    ("ddd", "%a"),
-    ("dd", "%d"),
-    ("HH", "%H"),
-    ("hh", "%I"),
-    ("mm", "%M"),
-    ("ss", "%S"),
-    ("tt", "%p"),
-]
-
-
 def dotnet_date(value: dt.datetime, spec: str) -> str:
-    """A .NET custom date format (yyyy-MM-dd HH:mm:ss and friends) applied to a datetime."""
-    out, i = [], 0
-    while i < len(spec):
-        for token, python in _DOTNET_DATE:
-            if spec.startswith(token, i):
-                out.append(value.strftime(python))
-                i += len(token)
-                break
-        else:
-            single = {"M": str(value.month), "d": str(value.day), "H": str(value.hour), "m": str(value.minute)}
-            out.append(single.get(spec[i], spec[i]))
-            i += 1
-    return "".join(out)
+    """A .NET date format (a standard one such as `d` or `o`, or custom: yyyy-MM-dd HH:mm:ss) applied to a date."""
+    from .psdates import format_date  # psdates builds on this module
+
+    return format_date(value, spec)

@@ -480,8 +480,8 @@ def test_format_table_and_list_take_calculated_properties():
         "",
         "Name                 Ranges",
         "----                 ------",
-        "Client Frontend EX01 2",
-        "Client Proxy EX01    2",
+        "Client Frontend EX01      2",  # a column of numbers is right-aligned, as PowerShell aligns it
+        "Client Proxy EX01         2",
         "",
     ]
     script = 'Get-ReceiveConnector "EX01\\Client Proxy*" | fl Name, @{n="Role"; e={$_.TransportRole}}'
