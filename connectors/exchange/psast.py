@@ -198,6 +198,7 @@ class Param:
     type_name: str = ""
     default: object = None
     line: int = 0
+    piped: str = ""  # "value" ([Parameter(ValueFromPipeline)]), "property" (…ByPropertyName), or ""
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,8 @@ def _block(node: Node, depth: int) -> tuple:
     script = next((c for c in node.children if c.type == "script_block"), None)
     if script is not None and any(c.type in ("param_block", "named_block_list") for c in script.children):
         raise refuse(next(c for c in script.children if c.type in ("param_block", "named_block_list")))
+    if _named_blocks(script) is not None:
+        raise refuse(_named_blocks(script), "begin/process/end blocks in a script block: write them in a function")
     return tuple(_statement_list(body, depth))
 
 
@@ -307,15 +309,15 @@ def _clause_text(node: Node, depth: int):
 
 
 def _function(node: Node, depth: int) -> FunctionDef:
-    """A function with its parameters (declared in parentheses or in a param() block) and its body."""
-    if node.children and node.children[0].type.casefold() in ("filter", "workflow"):
-        raise refuse(node, f"{node.children[0].type.casefold()} definitions")
+    """A function (or a filter, whose body is its process block) with its parameters (declared in parentheses or
+    in a param() block) and its body, or its begin/process/end blocks."""
+    keyword = node.children[0].type.casefold() if node.children else ""
+    if keyword == "workflow":
+        raise refuse(node, "workflow definitions")
     name = _first(node, "function_name").text.decode()
     script = _first(node, "script_block")
     lists = [_first(_first(node, "function_parameter_declaration"), "parameter_list")]
     if script is not None:
-        if _first(script, "named_block_list") is not None:
-            raise refuse(_first(script, "named_block_list"), "begin/process/end blocks")
         lists.append(_first(_first(script, "param_block"), "parameter_list"))
     parameters = []
     for parameter_list in (item for item in lists if item is not None):
@@ -329,14 +331,47 @@ def _function(node: Node, depth: int) -> FunctionDef:
                     types[-1].text.decode()[1:-1].strip() if types else "",  # [string[]] stays string[]
                     _expression(value, depth) if value is not None else None,
                     _line(parameter),
+                    _piped(parameter),
                 )
             )
+    inner = pstext.nested(node, depth)
+    named = _named_blocks(script)
+    if named is not None:
+        blocks = {}
+        for block in (c for c in _kids(named) if c.type == "named_block"):
+            word = _first(block, "block_name").text.decode().casefold()
+            if word not in ("begin", "process", "end"):
+                raise refuse(block, f"{word} blocks")
+            blocks[word] = _block(_first(block, "statement_block"), inner)
+        body = blocks.get("end", ())
+        return FunctionDef(
+            name, tuple(parameters), body, _line(node), blocks.get("begin", ()), blocks.get("process", ())
+        )
     inside = ("script_block", "script_block_body")
     body = None
     if script is not None:
         body = next((c for c in pstext.walk(script, lambda n: n.type in inside) if c.type == "statement_list"), None)
-    statements = tuple(_statement_list(body, pstext.nested(node, depth)))
+    statements = tuple(_statement_list(body, inner))
+    if keyword == "filter":
+        return FunctionDef(name, tuple(parameters), (), _line(node), (), statements)
     return FunctionDef(name, tuple(parameters), statements, _line(node))
+
+
+_PIPED = re.compile(r"ValueFromPipeline(ByPropertyName)?\s*(=\s*\$?(\w+))?", re.IGNORECASE)
+
+
+def _piped(parameter: Node) -> str:
+    """How the parameter takes pipeline input, from its [Parameter(...)] attribute."""
+    for attribute in (a for a in pstext.walk(parameter) if a.type == "attribute"):
+        for match in _PIPED.finditer(attribute.text.decode()):
+            if (match.group(3) or "true").casefold() in ("true", "1"):
+                return "property" if match.group(1) else "value"
+    return ""
+
+
+def _named_blocks(script: Node | None) -> Node | None:
+    """The begin/process/end blocks of a script block, if it is written with them."""
+    return _first(_first(script, "script_block_body"), "named_block_list")
 
 
 def _first(node: Node | None, kind: str) -> Node | None:

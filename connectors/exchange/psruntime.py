@@ -515,22 +515,27 @@ def _function_scope(ctx: Context, function: FunctionDef, binding: tuple, items: 
 
 
 class FunctionStage(Stage):
-    """A function with a process block (begin/process/end, or a filter) in a pipeline: begin once, process once
-    per object with $_ (once with $_ = $null when nothing is piped to it), end once, all in the function's one
-    scope; what each block outputs goes down the pipeline as it comes."""
+    """A function with begin/process/end blocks (or a filter) in a pipeline: begin once, process once per object
+    with $_ and its [Parameter(ValueFromPipeline)] parameter bound to it (once with $null when nothing is piped to
+    it), end once, all in the function's one scope; what each block outputs goes down the pipeline as it comes.
+    Without a process block, the end block's $input holds what came."""
 
     def __init__(self, ctx: Context, function: FunctionDef, elements: list, first: bool):
         self.ctx, self.function, self.first = ctx, function, first
         self.binding = _bind_function(function, elements)
+        self.piped = [p for p in function.parameters if p.piped and p.name not in self.binding[0]]
         self.scope: dict = {}
+        self.received: list = []
 
-    def _run(self, statements, item=None) -> None:
+    def _run(self, statements, item=None, piped: bool = False) -> None:
         ctx = self.ctx
         _enter(ctx, self.function.line)
         ctx.scopes.append(self.scope)
         self.scope["_"] = self.scope["psitem"] = item
-        self.scope["input"] = [] if item is None else [item]
+        self.scope["input"] = [item] if piped else self.received
         try:
+            if piped:
+                self._bind_piped(item)
             run_block(ctx, statements, Out(self.emit))
         except Return as returned:  # return ends the block it is in; the next object still comes
             for value in returned.values:
@@ -539,17 +544,39 @@ class FunctionStage(Stage):
             ctx.depth -= 1
             ctx.scopes.pop()
 
+    def _bind_piped(self, item) -> None:
+        for parameter in self.piped:
+            value = item if parameter.piped == "value" else _property_of(item, parameter.name)
+            if value is None:
+                continue
+            if parameter.type_name and parameter.type_name.casefold() != "switch":
+                try:
+                    value = cast(parameter.type_name, value)
+                except RuntimeFailure:
+                    pass  # as for an argument: a type the console doesn't know keeps the value as given
+            self.scope[parameter.name] = value
+
     def begin(self) -> None:
         self.scope = _function_scope(self.ctx, self.function, self.binding, None)
         self._run(self.function.begin)
 
     def process(self, item) -> None:
-        self._run(self.function.process, item)
+        if not self.function.process:
+            self.received.append(item)
+            return
+        self._run(self.function.process, item, piped=True)
 
     def end(self) -> None:
-        if self.first:
+        if self.first and self.function.process:
             self._run(self.function.process)
         self._run(self.function.body)
+
+
+def _property_of(item, name: str):
+    try:
+        return get_member(item, name)
+    except RuntimeFailure:
+        return None
 
 
 def _splatted(value, splat: Splat) -> list:

@@ -258,3 +258,89 @@ def test_the_output_cap_stops_a_streaming_pipeline():
     result = run('1..5000 | % { "x" * 1000 }', max_output=100_000)
     assert result.error.startswith("The script printed more than 100,000 characters")
     assert len(result.output) < 200
+
+
+# --- Functions with begin/process/end, filters ----------------------------------------------------------------------
+
+
+def test_a_function_runs_begin_once_process_per_piped_object_and_end_once():
+    script = (
+        'function Count-It { begin { $n = 0; Write-Host "begin" } process { $n++; "item $_" } end { "count $n" } }\n'
+        '1..3 | Count-It | % { Write-Host "got $_" }'
+    )
+    assert out(script) == ["begin", "got item 1", "got item 2", "got item 3", "got count 3"]
+
+
+def test_a_function_process_block_streams_with_the_commands_around_it():
+    script = (
+        'function Show { process { Write-Host "show $_"; $_ } }\n'
+        '1..100000 | % { Write-Host "make $_"; $_ } | Show | select -First 2'
+    )
+    assert out(script) == ["make 1", "show 1", "1", "make 2", "show 2", "2"]
+
+
+def test_a_filter_runs_its_body_once_per_piped_object():
+    assert out('filter Double { $_ * 2 }\n1..3 | Double | % { "got $_" }') == ["got 2", "got 4", "got 6"]
+
+
+def test_a_process_block_runs_once_when_nothing_is_piped():
+    assert out('function F { begin { "b" } process { "p [$_]" } end { "e" } }\nF') == ["b", "p []", "e"]
+
+
+def test_a_piped_object_binds_to_the_value_from_pipeline_parameters():
+    script = (
+        "function Add-Note {\n"
+        "    param([Parameter(ValueFromPipeline=$true)][string]$Identity, $Note = 'note')\n"
+        '    process { "$Note on $Identity" }\n'
+        "}\n"
+        "'a', 'b' | Add-Note -Note checked\n"
+        "function Show-Name {\n"
+        "    param([Parameter(ValueFromPipelineByPropertyName)]$Name)\n"
+        '    process { "name $Name" }\n'
+        "}\n"
+        'Get-ReceiveConnector "Client*" | Show-Name'
+    )
+    assert out(script) == [
+        "checked on a",
+        "checked on b",
+        "name Client Frontend EX01",
+        "name Client Proxy EX01",
+    ]
+
+
+def test_return_in_a_process_block_goes_on_with_the_next_object():
+    assert out("function F { process { if ($_ -eq 2) { return }; $_ } }\n1..3 | F") == ["1", "3"]
+
+
+def test_an_end_block_without_a_process_block_reads_input():
+    assert out("function Total { end { ($input | Measure-Object -Sum).Sum } }\n1..4 | Total") == ["10"]
+
+
+def test_a_function_with_blocks_changes_the_lab_per_object_and_atomic_undoes_it():
+    script = (
+        "function Set-Note { process { Set-ReceiveConnector $_ -Comment 'noted' } }\n"
+        "'EX01\\Default EX01', 'EX01\\Nope' | Set-Note"
+    )
+    plain = run(script)
+    assert "Nope" in plain.error
+    assert plain.org.connector("EX01", "Default EX01").comment == "noted"
+    assert run(script, atomic=True).org.connector("EX01", "Default EX01").comment != "noted"
+
+
+def test_what_a_function_block_calls_is_checked_before_anything_runs():
+    org = template()
+    result = run(
+        f"Set-ReceiveConnector '{FRONTEND}' -Comment x\nfunction F {{ process {{ Invoke-Expression $_ }} }}", org
+    )
+    assert result.org is org and result.commands_applied == 0
+    assert "Invoke-Expression is not run by the exchsim console" in result.error
+
+
+def test_block_kinds_the_console_does_not_run_are_refused_by_name():
+    assert run("function F { dynamicparam { } process { 1 } }").error.startswith("Dynamicparam blocks: not run")
+    assert run("1, 2 | % { process { $_ } }").error.startswith("Begin/process/end blocks in a script block")
+
+
+def test_recursion_through_a_process_block_stops_at_the_call_depth_cap():
+    result = run("function Deep { process { $_ | Deep } }\n1 | Deep")
+    assert result.error == "The script blocks call one another more than 50 deep (line 1); nothing was applied."
