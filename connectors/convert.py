@@ -35,6 +35,7 @@ from .exchange.model import (
 from .exchange.properties import (
     ACCEPTED_DOMAIN,
     COMPUTED,
+    MAILBOX_SETTINGS,
     PRINCIPAL,
     RECEIVE_CONNECTOR,
     RECIPIENT,
@@ -70,6 +71,8 @@ def format_roles(roles: Iterable[ServerRole]) -> str:
 
 
 def server_value(row: models.Server) -> Server:
+    """The engine value of a server row; ExchangeError when a stored setting doesn't parse. A mailbox setting missing
+    from the JSON column (a row saved before it was catalogued) has its default for the server's version."""
     return Server(
         name=row.name,
         fqdn=row.fqdn,
@@ -77,7 +80,14 @@ def server_value(row: models.Server) -> Server:
         roles=parse_roles(row.roles),
         ip_addresses=split_list(row.ip_addresses),
         mapi_encryption_required=row.mapi_encryption_required,
+        **server_settings(row),
     )
+
+
+def server_settings(row: models.Server) -> dict:
+    """The engine values of the mailbox settings (MAILBOX_SETTINGS) the row's JSON column holds."""
+    stored = row.properties if isinstance(row.properties, dict) else {}
+    return {p.field: p.parse(stored[p.field]) for p in MAILBOX_SETTINGS if p.field in stored}
 
 
 def ace_value(row: models.AccessControlEntry) -> ACE:
@@ -185,6 +195,8 @@ def server_fields(server: Server) -> dict:
         "roles": format_roles(server.roles),
         "ip_addresses": join_list(server.ip_addresses),
         "mapi_encryption_required": server.mapi_encryption_required,
+        # the settings the server's version has (the others keep their defaults and are never shown)
+        "properties": {p.field: p.data(getattr(server, p.field)) for p in server.mailbox_settings()},
     }
 
 
@@ -257,7 +269,14 @@ def server_errors(row: models.Server) -> list[FieldError]:
         )
 
     server, errors = _caught(build, "Version")
-    return errors if server is None else validate_server(server)
+    stored = row.properties if isinstance(row.properties, dict) else {}
+    for prop in MAILBOX_SETTINGS:
+        if prop.field in stored:
+            value, found = _caught(lambda prop=prop: prop.parse(stored[prop.field]), prop.name)
+            errors += found or [FieldError(prop.name, message) for message in prop.problems(value)]
+    if errors:
+        return errors
+    return validate_server(server)
 
 
 def connector_errors(row: models.ReceiveConnector) -> list[FieldError]:

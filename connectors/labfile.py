@@ -57,9 +57,15 @@ def _catalogued_data(obj, catalogue: properties.PropertySet, schema: dict) -> di
     return {prop.field: prop.data(getattr(obj, prop.field)) for prop in found if prop is not None}
 
 
+# A server's mailbox settings are written for the servers that have them (Mailbox role, their version's).
+_MAILBOX_KEYS = {prop.field for prop in properties.MAILBOX_SETTINGS}
+
+
 def _server_data(server: Server, connectors: Iterable[ReceiveConnector]) -> dict:
+    has = {prop.field for prop in server.mailbox_settings()}
+    keys = {key: k for key, k in labschema.SERVER.items() if key not in _MAILBOX_KEYS or key in has}
     return {
-        **_catalogued_data(server, properties.SERVER, labschema.SERVER),
+        **_catalogued_data(server, properties.SERVER, keys),
         "version": server.version.value,  # by its name (2016), not as AdminDisplayVersion
         "roles": [role.value for role in ServerRole if role in server.roles],
         "receive_connectors": [_connector_data(c) for c in connectors],
@@ -163,9 +169,17 @@ def _read_connector(reader: _Reader, path: str, fields: dict, server_name: str) 
 _FAILED = object()  # a value the reader refused (None is a value: MessageRateLimit Unlimited)
 
 
-def _read_server(reader: _Reader, path: str, fields: dict) -> Server | None:
+def _read_server(reader: _Reader, path: str, fields: dict, given: dict) -> Server | None:
+    """A server; a mailbox setting the file doesn't give (`given` is the entry as written) has its default for the
+    server's version, as Setup leaves it."""
     roles = reader.convert(f"{path}.roles", parse_roles, fields["roles"])
     if roles is None:
+        return None
+    settings = {}
+    for prop in properties.MAILBOX_SETTINGS:
+        if prop.field in given:
+            settings[prop.field] = _read_setting(reader, prop, fields[prop.field], f"{path}.{prop.field}", _FAILED)
+    if _FAILED in settings.values():
         return None
     server = Server(
         fields["name"],
@@ -174,6 +188,7 @@ def _read_server(reader: _Reader, path: str, fields: dict) -> Server | None:
         roles,
         tuple(fields["ip_addresses"]),
         fields["mapi_encryption_required"],
+        **settings,
     )
     reader.report(path, validate_server(server), models.SERVER_FIELDS)
     return server
@@ -186,8 +201,8 @@ def _field_path(path: str, error: FieldError, names: dict) -> str:
 def _read_servers(reader: _Reader, top: dict, netbios: str) -> tuple[list[Server], list[ReceiveConnector]]:
     """Servers and their connectors; each connector is validated against its own server's others."""
     servers, connectors, seen = [], [], set()
-    for server_path, fields in _items(top, "", "servers", labschema.SERVER):
-        server = _read_server(reader, server_path, fields)
+    for (server_path, fields), given in zip(_items(top, "", "servers", labschema.SERVER), top["servers"], strict=True):
+        server = _read_server(reader, server_path, fields, given)
         read = [
             (path, _read_connector(reader, path, item, fields["name"]))
             for path, item in _items(fields, f"{server_path}.", "receive_connectors", labschema.CONNECTOR)
@@ -276,10 +291,13 @@ def _read_principals(reader: _Reader, top: dict) -> list[Principal]:
     return principals
 
 
-def _read_setting(reader: _Reader, prop, value):
-    """One organisation setting: parsed by its catalogue row, out-of-range values refused in Exchange's words."""
-    path = f"organization.{prop.field}"
-    parsed = reader.convert(path, prop.parse, value, prop.default)
+def _read_setting(reader: _Reader, prop, value, path: str = "", fallback=None):
+    """One setting of the organisation (or a server's, at `path`): parsed by its catalogue row, out-of-range values
+    refused in Exchange's words."""
+    path = path or f"organization.{prop.field}"
+    parsed = reader.convert(path, prop.parse, value, _FAILED if fallback is _FAILED else prop.default)
+    if parsed is _FAILED:
+        return parsed
     problems = prop.problems(parsed)
     reader.problems += [(path, message) for message in problems]
     return parsed

@@ -75,11 +75,12 @@ def _key(prop, engine_type: type, *, required: bool = False, choices: tuple[str,
     if prop.kind.label == "bool":
         return Key("flag", default)
     if prop.kind.label in ("int", "Unlimited<int>", "ByteQuantifiedSize", "Unlimited<ByteQuantifiedSize>"):
-        return Key("number", default, nullable=prop.kind.label.startswith("Unlimited"))
+        return Key("number", default, nullable=prop.nullable or prop.kind.label.startswith("Unlimited"))
     choices = choices or (prop.kind.names() if prop.kind.label == "enum" else ())
     if prop.kind.multi:
         return Key("texts", default, choices=choices, engine=limited, length=None if limited else 100)
-    return Key("text", default, choices=choices, engine=limited, length=None if limited else 255)
+    length = None if limited else 255
+    return Key("text", default, nullable=prop.nullable, choices=choices, engine=limited, length=length)
 
 
 def _keys(properties, engine_type: type, *, required=(), skip=(), **choices) -> dict[str, Key]:

@@ -25,6 +25,7 @@ from .exchange.model import ExchangeVersion
 from .exchange.properties import (
     ACCEPTED_DOMAIN,
     COMPUTED,
+    MAILBOX_SETTINGS,
     PRINCIPAL,
     RECEIVE_CONNECTOR,
     RECIPIENT,
@@ -394,7 +395,12 @@ def _columns(properties: PropertySet, model: type[models.Model]) -> dict[str, st
 
 
 # validate_server names a server's version and roles as its parameters do (-Version, -Roles); -MakeDefault sets Default.
-SERVER_FIELDS = {**_columns(SERVER, Server), "Version": "version", "Roles": "roles"}
+SERVER_FIELDS = {
+    **_columns(SERVER, Server),
+    **{p.name: "properties" for p in MAILBOX_SETTINGS},  # the mailbox settings are kept in the JSON column
+    "Version": "version",
+    "Roles": "roles",
+}
 DOMAIN_FIELDS = {**_columns(ACCEPTED_DOMAIN, AcceptedDomain), "MakeDefault": "default"}
 ACE_FIELDS = {"User": "principal", "ExtendedRights": "right", "AccessRights": "right"}
 

@@ -1,11 +1,11 @@
 """The documented parameters of the cmdlets the console runs that the lab doesn't model.
 
-The receive connector's, the accepted domain's and the organisation's settable parameters are catalogue rows
-(properties.py); everything else a modelled cmdlet documents is listed here, by cmdlet, with its .NET type as the docs
-write it, so that a script copied from Microsoft's reference never meets "A parameter cannot be found" for a parameter
-Exchange has. The console binds these as PowerShell would (a Boolean must be $true/$false, a one-value parameter
-refuses an array), then changes nothing and says so once per script (ems). A parameter that the model comes to store
-or simulate moves from here to a catalogue row.
+The receive connector's, the Mailbox server's, the accepted domain's and the organisation's settable parameters are
+catalogue rows (properties.py); everything else a modelled cmdlet documents is listed here, by cmdlet, with its .NET
+type as the docs write it, so that a script copied from Microsoft's reference never meets "A parameter cannot be
+found" for a parameter Exchange has. The console binds these as PowerShell would (a Boolean must be $true/$false, a
+one-value parameter refuses an array), then changes nothing and says so once per script (ems). A parameter that the
+model comes to store or simulate moves from here to a catalogue row.
 
 Source: MicrosoftDocs/office-docs-powershell `exchange/exchange-ps/exchange/<Cmdlet>.md`, the SYNTAX sections
 (on-premises parameters; Exchange Online-only ones are left out, but for Set-TransportConfig's few below).
@@ -33,41 +33,6 @@ _TRANSPORT_CONFIG_ONLINE = {
     "SmtpClientAuthenticationDisabled": "Boolean",
 }
 
-_MAILBOX_SERVER_BOOLEANS = (
-    "AutoDagServerConfigured CalendarRepairLogEnabled CalendarRepairLogSubjectLoggingEnabled "
-    "CalendarRepairMissingItemFixDisabled DatabaseCopyActivationDisabledAndMoveNow FolderLogForManagedFoldersEnabled "
-    "ForceGroupMetricsGeneration IrmLogEnabled IsExcludedFromProvisioning JournalingLogForManagedFoldersEnabled "
-    "MessageTrackingLogEnabled MessageTrackingLogSubjectLoggingEnabled RetentionLogForManagedFoldersEnabled "
-    "SubjectLogForManagedFoldersEnabled"
-)
-_MAILBOX_SERVER_LISTS = (
-    "CalendarRepairSchedule Locale ManagedFolderAssistantSchedule SharingPolicySchedule SubmissionServerOverrideList"
-)
-# Every *WorkCycle parameter has a *WorkCycleCheckpoint twin (EnhancedTimeSpan both).
-_WORK_CYCLES = (
-    "CalendarRepair DarTaskStoreTimeBasedAssistant DirectoryProcessor GroupMailbox InferenceDataCollection "
-    "InferenceTraining MailboxAssociationReplication ManagedFolder OABGenerator PeopleCentricTriage PeopleRelevance "
-    "ProbeTimeBasedAssistant PublicFolder SearchIndexRepairTimeBasedAssistant SharePointSignalStore SharingPolicy "
-    "SharingSync SiteMailbox StoreDsMaintenance StoreIntegrityCheck StoreMaintenance StoreScheduledIntegrityCheck "
-    "StoreUrgentMaintenance TopN UMReporting"
-)
-_MAILBOX_SERVER_VALUES = (
-    "AutoDatabaseMountDial CalendarRepairIntervalEndWindow CalendarRepairLogDirectorySizeLimit "
-    "CalendarRepairLogFileAgeLimit CalendarRepairLogPath CalendarRepairMode DatabaseCopyAutoActivationPolicy FaultZone "
-    "GroupMetricsGenerationTime IrmLogMaxAge IrmLogMaxDirectorySize IrmLogMaxFileSize IrmLogPath "
-    "JunkEmailOptionsCommitterWorkCycle LogDirectorySizeLimitForManagedFolders LogFileAgeLimitForManagedFolders "
-    "LogFileSizeLimitForManagedFolders LogPathForManagedFolders MailboxProcessorWorkCycle MaximumActiveDatabases "
-    "MaximumPreferredActiveDatabases MessageTrackingLogMaxAge MessageTrackingLogMaxDirectorySize "
-    "MessageTrackingLogMaxFileSize MessageTrackingLogPath MigrationLogFilePath MigrationLogLoggingLevel "
-    "MigrationLogMaxAge MigrationLogMaxDirectorySize MigrationLogMaxFileSize WacDiscoveryEndpoint"
-)
-_MAILBOX_SERVER = {
-    **{name: "Boolean" for name in _MAILBOX_SERVER_BOOLEANS.split()},
-    **{name: "MultiValuedProperty" for name in _MAILBOX_SERVER_LISTS.split()},
-    **{name: "String" for name in _MAILBOX_SERVER_VALUES.split()},
-    **{f"{cycle}WorkCycle{part}": "EnhancedTimeSpan" for cycle in _WORK_CYCLES.split() for part in ("", "Checkpoint")},
-}
-
 UNMODELLED: dict[str, dict[str, str]] = {
     "Get-ReceiveConnector": {},
     "New-ReceiveConnector": {},
@@ -82,7 +47,7 @@ UNMODELLED: dict[str, dict[str, str]] = {
     "Remove-AcceptedDomain": {},
     "Get-ExchangeServer": {"Domain": "Fqdn", "Status": "SwitchParameter"},
     "Get-MailboxServer": {"Status": "SwitchParameter"},
-    "Set-MailboxServer": _MAILBOX_SERVER,
+    "Set-MailboxServer": {},
     "Get-TransportConfig": {"Identity": "OrganizationIdParameter"},
     "Set-TransportConfig": _TRANSPORT_CONFIG_ONLINE,
     "Get-RecipientFilterConfig": {"Identity": "RecipientFilterConfigIdParameter"},

@@ -33,6 +33,7 @@ from .psast import commands as psast_walk
 from .psast import functions as psast_functions
 from .psformat import (
     Host,
+    MailboxServer,
     Permission,
     RecipientFilterConfig,
     TransportConfig,
@@ -346,7 +347,7 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
             ctx.print([note])
     if items and name.startswith("Set-"):
         _note_unapplied(ctx, name, items, via)
-    piped = None if items is None else [_pipeline_object(item) for item in items]
+    piped = None if items is None else [_as_piped(name, _pipeline_object(item)) for item in items]
     if piped is None or "Identity" in bound:
         return [_shown(ctx, obj) for obj in handler(ctx, bound, piped)]
     found = []
@@ -361,7 +362,15 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
     return [_shown(ctx, obj) for obj in found]
 
 
-_SHOWN_TYPES = (ReceiveConnector, Permission, AcceptedDomain, Server, TransportConfig, RecipientFilterConfig)
+_SHOWN_TYPES = (
+    ReceiveConnector,
+    Permission,
+    AcceptedDomain,
+    Server,
+    MailboxServer,
+    TransportConfig,
+    RecipientFilterConfig,
+)
 # The engine objects each cmdlet takes from the pipeline as themselves; anything else binds by its Identity.
 _PIPED_TYPES = {
     "Get-ReceiveConnector": (Server,),
@@ -378,6 +387,13 @@ NO_PIPELINE_BINDING = (
     "The input object cannot be bound to any parameters for the command either because the command does not take "
     "pipeline input or the input and its properties do not match any of the parameters that take pipeline input."
 )
+
+
+def _as_piped(cmdlet: str, obj):
+    """A Get-MailboxServer row reaches a cmdlet that takes servers from the pipeline as its server."""
+    if isinstance(obj, MailboxServer) and Server in _PIPED_TYPES.get(cmdlet, ()):
+        return obj.server
+    return obj
 
 
 def _pipeline_object(item):
@@ -435,6 +451,7 @@ _TYPE_NAMES = {
     Permission: "Microsoft.Exchange.Management.RecipientTasks.ADAcePresentationObject",
     AcceptedDomain: "Microsoft.Exchange.Data.Directory.SystemConfiguration.AcceptedDomain",
     Server: "Microsoft.Exchange.Data.Directory.Management.ExchangeServer",
+    MailboxServer: "Microsoft.Exchange.Data.Directory.Management.MailboxServer",
     TransportConfig: "Microsoft.Exchange.Data.Directory.SystemConfiguration.TransportConfigContainer",
     RecipientFilterConfig: "Microsoft.Exchange.Data.Directory.SystemConfiguration.RecipientFilterConfig",
 }

@@ -34,9 +34,9 @@ from .emsbind import (
 )
 from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
-from .properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .properties import ACCEPTED_DOMAIN, SERVER, TRANSPORT_CONFIG
 from .pscmdlets import NO_PARAMETER
-from .psformat import Permission, RecipientFilterConfig, TransportConfig
+from .psformat import MailboxServer, Permission, RecipientFilterConfig, TransportConfig
 
 ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
 ACCESS_RIGHTS = ACCESS_RIGHTS_TEXT + " (line {0})."
@@ -336,23 +336,37 @@ def get_exchange_server(state: _State, bound: dict, piped) -> list:
     return list(state.org.servers)
 
 
+_MAILBOX_SERVER_ROWS = SERVER.settable("Set-MailboxServer")
+
+
 def get_mailbox_server(state: _State, bound: dict, piped) -> list:
     if "Identity" in bound:
-        return _find_servers(state.org, _text(bound["Identity"]), mailbox=True)
-    return [s for s in state.org.servers if s.has_mailbox]
+        return [MailboxServer(s) for s in _find_servers(state.org, _text(bound["Identity"]), mailbox=True)]
+    return [MailboxServer(s) for s in state.org.servers if s.has_mailbox]
 
 
 def set_mailbox_server(state: _State, bound: dict, piped) -> list:
+    """Every documented parameter is a catalogue row: MAPIEncryptionRequired is simulated (the audit reads it), the
+    others are stored and printed back. A setting the server's version doesn't have is no parameter at all."""
     server = _find_server(state.org, _identity(bound, piped), mailbox=True)
-    if "MAPIEncryptionRequired" in bound and not _whatif(state, bound, f'Configuring Mailbox server "{server.name}".'):
-        updated = replace(server, mapi_encryption_required=bound["MAPIEncryptionRequired"])
+    has = {prop.name for prop in server.mailbox_settings()}
+    changes = {}
+    for prop in _MAILBOX_SERVER_ROWS:
+        if prop.name not in bound:
+            continue
+        if prop.field != "mapi_encryption_required" and prop.name not in has:
+            raise ExchangeError(receive.NO_SUCH_PARAMETER.format(prop.name), prop.name)
+        changes[prop.field] = _setting_value(prop, bound[prop.name], server)
+    if changes and not _whatif(state, bound, f'Configuring Mailbox server "{server.name}".'):
+        updated = replace(server, **changes)
         state.org = state.org.with_changes(servers=tuple(updated if s is server else s for s in state.org.servers))
     return []
 
 
-def _setting_value(prop, value, org: Organization):
-    """One organisation setting as its catalogue row parses it: $null empties a list, @{Add=...; Remove=...} edits
-    it; a value Exchange refuses (out of range) is refused in its words before anything changes."""
+def _setting_value(prop, value, org):
+    """One setting of the organisation (or of a server, `org`) as its catalogue row parses it: $null empties a list,
+    @{Add=...; Remove=...} edits it; a value Exchange refuses (out of range) is refused in its words before anything
+    changes."""
     if prop.kind.multi:
 
         def check(items):
@@ -476,7 +490,7 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
     "Get-MailboxServer": (get_mailbox_server, Spec({"Identity": _TEXT}, ("Identity",))),
     "Set-MailboxServer": (
         set_mailbox_server,
-        Spec({"Identity": _TEXT, "MAPIEncryptionRequired": _BOOL}, ("Identity",), True),
+        Spec({"Identity": _TEXT, **{p.name: _binding_kind(p) for p in _MAILBOX_SERVER_ROWS}}, ("Identity",), True),
     ),
 }
 _CMDLETS["Get-TransportConfig"] = (get_transport_config, Spec({}, ("Identity",)))

@@ -9,8 +9,9 @@ CSV text) and the engine's validators; nothing here lists properties again. Whic
 - Get-ReceiveConnector gives connectors. The same connector in two files must agree, property by property.
 - Get-ADPermission gives each connector's ACL exactly (explicit and inherited, Allow and Deny); without it a
   connector's ACL is what Exchange writes for its PermissionGroups (acl.apply_permission_groups).
-- Get-MailboxServer gives MAPIEncryptionRequired; Get-AcceptedDomain, Get-TransportConfig, Get-RecipientFilterConfig
-  give the rest of the organisation, recipients and group memberships its principals (importdirectory.py).
+- Get-MailboxServer gives MAPIEncryptionRequired and the other Set-MailboxServer settings; Get-AcceptedDomain,
+  Get-TransportConfig, Get-RecipientFilterConfig give the rest of the organisation, recipients and group memberships
+  its principals (importdirectory.py).
 The problems, the report and reading each value once through the catalogue are importvalues.py's.
 See docs/decisions.md ("Importing what Exchange exported") for the choices the exports leave open.
 """
@@ -448,6 +449,10 @@ def import_organization(sources: Iterable, version: ExchangeVersion | None = Non
     return ImportResult(org, report)
 
 
+def _mailbox_names(server: Server) -> tuple[str, ...]:
+    return tuple(prop.name for prop in server.mailbox_settings())
+
+
 def _map(mapper: Mapper, objects: dict[str, list[Exported]]) -> Organization:
     netbios = importdirectory.netbios_name(objects)
     connectors = _merge_connectors(mapper, objects.get("ReceiveConnector", []))
@@ -485,11 +490,15 @@ def _map(mapper: Mapper, objects: dict[str, list[Exported]]) -> Organization:
     for obj in objects.get("MailboxServer", []):
         name = str(obj.get("Name") or obj.identity).strip()
         server = servers.get(name.casefold())
-        values = mapper.read(obj, SERVER, names=("MAPIEncryptionRequired",))
         if server is None:
+            mapper.read(obj, SERVER, names=("MAPIEncryptionRequired",))
             mapper.problem(obj, "Identity", f"The Mailbox server {name} isn't among the imported servers.")
-        elif "mapi_encryption_required" in values:
-            servers[name.casefold()] = replace(server, mapi_encryption_required=values["mapi_encryption_required"])
+            continue
+        # Set-MailboxServer's settings the server's version has (the others: a later version's, counted unused)
+        values = mapper.read(obj, SERVER, names=("MAPIEncryptionRequired", *_mailbox_names(server)))
+        mapper.check(obj, SERVER, values)
+        if values:
+            servers[name.casefold()] = replace(server, **values)
     exported_acls = _aces(mapper, objects["ADPermission"], netbios) if objects.get("ADPermission") else None
     built: list[ReceiveConnector] = []
     by_server: dict[str, list[ReceiveConnector]] = defaultdict(list)

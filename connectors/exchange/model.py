@@ -13,11 +13,20 @@ import datetime  # noqa: F401 (the catalogue's field annotations name it)
 from dataclasses import dataclass, replace
 
 from .addresses import Binding, IPRange  # noqa: F401 (ditto)
-from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, TRANSPORT_CONFIG, fields_of
+from .properties import (
+    ACCEPTED_DOMAIN,
+    MAILBOX_SETTINGS,
+    RECEIVE_CONNECTOR,
+    SERVER,
+    TRANSPORT_CONFIG,
+    Property,
+    fields_of,
+)
 from .versions import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True)
+@fields_of(SERVER, last=True, by_version=True)  # the mailbox settings (Set-MailboxServer)
 class Server:
     name: str
     fqdn: str
@@ -33,6 +42,12 @@ class Server:
     @property
     def has_mailbox(self) -> bool:
         return ServerRole.MAILBOX in self.roles
+
+    def mailbox_settings(self) -> tuple[Property, ...]:
+        """The Set-MailboxServer settings this server has: none without the Mailbox role, else its version's."""
+        if not self.has_mailbox:
+            return ()
+        return MAILBOX_SETTINGS.for_version(self.version)
 
     @property
     def has_frontend_transport(self) -> bool:

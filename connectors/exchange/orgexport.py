@@ -172,14 +172,16 @@ def _servers(org: Organization) -> Iterator[tuple[str, dict]]:
         yield server.name, props
 
 
+# What Get-MailboxServer shows of what the server is (Get-ExchangeServer's export has it).
+_SERVER_FACTS = ("ServerRole", "AdminDisplayVersion", "Fqdn", "Identity")
+
+
 def _mailbox_servers(org: Organization) -> Iterator[tuple[str, dict]]:
     for server in org.servers:
         if server.has_mailbox:
-            props = {
-                "Name": (None, server.name),
-                "MAPIEncryptionRequired": (None, server.mapi_encryption_required),
-                "Identity": (_TYPES["Identity"], server.name),
-            }
+            shown = psformat.properties(psformat.MailboxServer(server), org)
+            props = {name: (None, value) for name, value in shown.items() if name not in _SERVER_FACTS}
+            props["Identity"] = (_TYPES["Identity"], server.name)
             yield server.name, props
 
 

@@ -18,7 +18,15 @@ from .acl import apply_permission_groups
 from .catalogue import USAGES, format_permission_groups
 from .errors import ExchangeError
 from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server, TransportRole
-from .properties import ACCEPTED_DOMAIN, NEW, RECEIVE_CONNECTOR, TRANSPORT_CONFIG, organization_defaults
+from .properties import (
+    ACCEPTED_DOMAIN,
+    MAILBOX_SETTINGS,
+    NEW,
+    RECEIVE_CONNECTOR,
+    SERVER,
+    TRANSPORT_CONFIG,
+    organization_defaults,
+)
 from .receive import default_connectors, new_receive_connector
 
 # PowerShell treats all of these as single quotes; inside a single-quoted string a doubled one stands for itself.
@@ -373,34 +381,43 @@ def _domain_changes(old: AcceptedDomain, new: AcceptedDomain) -> list:
 
 
 def _server_steps(baseline: Organization, org: Organization, date: str) -> list[Step]:
-    """Set-MailboxServer for a changed MAPIEncryptionRequired; Exchange finds no Mailbox server by the name of any
-    other server (an Edge, a 2013 Client Access server), so those are noted, not scripted."""
+    """Set-MailboxServer for the changed settings of a Mailbox server (the catalogue's rows of what it sets, those the
+    server's version has); Exchange finds no Mailbox server by the name of any other server (an Edge, a 2013 Client
+    Access server), so a changed MAPIEncryptionRequired there is noted, not scripted."""
     steps = []
     for server in org.servers:
         old = baseline.server(server.name)
-        if old is None or old.mapi_encryption_required == server.mapi_encryption_required:
+        if old is None:
+            continue
+        changed = [p for p in _MAILBOX_SERVER_ROWS if getattr(old, p.field) != getattr(server, p.field)]
+        if not changed:
             continue
         if not server.has_mailbox:
-            steps.append(
-                Step(
-                    "server",
-                    "change",
-                    server.name,
-                    (),
-                    (),
-                    "MAPIEncryptionRequired (not scripted: Set-MailboxServer applies only to Mailbox servers)",
-                )
-            )
+            if any(p.field == "mapi_encryption_required" for p in changed):
+                note = "MAPIEncryptionRequired (not scripted: Set-MailboxServer applies only to Mailbox servers)"
+                steps.append(Step("server", "change", server.name, (), (), note))
             continue
-        command = _cmd(
-            "Set-MailboxServer", ("Identity", server.name), ("MAPIEncryptionRequired", server.mapi_encryption_required)
-        )
+        has = {p.name for p in server.mailbox_settings()} | {"MAPIEncryptionRequired"}
+        parts = [(p.name, _setting_literal(p, getattr(server, p.field))) for p in changed if p.name in has]
+        if not parts:
+            continue
+        command = _cmd("Set-MailboxServer", ("Identity", server.name), *parts)
         steps.append(
             Step(
                 "mailbox server", "change", server.name, (_backup("Get-MailboxServer", server.name, date),), (command,)
             )
         )
     return steps
+
+
+_MAILBOX_SERVER_ROWS = SERVER.settable("Set-MailboxServer")
+
+
+def _setting_literal(prop, value):
+    """A setting's value as a script writes it: an empty list or text and a $null setting as $null, a size as its
+    bytes, Unlimited as 'Unlimited' (the row's script value)."""
+    written = prop.script_value(value)
+    return _Raw("$null") if written is None or written in ((), "") else written
 
 
 def _organization_steps(baseline: Organization, org: Organization, date: str) -> list[Step]:
@@ -414,9 +431,7 @@ def _organization_steps(baseline: Organization, org: Organization, date: str) ->
             continue
         set_cmdlet, parameter = prop.settable[0], prop.name
         get_cmdlet = "Get-" + set_cmdlet.removeprefix("Set-")
-        # An empty list or text is cleared with $null; a size as its bytes, Unlimited as 'Unlimited' (the row's
-        # script value).
-        written = _Raw("$null") if value in ((), "") else prop.script_value(value)
+        written = _setting_literal(prop, value)
         backup = _backup(get_cmdlet, get_cmdlet.removeprefix("Get-"), date, by_identity=False)
         steps.append(
             Step("organization setting", "change", parameter, (backup,), (_cmd(set_cmdlet, (parameter, written)),))
@@ -463,11 +478,14 @@ def plan(baseline: Organization, org: Organization, date: str = "") -> list[Step
 
 
 def setup_baseline(org: Organization) -> Organization:
-    """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off, the first
-    accepted domain (the forest root, which Setup creates) as Setup creates it: named after itself, Authoritative,
-    the default; the organisation's settings (TRANSPORT_CONFIG) at their defaults. Recipients and principals are not
-    scripted."""
-    servers = tuple(replace(s, mapi_encryption_required=False) for s in org.servers)
+    """The lab as Setup leaves it: the same servers with Setup's connectors, MAPI encryption off and the mailbox
+    settings at their defaults, the first accepted domain (the forest root, which Setup creates) as Setup creates it:
+    named after itself, Authoritative, the default; the organisation's settings (TRANSPORT_CONFIG) at their defaults.
+    Recipients and principals are not scripted."""
+    servers = tuple(
+        replace(s, mapi_encryption_required=False, **{p.field: p.default_for(s.version) for p in MAILBOX_SETTINGS})
+        for s in org.servers
+    )
     connectors = tuple(c for s in servers for c in default_connectors(s, org.domain_netbios))
     first = org.accepted_domains[:1]
     domains = tuple(AcceptedDomain(d.domain_name, d.domain_name, default=True) for d in first)

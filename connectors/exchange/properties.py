@@ -512,6 +512,8 @@ class Property:
     # How the Django model stores it: "" in the connector's JSON column of properties (no migration to add one),
     # "value" in a column of its own holding the engine value, "text" in one holding its text (lists comma-joined).
     column: str = ""
+    # $null is a value of its own (Set-MailboxServer -MaximumActiveDatabases: "blank ($null)": no maximum).
+    nullable: bool = False
 
     def has(self, version: ExchangeVersion | str, edge: bool = False) -> bool:
         """Whether a server of `version` (an Edge Transport server with `edge`) has the property."""
@@ -550,10 +552,14 @@ class Property:
 
     def parse(self, value):
         """Any spelling of a value -> the engine value; ExchangeError in Exchange's words, naming the parameter."""
+        if self.nullable and (value is None or _text(value).casefold() in ("", "$null")):
+            return None
         return self.kind.parse(self, value)
 
     def problems(self, value) -> list[str]:
         """Exchange's messages for a value of the right type that Exchange refuses (range, choices, syntax)."""
+        if self.nullable and value is None:
+            return []
         found = self.kind.problems(self, value)
         if not found and self.check is not None:
             message = self.check(value)
@@ -562,7 +568,7 @@ class Property:
 
     def shown(self, value):
         """The value as EMS holds it (Format-List, Where-Object): bool, int, str, list or None."""
-        return self.kind.shown(self, value)
+        return None if self.nullable and value is None else self.kind.shown(self, value)
 
     def format(self, value) -> str:
         """The value as Format-List / Format-Table print it (psformat.cell: the console's one rule for that)."""
@@ -572,11 +578,11 @@ class Property:
 
     def data(self, value):
         """The value as JSON (lab file, the model's JSON column); `parse` reads it back."""
-        return self.kind.data(self, value)
+        return None if self.nullable and value is None else self.kind.data(self, value)
 
     def script_value(self, value):
-        """The value as the script writer passes it to powershell.literal."""
-        return self.kind.script(self, value)
+        """The value as the script writer passes it to powershell.literal ($null: None)."""
+        return None if self.nullable and value is None else self.kind.script(self, value)
 
     def powershell(self, value) -> str:
         """A PowerShell literal for a script: every text single-quoted (user text never becomes code)."""
@@ -1141,6 +1147,383 @@ RECEIVE_CONNECTOR = PropertySet(
 COMPUTED = frozenset({"identity"})
 
 
+# --- Mailbox servers: Set-MailboxServer's documented on-premises parameters ------------------------------------------
+# Stored and printed back (the server's JSON column `properties`), not simulated. Each row's versions are its
+# "Applicable:" line (office-docs-powershell Set-MailboxServer.md; Exchange Server SE wherever 2019 is), its default
+# the one the parameter's description gives; docs/decisions.md ("Set-MailboxServer's settings") lists the rows whose
+# description gives none.
+
+MAILBOX_SERVER_CMDLET = "Set-MailboxServer"
+_E2010, _E2013, _E2010_2013 = ("2010",), ("2013",), ("2010", "2013")
+_MAILBOX_SPAN = TimeSpan(high=datetime.timedelta(days=24_855, seconds=3 * 3600 + 14 * 60 + 7))  # Int32 seconds
+_MAILBOX_SIZE = ByteSize(low=1, high=(1 << 63) - 1)
+_MAILBOX_LIMIT = UnlimitedSize(low=1, high=(1 << 63) - 1)
+_PATH = Text(dotnet="Microsoft.Exchange.Data.LocalLongFullPath")
+_SCHEDULE = Multi(dotnet="Microsoft.Exchange.Common.ScheduleInterval[]")
+_INSTALL = "C:\\Program Files\\Microsoft\\Exchange Server\\V15\\"
+_INSTALL_2010 = "C:\\Program Files\\Microsoft\\Exchange Server\\V14\\"
+_RESERVED = "Reserved for Microsoft's use."
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+_SINCE_2010 = since("2010")
+
+
+def _mailbox(name: str, kind: Kind, default, versions=_SINCE_2010, help: str = "", **more) -> Property:
+    return Property(
+        name,
+        _snake(name),
+        kind,
+        default,
+        versions=versions,
+        settable=(MAILBOX_SERVER_CMDLET,),
+        on_edge=False,
+        help=help or _RESERVED,
+        source="Set-MailboxServer",
+        **more,
+    )
+
+
+def _days(n: float) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def _hours(n: int) -> datetime.timedelta:
+    return datetime.timedelta(hours=n)
+
+
+def _work_cycle(assistant: str, versions, cycle, checkpoint, what: str = "") -> list[Property]:
+    """A time-based assistant's *WorkCycle (the span in which it processes every mailbox) and its *WorkCycleCheckpoint
+    twin (how often it refreshes its list of mailboxes); no default documented: $null."""
+    return [
+        _mailbox(
+            f"{assistant}WorkCycle",
+            _MAILBOX_SPAN,
+            cycle,
+            versions,
+            help=f"The span in which the {what} processes every mailbox." if what else "",
+            nullable=cycle is None,
+        ),
+        _mailbox(
+            f"{assistant}WorkCycleCheckpoint",
+            _MAILBOX_SPAN,
+            checkpoint,
+            versions,
+            help=f"How often the {what} refreshes its list of mailboxes." if what else "",
+            nullable=checkpoint is None,
+        ),
+    ]
+
+
+_ASSISTANTS = [
+    ("CalendarRepair", _E2010_2013, _days(1), _days(1), "Calendar Repair Assistant"),
+    ("DarTaskStoreTimeBasedAssistant", _E2013, None, None, ""),
+    ("DirectoryProcessor", _E2013, None, None, ""),
+    ("GroupMailbox", _E2013, None, None, ""),
+    ("InferenceDataCollection", _E2013, None, None, ""),
+    ("InferenceTraining", _E2013, None, None, ""),
+    ("MailboxAssociationReplication", _E2013, None, None, ""),
+    ("ManagedFolder", _E2010_2013, _days(1), _days(1), "Managed Folder Assistant"),
+    ("OABGenerator", _E2013, _hours(8), _hours(1), "OAB generation"),
+    ("PeopleCentricTriage", _E2013, None, None, ""),
+    ("PeopleRelevance", _E2013, None, None, ""),
+    ("ProbeTimeBasedAssistant", _E2013, None, None, ""),
+    ("PublicFolder", _E2013, _days(1), _days(1), "public folder assistant"),
+    ("SearchIndexRepairTimeBasedAssistant", _E2013, None, None, ""),
+    ("SharePointSignalStore", _E2013, None, None, ""),
+    ("SharingPolicy", _E2010_2013, _days(1), _days(1), "Sharing Policy Assistant"),
+    ("SharingSync", _E2010_2013, _hours(3), _hours(3), "Sharing Sync Assistant"),
+    ("SiteMailbox", _E2013, _hours(6), _hours(6), "site mailbox assistant"),
+    ("StoreDsMaintenance", _E2013, None, None, ""),
+    ("StoreIntegrityCheck", _E2013, None, None, ""),
+    ("StoreMaintenance", _E2013, None, None, ""),
+    ("StoreScheduledIntegrityCheck", _E2013, None, None, ""),
+    ("StoreUrgentMaintenance", _E2013, None, None, ""),
+    ("TopN", _E2010_2013, _days(7), _days(1), "TopN Words Assistant"),
+    ("UMReporting", _E2010_2013, _days(1), _days(1), "Unified Messaging Reporting Assistant"),
+]
+
+_MAILBOX_SERVER_ROWS = [
+    _mailbox("AutoDagServerConfigured", BOOL, False, since("2013")),
+    _mailbox(
+        "AutoDatabaseMountDial",
+        Choice(
+            dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.AutoDatabaseMountDial",
+            choices=("BestAvailability", "GoodAvailability", "Lossless"),
+        ),
+        "GoodAvailability",
+        help="When a database mounts after a failover: BestAvailability, GoodAvailability or Lossless.",
+    ),
+    _mailbox(
+        "CalendarRepairIntervalEndWindow",
+        Int32(),
+        7,
+        by_version={"2010": 30, "2013": 30},
+        help="Days into the future the Calendar Repair Assistant repairs (7; 30 on 2010 and 2013).",
+    ),
+    _mailbox(
+        "CalendarRepairLogDirectorySizeLimit",
+        _MAILBOX_LIMIT,
+        500 << 20,
+        help="The calendar repair log directory's maximum size (500 MB).",
+    ),
+    _mailbox("CalendarRepairLogEnabled", BOOL, True, help="Whether the Calendar Repair Assistant logs its repairs."),
+    _mailbox(
+        "CalendarRepairLogFileAgeLimit",
+        _MAILBOX_SPAN,
+        _days(10),
+        help="Calendar repair logs older than this are deleted (10 days; 00:00:00: never).",
+    ),
+    _mailbox(
+        "CalendarRepairLogPath",
+        _PATH,
+        _INSTALL + "Logging\\Calendar Repair Assistant",
+        by_version={"2010": _INSTALL_2010 + "Logging\\Calendar Repair Assistant"},
+        help="Where the calendar repair logs are written.",
+    ),
+    _mailbox(
+        "CalendarRepairLogSubjectLoggingEnabled",
+        BOOL,
+        True,
+        help="Whether the calendar repair log includes the items' subjects.",
+    ),
+    _mailbox(
+        "CalendarRepairMissingItemFixDisabled",
+        BOOL,
+        False,
+        help="Whether the Calendar Repair Assistant leaves missing calendar items unfixed.",
+    ),
+    _mailbox(
+        "CalendarRepairMode",
+        Choice(
+            dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.CalendarRepairType",
+            choices=("ValidateOnly", "RepairAndValidate"),
+        ),
+        "RepairAndValidate",
+        since("2013"),
+        help="ValidateOnly or RepairAndValidate.",
+    ),
+    _mailbox(
+        "CalendarRepairSchedule",
+        _SCHEDULE,
+        (),
+        _E2010,
+        help="When each week the Calendar Repair Assistant runs: Sun.11:30 PM-Mon.1:30 AM, ...",
+    ),
+    *_work_cycle(*_ASSISTANTS[0]),
+    *(row for assistant in _ASSISTANTS[1:2] for row in _work_cycle(*assistant)),
+    _mailbox(
+        "DatabaseCopyActivationDisabledAndMoveNow",
+        BOOL,
+        False,
+        since("2013"),
+        help="Keep databases from mounting here while other healthy copies exist, and move the mounted ones away.",
+    ),
+    _mailbox(
+        "DatabaseCopyAutoActivationPolicy",
+        Choice(
+            dotnet="Microsoft.Exchange.Data.Directory.SystemConfiguration.DatabaseCopyAutoActivationPolicyType",
+            choices=("Blocked", "IntrasiteOnly", "Unrestricted"),
+        ),
+        "Unrestricted",
+        help="Automatic activation of database copies here: Blocked, IntrasiteOnly or Unrestricted.",
+    ),
+    *_work_cycle(*_ASSISTANTS[2]),
+    _mailbox("FaultZone", TEXT, "", since("2013")),
+    _mailbox(
+        "FolderLogForManagedFoldersEnabled",
+        BOOL,
+        False,
+        help="Managed folder logging (MRM 1.0, for coexistence with Exchange 2010).",
+    ),
+    _mailbox(
+        "ForceGroupMetricsGeneration",
+        BOOL,
+        False,
+        help="Generate group metrics (MailTips) even when the server generates no offline address book.",
+    ),
+    *_work_cycle(*_ASSISTANTS[3]),
+    _mailbox(
+        "GroupMetricsGenerationTime",
+        TEXT,
+        "",
+        _E2010,
+        help="The time of day (HH:MM) group metrics are generated.",
+    ),
+    *(row for assistant in _ASSISTANTS[4:6] for row in _work_cycle(*assistant)),
+    _mailbox("IrmLogEnabled", BOOL, True, _E2010, help="Log Information Rights Management transactions."),
+    _mailbox("IrmLogMaxAge", _MAILBOX_SPAN, _days(30), _E2010, help="IRM logs older than this are deleted (30 days)."),
+    _mailbox(
+        "IrmLogMaxDirectorySize",
+        _MAILBOX_LIMIT,
+        250 << 20,
+        _E2010,
+        help="The IRM log directory's maximum size (250 MB).",
+    ),
+    _mailbox("IrmLogMaxFileSize", _MAILBOX_SIZE, 10 << 20, _E2010, help="Each IRM log file's maximum size (10 MB)."),
+    _mailbox("IrmLogPath", _PATH, _INSTALL_2010 + "Logging\\IRMLogs", _E2010, help="Where the IRM logs are written."),
+    _mailbox(
+        "IsExcludedFromProvisioning",
+        BOOL,
+        False,
+        help="Leave the server out of the offline address book provisioning load balancer.",
+    ),
+    _mailbox(
+        "JournalingLogForManagedFoldersEnabled",
+        BOOL,
+        False,
+        help="Record journaling in the managed folder log.",
+    ),
+    _mailbox("JunkEmailOptionsCommitterWorkCycle", _MAILBOX_SPAN, None, _E2013, nullable=True),
+    _mailbox(
+        "Locale",
+        Multi(dotnet="Microsoft.Exchange.Data.MultiValuedProperty`1[System.Globalization.CultureInfo]"),
+        (),
+        help="The server's locales: en-US, de-AT, ...",
+    ),
+    _mailbox(
+        "LogDirectorySizeLimitForManagedFolders",
+        _MAILBOX_LIMIT,
+        None,
+        help="The managed folder logs' maximum size per database (Unlimited).",
+    ),
+    _mailbox(
+        "LogFileAgeLimitForManagedFolders",
+        _MAILBOX_SPAN,
+        datetime.timedelta(0),
+        help="Managed folder logs older than this are deleted (00:00:00: never).",
+    ),
+    _mailbox(
+        "LogFileSizeLimitForManagedFolders",
+        _MAILBOX_LIMIT,
+        10 << 20,
+        help="Each managed folder log file's maximum size (10 MB).",
+    ),
+    _mailbox(
+        "LogPathForManagedFolders",
+        _PATH,
+        _INSTALL + "Logging\\Managed Folder Assistant",
+        by_version={"2010": _INSTALL_2010 + "Logging\\Managed Folder Assistant"},
+        help="Where the managed folder logs are written.",
+    ),
+    *_work_cycle(*_ASSISTANTS[6]),
+    _mailbox(
+        "MailboxProcessorWorkCycle",
+        _MAILBOX_SPAN,
+        _days(1),
+        _E2013,
+        help="How often the server scans for locked mailboxes (1 day).",
+    ),
+    _mailbox(
+        "ManagedFolderAssistantSchedule",
+        _SCHEDULE,
+        (),
+        help="When each week the Managed Folder Assistant runs (coexistence with older versions).",
+    ),
+    *_work_cycle(*_ASSISTANTS[7]),
+]
+_MAILBOX_SERVER_ROWS_AFTER_MAPI = [
+    _mailbox(
+        "MaximumActiveDatabases",
+        Int32(),
+        None,
+        nullable=True,
+        help="The most databases that may be mounted here; blank ($null): no maximum.",
+    ),
+    _mailbox(
+        "MaximumPreferredActiveDatabases",
+        Int32(),
+        None,
+        since("2013"),
+        nullable=True,
+        help="The preferred maximum of active databases; blank ($null): none.",
+    ),
+    _mailbox("MessageTrackingLogEnabled", BOOL, True, _E2010, help="Whether message tracking is enabled."),
+    _mailbox(
+        "MessageTrackingLogMaxAge",
+        _MAILBOX_SPAN,
+        _days(30),
+        _E2010,
+        help="Message tracking logs older than this are deleted (30 days).",
+    ),
+    _mailbox(
+        "MessageTrackingLogMaxDirectorySize",
+        _MAILBOX_LIMIT,
+        250 << 20,
+        _E2010,
+        help="The message tracking log directory's maximum size (250 MB).",
+    ),
+    _mailbox(
+        "MessageTrackingLogMaxFileSize",
+        ByteSize(low=1, high=1 << 32),
+        10 << 20,
+        _E2010,
+        help="Each message tracking log file's maximum size (10 MB).",
+    ),
+    _mailbox(
+        "MessageTrackingLogPath",
+        _PATH,
+        _INSTALL_2010 + "TransportRoles\\Logs\\MessageTracking",
+        _E2010,
+        help="Where the message tracking logs are written.",
+    ),
+    _mailbox(
+        "MessageTrackingLogSubjectLoggingEnabled",
+        BOOL,
+        True,
+        _E2010,
+        help="Whether the message tracking log includes subjects.",
+    ),
+    _mailbox("MigrationLogFilePath", _PATH, "", since("2013")),
+    _mailbox(
+        "MigrationLogLoggingLevel",
+        Choice(
+            dotnet="Microsoft.Exchange.Migration.MigrationEventType",
+            choices=("None", "Error", "Warning", "Information", "Verbose", "Instrumentation"),
+        ),
+        None,
+        since("2013"),
+        nullable=True,
+    ),
+    _mailbox("MigrationLogMaxAge", _MAILBOX_SPAN, None, since("2013"), nullable=True),
+    _mailbox("MigrationLogMaxDirectorySize", _MAILBOX_SIZE, None, since("2013"), nullable=True),
+    _mailbox("MigrationLogMaxFileSize", _MAILBOX_SIZE, None, since("2013"), nullable=True),
+    *(row for assistant in _ASSISTANTS[8:13] for row in _work_cycle(*assistant)),
+    _mailbox(
+        "RetentionLogForManagedFoldersEnabled",
+        BOOL,
+        False,
+        help="Record retention processing in the managed folder log.",
+    ),
+    *(row for assistant in _ASSISTANTS[13:15] for row in _work_cycle(*assistant)),
+    _mailbox(
+        "SharingPolicySchedule",
+        _SCHEDULE,
+        (),
+        help="When each week the Sharing Policy Assistant runs.",
+    ),
+    *(row for assistant in _ASSISTANTS[15:23] for row in _work_cycle(*assistant)),
+    _mailbox(
+        "SubjectLogForManagedFoldersEnabled",
+        BOOL,
+        False,
+        help="Whether the managed folder logs include subjects.",
+    ),
+    _mailbox("SubmissionServerOverrideList", Multi(), ()),
+    *(row for assistant in _ASSISTANTS[23:] for row in _work_cycle(*assistant)),
+    _mailbox(
+        "WacDiscoveryEndpoint",
+        TEXT,
+        "",
+        since("2016"),
+        help="Office Online Server's discovery endpoint: https://oos.internal.contoso.com/hosting/discovery.",
+    ),
+]
+
+
 # --- The other object types ----------------------------------------------------------------------------------------
 
 SERVER = PropertySet(
@@ -1150,6 +1533,7 @@ SERVER = PropertySet(
         Property("Fqdn", "fqdn", FQDN, "", settable=(), simulated=True),
         Property("ServerRole", "roles", Multi(item="string"), ("Mailbox",), settable=(), simulated=True),
         Property("AdminDisplayVersion", "version", TEXT, "SE", settable=(), simulated=True),
+        *_MAILBOX_SERVER_ROWS,
         Property(
             "MAPIEncryptionRequired",
             "mapi_encryption_required",
@@ -1158,6 +1542,7 @@ SERVER = PropertySet(
             settable=("Set-MailboxServer",),
             source="P-SMS",
         ),
+        *_MAILBOX_SERVER_ROWS_AFTER_MAPI,
         Property("IPAddresses", "ip_addresses", Multi(item="string"), (), settable=(), simulated=True),
         Property("IsEdgeServer", "is_edge", BOOL, False, settable=(), simulated=True),
         Property("Identity", "identity", TEXT, "", settable=(), simulated=True),
@@ -1166,6 +1551,10 @@ SERVER = PropertySet(
 
 _SET_DOMAIN = ("Set-AcceptedDomain",)
 _DOMAIN_COLUMN = {"simulated": True, "column": "value"}  # the simulator's, in columns of their own
+
+# The mailbox settings a server keeps in its JSON column: every Set-MailboxServer row but MAPIEncryptionRequired (a
+# column of its own, which the audit reads).
+MAILBOX_SETTINGS = PropertySet("MailboxServer", [*_MAILBOX_SERVER_ROWS, *_MAILBOX_SERVER_ROWS_AFTER_MAPI])
 
 ACCEPTED_DOMAIN = PropertySet(
     "AcceptedDomain",
@@ -1736,22 +2125,38 @@ def organization_defaults(servers: Iterable) -> dict:
 # --- The engine dataclass from the table ----------------------------------------------------------------------------
 
 
-def fields_of(properties: PropertySet, *, computed: Iterable[str] = COMPUTED, last: bool = False):
+# The default of a field whose documented default depends on the server's version, until __post_init__ resolves it.
+BY_VERSION = type("ByVersion", (), {"__repr__": lambda self: "BY_VERSION"})()
+
+
+def fields_of(
+    properties: PropertySet, *, computed: Iterable[str] = COMPUTED, last: bool = False, by_version: bool = False
+):
     """A class decorator, applied below @dataclass: adds one annotated field, with the property's default, for each
     catalogue property the class doesn't declare itself (its own fields without defaults keep coming first; with
-    `last`, all its own fields do, so positional arguments keep meaning what they did)."""
+    `last`, all its own fields do, so positional construction keeps working). With `by_version`, a property with a
+    default per version gets BY_VERSION, which the object's own `version` resolves after construction (a server)."""
 
     def decorate(cls):
         own = dict(cls.__dict__.get("__annotations__", {}))
         required = {name: kind for name, kind in own.items() if name not in cls.__dict__}
         optional = {name: kind for name, kind in own.items() if name in cls.__dict__}
-        added = {}
+        added, versioned = {}, []
         for prop in properties:
             if prop.field in own or prop.field in computed or hasattr(cls, prop.field):
                 continue
             added[prop.field] = prop.kind.python
-            setattr(cls, prop.field, prop.default)
+            versioned += [prop] if by_version and prop.by_version else []
+            setattr(cls, prop.field, BY_VERSION if versioned and versioned[-1] is prop else prop.default)
         cls.__annotations__ = {**required, **optional, **added} if last else {**required, **added, **optional}
+        if versioned:
+
+            def __post_init__(self):
+                for prop in versioned:
+                    if getattr(self, prop.field) is BY_VERSION:
+                        object.__setattr__(self, prop.field, prop.default_for(self.version))
+
+            cls.__post_init__ = __post_init__
         return cls
 
     return decorate
@@ -1761,6 +2166,7 @@ __all__ = [
     "ACCEPTED_DOMAIN",
     "AD_PERMISSION",
     "GROUP_MEMBER",
+    "MAILBOX_SETTINGS",
     "PRINCIPAL",
     "RECEIVE_CONNECTOR",
     "RECIPIENT",

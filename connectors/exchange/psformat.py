@@ -12,7 +12,15 @@ from dataclasses import field as dc_field
 
 from . import acl, psgetmember
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
-from .properties import ACCEPTED_DOMAIN, RECEIVE_CONNECTOR, SERVER, TRANSPORT_CONFIG, PropertySet
+from .properties import (
+    ACCEPTED_DOMAIN,
+    MAILBOX_SETTINGS,
+    RECEIVE_CONNECTOR,
+    SERVER,
+    TRANSPORT_CONFIG,
+    ByteSize,
+    PropertySet,
+)
 from .psdates import general
 from .psobjects import BindingText, RangeText, Size
 from .psvalues import double_text, has_wildcard, wildcard
@@ -24,6 +32,17 @@ class Permission:
 
     connector: ReceiveConnector
     ace: ACE
+
+
+@dataclass(frozen=True)
+class MailboxServer:
+    """One row of Get-MailboxServer: a server with the Mailbox role, shown with its mailbox settings."""
+
+    server: Server
+
+    @property
+    def name(self) -> str:
+        return self.server.name
 
 
 def _settings_object(class_name: str, cmdlet: str, doc: str) -> type:
@@ -146,13 +165,37 @@ def properties(obj, org: Organization) -> dict:
         return _catalogued(obj, TRANSPORT_CONFIG, org)
     if isinstance(obj, AcceptedDomain):
         return {**_catalogued(obj, ACCEPTED_DOMAIN, org), "Identity": obj.name}
-    # IPAddresses is exchsim's (where the server listens), no property of Get-ExchangeServer.
-    shown = {name: value for name, value in _catalogued(obj, SERVER).items() if name != "IPAddresses"}
+    if isinstance(obj, MailboxServer):
+        return _mailbox_server(obj.server)
+    # IPAddresses is exchsim's (where the server listens), no property of Get-ExchangeServer; the mailbox settings
+    # are Get-MailboxServer's.
+    shown = {
+        name: value
+        for name, value in _catalogued(obj, SERVER).items()
+        if name != "IPAddresses" and MAILBOX_SETTINGS.by_name(name) is None
+    }
     shown["ServerRole"] = ", ".join(sorted(role.value for role in obj.roles))  # EMS prints the roles as one text
     shown["AdminDisplayVersion"] = _VERSIONS[obj.version]
     shown["Identity"] = obj.name
     shown["Domain"] = server_domain(obj)
     shown["DistinguishedName"] = server_dn(org, obj)
+    return shown
+
+
+def _mailbox_server(server: Server) -> dict:
+    """Get-MailboxServer's properties: the name, the Set-MailboxServer settings the server's version has (a size as a
+    Size, which compares as its bytes), then what it is."""
+    has = {prop.name for prop in server.mailbox_settings()}
+    shown: dict = {"Name": server.name}
+    for prop in SERVER.settable("Set-MailboxServer"):
+        if prop.name in has or MAILBOX_SETTINGS.by_name(prop.name) is None:
+            value = getattr(server, prop.field)
+            sized = isinstance(prop.kind, ByteSize) and value is not None
+            shown[prop.name] = Size(value) if sized else prop.shown(value)
+    shown["ServerRole"] = ", ".join(sorted(role.value for role in server.roles))
+    shown["AdminDisplayVersion"] = _VERSIONS[server.version]
+    shown["Fqdn"] = server.fqdn
+    shown["Identity"] = server.name
     return shown
 
 
@@ -170,7 +213,15 @@ def _catalogued(obj, properties: PropertySet, org: Organization | None = None) -
 _DEFAULT_HEADINGS = {"IsInherited": "Inherited"}
 # Objects EMS shows as a list by default.
 _LIST_VIEWS = (TransportConfig, RecipientFilterConfig)
-_ENGINE_OBJECTS = (ReceiveConnector, Permission, AcceptedDomain, Server, TransportConfig, RecipientFilterConfig)
+_ENGINE_OBJECTS = (
+    ReceiveConnector,
+    Permission,
+    AcceptedDomain,
+    Server,
+    MailboxServer,
+    TransportConfig,
+    RecipientFilterConfig,
+)
 _GROUP_COLUMNS = ("Count", "Name", "Group")
 
 

@@ -32,6 +32,7 @@ from connectors.exchange.properties import (
     Multi,
     TimeSpan,
     Unlimited,
+    UnlimitedSize,
 )
 from connectors.exchange.receive import new_receive_connector, set_receive_connector
 
@@ -58,6 +59,10 @@ ITEMS = {"domain": "fabrikam.com", "dsn code": "5.7.1", "string": "fabrikam.com"
 def other_value(prop, default):
     """A value of the property's type, inside its range, that isn't its default."""
     kind = prop.kind
+    if default is None and prop.nullable:  # a setting with no documented default ($null) gets one
+        return {TimeSpan: datetime.timedelta(hours=2), Choice: None}.get(type(kind), 3) or kind.names()[0]
+    if isinstance(kind, UnlimitedSize):
+        return 100 << 20 if default is None else None
     if isinstance(kind, Boolean):
         return not default
     if isinstance(kind, Flags):
@@ -207,15 +212,17 @@ def _lines(output) -> list[str]:
 
 
 # The versions that between them have every organisation-wide property (LegacyJournalingMigrationEnabled is 2010's
-# alone, EnableNego2Authentication 2013's and 2016's).
-@pytest.mark.parametrize("template", ["exchange2010", "exchange2016", "exchange2019"])
+# alone, EnableNego2Authentication 2013's and 2016's) and every Set-MailboxServer setting (2013 has its own).
+@pytest.mark.parametrize("template", ["exchange2010", "exchange2013", "exchange2016", "exchange2019"])
 def test_the_other_objects_properties_round_trip(db, template):
-    """A server's, an accepted domain's and the organisation's settable properties, each changed: model -> lab file ->
-    script -> console -> engine."""
+    """A server's (the Set-MailboxServer settings of its version), an accepted domain's and the organisation's
+    settable properties, each changed: model -> lab file -> script -> console (Get-MailboxServer | fl prints each
+    back) -> engine."""
     lab = labs.create_lab_from_template(template, name="Round trip objects")
     org = store.lab_to_org(lab)
     server, domain = org.servers[0], org.accepted_domains[0]
-    server = dataclasses.replace(server, **_others(SERVER, server))
+    has = {p.field for p in server.mailbox_settings()} | {"mapi_encryption_required"}
+    server = dataclasses.replace(server, **_others(SERVER, server, {p.field for p in SERVER} - has))
     skip = {"domain_name", "name", "default"}
     domain = dataclasses.replace(domain, **_others(ACCEPTED_DOMAIN, domain, skip, org.servers))
     org = org.with_changes(servers=(server,), accepted_domains=(domain, *org.accepted_domains[1:]))
@@ -226,6 +233,10 @@ def test_the_other_objects_properties_round_trip(db, template):
         found_domains = [_catalogued(ACCEPTED_DOMAIN, d) for d in found.accepted_domains]
         assert found_domains == [_catalogued(ACCEPTED_DOMAIN, d) for d in org.accepted_domains], stage
         assert _catalogued(TRANSPORT_CONFIG, found) == _catalogued(TRANSPORT_CONFIG, org), stage
+        shown = _lines(ems.run_script(found, f"Get-MailboxServer {server.name} | Format-List").output)
+        settings = [p for p in SERVER.settable("Set-MailboxServer") if p.field in has]
+        expected = [f"{p.name} : {p.format(getattr(server, p.field))}".strip() for p in settings]
+        assert [line for line in shown if line.split(" : ")[0] in {p.name for p in settings}] == expected, stage
 
     _round_trip_org(lab, org, check)
 

@@ -75,8 +75,9 @@ def test_an_unmodelled_parameter_is_noted_once_and_changes_nothing():
 def test_the_docs_examples_of_unmodelled_parameters_run():
     scripts = [
         "Set-RecipientFilterConfig -BlockListEnabled $true -BlockedRecipients user1@contoso.com,user2@contoso.com",
-        "Set-MailboxServer -Identity EX01 -CalendarRepairWorkCycle 7.00:00:00 "
-        "-CalendarRepairWorkCycleCheckpoint 7.00:00:00",
+        "Set-MailboxServer -Identity EX01 -CalendarRepairIntervalEndWindow 40 "
+        "-CalendarRepairLogDirectorySizeLimit 750MB -CalendarRepairLogFileAgeLimit 15.00:00:00 "
+        '-CalendarRepairLogPath "D:\\Exchange Logs\\Calendar Repair Assistant"',
         "Set-TransportConfig -GenerateCopyOfDSNFor 5.7.1,5.7.2,5.7.3",
         "Set-TransportConfig -JournalingReportNdrTo journalingndr@contoso.com",
         f"Add-ADPermission '{DEFAULT}' -User 'NT AUTHORITY\\ANONYMOUS LOGON' -AccessRights ExtendedRight "
@@ -84,6 +85,9 @@ def test_the_docs_examples_of_unmodelled_parameters_run():
     ]
     for script in scripts:
         assert run(script).error is None, script
+    # "In Exchange 2013, this example throttles the Calendar Repair Assistant" (the parameter is 2010 and 2013 only)
+    example = "Set-MailboxServer EX01 -CalendarRepairWorkCycle 7.00:00:00 -CalendarRepairWorkCycleCheckpoint 7.00:00:00"
+    assert run(example, template("exchange2013")).error is None
 
 
 def test_new_accepted_domain_match_subdomains_is_set_not_noted():
@@ -95,9 +99,9 @@ def test_new_accepted_domain_match_subdomains_is_set_not_noted():
 
 
 def test_an_unmodelled_boolean_still_converts_as_powershell_converts_it():
-    result = run("Set-MailboxServer EX01 -MessageTrackingLogEnabled maybe")
+    result = run("Set-TransportConfig -Xexch50Enabled maybe")
     assert result.error.startswith(
-        "Cannot process argument transformation on parameter 'MessageTrackingLogEnabled'. Cannot convert value "
+        "Cannot process argument transformation on parameter 'Xexch50Enabled'. Cannot convert value "
         '"maybe" to type "System.Boolean".'
     )
 
