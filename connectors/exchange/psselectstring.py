@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .pspipeline import Stage
 from .psvalues import (
     Collection,
     PSObject,
@@ -197,6 +198,32 @@ def select_string(ctx, bound: dict, items: list) -> list:
     if bound.get("Raw"):
         return [item.get("Line") for item in found]
     return found
+
+
+class _Lines(Stage):
+    """Select-String over pipeline input, as it streams: each object matched as it comes, numbered in turn (a
+    `| select -First 1` after it stops the commands before it at the first match)."""
+
+    def __init__(self, ctx, bound: dict):
+        self.ctx, self.bound, self.patterns, self.number = ctx, bound, _patterns(bound), 0
+        self.listed = False
+
+    def process(self, item) -> None:
+        if self.listed:
+            return  # -List: the first match only
+        self.number += 1
+        for found in _scan(self.ctx, [to_string(item)], INPUT_STREAM, INPUT_STREAM, self.bound, self.patterns):
+            found.props["LineNumber"] = self.number
+            self.listed = bool(self.bound.get("List"))
+            self.emit(found.get("Line") if self.bound.get("Raw") else found)
+
+
+def stage(ctx, bound: dict):
+    """A streaming stage for pipeline input, or None when Select-String needs all of it first (-Context looks at the
+    lines after a match, -Quiet answers once) or reads files."""
+    if any(k in bound for k in ("Path", "LiteralPath", "Context")) or bound.get("Quiet"):
+        return None
+    return _Lines(ctx, bound)
 
 
 SPECS = {

@@ -1,11 +1,13 @@
 """PowerShell's everyday cmdlets as streaming stages of a pipeline (pspipeline): the ones whose output for an object
 doesn't wait for the next object run on each as it comes (Where-Object, ForEach-Object with its -Begin and -End,
-Select-Object without -Last/-Unique, Format-List, Write-Output, Write-Host, Out-Null, Out-Default); the others take
+Select-Object without -Last/-Unique, Format-List, Write-Output, Write-Host, Out-Null, Out-Default, Select-String on
+pipeline input without -Context or -Quiet); the others take
 all their input first (pscmdlets.run, through a Collecting stage).
 """
 
 from __future__ import annotations
 
+from . import psselectstring
 from .psast import Block
 from .pscmdlets import _no_op, _prepare, _select, foreach_object, format_list, where_object, write_host
 from .pspipeline import Out, Stage, StopUpstream
@@ -135,4 +137,5 @@ _STAGES = {
     "Write-Host": _write_host_stage,
     "Out-Null": lambda ctx, bound: _PerItem(ctx, _no_op, bound),
     "Out-Default": lambda ctx, bound: Stage(),
+    "Select-String": psselectstring.stage,
 }

@@ -150,3 +150,13 @@ def test_a_backtracking_pattern_stops_at_the_time_limit_and_applies_nothing():
     assert "ran longer than 0.5 seconds" in result.error
     assert time.monotonic() - started < 10  # minutes without the limit
     assert result.org is org
+
+
+def test_pipeline_input_streams_so_select_first_stops_the_commands_before_it():
+    script = '1..100000 | % { Write-Host "made $_"; "line $_" } | sls "line 2" | select -First 1'
+    assert out(script) == ["made 1", "made 2", "line 2"]
+
+
+def test_streamed_lines_are_numbered_in_turn_and_list_keeps_the_first_match():
+    assert out('Get-Content smtp.log | sls "MAIL|RCPT" | % LineNumber') == ["2", "3"]
+    assert out('"a1", "b", "a2" | sls a -List') == ["a1"]
