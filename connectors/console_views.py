@@ -113,6 +113,9 @@ def _run_console(request: HttpRequest, lab, form: ConsoleForm) -> tuple:
         entry["error"] = "\n".join(e.message for e in run.refused.errors)
     else:
         entry["changes"] = [f"{verb} {c.identity}" for verb, c in run.changes]
+        if atomic and not dry_run and run.result.error is not None:
+            # say so, as manage.py ems --atomic does: the commands before the error don't stay either
+            entry["changes"].append("stopped at the first error; nothing was applied (run as one change)")
         if run.saved is not None:
             entry["changes"].append(f"history entry #{run.saved.number}")
     written = run.result.files

@@ -44,6 +44,12 @@ def test_as_one_change_a_script_that_fails_midway_changes_nothing(signed_in, lab
     assert '<span class="err">' in body
     assert labfile.dump_lab(lab) == before
     assert "# as one change" in body
+    assert "# stopped at the first error; nothing was applied (run as one change)" in body
+
+
+def test_as_one_change_a_script_that_runs_through_says_nothing_of_an_error(signed_in, lab):
+    body = _run(signed_in, lab, SCRIPT, atomic=True)
+    assert "nothing was applied" not in body
 
 
 def test_without_it_the_commands_before_the_error_stay_applied(signed_in, lab):
