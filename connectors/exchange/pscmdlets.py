@@ -271,12 +271,25 @@ def sort_object(ctx, bound: dict, items: list) -> list:
                 ctx.step()
             ordered.sort(key=lambda item, spec=spec: sort_key(_value(ctx, item, spec)), reverse=down)
     if bound.get("Unique"):
+        # PowerShell compares what it sorted by: with -Property, the properties' values (`Sort-Object Server
+        # -Unique` keeps one object per server), as sort_key compares them (text without case)
+        def same(a, b) -> bool:
+            if not keys:
+                return equal(a, b)
+            return all(sort_key(_value(ctx, a, _key_spec(k))) == sort_key(_value(ctx, b, _key_spec(k))) for k in keys)
+
         unique = []
         for item in ordered:
-            if not unique or not equal(unique[-1], item):
+            if not unique or not same(unique[-1], item):
                 unique.append(item)
         ordered = unique
     return ordered
+
+
+def _key_spec(spec):
+    if isinstance(spec, PSHashtable):
+        return spec.get("Expression") if "Expression" in spec else spec.get("e")
+    return spec
 
 
 def group_object(ctx, bound: dict, items: list) -> list:
@@ -406,10 +419,12 @@ def _write(ctx, path, text: str, append: bool) -> None:
 def import_csv(ctx, bound: dict, items: list) -> list:
     text = read_file(ctx, bound.get("Path") or bound.get("LiteralPath"))
     delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
-    lines = [line for line in text.splitlines() if not line.startswith("#TYPE")]
-    reader = csv.reader(lines, delimiter=delimiter)
+    if text.startswith("#TYPE"):  # Export-Csv's type line (Windows PowerShell without -NoTypeInformation)
+        text = text.partition("\n")[2]
+    # read as one text, not line by line: a quoted value may hold a line break, as Export-Csv writes it
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = bound.get("Header")
-    rows = list(reader)
+    rows = [row for row in reader if row]  # Import-Csv passes over blank lines
     names = [to_string(h) for h in as_list(header)] if header is not None else (rows.pop(0) if rows else [])
     result = []
     for row in rows:

@@ -158,3 +158,15 @@ foreach ($c in Get-ReceiveConnector -Server EX01 | Sort-Object Name | Select-Obj
     assert result.files["report.csv"] == (
         '"Name","Enabled"\n"Client Frontend EX01","True"\n"Client Proxy EX01","True"\n'
     )
+
+
+def test_sort_object_unique_with_a_property_keeps_one_object_per_value():
+    script = "Get-ReceiveConnector | Sort-Object Server -Unique | Select-Object -ExpandProperty Server"
+    assert run(script).output == ["EX01", "EX02"]
+    assert run('"b", "a", "B" | Sort-Object -Unique').output == ["a", "b"]
+
+
+def test_import_csv_keeps_a_line_break_inside_a_quoted_value_and_passes_over_blank_lines():
+    files = {"notes.csv": '"Name","Note"\r\n"Relay","printer,\r\nsecond floor"\r\n\r\n"Other","x"\r\n'}
+    result = run('$rows = Import-Csv notes.csv\n$rows.Count\n$rows[0].Note.Split("`n")[1]', files=files)
+    assert result.output == ["2", "second floor"]
