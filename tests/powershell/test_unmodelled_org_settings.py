@@ -10,7 +10,8 @@ import pytest
 from connectors import labfile, labs, models, store
 from connectors.exchange import ems, powershell
 from connectors.exchange.importmap import import_organization
-from connectors.exchange.properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from connectors.exchange.properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG, Multi
+from tests.app.test_catalogue_round_trip import ITEMS, other_value
 from tests.importer.handmade import collection
 
 from .orgs import template
@@ -261,3 +262,33 @@ def test_the_importer_keeps_an_imported_value_instead_of_reporting_it_unused():
     unused = result.report.unused
     assert not {"ShadowRedundancyEnabled", "SafetyNetHoldTime"} & set(unused.get("TransportConfig", {}))
     assert "PendingRemoval" not in unused.get("AcceptedDomain", {})
+
+
+def _newest_template(prop) -> str:
+    return f"exchange{prop.versions[-1].lower()}"
+
+
+STORED_ROWS = [
+    *((p, "Set-TransportConfig", "") for p in TRANSPORT_CONFIG.settable("Set-TransportConfig") if not p.simulated),
+    *(
+        (p, "Set-AcceptedDomain", "contoso.com ")
+        for p in ACCEPTED_DOMAIN.settable("Set-AcceptedDomain")
+        if not p.simulated
+    ),
+]
+
+
+@pytest.mark.parametrize(("prop", "cmdlet", "target"), STORED_ROWS, ids=lambda value: getattr(value, "name", None))
+def test_every_stored_row_is_set_from_the_literal_a_script_writes_and_printed_back(prop, cmdlet, target):
+    org = template(_newest_template(prop))
+    obj = org if cmdlet == "Set-TransportConfig" else org.accepted_domains[0]
+    value = other_value(prop, getattr(obj, prop.field))
+    if isinstance(prop.kind, Multi):
+        value = prop.parse({"ip range": "10.0.0.5", **ITEMS}[prop.kind.item])
+    get = "Get-" + cmdlet.removeprefix("Set-")
+    script = f"{cmdlet} {target}-{prop.name} {prop.powershell(value)}\n{get} {target}| fl {prop.name}"
+    result = ems.run_script(org, script)
+    assert result.error is None, result.output
+    changed = result.org if cmdlet == "Set-TransportConfig" else result.org.accepted_domains[0]
+    assert getattr(changed, prop.field) == value
+    assert [line for line in result.output if line] == [f"{prop.name} : {prop.format(value)}"]
