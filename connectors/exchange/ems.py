@@ -68,6 +68,11 @@ _NO_OPS = {
     "add-pssnapin": "the exchsim console is the Exchange Management Shell already; Add-PSSnapin {0} loads nothing.",
     "import-module": "the exchsim console has Exchange's cmdlets already; Import-Module {0} loads nothing.",
     "export-clixml": "",  # a backup file: the plan's backups; nothing to show, nothing changes in the lab
+    # the console keeps its own transcript (the page, the command's output); a script's opening lines do nothing
+    "start-transcript": "the exchsim console keeps its own transcript; Start-Transcript {0} writes nothing.",
+    "stop-transcript": "",
+    "clear-host": "",
+    "cls": "",
 }
 # What scripts found on the web call that the console never runs: named when refused, before anything runs.
 _REFUSED = {

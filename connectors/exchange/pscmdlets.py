@@ -366,6 +366,35 @@ def write_host(ctx, bound: dict, items: list) -> list:
     return []
 
 
+def _stream_writer(prefix: str, preference: str | None, switch: str | None):
+    """Write-Warning / -Verbose / -Debug / -Information: the host's `WARNING: text` line; the verbose and debug
+    streams only with their switch or their preference variable at Continue (PowerShell's default is silent)."""
+
+    def shown(value) -> bool:
+        return to_string(value).strip().casefold() in ("continue", "inquire", "2")
+
+    def write(ctx, bound: dict, items: list) -> list:
+        if preference is not None:
+            given = bound.get(switch)
+            on = shown(given) if switch == "InformationAction" else bool(given)
+            if not on and not (given is None and shown(ctx.get(preference))):
+                return []
+        message = bound.get("Message", bound.get("MessageData"))
+        messages = [to_string(v) for v in as_list(message)] if message is not None else []
+        messages += [to_string(v) for v in items]
+        ctx.print([f"{prefix}{text}" for text in messages])
+        return []
+
+    return write
+
+
+def write_error(ctx, bound: dict, items: list) -> list:
+    """An error the script raises: the console's error (stopping the script, as every error does unless
+    -ErrorAction says otherwise)."""
+    texts = [to_string(v) for v in as_list(bound.get("Message", []))] + [to_string(v) for v in items]
+    raise RuntimeFailure(" ".join(texts) or "An error occurred.")
+
+
 def write_output(ctx, bound: dict, items: list) -> list:
     return [v for value in bound.get("InputObject", []) for v in as_list(value)] + (items or [])
 
@@ -591,6 +620,19 @@ _SPECS = {
         ("Object",),
     ),
     "Write-Output": (write_output, {"InputObject": VALUE, "NoEnumerate": SWITCH}, ()),
+    "Write-Warning": (_stream_writer("WARNING: ", None, None), {"Message": VALUE}, ("Message",)),
+    "Write-Verbose": (_stream_writer("VERBOSE: ", "verbosepreference", "Verbose"), {"Message": VALUE}, ("Message",)),
+    "Write-Debug": (_stream_writer("DEBUG: ", "debugpreference", "Debug"), {"Message": VALUE}, ("Message",)),
+    "Write-Information": (
+        _stream_writer("", "informationpreference", "InformationAction"),
+        {"MessageData": VALUE, "Tags": VALUE},
+        ("MessageData",),
+    ),
+    "Write-Error": (
+        write_error,
+        {"Message": VALUE, "Category": VALUE, "ErrorId": VALUE, "TargetObject": VALUE, "Exception": VALUE},
+        ("Message",),
+    ),
     "Get-Date": (get_date, {"Date": VALUE, "Format": VALUE, "UFormat": VALUE}, ("Date",)),
     "Import-Csv": (
         import_csv,

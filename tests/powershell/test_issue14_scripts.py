@@ -170,3 +170,38 @@ def test_import_csv_keeps_a_line_break_inside_a_quoted_value_and_passes_over_bla
     files = {"notes.csv": '"Name","Note"\r\n"Relay","printer,\r\nsecond floor"\r\n\r\n"Other","x"\r\n'}
     result = run('$rows = Import-Csv notes.csv\n$rows.Count\n$rows[0].Note.Split("`n")[1]', files=files)
     assert result.output == ["2", "second floor"]
+
+
+def test_write_warning_verbose_and_debug_print_as_the_host_shows_them():
+    script = """
+Write-Warning "Connector not found, creating it"
+Write-Verbose "quiet by default"
+Write-Verbose "asked for" -Verbose
+$VerbosePreference = "Continue"
+Write-Verbose "by preference"
+Write-Debug "quiet"
+"piped" | Write-Warning
+"""
+    assert run(script).output == [
+        "WARNING: Connector not found, creating it",
+        "VERBOSE: asked for",
+        "VERBOSE: by preference",
+        "WARNING: piped",
+    ]
+
+
+def test_write_error_is_an_error_the_error_action_and_try_catch_handle():
+    org = lab()
+    result = ems.run_script(org, 'Set-ReceiveConnector "EX01\\Relay" -Comment x\nWrite-Error "Stop here"\n"after"')
+    assert result.error == "Stop here"
+    assert "after" not in result.output
+    script = 'Write-Error "quiet" -ErrorAction SilentlyContinue\ntry { Write-Error "caught" } catch { "got: $_" }'
+    assert run(script).output == ["got: caught"]
+
+
+def test_transcript_and_clear_host_lines_scripts_open_with_do_nothing():
+    script = 'Start-Transcript -Path C:\\Logs\\relay.txt -Append\nClear-Host\n"working"\nStop-Transcript'
+    assert run(script).output == [
+        "NOTE: the exchsim console keeps its own transcript; Start-Transcript C:\\Logs\\relay.txt writes nothing.",
+        "working",
+    ]
