@@ -200,13 +200,14 @@ def _mailbox_server(server: Server) -> dict:
 
 
 def _catalogued(obj, properties: PropertySet, org: Organization | None = None) -> dict:
-    """The catalogued properties the object holds, by their EMS names, as EMS holds their values (with `org`, only
-    the organisation-wide ones its servers' versions have)."""
-    return {
-        p.name: p.shown(getattr(obj, p.field))
-        for p in properties
-        if hasattr(obj, p.field) and (org is None or p.in_organization(org.servers))
-    }
+    """The catalogued properties the object holds, by their EMS names, as EMS holds their values (a size as a Size,
+    which compares as its bytes; with `org`, only the organisation-wide ones its servers' versions have)."""
+    shown = {}
+    for p in properties:
+        if hasattr(obj, p.field) and (org is None or p.in_organization(org.servers)):
+            value = getattr(obj, p.field)
+            shown[p.name] = Size(value) if isinstance(p.kind, ByteSize) and value is not None else p.shown(value)
+    return shown
 
 
 # EMS's default table heads IsInherited "Inherited" (Get-/Add-ADPermission); a chosen column keeps its own name.

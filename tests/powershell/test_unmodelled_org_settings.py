@@ -65,9 +65,10 @@ def test_it_sets_a_setting_of_each_kind_and_prints_it_back_as_ems_does():
 def test_an_object_read_from_the_lab_has_them_as_properties():
     script = (
         "$c = Get-TransportConfig\n$c.ShadowRedundancyEnabled\n$c.SupervisionTags.Count\n"
-        "(Get-AcceptedDomain contoso.com).PendingRemoval"
+        "(Get-AcceptedDomain contoso.com).PendingRemoval\n"
+        "$c.MaxDumpsterSizePerDatabase -gt 10MB\n$c.ExternalDsnMaxMessageAttachSize.ToMB()"  # a size compares as bytes
     )
-    assert ems.run_script(template(), script).output == ["True", "2", "False"]
+    assert ems.run_script(template(), script).output == ["True", "2", "False", "True", "10"]
 
 
 @pytest.mark.parametrize(
