@@ -447,6 +447,14 @@ def _write(ctx, path, text: str, append: bool) -> None:
 
 def import_csv(ctx, bound: dict, items: list) -> list:
     text = read_file(ctx, bound.get("Path") or bound.get("LiteralPath"))
+    return _from_csv(ctx, text, bound)
+
+
+def convert_from_csv(ctx, bound: dict, items: list) -> list:
+    return _from_csv(ctx, "\n".join(to_string(item) for item in items), bound)
+
+
+def _from_csv(ctx, text: str, bound: dict) -> list:
     delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
     if text.startswith("#TYPE"):  # Export-Csv's type line (Windows PowerShell without -NoTypeInformation)
         text = text.partition("\n")[2]
@@ -468,15 +476,16 @@ def import_csv(ctx, bound: dict, items: list) -> list:
 
 
 def get_content(ctx, bound: dict, items: list) -> list:
-    return read_file(ctx, bound.get("Path") or bound.get("LiteralPath")).splitlines()
+    text = read_file(ctx, bound.get("Path") or bound.get("LiteralPath"))
+    return [text] if bound.get("Raw") else text.splitlines()
 
 
-def export_csv(ctx, bound: dict, items: list) -> list:
+def _to_csv(ctx, items: list, bound: dict, existing: str = "") -> str:
+    """CSV text of the items as Export-Csv and ConvertTo-Csv write it: every value quoted, `#TYPE` first unless
+    -NoTypeInformation; appended to `existing` CSV text, its header's columns and no second header."""
     delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    path, append = bound.get("Path") or bound.get("LiteralPath"), bool(bound.get("Append"))
-    existing = _existing(ctx, path) if append else ""
     if items:
         header = next((line for line in existing.splitlines() if line and not line.startswith("#TYPE")), None)
         if header is not None:  # -Append to a file with rows: its columns, no second header (as PowerShell)
@@ -490,8 +499,17 @@ def export_csv(ctx, bound: dict, items: list) -> list:
             ctx.step()
             row = psformat.row(item, ctx.org)
             writer.writerow([psformat.cell(row.get(n)) for n in names])
-    _write(ctx, path, buffer.getvalue(), append)
+    return buffer.getvalue()
+
+
+def export_csv(ctx, bound: dict, items: list) -> list:
+    path, append = bound.get("Path") or bound.get("LiteralPath"), bool(bound.get("Append"))
+    _write(ctx, path, _to_csv(ctx, items, bound, _existing(ctx, path) if append else ""), append)
     return []
+
+
+def convert_to_csv(ctx, bound: dict, items: list) -> list:
+    return _to_csv(ctx, items, bound).splitlines()
 
 
 def _existing(ctx, path) -> str:
@@ -638,6 +656,16 @@ _SPECS = {
         import_csv,
         {"Path": VALUE, "LiteralPath": VALUE, "Delimiter": VALUE, "Header": VALUE, "Encoding": VALUE},
         ("Path",),
+    ),
+    "ConvertFrom-Csv": (
+        convert_from_csv,
+        {"InputObject": VALUE, "Delimiter": VALUE, "Header": VALUE, "UseCulture": SWITCH},
+        ("InputObject",),
+    ),
+    "ConvertTo-Csv": (
+        convert_to_csv,
+        {"InputObject": VALUE, "NoTypeInformation": SWITCH, "Delimiter": VALUE, "UseCulture": SWITCH},
+        (),
     ),
     "Get-Content": (get_content, {"Path": VALUE, "LiteralPath": VALUE, "Encoding": VALUE, "Raw": SWITCH}, ("Path",)),
     "Export-Csv": (

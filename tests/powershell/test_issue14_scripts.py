@@ -205,3 +205,20 @@ def test_transcript_and_clear_host_lines_scripts_open_with_do_nothing():
         "NOTE: the exchsim console keeps its own transcript; Start-Transcript C:\\Logs\\relay.txt writes nothing.",
         "working",
     ]
+
+
+def test_convertto_csv_and_convertfrom_csv_work_in_memory_and_get_content_raw_is_one_text():
+    script = (
+        'Get-ReceiveConnector "EX01\\Relay" | Select-Object Name,MaxMessageSize | ConvertTo-Csv -NoTypeInformation\n'
+        '$rows = "IPAddress,Device", "10.0.0.1,printer" | ConvertFrom-Csv\n'
+        "$rows[0].Device\n"
+        "(Get-Content ips.txt -Raw).Length\n"
+        "(Get-Content ips.txt).Count\n"
+    )
+    assert run(script, files={"ips.txt": "10.0.0.1\n10.0.0.2\n"}).output == [
+        '"Name","MaxMessageSize"',
+        '"Relay","36 MB (37,748,736 bytes)"',
+        "printer",
+        "18",
+        "2",
+    ]
