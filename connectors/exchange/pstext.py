@@ -387,8 +387,13 @@ def _separate_switch_clauses(text: str, root: Node) -> str | None:
     data = text.encode()
     bodies = [n.start_byte for n in walk(root) if n.type == "switch_body"]
     edits: list[tuple[int, bytes]] = []
+    scanned = 0
     for body in bodies:
-        edits += _switch_edits(data, body)
+        if scanned > _SWITCH_SCAN * len(data):
+            return None  # thousands of unclosed switches (a hostile script): each scan would run to the end
+        found, end = _switch_edits(data, body)
+        edits += found
+        scanned += end - body
     if not edits:
         return None
     for position, insert in sorted(set(edits), reverse=True):
@@ -403,8 +408,11 @@ def _errors(root: Node) -> int:
     return sum(1 for n in walk(root) if n.type == "ERROR" or n.is_missing)
 
 
-def _switch_edits(data: bytes, body: int) -> list[tuple[int, bytes]]:
-    """Where to insert `(`, `)` and `;` in the switch body opening at `body` (its `{`)."""
+_SWITCH_SCAN = 8  # how many times over its text a script's switch bodies may be scanned (nesting rescans them)
+
+
+def _switch_edits(data: bytes, body: int) -> tuple[list[tuple[int, bytes]], int]:
+    """Where to insert `(`, `)` and `;` in the switch body opening at `body` (its `{`), and where the scan ended."""
     edits, i, after_clause = [], body + 1, False
     while i < len(data):
         line_start = i
@@ -428,7 +436,7 @@ def _switch_edits(data: bytes, body: int) -> list[tuple[int, bytes]]:
             break  # not a clause as PowerShell writes one: leave the rest to the grammar's error
         i = _block_end(data, i)
         after_clause = True
-    return edits
+    return edits, i
 
 
 def _skip_space(data: bytes, i: int) -> int:
