@@ -1,7 +1,9 @@
 """The switch statement (about_Switch): every matching clause runs, default when none did, break and continue,
 -Wildcard / -Regex / -Exact / -CaseSensitive, script-block conditions, array input, -File over an uploaded file."""
 
-from connectors.exchange import ems
+import time
+
+from connectors.exchange import ems, pstext
 
 from .orgs import template
 
@@ -170,3 +172,12 @@ def test_a_backtracking_regex_condition_stops_at_the_time_limit():
     result = ems.run_script(org, script, max_seconds=0.5)
     assert "ran longer than 0.5 seconds" in result.error
     assert result.org is org
+
+
+def test_deeply_nested_switches_are_not_rescanned_for_each_level():
+    depth = 1500  # a script's nesting is refused later, after this rewrite; each level rescanned the ones inside
+    text = "switch (1) { 1 { " * depth + "}}" * depth + ' switch (2) { "a" {1} "b(" {2} }'
+    root = pstext._PARSER.parse(text.encode()).root_node
+    started = time.monotonic()
+    assert pstext._separate_switch_clauses(text, root) is None
+    assert time.monotonic() - started < 2  # 5 s unbounded on an idle machine, quadratic in the depth
