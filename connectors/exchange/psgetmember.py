@@ -55,6 +55,7 @@ _SHORT = {
     "System.Int32": "int",
     "System.Int64": "long",
     "System.UInt64": "ulong",
+    "System.UInt32": "uint32",
     "System.Double": "double",
     "System.Guid": "guid",
     "System.DateTime": "datetime",
@@ -152,7 +153,7 @@ def short(dotnet: str) -> str:
 def catalogue_of(source) -> catalogue.PropertySet | None:
     if isinstance(source, ReceiveConnector):
         return catalogue.RECEIVE_CONNECTOR
-    if isinstance(source, Server):
+    if isinstance(source, Server) or type(source).__name__ == "MailboxServer":  # a Get-MailboxServer row
         return catalogue.SERVER
     if isinstance(source, AcceptedDomain):
         return catalogue.ACCEPTED_DOMAIN

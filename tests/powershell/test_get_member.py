@@ -170,3 +170,12 @@ def test_an_unknown_member_type_is_refused_with_the_enumerators():
         '"System.Management.Automation.PSMemberTypes".'
     )
     assert "AliasProperty, CodeProperty, Property, NoteProperty" in error
+
+
+def test_a_mailbox_server_row_types_its_settings_from_the_catalogue():
+    lines = out("@(Get-MailboxServer)[0] | gm -MemberType Property -Name AutoDagServerConfigured, Name")
+    assert lines[1] == "   TypeName: Microsoft.Exchange.Data.Directory.Management.MailboxServer"
+    assert rows(lines) == {
+        "AutoDagServerConfigured": ("Property", "bool AutoDagServerConfigured {get;set;}"),
+        "Name": ("Property", "string Name {get;}"),
+    }

@@ -103,3 +103,10 @@ def test_instance_with_what_if_changes_nothing():
     result = run(READ + "Set-ReceiveConnector -Instance $c -Comment x -WhatIf", org)
     assert result.output[-1] == 'What if: Configuring Receive connector "EX01\\Default EX01".'
     assert result.org.connector("EX01", "Default EX01").comment == org.connector("EX01", "Default EX01").comment
+
+
+def test_assignments_to_the_organisations_and_a_mailbox_servers_settings_convert_too():
+    script = '$t = Get-TransportConfig; $t.MaxReceiveSize = "20MB"; $t.MaxReceiveSize.ToMB()\n'
+    script += "$m = @(Get-MailboxServer)[0]; $m.AutoDagServerConfigured = 1; $m.AutoDagServerConfigured"
+    assert run(script).output == ["20", "True"]
+    assert run("$m = @(Get-MailboxServer)[0]; $m.Name = 'EX99'").error == "'Name' is a ReadOnly property."
