@@ -70,6 +70,7 @@ MAX_CALL_DEPTH = 50
 # statements per connector, a loop over each one's ranges) takes well under it, and an endless `while ($true) {}`
 # reaches it in about a second; the web console's time limit stops a slower endless loop sooner.
 DEFAULT_MAX_STEPS = 1_000_000
+ARRAY_COPY = 1_000  # items an array += copies per step
 STEP_LIMIT = (
     "The script stopped after {0:,} steps (statements in loops and script blocks, loop iterations, script-block "
     "runs), the limit for one script (EXCHSIM_CONSOLE_MAX_STEPS); nothing was applied."
@@ -317,6 +318,12 @@ def _assign(ctx: Context, assign: Assign) -> None:
         value = list(value)  # an array assigned is the same array in PowerShell; a copy is safe here
     if assign.operator != "=":
         current = evaluate(ctx, assign.target)
+        if isinstance(current, list):
+            # `$a += $x` copies the array, as PowerShell's does: a step per ARRAY_COPY items copied, so a loop that
+            # grows an array without end stops at the step limit in seconds, not after the quadratic copying of a
+            # million steps (minutes where there is no time limit: manage.py ems).
+            ctx.steps += len(current) // ARRAY_COPY
+            ctx.step()
         value = arithmetic(assign.operator[0], current, value, ctx.max_output)
     _store(ctx, assign.target, value)
 

@@ -64,3 +64,16 @@ def test_the_time_limit_stops_an_endless_loop_before_the_default_step_limit():
 def test_a_range_past_the_default_step_limit_is_refused_before_it_is_built():
     result = ems.run_script(template(), "foreach ($i in 1..2000000) { }")
     assert result.error.startswith("The script stopped after 1,000,000 steps")
+
+
+def test_an_array_grown_without_end_stops_at_the_step_limit_without_a_time_limit():
+    started = time.monotonic()
+    result = ems.run_script(template(), "$a = @(); while ($true) { $a += 1 }")
+    assert result.error.startswith("The script stopped after 1,000,000 steps")
+    assert time.monotonic() - started < 30  # minutes when each copy cost one step
+
+
+def test_an_array_built_from_every_connectors_ranges_still_runs():
+    lab = generated_org(100, 10, 100)
+    script = "$all = @(); foreach ($c in Get-ReceiveConnector) { $all += $c.RemoteIPRanges }; $all.Count"
+    assert ems.run_script(lab, script).output == ["100000"]
