@@ -118,11 +118,12 @@ class Expandable:
 
 @dataclass(frozen=True)
 class Block:
-    """A script block { ... } as a value."""
+    """A script block { ... } as a value; `parameters` are its param() block's (Param)."""
 
     statements: tuple
     text: str
     line: int = 0
+    parameters: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -155,8 +155,9 @@ def _statement_list(node: Node | None, depth: int) -> list:
     return [_statement(child, depth) for child in _kids(node) if child.type != "empty_statement"]
 
 
-def _block(node: Node, depth: int) -> tuple:
-    """The statements of a statement_block / script_block { ... }."""
+def _block(node: Node, depth: int, parameters: bool = False) -> tuple:
+    """The statements of a statement_block / script_block { ... }; a param() block only where `parameters` (a script
+    block value: _script_block reads it)."""
     depth = pstext.nested(node, depth)
     body = next(
         (
@@ -166,12 +167,13 @@ def _block(node: Node, depth: int) -> tuple:
         ),
         None,
     )
+    refused = ("named_block_list",) if parameters else ("param_block", "named_block_list")
     for child in node.children:
-        if child.type in ("param_block", "named_block_list"):
+        if child.type in refused:
             raise refuse(child)
     script = next((c for c in node.children if c.type == "script_block"), None)
-    if script is not None and any(c.type in ("param_block", "named_block_list") for c in script.children):
-        raise refuse(next(c for c in script.children if c.type in ("param_block", "named_block_list")))
+    if script is not None and any(c.type in refused for c in script.children):
+        raise refuse(next(c for c in script.children if c.type in refused))
     if _named_blocks(script) is not None:
         raise refuse(_named_blocks(script), "begin/process/end blocks in a script block: write them in a function")
     return tuple(_statement_list(body, depth))
@@ -319,21 +321,7 @@ def _function(node: Node, depth: int) -> FunctionDef:
     lists = [_first(_first(node, "function_parameter_declaration"), "parameter_list")]
     if script is not None:
         lists.append(_first(_first(script, "param_block"), "parameter_list"))
-    parameters = []
-    for parameter_list in (item for item in lists if item is not None):
-        for parameter in (c for c in _kids(parameter_list) if c.type == "script_parameter"):
-            types = [a for a in pstext.walk(parameter) if a.type == "type_literal"]
-            default = _first(parameter, "script_parameter_default")
-            value = next((c for c in _kids(default) if c.type != "="), None) if default is not None else None
-            parameters.append(
-                Param(
-                    _variable_name(_first(parameter, "variable")),
-                    types[-1].text.decode()[1:-1].strip() if types else "",  # [string[]] stays string[]
-                    _expression(value, depth) if value is not None else None,
-                    _line(parameter),
-                    _piped(parameter),
-                )
-            )
+    parameters = _parameters(lists, depth)
     inner = pstext.nested(node, depth)
     named = _named_blocks(script)
     if named is not None:
@@ -355,6 +343,26 @@ def _function(node: Node, depth: int) -> FunctionDef:
     if keyword == "filter":
         return FunctionDef(name, tuple(parameters), (), _line(node), (), statements)
     return FunctionDef(name, tuple(parameters), statements, _line(node))
+
+
+def _parameters(lists, depth: int) -> list[Param]:
+    """The parameters declared in a function's parentheses and param() block (None where there is none)."""
+    parameters = []
+    for parameter_list in (item for item in lists if item is not None):
+        for parameter in (c for c in _kids(parameter_list) if c.type == "script_parameter"):
+            types = [a for a in pstext.walk(parameter) if a.type == "type_literal"]
+            default = _first(parameter, "script_parameter_default")
+            value = next((c for c in _kids(default) if c.type != "="), None) if default is not None else None
+            parameters.append(
+                Param(
+                    _variable_name(_first(parameter, "variable")),
+                    types[-1].text.decode()[1:-1].strip() if types else "",  # [string[]] stays string[]
+                    _expression(value, depth) if value is not None else None,
+                    _line(parameter),
+                    _piped(parameter),
+                )
+            )
+    return parameters
 
 
 _PIPED = re.compile(r"ValueFromPipeline(ByPropertyName)?\s*(=\s*\$?(\w+))?", re.IGNORECASE)
@@ -569,7 +577,9 @@ def _expression(node: Node, depth: int):
     if kind == "hash_literal_expression":
         return _hashtable(node, pstext.nested(node, depth))
     if kind == "script_block_expression":
-        return Block(_block(node, depth), node.text.decode(), line)
+        holders = (node, _first(node, "script_block"))
+        declared = _parameters([_first(_first(h, "param_block"), "parameter_list") for h in holders], depth)
+        return Block(_block(node, depth, parameters=True), node.text.decode(), line, tuple(declared))
     if kind == "member_access":
         target = _expression(children[0], depth)
         if children[1].type == "::":

@@ -403,7 +403,7 @@ def _stage(ctx: Context, call: CommandCall, first: bool) -> Stage:
             raise RuntimeFailure(
                 f"{call.invocation} runs only script blocks in the exchsim console (line {call.line})."
             )
-        arguments = [evaluate(ctx, e) for e in call.elements[1:] if type(e) is not Parameter]
+        arguments = [_argument(ctx, e) for e in call.elements[1:] if block.parameters or type(e) is not Parameter]
 
         def invoked(items):
             return call_block(ctx, block, items[0] if items else None, arguments, new_scope=call.invocation == "&")
@@ -594,14 +594,31 @@ def _splatted(value, splat: Splat) -> list:
     raise RuntimeFailure(f"Splatting @{splat.name} needs a hashtable or an array (line {splat.line}).")
 
 
+def _argument(ctx: Context, element):
+    """One argument of `& $block ...`, evaluated (a `-Name:value` parameter keeps its name)."""
+    if type(element) is Parameter:
+        return Parameter(element.name, evaluate(ctx, element.value), True) if element.colon else element
+    return evaluate(ctx, element)
+
+
 def call_block(ctx: Context, block: Block, item=None, arguments=(), new_scope: bool = False, out=None) -> list:
-    """Run a script block with $_ (and $args); ForEach-Object and Where-Object run theirs in the caller's scope.
-    What it outputs is returned, or written to `out` as it comes (ForEach-Object streaming it down the pipeline)."""
+    """Run a script block with $_ (and $args, or the parameters of its param() block, bound as a function's are);
+    ForEach-Object and Where-Object run theirs in the caller's scope. What it outputs is returned, or written to
+    `out` as it comes (ForEach-Object streaming it down the pipeline)."""
     ctx.step()
     if ctx.depth >= MAX_CALL_DEPTH:
         raise LimitReached(CALL_DEPTH.format(block.line))
     ctx.depth += 1
     scope = {"_": item, "psitem": item, "args": list(arguments)}
+    if block.parameters:
+        try:
+            declared = FunctionDef("", block.parameters, (), block.line)
+            bound = _function_scope(ctx, declared, _bind_function(declared, list(arguments)), None)
+        except BaseException:
+            ctx.depth -= 1
+            raise
+        del bound["input"]
+        scope |= bound
     saved = None if new_scope else {k: ctx.scopes[-1].get(k) for k in scope}
     if new_scope:
         ctx.scopes.append(scope)

@@ -307,6 +307,9 @@ def parse_tree(text: str) -> Node:
     rewritten = _separate_switch_clauses(text, root) if root.has_error else None
     if rewritten is not None:
         text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+    rewritten = _end_param_blocks(text, root) if root.has_error else None
+    if rewritten is not None:
+        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
     if root.has_error and _MULTIPLIER_WORD.search(text):
         # The grammar knows the multipliers only in lower case (10mb) where an expression is expected
         # (`$c.MaxMessageSize -gt 10MB`); PowerShell reads them without case. Lower-cased, the number reads as
@@ -404,6 +407,32 @@ def _separate_switch_clauses(text: str, root: Node) -> str | None:
     return rewritten
 
 
+_PARAM_BLOCK = re.compile(rb"(?<![\w$-])param[ \t]*(?=\()", re.IGNORECASE)
+
+
+def _end_param_blocks(text: str, root: Node) -> str | None:
+    """In a function's body the grammar wants a line break or a `;` after `param(...)`
+    (`function Show { param($x) Write-Host $x }`, a common one-liner), which PowerShell doesn't: a `;` goes after
+    each param block another statement follows on its line, which keeps the line numbers. None when there is none or
+    the rewrite reads no better."""
+    data = text.encode()
+    edits = []
+    for match in _PARAM_BLOCK.finditer(data):
+        end = _block_end(data, match.end(), b"(", b")")
+        after = end
+        while data[after : after + 1] in (b" ", b"\t"):
+            after += 1
+        if data[after : after + 1] not in (b"", b"\r", b"\n", b";", b"#", b"}", b"{"):
+            edits.append(end)
+    if not edits:
+        return None
+    for position in reversed(edits):
+        data = data[:position] + b";" + data[position:]
+    if _errors(_PARSER.parse(data).root_node) >= _errors(root):
+        return None
+    return data.decode()
+
+
 def _errors(root: Node) -> int:
     return sum(1 for n in walk(root) if n.type == "ERROR" or n.is_missing)
 
@@ -469,9 +498,9 @@ def _string_end(data: bytes, i: int) -> int:
     return i
 
 
-def _block_end(data: bytes, i: int) -> int:
+def _block_end(data: bytes, i: int, opening: bytes = b"{", closing: bytes = b"}") -> int:
     """From a `{` (or any other character): the position after its matching `}` (after the character)."""
-    if data[i : i + 1] != b"{":
+    if data[i : i + 1] != opening:
         return i + 1
     depth = 0
     while i < len(data):
@@ -483,8 +512,8 @@ def _block_end(data: bytes, i: int) -> int:
             end = data.find(b"\n", i)
             i = len(data) if end < 0 else end
             continue
-        depth += c == b"{"
-        depth -= c == b"}"
+        depth += c == opening
+        depth -= c == closing
         i += 1
         if depth == 0:
             return i

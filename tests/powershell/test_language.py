@@ -560,6 +560,34 @@ def test_functions_bind_parameters_by_name_prefix_and_position():
     assert ranges(result.org)[2:] == ["10.5.5.1", "10.5.5.2", "10.5.5.3"]
 
 
+def test_a_param_block_may_share_its_line_with_the_body():
+    script = (
+        'function Show-It { param($x) Write-Output "x=$x" }; Show-It 5\n'
+        "function Twice { param([int]$n = 2) $n * 2 }; Twice; Twice -n 4\n"
+    )
+    assert out(script) == ["x=5", "4", "8"]
+
+
+def test_a_script_block_binds_its_param_block_as_a_function_does():
+    script = (
+        '$sb = { param($a, $b = 7) "a=$a b=$b args=$args" }\n'
+        "& $sb 3; & $sb 3 4 5; & $sb -b 1 -a 2; $sb.Invoke(9, 8)\n"
+        "$double = { param([int]$c) $c * 2 }\n"
+        '1..3 | ForEach-Object { & $double $_ }; & $double "21"\n'
+    )
+    assert out(script) == ["a=3 b=7 args=", "a=3 b=4 args=5", "a=2 b=1 args=", "a=9 b=8 args=", "2", "4", "6", "42"]
+    assert run("$sb = { param($a) $a }; & $sb -c 1").error == (
+        "A parameter cannot be found that matches parameter name 'c'."
+    )
+
+
+def test_a_script_blocks_parameter_defaults_are_checked_before_anything_runs():
+    org = template()
+    refused = run(f'Set-ReceiveConnector "{FRONTEND}" -Comment x\n$sb = {{ param($a = (Remove-Item x)) $a }}', org)
+    assert refused.org is org
+    assert refused.error.startswith("Remove-Item is not run by the exchsim console (line 2)")
+
+
 def test_a_function_is_checked_like_the_script_and_its_recursion_is_capped():
     org = template()
     refused = run(
