@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable
 
 import tree_sitter_powershell
 from tree_sitter import Language, Node, Parser
+
+from .psvalues import REGEX_DEADLINE, REGEX_TIME_LIMIT
 
 _PARSER = Parser(Language(tree_sitter_powershell.language()))
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
@@ -81,7 +84,7 @@ def normalise_line_endings(text: str) -> str:
     if "\r" not in text:
         return text
     trial = _LONE_CR.sub("\n", text)
-    root = _PARSER.parse(trial.encode()).root_node
+    root = _parse(trial)
     strings = [n for n in walk(root, lambda n: n.type != "string_literal") if n.type == "string_literal"]
     if not strings:
         return trial
@@ -104,7 +107,7 @@ def normalise_quotes(text: str) -> str:
 
     protected = [
         (node.start_byte, node.end_byte)
-        for node in walk(_PARSER.parse(data).root_node, lambda node: not is_protected(node))
+        for node in walk(_parse(text), lambda node: not is_protected(node))
         if is_protected(node)
     ]
     out, position = [], 0
@@ -132,7 +135,7 @@ def quote_bareword_lists(text: str) -> str:
         return text
     data = text.encode()
     spans = []
-    for token in _generic_tokens(_PARSER.parse(data).root_node):
+    for token in _generic_tokens(_parse(text)):
         if data[token.end_byte : token.end_byte + 1] != b"," or token.text.startswith(b","):
             continue
         end, pieces = token.end_byte, [(token.start_byte, token.end_byte, token.text.decode())]
@@ -152,22 +155,27 @@ def quote_bareword_lists(text: str) -> str:
                 out += [data[pieces[i - 1][1] : pieces[i][0]].decode(), items[i]]
             stop = pieces[plain - 1][1]
             spans.append((token.start_byte, stop, "".join(out)))
-    for start, end, replacement in sorted(spans, reverse=True):
-        data = data[:start] + replacement.encode() + data[end:]
-    return data.decode()
+    return _spliced(data, sorted(spans)).decode()
 
 
 def quote_after_commas(text: str, root: Node) -> str | None:
     """`Select-Object @{...},<line break> Enabled`: a bareword after a comma that follows something other than a
     bareword is an array item to PowerShell and an error to the grammar; quoted, it reads (None: nothing found)."""
     data, spans = text.encode(), []
+    errors = [root] if root.type == "ERROR" else []
+    previous = {}  # an error node's id -> its previous sibling (Node.prev_sibling rescans the parent's children)
     for node in walk(root):
-        if node.type != "ERROR":
-            continue
+        siblings = node.children
+        for i, child in enumerate(siblings):
+            if child.type == "ERROR":
+                errors.append(child)
+                previous[child.id] = siblings[i - 1] if i else None
+    for node in errors:
         kids = node.children
         pairs = list(zip(kids, kids[1:], strict=False))
-        if kids and node.prev_sibling is not None:  # `@{...},Enabled,Comment`: the comma is the error's sibling
-            pairs.append((node.prev_sibling, kids[0]))
+        before = previous.get(node.id)
+        if kids and before is not None:  # `@{...},Enabled,Comment`: the comma is the error's sibling
+            pairs.append((before, kids[0]))
         for comma, word in pairs:
             if comma.type == "," and word.type in ("simple_name", "generic_token"):
                 item = _list_item(word.text.decode().strip())
@@ -176,9 +184,18 @@ def quote_after_commas(text: str, root: Node) -> str | None:
                     spans.append((start, word.end_byte, item))
     if not spans:
         return None
-    for start, end, replacement in sorted(set(spans), reverse=True):
-        data = data[:start] + replacement.encode() + data[end:]
-    return data.decode()
+    return _spliced(data, sorted(set(spans))).decode()
+
+
+def _spliced(data: bytes, spans: list[tuple[int, int, str]]) -> bytes:
+    """`data` with each (start, end, text) span, in order and not overlapping, replaced: one copy of the text, where
+    slicing span by span copied it once per span (minutes for a large broken script)."""
+    pieces, at = [], 0
+    for start, end, replacement in spans:
+        pieces += [data[at:start], replacement.encode()]
+        at = end
+    pieces.append(data[at:])
+    return b"".join(pieces)
 
 
 def _list_item(item: str) -> str:
@@ -276,6 +293,15 @@ def unescape(body: str, doubled_quotes: bool = True) -> str:
     return "".join(out)
 
 
+def _parse(text: str) -> Node:
+    """The grammar's tree of one version of the script; past the running script's time limit (a large broken script
+    is parsed again for each rewrite), the time-limit error instead."""
+    deadline = REGEX_DEADLINE.get()
+    if deadline is not None and time.monotonic() > deadline[0]:
+        raise Unsupported(REGEX_TIME_LIMIT.format(deadline[1]))
+    return _PARSER.parse(text.encode()).root_node
+
+
 def parse_tree(text: str) -> Node:
     """The grammar's tree of a script, after the rewrites that make PowerShell's text readable to it; Unsupported
     for text that isn't valid Unicode."""
@@ -285,36 +311,36 @@ def parse_tree(text: str) -> Node:
         where = f"at character {error.start + 1}"
         raise Unsupported(f"The script holds a character that isn't valid Unicode ({where}).") from None
     text = quote_bareword_lists(normalise_quotes(normalise_line_endings(text)))
-    root = _PARSER.parse(text.encode()).root_node
+    root = _parse(text)
     for _ in range(8):
         # The grammar, lost at one list, can misread the next statement's (`Name,@{...}` on the line after another
         # `Name,@{...}`): once the first is quoted the next reads as a list and can be quoted in turn. Bounded.
         rewritten = quote_bareword_lists(text) if root.has_error else text
         if rewritten == text:
             break
-        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+        text, root = rewritten, _parse(rewritten)
     rewritten = _parenthesise_ranges(text, root)
     if rewritten is not None:
-        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+        text, root = rewritten, _parse(rewritten)
     rewritten = _spell_parameter_digits(text, root) if root.has_error else None
     if rewritten is not None:
-        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+        text, root = rewritten, _parse(rewritten)
     for _ in range(8):  # each pass quotes the barewords the grammar stopped at; bounded, as scripts are
         rewritten = quote_after_commas(text, root) if root.has_error else None
         if rewritten is None or rewritten == text:
             break
-        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+        text, root = rewritten, _parse(rewritten)
     rewritten = _separate_switch_clauses(text, root) if root.has_error else None
     if rewritten is not None:
-        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+        text, root = rewritten, _parse(rewritten)
     rewritten = _end_param_blocks(text, root) if root.has_error else None
     if rewritten is not None:
-        text, root = rewritten, _PARSER.parse(rewritten.encode()).root_node
+        text, root = rewritten, _parse(rewritten)
     if root.has_error and _MULTIPLIER_WORD.search(text):
         # The grammar knows the multipliers only in lower case (10mb) where an expression is expected
         # (`$c.MaxMessageSize -gt 10MB`); PowerShell reads them without case. Lower-cased, the number reads as
         # PowerShell reads it (`10MB` is 10485760 as a command argument too), so retry only a script that failed.
-        retried = _PARSER.parse(_MULTIPLIER_WORD.sub(_lower_multiplier, text).encode()).root_node
+        retried = _parse(_MULTIPLIER_WORD.sub(_lower_multiplier, text))
         if not retried.has_error:
             return retried
     return root
@@ -402,7 +428,7 @@ def _separate_switch_clauses(text: str, root: Node) -> str | None:
     for position, insert in sorted(set(edits), reverse=True):
         data = data[:position] + insert + data[position:]
     rewritten = data.decode()
-    if _errors(_PARSER.parse(data).root_node) >= _errors(root):
+    if _errors(_parse(data.decode())) >= _errors(root):
         return None
     return rewritten
 
@@ -428,7 +454,7 @@ def _end_param_blocks(text: str, root: Node) -> str | None:
         return None
     for position in reversed(edits):
         data = data[:position] + b";" + data[position:]
-    if _errors(_PARSER.parse(data).root_node) >= _errors(root):
+    if _errors(_parse(data.decode())) >= _errors(root):
         return None
     return data.decode()
 

@@ -226,6 +226,18 @@ def test_a_long_add_adpermission_script_costs_each_line_its_own_aces_not_the_who
     assert keys.call_count <= before + 2 * 300  # each line keys its own ACE (quadratic was ~45,000 + 300 × before)
 
 
+def test_a_large_broken_script_stops_reading_at_the_time_limit():
+    # Each rewrite that might make a broken script readable parses it again: 1 MB of unclosed hashtables took
+    # minutes before the rewrites were linear, and still takes seconds; the script's time limit covers reading it.
+    org = template()
+    script = "Set-ReceiveConnector a -Comment @{x=(1,2,\n" * 15_000
+    result = ems.run_script(org, script, max_seconds=0.01)
+    assert result.error == "The script ran longer than 0.01 seconds, the limit for one script; nothing was applied."
+    assert result.org is org
+    broken = ems.run_script(org, script[:40_000])  # without a limit: the grammar's error, as before
+    assert broken.error.startswith("At line:1 char:1: the script can't be parsed near 'Set-ReceiveConnector a")
+
+
 @pytest.mark.parametrize("script", ["()", "$x = ()", "Get-ReceiveConnector | % { () }", "if ($true) { ( ) }"])
 def test_empty_parentheses_are_a_parse_error_not_a_crash(script):
     # The grammar recovers from `()` with an empty command of no name, which crashed the cmdlet lookup.
