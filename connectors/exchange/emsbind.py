@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import is_, is_not
 from typing import TypeVar
 
 from . import domains, pscmdlets
@@ -209,8 +211,13 @@ def _find_server(org: Organization, identity: str, mailbox: bool = False) -> Ser
 
 
 def _replace_connector(org: Organization, old: ReceiveConnector, new: ReceiveConnector | None) -> Organization:
-    connectors = tuple(new if c is old else c for c in org.connectors if new is not None or c is not old)
-    return org.with_changes(connectors=connectors)
+    connectors = org.connectors
+    if new is None:
+        return org.with_changes(connectors=tuple(compress(connectors, map(is_not, connectors, repeat(old)))))
+    at = next(compress(count(), map(is_, connectors, repeat(old))), None)  # in C: a script edits big labs in loops
+    if at is None:
+        return org
+    return org.with_changes(connectors=(*connectors[:at], new, *connectors[at + 1 :]))
 
 
 # --- Values --------------------------------------------------------------------------------------------------------

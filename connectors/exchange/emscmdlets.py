@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import is_
 
 from . import acl, cmdletdocs, domains, receive
 from .catalogue import USAGES, canonical_principal
@@ -150,7 +152,8 @@ def new_receive_connector(state: _State, bound: dict, piped) -> list:
 def set_receive_connector(state: _State, bound: dict, piped) -> list:
     _note_short_role(state, bound)
     for connector in _piped_connectors(state, bound, piped):
-        current = state.org.connector(connector.server, connector.name)
+        held = any(map(is_, state.org.connectors, repeat(connector)))  # as found (in C: a loop over a big lab)
+        current = connector if held else state.org.connector(connector.server, connector.name)
         changes = _connector_changes(bound, current)
         updated = _engine(
             lambda current=current, changes=changes: receive.set_receive_connector(state.org, current, **changes)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from itertools import compress, repeat
+from operator import is_not
 
 from .acl import apply_permission_groups, read_permission_groups
 from .addresses import (
@@ -203,9 +205,8 @@ def set_receive_connector(org: Organization, connector: ReceiveConnector, **chan
     updated = connector.with_changes(**fields)
     if "permission_groups_written" in fields:
         updated = _with_groups(updated, server, org.domain_netbios)
-    if any(c is connector for c in org.connectors):  # the usual case: the caller read it from `org`
-        others = tuple(c for c in org.connectors if c is not connector)
-    else:
+    others = tuple(compress(org.connectors, map(is_not, org.connectors, repeat(connector))))  # in C: big labs
+    if len(others) == len(org.connectors):  # not read from `org` (an edited copy): found by identity instead
         wanted = connector.identity.casefold()
         others = tuple(c for c in org.connectors if c.identity.casefold() != wanted)
     return _raise_if_invalid(org.with_changes(connectors=(*others, updated)), updated)
@@ -214,7 +215,7 @@ def set_receive_connector(org: Organization, connector: ReceiveConnector, **chan
 # --- Validation ----------------------------------------------------------------------------------------------------
 
 
-def _name_errors(org: Organization, connector: ReceiveConnector) -> list[FieldError]:
+def _name_errors(siblings: tuple[ReceiveConnector, ...], connector: ReceiveConnector) -> list[FieldError]:
     name = connector.name
     if not name:
         return [FieldError("Name", "Cannot bind argument to parameter 'Name' because it is an empty string.")]
@@ -223,7 +224,7 @@ def _name_errors(org: Organization, connector: ReceiveConnector) -> list[FieldEr
         errors.append(
             FieldError("Name", f'The name "{name}" isn\'t valid: a Receive connector name can\'t contain "\\".')
         )
-    same = [c for c in org.connectors_of(connector.server) if c.name.casefold() == name.casefold()]
+    same = [c for c in siblings if c.name.casefold() == name.casefold()]
     if any(c is not connector for c in same):
         errors.append(
             FieldError("Name", f'A Receive connector named "{name}" already exists on server {connector.server}.')
@@ -311,13 +312,14 @@ def validate_receive_connector(org: Organization, connector: ReceiveConnector) -
     server = org.server(connector.server)
     if server is None:
         return [FieldError("Server", NO_SUCH_SERVER.format(connector.server))]
+    siblings = org.connectors_of(connector.server)  # the server's connectors, read once for both checks below
     checks: tuple[Callable[[], list[FieldError]], ...] = (
-        lambda: _name_errors(org, connector),
+        lambda: _name_errors(siblings, connector),
         lambda: [error for value in (connector, *connector.acl) for error in text_errors(value)],
         lambda: _auth_errors(connector, server, org.domain_netbios),
         lambda: _role_errors(connector, server),
         lambda: _value_errors(connector, server),
-        lambda: find_conflicts(connector, (c for c in org.connectors_of(connector.server) if c is not connector)),
+        lambda: find_conflicts(connector, (c for c in siblings if c is not connector)),
     )
     return [error for check in checks for error in check()]
 
