@@ -32,6 +32,7 @@ from .psast import Bareword, Block, CommandCall, Parameter
 from .psast import commands as psast_walk
 from .psast import functions as psast_functions
 from .psformat import (
+    ENGINE_OBJECTS,
     Host,
     MailboxServer,
     Permission,
@@ -367,15 +368,6 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
     return [_shown(ctx, obj) for obj in found]
 
 
-_SHOWN_TYPES = (
-    ReceiveConnector,
-    Permission,
-    AcceptedDomain,
-    Server,
-    MailboxServer,
-    TransportConfig,
-    RecipientFilterConfig,
-)
 # The engine objects each cmdlet takes from the pipeline as themselves; anything else binds by its Identity.
 _PIPED_TYPES = {
     "Get-ReceiveConnector": (Server,),
@@ -412,7 +404,7 @@ def _pipeline_object(item):
 def _piped_identity(ctx, cmdlet: str, obj) -> str:
     if isinstance(obj, str):
         return obj
-    identity = properties(obj, ctx.org).get("Identity") if isinstance(obj, _SHOWN_TYPES) else None
+    identity = properties(obj, ctx.org).get("Identity") if isinstance(obj, ENGINE_OBJECTS) else None
     if identity is None:
         raise ExchangeError(NO_PIPELINE_BINDING)
     return str(identity)

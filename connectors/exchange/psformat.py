@@ -214,7 +214,7 @@ def _catalogued(obj, properties: PropertySet, org: Organization | None = None) -
 _DEFAULT_HEADINGS = {"IsInherited": "Inherited"}
 # Objects EMS shows as a list by default.
 _LIST_VIEWS = (TransportConfig, RecipientFilterConfig)
-_ENGINE_OBJECTS = (
+ENGINE_OBJECTS = (  # the lab's objects as EMS shows them (properties() knows each)
     ReceiveConnector,
     Permission,
     AcceptedDomain,
@@ -258,15 +258,15 @@ _show = cell
 
 def _engine(item):
     """The engine object an item shows, or None (a [PSCustomObject], a Select-Object row, a scalar)."""
-    if isinstance(item, _ENGINE_OBJECTS):
+    if isinstance(item, ENGINE_OBJECTS):
         return item
     source = getattr(item, "source", None)
-    return source if isinstance(source, _ENGINE_OBJECTS) else None
+    return source if isinstance(source, ENGINE_OBJECTS) else None
 
 
 def row(item, org: Organization) -> dict:
     """An item's properties by name, in EMS's order."""
-    if isinstance(item, _ENGINE_OBJECTS):
+    if isinstance(item, ENGINE_OBJECTS):
         return properties(item, org)
     props = getattr(item, "props", None)
     if props is not None:
