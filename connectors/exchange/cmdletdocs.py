@@ -45,7 +45,7 @@ UNMODELLED: dict[str, dict[str, str]] = {
     "New-AcceptedDomain": {},
     "Set-AcceptedDomain": {},
     "Remove-AcceptedDomain": {},
-    "Get-ExchangeServer": {"Domain": "Fqdn", "Status": "SwitchParameter"},
+    "Get-ExchangeServer": {"Status": "SwitchParameter"},
     "Get-MailboxServer": {"Status": "SwitchParameter"},
     "Set-MailboxServer": {},
     "Get-TransportConfig": {"Identity": "OrganizationIdParameter"},

@@ -38,7 +38,7 @@ from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
 from .properties import ACCEPTED_DOMAIN, SERVER, TRANSPORT_CONFIG
 from .pscmdlets import NO_PARAMETER
-from .psformat import MailboxServer, Permission, RecipientFilterConfig, TransportConfig
+from .psformat import MailboxServer, Permission, RecipientFilterConfig, TransportConfig, server_domain
 
 ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
 ACCESS_RIGHTS = ACCESS_RIGHTS_TEXT + " (line {0})."
@@ -334,6 +334,11 @@ def _find_servers(org: Organization, identity: str, mailbox: bool = False) -> li
 
 
 def get_exchange_server(state: _State, bound: dict, piped) -> list:
+    if "Domain" in bound:  # the servers of one AD domain (its own parameter set, without -Identity)
+        if "Identity" in bound:
+            raise ExchangeError(PARAMETER_SET)
+        domain = _text(bound["Domain"]).strip().rstrip(".").casefold()
+        return [s for s in state.org.servers if server_domain(s).casefold() == domain]
     if "Identity" in bound:
         return _find_servers(state.org, _text(bound["Identity"]))
     return list(state.org.servers)
@@ -489,7 +494,7 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
         ),
     ),
     "Remove-AcceptedDomain": (remove_accepted_domain, Spec({"Identity": _TEXT}, ("Identity",), True)),
-    "Get-ExchangeServer": (get_exchange_server, Spec({"Identity": _TEXT}, ("Identity",))),
+    "Get-ExchangeServer": (get_exchange_server, Spec({"Identity": _TEXT, "Domain": _TEXT}, ("Identity",))),
     "Get-MailboxServer": (get_mailbox_server, Spec({"Identity": _TEXT}, ("Identity",))),
     "Set-MailboxServer": (
         set_mailbox_server,

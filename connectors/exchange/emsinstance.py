@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from .emsbind import PARAMETER_SET
 from .errors import ExchangeError
 from .model import ReceiveConnector
 from .properties import ByteSize
@@ -29,7 +30,6 @@ INSTANCE_NOTE = (
     "NOTE: -Instance is Exchange 2007's parameter of {0}; Exchange 2010 and later don't document it and bind an object "
     "by its Identity, as the console does here."
 )
-BOTH = "Parameter set cannot be resolved using the specified named parameters."
 
 
 def assigned(obj, org, name: str, value):
@@ -76,5 +76,5 @@ def split_instance(call: CommandCall) -> tuple[CommandCall, object]:
     if not found:
         return call, None
     if any(isinstance(e, Parameter) and "identity".startswith(e.name.casefold()) for e in elements):
-        raise ExchangeError(BOTH)
+        raise ExchangeError(PARAMETER_SET)
     return CommandCall(call.name, elements, call.line, call.invocation), instance

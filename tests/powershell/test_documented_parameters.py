@@ -136,3 +136,10 @@ def test_transport_role_frontend_is_read_as_the_docs_write_it_with_a_note():
     assert result.error is None
     assert result.org.connector("EX01", "X").transport_role.value == "FrontendTransport"
     assert result.output[0].startswith("NOTE: -TransportRole Frontend is read as FrontendTransport")
+
+
+def test_get_exchange_server_domain_lists_the_servers_of_that_domain():
+    assert run("(Get-ExchangeServer -Domain CONTOSO.com.).Name").output == ["EX01"]
+    assert run("Get-ExchangeServer -Domain fabrikam.com").output == []
+    both = run("Get-ExchangeServer EX01 -Domain contoso.com")
+    assert both.error == "Parameter set cannot be resolved using the specified named parameters."
