@@ -158,7 +158,7 @@ def check(statements: list) -> None:
         if not call.name or lowered in pscmdlets.CMDLETS or lowered in defined:
             continue
         if lowered == "add-pssnapin":
-            named = [e for e in call.elements if not isinstance(e, Parameter)]
+            named = _snapin_names(call)
             if not named or not all(
                 isinstance(e, str | Bareword) and _text(e).casefold().startswith("microsoft.exchange") for e in named
             ):
@@ -176,6 +176,35 @@ def check(statements: list) -> None:
         for element in call.elements:
             if isinstance(element, Block) or isinstance(getattr(element, "value", None), Block):
                 raise Unsupported(_SCRIPT_BLOCK_ARGUMENT.format(call.name, call.line))
+
+
+# The switches of Add-PSSnapin and Import-Module and the common ones; their other parameters take a value.
+_SWITCHES = ("passthru", "verbose", "debug", "force", "global", "ascustomobject", "noclobber", "disablenamechecking")
+
+
+def _snapin_names(call: CommandCall) -> list:
+    """What an Add-PSSnapin or Import-Module line loads: its positional arguments and -Name's, not the values of its
+    other parameters (`Add-PSSnapin Microsoft.Exchange.Management.PowerShell.E2010 -ErrorAction SilentlyContinue`)."""
+    names, elements, position = [], call.elements, 0
+    while position < len(elements):
+        element = elements[position]
+        position += 1
+        if not isinstance(element, Parameter):
+            names.append(element)
+            continue
+        wanted = element.name.casefold()
+        is_name = "name".startswith(wanted)
+        if element.colon:
+            names += _texts(element.value) if is_name else []
+        elif not any(switch.startswith(wanted) for switch in _SWITCHES) and position < len(elements):
+            if not isinstance(elements[position], Parameter):
+                names += _texts(elements[position]) if is_name else []
+                position += 1
+    return names
+
+
+def _positional(call: CommandCall) -> list:
+    return [e for e in call.elements if not isinstance(e, Parameter)]
 
 
 def _only_extended_right(call: CommandCall, spec: Spec) -> bool:
@@ -324,7 +353,8 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
     if lowered in pscmdlets.CMDLETS:
         return pscmdlets.run(ctx, call.name, call.elements, items)
     if lowered in _NO_OPS:
-        note = _NO_OPS[lowered].format(" ".join(_text(e) for e in call.elements if not isinstance(e, Parameter)))
+        named = _snapin_names(call) if lowered in ("add-pssnapin", "import-module") else _positional(call)
+        note = _NO_OPS[lowered].format(" ".join(_text(e) for e in named))
         if note:
             ctx.print([f"NOTE: {note}"])
         return []

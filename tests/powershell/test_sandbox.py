@@ -63,6 +63,27 @@ def test_the_lines_scripts_open_with_are_accepted_as_no_ops_with_a_note():
     assert result.org.connector("EX01", "Default EX01").comment == "changed"
 
 
+def test_an_exchange_snap_in_line_with_error_action_or_name_is_a_no_op():
+    # Scripts open with `Add-PSSnapin … -ErrorAction SilentlyContinue` (or -EA 0) so they also run inside EMS:
+    # the action's value is no snap-in, and -Name names one.
+    script = (
+        "Add-PSSnapin Microsoft.Exchange.Management.PowerShell.E2010 -ErrorAction SilentlyContinue\n"
+        "Add-PSSnapin -Name Microsoft.Exchange.Management.PowerShell.SnapIn -EA 0\n"
+        "Import-Module ActiveDirectory -ErrorAction Stop\n" + CHANGE
+    )
+    result = run(script)
+    assert result.error is None
+    assert result.output == [
+        "NOTE: the exchsim console is the Exchange Management Shell already; "
+        "Add-PSSnapin Microsoft.Exchange.Management.PowerShell.E2010 loads nothing.",
+        "NOTE: the exchsim console is the Exchange Management Shell already; "
+        "Add-PSSnapin Microsoft.Exchange.Management.PowerShell.SnapIn loads nothing.",
+        "NOTE: the exchsim console has Exchange's cmdlets already; Import-Module ActiveDirectory loads nothing.",
+    ]
+    refused = run("Add-PSSnapin -ErrorAction SilentlyContinue Quest.ActiveRoles")
+    assert "Add-PSSnapin of anything but Microsoft.Exchange*" in refused.error
+
+
 def _stopped(script, org, **options):
     result = run(CHANGE + script, org, **options)
     assert result.org is org, "a cap applies nothing, atomic or not"
