@@ -71,6 +71,25 @@ class Server:
     def netbios_name(self) -> str:
         return self.name.upper()
 
+    def role_flags(self) -> dict[str, bool]:
+        """Get-ExchangeServer's Is…Server properties, which Exchange calculates from the server's role flags: from
+        2016 the Mailbox role holds the Client Access, Transport and Front End Transport services (and Unified
+        Messaging in 2016), in 2013 the Mailbox role Transport and UM and the Client Access role Front End
+        Transport; before 2013 each role is its own (docs/decisions.md). IsFrontendTransportServer exists from 2013."""
+        roles, version = self.roles, self.version
+        mailbox = ServerRole.MAILBOX in roles
+        client_access = ServerRole.CLIENT_ACCESS in roles or (mailbox and version.rank >= ExchangeVersion.E2016.rank)
+        unified_messaging = mailbox and version in (ExchangeVersion.E2013, ExchangeVersion.E2016)
+        flags = {
+            "IsHubTransportServer": self.has_hub_transport,
+            "IsClientAccessServer": client_access,
+            "IsMailboxServer": mailbox,
+            "IsUnifiedMessagingServer": unified_messaging,
+        }
+        if version.is_e15_or_later:
+            flags["IsFrontendTransportServer"] = self.has_frontend_transport
+        return flags
+
 
 @dataclass(frozen=True)
 class ACE:

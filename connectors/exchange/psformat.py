@@ -176,6 +176,10 @@ def properties(obj, org: Organization) -> dict:
     }
     shown["ServerRole"] = ", ".join(sorted(role.value for role in obj.roles))  # EMS prints the roles as one text
     shown["AdminDisplayVersion"] = _VERSIONS[obj.version]
+    shown.update(obj.role_flags())  # scripts pick servers by them: Where {$_.IsHubTransportServer -eq $true}
+    shown["IsExchange2007OrLater"] = True
+    shown["IsE14OrLater"] = obj.version.is_e14_or_later
+    shown["IsE15OrLater"] = obj.version.is_e15_or_later
     shown["Identity"] = obj.name
     shown["Domain"] = server_domain(obj)
     shown["DistinguishedName"] = server_dn(org, obj)

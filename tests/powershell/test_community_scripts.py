@@ -199,3 +199,33 @@ def test_a_dry_run_that_fails_midway_prints_the_plan_of_what_came_before():
     assert result.output[at - 2].startswith("    + CategoryInfo")
     assert "Anonymous Relay" in result.output[at + 1]
     assert [step.summary for step in result.plan] == [result.output[at + 1].strip()]
+
+
+def test_a_bulk_change_across_the_servers_a_role_filter_picks():
+    # Get-ExchangeServer's Is…Server properties pick the servers: without them the filter picks none and the script
+    # silently changes nothing.
+    org = two_servers()
+    script = (
+        "Get-ExchangeServer | Where-Object {$_.IsMailboxServer -eq $true} | ForEach-Object {\n"
+        '    Set-ReceiveConnector -Identity "$($_.Name)\\Client Frontend $($_.Name)" -MaxMessageSize 25MB\n'
+        "}\n"
+        "foreach ($s in Get-ExchangeServer | where {$_.IsHubTransportServer -and $_.IsFrontendTransportServer}) {\n"
+        '    Set-ReceiveConnector "$($s.Name)\\Default Frontend $($s.Name)" -ProtocolLoggingLevel None\n'
+        "}\n"
+    )
+    plain = run(
+        'Set-ReceiveConnector "EX01\\Client Frontend EX01" -MaxMessageSize 25MB\n'
+        'Set-ReceiveConnector "EX02\\Client Frontend EX02" -MaxMessageSize 25MB\n'
+        'Set-ReceiveConnector "EX01\\Default Frontend EX01" -ProtocolLoggingLevel None\n'
+        'Set-ReceiveConnector "EX02\\Default Frontend EX02" -ProtocolLoggingLevel None\n',
+        org,
+    )
+    assert run(script, org).org == plain.org
+    assert run("Get-ExchangeServer EX01 | fl Is*Server", org).output[1:7] == [
+        "IsEdgeServer              : False",
+        "IsHubTransportServer      : True",
+        "IsClientAccessServer      : True",
+        "IsMailboxServer           : True",
+        "IsUnifiedMessagingServer  : False",
+        "IsFrontendTransportServer : True",
+    ]
