@@ -34,6 +34,7 @@ from .exchange.model import (
 )
 from .exchange.properties import (
     ACCEPTED_DOMAIN,
+    ACE_OPTIONS,
     COMPUTED,
     MAILBOX_SETTINGS,
     PRINCIPAL,
@@ -91,7 +92,20 @@ def server_settings(row: models.Server) -> dict:
 
 
 def ace_value(row: models.AccessControlEntry) -> ACE:
-    return ACE(row.principal, row.right, deny=row.deny, inherited=row.inherited, group=row.group or None)
+    return ACE(
+        row.principal,
+        row.right,
+        deny=row.deny,
+        inherited=row.inherited,
+        group=row.group or None,
+        **ace_options(row.properties),
+    )
+
+
+def ace_options(stored) -> dict:
+    """The engine values of the ACE options a row's JSON `properties` holds (the defaults are left out of it)."""
+    stored = stored if isinstance(stored, dict) else {}
+    return {p.field: p.parse(stored[p.field]) for p in ACE_OPTIONS if stored.get(p.field) not in (None, "", [])}
 
 
 # The catalogue's connector properties a row stores: in a column of their own or in its JSON `properties`.
@@ -223,6 +237,7 @@ def ace_fields(ace: ACE, position: int) -> dict:
         "deny": ace.deny,
         "inherited": ace.inherited,
         "group": ace.group or "",
+        "properties": ace.options,  # only the options that differ from Add-ADPermission's defaults
     }
 
 

@@ -272,6 +272,7 @@ class AccessControlEntry(models.Model):
                 "right",
                 "deny",
                 "inherited",
+                "properties",  # the ACE options that differ from the defaults (InheritanceType, object types)
                 name="unique_ace_per_connector",
                 violation_error_message="This access control entry is already on the connector.",
             )

@@ -28,6 +28,8 @@ from .convert import (
     accepted_domain_fields,
     accepted_domain_value,
     ace_fields,
+    ace_options,
+    ace_value,
     connector_fields,
     connector_value,
     lab_fields,
@@ -152,11 +154,12 @@ def _acls(lab: models.Lab, server_names: Iterable[str] | None) -> dict[int, list
     if server_names is not None:
         rows = rows.filter(connector__server__name__in=list(server_names))
     acls: dict[int, list[ACE]] = defaultdict(list)
-    columns = ("connector_id", "principal", "right", "deny", "inherited", "group")
-    for connector_id, principal, right, deny, inherited, group in rows.order_by(
+    columns = ("connector_id", "principal", "right", "deny", "inherited", "group", "properties")
+    for connector_id, principal, right, deny, inherited, group, options in rows.order_by(
         "connector_id", "position", "id"
     ).values_list(*columns):
-        acls[connector_id].append(ACE(principal, right, deny, inherited, group or None))
+        extra = ace_options(options) if options else {}
+        acls[connector_id].append(ACE(principal, right, deny, inherited, group or None, **extra))
     return acls
 
 
@@ -356,22 +359,28 @@ def _connector_key(connector: ReceiveConnector) -> tuple[str, str]:
     return connector.server.casefold(), connector.name.casefold()
 
 
-def ace_key(principal: str, right: str, deny: bool, inherited: bool) -> tuple:
+def ace_key(principal: str, right: str, deny: bool, inherited: bool, options: dict | None = None) -> tuple:
     """What identifies an ACE on one connector, as the engine's Add-ADPermission compares them (acl._key) and as the
     unique constraint unique_ace_per_connector does: the principal (case-insensitively), the right, allow or deny,
-    explicit or inherited. The writing permission group and the position are attributes, not identity."""
-    return principal.casefold(), right, deny, inherited
+    explicit or inherited, and the ACE options that differ from the defaults (ACE.options: InheritanceType, the
+    object types; the row's JSON `properties`). The writing permission group and the position are attributes."""
+    shape = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in sorted((options or {}).items()))
+    return principal.casefold(), right, deny, inherited, shape
 
 
 def _ace_row_key(row: models.AccessControlEntry) -> tuple:
-    return ace_key(row.principal, row.right, row.deny, row.inherited)
+    return ace_key(row.principal, row.right, row.deny, row.inherited, ace_value(row).options)
+
+
+def _engine_key(ace: ACE) -> tuple:
+    return ace_key(ace.principal, ace.right, ace.deny, ace.inherited, ace.options)
 
 
 def _unique_acl(acl: Iterable[ACE]) -> list[ACE]:
     """The ACL without repeats of an identical ACE (they grant nothing more; a lab file may hold some)."""
     seen, result = set(), []
     for ace in acl:
-        key = ace_key(ace.principal, ace.right, ace.deny, ace.inherited)
+        key = _engine_key(ace)
         if key not in seen:
             seen.add(key)
             result.append(ace)
@@ -415,7 +424,7 @@ def _sync_aces(connectors: Iterable[ReceiveConnector], rows_by_key: dict, create
         for ace_row in stored_rows:
             stored.setdefault(_ace_row_key(ace_row), ace_row)
         acl = _unique_acl(connector.acl)
-        matches = [stored.get(ace_key(a.principal, a.right, a.deny, a.inherited)) for a in acl]
+        matches = [stored.get(_engine_key(a)) for a in acl]
         positions = _positions([None if match is None else match.position for match in matches])
         if positions is None:
             positions = list(range(len(acl)))
@@ -435,6 +444,8 @@ def _sync_aces(connectors: Iterable[ReceiveConnector], rows_by_key: dict, create
     if gone:
         models.AccessControlEntry.objects.filter(pk__in=gone).delete()
     if moved:
-        models.AccessControlEntry.objects.bulk_update(moved, ["position", "principal", "group"], batch_size=500)
+        models.AccessControlEntry.objects.bulk_update(
+            moved, ["position", "principal", "group", "properties"], batch_size=500
+        )
     if fresh:
         models.AccessControlEntry.objects.bulk_create(fresh, batch_size=1000)

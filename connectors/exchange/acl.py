@@ -32,6 +32,7 @@ from .catalogue import (
 )
 from .errors import ExchangeError
 from .model import ACE, Organization, Server
+from .properties import INHERITANCE_TYPES
 
 NO_SUCH_PRINCIPAL = "The operation couldn't be performed because object '{0}' couldn't be found."
 
@@ -39,7 +40,51 @@ NO_SUCH_PRINCIPAL = "The operation couldn't be performed because object '{0}' co
 
 
 def _key(ace: ACE) -> tuple:
-    return ace.principal.casefold(), ace.right, ace.deny, ace.inherited
+    return ace.principal.casefold(), ace.right, ace.deny, ace.inherited, _options_key(ace.options)
+
+
+def _options_key(options: dict) -> tuple:
+    """The ACE options (ACE.options: the ones that differ from the defaults) as part of what identifies an ACE: in
+    Active Directory entries that differ in inheritance or object type are different entries."""
+    return tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in sorted(options.items()))
+
+
+INHERITANCE_TYPE = (
+    "Cannot bind parameter 'InheritanceType'. Cannot convert value \"{0}\" to type "
+    '"System.DirectoryServices.ActiveDirectorySecurityInheritance". Error: "Unable to match the identifier name {0} '
+    'to a valid enumerator name. Specify one of the following enumerator names and try again: {1}"'
+)
+
+
+def inheritance_type(value) -> str:
+    """-InheritanceType as PowerShell converts a text to the .NET enum: a full name, case-insensitive, after trimming
+    (no prefixes: docs/decisions.md); anything else is the binder's error."""
+    written = str(getattr(value, "text", value)).strip()
+    for name in INHERITANCE_TYPES:
+        if name.casefold() == written.casefold():
+            return name
+    raise ExchangeError(INHERITANCE_TYPE.format(written, ", ".join(INHERITANCE_TYPES)), "InheritanceType")
+
+
+def ace_options(
+    inheritance: str = "All",
+    inherited_object_type: str | None = None,
+    child_object_types: Iterable[str] = (),
+    object_properties: Iterable[str] = (),
+) -> dict:
+    """Add-/Remove-ADPermission's ACE options as ACE fields: the inheritance type converted, the schema object
+    names trimmed (the lab doesn't know the schema, so any name is kept as written)."""
+
+    def names(items) -> tuple[str, ...]:
+        items = [items] if isinstance(items, str) else list(items or ())
+        return tuple(dict.fromkeys(str(item).strip() for item in items if str(item).strip()))
+
+    return {
+        "inheritance_type": inheritance_type(inheritance),
+        "inherited_object_type": str(inherited_object_type).strip() or None if inherited_object_type else None,
+        "child_object_types": names(child_object_types),
+        "object_properties": names(object_properties),
+    }
 
 
 class _LastIndex(threading.local):
@@ -76,11 +121,20 @@ def _append_missing(acl: Iterable[ACE], new: Iterable[ACE]) -> tuple[ACE, ...]:
     return result
 
 
-def explicit_aces(acl: tuple[ACE, ...], principal: str, rights: Iterable[str] | str, deny: bool, domain_netbios: str):
-    """The explicit ACEs of `acl` granting (or denying) `rights` to `principal`, as Add-ADPermission prints them."""
+def explicit_aces(
+    acl: tuple[ACE, ...],
+    principal: str,
+    rights: Iterable[str] | str,
+    deny: bool,
+    domain_netbios: str,
+    options: dict | None = None,
+):
+    """The explicit ACEs of `acl` granting (or denying) `rights` to `principal` with these ACE options (ace_options),
+    as Add-ADPermission prints them."""
     entries = _index(acl)
     who = canonical_principal(principal, domain_netbios).casefold()
-    found = (entries.get((who, right, deny, False)) for right in _rights(rights))
+    written = _options_key(ACE("", "", **(options or {})).options)
+    found = (entries.get((who, right, deny, False, written)) for right in _rights(rights))
     return [ace for ace in found if ace is not None]
 
 
@@ -92,7 +146,9 @@ def apply_permission_groups(acl: Iterable[ACE], groups: int, server: Server, dom
         (grant.principal.casefold(), right) for grant in preset_grants(server, domain_netbios) for right in grant.allow
     }
     kept = [
-        ace for ace in acl if ace.inherited or ace.deny or (ace.principal.casefold(), ace.right) not in preset_allows
+        ace
+        for ace in acl
+        if ace.inherited or ace.deny or ace.options or (ace.principal.casefold(), ace.right) not in preset_allows
     ]
     return _append_missing(kept, group_presets(groups, server, domain_netbios))
 
@@ -111,10 +167,12 @@ def add_ad_permission(
     rights: Iterable[str] | str,
     deny: bool = False,
     domain_netbios: str | None = None,
+    options: dict | None = None,
 ) -> tuple[ACE, ...]:
-    """Add-ADPermission -User principal -ExtendedRights rights [-Deny]; adding an ACE that exists changes nothing."""
+    """Add-ADPermission -User principal -ExtendedRights rights [-Deny] [ACE options: ace_options]; adding an ACE that
+    exists changes nothing."""
     who = canonical_principal(principal, domain_netbios)
-    return _append_missing(acl, (ACE(who, right, deny=deny) for right in _rights(rights)))
+    return _append_missing(acl, (ACE(who, right, deny=deny, **(options or {})) for right in _rights(rights)))
 
 
 def remove_ad_permission(
@@ -123,24 +181,48 @@ def remove_ad_permission(
     rights: Iterable[str] | str,
     deny: bool = False,
     domain_netbios: str | None = None,
+    options: dict | None = None,
 ) -> tuple[ACE, ...]:
-    """Remove-ADPermission: removes the explicit ACEs, whoever wrote them (a permission group included, as the
-    anti-spoofing recipe relies on, §9.3). Nothing is removed if any requested ACE doesn't exist."""
+    """Remove-ADPermission: removes the explicit ACEs matching the user, the rights, Allow/Deny and the ACE options
+    (InheritanceType All unless given, as the reference documents its default), whoever wrote them (a permission
+    group included, as the anti-spoofing recipe relies on, §9.3). Nothing is removed if any requested ACE doesn't
+    exist."""
     acl = tuple(acl)
     who = canonical_principal(principal, domain_netbios)
-    wanted = {(who.casefold(), right, deny) for right in _rights(rights)}
-    explicit = {(ace.principal.casefold(), ace.right, ace.deny) for ace in acl if not ace.inherited}
-    missing = [right for _, right, _ in sorted(wanted - explicit)]
+    written = ACE(who, "", deny=deny, **(options or {}))
+    shape = _options_key(written.options)
+    wanted = {(who.casefold(), right, deny, shape) for right in _rights(rights)}
+
+    def key(ace: ACE) -> tuple:
+        return ace.principal.casefold(), ace.right, ace.deny, _options_key(ace.options)
+
+    explicit = {key(ace) for ace in acl if not ace.inherited}
+    missing = [right for _, right, _, _ in sorted(wanted - explicit)]
     if missing:
         kind = "Deny" if deny else "Allow"
-        inherited = any((ace.principal.casefold(), ace.right, ace.deny) in wanted and ace.inherited for ace in acl)
+        inherited = any(key(ace) in wanted and ace.inherited for ace in acl)
         note = " It is inherited from a parent container; remove it there." if inherited else ""
+        scope = f" with InheritanceType {written.inheritance_type}" if written.inheritance_type != "All" else ""
+        others = sorted(
+            {
+                ace.inheritance_type
+                for ace in acl
+                if not ace.inherited
+                and (ace.principal.casefold(), ace.right, ace.deny) == (who.casefold(), missing[0], deny)
+                and ace.inheritance_type != written.inheritance_type
+            }
+        )
+        if others and not note:
+            note = (
+                f" The entry on the object has InheritanceType {others[0]}; add -InheritanceType {others[0]} to "
+                "remove it."
+            )
         raise ExchangeError(
             f"The access control entry you want to remove doesn't exist on the object: {kind} {', '.join(missing)} "
-            f'for "{who}".{note}',
+            f'for "{who}"{scope}.{note}',
             "User",
         )
-    return tuple(ace for ace in acl if ace.inherited or (ace.principal.casefold(), ace.right, ace.deny) not in wanted)
+    return tuple(ace for ace in acl if ace.inherited or key(ace) not in wanted)
 
 
 def known_principals(org: Organization) -> frozenset[str]:
@@ -297,27 +379,52 @@ def _precedence(winner: ACE, beaten: ACE) -> str:
     return "an explicit Deny beats an Allow"
 
 
-def _decide(right: str, aces: list[ACE], identity: SessionIdentity) -> RightDecision:
+def _inherit_only(skipped: list[ACE]) -> str:
+    """Why inherit-only ACEs decide nothing: they apply to the objects below the one they are on, and a receive
+    connector is a leaf object in Active Directory (it has no child objects)."""
+    ace = skipped[0]
+    kind = "Deny" if ace.deny else "Allow"
+    more = f" (and {len(skipped) - 1} more like it)" if len(skipped) > 1 else ""
+    return (
+        f"the {kind} ACE for {ace.principal} with InheritanceType {ace.inheritance_type}{more} is inherit-only: it "
+        "applies only to objects below the connector, and a receive connector has none, so it is skipped"
+    )
+
+
+def _decide(right: str, aces: list[ACE], identity: SessionIdentity, skipped: list[ACE] = ()) -> RightDecision:
     if not aces:
         whom = identity.name if len(identity.principals) == 1 else f"{identity.name} or any group in its token"
-        return RightDecision(right, False, None, f"not granted: no ACE for {whom} gives this right")
+        reason = f"not granted: no ACE for {whom} gives this right"
+        if skipped:
+            reason = f"not granted: no ACE for {whom} gives this right on the connector; {_inherit_only(skipped)}"
+        return RightDecision(right, False, None, reason)
     aces.sort(key=_canonical_rank)
     winner = aces[0]
     reason = _ace_reason(winner)
     beaten = next((ace for ace in aces[1:] if ace.deny != winner.deny), None)
     if beaten:
         reason += f"; {_precedence(winner, beaten)}, so it overrides {_overridden(beaten)}"
+    if skipped:
+        reason += f"; {_inherit_only(skipped)}"
     return RightDecision(right, not winner.deny, winner, reason)
 
 
 def effective_rights(acl: Iterable[ACE], identity: SessionIdentity) -> RightsResult:
-    """Every receive right for the identity's token, decided the way Windows AuthZ decides over a canonical DACL."""
+    """Every receive right for the identity's token, decided the way Windows AuthZ decides over a canonical DACL.
+    An inherit-only ACE (InheritanceType Descendents or Children) doesn't apply to the connector itself: it decides
+    nothing, and the decision says it was skipped."""
     token = {name.casefold() for name in identity.principals}
     by_right: dict[str, list[ACE]] = {right: [] for right in RIGHTS}
+    skipped: dict[str, list[ACE]] = {}
     for ace in acl:
         if ace.right in by_right and ace.principal.casefold() in token:
-            by_right[ace.right].append(ace)
-    return RightsResult({right: _decide(right, aces, identity) for right, aces in by_right.items()})
+            if ace.inherit_only:
+                skipped.setdefault(ace.right, []).append(ace)
+            else:
+                by_right[ace.right].append(ace)
+    return RightsResult(
+        {right: _decide(right, aces, identity, skipped.get(right, ())) for right, aces in by_right.items()}
+    )
 
 
 def effective_matrix(acl: Iterable[ACE], principals: Iterable[str | SessionIdentity]) -> dict[str, RightsResult]:

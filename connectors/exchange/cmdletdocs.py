@@ -13,13 +13,19 @@ Source: MicrosoftDocs/office-docs-powershell `exchange/exchange-ps/exchange/<Cmd
 
 from __future__ import annotations
 
-_ACE_OPTIONS = {
-    "ChildObjectTypes": "ADSchemaObjectIdParameter[]",
-    "InheritanceType": "ActiveDirectorySecurityInheritance",
-    "InheritedObjectType": "ADSchemaObjectIdParameter",
-    "Properties": "ADSchemaObjectIdParameter[]",
-    "Instance": "ADAcePresentationObject",
+# Add-/Remove-ADPermission's ACE options (-InheritanceType, -InheritedObjectType, -ChildObjectTypes, -Properties) are
+# catalogue rows (properties.AD_PERMISSION): stored on the ACE and printed back; -InheritanceType is simulated.
+_ACE_OPTIONS = {"Instance": "ADAcePresentationObject"}
+
+# Parameters stored and printed back but not simulated: a NOTE says so once per script (ems).
+STORED: dict[str, tuple[str, ...]] = {
+    cmdlet: ("InheritedObjectType", "ChildObjectTypes", "Properties")
+    for cmdlet in ("Add-ADPermission", "Remove-ADPermission")
 }
+STORED_NOTE = (
+    "NOTE: -{0} is kept on the access control entry and printed back by Get-ADPermission, but the exchsim lab "
+    "doesn't simulate it: it doesn't change what an extended right allows or denies on a receive connector."
+)
 
 # Set-TransportConfig's on-premises parameters are catalogue rows (stored and printed back); these the reference page
 # marks "available only in the cloud-based service" are accepted with the NOTE, as a script written for both meets

@@ -376,8 +376,9 @@ def _command(ctx, call: CommandCall, items: list | None) -> list:
     if items is not None and not spec.pipeline_input:
         raise ExchangeError(f"The input object cannot be bound to any parameters for the command {name}.")
     bound = _bind(call, spec)
-    for parameter in [p for p in bound if p in _UNMODELLED[name]]:  # in the order written
-        note = cmdletdocs.NOTE.format(parameter, name)
+    for parameter in [p for p in bound if p in _UNMODELLED[name] or p in cmdletdocs.STORED.get(name, ())]:
+        template = cmdletdocs.NOTE if parameter in _UNMODELLED[name] else cmdletdocs.STORED_NOTE
+        note = template.format(parameter, name)
         if note not in ctx.notes:
             ctx.notes.append(note)
             ctx.print([note])

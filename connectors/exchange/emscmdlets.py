@@ -185,23 +185,26 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
     rows = [p for p in piped or [] if isinstance(p, Permission)]
     if rows and "User" not in bound:
         # Remove-ADPermission fed by Get-ADPermission removes exactly the rows it receives.
-        targets = [(row.connector, row.ace.principal, [row.ace.right], row.ace.deny) for row in rows]
+        targets = [
+            (row.connector, row.ace.principal, [row.ace.right], row.ace.deny, _row_options(row.ace)) for row in rows
+        ]
     else:
         _require(bound, "User", "ExtendedRights")
+        options = _ace_options(bound)
         targets = [
-            (c, _text(bound["User"]), _texts(bound["ExtendedRights"]), bool(bound.get("Deny")))
+            (c, _text(bound["User"]), _texts(bound["ExtendedRights"]), bool(bound.get("Deny")), options)
             for c in _permission_target(state, bound, piped)
         ]
     verb = "Removing" if remove else "Adding"
     change = acl.remove_ad_permission if remove else acl.add_ad_permission
     added = []
-    for connector, user, rights, deny in targets:
+    for connector, user, rights, deny, options in targets:
         current = state.org.connector(connector.server, connector.name)
         if not remove:
             acl.resolve_principal(state.org, user)
         new_acl = _engine(
-            lambda current=current, user=user, rights=rights, deny=deny: change(
-                current.acl, user, rights, deny=deny, domain_netbios=state.org.domain_netbios
+            lambda current=current, user=user, rights=rights, deny=deny, options=options: change(
+                current.acl, user, rights, deny=deny, domain_netbios=state.org.domain_netbios, options=options
             )
         )
         message = f'{verb} Active Directory permission for "{user}" on "{current.identity}".'
@@ -210,12 +213,34 @@ def _change_permission(state: _State, bound: dict, piped, remove: bool) -> list:
         updated = current.with_changes(acl=new_acl)
         state.org = _replace_connector(state.org, current, updated)
         if not remove:
-            added += _granted_rows(updated, user, rights, deny, state.org.domain_netbios)
+            added += _granted_rows(updated, user, rights, deny, state.org.domain_netbios, options)
     return added  # Add-ADPermission prints the entries it wrote, Remove-ADPermission nothing
 
 
-def _granted_rows(connector: ReceiveConnector, user: str, rights: list[str], deny: bool, netbios: str) -> list:
-    return [Permission(connector, ace) for ace in acl.explicit_aces(connector.acl, user, rights, deny, netbios)]
+def _ace_options(bound: dict) -> dict:
+    """-InheritanceType (All unless given, as the reference documents), -InheritedObjectType, -ChildObjectTypes and
+    -Properties as the engine's ACE fields; a value that isn't an ActiveDirectorySecurityInheritance name is the
+    binder's error, before anything changes."""
+    return acl.ace_options(
+        _text(bound.get("InheritanceType", "All")),
+        _text(bound["InheritedObjectType"]) if bound.get("InheritedObjectType") is not None else None,
+        _texts(bound["ChildObjectTypes"]) if bound.get("ChildObjectTypes") is not None else (),
+        _texts(bound["Properties"]) if bound.get("Properties") is not None else (),
+    )
+
+
+def _row_options(ace) -> dict:
+    return {
+        "inheritance_type": ace.inheritance_type,
+        "inherited_object_type": ace.inherited_object_type,
+        "child_object_types": ace.child_object_types,
+        "object_properties": ace.object_properties,
+    }
+
+
+def _granted_rows(connector: ReceiveConnector, user: str, rights, deny: bool, netbios: str, options: dict) -> list:
+    found = acl.explicit_aces(connector.acl, user, rights, deny, netbios, options)
+    return [Permission(connector, ace) for ace in found]
 
 
 def add_ad_permission(state: _State, bound: dict, piped) -> list:
@@ -466,6 +491,9 @@ _CMDLETS: dict[str, tuple[Callable, Spec]] = {
                 "AccessRights": _LIST,
                 "Deny": _SWITCH,
                 "InheritanceType": _TEXT,
+                "InheritedObjectType": _TEXT,
+                "ChildObjectTypes": _LIST,
+                "Properties": _LIST,
             },
             ("Identity",),
             True,

@@ -36,7 +36,14 @@ TEXT_LIMITS: dict[type, dict[str, tuple[str, int | None]]] = {
         "banner": ("Banner", BANNER),
         "comment": ("Comment", None),
     },
-    ACE: {"principal": ("User", ACCOUNT), "group": ("PermissionGroups", 30)},
+    ACE: {
+        "principal": ("User", ACCOUNT),
+        "group": ("PermissionGroups", 30),
+        # schema object names (ADSchemaObjectIdParameter) the lab doesn't resolve: free text in the JSON properties
+        "inherited_object_type": ("InheritedObjectType", None),
+        "child_object_types": ("ChildObjectTypes", None),
+        "object_properties": ("Properties", None),
+    },
     AcceptedDomain: {"name": ("Name", NAME), "domain_name": ("DomainName", DOMAIN_NAME)},
     Recipient: {"name": ("Name", NAME), "addresses": ("EmailAddresses", None)},
     Principal: {

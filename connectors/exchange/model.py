@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from .addresses import Binding, IPRange  # noqa: F401 (ditto)
 from .properties import (
     ACCEPTED_DOMAIN,
+    ACE_OPTIONS,
+    INHERIT_ONLY,
     MAILBOX_SETTINGS,
     RECEIVE_CONNECTOR,
     SERVER,
@@ -104,6 +106,30 @@ class ACE:
     deny: bool = False
     inherited: bool = False
     group: str | None = None
+    # Add-ADPermission's ACE options (catalogue AD_PERMISSION). InheritanceType is simulated: Descendents and Children
+    # are inherit-only (.NET's InheritOnly flag), so on a receive connector, a leaf object, they grant or deny
+    # nothing. The object types are stored and printed back only (docs/decisions.md).
+    inheritance_type: str = "All"
+    inherited_object_type: str | None = None
+    child_object_types: tuple[str, ...] = ()
+    object_properties: tuple[str, ...] = ()  # -Properties
+
+    @property
+    def inherit_only(self) -> bool:
+        """Whether the ACE applies only to objects below the one it is on (InheritanceType Descendents, Children)."""
+        return self.inheritance_type in INHERIT_ONLY
+
+    @property
+    def options(self) -> dict:
+        """The ACE options that differ from Add-ADPermission's defaults, by engine field (how they are stored)."""
+        if self.inheritance_type == "All" and not (
+            self.inherited_object_type or self.child_object_types or self.object_properties
+        ):
+            return {}  # most ACEs: a script's thousand grants don't pay for the rows below
+        values = {p.field: getattr(self, p.field) for p in ACE_OPTIONS}
+        return {
+            p.field: p.data(values[p.field]) for p in ACE_OPTIONS if values[p.field] not in (p.default, None, "", ())
+        }
 
     @property
     def origin(self) -> str:
@@ -115,7 +141,8 @@ class ACE:
 
     def describe(self) -> str:
         verb = "Deny" if self.deny else "Allow"
-        return f"{verb} {self.right} for {self.principal} ({self.origin})"
+        scope = f", InheritanceType {self.inheritance_type}" if self.inheritance_type != "All" else ""
+        return f"{verb} {self.right} for {self.principal} ({self.origin}{scope})"
 
 
 @dataclass(frozen=True)

@@ -2087,7 +2087,15 @@ RECIPIENT = PropertySet(
     ],
 )
 
-# What Get-ADPermission prints for one ACE of a receive connector (P-GAD, §9.3): the importer reads these.
+# System.DirectoryServices.ActiveDirectorySecurityInheritance, in the enum's order (None = 0 ... Children = 4); the
+# docs' spelling "Descendents" is .NET's. Descendents and Children map to InheritanceFlags with InheritOnly.
+INHERITANCE_TYPES = ("None", "All", "Descendents", "SelfAndChildren", "Children")
+INHERIT_ONLY = frozenset({"Descendents", "Children"})
+_ACE_SET = ("Add-ADPermission", "Remove-ADPermission")
+
+# What Get-ADPermission prints for one ACE of a receive connector (P-GAD, §9.3): the importer reads these. The ACE
+# options after Deny are Add-ADPermission's (P-AAD): InheritanceType is simulated (an inherit-only ACE applies to
+# nothing on a connector, a leaf object); the object types are stored and printed back (docs/decisions.md).
 AD_PERMISSION = PropertySet(
     "ADPermission",
     [
@@ -2097,9 +2105,24 @@ AD_PERMISSION = PropertySet(
             "ExtendedRights", "rights", Multi(), (), settable=("Add-ADPermission",), simulated=True, source="P-AAD"
         ),
         Property("Deny", "deny", BOOL, False, settable=("Add-ADPermission",), simulated=True, source="P-AAD"),
+        Property(
+            "InheritanceType",
+            "inheritance_type",
+            Choice(dotnet="System.DirectoryServices.ActiveDirectorySecurityInheritance", choices=INHERITANCE_TYPES),
+            "All",
+            settable=_ACE_SET,
+            simulated=True,
+            source="P-AAD",
+        ),
+        Property("InheritedObjectType", "inherited_object_type", TEXT, None, settable=_ACE_SET, source="P-AAD"),
+        Property("ChildObjectTypes", "child_object_types", Multi(), (), settable=_ACE_SET, source="P-AAD"),
+        Property("Properties", "object_properties", Multi(), (), settable=_ACE_SET, source="P-AAD"),
         Property("IsInherited", "inherited", BOOL, False, settable=(), simulated=True, source="P-GAD"),
     ],
 )
+
+# Add-/Remove-ADPermission's ACE options (the ACE's fields beside principal, right, Deny and IsInherited).
+ACE_OPTIONS = tuple(p for p in AD_PERMISSION if "Remove-ADPermission" in p.settable)
 
 # One membership of a group, as the collector writes it for the principals in connector ACEs (Exchsim.GroupMember):
 # Group is $null on the row of a principal that is a member of nothing.
@@ -2164,6 +2187,7 @@ def fields_of(
 
 __all__ = [
     "ACCEPTED_DOMAIN",
+    "ACE_OPTIONS",
     "AD_PERMISSION",
     "GROUP_MEMBER",
     "MAILBOX_SETTINGS",

@@ -151,14 +151,19 @@ def properties(obj, org: Organization) -> dict:
     if isinstance(obj, ReceiveConnector):
         return {name: property_value(obj, org, name) for name in property_names(obj, org)}
     if isinstance(obj, Permission):
+        # EMS's order (an ADAcePresentationObject's Format-List); the ACE options are the stored ones (the catalogue).
+        ace = obj.ace
         return {
             "AccessRights": ["ExtendedRight"],
-            "ExtendedRights": [obj.ace.right],
-            "InheritanceType": "All",
-            "User": obj.ace.principal,
+            "ExtendedRights": [ace.right],
+            "ChildObjectTypes": list(ace.child_object_types) or None,
+            "InheritedObjectType": ace.inherited_object_type,
+            "Properties": list(ace.object_properties) or None,
+            "Deny": ace.deny,
+            "InheritanceType": ace.inheritance_type,
+            "User": ace.principal,
             "Identity": obj.connector.identity,
-            "Deny": obj.ace.deny,
-            "IsInherited": obj.ace.inherited,
+            "IsInherited": ace.inherited,
         }
     # Each holds its cmdlet's part of the organisation's settings; a setting no server's version has isn't shown.
     if isinstance(obj, TransportConfig | RecipientFilterConfig):
