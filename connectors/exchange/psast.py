@@ -200,6 +200,17 @@ class Param:
     default: object = None
     line: int = 0
     piped: str = ""  # "value" ([Parameter(ValueFromPipeline)]), "property" (…ByPropertyName), or ""
+    mandatory: bool = False  # [Parameter(Mandatory)]
+
+
+@dataclass(frozen=True)
+class ScriptParams:
+    """The script's own param() block (`param([string]$Connector = "Relay")` at the top of a .ps1): the console
+    passes a script no arguments, so each parameter takes its default when the block runs."""
+
+    parameters: tuple[Param, ...]
+    line: int = 0
+    written: tuple[str, ...] = ()  # the parameters' names as written (an error names them so)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from .psast import (
     Param,
     Parameter,
     Pipeline,
+    ScriptParams,
     Splat,
     StaticMember,
     Step,
@@ -143,6 +144,12 @@ def parse_script(text: str) -> list:
         )
     statements = []
     for node in _kids(root):
+        if node.type == "param_block" and not statements:  # the script's parameters, before its statements
+            declared = _first(node, "parameter_list")
+            variables = [_first(c, "variable") for c in _kids(declared) if c.type == "script_parameter"]
+            written = tuple(v.text.decode().lstrip("$") for v in variables if v is not None)
+            statements.append(ScriptParams(tuple(_parameters([declared], 0)), _line(node), written))
+            continue
         if node.type != "statement_list":
             raise refuse(node)
         statements += _statement_list(node, 0)
@@ -360,6 +367,7 @@ def _parameters(lists, depth: int) -> list[Param]:
                     _expression(value, depth) if value is not None else None,
                     _line(parameter),
                     _piped(parameter),
+                    _mandatory(parameter),
                 )
             )
     return parameters
@@ -375,6 +383,18 @@ def _piped(parameter: Node) -> str:
             if (match.group(3) or "true").casefold() in ("true", "1"):
                 return "property" if match.group(1) else "value"
     return ""
+
+
+_MANDATORY = re.compile(r"\bMandatory\b\s*(=\s*\$?(\w+))?", re.IGNORECASE)
+
+
+def _mandatory(parameter: Node) -> bool:
+    """Whether its [Parameter(...)] attribute makes the parameter mandatory (Mandatory, Mandatory=$true)."""
+    for attribute in (a for a in pstext.walk(parameter) if a.type == "attribute"):
+        for match in _MANDATORY.finditer(attribute.text.decode()):
+            if (match.group(2) or "true").casefold() in ("true", "1"):
+                return True
+    return False
 
 
 def _named_blocks(script: Node | None) -> Node | None:

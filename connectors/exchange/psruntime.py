@@ -33,6 +33,7 @@ from .psast import (
     Member,
     Parameter,
     Pipeline,
+    ScriptParams,
     Splat,
     StaticMember,
     Step,
@@ -202,11 +203,34 @@ def run_statement(ctx: Context, statement, out: list) -> None:
         psswitch.run(ctx, statement, out)
     elif kind is FunctionDef:
         ctx.functions[statement.name.casefold()] = statement
+    elif kind is ScriptParams:
+        _script_params(ctx, statement)
     elif kind is Step:
         _step(ctx, statement)
     else:
         value = evaluate(ctx, statement)
         out += _unrolled(value)
+
+
+MISSING_MANDATORY = (
+    "Cannot process command because of one or more missing mandatory parameters: {0}. The console runs a script "
+    "without arguments: give the parameter a default in param() (param([string]$Name = 'value'))."
+)
+
+
+def _script_params(ctx: Context, block: ScriptParams) -> None:
+    """A script's param() block: the console passes a script no arguments, so each parameter takes its default
+    (typed, as a function's does) in the script's scope; a mandatory one without a default would make PowerShell
+    prompt, and the console can't, so the script stops there, as PowerShell -NonInteractive does."""
+    written = dict(zip((p.name for p in block.parameters), block.written, strict=False))
+    missing = [written.get(p.name, p.name) for p in block.parameters if p.mandatory and p.default is None]
+    if missing:
+        ctx.running = "param"  # the error's CategoryInfo line names the block
+        raise RuntimeFailure(MISSING_MANDATORY.format(" ".join(missing)))
+    declared = FunctionDef("", block.parameters, (), block.line)
+    scope = _function_scope(ctx, declared, ({}, [], []), None)
+    for parameter in block.parameters:
+        ctx.set(parameter.name, scope[parameter.name])
 
 
 def _unrolled(value) -> list:

@@ -588,6 +588,36 @@ def test_a_script_blocks_parameter_defaults_are_checked_before_anything_runs():
     assert refused.error.startswith("Remove-Item is not run by the exchsim console (line 2)")
 
 
+def test_a_scripts_own_param_block_binds_its_defaults():
+    # Scripts saved as .ps1 open with param(): run without arguments, each parameter takes its (typed) default.
+    script = (
+        "<# .SYNOPSIS\n Adds relay IPs #>\n[CmdletBinding()]\nparam(\n"
+        '    [string]$Connector = "EX01\\Default Frontend EX01",\n'
+        '    [string[]]$IPs = @("10.9.9.1", "10.9.9.2"),\n    [int]$Limit = "2",\n    [switch]$Report,\n    $Unset\n)\n'
+        "$rc = Get-ReceiveConnector $Connector\n"
+        "foreach ($ip in $IPs | Select-Object -First $Limit) { $rc.RemoteIPRanges += $ip }\n"
+        "Set-ReceiveConnector $Connector -RemoteIPRanges $rc.RemoteIPRanges\n"
+        '"report=$Report unset=[$Unset] limit=$($Limit + 1)"\n'
+    )
+    result = run(script)
+    assert result.error is None, result.error
+    assert result.output == ["report=False unset=[] limit=3"]
+    assert ranges(result.org)[-2:] == ["10.9.9.1", "10.9.9.2"]
+
+
+def test_a_scripts_mandatory_parameter_without_a_default_stops_it_before_anything_runs():
+    org = template()
+    script = "param(\n    [Parameter(Mandatory=$true)][string]$Connector,\n    [Parameter(Mandatory)]$IP\n)\n"
+    result = run(script + f'Set-ReceiveConnector "{FRONTEND}" -Comment x', org)
+    assert result.org.connector("EX01", "Default Frontend EX01").comment != "x"
+    assert result.error.startswith(
+        "Cannot process command because of one or more missing mandatory parameters: Connector IP."
+    )
+    assert run("param($x = (Invoke-Expression 'whoami'))\n$x", org).error.startswith(
+        "Invoke-Expression is not run by the exchsim console (line 1)"
+    )
+
+
 def test_a_function_is_checked_like_the_script_and_its_recursion_is_capped():
     org = template()
     refused = run(
