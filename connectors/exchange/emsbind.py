@@ -19,7 +19,7 @@ from .errors import ExchangeError
 from .model import Organization, ReceiveConnector, Server
 from .properties import RECEIVE_CONNECTOR
 from .psast import Bareword, CommandCall, Parameter
-from .psformat import connector_guid
+from .psformat import connector_dn, connector_guid, server_dn
 from .psvalues import wildcard
 
 T = TypeVar("T")
@@ -168,6 +168,8 @@ def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
     """What a Get- identity matches, as EMS resolves it: a GUID, Name or Server\\Name with * wildcards (a wildcard
     matching nothing is an empty result), else exactly one connector (find_connector's errors)."""
     text = identity.strip()
+    if _is_dn(text):
+        return [find_connector(org, text)]
     if GUID.fullmatch(text):
         wanted = text.strip("{}").casefold()
         found = [c for c in org.connectors if str(connector_guid(c)) == wanted]
@@ -184,8 +186,15 @@ def find_connectors(org: Organization, identity: str) -> list[ReceiveConnector]:
 
 
 def find_connector(org: Organization, identity: str) -> ReceiveConnector:
-    """Name, Server\\Name or GUID, with Exchange's errors for unknown and ambiguous names; a wildcard that matches
-    exactly one connector names it (Set-ReceiveConnector "Client Fr*"), as EMS's Set- and Remove- cmdlets take it."""
+    """Name, Server\\Name, DN or GUID, with Exchange's errors for unknown and ambiguous names; a wildcard that
+    matches exactly one connector names it (Set-ReceiveConnector "Client Fr*"), as EMS's Set- and Remove- cmdlets
+    take it."""
+    if _is_dn(identity):
+        wanted = identity.strip().casefold()
+        found = [c for c in org.connectors if (connector_dn(org, c) or "").casefold() == wanted]
+        if len(found) != 1:
+            raise ExchangeError(NOT_FOUND.format(identity))
+        return found[0]
     if GUID.fullmatch(identity.strip()) or "*" in identity:
         found = find_connectors(org, identity)
         if not found:
@@ -203,8 +212,18 @@ def find_connector(org: Organization, identity: str) -> ReceiveConnector:
     return found[0]
 
 
+def _is_dn(identity: str) -> bool:
+    return identity.strip()[:3].casefold() == "cn="
+
+
 def _find_server(org: Organization, identity: str, mailbox: bool = False) -> Server:
-    server = org.server(identity.strip())
+    """A ServerIdParameter: the server's Name, FQDN or DistinguishedName (the ones the docs list for -Server and
+    -Identity; the Guid and legacy DN aren't modelled)."""
+    text = identity.strip()
+    wanted = text.casefold()
+    server = org.server(text) or next((s for s in org.servers if s.fqdn.casefold() == wanted), None)
+    if server is None and _is_dn(text):
+        server = next((s for s in org.servers if server_dn(org, s).casefold() == wanted), None)
     if server is None or (mailbox and not server.has_mailbox):
         raise ExchangeError(NOT_FOUND.format(identity))
     return server

@@ -63,6 +63,7 @@ _LISTS_ALL = re.compile(
     r"\b(Get-ReceiveConnector|Get-ExchangeServer|Get-MailboxServer)\s*(?:$|[|;)}]|-(?![IiSs])\w)",
     re.IGNORECASE | re.MULTILINE,
 )
+_DN_SERVER = re.compile(r"CN=([^,]+),CN=Servers,", re.IGNORECASE)
 MAX_WILDCARD_GUESSES = 50  # a script with more wildcard texts than this is guessed whole-lab (the guard still checks)
 
 
@@ -94,6 +95,11 @@ class _Index:
             if key in self.servers:
                 found.add(self.servers[key])
             found |= self.by_name.get(key, set())
+            # A server's FQDN (its first label is its name) or a DistinguishedName (CN=<server>,CN=Servers,…).
+            host = _DN_SERVER.search(candidate)
+            label = host.group(1) if host else key.partition(".")[0] if "." in key else ""
+            if label.casefold() in self.servers:
+                found.add(self.servers[label.casefold()])
             if GUID.fullmatch(candidate):
                 guid = self.by_guid.get(str(uuid.UUID(candidate.strip("{}"))))
                 if guid:

@@ -57,6 +57,8 @@ SCOPED = {
     "Set-MailboxServer EX001 -MAPIEncryptionRequired $true": ["EX001"],
     "Get-ReceiveConnector 'EX001\\Relay 001' | Get-ADPermission | Where-Object { -not $_.IsInherited }": ["EX001"],
     "Get-ReceiveConnector 'EX00[12]*\\Relay 00*' | Measure-Object": ["EX001", "EX002"],
+    "Get-ReceiveConnector -Server ex003.contoso.com | Set-ReceiveConnector -Comment 'by FQDN'": ["EX003"],
+    "$dn = (Get-ExchangeServer EX002).DistinguishedName\nGet-ReceiveConnector -Server $dn | Measure-Object": ["EX002"],
 }
 WHOLE = [
     "Get-ReceiveConnector | Format-Table Identity",
@@ -125,6 +127,10 @@ def test_the_guard_stops_a_call_that_could_see_a_server_not_loaded():
     with pytest.raises(emsscope.OutOfScope):
         ems.run_script(org, "Import-Csv relays.csv | Set-ReceiveConnector -Comment x", guard=guard, files=CSV)
     assert ems.run_script(org, "Get-ReceiveConnector 'EX001\\Relay 001'", guard=guard).error is None
+    dn = "CN=Relay 001,CN=SMTP Receive Connectors,CN=Protocols,CN=EX002,CN=Servers,CN=Exchange"
+    for script in ("Get-ReceiveConnector -Server ex002.contoso.com", f"Set-ReceiveConnector '{dn}' -Comment x"):
+        with pytest.raises(emsscope.OutOfScope):
+            ems.run_script(org, script, guard=guard)
 
 
 _IDENTITY = st.sampled_from(

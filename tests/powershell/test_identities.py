@@ -135,3 +135,31 @@ def test_server_and_domain_identities_take_wildcards():
         "EX02",
     ]
     assert names("Get-AcceptedDomain *contoso* | % DomainName") == ["contoso.com"]
+
+
+def test_a_server_is_found_by_its_fqdn_or_dn_and_a_connector_by_its_dn():
+    # ServerIdParameter takes Name, FQDN or DN (Get-ReceiveConnector -Server, Get-ExchangeServer, Set-MailboxServer);
+    # a connector's DN is one of its identities (Get-ReceiveConnector, Set-, Get-ADPermission -Identity).
+    org = two_servers()
+    assert names("Get-ReceiveConnector -Server ex02.contoso.com | % Identity", org) == names(
+        "Get-ReceiveConnector -Server EX02 | % Identity", org
+    )
+    assert names("Get-ExchangeServer EX02.CONTOSO.COM | % Name; Get-MailboxServer ex01.contoso.com | % Name") == [
+        "EX02",
+        "EX01",
+    ]
+    script = (
+        "$server = (Get-ExchangeServer EX02).DistinguishedName\n"
+        "@(Get-ReceiveConnector -Server $server).Count\n"
+        "$dn = (Get-ReceiveConnector 'EX02\\Default EX02').DistinguishedName\n"
+        "Set-ReceiveConnector $dn -Comment 'by DN'\n"
+        "Get-ReceiveConnector $dn | % Identity\n"
+        "@(Get-ADPermission -Identity $dn).Count -eq @(Get-ADPermission 'EX02\\Default EX02').Count\n"
+    )
+    result = run(script, org)
+    assert result.error is None, result.error
+    assert result.output == ["5", "EX02\\Default EX02", "True"]
+    assert result.org.connector("EX02", "Default EX02").comment == "by DN"
+    assert run("Get-ReceiveConnector 'CN=Nope,CN=SMTP Receive Connectors'", org).error == (
+        "The operation couldn't be performed because object 'CN=Nope,CN=SMTP Receive Connectors' couldn't be found."
+    )
