@@ -110,7 +110,17 @@ def _note_short_role(state, bound: dict) -> None:
         )
 
 
+def _no_null_identity(bound: dict) -> dict:
+    """A Get- cmdlet's -Identity $null (or an unset variable) is no identity: EMS returns every object, as without
+    the parameter (Get-ReceiveConnector's reference: "The value $null or a non-existent value for the Identity
+    parameter returns *all* objects")."""
+    if "Identity" in bound and bound["Identity"] is None:
+        return {k: v for k, v in bound.items() if k != "Identity"}
+    return bound
+
+
 def get_receive_connector(state: _State, bound: dict, piped) -> list:
+    bound = _no_null_identity(bound)
     if "Identity" in bound and "Server" in bound:
         raise ExchangeError(PARAMETER_SET)
     if "Identity" in bound:
@@ -274,6 +284,7 @@ def _domain_change(state: _State, bound: dict, change, message: str) -> domains.
 
 
 def get_accepted_domain(state: _State, bound: dict, piped) -> list:
+    bound = _no_null_identity(bound)
     domains_ = state.org.accepted_domains
     if "Identity" in bound:
         return by_identity(
@@ -359,6 +370,7 @@ def _find_servers(org: Organization, identity: str, mailbox: bool = False) -> li
 
 
 def get_exchange_server(state: _State, bound: dict, piped) -> list:
+    bound = _no_null_identity(bound)
     if "Domain" in bound:  # the servers of one AD domain (its own parameter set, without -Identity)
         if "Identity" in bound:
             raise ExchangeError(PARAMETER_SET)
@@ -373,6 +385,7 @@ _MAILBOX_SERVER_ROWS = SERVER.settable("Set-MailboxServer")
 
 
 def get_mailbox_server(state: _State, bound: dict, piped) -> list:
+    bound = _no_null_identity(bound)
     if "Identity" in bound:
         return [MailboxServer(s) for s in _find_servers(state.org, _text(bound["Identity"]), mailbox=True)]
     return [MailboxServer(s) for s in state.org.servers if s.has_mailbox]

@@ -163,3 +163,13 @@ def test_a_server_is_found_by_its_fqdn_or_dn_and_a_connector_by_its_dn():
     assert run("Get-ReceiveConnector 'CN=Nope,CN=SMTP Receive Connectors'", org).error == (
         "The operation couldn't be performed because object 'CN=Nope,CN=SMTP Receive Connectors' couldn't be found."
     )
+
+
+def test_a_get_cmdlets_null_identity_returns_every_object():
+    # "The value $null or a non-existent value for the Identity parameter returns *all* objects as if you ran the
+    # Get- command without the Identity parameter" (Get-ReceiveConnector's reference): a misspelt variable lists all.
+    script = (
+        "@(Get-ReceiveConnector -Identity $null).Count; @(Get-ReceiveConnector $misspelt).Count\n"
+        "@(Get-AcceptedDomain $null).Count; @(Get-ExchangeServer -Identity $null).Count; @(Get-MailboxServer $x).Count"
+    )
+    assert names(script) == ["10", "10", "1", "2", "2"]
