@@ -22,7 +22,7 @@ from .properties import (
     PropertySet,
 )
 from .psdates import general
-from .psobjects import BindingText, RangeText, Size
+from .psobjects import BindingText, RangeText, Size, UnlimitedNumber, unlimited
 from .psvalues import double_text, has_wildcard, wildcard
 
 
@@ -143,7 +143,17 @@ def property_value(obj, org: Organization, name: str):
     prop = RECEIVE_CONNECTOR.by_name(name)
     if prop.kind.label == "ByteQuantifiedSize":  # compares as its bytes, prints as EMS prints it
         return Size(getattr(obj, prop.field))
-    return prop.shown(getattr(obj, prop.field))
+    return _held(prop, getattr(obj, prop.field))
+
+
+def _held(prop, value):
+    """A catalogued value as EMS holds it: a size as a Size (compares as its bytes), an Unlimited<T> with .Value
+    and .IsUnlimited, anything else as the row shows it."""
+    if prop.kind.label.startswith("Unlimited<"):
+        return unlimited(prop.kind.label, value)
+    if isinstance(prop.kind, ByteSize) and value is not None:
+        return Size(value)
+    return prop.shown(value)
 
 
 def properties(obj, org: Organization) -> dict:
@@ -198,9 +208,7 @@ def _mailbox_server(server: Server) -> dict:
     shown: dict = {"Name": server.name}
     for prop in SERVER.settable("Set-MailboxServer"):
         if prop.name in has or MAILBOX_SETTINGS.by_name(prop.name) is None:
-            value = getattr(server, prop.field)
-            sized = isinstance(prop.kind, ByteSize) and value is not None
-            shown[prop.name] = Size(value) if sized else prop.shown(value)
+            shown[prop.name] = _held(prop, getattr(server, prop.field))
     shown["ServerRole"] = ", ".join(sorted(role.value for role in server.roles))
     shown["AdminDisplayVersion"] = _VERSIONS[server.version]
     shown["Fqdn"] = server.fqdn
@@ -214,8 +222,7 @@ def _catalogued(obj, properties: PropertySet, org: Organization | None = None) -
     shown = {}
     for p in properties:
         if hasattr(obj, p.field) and (org is None or p.in_organization(org.servers)):
-            value = getattr(obj, p.field)
-            shown[p.name] = Size(value) if isinstance(p.kind, ByteSize) and value is not None else p.shown(value)
+            shown[p.name] = _held(p, getattr(obj, p.field))
     return shown
 
 
@@ -346,7 +353,7 @@ def table_view(items: list, org: Organization, wanted: list = (), wrap: bool = F
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool | Size)
+    return isinstance(value, int | float) and not isinstance(value, bool | Size | UnlimitedNumber)
 
 
 def format_list(objects: list, org: Organization, wanted: list[str] = ()) -> list[str]:

@@ -50,6 +50,49 @@ class Size(int):
             return False
 
 
+class UnlimitedSize(Size):
+    """An Unlimited<ByteQuantifiedSize> that holds a size (Get-TransportConfig's MaxReceiveSize): a Size, with the
+    Unlimited<T> members scripts read, .Value (the size: `$tc.MaxReceiveSize.Value.ToMB()`) and .IsUnlimited."""
+
+    def ps_member(self, name: str):
+        if name == "value":
+            return Size(self)
+        if name == "isunlimited":
+            return False
+        raise KeyError(name)
+
+
+class UnlimitedNumber(int):
+    """An Unlimited<Int32> that holds a number (a connector's MessageRateLimit, MaxRecipientEnvelopeLimit): the
+    number, with .Value and .IsUnlimited."""
+
+    def ps_member(self, name: str):
+        if name == "value":
+            return int(self)
+        if name == "isunlimited":
+            return False
+        raise KeyError(name)
+
+
+class UnlimitedText(str):
+    """An Unlimited<T> that is unlimited: prints and compares as "Unlimited"; .IsUnlimited is $true and .Value $null
+    (EMS's Value getter has nothing to give)."""
+
+    def ps_member(self, name: str):
+        if name == "value":
+            return None
+        if name == "isunlimited":
+            return True
+        raise KeyError(name)
+
+
+def unlimited(kind_label: str, value):
+    """A value of an Unlimited<…> property as EMS holds it (kind_label: the catalogue kind's label)."""
+    if value is None:
+        return UnlimitedText("Unlimited")
+    return UnlimitedSize(value) if kind_label == "Unlimited<ByteQuantifiedSize>" else UnlimitedNumber(value)
+
+
 class _Text(str):
     """An EMS value held as the text EMS prints; `_parse` reads it back, `_key` is what equality compares and
     `_members` the properties scripts read."""

@@ -192,3 +192,23 @@ def test_a_bad_setting_is_refused_in_exchanges_words_and_changes_nothing():
         result = ems.run_script(org, f"Set-TransportConfig -MaxSendSize 20MB\n{command}", atomic=True)
         assert result.error and words in result.error, (command, result.error)
         assert result.org == org, command
+
+
+def test_an_unlimited_setting_has_value_and_is_unlimited_as_scripts_read_them():
+    # Unlimited<ByteQuantifiedSize> (MaxReceiveSize) and Unlimited<Int32> (MaxRecipientEnvelopeLimit,
+    # MessageRateLimit): scripts read .Value.ToMB() and .IsUnlimited; a plain size (MaxMessageSize) has no .Value.
+    script = (
+        "$tc = Get-TransportConfig\n"
+        '"{0} MB, unlimited: {1}" -f $tc.MaxReceiveSize.Value.ToMB(), $tc.MaxReceiveSize.IsUnlimited\n'
+        "$tc.MaxRecipientEnvelopeLimit.Value + 1\n"
+        "Set-TransportConfig -MaxSendSize Unlimited\n"
+        "$tc = Get-TransportConfig; $tc.MaxSendSize; $tc.MaxSendSize.IsUnlimited; $null -eq $tc.MaxSendSize.Value\n"
+        "$rc = Get-ReceiveConnector 'EX01\\Default Frontend EX01'\n"
+        "$rc.MessageRateLimit.IsUnlimited; $rc.MaxInboundConnection.Value; $null -eq $rc.MaxMessageSize.Value\n"
+        "Get-TransportConfig | Select-Object MaxRecipientEnvelopeLimit\n"
+    )
+    result = ems.run_script(template(), script)
+    assert result.error is None, result.error
+    assert result.output[:8] == ["10 MB, unlimited: False", "501", "Unlimited", "True", "True", "True", "5000", "True"]
+    # Unlimited<Int32> is no number to PowerShell's table: left-aligned, as EMS prints it
+    assert result.output[9:12] == ["MaxRecipientEnvelopeLimit", "-------------------------", "500"]
