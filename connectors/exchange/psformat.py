@@ -328,10 +328,13 @@ def table_view(items: list, org: Organization, wanted: list = (), wrap: bool = F
         return []
     first = items[0]
     engine = _engine(first)
+    entries = _is_entry(first)
     if wanted:
         columns = list(_select(row(first, org), [str(w) for w in wanted]))
     elif engine is not None:
         columns = list(_default_columns(engine))
+    elif entries:  # DotNetTypes.format.ps1xml's DictionaryEntry view: Name, Value (not its Key)
+        columns = ["Name", "Value"]
     else:
         columns = list(row(first, org))
     headings = [_DEFAULT_HEADINGS.get(c, c) for c in columns] if engine is not None and not wanted else columns
@@ -342,7 +345,7 @@ def table_view(items: list, org: Organization, wanted: list = (), wrap: bool = F
         rows.append([cell(props.get(c)) for c in columns])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
     # PowerShell right-aligns a column (its heading too) whose first value is a number; an EMS size isn't one.
-    right = [_is_number(v) for v in first_values]
+    right = [_is_number(v) and not (entries and not wanted) for v in first_values]  # the view aligns left
 
     def line(cells):
         return " ".join(
@@ -350,6 +353,10 @@ def table_view(items: list, org: Organization, wanted: list = (), wrap: bool = F
         ).rstrip()
 
     return ["", line(headings), line("-" * len(h) for h in headings), *(line(r) for r in rows), ""]
+
+
+def _is_entry(item) -> bool:
+    return getattr(item, "type_name", None) == "System.Collections.DictionaryEntry"
 
 
 def _is_number(value) -> bool:
@@ -413,6 +420,8 @@ def render(values: list, org: Organization) -> list[str]:
         elif shape is dict:
             # one table for hashtables in a row, as PowerShell's view of their entries is one table
             lines += _name_value([{"Name": str(k), "Value": cell(v)} for table in group for k, v in table.items()])
+        elif _is_entry(group[0]):  # $h.GetEnumerator(): the entries in the hashtable's own view
+            lines += _name_value([{"Name": cell(e.props["Name"]), "Value": cell(e.props["Value"])} for e in group])
         else:
             lines += format_default(group, org)
         position = end

@@ -127,3 +127,26 @@ def test_a_connector_and_its_server_print_their_distinguished_names():
         + ",".join(f"DC={part}" for part in server.fqdn.split(".")[1:])
     )
     assert run("(Get-ExchangeServer EX01).Domain", org).output == [server.fqdn.partition(".")[2]]
+
+
+def test_a_hashtables_entries_print_in_its_name_value_view():
+    # $h.GetEnumerator() gives DictionaryEntry objects: DotNetTypes.format.ps1xml shows them as Name and Value (its
+    # Key isn't a column), the hashtable's own view; Format-Table -AutoSize sizes that view, left-aligned.
+    script = (
+        "$sizes = @{}\nGet-ReceiveConnector | % { $sizes[$_.Name] = $_.MaxRecipientsPerMessage }\n"
+        "$sizes.GetEnumerator() | Sort-Object Name | Select-Object -First 2\n"
+        "$sizes.GetEnumerator() | Sort-Object Value -Descending | Select-Object -First 1 | Format-Table -AutoSize\n"
+    )
+    assert run(script).output == [
+        "",
+        "Name                           Value",
+        "----                           -----",
+        "Client Frontend EX01           200",
+        "Client Proxy EX01              200",
+        "",
+        "",
+        "Name         Value",
+        "----         -----",
+        "Default EX01 5000",
+        "",
+    ]
