@@ -11,7 +11,7 @@ from django.conf import settings
 from . import labschema, models
 from .convert import parse_roles, principal_fields, recipient_fields
 from .exchange import properties
-from .exchange.acl import NO_SUCH_PRINCIPAL, known_principals
+from .exchange.acl import NO_SUCH_PRINCIPAL, ace_options, known_principals
 from .exchange.catalogue import (
     canonical_principal,
     canonical_right,
@@ -78,7 +78,14 @@ def _connector_data(connector: ReceiveConnector) -> dict:
         **{prop.field: prop.data(getattr(connector, prop.field)) for prop in labschema.CONNECTOR_PROPERTIES},
         "created_by_setup": connector.created_by_setup,
         "acl": [
-            {"principal": a.principal, "right": a.right, "deny": a.deny, "inherited": a.inherited, "group": a.group}
+            {
+                "principal": a.principal,
+                "right": a.right,
+                "deny": a.deny,
+                "inherited": a.inherited,
+                "group": a.group,
+                **a.options,  # the ACE options that differ from the defaults (-InheritanceType ...)
+            }
             for a in connector.acl
         ],
     }
@@ -144,11 +151,19 @@ def _enum(enum_type, text: str):
     return next(member for member in enum_type if member.value.casefold() == text.casefold())
 
 
+def _ace_options(ace: dict) -> dict:
+    """An ACE's options as Add-ADPermission takes them (the inheritance type's case made canonical)."""
+    return ace_options(
+        ace["inheritance_type"], ace["inherited_object_type"], ace["child_object_types"], ace["object_properties"]
+    )
+
+
 def _read_connector(reader: _Reader, path: str, fields: dict, server_name: str) -> ReceiveConnector | None:
     acl = []
     for ace_path, ace in _items(fields, f"{path}.", "acl", labschema.ACE_KEYS):
         right = reader.convert(f"{ace_path}.right", canonical_right, ace["right"], ace["right"])
-        acl.append(ACE(ace["principal"], right, ace["deny"], ace["inherited"], ace["group"]))
+        options = reader.convert(f"{ace_path}.inheritance_type", _ace_options, ace, {})
+        acl.append(ACE(ace["principal"], right, ace["deny"], ace["inherited"], ace["group"], **options))
     parsed = {}
     for prop in labschema.CONNECTOR_PROPERTIES:
         key, value = f"{path}.{prop.field}", fields[prop.field]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import models
 from .exchange import properties
@@ -27,7 +27,7 @@ from .exchange.model import (
     Server,
     ServerRole,
 )
-from .exchange.properties import COMPUTED, RECEIVE_CONNECTOR, TRANSPORT_CONFIG
+from .exchange.properties import ACE_OPTIONS, COMPUTED, RECEIVE_CONNECTOR, TRANSPORT_CONFIG
 
 REQUIRED = object()
 FORMAT_NAME = "exchsim-lab"
@@ -103,6 +103,11 @@ ACE_KEYS = {
     "deny": Key("flag", False),
     "inherited": Key("flag", False),
     "group": Key("text", None, nullable=True, choices=tuple(group_name(group) for group in PermissionGroup if group)),
+    # Add-ADPermission's ACE options (optional; a lab file leaves out the defaults): inheritance_type, the object types
+    **{
+        prop.field: replace(_key(prop, ACE), nullable=True) if prop.kind.label == "text" else _key(prop, ACE)
+        for prop in ACE_OPTIONS
+    },
 }
 # Every catalogued connector property is a key (docs/lab-format.md), held as the catalogue's JSON form (prop.data).
 CONNECTOR_PROPERTIES = tuple(p for p in RECEIVE_CONNECTOR if p.field not in COMPUTED and p.field != "server")

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from . import builds, importdirectory
-from .acl import apply_permission_groups, read_permission_groups
+from .acl import ace_options, apply_permission_groups, read_permission_groups
 from .catalogue import (
     PermissionGroup,
     canonical_principal,
@@ -354,19 +354,32 @@ def _aces(mapper: Mapper, objects: list[Exported], netbios: str) -> dict[tuple[s
             skipped += 1  # AccessRights only (ReadProperty, GenericAll…): no SMTP right, not modelled
             continue
         principal = canonical_principal(user, netbios)
+        options = _exported_options(values)
         for right in rights:
             try:
                 canonical = canonical_right(right)
             except ExchangeError:
                 skipped += 1  # an extended right of another kind (e.g. ms-Exch-EPI-Token-Serialization)
                 continue
-            acls[key].append(ACE(principal, canonical, bool(values.get("deny")), bool(values.get("inherited"))))
+            deny, inherited = bool(values.get("deny")), bool(values.get("inherited"))
+            acls[key].append(ACE(principal, canonical, deny, inherited, **options))
     if skipped:
         mapper.report.note(
             f"{skipped:,} permission entries without a receive or send connector right (AccessRights only, or "
             "another object's extended rights) were left out: they don't decide what SMTP sessions may do."
         )
     return acls
+
+
+def _exported_options(values: dict) -> dict:
+    """The ACE options an export shows (InheritanceType in Export-Clixml and Export-Csv, the object types where
+    present), as Add-ADPermission would write them; absent ones are the defaults."""
+    return ace_options(
+        values.get("inheritance_type") or "All",
+        values.get("inherited_object_type"),
+        values.get("child_object_types") or (),
+        values.get("object_properties") or (),
+    )
 
 
 def _connector_key_of_ace(obj: Exported) -> tuple[str, str] | None:
@@ -398,9 +411,8 @@ def _with_acl(
             )
         return connector.with_changes(acl=written)
     groups = {(a.principal.casefold(), a.right, a.deny): a.group for a in written}
-    acl = tuple(
-        ace if ace.inherited else ACE(ace.principal, ace.right, ace.deny, False, groups.get(_ace_key(ace)))
-        for ace in exported
+    acl = tuple(  # a permission group writes ACEs without options: one with options is Add-ADPermission's
+        ace if ace.inherited or ace.options else replace(ace, group=groups.get(_ace_key(ace))) for ace in exported
     )
     read_back = written_acls.read_back(server, acl)
     if read_back != shown_groups:

@@ -20,6 +20,7 @@ from .errors import ExchangeError
 from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server, TransportRole
 from .properties import (
     ACCEPTED_DOMAIN,
+    ACE_OPTIONS,
     MAILBOX_SETTINGS,
     NEW,
     RECEIVE_CONNECTOR,
@@ -127,12 +128,24 @@ def _backup(get_cmdlet: str, identity: str, date: str, what: str = "", by_identi
 # --- Receive connectors --------------------------------------------------------------------------------------------
 
 
+def _options(ace: ACE) -> tuple:
+    """The ACE's options that differ from the defaults (-InheritanceType ...), as (parameter, value) pairs in the
+    catalogue's order: part of what identifies the ACE, and written on its Add-/Remove-ADPermission line."""
+    shown = ace.options
+    return tuple(
+        (p.name, tuple(shown[p.field]) if isinstance(shown[p.field], list) else shown[p.field])
+        for p in ACE_OPTIONS
+        if p.field in shown
+    )
+
+
 def _ace_key(ace: ACE) -> tuple:
-    return ace.principal.casefold(), ace.right.casefold(), ace.deny
+    return ace.principal.casefold(), ace.right.casefold(), ace.deny, _options(ace)
 
 
 def _acl_commands(identity: str, current: Iterable[ACE], target: Iterable[ACE]) -> list[Command]:
-    """Remove-/Add-ADPermission for the explicit ACEs that differ, one command per principal and Allow/Deny."""
+    """Remove-/Add-ADPermission for the explicit ACEs that differ, one command per principal, Allow/Deny and ACE
+    options (-InheritanceType, the object types: written when not the default, values quoted)."""
     current = {_ace_key(a): a for a in current if not a.inherited}
     target = {_ace_key(a): a for a in target if not a.inherited}
     commands = []
@@ -140,11 +153,11 @@ def _acl_commands(identity: str, current: Iterable[ACE], target: Iterable[ACE]) 
         ("Remove-ADPermission", [a for k, a in current.items() if k not in target]),
         ("Add-ADPermission", [a for k, a in target.items() if k not in current]),
     ):
-        grouped: dict[tuple[str, bool], list[str]] = {}
+        grouped: dict[tuple[str, bool, tuple], list[str]] = {}
         for ace in aces:
-            grouped.setdefault((ace.principal, ace.deny), []).append(ace.right)
-        for (principal, deny), rights in grouped.items():
-            parts = [("Identity", identity), ("User", principal), ("ExtendedRights", tuple(rights))]
+            grouped.setdefault((ace.principal, ace.deny, _options(ace)), []).append(ace.right)
+        for (principal, deny, options), rights in grouped.items():
+            parts = [("Identity", identity), ("User", principal), ("ExtendedRights", tuple(rights)), *options]
             if deny:
                 parts.append("-Deny")
             if cmdlet == "Remove-ADPermission":

@@ -186,3 +186,39 @@ def test_the_engine_keeps_the_options_apart_from_the_principal_right_and_deny():
     aces = acl.add_ad_permission((), ANONYMOUS_LOGON, [SUBMIT], options=acl.ace_options("Children"))
     assert aces[0].options == {"inheritance_type": "Children"}
     assert acl.add_ad_permission((), ANONYMOUS_LOGON, [SUBMIT])[0].options == {}
+
+
+def test_plans_write_the_options_when_not_the_default_values_quoted():
+    from connectors.exchange.powershell import _acl_commands
+
+    plain = acl.add_ad_permission((), ANONYMOUS_LOGON, [SUBMIT])
+    both = acl.add_ad_permission(
+        plain, ANONYMOUS_LOGON, [SUBMIT], options=acl.ace_options("Descendents", "ms-Exch-SmtpReceiveConnector")
+    )
+    (added,) = [command.text for command in _acl_commands(RELAY, plain, both)]
+    assert added == (
+        f"Add-ADPermission -Identity '{RELAY}' -User 'NT AUTHORITY\\ANONYMOUS LOGON' -ExtendedRights "
+        "'ms-Exch-SMTP-Submit' -InheritanceType 'Descendents' -InheritedObjectType 'ms-Exch-SmtpReceiveConnector'"
+    )
+    (removed,) = [command.text for command in _acl_commands(RELAY, both, plain)]
+    assert "-InheritanceType 'Descendents'" in removed and removed.startswith("Remove-ADPermission")
+    assert _acl_commands(RELAY, plain, plain) == []
+    # the plan's commands run in the console and give the ACL back
+    org = template()
+    result = ems.run_script(org, NEW_RELAY + added)
+    assert result.error is None
+    assert [a.options for a in relay_aces(result)] == [
+        {"inheritance_type": "Descendents", "inherited_object_type": "ms-Exch-SmtpReceiveConnector"}
+    ]
+
+
+def test_a_plan_and_its_undo_run_in_the_console_and_give_each_lab_back():
+    from connectors.exchange import powershell
+
+    before = run("")
+    after = run(grant() + grant("-Deny -InheritanceType Children -ChildObjectTypes user"))
+    for old, new in ((before.org, after.org), (after.org, before.org)):
+        script = "\n".join(command.text for step in powershell.plan(old, new) for command in step.commands)
+        result = ems.run_script(old, script)
+        assert result.error is None, script
+        assert result.org.connector("EX01", "Relay").acl == new.connector("EX01", "Relay").acl
