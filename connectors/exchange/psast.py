@@ -139,6 +139,7 @@ class Assign:
     operator: str  # = += -= *= /=
     value: object  # a Pipeline or a statement
     line: int = 0
+    cast: str = ""  # a typed assignment's type: `[int]$count = …` converts the value, as PowerShell does
 
 
 @dataclass(frozen=True)

@@ -443,12 +443,15 @@ def _assignment(node: Node, depth: int) -> Assign:
     target = _expression(children[0], depth)
     if _unwrap(children[0]).type == "variable" and children[0].text.decode().casefold() == "$null":
         target = Var("null", _line(node))  # `$null = $list.Add($x)`: PowerShell discards the value (psruntime)
+    typed = ""
+    if isinstance(target, Cast) and isinstance(target.operand, Var):  # [int]$count = …, [string[]]$ips = …
+        typed, target = target.type_name, target.operand
     if not isinstance(target, Var | Member | Index):
         raise refuse(children[0], "assigning to this expression")
     operator = children[1].text.decode()
     value_node = children[2]
     value = _pipeline(value_node, depth) if value_node.type == "pipeline" else _statement(value_node, depth)
-    return Assign(target, operator, value, _line(node))
+    return Assign(target, operator, value, _line(node), typed)
 
 
 def _variable_name(node: Node) -> str:
@@ -660,8 +663,9 @@ def _static(type_node: Node, name: str, line: int) -> StaticMember:
 
 
 def _type_name(node: Node) -> str:
-    node = _unwrap(node)
-    return node.text.decode().strip("[] ")
+    """The type a cast names, without its outer brackets: [string[]] is string[], an array of strings."""
+    text = _unwrap(node).text.decode().strip()
+    return text[1:-1].strip() if text.startswith("[") and text.endswith("]") else text
 
 
 def _member_name(node: Node, depth: int):

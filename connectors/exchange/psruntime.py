@@ -349,6 +349,8 @@ def _assign(ctx: Context, assign: Assign) -> None:
             ctx.steps += len(current) // ARRAY_COPY
             ctx.step()
         value = arithmetic(assign.operator[0], current, value, ctx.max_output)
+    if assign.cast:  # the value converted as the cast converts it (the variable isn't kept to the type after)
+        value = cast(assign.cast, value)
     _store(ctx, assign.target, value)
 
 

@@ -588,6 +588,19 @@ def test_a_script_blocks_parameter_defaults_are_checked_before_anything_runs():
     assert refused.error.startswith("Remove-Item is not run by the exchsim console (line 2)")
 
 
+def test_a_typed_assignment_converts_the_value():
+    # `[int]$count = …` and `[string[]]$ips = …` open many scripts; the value is converted as the cast converts it.
+    script = (
+        "[int]$count = (Get-ReceiveConnector).Count\n"
+        '[string]$label = 42\n[string[]]$ips = "10.9.9.1"\n[array]$relays = Get-ReceiveConnector "Default EX01"\n'
+        '"$count $($label + 1) $($ips.Count) $($relays.Count) $(([string[]]"a,b".Split(",")).Count)"\n'
+    )
+    assert out(script) == ["5 421 1 1 2"]
+    assert run('[int]$n = "abc"').error == (
+        'Cannot convert value "abc" to type "System.Int32". Error: "Input string was not in a correct format."'
+    )
+
+
 def test_a_scripts_own_param_block_binds_its_defaults():
     # Scripts saved as .ps1 open with param(): run without arguments, each parameter takes its (typed) default.
     script = (
