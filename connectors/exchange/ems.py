@@ -264,6 +264,9 @@ def _commands(ctx, call: CommandCall, items: list | None) -> list:
     nothing, as `if (Get-ReceiveConnector X -ErrorAction SilentlyContinue)` expects); Continue prints it and goes
     on. -ErrorVariable keeps the message."""
     action, variable = _error_action(call)
+    if not action:  # $ErrorActionPreference, when the script sets it, is every command's -ErrorAction
+        preference = ctx.get("erroractionpreference")
+        action = _ACTION_NUMBERS.get(str(preference), str(preference)).strip().casefold() if preference else ""
     if variable:
         ctx.set(variable, [])
     try:

@@ -445,6 +445,18 @@ def test_error_action_continue_prints_the_error_and_goes_on_and_stop_is_the_defa
     assert "never" not in stopped.output
 
 
+def test_error_action_preference_is_every_commands_error_action_when_the_script_sets_it():
+    script = (
+        '$ErrorActionPreference = "SilentlyContinue"\nGet-ReceiveConnector "EX01\\Nope"\n"went on"\n'
+        'try { Get-ReceiveConnector "EX01\\Nope" -ErrorAction Stop } catch { "caught" }\n'
+        '$ErrorActionPreference = "Stop"\nGet-ReceiveConnector "EX01\\Nope"\n"never"\n'
+    )
+    result = run(script)
+    assert result.output[:2] == ["went on", "caught"]
+    assert result.error == "The operation couldn't be performed because object 'EX01\\Nope' couldn't be found."
+    assert "never" not in result.output
+
+
 def test_error_action_does_not_lift_the_sandbox_caps():
     result = run("foreach ($i in 1..20000) { Get-ReceiveConnector x -ErrorAction SilentlyContinue }", max_steps=10_000)
     assert result.error.startswith("The script stopped after 10,000 steps")
