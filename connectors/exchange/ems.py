@@ -91,7 +91,6 @@ _REFUSED = {
     "wget",
     "invoke-restmethod",
     "irm",
-    "new-object",
     "add-type",
     "set-content",
     "add-content",
@@ -155,6 +154,8 @@ def check(statements: list) -> None:
     defined = psast_functions(statements)  # the script's own functions run as it defines them
     for call in psast_walk(statements):
         lowered = call.name.casefold()
+        if lowered == "new-object" and lowered not in defined and not _custom_object(call):
+            raise Unsupported(NOT_RUN.format("New-Object of anything but a custom object (PSObject)", call.line))
         if not call.name or lowered in pscmdlets.CMDLETS or lowered in defined:
             continue
         if lowered == "add-pssnapin":
@@ -201,6 +202,26 @@ def _snapin_names(call: CommandCall) -> list:
                 names += _texts(elements[position]) if is_name else []
                 position += 1
     return names
+
+
+def _custom_object(call: CommandCall) -> bool:
+    """Whether a New-Object line makes a custom object (New-Object PSObject -Property @{…}), the one kind the console
+    makes; a type named by a variable is checked when it runs."""
+    elements, named = call.elements, None
+    for position, element in enumerate(elements):
+        if isinstance(element, Parameter):
+            wanted = element.name.casefold()
+            if "comobject".startswith(wanted) and len(wanted) > 1:
+                return False
+            if "typename".startswith(wanted):
+                following = elements[position + 1] if position + 1 < len(elements) else None
+                named = element.value if element.colon else following
+                break
+    if named is None:
+        named = next((e for e in elements if not isinstance(e, Parameter)), None)
+    if not isinstance(named, str | Bareword):
+        return named is not None
+    return _text(named).strip().casefold() in pscmdlets.OBJECT_TYPES
 
 
 def _positional(call: CommandCall) -> list:

@@ -528,6 +528,35 @@ def _no_op(ctx, bound: dict, items: list) -> list:
     return []
 
 
+# The one kind of object New-Object makes in the console: a custom object (reports build rows with it).
+OBJECT_TYPES = (
+    "psobject",
+    "pscustomobject",
+    "system.management.automation.psobject",
+    "system.management.automation.pscustomobject",
+)
+NEW_OBJECT_REFUSED = (
+    "New-Object {0} is not run by the exchsim console: it makes only custom objects "
+    "(New-Object PSObject -Property @{{…}})."
+)
+
+
+def new_object(ctx, bound: dict, items: list) -> list:
+    """`New-Object PSObject -Property @{Name = …; Ranges = …}`: a custom object with those properties, in the order
+    written (PowerShell 5.1 takes a plain hashtable's own order, which the console doesn't reproduce)."""
+    type_name = to_string(bound.get("TypeName", "")).strip()
+    if type_name.casefold() not in OBJECT_TYPES or "ComObject" in bound:
+        raise RuntimeFailure(NEW_OBJECT_REFUSED.format(type_name or to_string(bound.get("ComObject", ""))))
+    properties = bound.get("Property")
+    if properties is not None and not isinstance(properties, dict):
+        raise RuntimeFailure(
+            f"Cannot bind parameter 'Property'. Cannot convert the \"{to_string(properties)[:40]}\" value of type "
+            '"System.String" to type "System.Collections.IDictionary".'
+        )
+    values = {str(k): v for k, v in (properties or {}).items()}
+    return [PSObject("System.Management.Automation.PSCustomObject", values)]
+
+
 # PowerShell's common parameters (about_CommonParameters), every cmdlet's; -ErrorAction and -ErrorVariable act
 # (ems._commands), the others are accepted and change nothing in the console.
 COMMON_PARAMETERS = {
@@ -697,6 +726,26 @@ _SPECS = {
         ("FilePath",),
     ),
     "Out-Null": (_no_op, {"InputObject": VALUE}, ()),
+    "New-Object": (
+        new_object,
+        {"TypeName": VALUE, "Property": VALUE, "ArgumentList": VALUE, "ComObject": VALUE, "Strict": SWITCH},
+        ("TypeName", "ArgumentList"),
+    ),
+    "Write-Progress": (
+        _no_op,  # the host's progress bar: nothing in the console's output
+        {
+            "Activity": VALUE,
+            "Status": VALUE,
+            "Id": VALUE,
+            "PercentComplete": VALUE,
+            "SecondsRemaining": VALUE,
+            "CurrentOperation": VALUE,
+            "ParentId": VALUE,
+            "Completed": SWITCH,
+            "SourceId": VALUE,
+        },
+        ("Activity", "Status", "Id"),
+    ),
     "Out-Default": (lambda ctx, bound, items: items, {"InputObject": VALUE}, ()),
     **psgetmember.SPECS,
     **psselectstring.SPECS,

@@ -229,3 +229,24 @@ def test_a_bulk_change_across_the_servers_a_role_filter_picks():
         "IsUnifiedMessagingServer  : False",
         "IsFrontendTransportServer : True",
     ]
+
+
+def test_a_report_built_with_new_object_psobject_and_write_progress():
+    org = lab_with_relays()
+    script = (
+        "$connectors = Get-ReceiveConnector -Server EX01\n$i = 0\n"
+        "$report = foreach ($c in $connectors) {\n    $i++\n"
+        '    Write-Progress -Activity "Connectors" -Status $c.Name -PercentComplete ($i / $connectors.Count * 100)\n'
+        "    New-Object PSObject -Property ([ordered]@{ Connector = $c.Identity; Ranges = $c.RemoteIPRanges.Count })\n"
+        "}\n$report | Where-Object { $_.Ranges -lt 2 } | Format-Table -AutoSize\n"
+    )
+    assert run(script, org).output == [
+        "",
+        "Connector            Ranges",
+        "---------            ------",
+        "EX01\\Anonymous Relay      1",
+        "EX01\\Partner TLS          1",
+        "",
+    ]
+    refused = ems.run_script(org, "New-Object System.Net.WebClient")
+    assert refused.error.startswith("New-Object of anything but a custom object (PSObject) is not run")
