@@ -68,6 +68,12 @@ class ConsoleResult:
 _NO_OPS = {
     "add-pssnapin": "the exchsim console is the Exchange Management Shell already; Add-PSSnapin {0} loads nothing.",
     "import-module": "the exchsim console has Exchange's cmdlets already; Import-Module {0} loads nothing.",
+    # the other way scripts load EMS (scheduled tasks): dot-source RemoteExchange.ps1, then connect
+    "remoteexchange.ps1": (
+        "the exchsim console is the Exchange Management Shell already; RemoteExchange.ps1 loads nothing."
+    ),
+    "connect-exchangeserver": "the exchsim console runs on the lab already; Connect-ExchangeServer connects nothing.",
+    "set-strictmode": "the exchsim console doesn't apply Set-StrictMode; the script runs as without it.",
     "export-clixml": "",  # a backup file: the plan's backups; nothing to show, nothing changes in the lab
     # the console keeps its own transcript (the page, the command's output); a script's opening lines do nothing
     "start-transcript": "the exchsim console keeps its own transcript; Start-Transcript {0} writes nothing.",

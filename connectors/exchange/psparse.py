@@ -466,9 +466,16 @@ def _variable_name(node: Node) -> str:
     return lowered
 
 
+# `. $env:ExchangeInstallPath\bin\RemoteExchange.ps1` (or its full path): the line scripts run outside EMS open with
+# to load it; the console is EMS already, so it is a no-op with a note (ems._NO_OPS), not the refused path it'd be.
+_REMOTE_EXCHANGE = re.compile(r"\.\s+(?:(['\"]).*|\S*)\\RemoteExchange\.ps1(?(1)\1)\s*", re.IGNORECASE)
+
+
 def _command(node: Node, depth: int) -> CommandCall:
     operator = _first(node, "command_invokation_operator")
     invocation = operator.text.decode() if operator is not None else ""
+    if invocation == "." and _REMOTE_EXCHANGE.fullmatch(node.text.decode()):
+        return CommandCall("RemoteExchange.ps1", [], _line(node))
     name_node = node.child_by_field_name("command_name") or _first(node, "command_name")
     if name_node is not None and name_node.type != "command_name":
         name_node = None  # the field also names a command_name_expr (`& $block`): read below

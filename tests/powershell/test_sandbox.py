@@ -84,6 +84,24 @@ def test_an_exchange_snap_in_line_with_error_action_or_name_is_a_no_op():
     assert "Add-PSSnapin of anything but Microsoft.Exchange*" in refused.error
 
 
+def test_the_remote_exchange_opening_of_scheduled_scripts_is_a_no_op_with_a_note():
+    script = (
+        ". $env:ExchangeInstallPath\\bin\\RemoteExchange.ps1\n"
+        "Connect-ExchangeServer -auto -ClientApplication:ManagementShell\n"
+        "Set-StrictMode -Version Latest\n" + CHANGE
+    )
+    result = run(script)
+    assert result.error is None
+    assert [line.split(";")[0] for line in result.output] == [
+        "NOTE: the exchsim console is the Exchange Management Shell already",
+        "NOTE: the exchsim console runs on the lab already",
+        "NOTE: the exchsim console doesn't apply Set-StrictMode",
+    ]
+    quoted = run(". 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\bin\\RemoteExchange.ps1'\n" + CHANGE)
+    assert quoted.error is None
+    assert "of a path or program" in run("& $env:ExchangeInstallPath\\bin\\RemoteExchange.ps1").error
+
+
 def _stopped(script, org, **options):
     result = run(CHANGE + script, org, **options)
     assert result.org is org, "a cap applies nothing, atomic or not"
