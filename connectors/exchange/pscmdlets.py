@@ -32,6 +32,7 @@ from .psvalues import (
     to_bool,
     to_number,
     to_string,
+    wildcard,
 )
 
 SWITCH, VALUE = "switch", "value"
@@ -238,6 +239,8 @@ def _select(ctx, bound: dict, items: list) -> list:
     wanted = _names(bound["Property"]) if "Property" in bound else []
     if expand is None and not wanted:
         return list(items)
+    # -ExcludeProperty drops the properties its names (wildcards allowed) match from those -Property selects
+    excluded = [wildcard(name) for name in _names(bound["ExcludeProperty"])] if "ExcludeProperty" in bound else []
     out = []
     for item in items:
         ctx.step()
@@ -247,7 +250,8 @@ def _select(ctx, bound: dict, items: list) -> list:
             continue
         props = {}
         for label, how in _columns(ctx, item, wanted):
-            props[label] = _value(ctx, item, how)
+            if not any(test.fullmatch(label) for test in excluded):
+                props[label] = _value(ctx, item, how)
         out.append(PSObject("Selected." + (item.type_name if isinstance(item, PSObject) else "System.Object"), props))
     return out
 
@@ -616,6 +620,7 @@ _SPECS = {
         {
             "Property": VALUE,
             "ExpandProperty": VALUE,
+            "ExcludeProperty": VALUE,
             "First": VALUE,
             "Last": VALUE,
             "Skip": VALUE,

@@ -72,7 +72,7 @@ class _Select(Stage):
         self.ctx = ctx
         self.skip = int(to_number(bound.get("Skip", 0)))
         self.first = int(to_number(bound["First"])) if "First" in bound else None
-        self.projection = {k: v for k, v in bound.items() if k in ("Property", "ExpandProperty")}
+        self.projection = {k: v for k, v in bound.items() if k in ("Property", "ExpandProperty", "ExcludeProperty")}
         self.wait = bool(bound.get("Wait"))  # -Wait: "turn off this optimizing behavior" (Select-Object's page)
         self.taken = 0
 

@@ -653,3 +653,22 @@ def test_a_function_is_checked_like_the_script_and_its_recursion_is_capped():
     capped = run("function Loop { Loop }; Loop", org)
     assert capped.error.startswith("The script blocks call one another more than 50 deep")
     assert run("function F { 1 }; G").error.startswith("The term 'G' is not recognized")
+
+
+def test_select_object_exclude_property_drops_what_it_names_from_the_selection():
+    script = (
+        f'Get-ReceiveConnector "{FRONTEND}" | Select-Object Name,Max*Size,MaxHop* -ExcludeProperty MaxHeader*\n'
+        "Get-ReceiveConnector | Select-Object -Last 1 Name,Enabled -ExcludeProperty Enabled\n"
+    )
+    assert out(script) == [
+        "",
+        "Name                  MaxMessageSize           MaxHopCount",
+        "----                  --------------           -----------",
+        "Default Frontend EX01 36 MB (37,748,736 bytes)          60",
+        "",
+        "",
+        "Name",
+        "----",
+        "Client Proxy EX01",
+        "",
+    ]
