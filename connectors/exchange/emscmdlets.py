@@ -86,7 +86,12 @@ def _require(bound: dict, *names: str) -> None:
         raise ExchangeError(MISSING_MANDATORY.format(" ".join(missing)))
 
 
+NULL_IDENTITY = "Cannot bind argument to parameter 'Identity' because it is null."
+
+
 def _piped_connectors(state: _State, bound: dict, piped: list | None) -> list[ReceiveConnector]:
+    if "Identity" in bound and bound["Identity"] is None:  # a mandatory parameter takes no $null (PowerShell)
+        raise ExchangeError(NULL_IDENTITY)
     if "Identity" in bound:
         return [find_connector(state.org, _text(bound["Identity"]))]
     if piped:
@@ -356,6 +361,8 @@ def remove_accepted_domain(state: _State, bound: dict, piped) -> list:
 
 
 def _identity(bound: dict, piped) -> str:
+    if "Identity" in bound and bound["Identity"] is None:
+        raise ExchangeError(NULL_IDENTITY)
     if "Identity" in bound:
         return _text(bound["Identity"])
     if piped:

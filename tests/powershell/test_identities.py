@@ -173,3 +173,6 @@ def test_a_get_cmdlets_null_identity_returns_every_object():
         "@(Get-AcceptedDomain $null).Count; @(Get-ExchangeServer -Identity $null).Count; @(Get-MailboxServer $x).Count"
     )
     assert names(script) == ["10", "10", "1", "2", "2"]
+    # Set- and Remove- cmdlets' -Identity is mandatory, and PowerShell binds no $null to a mandatory parameter
+    for line in ("Set-ReceiveConnector -Identity $null -Comment x", "Remove-ReceiveConnector $misspelt"):
+        assert run(line).error == "Cannot bind argument to parameter 'Identity' because it is null."
