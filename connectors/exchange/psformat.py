@@ -197,6 +197,8 @@ def properties(obj, org: Organization) -> dict:
     shown["IsE15OrLater"] = obj.version.is_e15_or_later
     shown["Identity"] = obj.name
     shown["Domain"] = server_domain(obj)
+    # the AD site, as EMS prints an ADObjectId: one site per lab, the one Active Directory names first
+    shown["Site"] = f"{server_domain(obj)}/Configuration/Sites/Default-First-Site-Name"
     shown["DistinguishedName"] = server_dn(org, obj)
     return shown
 

@@ -150,3 +150,9 @@ def test_a_hashtables_entries_print_in_its_name_value_view():
         "Default EX01 5000",
         "",
     ]
+
+
+def test_a_server_shows_its_ad_site_as_an_inventory_script_reads_it():
+    assert run("Get-ExchangeServer | Select-Object Name,Site").output[3] == (
+        "EX01 contoso.com/Configuration/Sites/Default-First-Site-Name"
+    )
