@@ -296,6 +296,51 @@ def _key_spec(spec):
     return spec
 
 
+def compare_object(ctx, bound: dict, items: list) -> list:
+    """Compare-Object: what is only in the difference set (=>), only in the reference set (<=), and with -IncludeEqual
+    in both (==), in that order (==, =>, <=) as its reference shows; -Property compares those properties and shows
+    them instead of InputObject. Each difference object matches one reference object, case-insensitively unless
+    -CaseSensitive (the default -SyncWindow looks at the whole set)."""
+    for name in ("ReferenceObject", "DifferenceObject"):
+        if name == "DifferenceObject" and name not in bound and items:
+            continue
+        if bound.get(name) is None:
+            raise RuntimeFailure(f"Cannot bind argument to parameter '{name}' because it is null.")
+    reference = list(as_list(bound["ReferenceObject"]))
+    difference = list(as_list(bound["DifferenceObject"])) if "DifferenceObject" in bound else list(items)
+    keys = _names(bound["Property"]) if "Property" in bound else []
+    sensitive = bool(bound.get("CaseSensitive"))
+
+    def key(obj):
+        values = [_value(ctx, obj, k) for k in keys] if keys else [obj]
+        return [to_string(v) if sensitive else v for v in values]
+
+    def same(a, b) -> bool:
+        return all((x == y) if sensitive else equal(x, y) for x, y in zip(a, b, strict=True))
+
+    left = [(obj, key(obj)) for obj in reference]
+    equal_pairs, only_difference = [], []
+    for obj in difference:
+        ctx.step()
+        mine = key(obj)
+        at = next((i for i, (_, theirs) in enumerate(left) if same(mine, theirs)), None)
+        if at is None:
+            only_difference.append(obj)
+        else:
+            equal_pairs.append(left.pop(at)[0])
+    found = [(o, "==") for o in equal_pairs] if bound.get("IncludeEqual") else []
+    if not bound.get("ExcludeDifferent"):
+        found += [(o, "=>") for o in only_difference] + [(o, "<=") for o, _ in left]
+    out = []
+    for obj, side in found:
+        if bound.get("PassThru"):
+            out.append(obj)
+            continue
+        shown = {k: _value(ctx, obj, k) for k in keys} if keys else {"InputObject": obj}
+        out.append(PSObject("System.Management.Automation.PSCustomObject", {**shown, "SideIndicator": side}))
+    return out
+
+
 def group_object(ctx, bound: dict, items: list) -> list:
     keys = _names(bound.get("Property", []))
     groups: dict = {}
@@ -635,6 +680,21 @@ _SPECS = {
         {"Property": VALUE, "Descending": SWITCH, "Unique": SWITCH, "CaseSensitive": SWITCH, "InputObject": VALUE},
         ("Property",),
     ),
+    "Compare-Object": (
+        compare_object,
+        {
+            "ReferenceObject": VALUE,
+            "DifferenceObject": VALUE,
+            "Property": VALUE,
+            "IncludeEqual": SWITCH,
+            "ExcludeDifferent": SWITCH,
+            "PassThru": SWITCH,
+            "CaseSensitive": SWITCH,
+            "SyncWindow": VALUE,
+            "Culture": VALUE,
+        },
+        ("ReferenceObject", "DifferenceObject"),
+    ),
     "Group-Object": (group_object, {"Property": VALUE, "NoElement": SWITCH, "InputObject": VALUE}, ("Property",)),
     "Measure-Object": (
         measure_object,
@@ -764,6 +824,8 @@ ALIASES = {
     "select": "Select-Object",
     "sort": "Sort-Object",
     "group": "Group-Object",
+    "compare": "Compare-Object",
+    "diff": "Compare-Object",
     "measure": "Measure-Object",
     "fl": "Format-List",
     "ft": "Format-Table",

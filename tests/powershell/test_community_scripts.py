@@ -250,3 +250,23 @@ def test_a_report_built_with_new_object_psobject_and_write_progress():
     ]
     refused = ems.run_script(org, "New-Object System.Net.WebClient")
     assert refused.error.startswith("New-Object of anything but a custom object (PSObject) is not run")
+
+
+def test_compare_the_connectors_of_two_servers():
+    # Compare-Object's output as its reference shows it: == (with -IncludeEqual), then =>, then <=
+    org = lab_with_relays()
+    script = (
+        "$a = Get-ReceiveConnector -Server EX01 | % { $_.Name -replace 'EX01','' }\n"
+        "$b = Get-ReceiveConnector -Server EX02 | % { $_.Name -replace 'EX02','' }\n"
+        "Compare-Object -ReferenceObject $a -DifferenceObject $b\n"
+        "@(Compare-Object $a $b -IncludeEqual -ExcludeDifferent).Count\n"
+    )
+    assert run(script, org).output == [
+        "",
+        "InputObject     SideIndicator",
+        "-----------     -------------",
+        "Anonymous Relay <=",
+        "Partner TLS     <=",
+        "",
+        "5",
+    ]
