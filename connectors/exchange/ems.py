@@ -227,7 +227,8 @@ def _custom_object(call: CommandCall) -> bool:
         named = next((e for e in elements if not isinstance(e, Parameter)), None)
     if not isinstance(named, str | Bareword):
         return named is not None
-    return _text(named).strip().casefold() in pscmdlets.OBJECT_TYPES
+    text = _text(named).strip()
+    return text.casefold() in pscmdlets.OBJECT_TYPES or pscmdlets.is_list_type(text)
 
 
 def _positional(call: CommandCall) -> list:

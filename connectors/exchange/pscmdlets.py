@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import ntpath
+import re
 
 from . import psformat, psgetmember, psselectstring
 from .errors import ExchangeError
@@ -25,6 +26,7 @@ from .psvalues import (
     PSObject,
     RuntimeFailure,
     as_list,
+    cast,
     compare,
     dotnet_date,
     equal,
@@ -584,6 +586,14 @@ OBJECT_TYPES = (
     "system.management.automation.psobject",
     "system.management.automation.pscustomobject",
 )
+
+
+def is_list_type(type_name: str) -> bool:
+    """System.Collections.ArrayList or System.Collections.Generic.List[T], the lists New-Object makes."""
+    lowered = type_name.strip().casefold().removeprefix("system.")
+    return lowered == "collections.arraylist" or bool(re.fullmatch(r"collections\.generic\.list\s*\[.+\]", lowered))
+
+
 NEW_OBJECT_REFUSED = (
     "New-Object {0} is not run by the exchsim console: it makes only custom objects "
     "(New-Object PSObject -Property @{{…}})."
@@ -592,8 +602,11 @@ NEW_OBJECT_REFUSED = (
 
 def new_object(ctx, bound: dict, items: list) -> list:
     """`New-Object PSObject -Property @{Name = …; Ranges = …}`: a custom object with those properties, in the order
-    written (PowerShell 5.1 takes a plain hashtable's own order, which the console doesn't reproduce)."""
+    written (PowerShell 5.1 takes a plain hashtable's own order, which the console doesn't reproduce); an ArrayList
+    or a List[T], empty, which scripts fill with .Add()."""
     type_name = to_string(bound.get("TypeName", "")).strip()
+    if is_list_type(type_name) and "ComObject" not in bound:
+        return [cast(type_name, None)]
     if type_name.casefold() not in OBJECT_TYPES or "ComObject" in bound:
         raise RuntimeFailure(NEW_OBJECT_REFUSED.format(type_name or to_string(bound.get("ComObject", ""))))
     properties = bound.get("Property")

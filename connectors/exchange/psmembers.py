@@ -10,7 +10,9 @@ import datetime as dt
 from . import psdates
 from .psobjects import BindingText, RangeText, Size
 from .psvalues import (
+    ArrayList,
     Collection,
+    GenericList,
     PSHashtable,
     PSObject,
     RuntimeFailure,
@@ -46,6 +48,8 @@ def type_name(value) -> str:
         dt.datetime: "System.DateTime",
         PSHashtable: "System.Collections.Hashtable",
         Collection: "Microsoft.Exchange.Data.MultiValuedProperty",
+        ArrayList: "System.Collections.ArrayList",
+        GenericList: "System.Collections.Generic.List`1",
         list: "System.Object[]",
     }
     return names.get(type(value), "System.Object")
@@ -148,7 +152,37 @@ def _missing(value, name: str):
     raise _NoMethod(NO_METHOD.format(type_name(value), name))
 
 
+def _growing_list_method(items: ArrayList, name: str, args: list):
+    """ArrayList's and List[T]'s methods that change them; None when `name` is another list method."""
+    if name == "add":
+        items.append(args[0])
+        return None if isinstance(items, GenericList) else len(items) - 1
+    if name == "addrange":
+        items.extend(as_list(args[0]))
+        return None
+    if name == "remove":
+        at = next((i for i, item in enumerate(items) if equal(item, args[0])), None)
+        if at is not None:
+            del items[at]
+        return (at is not None) if isinstance(items, GenericList) else None
+    if name == "insert":
+        items.insert(int(args[0]), args[1])
+        return None
+    if name == "removeat":
+        del items[int(args[0])]
+        return None
+    if name == "clear":
+        items.clear()
+        return None
+    raise KeyError(name)
+
+
 def _list_method(items: list, name: str, args: list):
+    if isinstance(items, ArrayList):
+        try:
+            return _growing_list_method(items, name, args)
+        except KeyError:
+            pass
     if name in ("add", "remove") and not isinstance(items, Collection):
         raise RuntimeFailure(
             'Exception calling "' + name.capitalize() + '" with "1" argument(s): "Collection was of a fixed size."'

@@ -47,6 +47,7 @@ from .psast import (
 from .psmembers import call_method, get_member, index, set_member, static_member
 from .pspipeline import Collecting, Out, Stage, drive
 from .psvalues import (
+    ArrayList,
     Collection,
     LimitReached,
     PSHashtable,
@@ -338,7 +339,7 @@ def collapse(items: list):
 
 def _assign(ctx: Context, assign: Assign) -> None:
     value = value_of(ctx, assign.value)
-    if isinstance(value, list) and not isinstance(value, Collection):
+    if isinstance(value, list) and not isinstance(value, Collection | ArrayList):
         value = list(value)  # an array assigned is the same array in PowerShell; a copy is safe here
     if assign.operator != "=":
         current = evaluate(ctx, assign.target)

@@ -61,6 +61,15 @@ class Collection(list):
     """An EMS multi-valued property (MultiValuedProperty): a list that prints as {a, b} and has Add and Remove."""
 
 
+class ArrayList(list):
+    """A System.Collections.ArrayList scripts build lists in (`$list = New-Object System.Collections.ArrayList`):
+    unlike an array it grows, and Add returns the new item's index (hence `$list.Add($x) | Out-Null`)."""
+
+
+class GenericList(ArrayList):
+    """A System.Collections.Generic.List[T]: an ArrayList whose Add returns nothing (items aren't held to T)."""
+
+
 class Formatted(list):
     """The lines Format-List / Format-Table / Out-String -Stream made: printed as they are."""
 
@@ -580,7 +589,14 @@ def cast(type_name: str, value):
         return parsed
     if lowered == "void":
         return None
+    if lowered in ("collections.arraylist", "arraylist"):
+        return ArrayList(as_list(value) if value is not None else [])
+    if _GENERIC_LIST.fullmatch(lowered):
+        return GenericList(as_list(value) if value is not None else [])
     raise RuntimeFailure(f"The type [{type_name}] is not available in the exchsim console.")
+
+
+_GENERIC_LIST = re.compile(r"(?:collections\.generic\.)?list\s*\[.+\]")
 
 
 # --- Arithmetic --------------------------------------------------------------------------------------------------

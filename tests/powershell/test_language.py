@@ -613,6 +613,21 @@ def test_a_typed_assignment_converts_the_value():
     )
 
 
+def test_scripts_build_lists_in_an_arraylist_or_a_generic_list():
+    script = (
+        "$names = New-Object System.Collections.ArrayList\n"
+        "foreach ($c in Get-ReceiveConnector) { $names.Add($c.Name) | Out-Null }\n"
+        '$names.Remove("Default EX01"); $names.Count; $names.Add("x")\n'
+        "[System.Collections.ArrayList]$ips = @()\n[void]$ips.Add('10.9.9.1'); $ips.AddRange(@('10.9.9.2'))\n"
+        '$list = New-Object "System.Collections.Generic.List[string]"\n$list.Add("a"); $list.Count\n'
+        f'Set-ReceiveConnector "{FRONTEND}" -RemoteIPRanges $ips\n'
+    )
+    result = run(script)
+    assert result.error is None, result.error
+    assert result.output == ["4", "4", "1"]
+    assert ranges(result.org) == ["10.9.9.1", "10.9.9.2"]
+
+
 def test_a_scripts_own_param_block_binds_its_defaults():
     # Scripts saved as .ps1 open with param(): run without arguments, each parameter takes its (typed) default.
     script = (
