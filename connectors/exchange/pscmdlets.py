@@ -301,8 +301,9 @@ def _key_spec(spec):
 def compare_object(ctx, bound: dict, items: list) -> list:
     """Compare-Object: what is only in the difference set (=>), only in the reference set (<=), and with -IncludeEqual
     in both (==), in that order (==, =>, <=) as its reference shows; -Property compares those properties and shows
-    them instead of InputObject. Each difference object matches one reference object, case-insensitively unless
-    -CaseSensitive (the default -SyncWindow looks at the whole set)."""
+    them instead of InputObject. Each difference object matches one reference object by its text, case-insensitively
+    unless -CaseSensitive, as PowerShell compares objects that aren't comparable (the default -SyncWindow looks at
+    the whole set). Matching is by a lookup, a step per object, so two big sets can't hold a worker."""
     for name in ("ReferenceObject", "DifferenceObject"):
         if name == "DifferenceObject" and name not in bound and items:
             continue
@@ -313,26 +314,28 @@ def compare_object(ctx, bound: dict, items: list) -> list:
     keys = _names(bound["Property"]) if "Property" in bound else []
     sensitive = bool(bound.get("CaseSensitive"))
 
-    def key(obj):
-        values = [_value(ctx, obj, k) for k in keys] if keys else [obj]
-        return [to_string(v) if sensitive else v for v in values]
-
-    def same(a, b) -> bool:
-        return all((x == y) if sensitive else equal(x, y) for x, y in zip(a, b, strict=True))
-
-    left = [(obj, key(obj)) for obj in reference]
-    equal_pairs, only_difference = [], []
-    for obj in difference:
+    def key(obj) -> tuple:
         ctx.step()
-        mine = key(obj)
-        at = next((i for i, (_, theirs) in enumerate(left) if same(mine, theirs)), None)
-        if at is None:
-            only_difference.append(obj)
+        values = [_value(ctx, obj, k) for k in keys] if keys else [obj]
+        return tuple(to_string(v) if sensitive else to_string(v).casefold() for v in values)
+
+    unmatched: dict = {}  # key -> positions in `reference` not matched yet, in order
+    for position, obj in enumerate(reference):
+        unmatched.setdefault(key(obj), []).append(position)
+    matched: set[int] = set()
+    equal_objects, only_difference = [], []
+    for obj in difference:
+        waiting = unmatched.get(key(obj))
+        if waiting:
+            position = waiting.pop(0)
+            matched.add(position)
+            equal_objects.append(reference[position])
         else:
-            equal_pairs.append(left.pop(at)[0])
-    found = [(o, "==") for o in equal_pairs] if bound.get("IncludeEqual") else []
+            only_difference.append(obj)
+    only_reference = [obj for position, obj in enumerate(reference) if position not in matched]
+    found = [(o, "==") for o in equal_objects] if bound.get("IncludeEqual") else []
     if not bound.get("ExcludeDifferent"):
-        found += [(o, "=>") for o in only_difference] + [(o, "<=") for o, _ in left]
+        found += [(o, "=>") for o in only_difference] + [(o, "<=") for o in only_reference]
     out = []
     for obj, side in found:
         if bound.get("PassThru"):

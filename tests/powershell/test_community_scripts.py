@@ -261,6 +261,8 @@ def test_compare_the_connectors_of_two_servers():
         "Compare-Object -ReferenceObject $a -DifferenceObject $b\n"
         "@(Compare-Object $a $b -IncludeEqual -ExcludeDifferent).Count\n"
     )
+    big = ems.run_script(org, "$a = 1..900000; @(Compare-Object $a $a).Count", max_steps=1_000_000)
+    assert big.error.startswith("The script stopped after 1,000,000 steps")  # two big sets can't hold a worker
     assert run(script, org).output == [
         "",
         "InputObject     SideIndicator",
