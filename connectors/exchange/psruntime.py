@@ -691,7 +691,13 @@ def _invoke(ctx: Context, node: Invoke):
     target = evaluate(ctx, node.target)
     if isinstance(target, Block) and _name(ctx, node.name).casefold() in ("invoke", "invokereturnasis"):
         return collapse(call_block(ctx, target, None, arguments, new_scope=True))
-    return call_method(target, _name(ctx, node.name), arguments)
+    name = _name(ctx, node.name)
+    if isinstance(target, ArrayList) and arguments and isinstance(arguments[0], list):
+        # AddRange/InsertRange cost a step per item they add, so a list that doubles itself in a loop stops at the
+        # step limit while it is small, not in an out-of-memory worker
+        ctx.steps += len(arguments[0])
+        ctx.step()
+    return call_method(target, name, arguments)
 
 
 def _chain(ctx: Context, node: Chain):

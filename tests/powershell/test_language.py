@@ -687,3 +687,8 @@ def test_select_object_exclude_property_drops_what_it_names_from_the_selection()
         "Client Proxy EX01",
         "",
     ]
+
+
+def test_a_list_that_doubles_itself_stops_at_the_step_limit_while_small():
+    script = "$l = New-Object System.Collections.ArrayList; [void]$l.Add(1)\nforeach ($i in 1..60) { $l.AddRange($l) }"
+    assert run(script, max_steps=100_000).error.startswith("The script stopped after 100,000 steps")
