@@ -348,6 +348,9 @@ def _assign(ctx: Context, assign: Assign) -> None:
             # grows an array without end stops at the step limit in seconds, not after the quadratic copying of a
             # million steps (minutes where there is no time limit: manage.py ems).
             ctx.steps += len(current) // ARRAY_COPY
+            # and a step per item it adds, so `$a += $a` (doubling) stops while the array is small, not after a
+            # single copy of a billion items has filled the worker's memory
+            ctx.steps += len(value) if isinstance(value, list) else 0
             ctx.step()
         value = arithmetic(assign.operator[0], current, value, ctx.max_output)
     if assign.cast:  # the value converted as the cast converts it (the variable isn't kept to the type after)

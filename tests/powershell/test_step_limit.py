@@ -77,3 +77,9 @@ def test_an_array_built_from_every_connectors_ranges_still_runs():
     lab = generated_org(100, 10, 100)
     script = "$all = @(); foreach ($c in Get-ReceiveConnector) { $all += $c.RemoteIPRanges }; $all.Count"
     assert ems.run_script(lab, script).output == ["100000"]
+
+
+def test_an_array_that_doubles_itself_stops_while_small():
+    # `$a += $a` doubles the array: a step per item added stops it near the limit's size, not at a billion items
+    result = ems.run_script(template(), "$a = @(1)\nforeach ($i in 1..60) { $a += $a }", max_steps=100_000)
+    assert result.error.startswith("The script stopped after 100,000 steps")
