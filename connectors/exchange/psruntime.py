@@ -56,6 +56,7 @@ from .psvalues import (
     arithmetic,
     as_list,
     cast,
+    check_size,
     compare,
     format_operator,
     is_type,
@@ -786,6 +787,8 @@ def _expandable(ctx: Context, node: Expandable) -> str:
 def _sub_expression(ctx: Context, node: SubExpression):
     out: list = []
     run_block(ctx, node.statements, out)
+    if node.array:  # `$a = @($a; $a)` in a loop doubles an array as `+` does: the same size limit
+        check_size(len(out), ctx.max_output, array=True)
     return out if node.array else collapse(out)
 
 

@@ -604,6 +604,7 @@ _GENERIC_LIST = re.compile(r"(?:collections\.generic\.)?list\s*\[.+\]")
 
 def add(a, b, limit: int):
     if isinstance(a, list):
+        check_size(len(a) + (len(b) if isinstance(b, list) else 1), limit, array=True)  # `$a = $a + $a` doubles it
         return type(a)([*a, *b]) if isinstance(b, list) else type(a)([*a, b])
     if isinstance(a, PSHashtable) and isinstance(b, dict):
         result = PSHashtable(a)
@@ -614,7 +615,7 @@ def add(a, b, limit: int):
         return result
     if isinstance(a, str):
         text = a + to_string(b)
-        _check_size(len(text), limit)
+        check_size(len(text), limit)
         return text
     if isinstance(a, dt.datetime):
         raise RuntimeFailure("Use .AddDays(), .AddHours() or .AddMinutes() to change a date in the exchsim console.")
@@ -629,14 +630,16 @@ MAX_WIDTH = 1 << 20  # the default output limit: a padding wider than that is re
 def check_width(width: int) -> None:
     """-f's {0,N} and .PadLeft(N) make N characters at once: refuse a width no script could print (a 2,000,000,000
     wide one would take the worker's memory)."""
-    _check_size(abs(width), MAX_WIDTH)
+    check_size(abs(width), MAX_WIDTH)
 
 
-def _check_size(size: int, limit: int) -> None:
+def check_size(size: int, limit: int, array: bool = False) -> None:
+    """A text or an array (`array`) about to be made: one longer than the output limit could never be printed, and
+    making it (a doubling in a loop) could exhaust the worker's memory first."""
     if size > limit:
+        made = f"The array would hold {size:,} items" if array else f"The value would be {size:,} characters long"
         raise LimitReached(
-            f"The value would be {size:,} characters long, more than the console's output limit "
-            "(EXCHSIM_CONSOLE_MAX_OUTPUT); nothing was applied."
+            f"{made}, more than the console's output limit (EXCHSIM_CONSOLE_MAX_OUTPUT); nothing was applied."
         )
 
 
@@ -655,7 +658,7 @@ def arithmetic(op: str, a, b, limit: int):
         return add(a, b, limit)
     if op == "*" and isinstance(a, str | list):
         count = int(to_number(b))
-        _check_size(len(a) * max(count, 0), limit)
+        check_size(len(a) * max(count, 0), limit, array=isinstance(a, list))
         return a * count if isinstance(a, str) else list(a) * count
     if op == "-" and isinstance(a, dt.datetime):
         from .psdates import TimeSpan, time_span

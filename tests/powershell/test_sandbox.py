@@ -159,6 +159,12 @@ def test_a_string_doubled_past_the_limit_stops_before_it_is_built():
     assert result.error.startswith("The value would be 2,097,152 characters long")
 
 
+@pytest.mark.parametrize("doubling", ["$a = $a + $a", "$a = @($a; $a)", "$a += $a"])
+def test_an_array_doubled_in_a_loop_stops_before_it_fills_the_memory(doubling):
+    result = _stopped(f"$a = @(1)\nforeach ($i in 1..60) {{ {doubling} }}", template())
+    assert result.error.startswith(("The array would hold 2,097,152 items", "The script stopped after"))
+
+
 def test_subexpressions_in_strings_are_bounded_like_any_other_code():
     org = template()
     result = _stopped('"$(foreach ($i in 1..20000) { $i })"', org, max_steps=10_000)
