@@ -57,10 +57,11 @@ def is_snapshot(data) -> bool:
 def snapshot_org(data: dict) -> Organization:
     """The organisation of snapshot_data(); KeyError or TypeError when the data isn't one."""
     lab = data["lab"]
+    servers = tuple(server_value(models.Server(**fields)) for fields in data["servers"])
     return Organization(
         name=lab["organization_name"],
         domain_netbios=lab["domain_netbios"],
-        servers=tuple(server_value(models.Server(**fields)) for fields in data["servers"]),
+        servers=servers,
         connectors=tuple(
             connector_value(
                 models.ReceiveConnector(**item["fields"]),
@@ -74,5 +75,5 @@ def snapshot_org(data: dict) -> Organization:
         principals=tuple(principal_value(models.Principal(**f)) for f in data["principals"]),
         recipient_validation_enabled=lab["recipient_validation_enabled"],
         tls_receive_domain_secure_list=split_list(lab["tls_receive_domain_secure_list"]),
-        **lab_settings(models.Lab(properties=lab.get("properties", {}))),
+        **lab_settings(models.Lab(properties=lab.get("properties", {})), servers),
     )

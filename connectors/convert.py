@@ -42,6 +42,7 @@ from .exchange.properties import (
     RECIPIENT,
     TRANSPORT_CONFIG,
     PropertySet,
+    organization_defaults,
 )
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import parse_server_roles, validate_server
@@ -194,11 +195,13 @@ def lab_fields(org: Organization) -> dict:
     }
 
 
-def lab_settings(lab: models.Lab) -> dict:
+def lab_settings(lab: models.Lab, servers: Iterable[Server]) -> dict:
     """The engine values of the organisation's settings kept in the lab's JSON column; a setting missing from it (a
-    lab saved before it was catalogued) is left out, so the Organization has its catalogue default."""
+    lab saved before it was catalogued) has the default its servers' versions give it (organization_defaults), as
+    Setup left it, so that no plan shows a change nobody made."""
     stored = lab.properties if isinstance(lab.properties, dict) else {}
-    return {p.field: p.parse(stored[p.field]) for p in _IN_LAB_JSON if p.field in stored}
+    defaults = organization_defaults(servers)
+    return {p.field: p.parse(stored[p.field]) if p.field in stored else defaults[p.field] for p in _IN_LAB_JSON}
 
 
 def server_fields(server: Server) -> dict:

@@ -328,6 +328,9 @@ def data_to_org(data) -> Organization:
     top = labschema.with_defaults(data, labschema.LAB_FILE)
     organization = labschema.with_defaults(top["organization"], labschema.ORGANIZATION)
     servers, connectors = _read_servers(reader, top, organization["domain_netbios"])
+    # A setting the file leaves out has the default of the lab's versions, as docs/lab-format.md says.
+    defaults = properties.organization_defaults(servers)
+    written = top["organization"]
     org = Organization(
         name=organization["name"],
         domain_netbios=organization["domain_netbios"],
@@ -336,7 +339,10 @@ def data_to_org(data) -> Organization:
         accepted_domains=tuple(_read_domains(reader, top)),
         recipients=tuple(_read_recipients(reader, top)),
         principals=tuple(_read_principals(reader, top)),
-        **{p.field: _read_setting(reader, p, organization[p.field]) for p in properties.TRANSPORT_CONFIG},
+        **{
+            p.field: _read_setting(reader, p, organization[p.field]) if p.field in written else defaults[p.field]
+            for p in properties.TRANSPORT_CONFIG
+        },
     )
     reader.problems += _unknown_principal_problems(top, org)
     if reader.problems:

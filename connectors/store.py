@@ -180,17 +180,18 @@ def lab_to_org(lab: models.Lab, servers: Iterable[str] | None = None) -> Organiz
     else:
         rows = lab.servers.all() if names is None else lab.servers.filter(name__in=names)
         server_rows = rows.order_by("name")
+    servers = tuple(server_value(row) for row in server_rows)
     return Organization(
         name=lab.organization_name,
         domain_netbios=lab.domain_netbios,
-        servers=tuple(server_value(row) for row in server_rows),
+        servers=servers,
         connectors=_connectors(lab, names),
         accepted_domains=tuple(map(accepted_domain_value, lab.accepted_domains.order_by("id"))),
         recipients=tuple(map(recipient_value, lab.recipients.order_by("id"))),
         principals=tuple(map(principal_value, lab.principals.order_by("id"))),
         recipient_validation_enabled=lab.recipient_validation_enabled,
         tls_receive_domain_secure_list=split_list(lab.tls_receive_domain_secure_list),
-        **lab_settings(lab),
+        **lab_settings(lab, servers),
     )
 
 

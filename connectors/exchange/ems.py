@@ -8,6 +8,7 @@ at the first error with earlier commands applied (ErrorAction Stop), or applies 
 
 from __future__ import annotations
 
+import csv
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -286,16 +287,16 @@ def _error_action(call: CommandCall) -> tuple[str, str | None]:
     return action, variable
 
 
-def _commands(ctx, call: CommandCall, items: list | None) -> list:
+def _commands(ctx, call: CommandCall, items: list | None, fresh_error_variable: bool = True) -> list:
     """Run one command, with -ErrorAction: Stop (the console's default, EMS's in scripts that must not go on
     after a failed change) ends the script at an error; SilentlyContinue and Ignore swallow it (the command gives
     nothing, as `if (Get-ReceiveConnector X -ErrorAction SilentlyContinue)` expects); Continue prints it and goes
-    on. -ErrorVariable keeps the message."""
+    on. -ErrorVariable keeps the messages (of every piped object: a streaming stage empties it once)."""
     action, variable = _error_action(call)
     if not action:  # $ErrorActionPreference, when the script sets it, is every command's -ErrorAction
         preference = ctx.get("erroractionpreference")
         action = _ACTION_NUMBERS.get(str(preference), str(preference)).strip().casefold() if preference else ""
-    if variable:
+    if variable and fresh_error_variable:
         ctx.set(variable, [])
     try:
         return _command(ctx, call, items)
@@ -310,7 +311,7 @@ def _caught(ctx, call: CommandCall, action: str, variable: str | None, failure: 
     if action not in ("silentlycontinue", "ignore", "continue"):
         raise failure
     if variable:
-        ctx.set(variable, [str(failure)])
+        ctx.set(variable, [*(ctx.get(variable) or []), str(failure)])
     if action == "continue":
         ctx.print([str(failure), f"    + CategoryInfo          : NotSpecified: (:) [{call.name}], exchsim"])
 
@@ -366,15 +367,18 @@ class _NamedStage(Stage):
 class _ExchangeStage(Stage):
     def __init__(self, ctx, call: CommandCall):
         self.ctx, self.call, self.seen = ctx, call, False
+        variable = _error_action(call)[1]
+        if variable:
+            ctx.set(variable, [])  # once for the pipeline: each piped object's error is added to it
 
     def process(self, item) -> None:
         self.seen = True
-        for made in self.ctx.commands(self.ctx, self.call, [item]):
+        for made in self.ctx.commands(self.ctx, self.call, [item], fresh_error_variable=False):
             self.emit(made)
 
     def end(self) -> None:
-        if not self.seen:  # nothing came: the process block never runs (binding and -ErrorVariable still happen)
-            self.ctx.commands(self.ctx, self.call, [])
+        if not self.seen:  # nothing came: the process block never runs (the command gives nothing)
+            self.ctx.commands(self.ctx, self.call, [], fresh_error_variable=False)
 
 
 def _command(ctx, call: CommandCall, items: list | None) -> list:
@@ -627,11 +631,15 @@ def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dr
                 return ConsoleResult(org, [*ctx.output, str(limit)], str(limit), 0)
             applied += 1
             break
-        except (IndexError, AttributeError, TypeError, ValueError, KeyError, OverflowError):
+        except (IndexError, AttributeError, TypeError, ValueError, KeyError, OverflowError, csv.Error):
             # A case the interpreter doesn't handle: end the script in words, applying nothing, never a traceback.
             error = UNRUNNABLE.format(getattr(statement, "line", 0) or 1)
             return ConsoleResult(org, [*ctx.output, error], error, 0)
         except psruntime.Exit:
+            try:
+                out.flush()  # what the statement printed before `exit`
+            except psruntime.LimitReached as limit:
+                return ConsoleResult(org, [*ctx.output, str(limit)], str(limit), 0)
             applied += 1
             break
         applied += 1
@@ -658,9 +666,9 @@ def _flush_before_error(out: Host) -> None:
 
 
 def _guarded(guard: Callable) -> Callable:
-    def commands(ctx, call: CommandCall, items: list | None) -> list:
+    def commands(ctx, call: CommandCall, items: list | None, **options) -> list:
         guard(ctx, call, items)
-        return _commands(ctx, call, items)
+        return _commands(ctx, call, items, **options)
 
     return commands
 

@@ -160,7 +160,7 @@ def by_identity(items: Iterable[T], identity: str, names: Callable[[T], tuple[st
     text = identity.strip()
     if "*" not in text:
         return [exact(text)]
-    test = wildcard(text)
+    test = wildcard("".join(f"`{c}" if c in "?[]`" else c for c in text))  # only * is a wildcard (decisions.md)
     return [item for item in items if any(test.fullmatch(name) for name in names(item))]
 
 

@@ -508,6 +508,11 @@ def convert_from_csv(ctx, bound: dict, items: list) -> list:
     return _from_csv(ctx, "\n".join(to_string(item) for item in items), bound)
 
 
+# PowerShell's CSV reader has no field limit (Python's stops at 131,072 characters); the script's size, output and
+# file caps bound a field instead.
+csv.field_size_limit(2**31 - 1)
+
+
 def _from_csv(ctx, text: str, bound: dict) -> list:
     delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
     if text.startswith("#TYPE"):  # Export-Csv's type line (Windows PowerShell without -NoTypeInformation)
@@ -515,7 +520,10 @@ def _from_csv(ctx, text: str, bound: dict) -> list:
     # read as one text, not line by line: a quoted value may hold a line break, as Export-Csv writes it
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = bound.get("Header")
-    rows = [row for row in reader if row]  # Import-Csv passes over blank lines
+    try:
+        rows = [row for row in reader if row]  # Import-Csv passes over blank lines
+    except csv.Error as error:  # a malformed text (NUL in a field): PowerShell's reader fails in words too
+        raise RuntimeFailure(f"The CSV text can't be read: {error}.") from None
     names = [to_string(h) for h in as_list(header)] if header is not None else (rows.pop(0) if rows else [])
     result = []
     for row in rows:

@@ -73,10 +73,11 @@ MAX_CALL_DEPTH = 50
 # statements per connector, a loop over each one's ranges) takes well under it, and an endless `while ($true) {}`
 # reaches it in about a second; the web console's time limit stops a slower endless loop sooner.
 DEFAULT_MAX_STEPS = 1_000_000
-ARRAY_COPY = 1_000  # items an array += copies per step
+ARRAY_COPY = 1_000  # items an array + (or +=) copies per step
 STEP_LIMIT = (
     "The script stopped after {0:,} steps (statements in loops and script blocks, loop iterations, script-block "
-    "runs), the limit for one script (EXCHSIM_CONSOLE_MAX_STEPS); nothing was applied."
+    "runs, one per 1,000 items an array + copies), the limit for one script (EXCHSIM_CONSOLE_MAX_STEPS); nothing "
+    "was applied."
 )
 TIME_LIMIT = "The script ran longer than {0:g} seconds, the limit for one script; nothing was applied."
 OUTPUT_LIMIT = (
@@ -720,6 +721,12 @@ def _chain(ctx: Context, node: Chain):
 
 def _binary(ctx: Context, operator: str, left, right):
     if operator in ("+", "-", "*", "/", "%"):
+        if operator == "+" and isinstance(left, list):
+            # `$a += $x` (or `$a = $a + $x`) copies the array, as PowerShell's does: a step per ARRAY_COPY items
+            # copied, so a loop that grows an array without end stops at the step limit in seconds, not after the
+            # quadratic copying of a million steps (minutes where there is no time limit: manage.py ems).
+            ctx.steps += len(left) // ARRAY_COPY
+            ctx.step()
         return arithmetic(operator, left, right, ctx.max_output)
     if operator == "-xor":
         return to_bool(left) != to_bool(right)

@@ -188,8 +188,8 @@ def quote_after_commas(text: str, root: Node) -> str | None:
 
 
 def _spliced(data: bytes, spans: list[tuple[int, int, str]]) -> bytes:
-    """`data` with each (start, end, text) span, in order and not overlapping, replaced: one copy of the text, where
-    slicing span by span copied it once per span (minutes for a large broken script)."""
+    """`data` with each (start, end, text) span, in order and not overlapping, replaced (start == end inserts):
+    one copy of the text, where slicing span by span copied it once per span (minutes for a large broken script)."""
     pieces, at = [], 0
     for start, end, replacement in spans:
         pieces += [data[at:start], replacement.encode()]
@@ -425,8 +425,7 @@ def _separate_switch_clauses(text: str, root: Node) -> str | None:
         scanned += end - body
     if not edits:
         return None
-    for position, insert in sorted(set(edits), reverse=True):
-        data = data[:position] + insert + data[position:]
+    data = _spliced(data, [(position, position, insert.decode()) for position, insert in sorted(set(edits))])
     rewritten = data.decode()
     if _errors(_parse(data.decode())) >= _errors(root):
         return None
@@ -452,8 +451,7 @@ def _end_param_blocks(text: str, root: Node) -> str | None:
             edits.append(end)
     if not edits:
         return None
-    for position in reversed(edits):
-        data = data[:position] + b";" + data[position:]
+    data = _spliced(data, [(position, position, ";") for position in edits])
     if _errors(_parse(data.decode())) >= _errors(root):
         return None
     return data.decode()

@@ -24,13 +24,22 @@ def names(script, org=None) -> list[str]:
         ('"Client Frontend*"', ["EX01\\Client Frontend EX01", "EX02\\Client Frontend EX02"]),
         ('"EX02\\Client*"', ["EX02\\Client Frontend EX02", "EX02\\Client Proxy EX02"]),
         ('"*\\Default Frontend*"', ["EX01\\Default Frontend EX01", "EX02\\Default Frontend EX02"]),
-        ("-Identity 'ex0?\\client proxy*'", ["EX01\\Client Proxy EX01", "EX02\\Client Proxy EX02"]),
+        ("-Identity 'ex0*\\client proxy*'", ["EX01\\Client Proxy EX01", "EX02\\Client Proxy EX02"]),
+        ("'ex0?\\client proxy*'", []),  # only * is a wildcard in an identity: ? is a character of the name
         ('"EX01\\Default EX01"', ["EX01\\Default EX01"]),
         ("'Default EX02'", ["EX02\\Default EX02"]),
     ],
 )
 def test_it_resolves_names_wildcards_and_server_qualified_identities(identity, found):
     assert names(f"Get-ReceiveConnector {identity} | % Identity") == found
+
+
+def test_question_marks_and_brackets_in_a_wildcard_identity_are_characters_of_the_name():
+    script = (
+        "New-ReceiveConnector 'Relay [DMZ] ?' -Server EX01 -Custom -Bindings 0.0.0.0:2526 -RemoteIPRanges 10.0.0.1\n"
+        "Get-ReceiveConnector 'Relay [DMZ] ?*' | % Name; @(Get-ReceiveConnector 'Relay [D]*').Count"
+    )
+    assert names(script)[-2:] == ["Relay [DMZ] ?", "0"]
 
 
 def test_a_wildcard_that_matches_nothing_is_an_empty_result_but_a_name_is_an_error():

@@ -692,3 +692,18 @@ def test_select_object_exclude_property_drops_what_it_names_from_the_selection()
 def test_a_list_that_doubles_itself_stops_at_the_step_limit_while_small():
     script = "$l = New-Object System.Collections.ArrayList; [void]$l.Add(1)\nforeach ($i in 1..60) { $l.AddRange($l) }"
     assert run(script, max_steps=100_000).error.startswith("The script stopped after 100,000 steps")
+
+
+def test_a_csv_field_longer_than_pythons_limit_reads_as_powershell_reads_it():
+    assert out('$s = "x" * 200000; ($s | ConvertFrom-Csv -Header a).a.Length') == ["200000"]
+
+
+def test_what_a_statement_printed_before_exit_is_shown():
+    result = run("foreach ($c in Get-ReceiveConnector) { $c | Select-Object Name; exit }\n'not reached'")
+    assert result.error is None
+    assert [line for line in result.output if line.strip()] == ["Name", "----", "Default Frontend EX01"]
+
+
+def test_error_variable_keeps_the_error_of_every_piped_object():
+    script = '"nope1", "nope2" | Get-ReceiveConnector -ErrorAction SilentlyContinue -ErrorVariable e; $e.Count; $e[0]'
+    assert out(script) == ["2", "The operation couldn't be performed because object 'nope1' couldn't be found."]

@@ -3,6 +3,8 @@ quickly, by the steps or by the web console's time limit."""
 
 import time
 
+import pytest
+
 from connectors.exchange import ems, psruntime
 from connectors.labtemplates import generated_org
 from exchsim import settings
@@ -66,9 +68,10 @@ def test_a_range_past_the_default_step_limit_is_refused_before_it_is_built():
     assert result.error.startswith("The script stopped after 1,000,000 steps")
 
 
-def test_an_array_grown_without_end_stops_at_the_step_limit_without_a_time_limit():
+@pytest.mark.parametrize("grow", ["$a += 1", "$a = $a + 1", "$a = $a + @(1, 2)"])
+def test_an_array_grown_without_end_stops_at_the_step_limit_without_a_time_limit(grow):
     started = time.monotonic()
-    result = ems.run_script(template(), "$a = @(); while ($true) { $a += 1 }")
+    result = ems.run_script(template(), f"$a = @(); while ($true) {{ {grow} }}")
     assert result.error.startswith("The script stopped after 1,000,000 steps")
     assert time.monotonic() - started < 30  # minutes when each copy cost one step
 
