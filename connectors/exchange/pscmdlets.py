@@ -169,12 +169,43 @@ def foreach_object(ctx, bound: dict, items: list) -> list:
     return out
 
 
+# The keys each cmdlet reads from a hashtable in -Property (PowerShell's *ParameterDefinition classes); Format-Table's
+# Width, Alignment and FormatString are accepted and not simulated. PowerShell takes any unambiguous prefix of a key,
+# case-insensitively: `e`, `Expr`, `desc`; Label is another name for Name.
+_HASHTABLE_KEYS = {
+    "Select-Object": ("Name", "Label", "Expression", "Width", "Alignment", "FormatString"),
+    "Sort-Object": ("Expression", "Ascending", "Descending"),
+    "Group-Object": ("Expression",),
+}
+
+
+def _hashtable_key(spec: PSHashtable, cmdlet: str) -> dict:
+    """A -Property hashtable's entries by their full key names; a key the cmdlet doesn't take, or no Expression, is
+    refused before anything is sorted or selected, so no object is silently dropped."""
+    known = _HASHTABLE_KEYS[cmdlet]
+    entries: dict = {}
+    for key, value in dict.items(spec):
+        text = to_string(key).casefold()
+        names = [name for name in known if text and name.casefold().startswith(text)]
+        if len(names) != 1:
+            raise RuntimeFailure(
+                f'{cmdlet}: the "{to_string(key)}" key is not valid in a -Property hashtable; '
+                f"its keys are {', '.join(known)}."
+            )
+        entries["Name" if names[0] == "Label" else names[0]] = value
+    if entries.get("Expression") is None:
+        raise RuntimeFailure(
+            f"{cmdlet}: a -Property hashtable needs an Expression key: @{{Expression='Name'}} or "
+            "@{Expression={$_.Name}}."
+        )
+    return entries
+
+
 def _calculated(ctx, spec) -> tuple[str, object]:
     """@{Name='x'; Expression={...}} (or n/l/Label and e): the column's name and how to compute it."""
-    name = spec.get("Name") or spec.get("n") or spec.get("Label") or spec.get("l")
-    expression = spec.get("Expression") if "Expression" in spec else spec.get("e")
-    if expression is None:
-        raise ExchangeError("A calculated property needs an Expression: @{Name='x'; Expression={$_.Name}}.")
+    entries = _hashtable_key(spec, "Select-Object")
+    expression = entries["Expression"]
+    name = entries.get("Name")
     label = (
         to_string(name)
         if name is not None
@@ -259,30 +290,22 @@ def _select(ctx, bound: dict, items: list) -> list:
 
 
 def sort_object(ctx, bound: dict, items: list) -> list:
-    keys = _names(bound["Property"]) if "Property" in bound else []
-    descending = bool(bound.get("Descending"))
+    keys = [_sort_key(spec, bool(bound.get("Descending"))) for spec in _names(bound.get("Property", []))]
     if not keys:
-        ordered = sorted(items, key=sort_key, reverse=descending)
+        ordered = sorted(items, key=sort_key, reverse=bool(bound.get("Descending")))
     else:
         ordered = list(items)
-        for spec in reversed(keys):  # stable sorts, last key first
-            down = descending
-            if isinstance(spec, PSHashtable):
-                if "Descending" in spec:  # the key overrides the switch; without one the switch holds
-                    down = to_bool(spec.get("Descending"))
-                elif "Ascending" in spec:
-                    down = not to_bool(spec.get("Ascending"))
-                spec = spec.get("Expression") if "Expression" in spec else spec.get("e")
+        for how, down in reversed(keys):  # stable sorts, last key first
             for _ in ordered:
                 ctx.step()
-            ordered.sort(key=lambda item, spec=spec: sort_key(_value(ctx, item, spec)), reverse=down)
+            ordered.sort(key=lambda item, how=how: sort_key(_value(ctx, item, how)), reverse=down)
     if bound.get("Unique"):
         # PowerShell compares what it sorted by: with -Property, the properties' values (`Sort-Object Server
         # -Unique` keeps one object per server), as sort_key compares them (text without case)
         def same(a, b) -> bool:
             if not keys:
                 return equal(a, b)
-            return all(sort_key(_value(ctx, a, _key_spec(k))) == sort_key(_value(ctx, b, _key_spec(k))) for k in keys)
+            return all(sort_key(_value(ctx, a, how)) == sort_key(_value(ctx, b, how)) for how, _ in keys)
 
         unique = []
         for item in ordered:
@@ -292,10 +315,18 @@ def sort_object(ctx, bound: dict, items: list) -> list:
     return ordered
 
 
-def _key_spec(spec):
-    if isinstance(spec, PSHashtable):
-        return spec.get("Expression") if "Expression" in spec else spec.get("e")
-    return spec
+def _sort_key(spec, descending: bool) -> tuple[object, bool]:
+    """What one -Property entry sorts by, and whether downwards: a hashtable's Ascending or Descending overrides the
+    -Descending switch, unless it gives both and they agree, which PowerShell ignores as a conflict."""
+    if not isinstance(spec, PSHashtable):
+        return spec, descending
+    entries = _hashtable_key(spec, "Sort-Object")
+    ascending, down = entries.get("Ascending"), entries.get("Descending")
+    if ascending is not None and down is not None and to_bool(ascending) == to_bool(down):
+        return entries["Expression"], descending
+    if ascending is not None:
+        return entries["Expression"], not to_bool(ascending)
+    return entries["Expression"], descending if down is None else to_bool(down)
 
 
 def compare_object(ctx, bound: dict, items: list) -> list:
@@ -347,7 +378,10 @@ def compare_object(ctx, bound: dict, items: list) -> list:
 
 
 def group_object(ctx, bound: dict, items: list) -> list:
-    keys = _names(bound.get("Property", []))
+    keys = [
+        _hashtable_key(key, "Group-Object")["Expression"] if isinstance(key, PSHashtable) else key
+        for key in _names(bound.get("Property", []))
+    ]
     groups: dict = {}
     for item in items:
         ctx.step()
