@@ -576,36 +576,53 @@ def get_content(ctx, bound: dict, items: list) -> list:
     return [text] if bound.get("Raw") else text.splitlines()
 
 
-def _to_csv(ctx, items: list, bound: dict, existing: str = "") -> str:
-    """CSV text of the items as Export-Csv and ConvertTo-Csv write it: every value quoted, `#TYPE` first unless
-    -NoTypeInformation; appended to `existing` CSV text, its header's columns and no second header."""
+def _csv_records(ctx, items: list, bound: dict, existing: str = "") -> list[str]:
+    """The items as Export-Csv and ConvertTo-Csv write them, one text per record: every value quoted, `#TYPE` first
+    unless -NoTypeInformation; after `existing` CSV text, its header's columns and no second header. A record keeps
+    a line break inside a quoted value (ConvertTo-Csv returns it as one string, as PowerShell does)."""
     delimiter = to_string(bound.get("Delimiter", ","))[:1] or ","
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    if items:
-        header = next((line for line in existing.splitlines() if line and not line.startswith("#TYPE")), None)
-        if header is not None:  # -Append to a file with rows: its columns, no second header (as PowerShell)
-            names = next(csv.reader([header], delimiter=delimiter))
-        else:
-            names = list(psformat.row(items[0], ctx.org))
-            if not bound.get("NoTypeInformation"):  # Windows PowerShell 5.1, EMS's, writes the type first
-                buffer.write(f"#TYPE {type_name(items[0])}\n")
-            writer.writerow(names)
-        for item in items:
-            ctx.step()
-            row = psformat.row(item, ctx.org)
-            writer.writerow([psformat.cell(row.get(n)) for n in names])
-    return buffer.getvalue()
+    if not items:
+        return []
+
+    def record(values: list) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="").writerow(values)
+        return buffer.getvalue()
+
+    records = []
+    header = _header(existing, delimiter)
+    if header is not None:  # -Append to a file with rows: its columns, no second header (as PowerShell)
+        names = header
+    else:
+        names = list(psformat.row(items[0], ctx.org))
+        if not bound.get("NoTypeInformation"):  # Windows PowerShell 5.1, EMS's, writes the type first
+            records.append(f"#TYPE {type_name(items[0])}")
+        records.append(record(names))
+    for item in items:
+        ctx.step()
+        row = psformat.row(item, ctx.org)
+        records.append(record([psformat.cell(row.get(n)) for n in names]))
+    return records
+
+
+def _header(text: str, delimiter: str) -> list[str] | None:
+    """The column names of CSV text, past its #TYPE line; None when it has none."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return next((row for row in rows if row and not row[0].startswith("#TYPE")), None)
+    except csv.Error:
+        return None
 
 
 def export_csv(ctx, bound: dict, items: list) -> list:
     path, append = bound.get("Path") or bound.get("LiteralPath"), bool(bound.get("Append"))
-    _write(ctx, path, _to_csv(ctx, items, bound, _existing(ctx, path) if append else ""), append)
+    records = _csv_records(ctx, items, bound, _existing(ctx, path) if append else "")
+    _write(ctx, path, "".join(record + "\n" for record in records), append)
     return []
 
 
 def convert_to_csv(ctx, bound: dict, items: list) -> list:
-    return _to_csv(ctx, items, bound).splitlines()
+    return _csv_records(ctx, items, bound)
 
 
 def _existing(ctx, path) -> str:

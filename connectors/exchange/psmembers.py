@@ -63,6 +63,8 @@ def get_member(value, name: str):
         except KeyError:
             pass
     if isinstance(value, PSObject):
+        # no Count of 1 here: EMS is Windows PowerShell 5.1, where a custom object (Import-Csv's rows, and the
+        # deserialized objects Exchange's remote session returns) has no Count, so scripts write @(...).Count
         return value.get(name)
     if isinstance(value, PSHashtable):
         if name in value:
@@ -83,7 +85,7 @@ def get_member(value, name: str):
             found += member if isinstance(member, list) else ([] if member is None else [member])
         return found
     if isinstance(value, str):
-        return len(value) if lowered == "length" else None
+        return len(value) if lowered == "length" else (1 if lowered == "count" else None)
     if isinstance(value, dt.datetime):
         return psdates.date_member(value, lowered)
     if value is None:
