@@ -263,13 +263,10 @@ def _written_parameters(call: CommandCall, spec: Spec) -> set[str]:
     return names
 
 
-# ActionPreference's values, which -ErrorAction also takes as numbers (-ea 0 is common in scripts)
-_ACTION_NUMBERS = {"0": "silentlycontinue", "1": "stop", "2": "continue", "3": "inquire", "4": "ignore"}
-
-
-def _error_action(call: CommandCall) -> tuple[str, str | None]:
-    """The command's -ErrorAction (alias -ea) and -ErrorVariable (-ev) as written ("" and None when not given)."""
-    action, variable, elements = "", None, call.elements
+def _error_action(call: CommandCall) -> tuple[str, str | None, bool]:
+    """The command's -ErrorAction (alias -ea) and -ErrorVariable (-ev) as written ("" and None when not given), and
+    whether the variable is appended to (`-ErrorVariable +e`) rather than emptied first."""
+    action, variable, append, elements = "", None, False, call.elements
     for position, element in enumerate(elements):
         if not isinstance(element, Parameter):
             continue
@@ -280,11 +277,11 @@ def _error_action(call: CommandCall) -> tuple[str, str | None]:
             following = elements[position + 1] if position + 1 < len(elements) else None
             value = None if isinstance(following, Parameter) else following
         if name == "ea" or (len(name) > 6 and "erroraction".startswith(name)):
-            action = _text(value).strip().casefold()
-            action = _ACTION_NUMBERS.get(action, action)
+            action = pscmdlets.action_preference(_text(value))
         elif name == "ev" or (len(name) > 6 and "errorvariable".startswith(name)):
-            variable = _text(value).strip().lstrip("+").casefold()
-    return action, variable
+            written = _text(value).strip()
+            variable, append = written.lstrip("+").casefold(), written.startswith("+")
+    return action, variable, append
 
 
 def _commands(ctx, call: CommandCall, items: list | None, fresh_error_variable: bool = True) -> list:
@@ -292,12 +289,7 @@ def _commands(ctx, call: CommandCall, items: list | None, fresh_error_variable: 
     after a failed change) ends the script at an error; SilentlyContinue and Ignore swallow it (the command gives
     nothing, as `if (Get-ReceiveConnector X -ErrorAction SilentlyContinue)` expects); Continue prints it and goes
     on. -ErrorVariable keeps the messages (of every piped object: a streaming stage empties it once)."""
-    action, variable = _error_action(call)
-    if not action:  # $ErrorActionPreference, when the script sets it, is every command's -ErrorAction
-        preference = ctx.get("erroractionpreference")
-        action = _ACTION_NUMBERS.get(str(preference), str(preference)).strip().casefold() if preference else ""
-    if variable and fresh_error_variable:
-        ctx.set(variable, [])
+    action, variable = _error_handling(ctx, call, fresh_error_variable)
     try:
         return _command(ctx, call, items)
     except psruntime.LimitReached:
@@ -305,6 +297,17 @@ def _commands(ctx, call: CommandCall, items: list | None, fresh_error_variable: 
     except ExchangeError as failure:
         _caught(ctx, call, action, variable, failure)
         return []
+
+
+def _error_handling(ctx, call: CommandCall, fresh_error_variable: bool = True) -> tuple[str, str | None]:
+    """The command's error action, its own or else $ErrorActionPreference's (when the script sets it), and its
+    -ErrorVariable, emptied as the command starts unless written `+name` (which appends, as in PowerShell)."""
+    action, variable, append = _error_action(call)
+    if not action:
+        action = pscmdlets.action_preference(ctx.get("erroractionpreference"))
+    if variable and fresh_error_variable and not append:
+        ctx.set(variable, [])
+    return action, variable
 
 
 def _caught(ctx, call: CommandCall, action: str, variable: str | None, failure: ExchangeError) -> None:
@@ -336,9 +339,7 @@ class _NamedStage(Stage):
 
     def __init__(self, ctx, call: CommandCall, inner: Stage):
         self.ctx, self.call, self.inner = ctx, call, inner
-        self.action, self.variable = _error_action(call)
-        if self.variable:
-            ctx.set(self.variable, [])
+        self.action, self.variable = _error_handling(ctx, call)
 
     def _phase(self, run, *item) -> None:
         self.ctx.running = self.call.name
@@ -367,9 +368,7 @@ class _NamedStage(Stage):
 class _ExchangeStage(Stage):
     def __init__(self, ctx, call: CommandCall):
         self.ctx, self.call, self.seen = ctx, call, False
-        variable = _error_action(call)[1]
-        if variable:
-            ctx.set(variable, [])  # once for the pipeline: each piped object's error is added to it
+        _error_handling(ctx, call)  # -ErrorVariable emptied once for the pipeline: each piped object's error is added
 
     def process(self, item) -> None:
         self.seen = True

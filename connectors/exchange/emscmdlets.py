@@ -37,7 +37,7 @@ from .emsbind import (
 from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
 from .properties import ACCEPTED_DOMAIN, SERVER, TRANSPORT_CONFIG
-from .pscmdlets import NO_PARAMETER
+from .pscmdlets import NO_PARAMETER, warn
 from .psformat import MailboxServer, Permission, RecipientFilterConfig, TransportConfig, server_domain
 
 ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
@@ -53,7 +53,7 @@ class _State:
 
 
 def _say(state, lines: list[str]) -> None:
-    """A line the cmdlet prints itself (What if:, WARNING:), in order with the script's output and within its cap."""
+    """A line the cmdlet prints itself (What if:, NOTE:), in order with the script's output and within its cap."""
     if hasattr(state, "print"):
         state.print(lines)
     else:
@@ -284,7 +284,7 @@ def _domain_change(state: _State, bound: dict, change, message: str) -> domains.
     if _whatif(state, bound, message):
         return None
     state.org = state.org.with_changes(accepted_domains=result.domains)
-    _say(state, [f"WARNING: {warning}" for warning in result.warnings])
+    warn(state, bound, list(result.warnings))
     return result
 
 

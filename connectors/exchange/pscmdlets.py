@@ -455,25 +455,67 @@ def write_host(ctx, bound: dict, items: list) -> list:
 
 
 def _stream_writer(prefix: str, preference: str | None, switch: str | None):
-    """Write-Warning / -Verbose / -Debug / -Information: the host's `WARNING: text` line; the verbose and debug
-    streams only with their switch or their preference variable at Continue (PowerShell's default is silent)."""
+    """Write-Verbose / -Debug / -Information: the host's `VERBOSE: text` line, only with their switch or their
+    preference variable at Continue (PowerShell's default is silent)."""
 
     def shown(value) -> bool:
-        return to_string(value).strip().casefold() in ("continue", "inquire", "2")
+        return action_preference(value) in ("continue", "inquire")
 
     def write(ctx, bound: dict, items: list) -> list:
-        if preference is not None:
-            given = bound.get(switch)
-            on = shown(given) if switch == "InformationAction" else bool(given)
-            if not on and not (given is None and shown(ctx.get(preference))):
-                return []
-        message = bound.get("Message", bound.get("MessageData"))
-        messages = [to_string(v) for v in as_list(message)] if message is not None else []
-        messages += [to_string(v) for v in items]
-        ctx.print([f"{prefix}{text}" for text in messages])
+        given = bound.get(switch)
+        on = shown(given) if switch == "InformationAction" else bool(given)
+        if not on and not (given is None and shown(ctx.get(preference))):
+            return []
+        ctx.print([f"{prefix}{text}" for text in _messages(bound, items)])
         return []
 
     return write
+
+
+def _messages(bound: dict, items: list) -> list[str]:
+    message = bound.get("Message", bound.get("MessageData"))
+    return [to_string(v) for v in as_list(message)] * (message is not None) + [to_string(v) for v in items]
+
+
+def write_warning(ctx, bound: dict, items: list) -> list:
+    warn(ctx, bound, _messages(bound, items))
+    return []
+
+
+# ActionPreference's values, which the -…Action parameters and preference variables also take as numbers
+# (`-ea 0` is common in scripts)
+ACTION_NUMBERS = {"0": "silentlycontinue", "1": "stop", "2": "continue", "3": "inquire", "4": "ignore"}
+
+
+def action_preference(value) -> str:
+    """An ActionPreference as written (`SilentlyContinue`, `0`), lower-cased by name; "" for none."""
+    text = "" if value is None else to_string(plain(value)).strip().casefold()
+    return ACTION_NUMBERS.get(text, text)
+
+
+WARNING_STOPPED = (
+    'The running command stopped because the preference variable "WarningPreference" or common parameter is set '
+    "to Stop: {0}"
+)
+
+
+def warn(ctx, bound: dict, messages: list[str]) -> None:
+    """Warnings, a cmdlet's own or Write-Warning's, as the command's -WarningAction or else $WarningPreference
+    (Continue by default) says: printed as `WARNING: text`, not printed (SilentlyContinue, Ignore), or printed and
+    then the command stopped (Stop), in PowerShell's words."""
+    given = bound.get("WarningAction")
+    if given is None and hasattr(ctx, "get"):
+        given = ctx.get("warningpreference")
+    action = action_preference(given) or "continue"
+    if not messages or action in ("silentlycontinue", "ignore"):
+        return
+    lines = [f"WARNING: {text}" for text in messages]
+    if hasattr(ctx, "print"):
+        ctx.print(lines)
+    else:  # an engine-only caller's state (emscmdlets._State)
+        ctx.output += lines
+    if action == "stop":
+        raise RuntimeFailure(WARNING_STOPPED.format(messages[0]))
 
 
 def write_error(ctx, bound: dict, items: list) -> list:
@@ -807,7 +849,7 @@ _SPECS = {
         ("Object",),
     ),
     "Write-Output": (write_output, {"InputObject": VALUE, "NoEnumerate": SWITCH}, ()),
-    "Write-Warning": (_stream_writer("WARNING: ", None, None), {"Message": VALUE}, ("Message",)),
+    "Write-Warning": (write_warning, {"Message": VALUE}, ("Message",)),
     "Write-Verbose": (_stream_writer("VERBOSE: ", "verbosepreference", "Verbose"), {"Message": VALUE}, ("Message",)),
     "Write-Debug": (_stream_writer("DEBUG: ", "debugpreference", "Debug"), {"Message": VALUE}, ("Message",)),
     "Write-Information": (
