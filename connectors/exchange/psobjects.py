@@ -50,28 +50,30 @@ class Size(int):
             return False
 
 
-class UnlimitedSize(Size):
-    """An Unlimited<ByteQuantifiedSize> that holds a size (Get-TransportConfig's MaxReceiveSize): a Size, with the
-    Unlimited<T> members scripts read, .Value (the size: `$tc.MaxReceiveSize.Value.ToMB()`) and .IsUnlimited."""
+class _Limited:
+    """The Unlimited<T> members of a value that holds a limit (not "Unlimited"): .Value, the limit as its plain type
+    (`_held`), and .IsUnlimited, $false. The unlimited value is UnlimitedText."""
+
+    _held: type = int
 
     def ps_member(self, name: str):
         if name == "value":
-            return Size(self)
+            return self._held(self)
         if name == "isunlimited":
             return False
         raise KeyError(name)
 
 
-class UnlimitedNumber(int):
+class UnlimitedSize(_Limited, Size):
+    """An Unlimited<ByteQuantifiedSize> that holds a size (Get-TransportConfig's MaxReceiveSize): a Size, with
+    .Value (the size: `$tc.MaxReceiveSize.Value.ToMB()`) and .IsUnlimited."""
+
+    _held = Size
+
+
+class UnlimitedNumber(_Limited, int):
     """An Unlimited<Int32> that holds a number (a connector's MessageRateLimit, MaxRecipientEnvelopeLimit): the
     number, with .Value and .IsUnlimited."""
-
-    def ps_member(self, name: str):
-        if name == "value":
-            return int(self)
-        if name == "isunlimited":
-            return False
-        raise KeyError(name)
 
 
 class UnlimitedText(str):

@@ -4,7 +4,7 @@ Mailbox servers: the scripts write what the console runs."""
 
 from dataclasses import replace
 
-from connectors.exchange import ems, powershell
+from connectors.exchange import ems, powershell, psobjects
 from connectors.exchange.properties import TRANSPORT_SETTINGS
 
 from .orgs import template
@@ -192,6 +192,16 @@ def test_a_bad_setting_is_refused_in_exchanges_words_and_changes_nothing():
         result = ems.run_script(org, f"Set-TransportConfig -MaxSendSize 20MB\n{command}", atomic=True)
         assert result.error and words in result.error, (command, result.error)
         assert result.org == org, command
+
+
+def test_a_held_limit_of_either_kind_has_one_value_member():
+    # Unlimited<ByteQuantifiedSize> and Unlimited<Int32> holding a limit answer .Value/.IsUnlimited by one member
+    assert psobjects.UnlimitedSize.ps_member is psobjects.UnlimitedNumber.ps_member
+    size = psobjects.unlimited("Unlimited<ByteQuantifiedSize>", 10 << 20)
+    number = psobjects.unlimited("Unlimited<Int32>", 500)
+    assert type(size.ps_member("value")) is psobjects.Size and size.ps_member("value") == 10 << 20
+    assert type(number.ps_member("value")) is int and number.ps_member("value") == 500
+    assert size.ps_member("isunlimited") is False and number.ps_member("isunlimited") is False
 
 
 def test_an_unlimited_setting_has_value_and_is_unlimited_as_scripts_read_them():
