@@ -22,7 +22,15 @@ from .properties import (
     PropertySet,
 )
 from .psdates import general
-from .psobjects import BindingText, RangeText, Size, UnlimitedNumber, unlimited
+from .psobjects import (
+    BindingText,
+    ExtendedRightText,
+    PrincipalText,
+    RangeText,
+    Size,
+    UnlimitedNumber,
+    unlimited,
+)
 from .psvalues import double_text, has_wildcard, wildcard
 
 
@@ -165,13 +173,13 @@ def properties(obj, org: Organization) -> dict:
         ace = obj.ace
         return {
             "AccessRights": ["ExtendedRight"],
-            "ExtendedRights": [ace.right],
+            "ExtendedRights": [ExtendedRightText(ace.right)],  # identity parameters: .RawIdentity
             "ChildObjectTypes": list(ace.child_object_types) or None,
             "InheritedObjectType": ace.inherited_object_type,
             "Properties": list(ace.object_properties) or None,
             "Deny": ace.deny,
             "InheritanceType": ace.inheritance_type,
-            "User": ace.principal,
+            "User": PrincipalText(ace.principal),
             "Identity": obj.connector.identity,
             "IsInherited": ace.inherited,
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import psdates
-from .psobjects import BindingText, RangeText, Size
+from .psobjects import BindingText, ExtendedRightText, PrincipalText, RangeText, Size
 from .psvalues import (
     ArrayList,
     Collection,
@@ -28,6 +28,8 @@ _VALUE_TYPES = (
     (Size, "Microsoft.Exchange.Data.ByteQuantifiedSize"),
     (RangeText, "Microsoft.Exchange.Data.IPRange"),
     (BindingText, "Microsoft.Exchange.Data.IPBinding"),
+    (PrincipalText, "Microsoft.Exchange.Configuration.Tasks.SecurityPrincipalIdParameter"),
+    (ExtendedRightText, "Microsoft.Exchange.Management.RecipientTasks.ExtendedRightIdParameter"),
 )
 
 

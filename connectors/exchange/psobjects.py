@@ -88,6 +88,26 @@ class UnlimitedText(str):
         raise KeyError(name)
 
 
+class _IdParameterText(str):
+    """An identity parameter EMS puts on an object it returns, held as its text (it prints, compares and exports as
+    the text), with the .RawIdentity audit scripts filter on, that text as it was resolved:
+    `$_.User.RawIdentity -eq "NT AUTHORITY\\ANONYMOUS LOGON"`, `$_.ExtendedRights.RawIdentity -eq "ms-Exch-SMTP-Submit"`
+    (ExchangeDsc's receive connector resource compares them so)."""
+
+    def ps_member(self, name: str):
+        if name == "rawidentity":
+            return str(self)
+        raise KeyError(name)
+
+
+class PrincipalText(_IdParameterText):
+    """Get-ADPermission's User: a SecurityPrincipalIdParameter (`DOMAIN\\name`)."""
+
+
+class ExtendedRightText(_IdParameterText):
+    """One of Get-ADPermission's ExtendedRights: an ExtendedRightIdParameter (the right's name)."""
+
+
 def unlimited(kind_label: str, value):
     """A value of an Unlimited<…> property as EMS holds it (kind_label: the catalogue kind's label)."""
     if value is None:

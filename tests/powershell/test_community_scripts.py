@@ -272,3 +272,25 @@ def test_compare_the_connectors_of_two_servers():
         "",
         "5",
     ]
+
+
+def test_an_open_relay_audit_filters_on_the_users_and_rights_raw_identity():
+    # Get-ADPermission's User (SecurityPrincipalIdParameter) and ExtendedRights (ExtendedRightIdParameter[]) have the
+    # .RawIdentity audit scripts compare, the text each prints (ExchangeDsc's receive connector resource does so).
+    script = r"""
+$open = Get-ADPermission "EX01\Anonymous Relay" | where {$_.ExtendedRights -like "ms-Exch-SMTP-Accept-Any-Recipient" `
+    -and $_.User.RawIdentity -eq "NT AUTHORITY\ANONYMOUS LOGON"}
+"open relay entries: $(@($open).Count)"
+$open | % { "$($_.User.RawIdentity) $($_.ExtendedRights.RawIdentity)" }
+@(Get-ADPermission "EX01\Anonymous Relay" | where {$_.ExtendedRights.RawIdentity -eq "ms-Exch-SMTP-Submit"}).Count
+$open[0].User.GetType().FullName
+$open[0].ExtendedRights[0].GetType().FullName
+"""
+    result = run(script, lab_with_relays())
+    assert result.output == [
+        "open relay entries: 1",
+        "NT AUTHORITY\\ANONYMOUS LOGON ms-Exch-SMTP-Accept-Any-Recipient",
+        "1",
+        "Microsoft.Exchange.Configuration.Tasks.SecurityPrincipalIdParameter",
+        "Microsoft.Exchange.Management.RecipientTasks.ExtendedRightIdParameter",
+    ]
