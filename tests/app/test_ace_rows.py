@@ -5,29 +5,21 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from connectors import labs, store
+from connectors import store
 from connectors.exchange.acl import add_ad_permission, apply_permission_groups, remove_ad_permission
 from connectors.exchange.catalogue import ACCEPT_ANY_RECIPIENT, ANONYMOUS_LOGON, SUBMIT, PermissionGroup
 from connectors.exchange.model import ACE
 from connectors.models import AccessControlEntry
 from connectors.store import lab_to_org
 
+from .ace_rows import RELAY, with_relay_acl
+
 pytestmark = pytest.mark.django_db
-RELAY = "Anonymous Relay"
-
-
-@pytest.fixture
-def lab():
-    return labs.create_demo_lab()
 
 
 def _save_acl(lab, change):
     """Save the relay connector with change(acl); the SQL statements that touched ACE rows, by verb."""
-    org = lab_to_org(lab)
-    relay = org.connector("EX01", RELAY)
-    org = org.with_changes(
-        connectors=tuple(c.with_changes(acl=change(c.acl)) if c is relay else c for c in org.connectors)
-    )
+    org, _ = with_relay_acl(lab, change)
     with CaptureQueriesContext(connection) as queries:
         store.save_org(lab, org)
     assert lab_to_org(lab) == org  # the stored ACL, order included, is the engine's
@@ -43,47 +35,43 @@ def _rows(lab):
     )
 
 
-def test_adding_one_ace_inserts_one_row_and_rewrites_nothing(lab):
-    before = _rows(lab)
-    writes = _save_acl(lab, lambda acl: add_ad_permission(acl, "CONTOSO\\alice", [SUBMIT]))
+def test_adding_one_ace_inserts_one_row_and_rewrites_nothing(demo_lab):
+    before = _rows(demo_lab)
+    writes = _save_acl(demo_lab, lambda acl: add_ad_permission(acl, "CONTOSO\\alice", [SUBMIT]))
     assert writes == ["INSERT"]
-    after = _rows(lab)
+    after = _rows(demo_lab)
     assert len(after) == len(before) + 1
     assert {pk: after[pk] for pk in before} == before
 
 
-def test_removing_one_ace_deletes_one_row_and_keeps_the_others(lab):
-    before = _rows(lab)
-    writes = _save_acl(lab, lambda acl: remove_ad_permission(acl, ANONYMOUS_LOGON, [ACCEPT_ANY_RECIPIENT]))
+def test_removing_one_ace_deletes_one_row_and_keeps_the_others(demo_lab):
+    before = _rows(demo_lab)
+    writes = _save_acl(demo_lab, lambda acl: remove_ad_permission(acl, ANONYMOUS_LOGON, [ACCEPT_ANY_RECIPIENT]))
     assert writes == ["DELETE"]
-    after = _rows(lab)
+    after = _rows(demo_lab)
     assert len(after) == len(before) - 1
     assert all(before[pk] == position for pk, position in after.items())
 
 
-def test_a_reordered_acl_is_stored_in_its_new_order(lab):
-    writes = _save_acl(lab, lambda acl: (*acl[1:], acl[0]))
+def test_a_reordered_acl_is_stored_in_its_new_order(demo_lab):
+    writes = _save_acl(demo_lab, lambda acl: (*acl[1:], acl[0]))
     assert writes == ["UPDATE"]
 
 
-def test_writing_permission_groups_again_keeps_the_acl_in_the_engines_order(lab):
-    server = lab_to_org(lab).server("EX01")
-    _save_acl(lab, lambda acl: apply_permission_groups(acl, PermissionGroup.EXCHANGE_USERS, server, "CONTOSO"))
-    _save_acl(lab, lambda acl: apply_permission_groups(acl, PermissionGroup.ANONYMOUS_USERS, server, "CONTOSO"))
+def test_writing_permission_groups_again_keeps_the_acl_in_the_engines_order(demo_lab):
+    server = lab_to_org(demo_lab).server("EX01")
+    _save_acl(demo_lab, lambda acl: apply_permission_groups(acl, PermissionGroup.EXCHANGE_USERS, server, "CONTOSO"))
+    _save_acl(demo_lab, lambda acl: apply_permission_groups(acl, PermissionGroup.ANONYMOUS_USERS, server, "CONTOSO"))
 
 
-def test_a_repeated_ace_in_an_acl_is_stored_once(lab):
+def test_a_repeated_ace_in_an_acl_is_stored_once(demo_lab):
     twice = ACE("CONTOSO\\alice", SUBMIT)
-    org = lab_to_org(lab)
-    relay = org.connector("EX01", RELAY)
-    org = org.with_changes(
-        connectors=tuple(c.with_changes(acl=(*c.acl, twice, twice)) if c is relay else c for c in org.connectors)
-    )
-    store.save_org(lab, org)
-    assert lab_to_org(lab).connector("EX01", RELAY).acl == (*relay.acl, twice)
+    org, relay = with_relay_acl(demo_lab, lambda acl: (*acl, twice, twice))
+    store.save_org(demo_lab, org)
+    assert lab_to_org(demo_lab).connector("EX01", RELAY).acl == (*relay.acl, twice)
 
 
-def test_the_database_refuses_a_duplicate_ace_row_whatever_the_case(lab):
+def test_the_database_refuses_a_duplicate_ace_row_whatever_the_case(demo_lab):
     row = AccessControlEntry.objects.filter(connector__name=RELAY).first()
     duplicate = AccessControlEntry(
         connector_id=row.connector_id,
