@@ -265,7 +265,7 @@ class AccessControlEntry(models.Model):
         verbose_name = "ACE"
         verbose_name_plural = "ACEs"
         constraints = [
-            # What identifies an ACE (store.ace_key); the writing group and the position are attributes.
+            # What identifies an ACE (exchange.acl.ace_identity); the writing group and the position are attributes.
             models.UniqueConstraint(
                 "connector",
                 Lower("principal"),

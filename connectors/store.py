@@ -42,6 +42,7 @@ from .convert import (
     server_value,
     split_list,
 )
+from .exchange.acl import ace_identity
 from .exchange.domains import validate_accepted_domains
 from .exchange.emsscope import Directory
 from .exchange.errors import ExchangeError, ValidationFailed
@@ -360,28 +361,15 @@ def _connector_key(connector: ReceiveConnector) -> tuple[str, str]:
     return connector.server.casefold(), connector.name.casefold()
 
 
-def ace_key(principal: str, right: str, deny: bool, inherited: bool, options: dict | None = None) -> tuple:
-    """What identifies an ACE on one connector, as the engine's Add-ADPermission compares them (acl._key) and as the
-    unique constraint unique_ace_per_connector does: the principal (case-insensitively), the right, allow or deny,
-    explicit or inherited, and the ACE options that differ from the defaults (ACE.options: InheritanceType, the
-    object types; the row's JSON `properties`). The writing permission group and the position are attributes."""
-    shape = tuple((name, tuple(v) if isinstance(v, list) else v) for name, v in sorted((options or {}).items()))
-    return principal.casefold(), right, deny, inherited, shape
-
-
 def _ace_row_key(row: models.AccessControlEntry) -> tuple:
-    return ace_key(row.principal, row.right, row.deny, row.inherited, ace_value(row).options)
-
-
-def _engine_key(ace: ACE) -> tuple:
-    return ace_key(ace.principal, ace.right, ace.deny, ace.inherited, ace.options)
+    return ace_identity(ace_value(row))
 
 
 def _unique_acl(acl: Iterable[ACE]) -> list[ACE]:
     """The ACL without repeats of an identical ACE (they grant nothing more; a lab file may hold some)."""
     seen, result = set(), []
     for ace in acl:
-        key = _engine_key(ace)
+        key = ace_identity(ace)
         if key not in seen:
             seen.add(key)
             result.append(ace)
@@ -425,7 +413,7 @@ def _sync_aces(connectors: Iterable[ReceiveConnector], rows_by_key: dict, create
         for ace_row in stored_rows:
             stored.setdefault(_ace_row_key(ace_row), ace_row)
         acl = _unique_acl(connector.acl)
-        matches = [stored.get(_engine_key(a)) for a in acl]
+        matches = [stored.get(ace_identity(a)) for a in acl]
         positions = _positions([None if match is None else match.position for match in matches])
         if positions is None:
             positions = list(range(len(acl)))

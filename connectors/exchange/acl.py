@@ -39,7 +39,11 @@ NO_SUCH_PRINCIPAL = "The operation couldn't be performed because object '{0}' co
 # --- Writing the ACL --------------------------------------------------------------------------------------------
 
 
-def _key(ace: ACE) -> tuple:
+def ace_identity(ace: ACE) -> tuple:
+    """What identifies an ACE on a connector, as Add-ADPermission compares them and as the database's constraint
+    unique_ace_per_connector does (store): the principal (case-insensitively), the right, Allow or Deny, explicit or
+    inherited, and the ACE options that differ from the defaults. The writing permission group and the position are
+    attributes, not identity."""
     return ace.principal.casefold(), ace.right, ace.deny, ace.inherited, _options_key(ace.options)
 
 
@@ -104,7 +108,7 @@ def _index(acl: tuple[ACE, ...]) -> dict[tuple, ACE]:
         return _LAST.entries
     entries: dict[tuple, ACE] = {}
     for ace in acl:
-        entries.setdefault(_key(ace), ace)
+        entries.setdefault(ace_identity(ace), ace)
     return entries
 
 
@@ -114,7 +118,7 @@ def _append_missing(acl: Iterable[ACE], new: Iterable[ACE]) -> tuple[ACE, ...]:
     _LAST.acl = None  # `entries` may now grow past `acl`; it is stored again only with the tuple it describes
     added = []
     for ace in new:
-        if entries.setdefault(_key(ace), ace) is ace:
+        if entries.setdefault(ace_identity(ace), ace) is ace:
             added.append(ace)
     result = acl + tuple(added)
     _LAST.acl, _LAST.entries = result, entries

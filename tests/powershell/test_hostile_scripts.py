@@ -215,7 +215,7 @@ def test_a_long_add_adpermission_script_costs_each_line_its_own_aces_not_the_who
     )
     before = len(org.connector("EX01", "Default Frontend EX01").acl)
     with (
-        mock.patch.object(acl, "_key", wraps=acl._key) as keys,
+        mock.patch.object(acl, "ace_identity", wraps=acl.ace_identity) as keys,
         mock.patch.object(acl, "_directory_names", wraps=acl._directory_names) as directories,
     ):
         result = ems.run_script(org, script)
