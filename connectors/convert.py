@@ -8,7 +8,7 @@ through the row's own relations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -195,12 +195,15 @@ def lab_fields(org: Organization) -> dict:
     }
 
 
-def lab_settings(lab: models.Lab, servers: Iterable[Server]) -> dict:
+def lab_settings(lab: models.Lab, servers: Iterable[Server] | Callable[[], Iterable[Server]]) -> dict:
     """The engine values of the organisation's settings kept in the lab's JSON column; a setting missing from it (a
-    lab saved before it was catalogued) has the default its servers' versions give it (organization_defaults), as
-    Setup left it, so that no plan shows a change nobody made."""
+    lab saved before it was catalogued) has the default the versions of all the lab's servers give it
+    (organization_defaults), as Setup left it, so that no plan shows a change nobody made. `servers` is every server
+    of the lab, or a callable giving them, called only when a setting is missing (a load of some servers)."""
     stored = lab.properties if isinstance(lab.properties, dict) else {}
-    defaults = organization_defaults(servers)
+    if all(p.field in stored for p in _IN_LAB_JSON):
+        return {p.field: p.parse(stored[p.field]) for p in _IN_LAB_JSON}
+    defaults = organization_defaults(servers() if callable(servers) else servers)
     return {p.field: p.parse(stored[p.field]) if p.field in stored else defaults[p.field] for p in _IN_LAB_JSON}
 
 

@@ -192,7 +192,8 @@ def lab_to_org(lab: models.Lab, servers: Iterable[str] | None = None) -> Organiz
         principals=tuple(map(principal_value, lab.principals.order_by("id"))),
         recipient_validation_enabled=lab.recipient_validation_enabled,
         tls_receive_domain_secure_list=split_list(lab.tls_receive_domain_secure_list),
-        **lab_settings(lab, servers),
+        # a setting an old lab lacks has the default of all its servers' versions, not only of those loaded
+        **lab_settings(lab, servers if names is None else lambda: tuple(map(server_value, lab.servers.all()))),
     )
 
 

@@ -3,9 +3,11 @@ has the default of the lab's versions, as Setup left it: no plan shows a change 
 
 import pytest
 
-from connectors import labfile, models
+from connectors import labfile, labtemplates, models
 from connectors.exchange import properties
+from connectors.exchange.model import ServerRole
 from connectors.exchange.powershell import plan, setup_baseline
+from connectors.exchange.versions import ExchangeVersion
 from connectors.labtemplates import template_org
 from connectors.store import lab_to_org, save_org
 
@@ -44,3 +46,33 @@ def test_a_stored_lab_without_a_setting_reads_the_default_of_its_servers_version
     read = lab_to_org(lab)
     assert {field: getattr(read, field) for field in OLDER_DEFAULTS} == _version_defaults(read)
     assert plan(setup_baseline(read), read) == []
+
+
+@pytest.mark.django_db
+def test_an_edit_of_one_server_keeps_the_default_of_every_servers_version(django_user_model):
+    # A scoped load (one server's connectors, as a connector edit or a scoped console loads) of an old lab gives the
+    # lab's defaults, the oldest version's among all its servers, not those of the servers it loaded; saving the
+    # edit stores them, not the newer server's.
+    org = labtemplates._organization(
+        [
+            labtemplates._server("EX01", ExchangeVersion.E2013, (ServerRole.MAILBOX,), "10.0.0.10"),
+            labtemplates._server("EX02", ExchangeVersion.E2019, (ServerRole.MAILBOX,), "10.0.0.11"),
+        ]
+    )
+    owner = django_user_model.objects.create_user("alice")
+    lab = models.Lab.objects.create(name="Mixed lab", slug="mixed", owner=owner)
+    save_org(lab, org)
+    lab.refresh_from_db()
+    for field in OLDER_DEFAULTS:
+        lab.properties.pop(field, None)
+    lab.save(update_fields=["properties"])
+    scoped = lab_to_org(lab, ["EX02"])
+    assert {field: getattr(scoped, field) for field in OLDER_DEFAULTS} == _version_defaults(org)
+    default = scoped.connector("EX02", "Default EX02")
+    edited = scoped.with_changes(
+        connectors=tuple(c.with_changes(comment="edited") if c is default else c for c in scoped.connectors)
+    )
+    save_org(lab, edited, ["EX02"])
+    read = lab_to_org(lab)
+    assert {field: getattr(read, field) for field in OLDER_DEFAULTS} == _version_defaults(org)
+    assert [step.target for step in plan(setup_baseline(read), read)] == ["EX02\\Default EX02"]
