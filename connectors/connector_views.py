@@ -322,7 +322,9 @@ def _permission_change(org: Organization, connector: ReceiveConnector, form: Per
             form.missing_principal = principal
             raise
     operation = add_ad_permission if data["action"] == "add" else remove_ad_permission
-    return connector.with_changes(acl=operation(connector.acl, principal, data["rights"], deny=data["deny"]))
+    options = data["options"] if data["action"] == "remove" else None  # the ACE's own, from its Remove button
+    acl = operation(connector.acl, principal, data["rights"], deny=data["deny"], options=options)
+    return connector.with_changes(acl=acl)
 
 
 @login_required

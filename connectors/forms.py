@@ -4,12 +4,15 @@ tabs' inputs are built from the property catalogue (connectors/property_forms.py
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from . import labfile, models
 from .console_run import file_text
+from .exchange.acl import ace_options
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
 from .exchange.catalogue import RIGHTS, USAGES, canonical_right
 from .exchange.errors import ExchangeError
@@ -261,12 +264,34 @@ class PermissionForm(forms.Form):
     # Set by the "add it to the lab" buttons offered when -User isn't found: the kind of principal to create first.
     add_principal = forms.ChoiceField(required=False, choices=[("", ""), ("User", "User"), ("Group", "Group")])
     missing_principal = ""  # the canonical name of a -User the lab doesn't have, once the engine refused it
+    # A Remove button's ACE options (ACE.options as JSON: -InheritanceType, the object types), so that it removes the
+    # entry it stands beside and not the InheritanceType All one of the same user and right.
+    options = forms.CharField(required=False)
 
     def clean_rights(self):
         try:
             return [canonical_right(r) for r in self.cleaned_data["rights"]]
         except ExchangeError as error:
             raise ValidationError(error.message) from error
+
+    def clean_options(self) -> dict | None:
+        text = self.cleaned_data["options"]
+        if not text:
+            return None
+        try:
+            stored = json.loads(text)
+            if not isinstance(stored, dict):
+                raise TypeError(stored)
+            return ace_options(
+                stored.get("inheritance_type") or "All",
+                stored.get("inherited_object_type"),
+                stored.get("child_object_types") or (),
+                stored.get("object_properties") or (),
+            )
+        except ExchangeError as error:
+            raise ValidationError(error.message) from error
+        except (ValueError, TypeError) as error:
+            raise ValidationError("These aren't the options of an access control entry.") from error
 
 
 def _smtp_address(text: str) -> str:

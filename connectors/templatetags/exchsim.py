@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from django import template
@@ -29,6 +30,28 @@ def highlight_powershell(code: str) -> str:
 @register.filter
 def powershell(code: str):
     return mark_safe(highlight_powershell(code or ""))  # noqa: S308 - Pygments escapes the source
+
+
+@register.filter
+def ace_options_json(ace) -> str:
+    """The ACE options that differ from the defaults (ACE.options) as JSON, for its Remove button; "" for none."""
+    return json.dumps(ace.options) if ace.options else ""
+
+
+@register.filter
+def ace_options_text(ace) -> str:
+    """The ACE options as Add-ADPermission's parameters would write them ("InheritanceType Descendents
+    (inherit-only), ChildObjectTypes user"); "" for an ACE with the defaults."""
+    shown = []
+    if ace.inheritance_type != "All":
+        shown.append(f"InheritanceType {ace.inheritance_type}" + (" (inherit-only)" if ace.inherit_only else ""))
+    if ace.inherited_object_type:
+        shown.append(f"InheritedObjectType {ace.inherited_object_type}")
+    if ace.child_object_types:
+        shown.append(f"ChildObjectTypes {', '.join(ace.child_object_types)}")
+    if ace.object_properties:
+        shown.append(f"Properties {', '.join(ace.object_properties)}")
+    return "; ".join(shown)
 
 
 @register.filter

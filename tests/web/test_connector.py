@@ -1,10 +1,14 @@
 """The connector page: tabs, htmx edits through the engine, the effective-permissions matrix and the script."""
 
+import json
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from connectors import store
 from connectors.connector_views import TABS
+from connectors.exchange.acl import ace_options, add_ad_permission
 from connectors.store import lab_to_org
 from tests.helpers import HTMX, RELAY, build_seed_relay, connector_url
 
@@ -222,3 +226,31 @@ def test_permissions_are_grouped_by_origin_and_long_group_presets_start_folded(s
     assert '<details class="acl-group" open>\n    <summary><strong>Add-ADPermission</strong>' in body
     default = signed_in.get(_tab(lab, "permissions")).content.decode()
     assert '<details class="acl-group" >\n    <summary><strong>permission group ExchangeServers</strong>' in default
+
+
+def test_remove_on_an_ace_with_options_removes_that_ace_not_its_all_twin(signed_in, lab):
+    # Beside alice's Submit (InheritanceType All) an inherit-only one for the same right, added in the console: the
+    # table tells them apart, and each row's Remove sends the ACE's options, so it removes the entry it stands beside
+    # (Remove-ADPermission without -InheritanceType would take the All one).
+    org = lab_to_org(lab)
+    default = org.connector("EX01", DEFAULT)
+    acl = add_ad_permission(default.acl, "CONTOSO\\alice", ["ms-Exch-SMTP-Submit"])
+    acl = add_ad_permission(acl, "CONTOSO\\alice", ["ms-Exch-SMTP-Submit"], options=ace_options("Descendents"))
+    store.save_org(
+        lab, org.with_changes(connectors=tuple(c.with_changes(acl=acl) if c is default else c for c in org.connectors))
+    )
+    page = signed_in.get(_tab(lab, "permissions")).content.decode()
+    assert "InheritanceType Descendents" in page
+    assert 'name="options" value="{&quot;inheritance_type&quot;: &quot;Descendents&quot;}"' in page
+    remove = {
+        "action": "remove",
+        "principal": "CONTOSO\\alice",
+        "rights": "ms-Exch-SMTP-Submit",
+        "options": json.dumps({"inheritance_type": "Descendents"}),
+    }
+    signed_in.post(_edit(lab, "permissions"), remove, **HTMX)
+    alice = [a.inheritance_type for a in _connector(lab).acl if a.principal == "CONTOSO\\alice"]
+    assert alice == ["All"]
+    bad = signed_in.post(_edit(lab, "permissions"), {**remove, "options": "[1"}, **HTMX)
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
+    assert [a.inheritance_type for a in _connector(lab).acl if a.principal == "CONTOSO\\alice"] == ["All"]
