@@ -34,15 +34,21 @@ def test_a_lab_file_without_a_setting_reads_the_default_of_its_version():
     assert plan(setup_baseline(read), read) == []
 
 
-@pytest.mark.django_db
-def test_a_stored_lab_without_a_setting_reads_the_default_of_its_servers_versions(django_user_model):
+def _old_lab(django_user_model, org):
+    """A stored lab of `org` saved before OLDER_DEFAULTS were catalogued: its JSON properties lack them."""
     owner = django_user_model.objects.create_user("alice")
     lab = models.Lab.objects.create(name="Old lab", slug="old", owner=owner)
-    save_org(lab, template_org("exchange2013"))
+    save_org(lab, org)
     lab.refresh_from_db()
     for field in OLDER_DEFAULTS:
         lab.properties.pop(field, None)
     lab.save(update_fields=["properties"])
+    return lab
+
+
+@pytest.mark.django_db
+def test_a_stored_lab_without_a_setting_reads_the_default_of_its_servers_versions(django_user_model):
+    lab = _old_lab(django_user_model, template_org("exchange2013"))
     read = lab_to_org(lab)
     assert {field: getattr(read, field) for field in OLDER_DEFAULTS} == _version_defaults(read)
     assert plan(setup_baseline(read), read) == []
@@ -59,13 +65,7 @@ def test_an_edit_of_one_server_keeps_the_default_of_every_servers_version(django
             labtemplates._server("EX02", ExchangeVersion.E2019, (ServerRole.MAILBOX,), "10.0.0.11"),
         ]
     )
-    owner = django_user_model.objects.create_user("alice")
-    lab = models.Lab.objects.create(name="Mixed lab", slug="mixed", owner=owner)
-    save_org(lab, org)
-    lab.refresh_from_db()
-    for field in OLDER_DEFAULTS:
-        lab.properties.pop(field, None)
-    lab.save(update_fields=["properties"])
+    lab = _old_lab(django_user_model, org)
     scoped = lab_to_org(lab, ["EX02"])
     assert {field: getattr(scoped, field) for field in OLDER_DEFAULTS} == _version_defaults(org)
     default = scoped.connector("EX02", "Default EX02")
