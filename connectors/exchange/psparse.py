@@ -385,15 +385,15 @@ def _piped(parameter: Node) -> str:
     return ""
 
 
-_MANDATORY = re.compile(r"\bMandatory\b\s*(=\s*\$?(\w+))?", re.IGNORECASE)
-
-
 def _mandatory(parameter: Node) -> bool:
-    """Whether its [Parameter(...)] attribute makes the parameter mandatory (Mandatory, Mandatory=$true)."""
-    for attribute in (a for a in pstext.walk(parameter) if a.type == "attribute"):
-        for match in _MANDATORY.finditer(attribute.text.decode()):
-            if (match.group(2) or "true").casefold() in ("true", "1"):
-                return True
+    """Whether its [Parameter(...)] attribute makes the parameter mandatory: a `Mandatory` argument alone or set to
+    $true or a non-zero number (not a word in another argument's text: HelpMessage='Mandatory in production')."""
+    for argument in (a for a in pstext.walk(parameter) if a.type == "attribute_argument"):
+        name = _first(argument, "simple_name")
+        if name is None or name.text.decode().casefold() != "mandatory":
+            continue
+        written = argument.text.decode().partition("=")[2].strip().removeprefix("$").casefold()
+        return not written or written == "true" or (written.isdigit() and int(written) != 0)
     return False
 
 

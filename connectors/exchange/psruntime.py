@@ -217,16 +217,17 @@ def run_statement(ctx: Context, statement, out: list) -> None:
 
 MISSING_MANDATORY = (
     "Cannot process command because of one or more missing mandatory parameters: {0}. The console runs a script "
-    "without arguments: give the parameter a default in param() (param([string]$Name = 'value'))."
+    "without arguments, and PowerShell never uses a mandatory parameter's default: drop [Parameter(Mandatory)] and "
+    "give the parameter a default in param() (param([string]$Name = 'value'))."
 )
 
 
 def _script_params(ctx: Context, block: ScriptParams) -> None:
     """A script's param() block: the console passes a script no arguments, so each parameter takes its default
-    (typed, as a function's does) in the script's scope; a mandatory one without a default would make PowerShell
-    prompt, and the console can't, so the script stops there, as PowerShell -NonInteractive does."""
+    (typed, as a function's does) in the script's scope; a mandatory one makes PowerShell prompt, its default
+    unused, and the console can't, so the script stops there, as PowerShell -NonInteractive does."""
     written = dict(zip((p.name for p in block.parameters), block.written, strict=False))
-    missing = [written.get(p.name, p.name) for p in block.parameters if p.mandatory and p.default is None]
+    missing = [written.get(p.name, p.name) for p in block.parameters if p.mandatory]
     if missing:
         ctx.running = "param"  # the error's CategoryInfo line names the block
         raise RuntimeFailure(MISSING_MANDATORY.format(" ".join(missing)))

@@ -707,3 +707,22 @@ def test_what_a_statement_printed_before_exit_is_shown():
 def test_error_variable_keeps_the_error_of_every_piped_object():
     script = '"nope1", "nope2" | Get-ReceiveConnector -ErrorAction SilentlyContinue -ErrorVariable e; $e.Count; $e[0]'
     assert out(script) == ["2", "The operation couldn't be performed because object 'nope1' couldn't be found."]
+
+
+def test_a_scripts_mandatory_parameter_stops_it_even_with_a_default():
+    # PowerShell never uses a mandatory parameter's default: it prompts (PSScriptAnalyzer's
+    # AvoidDefaultValueForMandatoryParameter), so a script run without arguments can't go on.
+    org = template()
+    script = "param([Parameter(Mandatory=$true)][string]$Connector = 'EX01\\Relay')\n"
+    result = run(script + f'Set-ReceiveConnector "{FRONTEND}" -Comment x', org)
+    assert result.error.startswith(
+        "Cannot process command because of one or more missing mandatory parameters: Connector."
+    )
+    assert "drop [Parameter(Mandatory)]" in result.error
+    assert result.org.connector("EX01", "Default Frontend EX01").comment != "x"
+    # Mandatory=$false is no mandatory parameter, whatever its HelpMessage says
+    optional = (
+        "param([Parameter(Mandatory=$false, HelpMessage='Mandatory in production')][string]$Note)\n'[' + $Note + ']'"
+    )
+    assert run(optional, org).output == ["[]"]
+    assert run("param([Parameter(Mandatory = 0)]$n)\n'ran'", org).output == ["ran"]
