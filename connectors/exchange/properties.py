@@ -1636,11 +1636,10 @@ _CHECKS = {
 def _transport(name: str, kind: Kind, default, since_version, help: str, by_version=None) -> Property:
     """One stored Set-TransportConfig row: on every version from `since_version` (or on those listed), its engine
     field the name in snake case, its value's syntax checked in Exchange's words."""
-    field_name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
     check = _CHECKS.get(getattr(kind, "item", ""))
     return Property(
         name,
-        field_name,
+        _snake(name),
         kind,
         default,
         versions=since(since_version) if isinstance(since_version, str) else since_version,

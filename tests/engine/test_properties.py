@@ -139,3 +139,13 @@ def test_powershell_literals_quote_every_text():
     assert P.RECEIVE_CONNECTOR.by_name("TarpitInterval").powershell(datetime.timedelta(seconds=5)) == "'00:00:05'"
     assert P.RECEIVE_CONNECTOR.by_name("MessageRateLimit").powershell(None) == "'Unlimited'"
     assert P.RECEIVE_CONNECTOR.by_name("RequireEHLODomain").powershell(True) == "$true"
+
+
+def test_generated_rows_take_their_field_from_the_name_in_snake_case():
+    # Set-TransportConfig's and Set-MailboxServer's rows are made by one helper each; both name the engine field (the
+    # lab file's key) the same way, acronyms included.
+    assert P.TRANSPORT_CONFIG.by_name("DSNConversionMode").field == "dsn_conversion_mode"
+    assert P.TRANSPORT_CONFIG.by_name("TLSSendDomainSecureList").field == "tls_send_domain_secure_list"
+    assert P.TRANSPORT_CONFIG.by_name("Rfc2231EncodingEnabled").field == "rfc2231_encoding_enabled"
+    assert P.MAILBOX_SETTINGS.by_name("OABGeneratorWorkCycle").field == "oab_generator_work_cycle"
+    assert P.MAILBOX_SETTINGS.by_name("IrmLogMaxAge").field == "irm_log_max_age"
