@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from .exchange.acl import read_permission_groups
 from .exchange.catalogue import canonical_right, format_permission_groups
+from .exchange.directory_properties import ACE_OPTIONS, PRINCIPAL, RECIPIENT
 from .exchange.domains import validate_accepted_domains
 from .exchange.errors import ExchangeError
 from .exchange.model import (
@@ -32,19 +33,11 @@ from .exchange.model import (
     Server,
     ServerRole,
 )
-from .exchange.properties import (
-    ACCEPTED_DOMAIN,
-    ACE_OPTIONS,
-    COMPUTED,
-    MAILBOX_SETTINGS,
-    PRINCIPAL,
-    RECEIVE_CONNECTOR,
-    RECIPIENT,
-    TRANSPORT_CONFIG,
-    PropertySet,
-    organization_defaults,
-)
+from .exchange.organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG, organization_defaults
+from .exchange.property_rows import PropertySet
 from .exchange.receive import validate_receive_connector
+from .exchange.receive_connector_properties import COMPUTED, RECEIVE_CONNECTOR
+from .exchange.server_properties import MAILBOX_SETTINGS
 from .exchange.servers import parse_server_roles, validate_server
 from .exchange.syntax import validate_recipient
 

@@ -16,8 +16,9 @@ from .exchange.acl import ace_options
 from .exchange.addresses import parse_binding, parse_ip, parse_remote_range
 from .exchange.catalogue import RIGHTS, USAGES, canonical_right
 from .exchange.errors import ExchangeError
-from .exchange.properties import RECEIVE_CONNECTOR, SET
+from .exchange.property_rows import SET
 from .exchange.pscmdlets import file_name
+from .exchange.receive_connector_properties import RECEIVE_CONNECTOR
 from .exchange.smtp import Probe
 from .exchange.versions import ExchangeVersion
 from .property_forms import PropertyChoice, PropertyForm, flags_field

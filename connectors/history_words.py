@@ -4,9 +4,9 @@ commands as kept text (connectors/history.py records and replays the entries).""
 from __future__ import annotations
 
 from .exchange import powershell
-from .exchange.properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
-from .exchange.properties import PRINCIPAL as PRINCIPAL_PROPERTIES
-from .exchange.properties import SERVER as SERVER_PROPERTIES
+from .exchange.directory_properties import PRINCIPAL as PRINCIPAL_PROPERTIES
+from .exchange.organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .exchange.server_properties import SERVER as SERVER_PROPERTIES
 
 ORGANIZATION, SERVER, CONNECTOR = "organization", "server", "receive connector"
 DOMAIN, RECIPIENT, PRINCIPAL = "accepted domain", "recipient", "principal"

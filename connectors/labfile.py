@@ -10,7 +10,7 @@ from django.conf import settings
 
 from . import labschema, models
 from .convert import parse_roles, principal_fields, recipient_fields
-from .exchange import properties
+from .exchange import organization_properties, server_properties
 from .exchange.acl import NO_SUCH_PRINCIPAL, ace_options, known_principals
 from .exchange.catalogue import (
     canonical_principal,
@@ -34,6 +34,7 @@ from .exchange.model import (
     Server,
     ServerRole,
 )
+from .exchange.property_rows import PropertySet
 from .exchange.receive import validate_receive_connector
 from .exchange.servers import validate_server
 from .exchange.syntax import validate_recipient
@@ -51,21 +52,21 @@ class LabFileError(ValueError):
         super().__init__("\n".join(f"{path}: {message}" if path else message for path, message in problems))
 
 
-def _catalogued_data(obj, catalogue: properties.PropertySet, schema: dict) -> dict:
+def _catalogued_data(obj, catalogue: PropertySet, schema: dict) -> dict:
     """The object's catalogued properties that are keys of `schema`, in their JSON form (the catalogue's data)."""
     found = (catalogue.by_field(key) for key in schema)
     return {prop.field: prop.data(getattr(obj, prop.field)) for prop in found if prop is not None}
 
 
 # A server's mailbox settings are written for the servers that have them (Mailbox role, their version's).
-_MAILBOX_KEYS = {prop.field for prop in properties.MAILBOX_SETTINGS}
+_MAILBOX_KEYS = {prop.field for prop in server_properties.MAILBOX_SETTINGS}
 
 
 def _server_data(server: Server, connectors: Iterable[ReceiveConnector]) -> dict:
     has = {prop.field for prop in server.mailbox_settings()}
     keys = {key: k for key, k in labschema.SERVER.items() if key not in _MAILBOX_KEYS or key in has}
     return {
-        **_catalogued_data(server, properties.SERVER, keys),
+        **_catalogued_data(server, server_properties.SERVER, keys),
         "version": server.version.value,  # by its name (2016), not as AdminDisplayVersion
         "roles": [role.value for role in ServerRole if role in server.roles],
         "receive_connectors": [_connector_data(c) for c in connectors],
@@ -96,11 +97,12 @@ def org_to_data(org: Organization) -> dict:
         "organization": {
             "name": org.name,
             "domain_netbios": org.domain_netbios,
-            **_catalogued_data(org, properties.TRANSPORT_CONFIG, labschema.ORGANIZATION),
+            **_catalogued_data(org, organization_properties.TRANSPORT_CONFIG, labschema.ORGANIZATION),
         },
         "servers": [_server_data(s, org.connectors_of(s.name)) for s in org.servers],
         "accepted_domains": [
-            _catalogued_data(d, properties.ACCEPTED_DOMAIN, labschema.ACCEPTED_DOMAIN) for d in org.accepted_domains
+            _catalogued_data(d, organization_properties.ACCEPTED_DOMAIN, labschema.ACCEPTED_DOMAIN)
+            for d in org.accepted_domains
         ],
         "recipients": [{**recipient_fields(r), "addresses": list(r.addresses)} for r in org.recipients],
         "principals": [
@@ -191,7 +193,7 @@ def _read_server(reader: _Reader, path: str, fields: dict, given: dict) -> Serve
     if roles is None:
         return None
     settings = {}
-    for prop in properties.MAILBOX_SETTINGS:
+    for prop in server_properties.MAILBOX_SETTINGS:
         if prop.field in given:
             settings[prop.field] = _read_setting(reader, prop, fields[prop.field], f"{path}.{prop.field}", _FAILED)
     if _FAILED in settings.values():
@@ -329,7 +331,7 @@ def data_to_org(data) -> Organization:
     organization = labschema.with_defaults(top["organization"], labschema.ORGANIZATION)
     servers, connectors = _read_servers(reader, top, organization["domain_netbios"])
     # A setting the file leaves out has the default of the lab's versions, as docs/lab-format.md says.
-    defaults = properties.organization_defaults(servers)
+    defaults = organization_properties.organization_defaults(servers)
     written = top["organization"]
     org = Organization(
         name=organization["name"],
@@ -341,7 +343,7 @@ def data_to_org(data) -> Organization:
         principals=tuple(_read_principals(reader, top)),
         **{
             p.field: _read_setting(reader, p, organization[p.field]) if p.field in written else defaults[p.field]
-            for p in properties.TRANSPORT_CONFIG
+            for p in organization_properties.TRANSPORT_CONFIG
         },
     )
     reader.problems += _unknown_principal_problems(top, org)

@@ -13,8 +13,9 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 
 from . import models
-from .exchange import properties
+from .exchange import directory_properties, organization_properties, server_properties
 from .exchange.catalogue import USAGES, PermissionGroup, group_name
+from .exchange.directory_properties import ACE_OPTIONS
 from .exchange.limits import TEXT_LIMITS, field_text_errors
 from .exchange.model import (
     ACE,
@@ -27,7 +28,8 @@ from .exchange.model import (
     Server,
     ServerRole,
 )
-from .exchange.properties import ACE_OPTIONS, COMPUTED, RECEIVE_CONNECTOR, TRANSPORT_CONFIG
+from .exchange.organization_properties import TRANSPORT_CONFIG
+from .exchange.receive_connector_properties import COMPUTED, RECEIVE_CONNECTOR
 
 REQUIRED = object()
 FORMAT_NAME = "exchsim-lab"
@@ -121,7 +123,7 @@ CONNECTOR = {
 SERVER = {
     # is_edge follows from the roles; a lab file gives a server's version by its name (2016), not its build
     **_keys(
-        properties.SERVER,
+        server_properties.SERVER,
         Server,
         required={"name", "fqdn", "version", "roles"},
         skip={"is_edge"},
@@ -130,10 +132,10 @@ SERVER = {
     ),
     "receive_connectors": Key("objects", [], of=CONNECTOR),
 }
-ACCEPTED_DOMAIN = _keys(properties.ACCEPTED_DOMAIN, AcceptedDomain, required={"name", "domain_name"})
-RECIPIENT = _keys(properties.RECIPIENT, Recipient, required={"name", "addresses"})
+ACCEPTED_DOMAIN = _keys(organization_properties.ACCEPTED_DOMAIN, AcceptedDomain, required={"name", "domain_name"})
+RECIPIENT = _keys(directory_properties.RECIPIENT, Recipient, required={"name", "addresses"})
 PRINCIPAL = {
-    **_keys(properties.PRINCIPAL, Principal, required={"name"}),
+    **_keys(directory_properties.PRINCIPAL, Principal, required={"name"}),
     "smtp_password": Key("text", None, nullable=True, engine=(Principal, "smtp_password")),  # null: no SMTP AUTH
 }
 LAB_FILE = {

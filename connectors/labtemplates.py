@@ -23,7 +23,7 @@ from .exchange.model import (
     Server,
     ServerRole,
 )
-from .exchange.properties import organization_defaults
+from .exchange.organization_properties import organization_defaults
 from .exchange.receive import default_connectors, new_receive_connector
 
 DOMAIN = "contoso.com"

@@ -20,22 +20,16 @@ from django.utils import timezone
 from . import convert
 from .exchange import model as engine
 from .exchange.catalogue import USAGES
+from .exchange.directory_properties import PRINCIPAL, RECIPIENT
 from .exchange.limits import max_length
 from .exchange.model import ExchangeVersion
-from .exchange.properties import (
-    ACCEPTED_DOMAIN,
-    COMPUTED,
-    MAILBOX_SETTINGS,
-    PRINCIPAL,
-    RECEIVE_CONNECTOR,
-    RECIPIENT,
-    SERVER,
-    TRANSPORT_CONFIG,
-    PropertySet,
-)
+from .exchange.organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .exchange.property_rows import PropertySet
+from .exchange.receive_connector_properties import COMPUTED, RECEIVE_CONNECTOR
+from .exchange.server_properties import MAILBOX_SETTINGS, SERVER
 
 # Every column that holds an Exchange property takes its default and its choices from the property's catalogue row
-# (exchange/properties.py); tests/app/test_model_catalogue.py checks that they agree.
+# (exchange/*_properties.py); tests/app/test_model_catalogue.py checks that they agree.
 
 
 def _default(properties: PropertySet, field: str):
@@ -162,8 +156,8 @@ def _connector_default(field: str):
 
 class ReceiveConnector(models.Model):
     """A receive connector. The catalogued properties the simulator has long read have columns of their own (their
-    defaults and choices are the catalogue's, exchange/properties.py); every other one is in `properties`, so that
-    cataloguing a property needs no migration (convert.connector_fields / connector_value)."""
+    defaults and choices are the catalogue's, exchange/receive_connector_properties.py); every other one is in
+    `properties`, so that cataloguing a property needs no migration (convert.connector_fields / connector_value)."""
 
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="receive_connectors")
     name = models.CharField(max_length=max_length(engine.ReceiveConnector, "name"))

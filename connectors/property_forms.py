@@ -1,6 +1,6 @@
-"""Dashboard inputs built from the property catalogue (exchange/properties.py): each catalogued property's input
-(its label, help, choices and Exchange's own parser) and PropertyForm, a Set-ReceiveConnector form over the
-properties it names. connectors/forms.py builds the connector tabs' forms from these."""
+"""Dashboard inputs built from the property catalogue (exchange/receive_connector_properties.py): each catalogued
+property's input (its label, help, choices and Exchange's own parser) and PropertyForm, a Set-ReceiveConnector form
+over the properties it names. connectors/forms.py builds the connector tabs' forms from these."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .exchange.errors import ExchangeError
-from .exchange.properties import RECEIVE_CONNECTOR, Boolean, Choice, Flags, Property, Unlimited
+from .exchange.property_kinds import Boolean, Choice, Flags, Unlimited
+from .exchange.property_rows import Property
+from .exchange.receive_connector_properties import RECEIVE_CONNECTOR
 
 
 class PropertyText(forms.CharField):

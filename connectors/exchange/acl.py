@@ -30,9 +30,9 @@ from .catalogue import (
     predefined_right_sets,
     preset_grants,
 )
+from .directory_properties import INHERITANCE_TYPES
 from .errors import ExchangeError
 from .model import ACE, Organization, Server
-from .properties import INHERITANCE_TYPES
 
 NO_SUCH_PRINCIPAL = "The operation couldn't be performed because object '{0}' couldn't be found."
 

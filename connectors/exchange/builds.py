@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .errors import ExchangeError
-from .properties import RECEIVE_CONNECTOR
+from .receive_connector_properties import RECEIVE_CONNECTOR
 from .versions import ExchangeVersion
 
 SE_FIRST_BUILD = 2562  # Exchange Server SE RTM, 15.2.2562.17 (July 2025); 2019 CU15 is 15.2.1748

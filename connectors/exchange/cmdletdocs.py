@@ -1,7 +1,7 @@
 """The documented parameters of the cmdlets the console runs that the lab doesn't model.
 
 The receive connector's, the Mailbox server's, the accepted domain's and the organisation's settable parameters are
-catalogue rows (properties.py); everything else a modelled cmdlet documents is listed here, by cmdlet, with its .NET
+catalogue rows (*_properties.py); everything else a modelled cmdlet documents is listed here, by cmdlet, with its .NET
 type as the docs write it, so that a script copied from Microsoft's reference never meets "A parameter cannot be
 found" for a parameter Exchange has. The console binds these as PowerShell would (a Boolean must be $true/$false, a
 one-value parameter refuses an array), then changes nothing and says so once per script (ems). A parameter that the
@@ -14,7 +14,8 @@ Source: MicrosoftDocs/office-docs-powershell `exchange/exchange-ps/exchange/<Cmd
 from __future__ import annotations
 
 # Add-/Remove-ADPermission's ACE options (-InheritanceType, -InheritedObjectType, -ChildObjectTypes, -Properties) are
-# catalogue rows (properties.AD_PERMISSION): stored on the ACE and printed back; -InheritanceType is simulated.
+# catalogue rows (directory_properties.AD_PERMISSION): stored on the ACE and printed back; -InheritanceType is
+# simulated.
 _ACE_OPTIONS = {"Instance": "ADAcePresentationObject"}
 
 # Parameters stored and printed back but not simulated: a NOTE says so once per script (ems).

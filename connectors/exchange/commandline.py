@@ -11,7 +11,7 @@ from __future__ import annotations
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 
-from .properties import RECEIVE_CONNECTOR
+from .receive_connector_properties import RECEIVE_CONNECTOR
 from .replies import (
     INVALID_ARGUMENTS,
     LINE_TOO_LONG,

@@ -42,15 +42,18 @@ def looks_like_csv(start: str) -> bool:
 
 
 def _modelled(kind: str) -> frozenset[str]:
-    from . import properties as p
+    from .directory_properties import RECIPIENT
+    from .organization_properties import ACCEPTED_DOMAIN, RECIPIENT_FILTER, TRANSPORT_SETTINGS
+    from .receive_connector_properties import RECEIVE_CONNECTOR
+    from .server_properties import SERVER
 
     sets = {
-        "ReceiveConnector": p.RECEIVE_CONNECTOR,
-        "ExchangeServer": p.SERVER,
-        "AcceptedDomain": p.ACCEPTED_DOMAIN,
-        "TransportConfig": p.TRANSPORT_SETTINGS,
-        "RecipientFilterConfig": p.RECIPIENT_FILTER,
-        "Recipient": p.RECIPIENT,
+        "ReceiveConnector": RECEIVE_CONNECTOR,
+        "ExchangeServer": SERVER,
+        "AcceptedDomain": ACCEPTED_DOMAIN,
+        "TransportConfig": TRANSPORT_SETTINGS,
+        "RecipientFilterConfig": RECIPIENT_FILTER,
+        "Recipient": RECIPIENT,
     }
     names = {prop.name.casefold() for prop in sets.get(kind, ())}
     return frozenset(names | {"extendedrights", "emailaddresses", "accessrights", "serverrole"})

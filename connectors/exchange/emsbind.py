@@ -1,8 +1,8 @@
 """How the console binds an Exchange cmdlet's arguments and finds the objects they name, as EMS does.
 
 Parameters bind by full name or a unique prefix, case-insensitively, with PowerShell's binder texts; a catalogue
-property's value is parsed by its row (properties.py); identities resolve as EMS resolves them (Name, SERVER\\Name,
-GUID, wildcards). The cmdlets (emscmdlets) and the console (ems) share these.
+property's value is parsed by its row (property_rows.Property); identities resolve as EMS resolves them (Name,
+SERVER\\Name, GUID, wildcards). The cmdlets (emscmdlets) and the console (ems) share these.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import TypeVar
 from . import domains, pscmdlets
 from .errors import ExchangeError
 from .model import Organization, ReceiveConnector, Server
-from .properties import RECEIVE_CONNECTOR
 from .psast import Bareword, CommandCall, Parameter
 from .psformat import connector_dn, connector_guid, server_dn
 from .psvalues import wildcard
+from .receive_connector_properties import RECEIVE_CONNECTOR
 
 T = TypeVar("T")
 

@@ -36,9 +36,10 @@ from .emsbind import (
 )
 from .errors import ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
-from .properties import ACCEPTED_DOMAIN, SERVER, TRANSPORT_CONFIG
+from .organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
 from .pscmdlets import NO_PARAMETER, warn
 from .psformat import MailboxServer, Permission, RecipientFilterConfig, TransportConfig, server_domain
+from .server_properties import SERVER
 
 ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
 ACCESS_RIGHTS = ACCESS_RIGHTS_TEXT + " (line {0})."

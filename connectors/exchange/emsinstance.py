@@ -16,7 +16,7 @@ import re
 from .emsbind import PARAMETER_SET
 from .errors import ExchangeError
 from .model import ReceiveConnector
-from .properties import ByteSize
+from .property_kinds import ByteSize
 from .psast import CommandCall, Parameter
 from .psformat import property_value
 from .psgetmember import catalogue_of

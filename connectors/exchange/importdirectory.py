@@ -9,11 +9,12 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 
 from .catalogue import WELL_KNOWN_SIDS, canonical_principal, exchange_servers_group, legacy_interop_group
+from .directory_properties import GROUP_MEMBER, RECIPIENT
 from .domains import domain_name_errors, validate_accepted_domains
 from .errors import ExchangeError
 from .importvalues import Exported, Mapper
 from .model import AcceptedDomain, DomainType, Principal, PrincipalKind, Recipient, RecipientKind
-from .properties import ACCEPTED_DOMAIN, GROUP_MEMBER, RECIPIENT, RECIPIENT_FILTER, TRANSPORT_CONFIG, TRANSPORT_SETTINGS
+from .organization_properties import ACCEPTED_DOMAIN, RECIPIENT_FILTER, TRANSPORT_CONFIG, TRANSPORT_SETTINGS
 from .syntax import validate_recipient
 
 # Exchange's RecipientType values, as the model's kinds (RECIPIENT's RecipientType).

@@ -3,7 +3,7 @@ SourceObjects importsources.read_sources reads from Export-Clixml, Format-List a
 Organization and what the import report says about it, or refuses the whole import (ImportRefused) with every
 problem named by file, object (its Identity) and property, in Exchange's words.
 
-Every value goes through the property catalogue (properties.py: Property.parse reads Export-Clixml, Format-List and
+Every value goes through the property catalogue (property_rows.py: Property.parse reads Export-Clixml, Format-List and
 CSV text) and the engine's validators; nothing here lists properties again. Which objects are which:
 - Get-ExchangeServer gives servers (their version: builds.py); without it, each connector's Server makes one.
 - Get-ReceiveConnector gives connectors. The same connector in two files must agree, property by property.
@@ -31,6 +31,7 @@ from .catalogue import (
     canonical_right,
     format_permission_groups,
 )
+from .directory_properties import AD_PERMISSION, GROUP_MEMBER, RECIPIENT
 from .errors import ExchangeError
 from .importvalues import Exported, ImportRefused, ImportReport, ImportResult, Mapper, Problem, exported, hashable
 from .limits import lab_wide_text_errors
@@ -42,20 +43,11 @@ from .model import (
     Server,
     ServerRole,
 )
-from .properties import (
-    ACCEPTED_DOMAIN,
-    AD_PERMISSION,
-    GROUP_MEMBER,
-    RECEIVE_CONNECTOR,
-    RECIPIENT,
-    RECIPIENT_FILTER,
-    SERVER,
-    TRANSPORT_SETTINGS,
-    Property,
-    PropertySet,
-    organization_defaults,
-)
+from .organization_properties import ACCEPTED_DOMAIN, RECIPIENT_FILTER, TRANSPORT_SETTINGS, organization_defaults
+from .property_rows import Property, PropertySet
 from .receive import default_connectors, validate_receive_connector
+from .receive_connector_properties import RECEIVE_CONNECTOR
+from .server_properties import SERVER
 from .servers import parse_server_roles, validate_server
 
 # The kinds importsources recognises, and the catalogue rows that read each one's properties.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from .errors import ExchangeError
 from .model import Organization
-from .properties import Property, PropertySet
+from .property_rows import Property, PropertySet
 from .versions import ExchangeVersion
 
 # --- Problems and the report -----------------------------------------------------------------------------------------

@@ -13,17 +13,12 @@ import datetime  # noqa: F401 (the catalogue's field annotations name it)
 from dataclasses import dataclass, replace
 
 from .addresses import Binding, IPRange  # noqa: F401 (ditto)
-from .properties import (
-    ACCEPTED_DOMAIN,
-    ACE_OPTIONS,
-    INHERIT_ONLY,
-    MAILBOX_SETTINGS,
-    RECEIVE_CONNECTOR,
-    SERVER,
-    TRANSPORT_CONFIG,
-    Property,
-    fields_of,
-)
+from .directory_properties import ACE_OPTIONS, INHERIT_ONLY
+from .organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .property_fields import fields_of
+from .property_rows import Property
+from .receive_connector_properties import RECEIVE_CONNECTOR
+from .server_properties import MAILBOX_SETTINGS, SERVER
 from .versions import DomainType, ExchangeVersion, PrincipalKind, RecipientKind, ServerRole, TransportRole  # noqa: F401 (re-exported)
 
 
@@ -148,8 +143,9 @@ class ACE:
 @dataclass(frozen=True)
 @fields_of(RECEIVE_CONNECTOR)
 class ReceiveConnector:
-    """A receive connector: one field per property of properties.RECEIVE_CONNECTOR (added by `fields_of`, with the
-    documented default of a new connector), plus what exchsim keeps beside Exchange's properties."""
+    """A receive connector: one field per property of receive_connector_properties.RECEIVE_CONNECTOR (added by
+    `fields_of`, with the documented default of a new connector), plus what exchsim keeps beside Exchange's
+    properties."""
 
     server: str
     name: str

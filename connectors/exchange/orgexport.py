@@ -29,7 +29,7 @@ from xml.sax.saxutils import quoteattr
 from . import psformat
 from .clixml import NAMESPACE, escape
 from .model import Organization, RecipientKind
-from .properties import RECEIVE_CONNECTOR
+from .receive_connector_properties import RECEIVE_CONNECTOR
 
 DESERIALIZED = "Deserialized."
 _DATA = "Microsoft.Exchange.Data"

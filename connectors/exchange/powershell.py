@@ -16,19 +16,14 @@ from dataclasses import dataclass, replace
 
 from .acl import apply_permission_groups
 from .catalogue import USAGES, format_permission_groups
+from .directory_properties import ACE_OPTIONS
 from .errors import ExchangeError
 from .model import ACE, AcceptedDomain, DomainType, Organization, ReceiveConnector, Server, TransportRole
-from .properties import (
-    ACCEPTED_DOMAIN,
-    ACE_OPTIONS,
-    MAILBOX_SETTINGS,
-    NEW,
-    RECEIVE_CONNECTOR,
-    SERVER,
-    TRANSPORT_CONFIG,
-    organization_defaults,
-)
+from .organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG, organization_defaults
+from .property_rows import NEW
 from .receive import default_connectors, new_receive_connector
+from .receive_connector_properties import RECEIVE_CONNECTOR
+from .server_properties import MAILBOX_SETTINGS, SERVER
 
 # PowerShell treats all of these as single quotes; inside a single-quoted string a doubled one stands for itself.
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"

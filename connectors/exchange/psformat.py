@@ -12,15 +12,9 @@ from dataclasses import field as dc_field
 
 from . import acl, psgetmember
 from .model import ACE, AcceptedDomain, ExchangeVersion, Organization, ReceiveConnector, Server
-from .properties import (
-    ACCEPTED_DOMAIN,
-    MAILBOX_SETTINGS,
-    RECEIVE_CONNECTOR,
-    SERVER,
-    TRANSPORT_CONFIG,
-    ByteSize,
-    PropertySet,
-)
+from .organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .property_kinds import ByteSize
+from .property_rows import PropertySet
 from .psdates import general
 from .psobjects import (
     BindingText,
@@ -32,6 +26,8 @@ from .psobjects import (
     unlimited,
 )
 from .psvalues import double_text, has_wildcard, wildcard
+from .receive_connector_properties import RECEIVE_CONNECTOR
+from .server_properties import MAILBOX_SETTINGS, SERVER
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import properties as catalogue
+from .directory_properties import AD_PERMISSION
 from .model import AcceptedDomain, ReceiveConnector, Server
+from .organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from .property_rows import PropertySet
 from .psmembers import type_name
 from .psobjects import BindingText, RangeText, Size
 from .psvalues import Collection, PSHashtable, PSObject, RuntimeFailure, as_list, to_string, wildcard
+from .receive_connector_properties import RECEIVE_CONNECTOR
+from .server_properties import SERVER
 
 MEMBER_DEFINITION = "Microsoft.PowerShell.Commands.MemberDefinition"
 NO_OBJECT = "You must specify an object for the Get-Member cmdlet."
@@ -153,17 +157,17 @@ def short(dotnet: str) -> str:
     return _SHORT.get(dotnet, dotnet.replace("`1[", "["))
 
 
-def catalogue_of(source) -> catalogue.PropertySet | None:
+def catalogue_of(source) -> PropertySet | None:
     if isinstance(source, ReceiveConnector):
-        return catalogue.RECEIVE_CONNECTOR
+        return RECEIVE_CONNECTOR
     if isinstance(source, Server) or type(source).__name__ == "MailboxServer":  # a Get-MailboxServer row
-        return catalogue.SERVER
+        return SERVER
     if isinstance(source, AcceptedDomain):
-        return catalogue.ACCEPTED_DOMAIN
+        return ACCEPTED_DOMAIN
     if type(source).__name__ == "Permission":
-        return catalogue.AD_PERMISSION
+        return AD_PERMISSION
     if type(source).__name__ in ("TransportConfig", "RecipientFilterConfig"):
-        return catalogue.TRANSPORT_CONFIG
+        return TRANSPORT_CONFIG
     return None  # a lab object the catalogue doesn't describe
 
 

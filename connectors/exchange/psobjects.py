@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from . import addresses
 from .errors import ExchangeError
-from .properties import RECEIVE_CONNECTOR, format_size
+from .property_kinds import format_size
+from .receive_connector_properties import RECEIVE_CONNECTOR
 
 _UNITS = {"tobytes": 0, "tokb": 10, "tomb": 20, "togb": 30, "totb": 40}
 

@@ -31,7 +31,7 @@ from .conflicts import find_conflicts
 from .errors import ExchangeError, ValidationFailed
 from .limits import text_errors
 from .model import FieldError, Organization, ReceiveConnector, Server, TransportRole
-from .properties import RECEIVE_CONNECTOR
+from .receive_connector_properties import RECEIVE_CONNECTOR
 from .syntax import ALREADY_PRESENT, fqdn_error
 
 ALL_IPV6_TEXT = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"

@@ -29,7 +29,7 @@ from .delivery import RecipientOutcome, SenderCheck, domain_of, recipient_fate
 from .domains import DomainMatch
 from .fates import Fate
 from .model import DomainType, PrincipalKind, Server
-from .properties import RECEIVE_CONNECTOR
+from .receive_connector_properties import RECEIVE_CONNECTOR
 from .replies import (
     AUTH_ABORTED,
     AUTH_ALREADY,

@@ -1,5 +1,5 @@
 """Which Exchange a server runs, which transport services it has, and the other enums whose values are Exchange's (a
-domain's type, a recipient's, a principal's): the enums the property catalogue (properties.py) and the engine's data
+domain's type, a recipient's, a principal's): the enums the property catalogue (*_properties.py) and the engine's data
 (model.py) share, kept apart so that the catalogue needs nothing else."""
 
 from __future__ import annotations

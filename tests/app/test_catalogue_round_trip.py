@@ -17,13 +17,8 @@ from connectors import forms, labfile, labs, models, presenters, property_forms,
 from connectors.exchange import ems, powershell
 from connectors.exchange.acl import read_permission_groups
 from connectors.exchange.model import ExchangeVersion
-from connectors.exchange.properties import (
-    ACCEPTED_DOMAIN,
-    COMPUTED,
-    RECEIVE_CONNECTOR,
-    SERVER,
-    SET,
-    TRANSPORT_CONFIG,
+from connectors.exchange.organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from connectors.exchange.property_kinds import (
     Boolean,
     ByteSize,
     Choice,
@@ -34,7 +29,10 @@ from connectors.exchange.properties import (
     Unlimited,
     UnlimitedSize,
 )
+from connectors.exchange.property_rows import SET
 from connectors.exchange.receive import new_receive_connector, set_receive_connector
+from connectors.exchange.receive_connector_properties import COMPUTED, RECEIVE_CONNECTOR
+from connectors.exchange.server_properties import SERVER
 
 # (template, server): each version's single server, and the Edge Transport server.
 SERVERS = [(f"exchange{v.value.lower()}", "EX01") for v in ExchangeVersion] + [("exchangese-edge", "EDGE01")]

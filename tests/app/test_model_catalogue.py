@@ -6,17 +6,20 @@ import pytest
 from django.db import models as django_models
 
 from connectors import convert, models
-from connectors.exchange import properties as P
+from connectors.exchange.directory_properties import PRINCIPAL, RECIPIENT
 from connectors.exchange.model import ReceiveConnector
-from connectors.exchange.properties import COMPUTED, RECEIVE_CONNECTOR, Choice
+from connectors.exchange.organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from connectors.exchange.property_kinds import Choice
+from connectors.exchange.receive_connector_properties import COMPUTED, RECEIVE_CONNECTOR
+from connectors.exchange.server_properties import SERVER
 
 # The other object types: the model that stores each and its catalogue (the organisation's settings are the Lab's).
 OTHERS = [
-    (models.Server, P.SERVER),
-    (models.AcceptedDomain, P.ACCEPTED_DOMAIN),
-    (models.Recipient, P.RECIPIENT),
-    (models.Principal, P.PRINCIPAL),
-    (models.Lab, P.TRANSPORT_CONFIG),
+    (models.Server, SERVER),
+    (models.AcceptedDomain, ACCEPTED_DOMAIN),
+    (models.Recipient, RECIPIENT),
+    (models.Principal, PRINCIPAL),
+    (models.Lab, TRANSPORT_CONFIG),
 ]
 # exchsim's own columns beside a connector's Exchange properties: what it belongs to, how it was made, the JSON column.
 CONNECTOR_OWN = {"id", "server", "usage", "created_by_setup", "properties"}

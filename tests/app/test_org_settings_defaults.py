@@ -4,23 +4,23 @@ has the default of the lab's versions, as Setup left it: no plan shows a change 
 import pytest
 
 from connectors import labfile, labtemplates, models
-from connectors.exchange import properties
 from connectors.exchange.model import ServerRole
+from connectors.exchange.organization_properties import TRANSPORT_CONFIG, organization_defaults
 from connectors.exchange.powershell import plan, setup_baseline
 from connectors.exchange.versions import ExchangeVersion
 from connectors.labtemplates import template_org
 from connectors.store import lab_to_org, save_org
 
-# Settings whose documented default differs between 2013 and the newest version (properties.py).
+# Settings whose documented default differs between 2013 and the newest version (organization_properties.py).
 OLDER_DEFAULTS = ("dsn_conversion_mode", "transport_rule_attachment_text_scan_limit")
 
 
 def _version_defaults(org):
-    return {field: properties.organization_defaults(org.servers)[field] for field in OLDER_DEFAULTS}
+    return {field: organization_defaults(org.servers)[field] for field in OLDER_DEFAULTS}
 
 
 def test_the_settings_chosen_differ_by_version():
-    newest = {field: properties.TRANSPORT_CONFIG.by_field(field).default for field in OLDER_DEFAULTS}
+    newest = {field: TRANSPORT_CONFIG.by_field(field).default for field in OLDER_DEFAULTS}
     assert _version_defaults(template_org("exchange2013")) != newest
 
 

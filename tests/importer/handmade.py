@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from connectors.exchange.acl import read_permission_groups
 from connectors.exchange.catalogue import format_permission_groups
 from connectors.exchange.model import Organization, ServerRole
-from connectors.exchange.properties import RECEIVE_CONNECTOR
+from connectors.exchange.receive_connector_properties import RECEIVE_CONNECTOR
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import pytest
 from connectors.exchange.builds import Bounds, bounds_for, parse_build, settle, version_of
 from connectors.exchange.errors import ExchangeError
 from connectors.exchange.model import ExchangeVersion as V
-from connectors.exchange.properties import RECEIVE_CONNECTOR
+from connectors.exchange.receive_connector_properties import RECEIVE_CONNECTOR
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,9 @@ from django.core.management import call_command
 from connectors import labs, labtemplates, store
 from connectors.exchange import orgexport
 from connectors.exchange.importsources import read_sources
-from connectors.exchange.properties import (
-    ACCEPTED_DOMAIN,
-    RECEIVE_CONNECTOR,
-    RECIPIENT_FILTER,
-    SERVER,
-    TRANSPORT_SETTINGS,
-)
+from connectors.exchange.organization_properties import ACCEPTED_DOMAIN, RECIPIENT_FILTER, TRANSPORT_SETTINGS
+from connectors.exchange.receive_connector_properties import RECEIVE_CONNECTOR
+from connectors.exchange.server_properties import SERVER
 
 ORGS = {name: (lambda name=name: labtemplates.template_org(name)) for name in labtemplates.TEMPLATES}
 ORGS["demo"] = labtemplates.demo_org

@@ -5,7 +5,8 @@ convert as PowerShell converts them."""
 import pytest
 
 from connectors.exchange import cmdletdocs, ems
-from connectors.exchange.properties import NEW, RECEIVE_CONNECTOR, SET
+from connectors.exchange.property_rows import NEW, SET
+from connectors.exchange.receive_connector_properties import RECEIVE_CONNECTOR
 
 from .orgs import template
 

@@ -1,5 +1,5 @@
 """Set-MailboxServer's documented settings that the lab stores and prints back (issue 14): each is a catalogue row
-(properties.MAILBOX_SETTINGS) with its kind, its default and the versions that have it; Get-MailboxServer | fl
+(server_properties.MAILBOX_SETTINGS) with its kind, its default and the versions that have it; Get-MailboxServer | fl
 shows them, bad values are refused in Exchange's words, a version without one has no such parameter, and the plan,
 the lab file and the importer carry them."""
 
@@ -15,7 +15,7 @@ from connectors.exchange import ems, orgexport, powershell
 from connectors.exchange.importmap import import_organization
 from connectors.exchange.importsources import read_sources
 from connectors.exchange.model import ExchangeVersion, Organization, Server, ServerRole
-from connectors.exchange.properties import MAILBOX_SETTINGS
+from connectors.exchange.server_properties import MAILBOX_SETTINGS
 
 from .orgs import template
 from .test_round_trip import assert_same_lab, run_clean

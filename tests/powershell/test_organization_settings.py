@@ -5,7 +5,7 @@ Mailbox servers: the scripts write what the console runs."""
 from dataclasses import replace
 
 from connectors.exchange import ems, powershell, psobjects
-from connectors.exchange.properties import TRANSPORT_SETTINGS
+from connectors.exchange.organization_properties import TRANSPORT_SETTINGS
 
 from .orgs import template
 from .test_round_trip import assert_same_lab, body, run_clean

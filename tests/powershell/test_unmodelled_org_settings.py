@@ -10,7 +10,8 @@ import pytest
 from connectors import labfile, labs, models, store
 from connectors.exchange import ems, powershell
 from connectors.exchange.importmap import import_organization
-from connectors.exchange.properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG, Multi
+from connectors.exchange.organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
+from connectors.exchange.property_kinds import Multi
 from tests.app.test_catalogue_round_trip import ITEMS, other_value
 from tests.importer.handmade import collection
 

@@ -5,7 +5,7 @@ import html
 import re
 
 from connectors import forms, labs
-from connectors.exchange.properties import RECEIVE_CONNECTOR
+from connectors.exchange.receive_connector_properties import RECEIVE_CONNECTOR
 from connectors.store import lab_to_org
 from tests.helpers import HTMX, connector_url
 
