@@ -106,8 +106,10 @@ class Property:
         return bool(self.settable)
 
     def parse(self, value):
-        """Any spelling of a value -> the engine value; ExchangeError in Exchange's words, naming the parameter."""
-        if self.nullable and (value is None or text_of(value).casefold() in ("", "$null")):
+        """Any spelling of a value -> the engine value; ExchangeError in Exchange's words, naming the parameter.
+        A nullable row's $null is None (the console's $null, a JSON null, an export's nil) or an empty export cell;
+        a quoted '$null' is six characters of text, as in PowerShell, and parses (or fails) as its kind's text."""
+        if self.nullable and (value is None or text_of(value) == ""):
             return None
         return self.kind.parse(self, value)
 

@@ -153,3 +153,11 @@ def test_generated_rows_take_their_field_from_the_name_in_snake_case():
     assert TRANSPORT_CONFIG.by_name("Rfc2231EncodingEnabled").field == "rfc2231_encoding_enabled"
     assert MAILBOX_SETTINGS.by_name("OABGeneratorWorkCycle").field == "oab_generator_work_cycle"
     assert MAILBOX_SETTINGS.by_name("IrmLogMaxAge").field == "irm_log_max_age"
+
+
+def test_a_nullable_setting_is_cleared_by_none_or_an_empty_cell_but_not_by_the_text_dollar_null():
+    prop = MAILBOX_SETTINGS.by_name("MaximumActiveDatabases")
+    assert prop.parse(None) is None  # $null, a JSON null, an Export-Clixml <Nil />
+    assert prop.parse("") is None  # an empty CSV cell or Format-List value
+    with pytest.raises(ExchangeError, match='Cannot convert value "\\$null" to type "System.Int32"'):
+        prop.parse("$null")  # a quoted '$null' is six characters of text, as in PowerShell

@@ -122,6 +122,30 @@ def test_a_bad_value_gets_exchanges_wording_and_changes_nothing(script, error):
 
 
 @pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (
+            "'$null'",  # quoted: the six characters, not the $null variable
+            "Cannot process argument transformation on parameter 'MaximumActiveDatabases'. Cannot convert value "
+            '"$null" to type "System.Int32". Error: "Input string was not in a correct format."',
+        ),
+        (
+            "'$NULL'",
+            "Cannot process argument transformation on parameter 'MaximumActiveDatabases'. Cannot convert value "
+            '"$NULL" to type "System.Int32". Error: "Input string was not in a correct format."',
+        ),
+    ],
+)
+def test_a_quoted_null_is_text_and_does_not_clear_a_nullable_setting(value, error):
+    org = ems.run_script(template(), "Set-MailboxServer EX01 -MaximumActiveDatabases 4").org
+    result = ems.run_script(org, f"Set-MailboxServer EX01 -MaximumActiveDatabases {value}")
+    assert result.error == error
+    assert result.org.server("EX01").maximum_active_databases == 4
+    cleared = ems.run_script(org, "Set-MailboxServer EX01 -MaximumActiveDatabases $null")
+    assert cleared.error is None and cleared.org.server("EX01").maximum_active_databases is None
+
+
+@pytest.mark.parametrize(
     ("name", "parameter"),
     [
         ("exchangese", "IrmLogEnabled $false"),  # Exchange 2010 only
