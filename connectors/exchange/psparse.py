@@ -373,27 +373,29 @@ def _parameters(lists, depth: int) -> list[Param]:
     return parameters
 
 
-_PIPED = re.compile(r"ValueFromPipeline(ByPropertyName)?\s*(=\s*\$?(\w+))?", re.IGNORECASE)
-
-
 def _piped(parameter: Node) -> str:
-    """How the parameter takes pipeline input, from its [Parameter(...)] attribute."""
-    for attribute in (a for a in pstext.walk(parameter) if a.type == "attribute"):
-        for match in _PIPED.finditer(attribute.text.decode()):
-            if (match.group(3) or "true").casefold() in ("true", "1"):
-                return "property" if match.group(1) else "value"
-    return ""
+    """How the parameter takes pipeline input, from its [Parameter(...)] attribute: "value" (ValueFromPipeline),
+    "property" (ValueFromPipelineByPropertyName) or ""."""
+    if _attribute_flag(parameter, "valuefrompipeline"):
+        return "value"
+    return "property" if _attribute_flag(parameter, "valuefrompipelinebypropertyname") else ""
 
 
 def _mandatory(parameter: Node) -> bool:
-    """Whether its [Parameter(...)] attribute makes the parameter mandatory: a `Mandatory` argument alone or set to
-    $true or a non-zero number (not a word in another argument's text: HelpMessage='Mandatory in production')."""
+    """Whether its [Parameter(...)] attribute makes the parameter mandatory."""
+    return _attribute_flag(parameter, "mandatory")
+
+
+def _attribute_flag(parameter: Node, name: str) -> bool:
+    """Whether the parameter's attributes set the named argument (`name` casefolded): written alone, or set to $true
+    or a non-zero number, as PowerShell converts it to a bool (a word in another argument's text doesn't count:
+    HelpMessage='Mandatory in production')."""
     for argument in (a for a in pstext.walk(parameter) if a.type == "attribute_argument"):
-        name = _first(argument, "simple_name")
-        if name is None or name.text.decode().casefold() != "mandatory":
+        written = _first(argument, "simple_name")
+        if written is None or written.text.decode().casefold() != name:
             continue
-        written = argument.text.decode().partition("=")[2].strip().removeprefix("$").casefold()
-        return not written or written == "true" or (written.isdigit() and int(written) != 0)
+        value = argument.text.decode().partition("=")[2].strip().removeprefix("$").casefold()
+        return not value or value == "true" or (value.isdigit() and int(value) != 0)
     return False
 
 

@@ -726,3 +726,12 @@ def test_a_scripts_mandatory_parameter_stops_it_even_with_a_default():
     )
     assert run(optional, org).output == ["[]"]
     assert run("param([Parameter(Mandatory = 0)]$n)\n'ran'", org).output == ["ran"]
+
+
+def test_value_from_pipeline_is_read_from_its_own_attribute_argument():
+    # ValueFromPipeline=$false with the words in its HelpMessage takes nothing from the pipeline; the next one does
+    script = (
+        'function F { param([Parameter(ValueFromPipeline=$false, HelpMessage="not ValueFromPipeline")]$x,\n'
+        '    [Parameter(ValueFromPipeline)]$y) process { "x=$x y=$y" } }\n1, 2 | F\n'
+    )
+    assert out(script) == ["x= y=1", "x= y=2"]
