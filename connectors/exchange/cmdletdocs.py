@@ -13,14 +13,17 @@ Source: MicrosoftDocs/office-docs-powershell `exchange/exchange-ps/exchange/<Cmd
 
 from __future__ import annotations
 
-# Add-/Remove-ADPermission's ACE options (-InheritanceType, -InheritedObjectType, -ChildObjectTypes, -Properties) are
-# catalogue rows (directory_properties.AD_PERMISSION): stored on the ACE and printed back; -InheritanceType is
-# simulated.
-_ACE_OPTIONS = {"Instance": "ADAcePresentationObject"}
+from .directory_properties import ACE_OPTIONS
 
-# Parameters stored and printed back but not simulated: a NOTE says so once per script (ems).
+# Add-/Remove-ADPermission's ACE options (-InheritanceType, -InheritedObjectType, -ChildObjectTypes, -Properties) are
+# catalogue rows (directory_properties.AD_PERMISSION), stored on the ACE and printed back; -Instance is their
+# unmodelled one.
+_INSTANCE = {"Instance": "ADAcePresentationObject"}
+
+# Parameters stored and printed back but not simulated (the catalogue's ACE options without `simulated`: the object
+# types; -InheritanceType is simulated): a NOTE says so once per script (ems).
 STORED: dict[str, tuple[str, ...]] = {
-    cmdlet: ("InheritedObjectType", "ChildObjectTypes", "Properties")
+    cmdlet: tuple(p.name for p in ACE_OPTIONS if not p.simulated)
     for cmdlet in ("Add-ADPermission", "Remove-ADPermission")
 }
 STORED_NOTE = (
@@ -45,8 +48,8 @@ UNMODELLED: dict[str, dict[str, str]] = {
     "New-ReceiveConnector": {},
     "Set-ReceiveConnector": {},
     "Remove-ReceiveConnector": {},
-    "Add-ADPermission": {**_ACE_OPTIONS, "Owner": "SecurityPrincipalIdParameter"},
-    "Remove-ADPermission": dict(_ACE_OPTIONS),
+    "Add-ADPermission": {**_INSTANCE, "Owner": "SecurityPrincipalIdParameter"},
+    "Remove-ADPermission": dict(_INSTANCE),
     "Get-ADPermission": {"Owner": "SwitchParameter"},
     "Get-AcceptedDomain": {},
     "New-AcceptedDomain": {},
