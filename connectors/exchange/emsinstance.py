@@ -16,11 +16,9 @@ import re
 from .emsbind import PARAMETER_SET
 from .errors import ExchangeError
 from .model import ReceiveConnector
-from .property_kinds import ByteSize
 from .psast import CommandCall, Parameter
-from .psformat import property_value
+from .psformat import held, property_value
 from .psgetmember import catalogue_of
-from .psobjects import Size
 from .psvalues import RuntimeFailure
 
 READ_ONLY = "'{0}' is a ReadOnly property."
@@ -46,9 +44,7 @@ def assigned(obj, org, name: str, value):
         raise RuntimeFailure(SETTING.format(name, message)) from None
     if isinstance(obj, ReceiveConnector) and name != "PermissionGroups":  # PermissionGroups is read from the ACL
         return property_value(dataclasses.replace(obj, **{prop.field: parsed}), org, name)
-    if isinstance(prop.kind, ByteSize) and parsed is not None:
-        return Size(parsed)  # as psformat shows a size: it compares as its bytes and has ToMB()
-    return prop.shown(parsed)
+    return held(prop, parsed)  # as a Get- shows it: a size compares as its bytes and has ToMB()
 
 
 def _is_instance(written: str) -> bool:

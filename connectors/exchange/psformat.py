@@ -145,12 +145,10 @@ def property_value(obj, org: Organization, name: str):
     if name == "RemoteIPRanges":
         return [RangeText(r) for r in obj.remote_ip_ranges]
     prop = RECEIVE_CONNECTOR.by_name(name)
-    if prop.kind.label == "ByteQuantifiedSize":  # compares as its bytes, prints as EMS prints it
-        return Size(getattr(obj, prop.field))
-    return _held(prop, getattr(obj, prop.field))
+    return held(prop, getattr(obj, prop.field))
 
 
-def _held(prop, value):
+def held(prop, value):
     """A catalogued value as EMS holds it: a size as a Size (compares as its bytes), an Unlimited<T> with .Value
     and .IsUnlimited, anything else as the row shows it."""
     if prop.kind.label.startswith("Unlimited<"):
@@ -214,7 +212,7 @@ def _mailbox_server(server: Server) -> dict:
     shown: dict = {"Name": server.name}
     for prop in SERVER.settable("Set-MailboxServer"):
         if prop.name in has or MAILBOX_SETTINGS.by_name(prop.name) is None:
-            shown[prop.name] = _held(prop, getattr(server, prop.field))
+            shown[prop.name] = held(prop, getattr(server, prop.field))
     shown["ServerRole"] = ", ".join(sorted(role.value for role in server.roles))
     shown["AdminDisplayVersion"] = _VERSIONS[server.version]
     shown["Fqdn"] = server.fqdn
@@ -228,7 +226,7 @@ def _catalogued(obj, properties: PropertySet, org: Organization | None = None) -
     shown = {}
     for p in properties:
         if hasattr(obj, p.field) and (org is None or p.in_organization(org.servers)):
-            shown[p.name] = _held(p, getattr(obj, p.field))
+            shown[p.name] = held(p, getattr(obj, p.field))
     return shown
 
 
