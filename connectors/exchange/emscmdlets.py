@@ -34,10 +34,10 @@ from .emsbind import (
     find_connector,
     find_connectors,
 )
-from .errors import ExchangeError, ValidationFailed
+from .errors import NO_PARAMETER, ExchangeError, ValidationFailed
 from .model import Organization, ReceiveConnector, Server
 from .organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
-from .pscmdlets import NO_PARAMETER, warn
+from .pscmdlets import warn
 from .psformat import MailboxServer, Permission, RecipientFilterConfig, TransportConfig, server_domain
 from .server_properties import SERVER
 
@@ -409,7 +409,7 @@ def set_mailbox_server(state: _State, bound: dict, piped) -> list:
         if prop.name not in bound:
             continue
         if prop.field != "mapi_encryption_required" and prop.name not in has:
-            raise ExchangeError(receive.NO_SUCH_PARAMETER.format(prop.name), prop.name)
+            raise ExchangeError(NO_PARAMETER.format(prop.name), prop.name)
         changes[prop.field] = _setting_value(prop, bound[prop.name], server)
     if changes and not _whatif(state, bound, f'Configuring Mailbox server "{server.name}".'):
         updated = replace(server, **changes)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# PowerShell's binder, for a parameter the cmdlet (or the server's version of it) doesn't have
+NO_PARAMETER = "A parameter cannot be found that matches parameter name '{0}'."
+
 
 class ExchangeError(Exception):
     """A rule Exchange enforces was broken. `field` names the property concerned (Exchange's parameter name,

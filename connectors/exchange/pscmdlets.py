@@ -15,7 +15,7 @@ import ntpath
 import re
 
 from . import psformat, psgetmember, psselectstring
-from .errors import ExchangeError
+from .errors import NO_PARAMETER, ExchangeError
 from .psast import Bareword, Block, Parameter
 from .psmembers import call_method, get_member, type_name
 from .psruntime import call_block, collapse
@@ -38,7 +38,6 @@ from .psvalues import (
 )
 
 SWITCH, VALUE = "switch", "value"
-NO_PARAMETER = "A parameter cannot be found that matches parameter name '{0}'."
 AMBIGUOUS = (
     "Parameter cannot be processed because the parameter name '{0}' is ambiguous. Possible matches include: {1}."
 )

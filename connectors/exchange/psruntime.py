@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import psswitch
-from .errors import ExchangeError
+from .errors import NO_PARAMETER, ExchangeError
 from .psast import (
     Assign,
     Bareword,
@@ -473,7 +473,7 @@ def _function_parameter(function: FunctionDef, written: str):
             f"Parameter cannot be processed because the parameter name '{written}' is ambiguous. "
             f"Possible matches include: {names}."
         )
-    raise RuntimeFailure(f"A parameter cannot be found that matches parameter name '{written}'.")
+    raise RuntimeFailure(NO_PARAMETER.format(written))
 
 
 def call_function(ctx: Context, function: FunctionDef, elements: list, items: list | None) -> list:

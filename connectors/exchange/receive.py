@@ -28,7 +28,7 @@ from .catalogue import (
     usage_preset,
 )
 from .conflicts import find_conflicts
-from .errors import ExchangeError, ValidationFailed
+from .errors import NO_PARAMETER, ExchangeError, ValidationFailed
 from .limits import text_errors
 from .model import FieldError, Organization, ReceiveConnector, Server, TransportRole
 from .receive_connector_properties import RECEIVE_CONNECTOR
@@ -37,7 +37,6 @@ from .syntax import ALREADY_PRESENT, fqdn_error
 ALL_IPV6_TEXT = "::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
 
 NO_SUCH_SERVER = "The operation couldn't be performed because object '{0}' couldn't be found."
-NO_SUCH_PARAMETER = "A parameter cannot be found that matches parameter name '{0}'."
 TRANSPORT_ROLE_ON_EDGE = "The TransportRole parameter can't be used on Edge Transport servers."
 EDGE_GROUPS = (
     "The Exchange Legacy Servers and Exchange Users permission groups aren't supported for the Edge Transport "
@@ -80,7 +79,7 @@ _NOT_PARAMETERS = frozenset({"server", "usage", "created_by_setup", "acl"})
 def _unknown_parameter(field: str) -> ExchangeError:
     prop = RECEIVE_CONNECTOR.by_field(field)
     name = prop.name if prop else "".join(part.capitalize() for part in field.split("_"))
-    return ExchangeError(NO_SUCH_PARAMETER.format(name), name)
+    return ExchangeError(NO_PARAMETER.format(name), name)
 
 
 def role_defaults(server: Server) -> dict:
@@ -108,7 +107,7 @@ def parse_transport_role(value, server: Server) -> TransportRole:
     if server.is_edge:
         raise ExchangeError(TRANSPORT_ROLE_ON_EDGE, "TransportRole")
     if not server.version.is_e15_or_later:
-        raise ExchangeError(NO_SUCH_PARAMETER.format("TransportRole"), "TransportRole")
+        raise ExchangeError(NO_PARAMETER.format("TransportRole"), "TransportRole")
     return RECEIVE_CONNECTOR.by_field("transport_role").parse(value)
 
 
