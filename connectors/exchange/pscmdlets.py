@@ -158,14 +158,20 @@ def foreach_object(ctx, bound: dict, items: list) -> list:
         if isinstance(process, Block):
             out += call_block(ctx, process, item)
         elif member is not None:
-            ctx.step()
-            value = _property(item, member)
-            if value is None and not isinstance(item, PSObject):  # `% ToUpper`: a method of the item
-                value = call_method(item, to_string(plain(member)), as_list(bound.get("ArgumentList")))
-            out += list(value) if isinstance(value, list) else ([] if value is None else [value])
+            out += foreach_member(ctx, bound, item)
     if isinstance(bound.get("End"), Block):
         out += call_block(ctx, bound["End"])
     return out
+
+
+def foreach_member(ctx, bound: dict, item) -> list:
+    """`% Name` / `% ToUpper`: ForEach-Object -MemberName on one object, its property or else a method of it."""
+    ctx.step()
+    member = bound["MemberName"]
+    value = _property(item, member)
+    if value is None and not isinstance(item, PSObject):
+        value = call_method(item, to_string(plain(member)), as_list(bound.get("ArgumentList")))
+    return list(value) if isinstance(value, list) else ([] if value is None else [value])
 
 
 # The keys each cmdlet reads from a hashtable in -Property (PowerShell's *ParameterDefinition classes); Format-Table's

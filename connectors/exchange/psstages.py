@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import psselectstring
 from .psast import Block
-from .pscmdlets import _no_op, _prepare, _select, foreach_object, format_list, where_object, write_host
+from .pscmdlets import _no_op, _prepare, _select, foreach_member, format_list, where_object, write_host
 from .pspipeline import Out, Stage, StopUpstream
 from .psruntime import call_block
 from .psvalues import Formatted, as_list, to_number
@@ -53,11 +53,8 @@ class _ForEach(Stage):
         if self.process_block is not None:
             call_block(self.ctx, self.process_block, item, out=Out(self.emit))
         elif self.bound.get("MemberName") is not None:
-            for made in foreach_object(self.ctx, {"MemberName": self.bound["MemberName"], **self._arguments()}, [item]):
+            for made in foreach_member(self.ctx, self.bound, item):
                 self.emit(made)
-
-    def _arguments(self) -> dict:
-        return {"ArgumentList": self.bound["ArgumentList"]} if "ArgumentList" in self.bound else {}
 
     def end(self) -> None:
         if isinstance(self.bound.get("End"), Block):
