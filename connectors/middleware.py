@@ -83,7 +83,8 @@ class MethodNotAllowedMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code != 405 or response.content:
+        # a streamed answer has no .content to look at, and was made on purpose
+        if response.status_code != 405 or response.streaming or response.content:
             return response
         from django.shortcuts import render
 

@@ -376,7 +376,8 @@ class _ExchangeStage(Stage):
             self.emit(made)
 
     def end(self) -> None:
-        if not self.seen:  # nothing came: the process block never runs (the command gives nothing)
+        # nothing came: run once with no input, which changes nothing unless -Instance names the object
+        if not self.seen:
             self.ctx.commands(self.ctx, self.call, [], fresh_error_variable=False)
 
 

@@ -29,3 +29,14 @@ def test_it_names_the_methods_a_page_that_only_reads_takes(client, alice):
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
     assert "(GET or HEAD), not a PATCH request, so nothing was done" in response.content.decode()
+
+
+def test_it_passes_a_streamed_405_through_untouched():
+    from django.http import StreamingHttpResponse
+
+    from connectors.middleware import MethodNotAllowedMiddleware
+
+    streamed = StreamingHttpResponse(iter([b"streamed"]), status=405)
+    response = MethodNotAllowedMiddleware(lambda request: streamed)(RequestFactory().get("/labs/new/"))
+    assert response is streamed
+    assert b"".join(response.streaming_content) == b"streamed"
