@@ -40,6 +40,7 @@ from .organization_properties import ACCEPTED_DOMAIN, TRANSPORT_CONFIG
 from .pscmdlets import warn
 from .psformat import MailboxServer, Permission, RecipientFilterConfig, TransportConfig, server_domain
 from .server_properties import SERVER
+from .syntax import INVALID_FQDN, is_fqdn
 
 ACCESS_RIGHTS_TEXT = "The console models extended rights only; -AccessRights other than ExtendedRight isn't supported"
 ACCESS_RIGHTS = ACCESS_RIGHTS_TEXT + " (line {0})."
@@ -379,10 +380,18 @@ def _find_servers(org: Organization, identity: str, mailbox: bool = False) -> li
 
 def get_exchange_server(state: _State, bound: dict, piped) -> list:
     bound = _no_null_identity(bound)
+    if bound.get("Domain", "") is None:  # taken as no domain, as -Identity $null is no identity (decisions.md)
+        bound = {k: v for k, v in bound.items() if k != "Domain"}
     if "Domain" in bound:  # the servers of one AD domain (its own parameter set, without -Identity)
         if "Identity" in bound:
             raise ExchangeError(PARAMETER_SET)
-        domain = _text(bound["Domain"]).strip().rstrip(".").casefold()
+        written = _text(bound["Domain"]).strip()
+        if not is_fqdn(written.rstrip(".")):  # the Fqdn type refuses it as it is bound, "" included
+            raise ExchangeError(
+                "Cannot process argument transformation on parameter 'Domain'. " + INVALID_FQDN.format(written),
+                "Domain",
+            )
+        domain = written.rstrip(".").casefold()
         return [s for s in state.org.servers if server_domain(s).casefold() == domain]
     if "Identity" in bound:
         return _find_servers(state.org, _text(bound["Identity"]))

@@ -144,3 +144,11 @@ def test_get_exchange_server_domain_lists_the_servers_of_that_domain():
     assert run("Get-ExchangeServer -Domain fabrikam.com").output == []
     both = run("Get-ExchangeServer EX01 -Domain contoso.com")
     assert both.error == "Parameter set cannot be resolved using the specified named parameters."
+
+
+def test_get_exchange_server_domain_null_lists_every_server_and_a_bad_fqdn_is_refused():
+    assert run("(Get-ExchangeServer -Domain $null).Name").output == ["EX01"]
+    for written in ('""', '"bad domain"'):
+        refused = run(f"Get-ExchangeServer -Domain {written}")
+        assert refused.error.startswith("Cannot process argument transformation on parameter 'Domain'.")
+        assert 'to type "Microsoft.Exchange.Data.Fqdn"' in refused.error
