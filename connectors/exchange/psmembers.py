@@ -6,6 +6,7 @@ returns $null for a property an object lacks)."""
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 
 from . import psdates
 from .psobjects import BindingText, ExtendedRightText, PrincipalText, RangeText, Size
@@ -256,7 +257,10 @@ def _call_method(value, name: str, args: list):
     if lowered == "equals" and value is not None and not isinstance(value, str):  # System.Object's, every value's
         return equal(value, args[0]) if args else _missing(value, name)
     if lowered == "gethashcode" and value is not None:
-        return hash(to_string(value).casefold()) & 0x7FFFFFFF
+        # the same in every run (Python's hash() of a text changes per process), and equal where Equals is: a
+        # text's Equals is case-sensitive, other values' is PowerShell's comparison, without case
+        text = value if isinstance(value, str) else to_string(value).casefold()
+        return zlib.crc32(text.encode("utf-8")) & 0x7FFFFFFF
     if hasattr(value, "ps_method"):
         try:
             return value.ps_method(lowered, args)

@@ -179,3 +179,25 @@ def test_a_mailbox_server_row_types_its_settings_from_the_catalogue():
         "AutoDagServerConfigured": ("Property", "bool AutoDagServerConfigured {get;set;}"),
         "Name": ("Property", "string Name {get;}"),
     }
+
+
+def test_gethashcode_is_the_same_in_every_process_and_follows_equals():
+    import ast
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'exchsim.settings'; django.setup();"
+        "from connectors.exchange import ems; from tests.powershell.orgs import template;"
+        "print(ems.run_script(template(), \"'Relay'.GetHashCode(); 'relay'.GetHashCode()\").output)"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1
+    first, second = ast.literal_eval(runs.pop())
+    assert first != second  # a text's Equals is case-sensitive, so its hash code is too
