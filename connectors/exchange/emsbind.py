@@ -17,7 +17,7 @@ from typing import TypeVar
 from . import domains, pscmdlets
 from .errors import ExchangeError
 from .model import Organization, ReceiveConnector, Server
-from .psast import Bareword, CommandCall, Parameter
+from .psast import Bareword, CommandCall
 from .psformat import connector_dn, connector_guid, server_dn
 from .psvalues import wildcard
 from .receive_connector_properties import RECEIVE_CONNECTOR
@@ -27,9 +27,7 @@ T = TypeVar("T")
 NOT_FOUND = "The operation couldn't be performed because object '{0}' couldn't be found."
 AMBIGUOUS = "The operation couldn't be performed because '{0}' matches multiple entries."
 PARAMETER_SET = "Parameter set cannot be resolved using the specified named parameters."
-POSITIONAL = "A positional parameter cannot be found that accepts argument '{0}'."
 MISSING_MANDATORY = "Cannot process command because of one or more missing mandatory parameters: {0}."
-MISSING_ARGUMENT = "Missing an argument for parameter '{0}'. Specify a parameter of type '{1}' and try again."
 CONVERT = "Cannot process argument transformation on parameter '{0}'. Cannot convert value \"{1}\""
 BOOLEAN = CONVERT + (
     ' to type "System.Boolean". Boolean parameters accept only Boolean values and numbers, '
@@ -81,37 +79,16 @@ class Spec:
 
 
 def _bind(call: CommandCall, spec: Spec) -> dict:
-    """Parameters by their full names, as PowerShell binds them: exact name, else a unique prefix."""
+    """Parameters by their full names, as PowerShell binds them (pscmdlets.bind: exact name, else a unique prefix),
+    barewords kept as written, then each Boolean converted and each single-valued one checked."""
     names = {**spec.parameters, **_COMMON}
-    bound: dict = {}
-    positional = list(spec.positional)
-    elements = list(call.elements)
-    i = 0
-    while i < len(elements):
-        element = elements[i]
-        i += 1
-        if not isinstance(element, Parameter):
-            while positional and positional[0] in bound:
-                positional.pop(0)
-            if not positional:
-                raise ExchangeError(POSITIONAL.format(_text(element)))
-            bound[positional.pop(0)] = element
-            continue
-        name = pscmdlets.parameter_name(element.name, names)  # PowerShell's rule, shared
-        kind = names[name]
-        if element.colon:
-            bound[name] = element.value
-        elif kind == _SWITCH:
-            bound[name] = True
-        elif i < len(elements) and not isinstance(elements[i], Parameter):
-            bound[name] = elements[i]
-            i += 1
-        else:
-            raise ExchangeError(MISSING_ARGUMENT.format(name, kind))
-        if kind in (_BOOL, _SWITCH):
-            bound[name] = _boolean(name, bound[name])
+    bound = pscmdlets.bind(
+        call.name, list(call.elements), names, spec.positional, switch=_SWITCH, keep=lambda v: v, shown=_text
+    )
     for name, value in bound.items():
-        if names.get(name) == _TEXT:
+        if names[name] in (_BOOL, _SWITCH):
+            bound[name] = _boolean(name, value)
+        elif names[name] == _TEXT:
             _single_value(name, value)
     return bound
 

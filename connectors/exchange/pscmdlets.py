@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import ntpath
 import re
+from collections.abc import Callable
 
 from . import psformat, psgetmember, psselectstring
 from .errors import NO_PARAMETER, ExchangeError
@@ -42,6 +43,7 @@ AMBIGUOUS = (
     "Parameter cannot be processed because the parameter name '{0}' is ambiguous. Possible matches include: {1}."
 )
 POSITIONAL = "A positional parameter cannot be found that accepts argument '{0}'."
+MISSING_ARGUMENT = "Missing an argument for parameter '{0}'. Specify a parameter of type '{1}' and try again."
 NO_FILE = (
     "Cannot find path '{0}' because it does not exist. The exchsim console reads only the files you uploaded "
     "(in the browser, the upload box; on the command line, manage.py ems --files DIR)."
@@ -68,8 +70,21 @@ def plain(value):
     return value.text if isinstance(value, Bareword) else value
 
 
-def bind(name: str, elements: list, parameters: dict, positional: tuple = (), rest: str | None = None) -> dict:
-    """The call's arguments by parameter name; `rest` collects positional values beyond `positional`."""
+def bind(
+    name: str,
+    elements: list,
+    parameters: dict,
+    positional: tuple = (),
+    rest: str | None = None,
+    *,
+    switch: str = SWITCH,
+    keep: Callable = plain,
+    shown: Callable = lambda value: to_string(plain(value)),
+) -> dict:
+    """The call's arguments by parameter name, as PowerShell's binder takes them: named (exact name or a unique
+    prefix; `-Name:value`; a parameter whose kind is `switch` takes none), then positional in `positional`'s order,
+    and `rest` collects positional values beyond those. `keep` is what a value is kept as (a bareword's text here;
+    the Exchange binder keeps barewords) and `shown` how an argument nothing accepts is named in the error."""
     bound: dict = {}
     order = list(positional)
     i = 0
@@ -80,23 +95,24 @@ def bind(name: str, elements: list, parameters: dict, positional: tuple = (), re
             while order and order[0] in bound:
                 order.pop(0)
             if order:
-                bound[order.pop(0)] = plain(element)
+                bound[order.pop(0)] = keep(element)
             elif rest:
                 current = bound.get(rest, [])
-                bound[rest] = (current if isinstance(current, list) else [current]) + [plain(element)]
+                bound[rest] = (current if isinstance(current, list) else [current]) + [keep(element)]
             else:
-                raise ExchangeError(POSITIONAL.format(to_string(plain(element))))
+                raise ExchangeError(POSITIONAL.format(shown(element)))
             continue
         key = parameter_name(element.name, parameters)
         if element.colon:
-            bound[key] = plain(element.value)
-        elif parameters[key] == SWITCH:
+            bound[key] = keep(element.value)
+        elif parameters[key] == switch:
             bound[key] = True
         elif i < len(elements) and not isinstance(elements[i], Parameter):
-            bound[key] = plain(elements[i])
+            bound[key] = keep(elements[i])
             i += 1
         else:
-            raise ExchangeError(f"Missing an argument for parameter '{key}'. Specify a parameter and try again.")
+            kind = parameters[key] if switch != SWITCH else "System.Object"
+            raise ExchangeError(MISSING_ARGUMENT.format(key, kind))
     return bound
 
 
