@@ -144,17 +144,24 @@ def explicit_aces(
 
 def apply_permission_groups(acl: Iterable[ACE], groups: int, server: Server, domain_netbios: str) -> tuple[ACE, ...]:
     """What -PermissionGroups writes (X-RC): drop the preset Allow ACEs of every preset principal, then add the
-    selected groups' ACEs. Custom grants and Deny ACEs stay; preset rights removed earlier come back."""
+    selected groups' ACEs. Custom grants and Deny ACEs stay; preset rights removed earlier come back. A preset ACE the
+    selected groups write again keeps its place (as the groups tag it), so writing the groups a connector has changes
+    nothing, not even the order."""
     groups = parse_permission_groups(groups)
     preset_allows = {
         (grant.principal.casefold(), right) for grant in preset_grants(server, domain_netbios) for right in grant.allow
     }
-    kept = [
-        ace
-        for ace in acl
-        if ace.inherited or ace.deny or ace.options or (ace.principal.casefold(), ace.right) not in preset_allows
-    ]
-    return _append_missing(kept, group_presets(groups, server, domain_netbios))
+    presets = tuple(group_presets(groups, server, domain_netbios))
+    written: dict[tuple, ACE] = {}
+    for ace in presets:
+        written.setdefault(ace_identity(ace), ace)
+    kept = []
+    for ace in acl:
+        if ace.inherited or ace.deny or ace.options or (ace.principal.casefold(), ace.right) not in preset_allows:
+            kept.append(ace)
+        elif ace_identity(ace) in written:
+            kept.append(written.pop(ace_identity(ace)))
+    return _append_missing(kept, written.values())  # the presets not yet in place, in the groups' order
 
 
 def _rights(rights: Iterable[str] | str) -> list[str]:

@@ -45,6 +45,22 @@ def relay_recipe(server=MAILBOX):
 # --- writing -----------------------------------------------------------------------------------------------------
 
 
+def test_writing_the_same_groups_again_keeps_the_acl_as_it_is():
+    """Set-ReceiveConnector -PermissionGroups with the groups it has changes nothing, not even the ACEs' order (a
+    reordered ACL would be a change in the lab's history)."""
+    acl = relay_recipe()  # AnonymousUsers' presets, then the Add-ADPermission grant
+    assert write(PermissionGroup.ANONYMOUS_USERS, acl) == acl
+    granted_first = (acl[-1], *acl[:-1])
+    assert write(PermissionGroup.ANONYMOUS_USERS, granted_first) == granted_first
+
+
+def test_adding_a_group_keeps_the_presets_in_place_and_appends_the_new_ones():
+    acl = relay_recipe()
+    both = write(PermissionGroup.ANONYMOUS_USERS | PermissionGroup.EXCHANGE_USERS, acl)
+    assert both[: len(acl)] == acl
+    assert {ace.group for ace in both[len(acl) :]} == {"ExchangeUsers"}
+
+
 def test_writing_a_group_adds_its_preset_aces_tagged_with_the_group():
     acl = write(PermissionGroup.ANONYMOUS_USERS)
     assert len(acl) == 4

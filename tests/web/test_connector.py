@@ -113,6 +113,18 @@ def test_permission_groups_rewrite_the_acl_and_the_matrix(signed_in, lab):
     assert "granted by permission group AnonymousUsers" in body
 
 
+def test_saving_the_permission_groups_unchanged_records_no_change(signed_in, lab):
+    """Save on the Permission Groups tab with the groups as they are changes nothing: no history entry (one would
+    block undoing the permissions entries before it) and the ACL keeps its order."""
+    build_seed_relay(signed_in, lab, anonymous_on_default=False)  # AnonymousUsers, then an Add-ADPermission grant
+    before = _connector(lab, RELAY)
+    entries = lab.history.count()
+    response = signed_in.post(_edit(lab, "groups", RELAY), {"groups": ["1"]}, **HTMX)  # AnonymousUsers, as it is
+    assert response.status_code == 200
+    assert lab.history.count() == entries
+    assert _connector(lab, RELAY).acl == before.acl
+
+
 def test_add_and_remove_ad_permission(signed_in, lab):
     build_seed_relay(signed_in, lab, anonymous_on_default=False)
     aces = [(a.principal, a.right, a.deny, a.group) for a in _connector(lab, RELAY).acl]
