@@ -118,6 +118,9 @@ def session_verdict(result: SessionResult) -> tuple[str, str, str]:
         return "bad", f"Refused at {refusal[0]} — {refusal[1]}", reason
     if result.mail_from is None and not fates:
         return "info", "Connected; no message sent", "The probe has no MAIL FROM, so the session stops after EHLO."
+    if not fates:
+        reason = "The probe has no RCPT TO, so the session stops after MAIL FROM."
+        return "info", "Sender accepted; no recipient given", reason
     return "bad", "Not accepted", reason
 
 

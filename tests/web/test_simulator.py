@@ -107,3 +107,14 @@ def test_it_parses_the_probes_addresses_once_and_hands_the_parsed_values_on(sign
     assert parsed.count("203.0.113.9") == 1, parsed
     assert parsed.count("10.0.0.1") == 1, parsed
     assert "Hello [203.0.113.9]" in session_start
+
+
+def test_a_probe_without_recipients_says_the_sender_was_accepted_and_nothing_more_was_tried(signed_in, lab):
+    """MAIL FROM accepted and no RCPT TO typed: not a refusal ("Not accepted" above "MAIL FROM … accepted" read as a
+    contradiction), but a session that stopped before any recipient."""
+    build_seed_relay(signed_in, lab)
+    page = signed_in.get(probe_url(lab, "10.0.0.50", rcpt="")).content.decode()
+    assert '<span class="r2">S: 250 2.1.0 Sender OK</span>' in page
+    assert "Not accepted" not in page
+    assert "Sender accepted; no recipient given" in page
+    assert "The probe has no RCPT TO, so the session stops after MAIL FROM." in page
