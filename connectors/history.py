@@ -360,10 +360,19 @@ def blocking_entry(lab: models.Lab, entry: models.HistoryEntry) -> tuple[models.
     return None
 
 
+def _spelled(entry: models.HistoryEntry, kind: str, server: str, name: str) -> tuple[str, str]:
+    """The (server, name) of a touched object as the entry spells them (`touched` holds them folded)."""
+    for change in entry.changes:
+        if change["kind"] == kind and _fold(change["server"]) == server and _fold(change["name"]) == name:
+            return change["server"], change["name"]
+    return server, name
+
+
 def _in_the_way(entry: models.HistoryEntry, other: models.HistoryEntry, touched: list[str]) -> str:
     if other.action == "undo" and other.refers_to == entry.number:
         return f"Entry #{entry.number} was already undone by #{other.number}."
     kind, server, name, field = touched
+    server, name = _spelled(entry, kind, server, name)
     what = f"{kind} {server + chr(92) if server else ''}{name}"
     what = f"{label(field)} of {what}" if field != WHOLE else what
     return (
