@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -71,13 +71,19 @@ def _server_or_404(org: Organization, name: str):
 # --- Labs ----------------------------------------------------------------------------------------------------------
 
 
+# When a lab last changed: its newest history entry (an edit to a connector leaves the Lab row itself untouched).
+_LAST_CHANGE = Subquery(
+    models.HistoryEntry.objects.filter(lab=OuterRef("pk")).order_by("-number").values("created")[:1]
+)
+
+
 def _lab_list_page(request, create_form=None, upload_form=None, rename_form=None, renamed=None, status=200):
     """The lab list; a refused create, upload or rename (of the lab `renamed`) shows its error beside its field."""
     context = {
         "section": "labs",
         "labs": labs_for_user(request.user)
         .select_related("baseline")
-        .annotate(started_from=F("baseline_snapshot__origin"))
+        .annotate(started_from=F("baseline_snapshot__origin"), last_change=_LAST_CHANGE)
         .order_by("name"),
         "create_form": create_form
         or LabCreateForm(templates=labtemplates.TEMPLATES, initial={"template": labtemplates.CURRENT_TEMPLATE}),

@@ -1,11 +1,14 @@
 """Labs: list, create, what-if copy, rename, delete with confirmation, download and upload; access and CSRF."""
 
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from connectors import labs, labtemplates
+from connectors import labs, labtemplates, store
 from connectors.models import Lab, ScenarioLab, TrainingSession
+from connectors.store import lab_to_org
 
 
 def test_the_list_shows_my_labs_only(signed_in, lab, django_user_model):
@@ -162,3 +165,17 @@ def test_the_template_choices_read_as_their_descriptions(signed_in):
     page = signed_in.get(reverse("connectors:lab-list")).content.decode()
     edge = labtemplates.TEMPLATES["exchangese-edge"].description.replace("'", "&#x27;")
     assert f'<option value="exchangese-edge">{edge}</option>' in page
+
+
+def test_changed_is_when_the_lab_was_last_changed_not_when_it_was_made(signed_in, lab):
+    """An edit to a connector is a change of the lab: the list's Changed column follows the lab's last history entry."""
+    org = lab_to_org(lab)
+    banner = {"banner": "220 changed"}
+    edited = org.with_changes(connectors=tuple(c.with_changes(**banner) if c.name == "Default EX01" else c
+                                               for c in org.connectors))  # fmt: skip
+    entry = store.save_org(lab, edited)
+    later = lab.updated + datetime.timedelta(days=3, hours=2)
+    lab.history.filter(pk=entry.pk).update(created=later)
+    body = signed_in.get(reverse("connectors:lab-list")).content.decode()
+    assert f"{later:%Y-%m-%d %H:%M}" in body
+    assert f"{lab.updated:%Y-%m-%d %H:%M}" not in body
