@@ -266,3 +266,13 @@ def test_remove_on_an_ace_with_options_removes_that_ace_not_its_all_twin(signed_
     bad = signed_in.post(_edit(lab, "permissions"), {**remove, "options": "[1"}, **HTMX)
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
     assert [a.inheritance_type for a in _connector(lab).acl if a.principal == "CONTOSO\\alice"] == ["All"]
+
+
+@pytest.mark.parametrize("tab", ["auth", "settings"])
+def test_the_help_a_field_points_to_is_on_the_tab(signed_in, lab, tab):
+    import re
+
+    body = signed_in.get(_tab(lab, tab)).content.decode()
+    described = set(re.findall(r'aria-describedby="([^"]+)"', body))
+    assert described
+    assert {name for name in described if f'id="{name}"' not in body} == set()

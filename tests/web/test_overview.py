@@ -113,3 +113,13 @@ def test_an_engine_error_lands_on_the_new_connector_field_its_parameter_names():
     add_engine_errors(form, [FieldError(parameter, f"bad {parameter}") for parameter in [*names, "Usage", "Server"]])
     for parameter, field in {**names, "Usage": "usage", "Server": "server"}.items():
         assert form.errors[field] == [f"bad {parameter}"], parameter
+
+
+def test_the_new_connector_form_says_how_to_write_bindings_and_ranges(signed_in, lab):
+    """The help the fields point to (aria-describedby) is on the page: how a binding and a remote range are written."""
+    body = signed_in.get(reverse("connectors:lab-detail", args=[lab.slug])).content.decode()
+    for field in ("bindings", "remote_ip_ranges"):
+        assert f'aria-describedby="id_new_{field}_helptext"' in body
+        assert f'id="id_new_{field}_helptext"' in body
+    assert "Local IP address and port: 0.0.0.0:25, [::]:25." in body
+    assert "10.0.0.50, 10.0.0.1-10.0.0.9, 10.0.0.0/24" in body
