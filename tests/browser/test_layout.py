@@ -117,3 +117,19 @@ def test_a_wrapped_script_line_keeps_each_parameter_name_whole(page, owner):
     for width in range(1280, 899, -20):
         page.set_viewport_size({"width": width, "height": 800})
         assert names.evaluate_all(split) == [], width
+
+
+def test_a_binding_in_the_overview_stays_on_one_line(page, owner):
+    """The "Listens on" column is wide enough for an address and a four-digit port: 10.0.0.10:2527 stays whole."""
+    from connectors import console_run, history
+
+    lab = labs.create_lab_from_template("exchange2019", owner=owner, name="Bindings")
+    script = "New-ReceiveConnector 'App 2527' -Server EX01 -Custom -Bindings 10.0.0.10:2527 -RemoteIPRanges 10.9.0.0/16"
+    assert console_run.run(lab, script, change=history.Change(user=owner)).saved is not None
+    page.goto(f"/labs/{lab.slug}/")
+    cell = page.locator("table.connectors tr", has_text="App 2527").locator("td.bindings")
+    lines = cell.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td);"
+        " return new Set(Array.from(r.getClientRects()).map(x => Math.round(x.top))).size; }"
+    )
+    assert lines == 1, cell.inner_text()
