@@ -57,6 +57,7 @@ def flag_choices(parameter: str) -> list[tuple[int, str]]:
 def flags_field(parameter: str) -> forms.Field:
     prop = RECEIVE_CONNECTOR.by_name(parameter)
     return forms.TypedMultipleChoiceField(
+        label=parameter,  # as EMS names it, also where a refused stale save says what it is now
         choices=flag_choices(parameter),
         coerce=int,
         required=False,

@@ -109,3 +109,15 @@ def test_renaming_a_lab_someone_renamed_meanwhile_is_refused(signed_in, lab):
     assert signed_in.post(url, {"name": "Second", "based_on": "First"}).status_code == 302
     lab.refresh_from_db()
     assert lab.name == "Second"
+
+
+def test_a_refused_permission_groups_save_names_the_parameter(signed_in, lab):
+    """The refusal names what changed as the tab and EMS do (PermissionGroups), not by the form's field ("Groups")."""
+    url = connector_url(lab, DEFAULT, "connectors:connector-groups")
+    based_on = _based_on(
+        signed_in.get(connector_url(lab, DEFAULT, "connectors:connector-tab", tab="groups")).content.decode()
+    )
+    signed_in.post(url, {"groups": ["1", "2"], "based_on": based_on}, **HTMX)
+    body = signed_in.post(url, {"groups": ["4"], "based_on": based_on}, **HTMX).content.decode()
+    assert "Not saved: someone else changed this connector" in body
+    assert "PermissionGroups is now <q>AnonymousUsers, ExchangeUsers</q>" in body
