@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -25,6 +26,14 @@ _LEXER = PowerShellLexer()
 def highlight_powershell(code: str) -> str:
     """Pygments HTML for a PowerShell script (cached: plans are re-rendered on every change)."""
     return highlight(code, _LEXER, _FORMATTER)
+
+
+@register.filter
+def prose(text: str):
+    """Text wrapped in a file (a scenario's briefing) as HTML paragraphs: a blank line starts a paragraph, a line end
+    inside one is a space, so the page wraps the sentences to its own width."""
+    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", str(text).strip())]
+    return format_html_join("", "<p>{}</p>", ((p,) for p in paragraphs if p))
 
 
 @register.filter

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from connectors import labs, training
 from connectors.models import ScenarioLab, TrainingSession
@@ -196,3 +197,14 @@ def test_anyone_can_try_a_scenario_on_their_own_from_the_library(client, bob):
     assert "Hint 1" in page
     assert "Model answer" in page  # self-study shows every hint on request
     assert client.post(reverse("connectors:training-scenario-start", args=["no-such"])).status_code == 404
+
+
+def test_the_briefing_reads_as_paragraphs_not_as_the_files_wrapped_lines(client, session, bob):
+    """The scenario files wrap their prose at 120 columns: a line end inside a paragraph is a space on the page, a
+    blank line a new paragraph (no <br> mid-sentence)."""
+    lab = _join(client, bob, session)
+    page = client.get(reverse("connectors:lab-scenario", args=[lab.slug])).content.decode()
+    briefing = training.get_scenario("close-open-relay").briefing.strip()
+    first, *rest = briefing.split("\n\n")
+    assert f"<p>{escape(' '.join(first.split()))}</p>" in page
+    assert "<br>" not in page.split('id="briefing-title"')[1].split("</section>")[0]
