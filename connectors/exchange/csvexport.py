@@ -24,8 +24,10 @@ from .importsources import (
     unknown_kind_message,
 )
 
-# The ToString() of a collection: a generic type's name with its argument in brackets, or an array's.
-_COLLECTION = re.compile(r"(Deserialized\.)?[\w.]+(`\d+\[.*\]|\[\])", re.DOTALL)
+# The ToString() of a collection: a generic type's name with its argument in brackets, or an array's, or the
+# ArrayList a remote session's deserialized collection is (EMS since 2010 is a remote session; UNCONFIRMED that
+# its Export-Csv writes that name, but no value of a modelled property reads so).
+_COLLECTION = re.compile(r"(Deserialized\.)?[\w.]+(`\d+\[.*\]|\[\])|System\.Collections\.ArrayList", re.DOTALL)
 LOST = (
     "{name} holds '{cell}', the name of its type: Export-Csv writes a multi-valued property that way and loses its "
     "values. Use the collector (Export-Clixml keeps them), or join them yourself before exporting, e.g. "

@@ -153,6 +153,12 @@ def test_it_refuses_a_multi_valued_cell_that_export_csv_lost():
     assert "Export-Csv writes a multi-valued property that way and loses its values" in message
 
 
+def test_it_refuses_the_arraylist_a_remote_sessions_export_writes_for_a_multi_valued_cell():
+    row = CSV_ROW.replace('"0.0.0.0:25"', '"System.Collections.ArrayList"')
+    with pytest.raises(SourceError, match=r"Bindings holds 'System.Collections.ArrayList'"):
+        read("c.csv", f"{CSV_HEADER}\n{row}\n".encode())
+
+
 def test_it_passes_on_a_lost_cell_of_a_property_nothing_reads():
     header = CSV_HEADER + ',"ExtendedProtectionSPNList"'
     row = CSV_ROW + ',"System.Object[]"'
