@@ -15,7 +15,7 @@ import ntpath
 import re
 from collections.abc import Callable
 
-from . import psformat, psgetmember, psselectstring
+from . import psformat, psgetmember, pshtml, psselectstring
 from .errors import NO_PARAMETER, ExchangeError
 from .psast import Bareword, Block, Parameter
 from .psmembers import call_method, get_member, type_name
@@ -639,7 +639,7 @@ def get_content(ctx, bound: dict, items: list) -> list:
     return [text] if bound.get("Raw") else text.splitlines()
 
 
-def _csv_records(ctx, items: list, bound: dict, existing: str = "") -> list[str]:
+def _csv_records(ctx, cmdlet: str, items: list, bound: dict, existing: str = "") -> list[str]:
     """The items as Export-Csv and ConvertTo-Csv write them, one text per record: every value quoted, `#TYPE` first
     unless -NoTypeInformation; after `existing` CSV text, its header's columns and no second header. A record keeps
     a line break inside a quoted value (ConvertTo-Csv returns it as one string, as PowerShell does)."""
@@ -663,8 +663,8 @@ def _csv_records(ctx, items: list, bound: dict, existing: str = "") -> list[str]
         records.append(record(names))
     for item in items:
         ctx.step()
-        row = psformat.row(item, ctx.org)
-        records.append(record([psformat.cell(row.get(n)) for n in names]))
+        cells = _written_cells(ctx, cmdlet, psformat.row(item, ctx.org))
+        records.append(record([cells.get(n, "") for n in names]))
     return records
 
 
@@ -679,13 +679,68 @@ def _header(text: str, delimiter: str) -> list[str] | None:
 
 def export_csv(ctx, bound: dict, items: list) -> list:
     path, append = bound.get("Path") or bound.get("LiteralPath"), bool(bound.get("Append"))
-    records = _csv_records(ctx, items, bound, _existing(ctx, path) if append else "")
+    records = _csv_records(ctx, "Export-Csv", items, bound, _existing(ctx, path) if append else "")
     _write(ctx, path, "".join(record + "\n" for record in records), append)
     return []
 
 
 def convert_to_csv(ctx, bound: dict, items: list) -> list:
-    return _csv_records(ctx, items, bound)
+    return _csv_records(ctx, "ConvertTo-Csv", items, bound)
+
+
+LOST_VALUES = (
+    "NOTE: {0} writes each value as its ToString(), so in EMS a multi-valued property ({1}) comes out as its type's "
+    "name and its values are lost; the exchsim console writes them as {{a, b}}. For a file that works from a real "
+    "server, join them: @{{Name='{1}'; Expression={{$_.{1} -join ','}}}}."
+)
+
+
+def _written_cells(ctx, cmdlet: str, row: dict) -> dict[str, str]:
+    """A row's values as the file or page shows them (psformat.cell), with the note, once per script, that EMS
+    would have written a list's type name instead."""
+    lists = [name for name, value in row.items() if isinstance(value, list)]
+    if lists:
+        note = LOST_VALUES.format(cmdlet, lists[0])
+        said = f"NOTE: {cmdlet} writes"
+        if not any(written.startswith(said) for written in ctx.notes):
+            ctx.notes.append(note)
+            ctx.print([note])
+    return {name: psformat.cell(value) for name, value in row.items()}
+
+
+AS_SET = (
+    'Cannot validate argument on parameter \'As\'. The argument "{0}" does not belong to the set "Table,List" '
+    "specified by the ValidateSet attribute. Supply an argument that is in the set and then try the command again."
+)
+
+
+def convert_to_html(ctx, bound: dict, items: list) -> list:
+    """ConvertTo-Html: every property of each object (or -Property's, calculated ones too, as Select-Object makes
+    them), its values as Export-Csv writes them, in the page pshtml writes."""
+    layout = to_string(plain(bound.get("As", "Table"))).strip()
+    if layout.casefold() not in ("table", "list"):
+        raise RuntimeFailure(AS_SET.format(layout))
+    if "Property" in bound:
+        items = select_object(ctx, {"Property": bound["Property"]}, items)
+    rows = []
+    for item in items:
+        ctx.step()
+        rows.append(_written_cells(ctx, "ConvertTo-Html", psformat.row(item, ctx.org)))
+
+    def texts(name: str) -> list[str] | None:
+        return [to_string(v) for v in as_list(plain(bound[name]))] if bound.get(name) is not None else None
+
+    return pshtml.page(
+        rows,
+        as_list=layout.casefold() == "list",
+        fragment=bool(bound.get("Fragment")),
+        title=to_string(plain(bound["Title"])) if bound.get("Title") is not None else None,
+        head=texts("Head"),
+        body=texts("Body"),
+        css_uri=to_string(plain(bound["CssUri"])) if bound.get("CssUri") is not None else None,
+        pre_content=texts("PreContent"),
+        post_content=texts("PostContent"),
+    )
 
 
 def _existing(ctx, path) -> str:
@@ -898,6 +953,22 @@ _SPECS = {
         convert_to_csv,
         {"InputObject": VALUE, "NoTypeInformation": SWITCH, "Delimiter": VALUE, "UseCulture": SWITCH},
         (),
+    ),
+    "ConvertTo-Html": (
+        convert_to_html,
+        {
+            "InputObject": VALUE,
+            "Property": VALUE,
+            "Body": VALUE,
+            "Head": VALUE,
+            "Title": VALUE,
+            "As": VALUE,
+            "CssUri": VALUE,
+            "Fragment": SWITCH,
+            "PostContent": VALUE,
+            "PreContent": VALUE,
+        },
+        ("Property", "Body", "Head", "Title"),
     ),
     "Get-Content": (get_content, {"Path": VALUE, "LiteralPath": VALUE, "Encoding": VALUE, "Raw": SWITCH}, ("Path",)),
     "Export-Csv": (

@@ -51,3 +51,10 @@ def test_an_unknown_cmdlet_or_a_parse_error_is_printed_not_swallowed(signed_in, 
     assert '<span class="err">The term &#x27;Frobnicate-Thing&#x27; is not recognized' in body
     body = _run(signed_in, lab, 'Get-ReceiveConnector "Relay', **HTMX).content.decode()
     assert "the script can&#x27;t be parsed" in body
+
+
+def test_html_a_script_writes_shows_as_text_not_markup(signed_in, lab):
+    body = _run(signed_in, lab, "1 | ConvertTo-Html -PreContent '<script>alert(1)</script>' -Fragment", **HTMX)
+    text = body.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>alert(1)</script>" not in text
