@@ -31,6 +31,11 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
     extra_context = {"section": "sign-in"}
 
+    def dispatch(self, request, *args, **kwargs):
+        if getattr(request, "single_user", False):  # everyone is local (SingleUserMiddleware): say so, don't bounce
+            return render(request, "registration/single_user.html", {"section": "sign-in"})
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         if TemporaryPassword.objects.filter(user=form.get_user()).exists():
