@@ -16,7 +16,7 @@ import re
 
 from tree_sitter import Node
 
-from . import pstext
+from . import psrewrites, pstext
 from .psast import (
     Assign,
     Bareword,
@@ -131,7 +131,7 @@ def _kids(node: Node) -> list[Node]:
 def parse_script(text: str) -> list:
     """The script as a list of statements (a Pipeline is a list of commands, as before). Raises Unsupported for
     syntax errors and for anything the console doesn't run."""
-    root = pstext.parse_tree(text)
+    root = psrewrites.parse_tree(text)
     if all(c.type == "comment" or (c.type == "ERROR" and not c.text.strip()) for c in root.children):
         return []  # only comments and blank lines, which the grammar can't place in a program
     error = pstext.first_error(root)
@@ -307,7 +307,7 @@ def _clause_text(node: Node, depth: int):
     text = node.text.decode()
     if text[:1] not in pstext.SINGLE_QUOTES + pstext.DOUBLE_QUOTES:
         return text
-    root = pstext.parse_tree(text)
+    root = psrewrites.parse_tree(text)
     statements = _statement_list(_first(root, "statement_list"), depth) if not root.has_error else []
     value = statements[0] if len(statements) == 1 else None
     if isinstance(value, Pipeline) and len(value) == 1:
@@ -518,7 +518,7 @@ def _command(node: Node, depth: int) -> CommandCall:
             bind_next = bind_next or ":" in child.text.decode()
             continue
         if child.type == "command_parameter":
-            written = pstext.restore_digits(child.text.decode()[1:])
+            written = psrewrites.restore_digits(child.text.decode()[1:])
             colon = written.endswith(":")
             call.elements.append(Parameter(written.rstrip(":"), colon=colon))
             bind_next = colon

@@ -1,5 +1,5 @@
 """A parameter name may hold a digit, as -SmtpUtf8Enabled does: the grammar ends a name at a digit (and reads the rest
-as a redirection), so the console spells such digits before parsing and reads the name back (pstext)."""
+as a redirection), so the console spells such digits before parsing and reads the name back (psrewrites)."""
 
 import pytest
 

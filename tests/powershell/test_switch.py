@@ -3,7 +3,7 @@
 
 import time
 
-from connectors.exchange import ems, pstext
+from connectors.exchange import ems, psrewrites
 
 from .orgs import template
 
@@ -177,7 +177,7 @@ def test_a_backtracking_regex_condition_stops_at_the_time_limit():
 def test_deeply_nested_switches_are_not_rescanned_for_each_level():
     depth = 1500  # a script's nesting is refused later, after this rewrite; each level rescanned the ones inside
     text = "switch (1) { 1 { " * depth + "}}" * depth + ' switch (2) { "a" {1} "b(" {2} }'
-    root = pstext._PARSER.parse(text.encode()).root_node
+    root = psrewrites._PARSER.parse(text.encode()).root_node
     started = time.monotonic()
-    assert pstext._separate_switch_clauses(text, root) is None
+    assert psrewrites._separate_switch_clauses(text, root) is None
     assert time.monotonic() - started < 2  # 5 s unbounded on an idle machine, quadratic in the depth
