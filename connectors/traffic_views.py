@@ -45,6 +45,10 @@ def traffic_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _traffic_page(request, get_lab_for_user(request, slug))
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 @login_required
 @require_POST
 def traffic_upload(request: HttpRequest, slug: str) -> HttpResponse:
@@ -59,8 +63,9 @@ def traffic_upload(request: HttpRequest, slug: str) -> HttpResponse:
     if upload.state == models.TrafficUpload.DONE:
         messages.success(
             request,
-            f"Read {upload.lines:,} lines: {upload.sessions:,} sessions, {upload.messages:,} messages"
-            + (f", {upload.malformed_lines:,} malformed lines skipped." if upload.malformed_lines else "."),
+            f"Read {_count(upload.lines, 'line')}: {_count(upload.sessions, 'session')}, "
+            f"{_count(upload.messages, 'message')}"
+            + (f", {_count(upload.malformed_lines, 'malformed line')} skipped." if upload.malformed_lines else "."),
         )
     url = reverse("connectors:traffic", args=[lab.slug])
     return redirect(f"{url}?upload={upload.pk}" if upload.state == models.TrafficUpload.DONE else url)

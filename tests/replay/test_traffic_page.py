@@ -35,7 +35,7 @@ def test_uploaded_logs_are_kept_with_the_lab_and_show_who_uses_what(signed_in, d
     assert upload.user == owner
     assert upload.files == "RECV20240101-1.LOG\nRECV20240101-2.LOG"
     text = page.content.decode()
-    assert "Read 78 lines: 4 sessions, 4 messages, 1 malformed lines skipped." in text
+    assert "Read 78 lines: 4 sessions, 4 messages, 1 malformed line skipped." in text  # one line, one session: singular
     assert "EX01\\Anonymous Relay" in text
     assert "10.0.0.50" in text
     assert "RECV20240101-1.LOG:33: 1 fields where the #Fields line names 9" in text  # no spool folder in the name
