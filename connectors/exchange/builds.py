@@ -180,8 +180,8 @@ def settle(server: str, bounds: Bounds, stated: ExchangeVersion | None) -> Excha
         return bounds.settled
     raise ExchangeError(
         f"The files don't say which Exchange version server {server} runs ({bounds.words()}): it may be "
-        f"{', '.join(v.value for v in bounds.possible)}. Add Get-ExchangeServer's export, or say it with --version "
-        f"(e.g. --version {bounds.high.value}).",
+        f"{', '.join(v.value for v in bounds.possible)}. Add Get-ExchangeServer's export, or give the version: "
+        f"Exchange version on the Import page, --version {bounds.high.value} on the command line.",
         "Version",
     )
 

@@ -37,6 +37,6 @@ def test_import_refused_says_why_and_keeps_the_form(page):
     page.goto("/labs/import/")
     page.get_by_label("Exported files").set_input_files([str(DATA / "ReceiveConnector-2019.xml")])
     page.get_by_role("button", name="Import").click()
-    expect(page.get_by_role("alert")).to_contain_text("say it with --version")
+    expect(page.get_by_role("alert")).to_contain_text("or give the version: Exchange version on the Import page")
     expect(page.get_by_label("Exported files")).to_be_visible()
     assert not Lab.objects.exists()

@@ -59,7 +59,7 @@ def test_it_refuses_the_whole_import_naming_file_object_and_property(db):
 
 
 def test_it_asks_for_version_when_the_files_do_not_settle_it(db):
-    with pytest.raises(CommandError, match="say it with --version"):
+    with pytest.raises(CommandError, match="or give the version: .*--version SE on the command line"):
         _run("prod", CONNECTOR)
     with pytest.raises(CommandError, match="Unknown Exchange version 'XP'"):
         _run("prod", CONNECTOR, "--version", "XP")

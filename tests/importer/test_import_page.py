@@ -56,7 +56,9 @@ def test_it_refuses_the_whole_import_and_saves_no_lab(alice_client):
 def test_it_asks_for_the_version_in_words(alice_client):
     response = _post(alice_client, "ReceiveConnector-2019.xml")
     assert response.status_code == 400
-    assert "say it with --version" in response.content.decode()
+    assert "or give the version: Exchange version on the Import page, --version SE on the command line" in (
+        response.content.decode()
+    )  # the page's own field, not only the command's option
 
 
 def test_it_compares_with_an_earlier_lab(alice_client, alice):
