@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import cmdletdocs, emsinstance, pscmdlets, psruntime, psstages, psvalues
+from . import cmdletdocs, emsinstance, pscmdlets, psformat, psruntime, psstages, psvalues
 
 # The binding and the cmdlets live in their own modules; their names stay importable from here (emsscope, tests).
 from .emsbind import (  # noqa: F401 (re-exported)
@@ -569,9 +569,11 @@ def run_script(
     started = time.monotonic() if started is None else started
     deadline = None if max_seconds is None else (started + max_seconds, max_seconds)
     token = psvalues.REGEX_DEADLINE.set(deadline)
+    limit = psformat.ENUMERATION_LIMIT.set(None)  # _run_script points it at the script's variable
     try:
         return _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dry_run, guard, started)
     finally:
+        psformat.ENUMERATION_LIMIT.reset(limit)
         psvalues.REGEX_DEADLINE.reset(token)
 
 
@@ -595,7 +597,9 @@ def _run_script(org, text, atomic, max_seconds, max_steps, max_output, files, dr
         files=dict(files or {}),
         dry_run=dry_run,
         started=started,
+        scopes=[{"formatenumerationlimit": psformat.EMS_ENUMERATION_LIMIT}],  # as EMS's RemoteExchange.ps1 sets it
     )
+    psformat.ENUMERATION_LIMIT.set(lambda: ctx.get("formatenumerationlimit"))
     applied = 0
     for statement in statements:
         out = Host(ctx.org, ctx.print)  # each object printed as it reaches the host, between Write-Host's lines

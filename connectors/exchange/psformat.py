@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, make_dataclass
 from dataclasses import field as dc_field
 
@@ -275,6 +277,32 @@ def cell(value) -> str:
 
 _show = cell
 
+# EMS's RemoteExchange.ps1 sets $FormatEnumerationLimit = 16 (PowerShell's own default is 4). The views read the
+# running script's variable through this, so `$FormatEnumerationLimit = -1` in a script shows every value.
+EMS_ENUMERATION_LIMIT = 16
+ENUMERATION_LIMIT: ContextVar[Callable[[], object] | None] = ContextVar("enumeration_limit", default=None)
+
+
+def _enumeration_limit() -> int:
+    read = ENUMERATION_LIMIT.get()
+    value = read() if read is not None else EMS_ENUMERATION_LIMIT
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return EMS_ENUMERATION_LIMIT
+
+
+def shown(value) -> str:
+    """A value as a list or table view shows it: a collection past $FormatEnumerationLimit items cut there, with
+    `...` after the last one shown (`{a, b, c...}`), as PowerShell's formatter cuts it; a negative limit cuts
+    nothing. Files (Export-Csv, ConvertTo-Html) take cell(), uncut."""
+    if not isinstance(value, list):
+        return cell(value)
+    limit = _enumeration_limit()
+    if limit < 0 or len(value) <= limit:
+        return "{" + ", ".join(shown(v) for v in value) + "}"
+    return "{" + ", ".join(shown(v) for v in value[:limit]) + "...}"
+
 
 def _engine(item):
     """The engine object an item shows, or None (a [PSCustomObject], a Select-Object row, a scalar)."""
@@ -323,7 +351,7 @@ def list_view(items: list, org: Organization, wanted: list = ()) -> list[str]:
     for item in items:
         props = _select(row(item, org), [str(w) for w in wanted])
         width = max((len(name) for name in props), default=0)
-        lines += [f"{name.ljust(width)} : {cell(value)}" for name, value in props.items()] + [""]
+        lines += [f"{name.ljust(width)} : {shown(value)}" for name, value in props.items()] + [""]
     return lines
 
 
@@ -346,7 +374,7 @@ def table_view(items: list, org: Organization, wanted: list = (), wrap: bool = F
     for item in items:
         props = row(item, org)
         first_values = [props.get(c) for c in columns] if first_values is None else first_values
-        rows.append([cell(props.get(c)) for c in columns])
+        rows.append([shown(props.get(c)) for c in columns])
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headings)]
     # PowerShell right-aligns a column (its heading too) whose first value is a number; an EMS size isn't one.
     right = [_is_number(v) and not (entries and not wanted) for v in first_values]  # the view aligns left
@@ -423,9 +451,9 @@ def render(values: list, org: Organization) -> list[str]:
             lines += [_scalar(item) for item in group if item is not None]
         elif shape is dict:
             # one table for hashtables in a row, as PowerShell's view of their entries is one table
-            lines += _name_value([{"Name": str(k), "Value": cell(v)} for table in group for k, v in table.items()])
+            lines += _name_value([{"Name": str(k), "Value": shown(v)} for table in group for k, v in table.items()])
         elif _is_entry(group[0]):  # $h.GetEnumerator(): the entries in the hashtable's own view
-            lines += _name_value([{"Name": cell(e.props["Name"]), "Value": cell(e.props["Value"])} for e in group])
+            lines += _name_value([{"Name": cell(e.props["Name"]), "Value": shown(e.props["Value"])} for e in group])
         else:
             lines += format_default(group, org)
         position = end
