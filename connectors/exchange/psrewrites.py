@@ -298,8 +298,15 @@ def _end_param_blocks(text: str, root: Node) -> str | None:
     each param block another statement follows on its line, which keeps the line numbers. None when there is none or
     the rewrite reads no better."""
     data = text.encode()
+    literal = [  # `"call param(1) here"` is text, not a param block
+        (node.start_byte, node.end_byte)
+        for node in walk(root, lambda node: node.type not in ("string_literal", "comment"))
+        if node.type in ("string_literal", "comment")
+    ]
     edits = []
     for match in _PARAM_BLOCK.finditer(data):
+        if any(start <= match.start() < end for start, end in literal):
+            continue
         end = _block_end(data, match.end(), b"(", b")")
         after = end
         while data[after : after + 1] in (b" ", b"\t"):

@@ -578,6 +578,9 @@ def test_a_param_block_may_share_its_line_with_the_body():
         "function Twice { param([int]$n = 2) $n * 2 }; Twice; Twice -n 4\n"
     )
     assert out(script) == ["x=5", "4", "8"]
+    # the rewrite that makes that readable leaves text alone: a string or comment saying param(...) stays as written
+    texts = "function Show { param($x) $x }; Show 1; 'call param(1) here'; \"and param(2) there\" # param(3) x"
+    assert out(texts) == ["1", "call param(1) here", "and param(2) there"]
 
 
 def test_a_script_block_binds_its_param_block_as_a_function_does():
