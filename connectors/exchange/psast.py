@@ -202,6 +202,7 @@ class Param:
     line: int = 0
     piped: str = ""  # "value" ([Parameter(ValueFromPipeline)]), "property" (…ByPropertyName), or ""
     mandatory: bool = False  # [Parameter(Mandatory)]
+    written: str = ""  # the name as declared (an error names it so)
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,6 @@ class ScriptParams:
 
     parameters: tuple[Param, ...]
     line: int = 0
-    written: tuple[str, ...] = ()  # the parameters' names as written (an error names them so)
 
 
 @dataclass(frozen=True)

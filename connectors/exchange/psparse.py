@@ -146,9 +146,7 @@ def parse_script(text: str) -> list:
     for node in _kids(root):
         if node.type == "param_block" and not statements:  # the script's parameters, before its statements
             declared = _first(node, "parameter_list")
-            variables = [_first(c, "variable") for c in _kids(declared) if c.type == "script_parameter"]
-            written = tuple(v.text.decode().lstrip("$") for v in variables if v is not None)
-            statements.append(ScriptParams(tuple(_parameters([declared], 0)), _line(node), written))
+            statements.append(ScriptParams(tuple(_parameters([declared], 0)), _line(node)))
             continue
         if node.type != "statement_list":
             raise refuse(node)
@@ -360,14 +358,16 @@ def _parameters(lists, depth: int) -> list[Param]:
             types = [a for a in pstext.walk(parameter) if a.type == "type_literal"]
             default = _first(parameter, "script_parameter_default")
             value = next((c for c in _kids(default) if c.type != "="), None) if default is not None else None
+            variable = _first(parameter, "variable")
             parameters.append(
                 Param(
-                    _variable_name(_first(parameter, "variable")),
+                    _variable_name(variable),
                     types[-1].text.decode()[1:-1].strip() if types else "",  # [string[]] stays string[]
                     _expression(value, depth) if value is not None else None,
                     _line(parameter),
                     _piped(parameter),
                     _mandatory(parameter),
+                    variable.text.decode().lstrip("$") if variable is not None else "",
                 )
             )
     return parameters

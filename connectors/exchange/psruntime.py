@@ -222,12 +222,29 @@ MISSING_MANDATORY = (
 )
 
 
+MISSING_ARGUMENTS = (
+    "Cannot process command because of one or more missing mandatory parameters: {0}. PowerShell would prompt for "
+    "them; the console can't, so pass them when calling {1}."
+)
+
+
+def _require_mandatory(function: FunctionDef, bound: dict, piped: bool = False, caller: str = "") -> None:
+    """A mandatory parameter the call doesn't give (and, with `piped`, that the pipeline doesn't bind) makes
+    PowerShell prompt; the console can't, so the call stops with PowerShell's non-interactive error."""
+    missing = [
+        p.written or p.name
+        for p in function.parameters
+        if p.mandatory and p.name not in bound and not (piped and p.piped)
+    ]
+    if missing:
+        raise RuntimeFailure(MISSING_ARGUMENTS.format(" ".join(missing), caller or function.name))
+
+
 def _script_params(ctx: Context, block: ScriptParams) -> None:
     """A script's param() block: the console passes a script no arguments, so each parameter takes its default
     (typed, as a function's does) in the script's scope; a mandatory one makes PowerShell prompt, its default
     unused, and the console can't, so the script stops there, as PowerShell -NonInteractive does."""
-    written = dict(zip((p.name for p in block.parameters), block.written, strict=False))
-    missing = [written.get(p.name, p.name) for p in block.parameters if p.mandatory]
+    missing = [p.written or p.name for p in block.parameters if p.mandatory]
     if missing:
         ctx.running = "param"  # the error's CategoryInfo line names the block
         raise RuntimeFailure(MISSING_MANDATORY.format(" ".join(missing)))
@@ -480,6 +497,7 @@ def call_function(ctx: Context, function: FunctionDef, elements: list, items: li
     """A function the script defined: its parameters bound by name (or unique prefix) and position, typed ones
     converted, the rest in $args; what came down the pipeline is $input. It runs in its own scope."""
     binding = _bind_function(function, elements)
+    _require_mandatory(function, binding[0], piped=bool(items))
     _enter(ctx, function.line)
     out: list = []
     try:
@@ -563,6 +581,7 @@ class FunctionStage(Stage):
     def __init__(self, ctx: Context, function: FunctionDef, elements: list, first: bool):
         self.ctx, self.function, self.first = ctx, function, first
         self.binding = _bind_function(function, elements)
+        _require_mandatory(function, self.binding[0], piped=not first)  # a piped object binds the piped ones
         self.piped = [p for p in function.parameters if p.piped and p.name not in self.binding[0]]
         self.scope: dict = {}
         self.received: list = []
@@ -646,7 +665,9 @@ def call_block(ctx: Context, block: Block, item=None, arguments=(), new_scope: b
     if block.parameters:
         try:
             declared = FunctionDef("", block.parameters, (), block.line)
-            bound = _function_scope(ctx, declared, _bind_function(declared, list(arguments)), None)
+            binding = _bind_function(declared, list(arguments))
+            _require_mandatory(declared, binding[0], caller="the script block")
+            bound = _function_scope(ctx, declared, binding, None)
         except BaseException:
             ctx.depth -= 1
             raise
