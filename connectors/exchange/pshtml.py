@@ -17,7 +17,14 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"
 
 
 def encode(text: str) -> str:
-    return "".join(_ENTITIES.get(char, char) for char in text)
+    """WebUtility.HtmlEncode: the five markup characters by name, and by number the Latin-1 characters from U+00A0
+    to U+00FF (`é` is `&#233;`) and those beyond the Basic Multilingual Plane."""
+    return "".join(_ENTITIES.get(char) or (f"&#{ord(char)};" if _numbered(char) else char) for char in text)
+
+
+def _numbered(char: str) -> bool:
+    code = ord(char)
+    return 160 <= code < 256 or code > 0xFFFF
 
 
 def page(

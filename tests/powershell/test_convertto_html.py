@@ -95,3 +95,9 @@ def test_a_list_value_written_to_a_file_notes_once_that_ems_would_lose_it():
     assert "-join ','" in notes[0]
     joined = run("Get-ReceiveConnector | Select Name, @{n='R'; e={$_.RemoteIPRanges -join ','}} | Export-Csv c.csv")
     assert not any(line.startswith("NOTE:") for line in joined.output)
+
+
+def test_values_are_encoded_as_webutility_htmlencode_encodes_them():
+    # .NET's WebUtility.HtmlEncode also writes U+00A0..U+00FF and characters past U+FFFF as numbered entities
+    script = "[pscustomobject]@{Name='Relais für Zürich €'; Note=\"a'b 😀\"} | ConvertTo-Html -Fragment"
+    assert run(script).output[3] == "<tr><td>Relais f&#252;r Z&#252;rich €</td><td>a&#39;b &#128512;</td></tr>"
