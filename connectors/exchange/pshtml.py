@@ -53,7 +53,7 @@ def page(
     lines.append("<table>")
     columns: list[str] | None = None
     for number, row in enumerate(rows, start=1):
-        if not row:
+        if not row and (as_list or columns is None):  # nothing to head a table with; a later one fills a row
             continue
         if as_list:  # each object its own properties, a rule between objects
             if number > 1:

@@ -101,3 +101,12 @@ def test_values_are_encoded_as_webutility_htmlencode_encodes_them():
     # .NET's WebUtility.HtmlEncode also writes U+00A0..U+00FF and characters past U+FFFF as numbered entities
     script = "[pscustomobject]@{Name='Relais für Zürich €'; Note=\"a'b 😀\"} | ConvertTo-Html -Fragment"
     assert run(script).output[3] == "<tr><td>Relais f&#252;r Z&#252;rich €</td><td>a&#39;b &#128512;</td></tr>"
+
+
+def test_an_object_without_properties_after_the_heading_is_a_row_of_empty_cells():
+    # ConvertToHtml.cs resolves the columns from the first object that has any; each later object writes a row
+    script = (
+        "(New-Object PSObject), [pscustomobject]@{A=1}, (New-Object PSObject), [pscustomobject]@{A=2} | "
+        "ConvertTo-Html -Fragment"
+    )
+    assert run(script).output[3:] == ["<tr><td>1</td></tr>", "<tr><td></td></tr>", "<tr><td>2</td></tr>", "</table>"]
