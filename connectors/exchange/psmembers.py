@@ -6,6 +6,7 @@ returns $null for a property an object lacks)."""
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import zlib
 
 from . import psdates
@@ -249,6 +250,26 @@ def call_method(value, name: str, args: list):
         raise RuntimeFailure(NO_METHOD.format(type_name(value), name)) from None  # the name as the script wrote it
 
 
+def _int32(bits: int) -> int:
+    bits &= 0xFFFFFFFF
+    return bits - (1 << 32) if bits >= 1 << 31 else bits
+
+
+def _number_hash(value) -> int | None:
+    """.NET's GetHashCode of a Boolean (1 or 0), an Int32 (the number itself), an Int64 (its halves XORed) or a
+    Double (its bits' halves XORed, 0 for either zero); None for any other value."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int) and -(1 << 63) <= value < 1 << 63:
+        return value if -(1 << 31) <= value < 1 << 31 else _int32(value ^ (value >> 32))
+    if isinstance(value, float):
+        if value == 0:
+            return 0
+        bits = struct.unpack("<q", struct.pack("<d", value))[0]
+        return _int32(bits ^ (bits >> 32))
+    return None
+
+
 def _call_method(value, name: str, args: list):
     lowered = name.casefold()
     if lowered == "gettype":
@@ -257,6 +278,9 @@ def _call_method(value, name: str, args: list):
     if lowered == "equals" and value is not None and not isinstance(value, str):  # System.Object's, every value's
         return equal(value, args[0]) if args else _missing(value, name)
     if lowered == "gethashcode" and value is not None:
+        number = _number_hash(value)
+        if number is not None:
+            return number
         # the same in every run (Python's hash() of a text changes per process), and equal where Equals is: a
         # text's Equals is case-sensitive, other values' is PowerShell's comparison, without case
         text = value if isinstance(value, str) else to_string(value).casefold()

@@ -201,3 +201,11 @@ def test_gethashcode_is_the_same_in_every_process_and_follows_equals():
     assert len(runs) == 1
     first, second = ast.literal_eval(runs.pop())
     assert first != second  # a text's Equals is case-sensitive, so its hash code is too
+
+
+def test_gethashcode_of_a_number_or_boolean_is_dotnets():
+    # Int32.GetHashCode is the number; Int64's XORs its halves; Double's XORs its bits' halves; Boolean's is 1 or 0
+    script = "(25).GetHashCode(); (-1).GetHashCode(); (5000000000).GetHashCode(); (1.5).GetHashCode(); " + (
+        "(0.0).GetHashCode(); $true.GetHashCode(); $false.GetHashCode()"
+    )
+    assert ems.run_script(template(), script).output == ["25", "-1", "705032705", "1073217536", "0", "1", "0"]
