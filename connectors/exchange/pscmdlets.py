@@ -689,9 +689,9 @@ def convert_to_csv(ctx, bound: dict, items: list) -> list:
 
 
 LOST_VALUES = (
-    "NOTE: {0} writes each value as its ToString(), so in EMS a multi-valued property ({1}) comes out as its type's "
-    "name and its values are lost; the exchsim console writes them as {{a, b}}. For a file that works from a real "
-    "server, join them: @{{Name='{1}'; Expression={{$_.{1} -join ','}}}}."
+    "NOTE: In EMS, {0} writes a multi-valued property ({1}) as its type's name and loses the values; the console "
+    "writes them as {{a, b}}. To keep them on a real server, join them: "
+    "@{{Name='{1}'; Expression={{$_.{1} -join ','}}}}."
 )
 
 
@@ -701,7 +701,7 @@ def _written_cells(ctx, cmdlet: str, row: dict) -> dict[str, str]:
     lists = [name for name, value in row.items() if isinstance(value, list)]
     if lists:
         note = LOST_VALUES.format(cmdlet, lists[0])
-        said = f"NOTE: {cmdlet} writes"
+        said = f"NOTE: In EMS, {cmdlet} writes"
         if not any(written.startswith(said) for written in ctx.notes):
             ctx.notes.append(note)
             ctx.print([note])

@@ -89,9 +89,9 @@ def test_a_list_value_written_to_a_file_notes_once_that_ems_would_lose_it():
         "Get-ReceiveConnector | Select Name, RemoteIPRanges | Export-Csv a.csv; "
         "Get-ReceiveConnector | Select Name, RemoteIPRanges | Export-Csv b.csv"
     )
-    notes = [line for line in result.output if line.startswith("NOTE: Export-Csv")]
+    notes = [line for line in result.output if line.startswith("NOTE: In EMS, Export-Csv")]
     assert len(notes) == 1
-    assert "multi-valued property (RemoteIPRanges) comes out as its type's name" in notes[0]
+    assert "multi-valued property (RemoteIPRanges) as its type's name and loses the values" in notes[0]
     assert "-join ','" in notes[0]
     joined = run("Get-ReceiveConnector | Select Name, @{n='R'; e={$_.RemoteIPRanges -join ','}} | Export-Csv c.csv")
     assert not any(line.startswith("NOTE:") for line in joined.output)
