@@ -32,7 +32,7 @@ def test_logs_uploaded_show_who_uses_what_and_whom_removing_the_relay_ace_breaks
     page.get_by_label("Protocol logs").set_input_files([str(path) for path in FRONTEND_2019_FILES])
     page.get_by_role("button", name="Upload and replay").click()
     expect(page.locator(".messages")).to_contain_text(
-        "Read 78 lines: 4 sessions, 4 messages, 1 malformed lines skipped."
+        "Read 78 lines: 4 sessions, 4 messages, 1 malformed line skipped."
     )
 
     inventory = page.locator("table.traffic-inventory")
