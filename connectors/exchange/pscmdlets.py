@@ -113,7 +113,30 @@ def bind(
         else:
             kind = parameters[key] if switch != SWITCH else "System.Object"
             raise ExchangeError(MISSING_ARGUMENT.format(key, kind))
+    for key in _ACTION_PARAMETERS.intersection(bound):
+        _check_action(key, bound[key])
     return bound
+
+
+_ACTION_PARAMETERS = {"ErrorAction", "WarningAction", "InformationAction"}
+# ActionPreference's names in Windows PowerShell 5.1 (EMS's), in its order
+ACTION_NAMES = ("SilentlyContinue", "Stop", "Continue", "Inquire", "Ignore", "Suspend")
+BAD_ACTION = (
+    "Cannot bind parameter '{0}'. Cannot convert value \"{1}\" to type "
+    '"System.Management.Automation.ActionPreference". Error: "Unable to match the identifier name {1} to a valid '
+    "enumerator name. Specify one of the following enumerator names and try again:\n" + ", ".join(ACTION_NAMES) + '"'
+)
+
+
+def _check_action(parameter: str, value) -> None:
+    """-ErrorAction Bogus is refused as the binder refuses a value ActionPreference hasn't (a number passes: an
+    enum takes any)."""
+    if value is None or isinstance(value, bool):
+        return
+    text = to_string(plain(value)).strip()
+    if text.lstrip("+-").isdigit() or text.casefold() in (name.casefold() for name in ACTION_NAMES):
+        return
+    raise ExchangeError(BAD_ACTION.format(parameter, text))
 
 
 def parameter_name(written: str, parameters: dict) -> str:

@@ -57,3 +57,16 @@ def test_error_action_preference_holds_for_a_streaming_cmdlet_too():
     result = run(script)
     assert result.error is None
     assert result.output[-1] == "after"
+
+
+def test_an_action_preference_actionpreference_lacks_is_refused_as_the_binder_refuses_it():
+    # a typo in -WarningAction printed the warning as Continue would; PowerShell refuses to bind the value
+    for script in ("Write-Warning 'careful' -WarningAction SilentlyContinu; 'after'", STAR + " -ea Bogus; 'after'"):
+        result = run(script)
+        assert "after" not in result.output
+        assert "Cannot convert value" in result.error and 'to type "System.Management.Automation.ActionPreference"' in (
+            result.error
+        )
+        assert result.error.endswith('try again:\nSilentlyContinue, Stop, Continue, Inquire, Ignore, Suspend"')
+    assert [d.name for d in run(STAR + " -ea Bogus").org.accepted_domains if d.name == "Star"] == []
+    assert run("Write-Warning 'careful' -WarningAction:silentlycontinue -ea 1; 'after'").output == ["after"]
