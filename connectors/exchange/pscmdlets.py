@@ -213,11 +213,16 @@ def foreach_member(ctx, bound: dict, item) -> list:
     return list(value) if isinstance(value, list) else ([] if value is None else [value])
 
 
-# The keys each cmdlet reads from a hashtable in -Property (PowerShell's *ParameterDefinition classes); Format-Table's
-# Width, Alignment and FormatString are accepted and not simulated. PowerShell takes any unambiguous prefix of a key,
-# case-insensitively: `e`, `Expr`, `desc`; Label is another name for Name.
+# The keys each cmdlet reads from a hashtable in -Property (PowerShell's *ParameterDefinition classes: Select-Object's
+# Expression and Name; the format cmdlets' Expression, FormatString and Label, Format-Table's Width and Alignment too,
+# ConvertTo-Html's Expression, Label, Width and Alignment); FormatString, Width and Alignment are accepted and not
+# simulated. PowerShell takes any unambiguous prefix of a key, case-insensitively: `e`, `Expr`, `desc`; Label and Name
+# are one key.
 _HASHTABLE_KEYS = {
-    "Select-Object": ("Name", "Label", "Expression", "Width", "Alignment", "FormatString"),
+    "Select-Object": ("Name", "Label", "Expression"),
+    "Format-Table": ("Name", "Label", "Expression", "FormatString", "Width", "Alignment"),
+    "Format-List": ("Name", "Label", "Expression", "FormatString"),
+    "ConvertTo-Html": ("Name", "Label", "Expression", "Width", "Alignment"),
     "Sort-Object": ("Expression", "Ascending", "Descending"),
     "Group-Object": ("Expression",),
 }
@@ -245,9 +250,9 @@ def _hashtable_key(spec: PSHashtable, cmdlet: str) -> dict:
     return entries
 
 
-def _calculated(ctx, spec) -> tuple[str, object]:
+def _calculated(ctx, spec, cmdlet: str = "Select-Object") -> tuple[str, object]:
     """@{Name='x'; Expression={...}} (or n/l/Label and e): the column's name and how to compute it."""
-    entries = _hashtable_key(spec, "Select-Object")
+    entries = _hashtable_key(spec, cmdlet)
     expression = entries["Expression"]
     name = entries.get("Name")
     label = (
@@ -258,11 +263,11 @@ def _calculated(ctx, spec) -> tuple[str, object]:
     return label, expression
 
 
-def _columns(ctx, item, wanted: list) -> list[tuple[str, object]]:
+def _columns(ctx, item, wanted: list, cmdlet: str = "Select-Object") -> list[tuple[str, object]]:
     columns = []
     for spec in wanted:
         if isinstance(spec, PSHashtable):
-            columns.append(_calculated(ctx, spec))
+            columns.append(_calculated(ctx, spec, cmdlet))
         elif isinstance(spec, Block):
             columns.append((spec.text, spec))
         else:
@@ -298,14 +303,14 @@ def _identical(a, b) -> bool:
     return equal(a, b)
 
 
-def select_object(ctx, bound: dict, items: list) -> list:
+def select_object(ctx, bound: dict, items: list, cmdlet: str = "Select-Object") -> list:
     # -Unique applies to what is selected, after the other filters ("Unique selects values after other filtering
-    # parameters are applied": Select-Object's reference page).
-    selected = _select(ctx, bound, items)
+    # parameters are applied": Select-Object's reference page). `cmdlet` is the one whose -Property this is.
+    selected = _select(ctx, bound, items, cmdlet)
     return _unique(selected) if bound.get("Unique") else selected
 
 
-def _select(ctx, bound: dict, items: list) -> list:
+def _select(ctx, bound: dict, items: list, cmdlet: str = "Select-Object") -> list:
     if "Skip" in bound:
         items = items[int(to_number(bound["Skip"])) :]
     if "First" in bound or "Last" in bound:
@@ -326,7 +331,7 @@ def _select(ctx, bound: dict, items: list) -> list:
             out += list(value) if isinstance(value, list) else [value]
             continue
         props = {}
-        for label, how in _columns(ctx, item, wanted):
+        for label, how in _columns(ctx, item, wanted, cmdlet):
             if not any(test.fullmatch(label) for test in excluded):
                 props[label] = _value(ctx, item, how)
         out.append(PSObject("Selected." + (item.type_name if isinstance(item, PSObject) else "System.Object"), props))
@@ -462,23 +467,23 @@ def measure_object(ctx, bound: dict, items: list) -> list:
 # --- Output --------------------------------------------------------------------------------------------------------
 
 
-def _formatted_columns(ctx, bound: dict, items: list) -> tuple[list, list]:
+def _formatted_columns(ctx, bound: dict, items: list, cmdlet: str) -> tuple[list, list]:
     """Format-List/-Table's -Property: names (wildcards allowed) as they are, or with a calculated property
     (@{l='Count'; e={...}}) the items projected first, as Select-Object would."""
     wanted = _names(bound.get("Property", []))
     if all(isinstance(w, str) for w in wanted):
         return items, wanted
-    projected = select_object(ctx, {"Property": wanted}, items)
+    projected = select_object(ctx, {"Property": wanted}, items, cmdlet)
     return projected, list(psformat.row(projected[0], ctx.org)) if projected else []
 
 
 def format_list(ctx, bound: dict, items: list) -> list:
-    items, wanted = _formatted_columns(ctx, bound, items)
+    items, wanted = _formatted_columns(ctx, bound, items, "Format-List")
     return [Formatted(psformat.list_view(items, ctx.org, wanted))]
 
 
 def format_table(ctx, bound: dict, items: list) -> list:
-    items, wanted = _formatted_columns(ctx, bound, items)
+    items, wanted = _formatted_columns(ctx, bound, items, "Format-Table")
     lines = Formatted(psformat.table_view(items, ctx.org, wanted, wrap=bool(bound.get("Wrap"))))
     lines.table = True  # the host holds it as it holds a table it formats itself (psformat.Host)
     return [lines]
@@ -744,7 +749,7 @@ def convert_to_html(ctx, bound: dict, items: list) -> list:
     if layout.casefold() not in ("table", "list"):
         raise RuntimeFailure(AS_SET.format(layout))
     if "Property" in bound:
-        items = select_object(ctx, {"Property": bound["Property"]}, items)
+        items = select_object(ctx, {"Property": bound["Property"]}, items, "ConvertTo-Html")
     rows = []
     for item in items:
         ctx.step()

@@ -54,3 +54,17 @@ def test_format_table_accepts_width_and_alignment_keys_and_prints_as_without_the
     keyed = out("'bb', 'a' | Format-Table @{Label='Len'; Expression={$_.Length}; Width=10; Alignment='Right'}")
     assert keyed == plain  # accepted, not simulated (decisions.md)
     assert [line.strip() for line in plain if line.strip()] == ["Len", "---", "2", "1"]
+
+
+def test_each_cmdlet_takes_the_keys_its_own_parameter_definition_has():
+    # Select-Object takes Expression and Name/Label only; Format-List adds FormatString; Format-Table also Width and
+    # Alignment; ConvertTo-Html Width and Alignment (SelectObjectExpressionParameterDefinition and its siblings)
+    result = run("[pscustomobject]@{A=1} | Select-Object @{e='A'; Width=5}")
+    assert result.error.startswith('Select-Object: the "Width" key is not valid')
+    result = run("[pscustomobject]@{A=1} | Format-List @{e='A'; Alignment='Left'}")
+    assert result.error.startswith('Format-List: the "Alignment" key is not valid')
+    assert "A : 1" in out("[pscustomobject]@{A=1} | Format-List @{e='A'; FormatString='N0'}")
+    assert "A" in out("[pscustomobject]@{A=1} | Format-Table @{e='A'; Width=5; Alignment='Left'}")[1]
+    assert "<tr><td>1</td></tr>" in out("[pscustomobject]@{A=1} | ConvertTo-Html @{e='A'; Width=5} -Fragment")
+    result = run("[pscustomobject]@{A=1} | ConvertTo-Html @{e='A'; FormatString='N0'}")
+    assert result.error.startswith('ConvertTo-Html: the "FormatString" key is not valid')
