@@ -314,7 +314,8 @@ def _caught(ctx, call: CommandCall, action: str, variable: str | None, failure: 
     if action not in ("silentlycontinue", "ignore", "continue"):
         raise failure
     if variable:
-        ctx.set(variable, [*(ctx.get(variable) or []), str(failure)])
+        held = ctx.get(variable)  # a list is added to; any other value (`+e` after `$e = 'x'`) is its first item
+        ctx.set(variable, [*(held if isinstance(held, list) else [] if held is None else [held]), str(failure)])
     if action == "continue":
         ctx.print([str(failure), f"    + CategoryInfo          : NotSpecified: (:) [{call.name}], exchsim"])
 

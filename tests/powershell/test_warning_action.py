@@ -70,3 +70,12 @@ def test_an_action_preference_actionpreference_lacks_is_refused_as_the_binder_re
         assert result.error.endswith('try again:\nSilentlyContinue, Stop, Continue, Inquire, Ignore, Suspend"')
     assert [d.name for d in run(STAR + " -ea Bogus").org.accepted_domains if d.name == "Star"] == []
     assert run("Write-Warning 'careful' -WarningAction:silentlycontinue -ea 1; 'after'").output == ["after"]
+
+
+def test_error_variable_with_a_plus_keeps_a_value_that_is_no_list_as_its_first_item():
+    # MshCommandRuntime.SetupVariable: a value that isn't an IList starts the new list (a text whole, not by letter)
+    script = (
+        "$e = 5; Get-ReceiveConnector nope -ea 0 -ev +e; $e.Count; "
+        "$t = 'xy'; Get-ReceiveConnector nope -ea 0 -ev +t; $t.Count; $t[0]"
+    )
+    assert run(script).output == ["2", "2", "xy"]
