@@ -283,13 +283,17 @@ EMS_ENUMERATION_LIMIT = 16
 ENUMERATION_LIMIT: ContextVar[Callable[[], object] | None] = ContextVar("enumeration_limit", default=None)
 
 
+POWERSHELL_ENUMERATION_LIMIT = 4  # InitialSessionState.DefaultFormatEnumerationLimit
+
+
 def _enumeration_limit() -> int:
+    """The variable when it holds an Int32, else PowerShell's default, 4: the formatter takes nothing else (a text
+    "5", a double 2.0 or $null), as InnerFormatShapeCommand.FormatEnumerationLimit reads it."""
     read = ENUMERATION_LIMIT.get()
     value = read() if read is not None else EMS_ENUMERATION_LIMIT
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return EMS_ENUMERATION_LIMIT
+    if isinstance(value, int) and not isinstance(value, bool) and -(1 << 31) <= value < 1 << 31:
+        return value
+    return POWERSHELL_ENUMERATION_LIMIT
 
 
 def shown(value) -> str:

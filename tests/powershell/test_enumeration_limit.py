@@ -41,3 +41,11 @@ def test_files_and_member_access_keep_every_value():
     )
     assert result.output[0] == "20"
     assert "10.0.0.20}" in result.files["all.csv"]
+
+
+def test_a_limit_that_is_no_int32_gives_powershells_default_of_four():
+    # InnerFormatShapeCommand.FormatEnumerationLimit: `enumLimitVal is int ? (int)enumLimitVal : 4`
+    for value in ("'2'", "2.0", "$null", "'abc'"):
+        table = run(f"$FormatEnumerationLimit = {value}; @{{a = 1..6}}").output
+        assert table[3].endswith("{1, 2, 3, 4...}"), value
+    assert run("$FormatEnumerationLimit = 2; @{a = 1..6}").output[3].endswith("{1, 2...}")
