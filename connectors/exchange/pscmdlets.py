@@ -748,7 +748,9 @@ def convert_to_html(ctx, bound: dict, items: list) -> list:
     layout = to_string(plain(bound.get("As", "Table"))).strip()
     if layout.casefold() not in ("table", "list"):
         raise RuntimeFailure(AS_SET.format(layout))
+    widths: list = []
     if "Property" in bound:
+        widths = _html_columns(ctx, _names(bound["Property"]), items[0]) if items else []
         items = select_object(ctx, {"Property": bound["Property"]}, items, "ConvertTo-Html")
     rows = []
     for item in items:
@@ -768,7 +770,23 @@ def convert_to_html(ctx, bound: dict, items: list) -> list:
         css_uri=to_string(plain(bound["CssUri"])) if bound.get("CssUri") is not None else None,
         pre_content=texts("PreContent"),
         post_content=texts("PostContent"),
+        widths=widths,
     )
+
+
+def _html_columns(ctx, wanted: list, first) -> list[tuple[str | None, str | None]]:
+    """Each column's Width and Alignment from its -Property hashtable (`<col width = "20"/>`), a wildcard's every
+    column alike; Width is taken as a number or a text, Alignment as a text, as ConvertToHtml.cs takes them."""
+    columns = []
+    for spec in wanted:
+        width = alignment = None
+        if isinstance(spec, PSHashtable):
+            entries = _hashtable_key(spec, "ConvertTo-Html")
+            given = entries.get("Width")
+            width = str(given) if isinstance(given, (int, str)) and not isinstance(given, bool) else None
+            alignment = entries.get("Alignment") if isinstance(entries.get("Alignment"), str) else None
+        columns += [(width, alignment)] * len(_columns(ctx, first, [spec], "ConvertTo-Html"))
+    return columns
 
 
 def _existing(ctx, path) -> str:

@@ -38,9 +38,11 @@ def page(
     css_uri: str | None = None,
     pre_content: list[str] | None = None,
     post_content: list[str] | None = None,
+    widths: list[tuple[str | None, str | None]] | tuple = (),
 ) -> list[str]:
     """The lines for `rows` (each object's columns by name, its values as text). -Head replaces the title; -Title,
-    -Head, -Body and -PreContent/-PostContent are written as given (PowerShell doesn't encode them)."""
+    -Head, -Body and -PreContent/-PostContent are written as given (PowerShell doesn't encode them). `widths` is each
+    column's Width and Alignment from -Property's hashtables."""
     lines: list[str] = []
     if not fragment:
         lines += [DOCTYPE, '<html xmlns="http://www.w3.org/1999/xhtml">', "<head>"]
@@ -62,7 +64,7 @@ def page(
             continue
         if columns is None:  # the first object's columns head the table; the others fill them or leave them empty
             columns = list(row)
-            lines.append("<colgroup>" + "<col/>" * len(columns) + "</colgroup>")
+            lines.append("<colgroup>" + "".join(_col(*_nth(widths, n)) for n in range(len(columns))) + "</colgroup>")
             lines.append("<tr>" + "".join(f"<th>{name}</th>" for name in columns) + "</tr>")
         lines.append("<tr>" + "".join(f"<td>{encode(row.get(name, ''))}</td>" for name in columns) + "</tr>")
     lines.append("</table>")
@@ -70,3 +72,18 @@ def page(
     if not fragment:
         lines.append("</body></html>")
     return lines
+
+
+def _nth(given, n: int) -> tuple[str | None, str | None]:
+    return given[n] if n < len(given) else (None, None)
+
+
+def _col(width: str | None, alignment: str | None) -> str:
+    """One column's tag as WriteColumns writes it, a -Property hashtable's Width and Alignment with spaces around
+    each `=`."""
+    return (
+        "<col"
+        + (f' width = "{width}"' if width is not None else "")
+        + (f' align = "{alignment}"' if alignment is not None else "")
+        + "/>"
+    )

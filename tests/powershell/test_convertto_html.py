@@ -110,3 +110,15 @@ def test_an_object_without_properties_after_the_heading_is_a_row_of_empty_cells(
         "ConvertTo-Html -Fragment"
     )
     assert run(script).output[3:] == ["<tr><td>1</td></tr>", "<tr><td></td></tr>", "<tr><td>2</td></tr>", "</table>"]
+
+
+def test_property_hashtables_width_and_alignment_go_into_the_col_tags():
+    # ConvertToHtml.cs WriteColumns: <col width = "20" align = "right"/>, a wildcard's columns each without them
+    script = (
+        "[pscustomobject]@{A=1; B=2; Bx=4; C=3} | "
+        "ConvertTo-Html @{e='A'; w=20; a='right'}, 'B*', @{e='C'; Width='5%'} -Fragment"
+    )
+    assert (
+        run(script).output[1]
+        == '<colgroup><col width = "20" align = "right"/><col/><col/><col width = "5%"/></colgroup>'
+    )
