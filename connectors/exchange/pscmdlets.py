@@ -729,7 +729,7 @@ def _written_cells(ctx, cmdlet: str, row: dict) -> dict[str, str]:
     lists = [name for name, value in row.items() if isinstance(value, list)]
     if lists:
         note = LOST_VALUES.format(cmdlet, lists[0])
-        said = f"NOTE: In EMS, {cmdlet} writes"
+        said = LOST_VALUES.partition("({1})")[0].format(cmdlet)  # the note's words before the property it names
         if not any(written.startswith(said) for written in ctx.notes):
             ctx.notes.append(note)
             ctx.print([note])
