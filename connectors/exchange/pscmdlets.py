@@ -527,6 +527,8 @@ def _messages(bound: dict, items: list) -> list[str]:
 
 
 def write_warning(ctx, bound: dict, items: list) -> list:
+    if bound.get("Message") is None and not items:  # -Message is mandatory; the console can't prompt for it
+        raise RuntimeFailure("Cannot process command because of one or more missing mandatory parameters: Message.")
     warn(ctx, bound, _messages(bound, items))
     return []
 
@@ -556,6 +558,7 @@ def warn(ctx, bound: dict, messages: list[str]) -> None:
     if given is None and hasattr(ctx, "get"):
         given = ctx.get("warningpreference")
     action = action_preference(given) or "continue"
+    _keep_warnings(ctx, bound.get("WarningVariable"), [] if action == "ignore" else messages)
     if not messages or action in ("silentlycontinue", "ignore"):
         return
     lines = [f"WARNING: {text}" for text in messages]
@@ -565,6 +568,17 @@ def warn(ctx, bound: dict, messages: list[str]) -> None:
         ctx.output += lines
     if action == "stop":
         raise RuntimeFailure(WARNING_STOPPED.format(messages[0]))
+
+
+def _keep_warnings(ctx, variable, messages: list[str]) -> None:
+    """-WarningVariable (-wv): the command's warnings, silenced ones too (not Ignore's), in that variable; emptied
+    first unless written `+name`, as -ErrorVariable is."""
+    if variable is None or not hasattr(ctx, "set"):
+        return
+    written = to_string(plain(variable)).strip()
+    name = written.lstrip("+").casefold()
+    kept = as_list(ctx.get(name)) if written.startswith("+") and ctx.get(name) is not None else []
+    ctx.set(name, [*kept, *messages])
 
 
 def write_error(ctx, bound: dict, items: list) -> list:

@@ -79,3 +79,17 @@ def test_error_variable_with_a_plus_keeps_a_value_that_is_no_list_as_its_first_i
         "$t = 'xy'; Get-ReceiveConnector nope -ea 0 -ev +t; $t.Count; $t[0]"
     )
     assert run(script).output == ["2", "2", "xy"]
+
+
+def test_warning_variable_keeps_silenced_warnings_and_plus_appends():
+    script = "Write-Warning a -WarningAction SilentlyContinue -WarningVariable w; Write-Warning b -wv +w -wa 0; $w"
+    assert run(script).output == ["a", "b"]
+    assert run("Write-Warning a -WarningAction Ignore -WarningVariable w; $w.Count").output == ["0"]
+    kept = run(STAR + " -WarningVariable w -WarningAction SilentlyContinue | Out-Null; $w").output
+    assert kept == ["Configuring '*' as an accepted domain creates an open relay that isn't recommended."]
+
+
+def test_write_warning_without_a_message_is_a_missing_mandatory_parameter():
+    assert run("Write-Warning").error == (
+        "Cannot process command because of one or more missing mandatory parameters: Message."
+    )
