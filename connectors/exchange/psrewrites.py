@@ -89,8 +89,7 @@ def quote_bareword_lists(text: str) -> str:
             while data[end : end + 1] in (b" ", b"\t", b"\r", b"\n") or data[end : end + 2] in (b"`\n", b"`\r"):
                 end += 1
             start = end
-            while end < len(data) and data[end : end + 1] not in b" \t\r\n;|&)},":
-                end += 1
+            end = _bareword_end(data, start)
             pieces.append((start, end, data[start:end].decode()))
         items = [_list_item(item) for _, _, item in pieces]
         plain = next((i for i, item in enumerate(items) if not item), len(items))
@@ -101,6 +100,14 @@ def quote_bareword_lists(text: str) -> str:
             stop = pieces[plain - 1][1]
             spans.append((token.start_byte, stop, "".join(out)))
     return _spliced(data, sorted(spans)).decode()
+
+
+def _bareword_end(data: bytes, start: int) -> int:
+    """Where a bare array item starting at `start` ends: at white space or what ends an argument."""
+    end = start
+    while end < len(data) and data[end : end + 1] not in b" \t\r\n;|&)},":
+        end += 1
+    return end
 
 
 def quote_after_commas(text: str, root: Node) -> str | None:
@@ -123,10 +130,11 @@ def quote_after_commas(text: str, root: Node) -> str | None:
             pairs.append((before, kids[0]))
         for comma, word in pairs:
             if comma.type == "," and word.type in ("simple_name", "generic_token"):
-                item = _list_item(word.text.decode().strip())
+                start = word.start_byte + (len(word.text) - len(word.text.lstrip()))
+                end = _bareword_end(data, start)  # the grammar's word may stop short of it (`Max*` is `Max`)
+                item = _list_item(data[start:end].decode())
                 if item and not item.startswith('"'):
-                    start = word.start_byte + (len(word.text) - len(word.text.lstrip()))
-                    spans.append((start, word.end_byte, item))
+                    spans.append((start, end, item))
     if not spans:
         return None
     return _spliced(data, sorted(set(spans))).decode()

@@ -318,6 +318,11 @@ def test_select_object_with_calculated_properties_expand_first_last_unique():
     assert out(script) == ["FrontendTransport"]
 
 
+def test_a_wildcard_after_a_calculated_property_reads_whole():
+    lines = out("Get-ReceiveConnector 'EX01\\Default EX01' | Select-Object @{e='Name'}, MaxM* | fl")
+    assert lines[1:3] == ["Name           : Default EX01", "MaxMessageSize : 36 MB (37,748,736 bytes)"]
+
+
 def test_several_barewords_after_a_calculated_property_read_as_an_array():
     # The export scripts' `Select-Object Identity,@{...},PermissionGroups,AuthMechanism` failed to parse.
     script = (
