@@ -43,6 +43,7 @@ class Pipeline(list):
 class Var:
     name: str  # case-folded, without $ and without a scope prefix
     line: int = 0
+    scope: str = ""  # "global" or "script" when written $global:x / $script:x (both the console's outermost scope)
 
 
 @dataclass(frozen=True)

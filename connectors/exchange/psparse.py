@@ -456,6 +456,14 @@ def _assignment(node: Node, depth: int) -> Assign:
     return Assign(target, operator, value, _line(node), typed)
 
 
+def _variable_scope(node: Node) -> str:
+    """The scope a $global:x or $script:x names ("global", "script"), else "": a pasted script runs in the
+    session's global scope, which is its script scope too, so both name the console's outermost scope ($local:,
+    $private: and no prefix are the current scope)."""
+    text = node.text.decode().lstrip("$").lstrip("{").casefold()
+    return next((s[:-1] for s in ("global:", "script:") if text.startswith(s)), "")
+
+
 def _variable_name(node: Node) -> str:
     text = node.text.decode()
     name = text[2:-1] if text.startswith("${") else text[1:]
@@ -599,7 +607,7 @@ def _expression(node: Node, depth: int):
         if text.startswith("@"):
             raise refuse(node, f"splatting {shown(text)} outside a command")
         name = _variable_name(node)
-        return _CONSTANTS[name] if name in _CONSTANTS else Var(name, line)
+        return _CONSTANTS[name] if name in _CONSTANTS else Var(name, line, _variable_scope(node))
     if kind == "parenthesized_expression":
         inner = next(c for c in children if c.type not in ("(", ")"))
         return _pipeline(inner, pstext.nested(node, depth)) if inner.type == "pipeline" else _statement(inner, depth)

@@ -155,15 +155,13 @@ class Context:
                 return scope[name]
         return None
 
-    def set(self, name: str, value) -> None:
+    def set(self, name: str, value, outermost: bool = False) -> None:
+        """An assignment: in the current scope, as PowerShell's (a function's `$x = 2` makes its own $x and leaves
+        the caller's alone); in the outermost with `outermost` ($global:x, $script:x)."""
         if name in ("_", "psitem"):
             self.scopes[-1]["_"] = self.scopes[-1]["psitem"] = value
             return
-        for scope in reversed(self.scopes):
-            if name in scope:
-                scope[name] = value
-                return
-        self.scopes[-1][name] = value
+        self.scopes[0 if outermost else -1][name] = value
 
 
 # --- Statements ----------------------------------------------------------------------------------------------------
@@ -383,7 +381,7 @@ def _store(ctx: Context, target, value) -> None:
     if kind is Var and target.name == "null":
         return
     if kind is Var:
-        ctx.set(target.name, value)
+        ctx.set(target.name, value, outermost=bool(target.scope))
     elif kind is Member:
         set_member(evaluate(ctx, target.target), _name(ctx, target.name), value)
     else:
@@ -822,7 +820,7 @@ def _sub_expression(ctx: Context, node: SubExpression):
 
 
 def _var(ctx: Context, node: Var):
-    return ctx.get(node.name)
+    return ctx.scopes[0].get(node.name) if node.scope else ctx.get(node.name)
 
 
 _EVALUATORS: dict = {
